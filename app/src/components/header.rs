@@ -1,0 +1,104 @@
+use leptos::{prelude::*, server_fn::ServerFn};
+use leptos_router::hooks::use_navigate;
+
+use crate::{
+    i18n::{Lang, t, use_i18n},
+    rpc::{
+        account::SetLanguage,
+        auth::SignOut,
+    },
+    session::use_current_user,
+};
+
+/// The top bar: brand, navigation, language switcher and the user menu.
+#[component]
+pub fn Header() -> impl IntoView {
+    let current = use_current_user();
+    view! {
+        <header class="site-header">
+            <a class="skip-link" href="#main">{t("nav-skip")}</a>
+            <a class="brand" href="/">
+                <span class="brand-mark" aria-hidden="true">"◆"</span>
+                <span>{t("app-name")}</span>
+            </a>
+            <nav class="site-nav" aria-label=t("nav-label")>
+                <a href="/">{t("nav-home")}</a>
+                <Transition fallback=|| ()>
+                    {move || current.get().map(|_| view! { <a href="/profile">{t("nav-profile")}</a> })}
+                </Transition>
+            </nav>
+            <div class="header-actions">
+                <LanguageSwitcher/>
+                <Transition fallback=|| ()>
+                    {move || match current.get() {
+                        Some(user) => view! { <UserMenu name=user.display_name/> }.into_any(),
+                        None => view! {
+                            <a class="button button-ghost" href="/signin">{t("nav-sign-in")}</a>
+                            <a class="button" href="/signup">{t("nav-sign-up")}</a>
+                        }.into_any(),
+                    }}
+                </Transition>
+            </div>
+        </header>
+    }
+}
+
+/// One button per language; a plain form post without JavaScript, an instant switch with it.
+#[component]
+fn LanguageSwitcher() -> impl IntoView {
+    let i18n = use_i18n();
+    let action = ServerAction::<SetLanguage>::new();
+    view! {
+        <details class="menu">
+            <summary aria-label=t("lang-switch")>
+                <span aria-hidden="true">"🌐 "</span>
+                {move || i18n.lang().code().to_uppercase()}
+            </summary>
+            <form class="menu-panel" method="post" action=SetLanguage::url()>
+                {Lang::ALL.into_iter().map(|lang| view! {
+                    <button
+                        type="submit"
+                        name="lang"
+                        value=lang.code()
+                        lang=lang.code()
+                        aria-current=move || (i18n.lang() == lang).then_some("true")
+                        on:click=move |ev| {
+                            ev.prevent_default();
+                            i18n.set(lang);
+                            action.dispatch(SetLanguage { lang: lang.code().to_owned() });
+                        }
+                    >
+                        {lang.tr("lang-native")}
+                    </button>
+                }).collect_view()}
+            </form>
+        </details>
+    }
+}
+
+#[component]
+fn UserMenu(name: String) -> impl IntoView {
+    let current = use_current_user();
+    let sign_out = ServerAction::<SignOut>::new();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = sign_out.value().get() {
+            current.refresh();
+            navigate("/", Default::default());
+        }
+    });
+    view! {
+        <details class="menu user-menu">
+            <summary>
+                <span class="avatar" aria-hidden="true">{name.chars().next().unwrap_or('?').to_uppercase().to_string()}</span>
+                <span class="user-name">{name.clone()}</span>
+            </summary>
+            <div class="menu-panel">
+                <a href="/profile">{t("nav-profile")}</a>
+                <ActionForm action=sign_out>
+                    <button type="submit">{t("nav-sign-out")}</button>
+                </ActionForm>
+            </div>
+        </details>
+    }
+}

@@ -1,0 +1,117 @@
+//! The error every server function returns: typed, so the UI can match on it, and carrying only
+//! stable codes (the UI translates them).
+
+use serde::{Deserialize, Serialize};
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum AppError {
+    /// A field was refused; `field` and `problem` are stable wire names.
+    #[error("{field} is {problem}")]
+    Invalid { field: String, problem: String },
+    #[error("email already registered")]
+    EmailTaken,
+    #[error("wrong email or password")]
+    InvalidCredentials,
+    #[error("wrong current password")]
+    WrongPassword,
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("not allowed")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("service unavailable")]
+    Unavailable,
+    #[error("internal error")]
+    Internal,
+    /// The request never reached the function, or its answer could not be read.
+    #[error("request failed: {message}")]
+    Request { message: String },
+}
+
+impl AppError {
+    /// The translation key of the message a user should read.
+    pub fn message_key(&self) -> String {
+        match self {
+            AppError::Invalid { field, problem } => format!("error-{field}-{problem}"),
+            AppError::EmailTaken => "error-email-taken".into(),
+            AppError::InvalidCredentials => "error-invalid-credentials".into(),
+            AppError::WrongPassword => "error-wrong-password".into(),
+            AppError::Unauthenticated => "error-unauthenticated".into(),
+            AppError::Forbidden => "error-forbidden".into(),
+            AppError::NotFound => "error-not-found".into(),
+            AppError::Unavailable => "error-unavailable".into(),
+            AppError::Internal => "error-internal".into(),
+            AppError::Request { .. } => "error-request".into(),
+        }
+    }
+
+    /// The field this error is about, if any.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            AppError::Invalid { field, .. } => Some(field),
+            AppError::EmailTaken => Some("email"),
+            AppError::WrongPassword => Some("current_password"),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status a program calling the RPC endpoint sees.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::Invalid { .. } => 422,
+            AppError::EmailTaken => 409,
+            AppError::InvalidCredentials | AppError::Unauthenticated => 401,
+            AppError::WrongPassword => 403,
+            AppError::Forbidden => 403,
+            AppError::NotFound => 404,
+            AppError::Unavailable => 503,
+            AppError::Internal => 500,
+            AppError::Request { .. } => 400,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Request { message: value.to_string() }
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use domain::Error;
+
+    use super::AppError;
+
+    impl From<Error> for AppError {
+        fn from(err: Error) -> Self {
+            match err {
+                Error::Invalid { field, problem } => {
+                    AppError::Invalid { field: field.as_str().into(), problem: problem.as_str().into() }
+                }
+                Error::EmailTaken => AppError::EmailTaken,
+                Error::InvalidCredentials => AppError::InvalidCredentials,
+                Error::WrongPassword => AppError::WrongPassword,
+                Error::Unauthenticated => AppError::Unauthenticated,
+                Error::Forbidden => AppError::Forbidden,
+                Error::NotFound => AppError::NotFound,
+                Error::Unavailable(cause) => {
+                    tracing::error!(error = %cause, "database unavailable");
+                    AppError::Unavailable
+                }
+                Error::Unexpected(cause) => {
+                    tracing::error!(error = ?cause, "unexpected error");
+                    AppError::Internal
+                }
+            }
+        }
+    }
+}

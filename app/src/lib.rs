@@ -1,0 +1,119 @@
+//! The user interface: pages and components rendered on the server and hydrated in the browser,
+//! and the server functions they call. Server-only code sits behind the `ssr` feature.
+
+pub mod dto;
+pub mod error;
+pub mod i18n;
+pub mod rpc;
+pub mod session;
+pub mod validate;
+
+mod components;
+mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    SsrMode,
+    components::{Route, Router, Routes},
+    path,
+};
+
+use crate::{
+    components::header::Header,
+    error::AppError,
+    i18n::{Lang, provide_i18n, t},
+    pages::{
+        error::ErrorPage, landing::Landing, not_found::NotFound, profile::ProfilePage, sign_in::SignInPage,
+        sign_up::SignUpPage,
+    },
+    session::provide_current_user,
+};
+
+/// The name cargo-leptos gives the wasm, JS and CSS bundles (`/pkg/smartai.*`).
+pub const OUTPUT_NAME: &str = "smartai";
+
+/// The HTML document around the app; rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = initial_lang();
+    view! {
+        <!DOCTYPE html>
+        <html lang=lang.code() dir=lang.dir()>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <link rel="icon" href="/favicon.ico"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The language of this page: decided by the server per request, and read back from `<html lang>`
+/// when the browser hydrates, so both render the same words.
+fn initial_lang() -> Lang {
+    #[cfg(feature = "ssr")]
+    {
+        rpc::ssr::request_lang()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        leptos::prelude::document()
+            .document_element()
+            .and_then(|html| html.get_attribute("lang"))
+            .and_then(|code| Lang::from_code(&code))
+            .unwrap_or_default()
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let i18n = provide_i18n(initial_lang());
+    provide_current_user();
+
+    // Runs only in the browser: keep <html lang dir> in step with the switcher, and tell tests
+    // (and curious users) that the page is interactive.
+    Effect::new(move |_| {
+        let lang = i18n.lang();
+        if let Some(html) = document().document_element() {
+            let _ = html.set_attribute("lang", lang.code());
+            let _ = html.set_attribute("dir", lang.dir());
+            let _ = html.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href=format!("/pkg/{OUTPUT_NAME}.css")/>
+        <Title formatter=move |page: String| format!("{page} · {}", i18n.t("app-name"))/>
+        <Router>
+            <Header/>
+            <main id="main" class="container" tabindex="-1">
+                <ErrorBoundary fallback=|errors| {
+                    let error = errors
+                        .get_untracked()
+                        .into_iter()
+                        .next()
+                        .and_then(|(_, e)| e.downcast_ref::<AppError>().cloned())
+                        .unwrap_or(AppError::Internal);
+                    view! { <ErrorPage error/> }
+                }>
+                    <Routes fallback=NotFound>
+                        <Route path=path!("") view=Landing ssr=SsrMode::Async/>
+                        <Route path=path!("signin") view=SignInPage ssr=SsrMode::Async/>
+                        <Route path=path!("signup") view=SignUpPage ssr=SsrMode::Async/>
+                        <Route path=path!("profile") view=ProfilePage ssr=SsrMode::Async/>
+                    </Routes>
+                </ErrorBoundary>
+            </main>
+            <footer class="site-footer">
+                <p>{t("footer-text")}</p>
+            </footer>
+        </Router>
+    }
+}

@@ -1,0 +1,28 @@
+pub mod error;
+pub mod landing;
+pub mod not_found;
+pub mod profile;
+pub mod sign_in;
+pub mod sign_up;
+
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_router::hooks::use_query_map;
+
+use crate::error::AppError;
+
+/// A server action that also shows the error of a plain form post (no JavaScript), which the
+/// server hands back in the query string of the redirect.
+pub fn form_action<S>() -> ServerAction<S>
+where
+    S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+{
+    let query = use_query_map().get_untracked();
+    if let (Some(path), Some(err)) = (query.get("__path"), query.get("__err"))
+        && path == S::PATH
+    {
+        provide_context(ServerActionError::new(&path, &err));
+    }
+    ServerAction::<S>::new()
+}

@@ -1,0 +1,167 @@
+use leptos::{ev::SubmitEvent, prelude::*, server_fn::ServerFn};
+use leptos_meta::Title;
+use leptos_router::{components::Redirect, hooks::use_query_map};
+
+use super::{error::ErrorPage, form_action};
+use crate::{
+    components::{
+        field::{Field, FormAlert, FormAttempt, server_error_for},
+        form::hydrated_form_ref,
+    },
+    dto::ProfileDto,
+    error::AppError,
+    i18n::{Lang, t, use_i18n},
+    rpc::account::{ChangePassword, UpdateProfile, profile, time_zones},
+    session::use_current_user,
+    validate,
+};
+
+#[component]
+pub fn ProfilePage() -> impl IntoView {
+    let data = Resource::new(|| (), |_| async { Ok::<_, AppError>((profile().await?, time_zones().await?)) });
+    view! {
+        <Title text=t("profile-title")/>
+        <Suspense fallback=|| view! { <p class="muted" aria-busy="true">{t("loading")}</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok((profile, zones)) => view! { <Profile profile zones/> }.into_any(),
+                    Err(AppError::Unauthenticated) => view! { <Redirect path="/signin"/> }.into_any(),
+                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Profile(profile: ProfileDto, zones: Vec<String>) -> impl IntoView {
+    let saved = use_query_map().get_untracked().get("saved");
+    view! {
+        <div class="page-heading">
+            <h1>{t("profile-title")}</h1>
+            <p class="muted">
+                {t("profile-member-since")} " " <time datetime=profile.member_since.clone()>{profile.member_since.clone()}</time>
+                {(profile.role == "admin").then(|| view! { " " <span class="badge">{t("role-admin")}</span> })}
+            </p>
+        </div>
+        <div class="profile-grid">
+            <DetailsForm profile zones saved=saved.clone()/>
+            <PasswordForm saved/>
+        </div>
+    }
+}
+
+#[component]
+fn DetailsForm(profile: ProfileDto, zones: Vec<String>, saved: Option<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let current = use_current_user();
+    let action = form_action::<UpdateProfile>();
+    let result = action.value();
+    let display_name = RwSignal::new(profile.display_name.clone());
+    let locale = RwSignal::new(profile.locale.clone());
+    let time_zone = RwSignal::new(profile.time_zone.clone());
+    let attempted = RwSignal::new(false);
+    provide_context(FormAttempt(attempted));
+    Effect::new(move |_| {
+        if let Some(Ok(saved)) = result.get() {
+            if let Some(lang) = Lang::from_code(&saved.locale) {
+                i18n.set(lang);
+            }
+            current.refresh();
+        }
+    });
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        attempted.set(true);
+        if validate::display_name(&display_name.get_untracked()).is_none() {
+            action.dispatch(UpdateProfile {
+                display_name: display_name.get_untracked(),
+                locale: locale.get_untracked(),
+                time_zone: time_zone.get_untracked(),
+            });
+        }
+    };
+    let show_saved = move || matches!(result.get(), Some(Ok(_))) || (result.get().is_none() && saved.as_deref() == Some("profile"));
+    let email = RwSignal::new(profile.email.clone());
+    let pending = action.pending();
+    view! {
+        <section class="card" aria-labelledby="details-heading">
+            <h2 id="details-heading">{t("profile-details-heading")}</h2>
+            <Show when=show_saved>
+                <p class="alert alert-success" role="status">{t("profile-saved")}</p>
+            </Show>
+            <FormAlert result/>
+            <form node_ref=hydrated_form_ref() method="post" action=UpdateProfile::url() on:submit=on_submit>
+                <Field label="field-display-name" name="display_name" autocomplete="name" required=true
+                    value=display_name check=validate::display_name server_error=server_error_for(result, "display_name")/>
+                <Field label="field-email" name="email_shown" kind="email" value=email readonly=true/>
+                <div class="field">
+                    <label for="field-locale">{t("field-language")}</label>
+                    <select id="field-locale" name="locale" on:change=move |ev| locale.set(event_target_value(&ev))>
+                        {Lang::ALL.into_iter().map(|lang| {
+                            let selected = lang.code() == profile.locale;
+                            view! { <option value=lang.code() selected=selected lang=lang.code()>{lang.tr("lang-native")}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="field-time-zone">{t("field-time-zone")}</label>
+                    <select id="field-time-zone" name="time_zone" on:change=move |ev| time_zone.set(event_target_value(&ev))>
+                        {zones.into_iter().map(|zone| {
+                            let selected = zone == profile.time_zone;
+                            let label = zone.clone();
+                            view! { <option value=zone selected=selected>{label}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+                <button type="submit" class="button" disabled=move || pending.get()>{t("profile-save")}</button>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn PasswordForm(saved: Option<String>) -> impl IntoView {
+    let action = form_action::<ChangePassword>();
+    let result = action.value();
+    let current_password = RwSignal::new(String::new());
+    let new_password = RwSignal::new(String::new());
+    let attempted = RwSignal::new(false);
+    provide_context(FormAttempt(attempted));
+    Effect::new(move |_| {
+        if let Some(Ok(())) = result.get() {
+            current_password.set(String::new());
+            new_password.set(String::new());
+            attempted.set(false);
+        }
+    });
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        attempted.set(true);
+        let (current, new) = (current_password.get_untracked(), new_password.get_untracked());
+        if validate::current_password_present(&current).is_none() && validate::new_password(&new).is_none() {
+            action.dispatch(ChangePassword { current_password: current, new_password: new });
+        }
+    };
+    let show_saved = move || matches!(result.get(), Some(Ok(()))) || (result.get().is_none() && saved.as_deref() == Some("password"));
+    let pending = action.pending();
+    view! {
+        <section class="card" aria-labelledby="password-heading">
+            <h2 id="password-heading">{t("password-heading")}</h2>
+            <p class="muted">{t("password-lead")}</p>
+            <Show when=show_saved>
+                <p class="alert alert-success" role="status">{t("password-changed")}</p>
+            </Show>
+            <FormAlert result/>
+            <form node_ref=hydrated_form_ref() method="post" action=ChangePassword::url() on:submit=on_submit>
+                <Field label="field-current-password" name="current_password" kind="password"
+                    autocomplete="current-password" required=true value=current_password
+                    check=validate::current_password_present server_error=server_error_for(result, "current_password")/>
+                <Field label="field-new-password" name="new_password" kind="password" autocomplete="new-password"
+                    required=true value=new_password check=validate::new_password
+                    server_error=server_error_for(result, "new_password") hint="field-password-hint"/>
+                <button type="submit" class="button" disabled=move || pending.get()>{t("password-submit")}</button>
+            </form>
+        </section>
+    }
+}

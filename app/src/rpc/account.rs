@@ -1,0 +1,77 @@
+//! `/rpc/account/*`: who am I, the profile, the password, the language.
+
+use leptos::{prelude::*, server_fn::codec::GetUrl};
+
+use crate::{
+    dto::{ProfileDto, UserDto},
+    error::AppError,
+};
+
+/// The signed-in user, or nothing for a visitor.
+#[server(prefix = "/rpc", endpoint = "account/me", input = GetUrl)]
+pub async fn me() -> Result<Option<UserDto>, AppError> {
+    use crate::rpc::ssr::*;
+
+    let actor = actor();
+    if actor.user_id().is_err() {
+        return Ok(None);
+    }
+    let account = services()?.accounts.profile(&actor).await.map_err(fail)?;
+    Ok(Some(UserDto::from(&account)))
+}
+
+#[server(prefix = "/rpc", endpoint = "account/profile", input = GetUrl)]
+pub async fn profile() -> Result<ProfileDto, AppError> {
+    use crate::rpc::ssr::*;
+
+    let account = services()?.accounts.profile(&actor()).await.map_err(fail)?;
+    Ok(ProfileDto::from(&account))
+}
+
+/// Every time zone a profile may name.
+#[server(prefix = "/rpc", endpoint = "account/time_zones", input = GetUrl)]
+pub async fn time_zones() -> Result<Vec<String>, AppError> {
+    Ok(domain::accounts::TimeZone::all().into_iter().map(str::to_owned).collect())
+}
+
+#[server(prefix = "/rpc", endpoint = "account/update_profile")]
+pub async fn update_profile(display_name: String, locale: String, time_zone: String) -> Result<ProfileDto, AppError> {
+    use domain::accounts::ProfileUpdate;
+
+    use crate::{i18n::Lang, rpc::ssr::*};
+
+    let update = ProfileUpdate { display_name: &display_name, locale: &locale, time_zone: &time_zone };
+    let account = services()?.accounts.update_profile(&actor(), update).await.map_err(fail)?;
+    if let Some(lang) = Lang::from_code(&account.locale) {
+        set_lang_cookie(lang);
+    }
+    redirect_form_post("/profile?saved=profile");
+    Ok(ProfileDto::from(&account))
+}
+
+/// Changes the password; every other session of the user ends.
+#[server(prefix = "/rpc", endpoint = "account/change_password")]
+pub async fn change_password(current_password: String, new_password: String) -> Result<(), AppError> {
+    use crate::rpc::ssr::*;
+
+    services()?.accounts.change_password(&actor(), &current_password, &new_password).await.map_err(fail)?;
+    redirect_form_post("/profile?saved=password");
+    Ok(())
+}
+
+/// Switches the interface language: a cookie for everyone, the preference for a signed-in user.
+#[server(prefix = "/rpc", endpoint = "account/set_language")]
+pub async fn set_language(lang: String) -> Result<(), AppError> {
+    use domain::accounts::Locale;
+
+    use crate::{i18n::Lang, rpc::ssr::*};
+
+    let locale = Locale::parse(&lang).map_err(fail)?;
+    let lang = Lang::from_code(locale.as_str()).unwrap_or_default();
+    set_lang_cookie(lang);
+    let actor = actor();
+    if actor.user_id().is_ok() {
+        services()?.accounts.set_locale(&actor, locale).await.map_err(fail)?;
+    }
+    Ok(())
+}

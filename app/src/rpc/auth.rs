@@ -1,0 +1,45 @@
+//! `/rpc/auth/*`: sign up, sign in, sign out.
+
+use leptos::prelude::*;
+
+use crate::{dto::UserDto, error::AppError};
+
+/// Creates an account and signs it in.
+#[server(prefix = "/rpc", endpoint = "auth/sign_up")]
+pub async fn sign_up(email: String, password: String, display_name: Option<String>) -> Result<UserDto, AppError> {
+    use domain::accounts::{Locale, SignUp};
+
+    use crate::rpc::ssr::*;
+
+    let services = services()?;
+    let locale = Locale::parse(request_lang().code()).unwrap_or(Locale::En);
+    let input = SignUp { email: &email, password: &password, display_name: display_name.as_deref(), locale };
+    let (account, token) = services.accounts.sign_up(input, &client_info()).await.map_err(fail)?;
+    set_session_cookie(token.expose(), services.sessions.max_age());
+    redirect_form_post("/profile");
+    Ok(UserDto::from(&account))
+}
+
+/// Signs in with e-mail and password. A wrong password and an unknown e-mail get the same answer.
+#[server(prefix = "/rpc", endpoint = "auth/sign_in")]
+pub async fn sign_in(email: String, password: String) -> Result<UserDto, AppError> {
+    use crate::rpc::ssr::*;
+
+    let services = services()?;
+    let (account, token) =
+        services.accounts.sign_in(&actor(), &email, &password, &client_info()).await.map_err(fail)?;
+    set_session_cookie(token.expose(), services.sessions.max_age());
+    redirect_form_post("/profile");
+    Ok(UserDto::from(&account))
+}
+
+/// Ends the current session.
+#[server(prefix = "/rpc", endpoint = "auth/sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    use crate::rpc::ssr::*;
+
+    services()?.accounts.sign_out(&actor()).await.map_err(fail)?;
+    clear_session_cookie();
+    redirect_form_post("/");
+    Ok(())
+}

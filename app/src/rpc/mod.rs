@@ -1,0 +1,12 @@
+//! Server functions: the RPC API at stable `/rpc/<area>/<name>` endpoints, used by the UI and by
+//! any other program (see docs/rpc.md). Each one is a thin door: actor and services from the
+//! request, one service call, a DTO back.
+
+pub mod account;
+pub mod auth;
+
+/// The stable URL prefix of every server function.
+pub const PREFIX: &str = "/rpc";
+
+#[cfg(feature = "ssr")]
+pub mod ssr;

@@ -1,0 +1,91 @@
+//! What server functions need from the request: the actor, the services, cookies, status codes.
+
+use axum::http::{HeaderValue, StatusCode, header, request::Parts};
+use domain::{Actor, Services, sessions::ClientInfo};
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+
+use crate::{error::AppError, i18n::Lang};
+
+pub const SESSION_COOKIE: &str = "smartai_session";
+
+/// How cookies are set; the server provides it from its configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct CookiePolicy {
+    /// Add `Secure` (the app is served over https).
+    pub secure: bool,
+}
+
+fn parts() -> Result<Parts, AppError> {
+    use_context::<Parts>().ok_or(AppError::Internal)
+}
+
+pub fn services() -> Result<Services, AppError> {
+    use_context::<Services>().ok_or(AppError::Internal)
+}
+
+pub fn actor() -> Actor {
+    use_context::<Parts>().and_then(|p| p.extensions.get::<Actor>().cloned()).unwrap_or(Actor::Anonymous)
+}
+
+pub fn client_info() -> ClientInfo {
+    use_context::<Parts>().and_then(|p| p.extensions.get::<ClientInfo>().cloned()).unwrap_or_default()
+}
+
+pub fn request_lang() -> Lang {
+    use_context::<Parts>().and_then(|p| p.extensions.get::<Lang>().copied()).unwrap_or_default()
+}
+
+/// A browser posting a plain HTML form (no JavaScript) asks for HTML back; programs and the
+/// hydrated UI do not.
+pub fn is_form_post() -> bool {
+    parts().is_ok_and(|p| {
+        p.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
+    })
+}
+
+/// Maps a domain error for the caller: programs get the right status code; a plain form post keeps
+/// the redirect back to its page, which then shows the error.
+pub fn fail(err: impl Into<AppError>) -> AppError {
+    let err = err.into();
+    if !is_form_post()
+        && let Some(response) = use_context::<ResponseOptions>()
+    {
+        response.set_status(StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+    }
+    err
+}
+
+/// After a successful plain form post, where the browser should go (the hydrated UI navigates by
+/// itself, without a reload).
+pub fn redirect_form_post(path: &str) {
+    if is_form_post() {
+        leptos_axum::redirect(path);
+    }
+}
+
+fn append_cookie(cookie: String) {
+    if let (Some(response), Ok(value)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&cookie)) {
+        response.append_header(header::SET_COOKIE, value);
+    }
+}
+
+fn secure_attr() -> &'static str {
+    if use_context::<CookiePolicy>().is_some_and(|p| p.secure) { "; Secure" } else { "" }
+}
+
+pub fn set_session_cookie(token: &str, max_age: std::time::Duration) {
+    append_cookie(format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        max_age.as_secs(),
+        secure_attr()
+    ));
+}
+
+pub fn clear_session_cookie() {
+    append_cookie(format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}", secure_attr()));
+}
+
+pub fn set_lang_cookie(lang: Lang) {
+    append_cookie(format!("{}={}; Path=/; SameSite=Lax; Max-Age=31536000{}", Lang::COOKIE, lang.code(), secure_attr()));
+}

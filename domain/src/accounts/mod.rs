@@ -1,0 +1,220 @@
+//! Accounts: sign-up, sign-in, sign-out, the profile and the password.
+
+mod email;
+pub mod password;
+mod profile;
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, SqlErr,
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+pub use email::Email;
+pub use password::NewPassword;
+pub use profile::{DisplayName, Locale, TimeZone};
+
+use crate::{
+    Actor, Error, Result, Role,
+    entities::user,
+    error::{Field, Problem},
+    sessions::{ClientInfo, SessionStore, SessionToken},
+};
+
+/// An account as the rest of the system sees it (no password hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub locale: String,
+    pub time_zone: String,
+    pub created_at: OffsetDateTime,
+}
+
+impl From<user::Model> for Account {
+    fn from(m: user::Model) -> Self {
+        Self {
+            id: m.id,
+            email: m.email,
+            display_name: m.display_name,
+            role: Role::parse(&m.role),
+            locale: m.locale,
+            time_zone: m.time_zone,
+            created_at: m.created_at,
+        }
+    }
+}
+
+pub struct SignUp<'a> {
+    pub email: &'a str,
+    pub password: &'a str,
+    pub display_name: Option<&'a str>,
+    /// The language the visitor was using, kept as their preference.
+    pub locale: Locale,
+}
+
+pub struct ProfileUpdate<'a> {
+    pub display_name: &'a str,
+    pub locale: &'a str,
+    pub time_zone: &'a str,
+}
+
+#[derive(Clone)]
+pub struct AccountService {
+    db: DatabaseConnection,
+    sessions: SessionStore,
+}
+
+impl AccountService {
+    pub fn new(db: DatabaseConnection, sessions: SessionStore) -> Self {
+        Self { db, sessions }
+    }
+
+    /// Creates an account and signs it in.
+    #[tracing::instrument(skip_all, err(level = "info"))]
+    pub async fn sign_up(&self, input: SignUp<'_>, client: &ClientInfo) -> Result<(Account, SessionToken)> {
+        let account = self.create(input, Role::User).await?;
+        let token = self.sessions.create(account.id, client).await?;
+        tracing::info!(user_id = %account.id, "account created");
+        Ok((account, token))
+    }
+
+    /// Creates an account without signing it in: the operator's `smartai user create`.
+    #[tracing::instrument(skip_all, err(level = "info"))]
+    pub async fn create_user(&self, actor: &Actor, input: SignUp<'_>, role: Role) -> Result<Account> {
+        if !actor.is_admin() {
+            return Err(Error::Forbidden);
+        }
+        self.create(input, role).await
+    }
+
+    async fn create(&self, input: SignUp<'_>, role: Role) -> Result<Account> {
+        let email = Email::parse(input.email);
+        let password = NewPassword::parse(input.password, Field::Password);
+        let (email, password) = (email?, password?);
+        let display_name = match input.display_name.map(str::trim).filter(|n| !n.is_empty()) {
+            Some(name) => DisplayName::parse(name)?,
+            None => DisplayName::from_email(&email),
+        };
+        let hash = password::hash(&password).await?;
+        let now = OffsetDateTime::now_utc();
+        let model = user::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            email: Set(email.as_ref().to_owned()),
+            password_hash: Set(hash),
+            display_name: Set(display_name.as_ref().to_owned()),
+            role: Set(role.as_str().to_owned()),
+            locale: Set(input.locale.as_str().to_owned()),
+            time_zone: Set(TimeZone::utc().as_ref().to_owned()),
+            created_at: Set(now),
+            updated_at: Set(now),
+        };
+        match model.insert(&self.db).await {
+            Ok(model) => Ok(model.into()),
+            Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => Err(Error::EmailTaken),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Checks the credentials and opens a fresh session, ending the one the request came with
+    /// (session ids are never reused across a privilege change).
+    #[tracing::instrument(skip_all, err(level = "info"))]
+    pub async fn sign_in(
+        &self,
+        actor: &Actor,
+        email: &str,
+        password: &str,
+        client: &ClientInfo,
+    ) -> Result<(Account, SessionToken)> {
+        // A malformed address cannot match an account; it gets the same answer, after the same work.
+        let found = match Email::parse(email) {
+            Ok(email) => user::Entity::find().filter(user::Column::Email.eq(email.as_ref())).one(&self.db).await?,
+            Err(_) => None,
+        };
+        let verified = password::verify(password, found.as_ref().map(|u| u.password_hash.as_str())).await?;
+        let user = match found {
+            Some(user) if verified => user,
+            _ => {
+                tracing::info!("sign-in refused");
+                return Err(Error::InvalidCredentials);
+            }
+        };
+        if let Actor::User { session_id, .. } = actor {
+            self.sessions.revoke(session_id).await?;
+        }
+        let token = self.sessions.create(user.id, client).await?;
+        tracing::info!(user_id = %user.id, "signed in");
+        Ok((user.into(), token))
+    }
+
+    /// Ends the session the request came with.
+    #[tracing::instrument(skip_all, err(level = "info"))]
+    pub async fn sign_out(&self, actor: &Actor) -> Result<()> {
+        if let Actor::User { session_id, .. } = actor {
+            self.sessions.revoke(session_id).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn profile(&self, actor: &Actor) -> Result<Account> {
+        let id = actor.user_id()?;
+        let user = user::Entity::find_by_id(id).one(&self.db).await?.ok_or(Error::Unauthenticated)?;
+        Ok(user.into())
+    }
+
+    #[tracing::instrument(skip_all, err(level = "info"))]
+    pub async fn update_profile(&self, actor: &Actor, update: ProfileUpdate<'_>) -> Result<Account> {
+        let id = actor.user_id()?;
+        let display_name = DisplayName::parse(update.display_name);
+        let locale = Locale::parse(update.locale);
+        let time_zone = TimeZone::parse(update.time_zone);
+        let (display_name, locale, time_zone) = (display_name?, locale?, time_zone?);
+        let user = user::Entity::find_by_id(id).one(&self.db).await?.ok_or(Error::Unauthenticated)?;
+        let mut model: user::ActiveModel = user.into();
+        model.display_name = Set(display_name.as_ref().to_owned());
+        model.locale = Set(locale.as_str().to_owned());
+        model.time_zone = Set(time_zone.as_ref().to_owned());
+        model.updated_at = Set(OffsetDateTime::now_utc());
+        Ok(model.update(&self.db).await?.into())
+    }
+
+    /// Keeps only the signed-in user's language preference up to date (the language switcher).
+    pub async fn set_locale(&self, actor: &Actor, locale: Locale) -> Result<()> {
+        let id = actor.user_id()?;
+        user::Entity::update_many()
+            .col_expr(user::Column::Locale, sea_orm::sea_query::Expr::value(locale.as_str()))
+            .col_expr(user::Column::UpdatedAt, sea_orm::sea_query::Expr::value(OffsetDateTime::now_utc()))
+            .filter(user::Column::Id.eq(id))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Changes the password after checking the current one, and ends every other session.
+    #[tracing::instrument(skip_all, err(level = "info"))]
+    pub async fn change_password(&self, actor: &Actor, current: &str, new: &str) -> Result<()> {
+        let id = actor.user_id()?;
+        let user = user::Entity::find_by_id(id).one(&self.db).await?.ok_or(Error::Unauthenticated)?;
+        let new = NewPassword::parse(new, Field::NewPassword)?;
+        if !password::verify(current, Some(&user.password_hash)).await? {
+            return Err(Error::WrongPassword);
+        }
+        if current == new.expose() {
+            return Err(Error::invalid(Field::NewPassword, Problem::Unsupported));
+        }
+        let hash = password::hash(&new).await?;
+        let keep = match actor {
+            Actor::User { session_id, .. } => Some(session_id.clone()),
+            _ => None,
+        };
+        let mut model: user::ActiveModel = user.into();
+        model.password_hash = Set(hash);
+        model.updated_at = Set(OffsetDateTime::now_utc());
+        model.update(&self.db).await?;
+        let ended = self.sessions.revoke_all_for(id, keep.as_deref()).await?;
+        tracing::info!(user_id = %id, other_sessions_ended = ended, "password changed");
+        Ok(())
+    }
+}

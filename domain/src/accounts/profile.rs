@@ -1,0 +1,132 @@
+use std::str::FromStr;
+
+use crate::error::{Error, Field, Problem};
+
+/// The name shown in the header and to other users.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisplayName(String);
+
+impl DisplayName {
+    pub const MAX_LENGTH: usize = 80;
+
+    pub fn parse(raw: &str) -> Result<Self, Error> {
+        let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+        let invalid = |problem| Error::invalid(Field::DisplayName, problem);
+        if name.is_empty() {
+            return Err(invalid(Problem::Required));
+        }
+        if name.chars().count() > Self::MAX_LENGTH {
+            return Err(invalid(Problem::TooLong));
+        }
+        if name.chars().any(|c| c.is_control() || matches!(c, '<' | '>')) {
+            return Err(invalid(Problem::Malformed));
+        }
+        Ok(Self(name))
+    }
+
+    /// The part of an e-mail address before the `@`, as a first display name.
+    pub fn from_email(email: &super::Email) -> Self {
+        let local = email.as_ref().split('@').next().unwrap_or_default();
+        Self::parse(local).unwrap_or_else(|_| Self("user".into()))
+    }
+}
+
+impl AsRef<str> for DisplayName {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A language the interface is translated into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locale {
+    En,
+    De,
+    Fr,
+    Ar,
+}
+
+impl Locale {
+    pub const ALL: [Locale; 4] = [Self::En, Self::De, Self::Fr, Self::Ar];
+
+    pub fn parse(raw: &str) -> Result<Self, Error> {
+        Self::ALL
+            .into_iter()
+            .find(|l| l.as_str() == raw.trim())
+            .ok_or(Error::invalid(Field::Locale, Problem::Unsupported))
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::De => "de",
+            Self::Fr => "fr",
+            Self::Ar => "ar",
+        }
+    }
+}
+
+/// An IANA time zone name such as `Europe/Berlin`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimeZone(String);
+
+impl TimeZone {
+    pub fn parse(raw: &str) -> Result<Self, Error> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Err(Error::invalid(Field::TimeZone, Problem::Required));
+        }
+        chrono_tz::Tz::from_str(raw)
+            .map(|tz| Self(tz.name().to_owned()))
+            .map_err(|_| Error::invalid(Field::TimeZone, Problem::Unsupported))
+    }
+
+    pub fn utc() -> Self {
+        Self("UTC".into())
+    }
+
+    /// Every zone a user may choose, sorted.
+    pub fn all() -> Vec<&'static str> {
+        let mut names: Vec<_> = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect();
+        names.sort_unstable();
+        names
+    }
+}
+
+impl AsRef<str> for TimeZone {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_name_collapses_whitespace_and_limits_length() {
+        assert_eq!(DisplayName::parse("  Ada   Lovelace ").unwrap().as_ref(), "Ada Lovelace");
+        assert!(DisplayName::parse("   ").is_err());
+        assert!(DisplayName::parse(&"x".repeat(81)).is_err());
+        assert!(DisplayName::parse("<script>").is_err());
+    }
+
+    #[test]
+    fn display_name_from_email_uses_the_local_part() {
+        let email = super::super::Email::parse("grace.hopper@example.com").unwrap();
+        assert_eq!(DisplayName::from_email(&email).as_ref(), "grace.hopper");
+    }
+
+    #[test]
+    fn locales_are_the_translated_ones() {
+        assert_eq!(Locale::parse("de").unwrap(), Locale::De);
+        assert!(Locale::parse("xx").is_err());
+    }
+
+    #[test]
+    fn time_zones_are_iana_names() {
+        assert_eq!(TimeZone::parse("Europe/Berlin").unwrap().as_ref(), "Europe/Berlin");
+        assert!(TimeZone::parse("Mars/Olympus").is_err());
+        assert!(TimeZone::all().contains(&"America/New_York"));
+    }
+}

@@ -1,0 +1,162 @@
+//! The back end's settings. Each is a command-line flag and an environment variable; the server
+//! also loads an optional file into the environment first, so the order is
+//! defaults → file → environment → flags.
+
+use std::{fmt, path::PathBuf, str::FromStr, time::Duration};
+
+use clap::Args;
+
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    #[command(flatten)]
+    pub database: DatabaseConfig,
+    #[command(flatten)]
+    pub sessions: SessionConfig,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Database")]
+pub struct DatabaseConfig {
+    /// Database URL: postgres://user:pass@host/db, or sqlite://path?mode=rwc.
+    /// Defaults to a SQLite file in DATA_DIR.
+    #[arg(long = "database-url", env = "DATABASE_URL", value_name = "DATABASE_URL", global = true)]
+    pub url: Option<DatabaseUrl>,
+
+    /// Folder for embedded data (the SQLite database when DATABASE_URL is unset).
+    #[arg(long = "data-dir", env = "DATA_DIR", value_name = "DATA_DIR", default_value = "./data", global = true)]
+    pub data_dir: PathBuf,
+
+    /// Maximum open database connections.
+    #[arg(long = "database-max-connections", env = "DATABASE_MAX_CONNECTIONS", value_name = "DATABASE_MAX_CONNECTIONS", default_value_t = 10, global = true)]
+    pub max_connections: u32,
+
+    /// How long to wait for a database connection before giving up (e.g. 5s).
+    #[arg(long = "database-connect-timeout", env = "DATABASE_CONNECT_TIMEOUT", value_name = "DATABASE_CONNECT_TIMEOUT", default_value = "5s",
+          value_parser = humantime::parse_duration, global = true)]
+    pub connect_timeout: Duration,
+}
+
+impl DatabaseConfig {
+    /// The configured URL, or the embedded SQLite file under `data_dir`.
+    pub fn url(&self) -> DatabaseUrl {
+        self.url.clone().unwrap_or_else(|| {
+            let path = self.data_dir.join("smartai.db");
+            DatabaseUrl(format!("sqlite://{}?mode=rwc", path.display()))
+        })
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Sessions")]
+pub struct SessionConfig {
+    /// A session unused for this long ends (e.g. 30m, 7d).
+    #[arg(long = "session-idle-timeout", env = "SESSION_IDLE_TIMEOUT", value_name = "SESSION_IDLE_TIMEOUT", default_value = "7d",
+          value_parser = humantime::parse_duration, global = true)]
+    pub idle_timeout: Duration,
+
+    /// A session ends this long after sign-in, however active (e.g. 30d).
+    #[arg(long = "session-max-age", env = "SESSION_MAX_AGE", value_name = "SESSION_MAX_AGE", default_value = "30d",
+          value_parser = humantime::parse_duration, global = true)]
+    pub max_age: Duration,
+}
+
+/// A database URL whose scheme we can serve. Parsed at the boundary; never printed with its password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(String);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl DatabaseUrl {
+    pub fn backend(&self) -> Backend {
+        if self.0.starts_with("sqlite:") { Backend::Sqlite } else { Backend::Postgres }
+    }
+
+    /// The URL with any password replaced, for logs and error messages.
+    pub fn redacted(&self) -> String {
+        match url::Url::parse(&self.0) {
+            Ok(mut url) if url.password().is_some() => {
+                let _ = url.set_password(Some("***"));
+                url.to_string()
+            }
+            _ => self.0.clone(),
+        }
+    }
+
+    /// The SQLite file this URL points at, if it is a SQLite file URL.
+    pub fn sqlite_path(&self) -> Option<PathBuf> {
+        let rest = self.0.strip_prefix("sqlite://").or_else(|| self.0.strip_prefix("sqlite:"))?;
+        let path = rest.split('?').next().unwrap_or_default();
+        (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+    }
+}
+
+impl AsRef<str> for DatabaseUrl {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
+}
+
+impl FromStr for DatabaseUrl {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let url = url::Url::parse(s).map_err(|e| format!("not a URL ({e})"))?;
+        match url.scheme() {
+            "sqlite" => Ok(Self(s.to_owned())),
+            "postgres" | "postgresql" => {
+                if url.host_str().is_none_or(str::is_empty) {
+                    return Err("a postgres URL needs a host".into());
+                }
+                Ok(Self(s.to_owned()))
+            }
+            other => Err(format!("unsupported scheme `{other}` (use postgres:// or sqlite://)")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_postgres_and_sqlite() {
+        assert_eq!("postgres://u:p@localhost/db".parse::<DatabaseUrl>().unwrap().backend(), Backend::Postgres);
+        assert_eq!("sqlite://./data/x.db?mode=rwc".parse::<DatabaseUrl>().unwrap().backend(), Backend::Sqlite);
+    }
+
+    #[test]
+    fn refuses_other_schemes_and_garbage() {
+        assert!("mysql://localhost/db".parse::<DatabaseUrl>().unwrap_err().contains("mysql"));
+        assert!("not a url".parse::<DatabaseUrl>().is_err());
+        assert!("postgres:///db".parse::<DatabaseUrl>().is_err());
+    }
+
+    #[test]
+    fn never_prints_the_password() {
+        let url: DatabaseUrl = "postgres://app:hunter2@db:5432/app".parse().unwrap();
+        assert!(!format!("{url} {url:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn finds_the_sqlite_file() {
+        let url: DatabaseUrl = "sqlite://./data/smartai.db?mode=rwc".parse().unwrap();
+        assert_eq!(url.sqlite_path(), Some(PathBuf::from("./data/smartai.db")));
+        assert_eq!("sqlite::memory:".parse::<DatabaseUrl>().unwrap().sqlite_path(), None);
+    }
+}

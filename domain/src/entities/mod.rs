@@ -1,0 +1,4 @@
+//! sea-orm entities: plain data. Queries and rules live in the services.
+
+pub mod session;
+pub mod user;

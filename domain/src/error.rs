@@ -1,0 +1,101 @@
+use std::fmt;
+
+/// What went wrong, in domain words. Each door maps these once to its own wire format.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{field}: {problem}")]
+    Invalid { field: Field, problem: Problem },
+    #[error("email already registered")]
+    EmailTaken,
+    #[error("wrong email or password")]
+    InvalidCredentials,
+    #[error("wrong current password")]
+    WrongPassword,
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("not allowed")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("database unavailable")]
+    Unavailable(#[source] sea_orm::DbErr),
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn invalid(field: Field, problem: Problem) -> Self {
+        Self::Invalid { field, problem }
+    }
+}
+
+impl From<sea_orm::DbErr> for Error {
+    fn from(err: sea_orm::DbErr) -> Self {
+        match err {
+            sea_orm::DbErr::Conn(_) | sea_orm::DbErr::ConnectionAcquire(_) => Self::Unavailable(err),
+            other => Self::Unexpected(anyhow::Error::new(other).context("database query failed")),
+        }
+    }
+}
+
+/// The input field a validation problem is about; the wire name is stable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Email,
+    Password,
+    NewPassword,
+    DisplayName,
+    Locale,
+    TimeZone,
+}
+
+impl Field {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::Password => "password",
+            Self::NewPassword => "new_password",
+            Self::DisplayName => "display_name",
+            Self::Locale => "locale",
+            Self::TimeZone => "time_zone",
+        }
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a field was refused; the wire code is stable and is a translation key suffix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    Required,
+    TooShort,
+    TooLong,
+    Malformed,
+    TooCommon,
+    Unsupported,
+}
+
+impl Problem {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Required => "required",
+            Self::TooShort => "too_short",
+            Self::TooLong => "too_long",
+            Self::Malformed => "malformed",
+            Self::TooCommon => "too_common",
+            Self::Unsupported => "unsupported",
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

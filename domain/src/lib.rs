@@ -1,0 +1,18 @@
+//! The back end's heart: configuration, entities, and one service per area.
+//!
+//! Every use case is a method on a service that takes an explicit [`Actor`], so no door
+//! (server function, REST handler, job, CLI) can forget to authorise.
+
+pub mod accounts;
+pub mod actor;
+pub mod config;
+pub mod db;
+pub mod entities;
+pub mod error;
+pub mod sessions;
+
+mod services;
+
+pub use actor::{Actor, Role};
+pub use error::{Error, Result};
+pub use services::Services;

@@ -1,0 +1,57 @@
+use std::path::PathBuf;
+
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+
+use crate::{
+    Error, Result,
+    accounts::{AccountService, password},
+    config::Config,
+    db,
+    sessions::SessionStore,
+};
+
+/// Every service, built once at start-up and cloned into each door.
+#[derive(Clone)]
+pub struct Services {
+    pub accounts: AccountService,
+    pub sessions: SessionStore,
+    db: DatabaseConnection,
+    sqlite_file: Option<PathBuf>,
+}
+
+impl Services {
+    /// Connects, migrates and wires the services.
+    pub async fn build(config: &Config) -> anyhow::Result<Self> {
+        let db = db::connect(&config.database).await?;
+        db::migrate_up(&db).await?;
+        password::warm_up();
+        Ok(Self::from_connection(db, config))
+    }
+
+    pub fn from_connection(db: DatabaseConnection, config: &Config) -> Self {
+        let sessions = SessionStore::new(db.clone(), &config.sessions);
+        Self {
+            accounts: AccountService::new(db.clone(), sessions.clone()),
+            sessions,
+            sqlite_file: config.database.url().sqlite_path(),
+            db,
+        }
+    }
+
+    /// Whether the database answers (and, on SQLite, whether its file is still there).
+    pub async fn ready(&self) -> Result<()> {
+        if let Some(file) = &self.sqlite_file
+            && !file.exists()
+        {
+            return Err(Error::Unexpected(anyhow::anyhow!("SQLite file {} is gone", file.display())));
+        }
+        self.db.execute_unprepared("SELECT 1").await?;
+        Ok(())
+    }
+
+    pub async fn close(self) {
+        if let Err(err) = self.db.close().await {
+            tracing::warn!(error = %err, "closing the database pool failed");
+        }
+    }
+}

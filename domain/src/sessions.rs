@@ -1,0 +1,180 @@
+//! Server-side sessions. The cookie holds a random token; the table holds only its SHA-256, so a
+//! copy of the database cannot be replayed as cookies.
+
+use std::{fmt, time::Duration};
+
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use rand::RngCore;
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, prelude::*};
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+use crate::{
+    Actor, Result, Role,
+    config::SessionConfig,
+    entities::{session, user},
+};
+
+/// How stale `last_seen_at` may get before a request refreshes it: one write a minute, not one
+/// per request.
+const TOUCH_INTERVAL: time::Duration = time::Duration::minutes(1);
+
+/// The secret cookie value. Never printed.
+pub struct SessionToken(String);
+
+impl SessionToken {
+    fn generate() -> Self {
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        Self(URL_SAFE_NO_PAD.encode(bytes))
+    }
+
+    pub fn from_cookie(value: &str) -> Self {
+        Self(value.to_owned())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    fn id(&self) -> String {
+        format!("{:x}", Sha256::digest(self.0.as_bytes()))
+    }
+}
+
+impl fmt::Debug for SessionToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SessionToken(***)")
+    }
+}
+
+/// Where a request came from, recorded on the session for the user's sessions list.
+#[derive(Debug, Clone, Default)]
+pub struct ClientInfo {
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+}
+
+/// What a session cookie stands for.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub actor: Actor,
+    pub locale: Option<String>,
+}
+
+impl Resolved {
+    pub fn anonymous() -> Self {
+        Self { actor: Actor::Anonymous, locale: None }
+    }
+}
+
+#[derive(Clone)]
+pub struct SessionStore {
+    db: DatabaseConnection,
+    idle_timeout: time::Duration,
+    max_age: time::Duration,
+}
+
+impl SessionStore {
+    pub fn new(db: DatabaseConnection, config: &SessionConfig) -> Self {
+        let convert = |d: Duration| time::Duration::try_from(d).unwrap_or(time::Duration::MAX);
+        Self { db, idle_timeout: convert(config.idle_timeout), max_age: convert(config.max_age) }
+    }
+
+    /// How long the cookie should live in the browser.
+    pub fn max_age(&self) -> Duration {
+        self.max_age.try_into().unwrap_or(Duration::MAX)
+    }
+
+    pub(crate) async fn create(&self, user_id: Uuid, client: &ClientInfo) -> Result<SessionToken> {
+        let token = SessionToken::generate();
+        let now = OffsetDateTime::now_utc();
+        session::ActiveModel {
+            id: Set(token.id()),
+            user_id: Set(user_id),
+            created_at: Set(now),
+            last_seen_at: Set(now),
+            expires_at: Set(now + self.max_age),
+            user_agent: Set(client.user_agent.as_deref().map(|ua| truncate(ua, 255))),
+            ip: Set(client.ip.clone()),
+        }
+        .insert(&self.db)
+        .await?;
+        Ok(token)
+    }
+
+    /// The actor a cookie stands for (anonymous when the session is unknown or has expired), with
+    /// the user's preferred language.
+    #[tracing::instrument(skip_all, err)]
+    pub async fn resolve(&self, token: &SessionToken) -> Result<Resolved> {
+        let id = token.id();
+        let Some((session, Some(user))) =
+            session::Entity::find_by_id(id.clone()).find_also_related(user::Entity).one(&self.db).await?
+        else {
+            return Ok(Resolved::anonymous());
+        };
+        let now = OffsetDateTime::now_utc();
+        if now >= session.expires_at || now - session.last_seen_at >= self.idle_timeout {
+            session::Entity::delete_by_id(id).exec(&self.db).await?;
+            return Ok(Resolved::anonymous());
+        }
+        if now - session.last_seen_at >= TOUCH_INTERVAL {
+            session::Entity::update_many()
+                .col_expr(session::Column::LastSeenAt, Expr::value(now))
+                .filter(session::Column::Id.eq(&id))
+                .exec(&self.db)
+                .await?;
+        }
+        Ok(Resolved {
+            actor: Actor::User { id: user.id, role: Role::parse(&user.role), session_id: id },
+            locale: Some(user.locale),
+        })
+    }
+
+    pub(crate) async fn revoke(&self, session_id: &str) -> Result<()> {
+        session::Entity::delete_by_id(session_id.to_owned()).exec(&self.db).await?;
+        Ok(())
+    }
+
+    /// Ends every session of a user except, optionally, the one in use.
+    pub(crate) async fn revoke_all_for(&self, user_id: Uuid, except: Option<&str>) -> Result<u64> {
+        let mut query = session::Entity::delete_many().filter(session::Column::UserId.eq(user_id));
+        if let Some(keep) = except {
+            query = query.filter(session::Column::Id.ne(keep));
+        }
+        Ok(query.exec(&self.db).await?.rows_affected)
+    }
+
+    /// Removes sessions past their absolute or idle expiry.
+    pub async fn purge_expired(&self) -> Result<u64> {
+        let now = OffsetDateTime::now_utc();
+        let result = session::Entity::delete_many()
+            .filter(
+                session::Column::ExpiresAt
+                    .lte(now)
+                    .or(session::Column::LastSeenAt.lte(now - self.idle_timeout)),
+            )
+            .exec(&self.db)
+            .await?;
+        Ok(result.rows_affected)
+    }
+}
+
+fn truncate(s: &str, max_chars: usize) -> String {
+    s.chars().take(max_chars).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_and_ids_are_their_hashes() {
+        let a = SessionToken::generate();
+        let b = SessionToken::generate();
+        assert_ne!(a.expose(), b.expose());
+        assert_eq!(a.id().len(), 64);
+        assert_eq!(SessionToken::from_cookie(a.expose()).id(), a.id());
+        assert!(!format!("{a:?}").contains(a.expose()));
+    }
+}

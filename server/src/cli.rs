@@ -1,0 +1,150 @@
+//! The command line. Every setting is a flag and an environment variable, listed by `--help`.
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(name = "smartai", version, about = "SmartAIPlatForm: accounts, files, jobs and an AI assistant in one binary.")]
+pub struct Cli {
+    /// Settings file (TOML; keys are the environment variable names, e.g. DATABASE_URL = "…").
+    /// Environment variables and flags override it.
+    #[arg(long, env = "SMARTAI_CONFIG", value_name = "SMARTAI_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub domain: domain::config::Config,
+
+    #[command(flatten)]
+    pub server: ServerConfig,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web app, the RPC API, health and metrics.
+    Serve,
+    /// Manage the database schema.
+    Migrate {
+        #[command(subcommand)]
+        action: MigrateAction,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MigrateAction {
+    /// Apply every pending migration.
+    Up,
+    /// Revert the most recent migrations.
+    Down {
+        /// How many migrations to revert.
+        #[arg(long, default_value_t = 1)]
+        steps: u32,
+    },
+    /// List migrations and whether each is applied.
+    Status,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserAction {
+    /// Create an account. The password is read from standard input (`--password-stdin`), from
+    /// SMARTAI_USER_PASSWORD, or asked for at the terminal.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// Display name (defaults to the part of the e-mail before the @).
+        #[arg(long)]
+        name: Option<String>,
+        /// Make the account an administrator.
+        #[arg(long)]
+        admin: bool,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "HTTP")]
+pub struct ServerConfig {
+    /// Address and port to listen on.
+    #[arg(long = "listen", env = "LISTEN_ADDR", value_name = "LISTEN_ADDR", default_value = "127.0.0.1:3000", global = true)]
+    pub listen: SocketAddr,
+
+    /// The URL users reach the app at; with https:// session cookies are marked Secure.
+    #[arg(long = "public-url", env = "PUBLIC_URL", value_name = "PUBLIC_URL", global = true)]
+    pub public_url: Option<url::Url>,
+
+    /// Serve the front end (wasm, JS, CSS, public/) from this folder instead of the copy inside
+    /// the binary.
+    #[arg(long = "site-root", env = "LEPTOS_SITE_ROOT", value_name = "LEPTOS_SITE_ROOT", global = true)]
+    pub site_root: Option<PathBuf>,
+
+    /// How long to let running requests finish on shutdown (e.g. 30s).
+    #[arg(long = "shutdown-timeout", env = "SHUTDOWN_TIMEOUT", value_name = "SHUTDOWN_TIMEOUT", default_value = "30s",
+          value_parser = humantime::parse_duration, global = true)]
+    pub shutdown_timeout: Duration,
+
+    #[command(flatten)]
+    pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Logging")]
+pub struct LogConfig {
+    /// Log line format.
+    #[arg(long = "log-format", env = "LOG_FORMAT", value_name = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub format: LogFormat,
+
+    /// Which logs to keep, as a tracing filter (e.g. info,server=debug).
+    #[arg(long = "log", env = "RUST_LOG", value_name = "RUST_LOG", default_value = "info,sqlx=warn,sea_orm=warn",
+          value_parser = parse_filter, global = true)]
+    pub filter: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+fn parse_filter(raw: &str) -> Result<String, String> {
+    tracing_subscriber::EnvFilter::try_new(raw).map(|_| raw.to_owned()).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn serve_help_lists_every_setting() {
+        let help = Cli::command().find_subcommand_mut("serve").unwrap().render_long_help().to_string();
+        for env in ["DATABASE_URL", "DATA_DIR", "LISTEN_ADDR", "PUBLIC_URL", "LOG_FORMAT", "RUST_LOG", "SESSION_IDLE_TIMEOUT", "SESSION_MAX_AGE", "SMARTAI_CONFIG"] {
+            assert!(help.contains(env), "{env} missing from `smartai serve --help`");
+        }
+    }
+
+    #[test]
+    fn a_bad_setting_names_itself() {
+        let err = Cli::try_parse_from(["smartai", "--database-url", "mysql://x/y", "serve"]).unwrap_err().to_string();
+        assert!(err.contains("--database-url") && err.contains("mysql"), "{err}");
+        let err = Cli::try_parse_from(["smartai", "--listen", "nowhere", "serve"]).unwrap_err().to_string();
+        assert!(err.contains("--listen"), "{err}");
+        let err = Cli::try_parse_from(["smartai", "--session-max-age", "forever", "serve"]).unwrap_err().to_string();
+        assert!(err.contains("--session-max-age"), "{err}");
+    }
+}

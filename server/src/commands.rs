@@ -1,0 +1,113 @@
+//! The command-line doors: each is a thin call onto the same services the web app uses.
+
+use std::io::{BufRead, IsTerminal};
+
+use anyhow::{Context, bail};
+use domain::{
+    Actor, Role, Services,
+    accounts::{Locale, SignUp},
+    db,
+};
+
+use crate::{
+    cli::{Cli, Command, MigrateAction, UserAction},
+    startup::Application,
+};
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve => serve(cli.domain, cli.server).await,
+        Command::Migrate { action } => migrate(&cli.domain, action).await,
+        Command::User { action } => user(&cli.domain, action).await,
+    }
+}
+
+async fn serve(domain: domain::config::Config, server: crate::cli::ServerConfig) -> anyhow::Result<()> {
+    let app = Application::build(&domain, &server).await?;
+    let url = match &server.public_url {
+        Some(url) => url.to_string(),
+        None => format!("http://{}/", app.address()),
+    };
+    tracing::info!(%url, database = %domain.database.url(), "listening");
+    println!("SmartAIPlatForm is running at {url}  (Ctrl+C stops it)");
+    app.run_until_stopped(shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn migrate(config: &domain::config::Config, action: MigrateAction) -> anyhow::Result<()> {
+    let connection = db::connect(&config.database).await?;
+    match action {
+        MigrateAction::Up => {
+            db::migrate_up(&connection).await?;
+            println!("database is up to date");
+        }
+        MigrateAction::Down { steps } => {
+            db::migrate_down(&connection, steps).await?;
+            println!("reverted {steps} migration(s)");
+        }
+        MigrateAction::Status => {
+            for (name, applied) in db::migration_status(&connection).await? {
+                println!("{}  {name}", if applied { "applied" } else { "pending" });
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn user(config: &domain::config::Config, action: UserAction) -> anyhow::Result<()> {
+    match action {
+        UserAction::Create { email, name, admin, password_stdin } => {
+            let password = read_password(password_stdin)?;
+            let services = Services::build(config).await?;
+            let role = if admin { Role::Admin } else { Role::User };
+            let input = SignUp { email: &email, password: &password, display_name: name.as_deref(), locale: Locale::En };
+            let account = services
+                .accounts
+                .create_user(&Actor::System, input, role)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot create the account: {e}"))?;
+            println!("created {} account {} ({})", role.as_str(), account.email, account.id);
+            services.close().await;
+            Ok(())
+        }
+    }
+}
+
+fn read_password(from_stdin: bool) -> anyhow::Result<String> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).context("cannot read the password from standard input")?;
+        return Ok(line.trim_end_matches(['\r', '\n']).to_owned());
+    }
+    if let Ok(password) = std::env::var("SMARTAI_USER_PASSWORD") {
+        return Ok(password);
+    }
+    if std::io::stdin().is_terminal() {
+        return rpassword::prompt_password("Password: ").context("cannot read the password");
+    }
+    bail!("no password given: use --password-stdin, SMARTAI_USER_PASSWORD, or run at a terminal")
+}
+
+/// Ctrl+C or SIGTERM (what `docker stop` and Kubernetes send).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown requested");
+}

@@ -1,0 +1,11 @@
+//! The `smartai` binary's parts: command line, configuration, HTTP wiring, telemetry.
+
+pub mod assets;
+pub mod cli;
+pub mod commands;
+pub mod config_file;
+pub mod health;
+pub mod metrics;
+pub mod request_context;
+pub mod startup;
+pub mod telemetry;

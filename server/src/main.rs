@@ -1,0 +1,28 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use server::{cli::Cli, commands, config_file, telemetry};
+
+fn main() -> ExitCode {
+    if let Err(err) = config_file::load_into_env() {
+        eprintln!("error: {err:#}");
+        return ExitCode::from(2);
+    }
+    let cli = Cli::parse();
+    telemetry::init(&cli.server.log);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(commands::run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!(error = format!("{err:#}"), "stopped by an error");
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

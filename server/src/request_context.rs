@@ -1,0 +1,73 @@
+//! Resolves, once per request, who is asking (the session cookie), from where, and in which
+//! language, and puts it in the request extensions for every door to read.
+
+use std::net::SocketAddr;
+
+use app::{i18n::Lang, rpc::ssr::SESSION_COOKIE};
+use axum::{
+    extract::{ConnectInfo, Request, State},
+    http::{HeaderMap, header},
+    middleware::Next,
+    response::Response,
+};
+use domain::{
+    Services,
+    sessions::{ClientInfo, Resolved, SessionToken},
+};
+
+/// Paths that never need an actor: static files, health, metrics.
+fn needs_context(path: &str) -> bool {
+    !(path.starts_with("/pkg/") || path.starts_with("/health/") || path == "/metrics" || path == "/favicon.ico")
+}
+
+pub async fn resolve(State(services): State<Services>, mut request: Request, next: Next) -> Response {
+    if !needs_context(request.uri().path()) {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    let resolved = match cookie(headers, SESSION_COOKIE) {
+        Some(token) => services.sessions.resolve(&SessionToken::from_cookie(token)).await.unwrap_or_else(|err| {
+            tracing::warn!(error = %err, "could not resolve the session; treating the request as anonymous");
+            Resolved::anonymous()
+        }),
+        None => Resolved::anonymous(),
+    };
+    let accept_language = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+    let lang = Lang::negotiate(resolved.locale.as_deref(), cookie(headers, Lang::COOKIE), accept_language);
+    let client = ClientInfo {
+        user_agent: headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
+        ip: request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()),
+    };
+    let extensions = request.extensions_mut();
+    extensions.insert(resolved.actor);
+    extensions.insert(client);
+    extensions.insert(lang);
+    next.run(request).await
+}
+
+/// The value of one cookie of the request.
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find_map(|(k, v)| (k == name && !v.is_empty()).then_some(v))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderValue;
+
+    use super::*;
+
+    #[test]
+    fn finds_a_cookie_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::COOKIE, HeaderValue::from_static("a=1; smartai_session=abc; lang=de"));
+        assert_eq!(cookie(&headers, "smartai_session"), Some("abc"));
+        assert_eq!(cookie(&headers, "lang"), Some("de"));
+        assert_eq!(cookie(&headers, "missing"), None);
+    }
+}

@@ -1,0 +1,158 @@
+//! The composition root: build every part once, wire the router, run until told to stop.
+
+use std::{future::Future, net::SocketAddr, time::Duration};
+
+use anyhow::Context;
+use app::{OUTPUT_NAME, App, rpc::ssr::CookiePolicy, shell};
+use axum::{
+    Router,
+    body::Body,
+    extract::{FromRef, Request},
+    http::{HeaderName, Method},
+    middleware,
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use domain::Services;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list, render_app_async_with_context};
+use tokio::net::TcpListener;
+use tower::ServiceBuilder;
+use tower_http::{
+    compression::CompressionLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
+    trace::TraceLayer,
+};
+
+use crate::{
+    assets::Assets,
+    cli::ServerConfig,
+    health,
+    metrics::{self, FallbackRoute},
+    request_context,
+};
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos: LeptosOptions,
+    pub services: Services,
+    pub assets: Assets,
+    pub cookies: CookiePolicy,
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    services: Services,
+    shutdown_timeout: Duration,
+}
+
+impl Application {
+    /// Connects, migrates, binds. Every failure names the setting at fault.
+    pub async fn build(domain: &domain::config::Config, server: &ServerConfig) -> anyhow::Result<Self> {
+        let services = Services::build(domain).await?;
+        let listener = TcpListener::bind(server.listen)
+            .await
+            .with_context(|| format!("LISTEN_ADDR: cannot listen on {}", server.listen))?;
+        let address = listener.local_addr().context("LISTEN_ADDR: no local address")?;
+        let assets = Assets::new(server.site_root.clone());
+        let leptos = LeptosOptions::builder()
+            .output_name(OUTPUT_NAME)
+            .site_root(assets.site_root())
+            .site_pkg_dir("pkg")
+            .site_addr(address)
+            .build();
+        let cookies = CookiePolicy { secure: server.public_url.as_ref().is_some_and(|u| u.scheme() == "https") };
+        let state = AppState { leptos, services: services.clone(), assets, cookies };
+        Ok(Self { listener, router: router(state), services, shutdown_timeout: server.shutdown_timeout })
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    /// Serves until `shutdown` resolves, then lets running requests finish (up to the timeout).
+    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let mut stopped = stop_rx.clone();
+        let server = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                let _ = stop_tx.send(true);
+            });
+        let timeout = self.shutdown_timeout;
+        let forced = async move {
+            let _ = stopped.wait_for(|s| *s).await;
+            tokio::time::sleep(timeout).await;
+        };
+        tokio::select! {
+            result = server => result.context("HTTP server failed")?,
+            () = forced => tracing::warn!(?timeout, "shutdown timeout passed; dropping unfinished requests"),
+        }
+        drop(stop_rx);
+        self.services.close().await;
+        Ok(())
+    }
+}
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+pub fn router(state: AppState) -> Router {
+    let context = {
+        let (services, cookies) = (state.services.clone(), state.cookies);
+        move || {
+            provide_context(services.clone());
+            provide_context(cookies);
+        }
+    };
+    let shell_options = state.leptos.clone();
+    let app_shell = move || shell(shell_options.clone());
+    let not_found_page = render_app_async_with_context(context.clone(), app_shell.clone());
+
+    let routes = generate_route_list(App);
+    let fallback = {
+        let state = state.clone();
+        move |request: Request| fallback(state.clone(), not_found_page.clone(), request)
+    };
+    Router::new()
+        .leptos_routes_with_context(&state, routes, context, app_shell)
+        .route("/health/live", get(health::live))
+        .route("/health/ready", get(health::ready))
+        .route("/metrics", get(metrics::render))
+        .route_layer(middleware::from_fn(metrics::track))
+        .fallback_service(ServiceBuilder::new().layer(middleware::from_fn(metrics::track)).service(axum::handler::HandlerWithoutStateExt::into_service(fallback)))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                    let request_id = request
+                        .extensions()
+                        .get::<RequestId>()
+                        .and_then(|id| id.header_value().to_str().ok())
+                        .unwrap_or_default();
+                    tracing::info_span!("request", request_id, method = %request.method(), path = %request.uri().path())
+                }))
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                .layer(CompressionLayer::new())
+                .layer(middleware::from_fn_with_state(state.services.clone(), request_context::resolve)),
+        )
+        .with_state(state)
+}
+
+/// Static files first; anything else is the app's 404 page.
+async fn fallback<H, F>(state: AppState, not_found_page: H, request: Request) -> Response
+where
+    H: Fn(Request<Body>) -> F,
+    F: Future<Output = Response>,
+{
+    if matches!(*request.method(), Method::GET | Method::HEAD)
+        && let Some(mut response) = state.assets.serve(request.uri().path(), request.headers()).await
+    {
+        response.extensions_mut().insert(FallbackRoute("static"));
+        return response;
+    }
+    let mut response = not_found_page(request).await.into_response();
+    response.extensions_mut().insert(FallbackRoute("not_found"));
+    response
+}
+
