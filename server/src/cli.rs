@@ -18,8 +18,9 @@ pub struct Cli {
     #[command(flatten)]
     pub server: ServerConfig,
 
+    /// What to do; `serve` when omitted (how cargo-leptos starts the binary).
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -15,7 +15,7 @@ use crate::{
 };
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    match cli.command {
+    match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(cli.domain, cli.server).await,
         Command::Migrate { action } => migrate(&cli.domain, action).await,
         Command::User { action } => user(&cli.domain, action).await,

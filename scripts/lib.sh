@@ -1,0 +1,61 @@
+# Shared by scripts/run and scripts/test: install what is missing, nothing more.
+# Sourced, not run. Works on a fresh Debian machine with rustup, Node and apt.
+
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/cache/smartai/target}"
+export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+CARGO_LEPTOS_VERSION="0.3.10"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+APT_UPDATED=""
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "apt: installing ${missing[*]}"
+  if [ -z "$APT_UPDATED" ]; then as_root apt-get update -qq; APT_UPDATED=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+ensure_build_tools() {
+  mkdir -p "$CARGO_TARGET_DIR" 2>/dev/null || as_root install -d -o "$(id -u)" "$CARGO_TARGET_DIR"
+  apt_install build-essential pkg-config
+
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    log "rustup: adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+
+  if ! cargo leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then
+    log "cargo: installing cargo-leptos $CARGO_LEPTOS_VERSION (about 20 minutes on 2 cores, once)"
+    cargo install "cargo-leptos@$CARGO_LEPTOS_VERSION" --locked --features no_downloads
+  fi
+
+  # cargo-leptos uses whatever wasm-bindgen is on PATH; it must match Cargo.lock exactly.
+  local wbg
+  wbg="$(grep -A1 '^name = "wasm-bindgen"$' "$ROOT/Cargo.lock" | sed -n 's/^version = "\(.*\)"/\1/p')"
+  if ! wasm-bindgen --version 2>/dev/null | grep -q " $wbg\$"; then
+    log "cargo: installing wasm-bindgen-cli $wbg (about 8 minutes, once)"
+    # Without --locked: its lockfile pins a crate the registry no longer serves.
+    cargo install wasm-bindgen-cli --version "$wbg" --force
+  fi
+
+  # sass (style/) and wasm-opt (release wasm) come from npm; reinstall only when the lockfile changed.
+  local stamp="$ROOT/node_modules/.package-lock.sha"
+  local want
+  want="$(sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1)"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    log "npm: installing the build tools (sass, binaryen)"
+    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$want" > "$stamp"
+  fi
+}

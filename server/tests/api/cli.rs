@@ -1,0 +1,131 @@
+//! The `smartai` binary itself: start-up errors, migrations, the operator's commands.
+
+use std::{
+    io::Write,
+    process::{Command, Output, Stdio},
+};
+
+use crate::helpers::{Backend, PASSWORD, browser, spawn_app};
+
+fn smartai(data_dir: &std::path::Path, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_smartai"));
+    command
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .env("DATA_DIR", data_dir)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let mut child = command.spawn().expect("the binary runs");
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn an_unparsable_setting_stops_start_up_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+
+    let output = smartai(dir.path(), &["serve"], &[("DATABASE_URL", "mysql://db/app")], None);
+
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert!(err.contains("DATABASE_URL") && err.contains("mysql"), "{err}");
+}
+
+#[test]
+fn an_unreachable_database_stops_start_up_with_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+
+    let output = smartai(
+        dir.path(),
+        &["serve"],
+        &[("DATABASE_URL", "postgres://app:s3cret@127.0.0.1:1/app"), ("DATABASE_CONNECT_TIMEOUT", "2s")],
+        None,
+    );
+
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    let line = err.lines().find(|l| l.starts_with("error:")).unwrap_or_else(|| panic!("no error line in {err}"));
+    assert!(line.contains("DATABASE_URL: cannot connect to postgres://app:***@127.0.0.1:1/app"), "{line}");
+    assert!(!err.contains("s3cret"), "the password leaked: {err}");
+}
+
+#[test]
+fn a_settings_file_is_read_and_unknown_keys_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("smartai.toml");
+    std::fs::write(&file, "DATABSE_URL = \"postgres://x/y\"\n").unwrap();
+
+    let output = smartai(dir.path(), &["--config", file.to_str().unwrap(), "migrate", "status"], &[], None);
+
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("unknown setting `DATABSE_URL`"), "{}", stderr(&output));
+
+    let db = dir.path().join("from-file.db");
+    std::fs::write(&file, format!("DATABASE_URL = \"sqlite://{}?mode=rwc\"\n", db.display())).unwrap();
+    let output = smartai(dir.path(), &["--config", file.to_str().unwrap(), "migrate", "up"], &[], None);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(db.exists(), "the database named in the file was not used");
+}
+
+#[test]
+fn migrations_go_up_down_and_report_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let status = |dir: &std::path::Path| String::from_utf8(smartai(dir, &["migrate", "status"], &[], None).stdout).unwrap();
+
+    assert!(status(dir.path()).contains("pending  m20261125_000001_accounts"));
+    assert!(smartai(dir.path(), &["migrate", "up"], &[], None).status.success());
+    assert!(status(dir.path()).contains("applied  m20261125_000001_accounts"));
+    assert!(smartai(dir.path(), &["migrate", "down"], &[], None).status.success());
+    assert!(status(dir.path()).contains("pending  m20261125_000001_accounts"));
+}
+
+#[test]
+fn help_lists_every_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [&["--help"][..], &["serve", "--help"][..]] {
+        let help = String::from_utf8(smartai(dir.path(), args, &[], None).stdout).unwrap();
+        for setting in ["DATABASE_URL", "DATA_DIR", "LISTEN_ADDR", "PUBLIC_URL", "LOG_FORMAT", "SESSION_IDLE_TIMEOUT", "SMARTAI_CONFIG"] {
+            assert!(help.contains(setting), "`smartai {}` does not list {setting}", args.join(" "));
+        }
+    }
+}
+
+#[tokio::test]
+async fn user_create_admin_makes_an_administrator() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let dir = tempfile::tempdir().unwrap();
+
+    let output = smartai(
+        dir.path(),
+        &["user", "create", "--email", "Root@Example.com", "--admin", "--password-stdin"],
+        &[("DATABASE_URL", &app.database_url)],
+        Some(&format!("{PASSWORD}\n")),
+    );
+
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("created admin account root@example.com"));
+    let client = browser();
+    assert_eq!(app.sign_in_with(&client, "root@example.com", PASSWORD).await.status(), 200);
+    assert_eq!(app.me_with(&client).await["is_admin"], true);
+
+    let weak = smartai(
+        dir.path(),
+        &["user", "create", "--email", "x@example.com", "--password-stdin"],
+        &[("DATABASE_URL", &app.database_url)],
+        Some("short\n"),
+    );
+    assert!(!weak.status.success());
+    assert!(stderr(&weak).contains("password"), "{}", stderr(&weak));
+}

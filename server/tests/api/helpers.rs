@@ -1,0 +1,188 @@
+use std::{path::PathBuf, time::Duration};
+
+use clap::Parser;
+use reqwest::{Client, Response, header};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::Value;
+use server::{cli::Cli, startup::Application};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub struct TestApp {
+    pub address: String,
+    pub backend: Backend,
+    pub database_url: String,
+    /// A browser: keeps cookies, follows no redirects (tests look at them).
+    pub client: Client,
+    pg_database: Option<String>,
+    sqlite_file: Option<PathBuf>,
+    _data_dir: tempfile::TempDir,
+}
+
+fn postgres_admin_url() -> String {
+    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// Replaces the database name of a PostgreSQL URL.
+fn with_database(url: &str, name: &str) -> String {
+    let mut url = url::Url::parse(url).expect("TEST_DATABASE_URL is a URL");
+    url.set_path(&format!("/{name}"));
+    url.to_string()
+}
+
+pub struct Options {
+    pub idle_timeout: &'static str,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { idle_timeout: "7d" }
+    }
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, Options::default()).await
+}
+
+pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let (database_url, pg_database, sqlite_file) = match backend {
+        Backend::Sqlite => {
+            let file = data_dir.path().join("test.db");
+            (format!("sqlite://{}?mode=rwc", file.display()), None, Some(file))
+        }
+        Backend::Postgres => {
+            let admin_url = postgres_admin_url();
+            let name = format!("smartai_test_{}", uuid::Uuid::new_v4().simple());
+            let admin = Database::connect(&admin_url)
+                .await
+                .unwrap_or_else(|e| panic!("PostgreSQL at TEST_DATABASE_URL={admin_url} is not reachable: {e}"));
+            admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test database");
+            admin.close().await.ok();
+            (with_database(&admin_url, &name), Some(name), None)
+        }
+    };
+    let cli = Cli::try_parse_from([
+        "smartai",
+        "--database-url",
+        &database_url,
+        "--data-dir",
+        data_dir.path().to_str().unwrap(),
+        "--listen",
+        "127.0.0.1:0",
+        "--session-idle-timeout",
+        options.idle_timeout,
+        "--database-connect-timeout",
+        "3s",
+        "serve",
+    ])
+    .expect("test settings parse");
+    let app = Application::build(&cli.domain, &cli.server).await.expect("the app builds");
+    let address = format!("http://{}", app.address());
+    tokio::spawn(app.run_until_stopped(std::future::pending()));
+    TestApp {
+        address,
+        backend,
+        database_url,
+        client: browser(),
+        pg_database,
+        sqlite_file,
+        _data_dir: data_dir,
+    }
+}
+
+/// A client that keeps cookies like a browser and does not follow redirects.
+pub fn browser() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .expect("http client")
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// Calls a server function the way a program does: form-encoded in, JSON out.
+    pub async fn rpc_with(&self, client: &Client, name: &str, form: &[(&str, &str)]) -> Response {
+        client
+            .post(self.url(&format!("/rpc/{name}")))
+            .header(header::ACCEPT, "application/json")
+            .form(form)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn rpc(&self, name: &str, form: &[(&str, &str)]) -> Response {
+        self.rpc_with(&self.client, name, form).await
+    }
+
+    pub async fn get_rpc_with(&self, client: &Client, name: &str) -> Response {
+        client.get(self.url(&format!("/rpc/{name}"))).send().await.expect("request sent")
+    }
+
+    pub async fn me_with(&self, client: &Client) -> Value {
+        let response = self.get_rpc_with(client, "account/me").await;
+        assert_eq!(response.status(), 200);
+        response.json().await.expect("json")
+    }
+
+    pub async fn me(&self) -> Value {
+        self.me_with(&self.client).await
+    }
+
+    pub async fn sign_up_with(&self, client: &Client, email: &str) -> Response {
+        self.rpc_with(client, "auth/sign_up", &[("email", email), ("password", PASSWORD)]).await
+    }
+
+    pub async fn sign_up(&self, email: &str) -> Response {
+        self.sign_up_with(&self.client, email).await
+    }
+
+    pub async fn sign_in_with(&self, client: &Client, email: &str, password: &str) -> Response {
+        self.rpc_with(client, "auth/sign_in", &[("email", email), ("password", password)]).await
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.expect("request sent")
+    }
+
+    /// Takes the database away from the running app.
+    pub async fn destroy_database(&self) {
+        match self.backend {
+            Backend::Sqlite => {
+                let file = self.sqlite_file.as_ref().unwrap();
+                std::fs::remove_file(file).expect("remove the SQLite file");
+            }
+            Backend::Postgres => {
+                let admin = Database::connect(&postgres_admin_url()).await.unwrap();
+                let name = self.pg_database.as_ref().unwrap();
+                admin.execute_unprepared(&format!("DROP DATABASE \"{name}\" WITH (FORCE)")).await.expect("drop database");
+            }
+        }
+    }
+}
+
+/// The value a Set-Cookie header gives a cookie, with its attributes.
+pub fn set_cookie<'a>(response: &'a Response, name: &str) -> Option<&'a str> {
+    response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+}
+
+pub fn unique_email() -> String {
+    format!("user-{}@example.com", uuid::Uuid::new_v4().simple())
+}

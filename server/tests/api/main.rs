@@ -1,0 +1,31 @@
+//! Integration tests: the real application on a random port, against a real database created for
+//! each test (a temp SQLite file, or a fresh PostgreSQL database at TEST_DATABASE_URL).
+
+mod accounts;
+mod cli;
+mod helpers;
+mod pages;
+mod platform;
+
+/// Runs each listed test once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::helpers::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::helpers::Backend::Postgres).await
+                }
+            )*
+        }
+    };
+}

@@ -1,0 +1,113 @@
+//! Server-rendered pages, languages, and forms posted without JavaScript.
+
+use reqwest::header;
+
+use crate::helpers::{Backend, PASSWORD, browser, spawn_app, unique_email};
+
+crate::on_both_databases!(
+    pages_render_on_the_server,
+    the_language_follows_preference_then_cookie_then_header,
+    the_profile_page_needs_a_session,
+    a_form_posted_without_javascript_redirects,
+    unknown_paths_get_the_404_page,
+    static_files_are_served_from_the_binary,
+);
+
+async fn pages_render_on_the_server(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for path in ["/", "/signin", "/signup"] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), 200, "{path}");
+        let html = response.text().await.unwrap();
+        assert!(html.contains(r#"<html lang="en" dir="ltr""#), "{path}: {}", &html[..200.min(html.len())]);
+        assert!(html.contains(r#"<main id="main""#), "{path} has no main landmark");
+        assert!(html.contains("/pkg/smartai.css"), "{path} links no stylesheet");
+    }
+}
+
+async fn the_language_follows_preference_then_cookie_then_header(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let page = |client: reqwest::Client, accept: &'static str| {
+        let url = app.url("/signin");
+        async move { client.get(url).header(header::ACCEPT_LANGUAGE, accept).send().await.unwrap().text().await.unwrap() }
+    };
+
+    let german = page(browser(), "de-DE,de;q=0.9,en;q=0.5").await;
+    assert!(german.contains(r#"lang="de""#) && german.contains("Anmelden"), "Accept-Language ignored");
+
+    let client = browser();
+    app.rpc_with(&client, "account/set_language", &[("lang", "fr")]).await;
+    assert!(page(client.clone(), "de").await.contains(r#"lang="fr""#), "the cookie must beat the header");
+
+    app.sign_up_with(&client, &unique_email()).await;
+    app.rpc_with(&client, "account/set_language", &[("lang", "ar")]).await;
+    let arabic = page(client.clone(), "de").await;
+    assert!(arabic.contains(r#"lang="ar" dir="rtl""#), "the preference must be used, right to left");
+
+    // The preference is stored on the account: a new device without the cookie gets it too.
+    let email = app.me_with(&client).await["email"].as_str().unwrap().to_owned();
+    let other_device = browser();
+    app.sign_in_with(&other_device, &email, PASSWORD).await;
+    assert!(page(other_device, "de").await.contains(r#"lang="ar""#));
+}
+
+async fn the_profile_page_needs_a_session(backend: Backend) {
+    let app = spawn_app(backend).await;
+
+    let anonymous = app.get("/profile").await;
+    assert!(anonymous.status().is_redirection(), "got {}", anonymous.status());
+    assert_eq!(anonymous.headers()[header::LOCATION], "/signin");
+
+    let email = unique_email();
+    app.sign_up(&email).await;
+    let signed_in = app.get("/profile").await;
+    assert_eq!(signed_in.status(), 200);
+    assert!(signed_in.text().await.unwrap().contains(&email));
+}
+
+async fn a_form_posted_without_javascript_redirects(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let email = unique_email();
+    app.sign_up_with(&browser(), &email).await;
+    let post = |form: Vec<(&'static str, String)>| {
+        app.client
+            .post(app.url("/rpc/auth/sign_in"))
+            .header(header::ACCEPT, "text/html,application/xhtml+xml")
+            .header(header::REFERER, app.url("/signin"))
+            .form(&form)
+            .send()
+    };
+
+    let failed = post(vec![("email", email.clone()), ("password", "wrong wrong wrong".into())]).await.unwrap();
+    assert!(failed.status().is_redirection());
+    let location = failed.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    assert!(location.contains("/signin?") && location.contains("__err="), "{location}");
+    let page = app.client.get(&location).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Wrong e-mail address or password."), "the error is not shown on the page");
+
+    let succeeded = post(vec![("email", email.clone()), ("password", PASSWORD.into())]).await.unwrap();
+    assert!(succeeded.status().is_redirection());
+    assert_eq!(succeeded.headers()[header::LOCATION], "/profile");
+    assert_eq!(app.me().await["email"], email);
+}
+
+async fn unknown_paths_get_the_404_page(backend: Backend) {
+    let app = spawn_app(backend).await;
+
+    let response = app.get("/no/such/page").await;
+
+    assert_eq!(response.status(), 404);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Page not found"), "{html}");
+}
+
+async fn static_files_are_served_from_the_binary(backend: Backend) {
+    let app = spawn_app(backend).await;
+
+    let favicon = app.get("/favicon.ico").await;
+    assert_eq!(favicon.status(), 200);
+    let etag = favicon.headers()[header::ETAG].clone();
+    let again = app.client.get(app.url("/favicon.ico")).header(header::IF_NONE_MATCH, etag).send().await.unwrap();
+    assert_eq!(again.status(), 304);
+    assert_eq!(app.get("/../Cargo.toml").await.status(), 404);
+}
