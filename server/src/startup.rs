@@ -50,6 +50,8 @@ pub struct Application {
 impl Application {
     /// Connects, migrates, binds. Every failure names the setting at fault.
     pub async fn build(domain: &domain::config::Config, server: &ServerConfig) -> anyhow::Result<Self> {
+        // Install the recorder before the first request, or early measurements are lost.
+        metrics::handle();
         let services = Services::build(domain).await?;
         let listener = TcpListener::bind(server.listen)
             .await

@@ -44,11 +44,18 @@ pub fn is_form_post() -> bool {
     })
 }
 
+/// Whether this request is a call of a server function (not a page calling one while rendering).
+fn is_rpc_call() -> bool {
+    parts().is_ok_and(|p| p.uri.path().starts_with(crate::rpc::PREFIX))
+}
+
 /// Maps a domain error for the caller: programs get the right status code; a plain form post keeps
-/// the redirect back to its page, which then shows the error.
+/// the redirect back to its page, which then shows the error; a page rendering on the server
+/// decides its own status.
 pub fn fail(err: impl Into<AppError>) -> AppError {
     let err = err.into();
-    if !is_form_post()
+    if is_rpc_call()
+        && !is_form_post()
         && let Some(response) = use_context::<ResponseOptions>()
     {
         response.set_status(StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
@@ -59,7 +66,7 @@ pub fn fail(err: impl Into<AppError>) -> AppError {
 /// After a successful plain form post, where the browser should go (the hydrated UI navigates by
 /// itself, without a reload).
 pub fn redirect_form_post(path: &str) {
-    if is_form_post() {
+    if is_rpc_call() && is_form_post() {
         leptos_axum::redirect(path);
     }
 }

@@ -97,9 +97,12 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     }
 }
 
-/// A client that keeps cookies like a browser and does not follow redirects.
+/// A client that keeps cookies and asks for HTML like a browser, and does not follow redirects.
 pub fn browser() -> Client {
+    let mut headers = header::HeaderMap::new();
+    headers.insert(header::ACCEPT, header::HeaderValue::from_static("text/html,application/xhtml+xml,*/*;q=0.8"));
     Client::builder()
+        .default_headers(headers)
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(30))
@@ -128,7 +131,12 @@ impl TestApp {
     }
 
     pub async fn get_rpc_with(&self, client: &Client, name: &str) -> Response {
-        client.get(self.url(&format!("/rpc/{name}"))).send().await.expect("request sent")
+        client
+            .get(self.url(&format!("/rpc/{name}")))
+            .header(header::ACCEPT, "application/json")
+            .send()
+            .await
+            .expect("request sent")
     }
 
     pub async fn me_with(&self, client: &Client) -> Value {
