@@ -81,7 +81,11 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Request { message: value.to_string() }
+        let err = AppError::Request { message: value.to_string() };
+        // A request the function could not even read (a missing field, say) is the caller's fault.
+        #[cfg(feature = "ssr")]
+        crate::rpc::ssr::set_status_for(&err);
+        err
     }
 }
 

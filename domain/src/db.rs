@@ -1,7 +1,6 @@
-//! Opening the database and keeping its schema current.
+//! Opening the database.
 
 use anyhow::Context;
-use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 
 use crate::config::{Backend, DatabaseConfig};
@@ -30,30 +29,4 @@ pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<DatabaseConnecti
         db.execute_unprepared("PRAGMA journal_mode=WAL").await.context("DATABASE_URL: cannot enable WAL")?;
     }
     Ok(db)
-}
-
-pub async fn migrate_up(db: &DatabaseConnection) -> anyhow::Result<()> {
-    Migrator::up(db, None).await.context("applying database migrations failed")
-}
-
-pub async fn migrate_down(db: &DatabaseConnection, steps: u32) -> anyhow::Result<()> {
-    Migrator::down(db, Some(steps)).await.context("reverting database migrations failed")
-}
-
-/// Each known migration and whether it has been applied.
-pub async fn migration_status(db: &DatabaseConnection) -> anyhow::Result<Vec<(String, bool)>> {
-    let applied: Vec<String> = Migrator::get_applied_migrations(db)
-        .await
-        .context("reading applied migrations failed")?
-        .iter()
-        .map(|m| m.name().to_owned())
-        .collect();
-    Ok(Migrator::migrations()
-        .iter()
-        .map(|m| {
-            let name = m.name().to_owned();
-            let done = applied.contains(&name);
-            (name, done)
-        })
-        .collect())
 }

@@ -6,7 +6,6 @@ use crate::{
     Error, Result,
     accounts::{AccountService, password},
     config::Config,
-    db,
     sessions::SessionStore,
 };
 
@@ -20,15 +19,9 @@ pub struct Services {
 }
 
 impl Services {
-    /// Connects, migrates and wires the services.
-    pub async fn build(config: &Config) -> anyhow::Result<Self> {
-        let db = db::connect(&config.database).await?;
-        db::migrate_up(&db).await?;
+    /// Wires the services onto an open database whose schema is current.
+    pub fn new(db: DatabaseConnection, config: &Config) -> Self {
         password::warm_up();
-        Ok(Self::from_connection(db, config))
-    }
-
-    pub fn from_connection(db: DatabaseConnection, config: &Config) -> Self {
         let sessions = SessionStore::new(db.clone(), &config.sessions);
         Self {
             accounts: AccountService::new(db.clone(), sessions.clone()),

@@ -11,6 +11,7 @@ use domain::{
 
 use crate::{
     cli::{Cli, Command, MigrateAction, UserAction},
+    migrate,
     startup::Application,
 };
 
@@ -39,15 +40,15 @@ async fn migrate(config: &domain::config::Config, action: MigrateAction) -> anyh
     let connection = db::connect(&config.database).await?;
     match action {
         MigrateAction::Up => {
-            db::migrate_up(&connection).await?;
+            migrate::up(&connection).await?;
             println!("database is up to date");
         }
         MigrateAction::Down { steps } => {
-            db::migrate_down(&connection, steps).await?;
+            migrate::down(&connection, steps).await?;
             println!("reverted {steps} migration(s)");
         }
         MigrateAction::Status => {
-            for (name, applied) in db::migration_status(&connection).await? {
+            for (name, applied) in migrate::status(&connection).await? {
                 println!("{}  {name}", if applied { "applied" } else { "pending" });
             }
         }
@@ -59,7 +60,9 @@ async fn user(config: &domain::config::Config, action: UserAction) -> anyhow::Re
     match action {
         UserAction::Create { email, name, admin, password_stdin } => {
             let password = read_password(password_stdin)?;
-            let services = Services::build(config).await?;
+            let connection = db::connect(&config.database).await?;
+            migrate::up(&connection).await?;
+            let services = Services::new(connection, config);
             let role = if admin { Role::Admin } else { Role::User };
             let input = SignUp { email: &email, password: &password, display_name: name.as_deref(), locale: Locale::En };
             let account = services

@@ -6,6 +6,7 @@ pub mod commands;
 pub mod config_file;
 pub mod health;
 pub mod metrics;
+pub mod migrate;
 pub mod request_context;
 pub mod startup;
 pub mod telemetry;

@@ -21,15 +21,17 @@ use tower::ServiceBuilder;
 use tower_http::{
     compression::CompressionLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
-    trace::TraceLayer,
+    LatencyUnit,
+    trace::{DefaultOnResponse, TraceLayer},
 };
+use tracing::Level;
 
 use crate::{
     assets::Assets,
     cli::ServerConfig,
     health,
     metrics::{self, FallbackRoute},
-    request_context,
+    migrate, request_context,
 };
 
 #[derive(Clone, FromRef)]
@@ -52,7 +54,10 @@ impl Application {
     pub async fn build(domain: &domain::config::Config, server: &ServerConfig) -> anyhow::Result<Self> {
         // Install the recorder before the first request, or early measurements are lost.
         metrics::handle();
-        let services = Services::build(domain).await?;
+        let db = domain::db::connect(&domain.database).await?;
+        migrate::up(&db).await?;
+        let services = Services::new(db, domain);
+        tokio::spawn(purge_expired_sessions(services.clone()));
         let listener = TcpListener::bind(server.listen)
             .await
             .with_context(|| format!("LISTEN_ADDR: cannot listen on {}", server.listen))?;
@@ -133,7 +138,8 @@ pub fn router(state: AppState) -> Router {
                         .and_then(|id| id.header_value().to_str().ok())
                         .unwrap_or_default();
                     tracing::info_span!("request", request_id, method = %request.method(), path = %request.uri().path())
-                }))
+                })
+                .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Micros)))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 .layer(CompressionLayer::new())
                 .layer(middleware::from_fn_with_state(state.services.clone(), request_context::resolve)),
@@ -158,3 +164,16 @@ where
     response
 }
 
+
+/// Expired sessions are refused when presented; this removes the ones never presented again.
+async fn purge_expired_sessions(services: Services) {
+    let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        match services.sessions.purge_expired().await {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "expired sessions removed"),
+            Err(err) => tracing::warn!(error = %err, "could not remove expired sessions"),
+        }
+    }
+}

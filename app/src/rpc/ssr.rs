@@ -54,13 +54,18 @@ fn is_rpc_call() -> bool {
 /// decides its own status.
 pub fn fail(err: impl Into<AppError>) -> AppError {
     let err = err.into();
+    set_status_for(&err);
+    err
+}
+
+/// Gives a program calling a server function the status code that fits the error.
+pub fn set_status_for(err: &AppError) {
     if is_rpc_call()
         && !is_form_post()
         && let Some(response) = use_context::<ResponseOptions>()
     {
         response.set_status(StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
     }
-    err
 }
 
 /// After a successful plain form post, where the browser should go (the hydrated UI navigates by

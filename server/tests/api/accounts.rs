@@ -205,3 +205,15 @@ async fn anonymous_callers_get_401_from_private_functions(backend: Backend) {
     assert_eq!(update.status(), 401);
     assert_eq!(update.json::<Value>().await.unwrap(), json!({ "code": "unauthenticated" }));
 }
+
+#[tokio::test]
+async fn a_request_missing_a_field_gets_400_naming_it() {
+    let app = spawn_app(Backend::Sqlite).await;
+
+    let response = app.rpc("auth/sign_in", &[("email", "ada@example.com")]).await;
+
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "request");
+    assert!(body["message"].as_str().unwrap().contains("password"), "{body}");
+}

@@ -129,3 +129,43 @@ async fn user_create_admin_makes_an_administrator() {
     assert!(!weak.status.success());
     assert!(stderr(&weak).contains("password"), "{}", stderr(&weak));
 }
+
+#[tokio::test]
+async fn json_logs_carry_the_request_id() {
+    use std::io::{BufRead, BufReader};
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_smartai"))
+        .arg("serve")
+        .env_remove("DATABASE_URL")
+        .env("DATA_DIR", dir.path())
+        .env("LISTEN_ADDR", "127.0.0.1:0")
+        .env("LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let url = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|line| line.split("running at ").nth(1).map(|rest| rest.split_whitespace().next().unwrap().to_owned()))
+        .expect("the server announces its URL");
+
+    let response = reqwest::Client::new().get(format!("{url}signin")).header("x-request-id", "req-json-42").send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    child.kill().unwrap();
+
+    let logged: Vec<serde_json::Value> = lines
+        .map_while(Result::ok)
+        .filter(|line| line.starts_with('{'))
+        .map(|line| serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")))
+        .collect();
+    let request_line = logged
+        .iter()
+        .find(|entry| entry["span"]["request_id"] == "req-json-42")
+        .unwrap_or_else(|| panic!("no log line names the request id: {logged:?}"));
+    assert_eq!(request_line["span"]["path"], "/signin");
+}

@@ -1,0 +1,102 @@
+## Rahmen der Anwendung
+app-name = SmartAIPlatForm
+lang-native = Deutsch
+lang-switch = Sprache ändern
+nav-label = Hauptnavigation
+nav-skip = Zum Inhalt springen
+nav-home = Startseite
+nav-profile = Profil
+nav-sign-in = Anmelden
+nav-sign-up = Registrieren
+nav-sign-out = Abmelden
+footer-text = SmartAIPlatForm – Ihre Dateien, Ihr Assistent, Ihre Daten.
+loading = Wird geladen …
+action-go-home = Zurück zur Startseite
+welcome-back = Willkommen zurück, { $name }!
+role-admin = Administrator
+
+## Startseite
+landing-title = Startseite
+landing-headline = Eine Plattform für Ihre Dokumente – und die KI, die sie kennt
+landing-lead = Bewahren Sie Ihre Dateien an einem Ort auf, erfahren Sie sofort, wenn eine Aufgabe erledigt ist, und fragen Sie einen Assistenten, der aus Ihren eigenen Dokumenten antwortet – im Browser oder über die API.
+landing-cta-sign-up = Kostenloses Konto erstellen
+landing-cta-sign-in = Anmelden
+landing-cta-profile = Zu Ihrem Profil
+landing-features-heading = Was Sie erwartet
+landing-feature-files-title = Dateien und Avatare
+landing-feature-files-body = Laden Sie Dokumente jeder Größe hoch, teilen Sie sie über zeitlich begrenzte Links und speichern Sie sie auf einem Speicher, über den Sie selbst bestimmen.
+landing-feature-assistant-title = Ein Assistent mit Quellenangaben
+landing-feature-assistant-body = Stellen Sie Fragen und erhalten Sie Antworten, die die Stellen in Ihren Dokumenten zitieren, auf denen sie beruhen.
+landing-feature-notifications-title = Benachrichtigungen in Echtzeit
+landing-feature-notifications-body = Aufgaben im Hintergrund melden sich, sobald sie erledigt sind – in der App oder per E-Mail.
+landing-feature-api-title = Eine dokumentierte API
+landing-feature-api-body = Alles, was Sie anklicken können, kann auch ein Programm aufrufen: eine versionierte REST-API und stabile RPC-Endpunkte.
+
+## Anmelden und Registrieren
+sign-in-title = Anmelden
+sign-in-lead = Willkommen zurück. Melden Sie sich mit Ihrer E-Mail-Adresse und Ihrem Passwort an.
+sign-in-submit = Anmelden
+sign-in-pending = Anmeldung läuft …
+sign-in-no-account = Noch kein Konto?
+sign-up-title = Konto erstellen
+sign-up-lead = Das dauert nur eine Minute. Alle Angaben können Sie später in Ihrem Profil ändern.
+sign-up-submit = Konto erstellen
+sign-up-pending = Ihr Konto wird erstellt …
+sign-up-have-account = Sie haben bereits ein Konto?
+
+## Felder
+field-email = E-Mail-Adresse
+field-password = Passwort
+field-password-hint = Mindestens 12 Zeichen. Ein Satz aus mehreren Wörtern ist leicht zu merken und schwer zu erraten.
+field-display-name = Anzeigename
+field-display-name-hint = Optional. Wird in der Kopfzeile angezeigt und für Personen, mit denen Sie etwas teilen.
+field-language = Sprache
+field-time-zone = Zeitzone
+field-current-password = Aktuelles Passwort
+field-new-password = Neues Passwort
+
+## Profil
+profile-title = Ihr Profil
+profile-member-since = Mitglied seit
+profile-details-heading = Angaben
+profile-save = Änderungen speichern
+profile-saved = Ihr Profil wurde gespeichert.
+password-heading = Passwort ändern
+password-lead = Auf diesem Gerät bleiben Sie angemeldet; alle anderen Sitzungen werden abgemeldet.
+password-submit = Passwort ändern
+password-changed = Ihr Passwort wurde geändert. Alle anderen Sitzungen wurden abgemeldet.
+
+## Statusseiten
+not-found-title = Seite nicht gefunden
+not-found-body = Die gesuchte Seite existiert nicht oder wurde verschoben.
+error-page-title = Etwas ist schiefgelaufen
+
+## Fehler
+error-email-required = Geben Sie Ihre E-Mail-Adresse ein.
+error-email-malformed = Das sieht nicht nach einer E-Mail-Adresse aus.
+error-email-too_long = Diese E-Mail-Adresse ist zu lang.
+error-email-taken = Diese E-Mail-Adresse ist bereits registriert. Möchten Sie sich stattdessen anmelden?
+error-password-required = Geben Sie Ihr Passwort ein.
+error-password-too_short = Verwenden Sie mindestens 12 Zeichen.
+error-password-too_long = Verwenden Sie höchstens 256 Zeichen.
+error-password-too_common = Dieses Passwort ist zu häufig. Wählen Sie eines, das schwerer zu erraten ist.
+error-new_password-required = Geben Sie ein neues Passwort ein.
+error-new_password-too_short = Verwenden Sie mindestens 12 Zeichen.
+error-new_password-too_long = Verwenden Sie höchstens 256 Zeichen.
+error-new_password-too_common = Dieses Passwort ist zu häufig. Wählen Sie eines, das schwerer zu erraten ist.
+error-new_password-unsupported = Das neue Passwort muss sich vom aktuellen unterscheiden.
+error-current_password-required = Geben Sie Ihr aktuelles Passwort ein.
+error-display_name-required = Geben Sie einen Anzeigenamen ein.
+error-display_name-too_long = Verwenden Sie höchstens 80 Zeichen.
+error-display_name-malformed = Der Anzeigename darf keine Steuerzeichen und keine spitzen Klammern enthalten.
+error-locale-unsupported = Diese Sprache ist nicht verfügbar.
+error-time_zone-required = Wählen Sie eine Zeitzone.
+error-time_zone-unsupported = Diese Zeitzone ist unbekannt.
+error-invalid-credentials = E-Mail-Adresse oder Passwort ist falsch.
+error-wrong-password = Das aktuelle Passwort ist nicht korrekt.
+error-unauthenticated = Bitte melden Sie sich an, um fortzufahren.
+error-forbidden = Dazu sind Sie nicht berechtigt.
+error-not-found = Das konnte nicht gefunden werden.
+error-unavailable = Der Dienst ist vorübergehend nicht verfügbar. Bitte versuchen Sie es gleich noch einmal.
+error-internal = Ein unerwarteter Fehler ist aufgetreten. Er wurde protokolliert; bitte versuchen Sie es erneut.
+error-request = Die Anfrage konnte nicht abgeschlossen werden. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.
