@@ -80,9 +80,8 @@ fn from_accept_language(header: &str) -> Option<Lang> {
         .filter_map(|part| {
             let mut pieces = part.split(';');
             let lang = Lang::from_code(pieces.next()?)?;
-            let quality = pieces
-                .find_map(|p| p.trim().strip_prefix("q="))
-                .map_or(Some(1.0), |q| q.trim().parse::<f32>().ok())?;
+            let quality =
+                pieces.find_map(|p| p.trim().strip_prefix("q=")).map_or(Some(1.0), |q| q.trim().parse::<f32>().ok())?;
             (quality > 0.0).then_some((quality, lang))
         })
         .collect();

@@ -27,7 +27,13 @@ pub struct DatabaseConfig {
     pub data_dir: PathBuf,
 
     /// Maximum open database connections.
-    #[arg(long = "database-max-connections", env = "DATABASE_MAX_CONNECTIONS", value_name = "DATABASE_MAX_CONNECTIONS", default_value_t = 10, global = true)]
+    #[arg(
+        long = "database-max-connections",
+        env = "DATABASE_MAX_CONNECTIONS",
+        value_name = "DATABASE_MAX_CONNECTIONS",
+        default_value_t = 10,
+        global = true
+    )]
     pub max_connections: u32,
 
     /// How long to wait for a database connection before giving up (e.g. 5s).

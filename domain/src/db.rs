@@ -12,8 +12,7 @@ pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<DatabaseConnecti
     if let Some(path) = url.sqlite_path()
         && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
     {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("DATA_DIR: cannot create {}", dir.display()))?;
+        std::fs::create_dir_all(dir).with_context(|| format!("DATA_DIR: cannot create {}", dir.display()))?;
     }
     let mut options = ConnectOptions::new(url.as_ref());
     options

@@ -149,11 +149,7 @@ impl SessionStore {
     pub async fn purge_expired(&self) -> Result<u64> {
         let now = OffsetDateTime::now_utc();
         let result = session::Entity::delete_many()
-            .filter(
-                session::Column::ExpiresAt
-                    .lte(now)
-                    .or(session::Column::LastSeenAt.lte(now - self.idle_timeout)),
-            )
+            .filter(session::Column::ExpiresAt.lte(now).or(session::Column::LastSeenAt.lte(now - self.idle_timeout)))
             .exec(&self.db)
             .await?;
         Ok(result.rows_affected)

@@ -17,20 +17,20 @@ role-admin = مدير النظام
 
 ## الصفحة الرئيسية
 landing-title = الرئيسية
-landing-headline = منصة واحدة لمستنداتك وللذكاء الاصطناعي الذي يفهمها
-landing-lead = احفظ ملفاتك في مكان واحد، وتلقَّ إشعارًا فور اكتمال العمل، واسأل مساعدًا يجيبك من مستنداتك أنت — من المتصفح أو عبر واجهة البرمجة (API).
+landing-headline = منصة واحدة لمستنداتك وللذكاء الاصطناعي الذي يعرفها
+landing-lead = يُبنى SmartAIPlatForm بشكل مفتوح. تحصل اليوم على حساب آمن وملف شخصي بلغتك وواجهة برمجية مستقرة، وستتبعها الملفات والإشعارات والمساعد.
 landing-cta-sign-up = أنشئ حسابًا مجانيًا
 landing-cta-sign-in = تسجيل الدخول
 landing-cta-profile = انتقل إلى ملفك الشخصي
 landing-features-heading = ما الذي ستحصل عليه
-landing-feature-files-title = الملفات والصور الرمزية
-landing-feature-files-body = ارفع مستندات بأي حجم، وشاركها عبر روابط مؤقتة تنتهي صلاحيتها، واحتفظ بها في مساحة تخزين تتحكم فيها بنفسك.
-landing-feature-assistant-title = مساعد يذكر مصادره
-landing-feature-assistant-body = اطرح أسئلتك واحصل على إجابات تقتبس المقاطع التي استندت إليها من مستنداتك.
-landing-feature-notifications-title = إشعارات فورية
-landing-feature-notifications-body = تُعلمك المهام التي تعمل في الخلفية لحظة انتهائها، داخل التطبيق أو عبر البريد الإلكتروني.
-landing-feature-api-title = واجهة برمجة موثّقة
-landing-feature-api-body = كل ما يمكنك النقر عليه يمكن لأي برنامج أن يستدعيه: واجهة REST ذات إصدارات محددة ونقاط اتصال RPC مستقرة.
+landing-feature-account-title = حساب آمن
+landing-feature-account-body = تُجزّأ كلمات المرور باستخدام Argon2id، وتغيير كلمة مرورك يسجّل خروج جميع أجهزتك الأخرى.
+landing-feature-language-title = بلغتك
+landing-feature-language-body = الإنجليزية والألمانية والفرنسية والعربية، يمكنك التبديل بينها في أي وقت وتُحفظ في ملفك الشخصي.
+landing-feature-everywhere-title = يعمل في كل مكان
+landing-feature-everywhere-body = من هاتف بعرض 360 بكسل إلى الحاسوب المكتبي، بالوضع الفاتح أو الداكن، وحتى مع تعطيل JavaScript.
+landing-feature-api-title = مصمم للبرامج أيضًا
+landing-feature-api-body = كل ما يمكنك النقر عليه، يمكن لأي برنامج استدعاؤه عبر نقاط RPC مستقرة وموثّقة.
 
 ## تسجيل الدخول وإنشاء حساب
 sign-in-title = تسجيل الدخول

@@ -17,20 +17,20 @@ role-admin = Administrator
 
 ## Startseite
 landing-title = Startseite
-landing-headline = Eine Plattform für Ihre Dokumente – und die KI, die sie kennt
-landing-lead = Bewahren Sie Ihre Dateien an einem Ort auf, erfahren Sie sofort, wenn eine Aufgabe erledigt ist, und fragen Sie einen Assistenten, der aus Ihren eigenen Dokumenten antwortet – im Browser oder über die API.
+landing-headline = Eine Plattform für Ihre Dokumente und die KI, die sie kennt
+landing-lead = SmartAIPlatForm entsteht offen. Heute erhalten Sie ein sicheres Konto, ein Profil in Ihrer Sprache und eine stabile API; Dateien, Benachrichtigungen und der Assistent folgen.
 landing-cta-sign-up = Kostenloses Konto erstellen
 landing-cta-sign-in = Anmelden
 landing-cta-profile = Zu Ihrem Profil
 landing-features-heading = Was Sie erwartet
-landing-feature-files-title = Dateien und Avatare
-landing-feature-files-body = Laden Sie Dokumente jeder Größe hoch, teilen Sie sie über zeitlich begrenzte Links und speichern Sie sie auf einem Speicher, über den Sie selbst bestimmen.
-landing-feature-assistant-title = Ein Assistent mit Quellenangaben
-landing-feature-assistant-body = Stellen Sie Fragen und erhalten Sie Antworten, die die Stellen in Ihren Dokumenten zitieren, auf denen sie beruhen.
-landing-feature-notifications-title = Benachrichtigungen in Echtzeit
-landing-feature-notifications-body = Aufgaben im Hintergrund melden sich, sobald sie erledigt sind – in der App oder per E-Mail.
-landing-feature-api-title = Eine dokumentierte API
-landing-feature-api-body = Alles, was Sie anklicken können, kann auch ein Programm aufrufen: eine versionierte REST-API und stabile RPC-Endpunkte.
+landing-feature-account-title = Ein sicheres Konto
+landing-feature-account-body = Passwörter werden mit Argon2id gehasht; wenn Sie Ihres ändern, werden alle anderen Geräte abgemeldet.
+landing-feature-language-title = In Ihrer Sprache
+landing-feature-language-body = Englisch, Deutsch, Französisch und Arabisch – jederzeit umschaltbar und in Ihrem Profil gespeichert.
+landing-feature-everywhere-title = Funktioniert überall
+landing-feature-everywhere-body = Vom 360-Pixel-Smartphone bis zum Desktop, hell oder dunkel, und sogar mit ausgeschaltetem JavaScript.
+landing-feature-api-title = Auch für Programme gebaut
+landing-feature-api-body = Alles, was Sie anklicken können, kann ein Programm über stabile, dokumentierte RPC-Endpunkte aufrufen.
 
 ## Anmelden und Registrieren
 sign-in-title = Anmelden

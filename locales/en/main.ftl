@@ -18,19 +18,19 @@ role-admin = Administrator
 ## Landing page
 landing-title = Home
 landing-headline = One platform for your documents and the AI that knows them
-landing-lead = Keep your files in one place, get notified when work is done, and ask an assistant that answers from your own documents — in the browser or through the API.
+landing-lead = SmartAIPlatForm is being built in the open. Today you get a secure account, a profile in your language and a stable API; files, notifications and the assistant follow.
 landing-cta-sign-up = Create a free account
 landing-cta-sign-in = Sign in
 landing-cta-profile = Go to your profile
 landing-features-heading = What you get
-landing-feature-files-title = Files and avatars
-landing-feature-files-body = Upload documents of any size, share them with expiring links, and keep them on storage you control.
-landing-feature-assistant-title = An assistant that cites
-landing-feature-assistant-body = Ask questions and get answers that quote the passages of your documents they came from.
-landing-feature-notifications-title = Live notifications
-landing-feature-notifications-body = Background work reports back the moment it is done, in the app or by e-mail.
-landing-feature-api-title = A documented API
-landing-feature-api-body = Everything you can click, a program can call: a versioned REST API and stable RPC endpoints.
+landing-feature-account-title = A secure account
+landing-feature-account-body = Passwords are hashed with Argon2id; changing yours signs out every other device.
+landing-feature-language-title = In your language
+landing-feature-language-body = English, German, French and Arabic, switchable at any time and remembered on your profile.
+landing-feature-everywhere-title = Works everywhere
+landing-feature-everywhere-body = From a 360-pixel phone to a desktop, in light or dark, and even with JavaScript turned off.
+landing-feature-api-title = Built for programs too
+landing-feature-api-body = Everything you can click, a program can call through stable, documented RPC endpoints.
 
 ## Sign in and sign up
 sign-in-title = Sign in

@@ -17,20 +17,20 @@ role-admin = Administrateur
 
 ## Page d’accueil
 landing-title = Accueil
-landing-headline = Une seule plateforme pour vos documents et l’IA qui les connaît
-landing-lead = Rassemblez vos fichiers en un seul endroit, soyez averti dès qu’une tâche est terminée et interrogez un assistant qui répond à partir de vos propres documents — dans le navigateur ou via l’API.
+landing-headline = Une plateforme pour vos documents et l’IA qui les connaît
+landing-lead = SmartAIPlatForm se construit en toute transparence. Aujourd’hui, vous disposez d’un compte sécurisé, d’un profil dans votre langue et d’une API stable ; les fichiers, les notifications et l’assistant suivront.
 landing-cta-sign-up = Créer un compte gratuit
 landing-cta-sign-in = Se connecter
 landing-cta-profile = Accéder à votre profil
 landing-features-heading = Ce que vous y trouverez
-landing-feature-files-title = Fichiers et avatars
-landing-feature-files-body = Importez des documents de toute taille, partagez-les par des liens à durée limitée et conservez-les sur un stockage que vous maîtrisez.
-landing-feature-assistant-title = Un assistant qui cite ses sources
-landing-feature-assistant-body = Posez vos questions et obtenez des réponses qui citent les passages de vos documents dont elles sont tirées.
-landing-feature-notifications-title = Notifications en temps réel
-landing-feature-notifications-body = Les tâches en arrière-plan vous préviennent dès qu’elles sont terminées, dans l’application ou par e-mail.
-landing-feature-api-title = Une API documentée
-landing-feature-api-body = Tout ce que vous faites d’un clic, un programme peut le faire aussi : une API REST versionnée et des points d’accès RPC stables.
+landing-feature-account-title = Un compte sécurisé
+landing-feature-account-body = Les mots de passe sont hachés avec Argon2id ; changer le vôtre déconnecte tous vos autres appareils.
+landing-feature-language-title = Dans votre langue
+landing-feature-language-body = Anglais, allemand, français et arabe, modifiable à tout moment et mémorisé dans votre profil.
+landing-feature-everywhere-title = Fonctionne partout
+landing-feature-everywhere-body = D’un téléphone de 360 pixels à un ordinateur, en clair ou en sombre, et même sans JavaScript.
+landing-feature-api-title = Conçu aussi pour les programmes
+landing-feature-api-body = Tout ce que vous pouvez cliquer, un programme peut l’appeler via des points d’accès RPC stables et documentés.
 
 ## Connexion et inscription
 sign-in-title = Connexion

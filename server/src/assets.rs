@@ -55,7 +55,10 @@ impl Assets {
         let mime = mime_guess::from_path(&relative).first_or_octet_stream();
         let mut response = Response::new(Body::from(bytes));
         let h = response.headers_mut();
-        h.insert(header::CONTENT_TYPE, HeaderValue::from_str(mime.as_ref()).unwrap_or(HeaderValue::from_static("application/octet-stream")));
+        h.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_str(mime.as_ref()).unwrap_or(HeaderValue::from_static("application/octet-stream")),
+        );
         // File names carry no hash, so the browser revalidates (cheaply, by ETag) each time.
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
         if let Some(etag) = etag.and_then(|e| HeaderValue::from_str(&e).ok()) {

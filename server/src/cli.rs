@@ -5,7 +5,11 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
-#[command(name = "smartai", version, about = "SmartAIPlatForm: accounts, files, jobs and an AI assistant in one binary.")]
+#[command(
+    name = "smartai",
+    version,
+    about = "SmartAIPlatForm: accounts, files, jobs and an AI assistant in one binary."
+)]
 pub struct Cli {
     /// Settings file (TOML; keys are the environment variable names, e.g. DATABASE_URL = "…").
     /// Environment variables and flags override it.
@@ -76,7 +80,13 @@ pub enum UserAction {
 #[command(next_help_heading = "HTTP")]
 pub struct ServerConfig {
     /// Address and port to listen on.
-    #[arg(long = "listen", env = "LISTEN_ADDR", value_name = "LISTEN_ADDR", default_value = "127.0.0.1:3000", global = true)]
+    #[arg(
+        long = "listen",
+        env = "LISTEN_ADDR",
+        value_name = "LISTEN_ADDR",
+        default_value = "127.0.0.1:3000",
+        global = true
+    )]
     pub listen: SocketAddr,
 
     /// The URL users reach the app at; with https:// session cookies are marked Secure.
@@ -134,7 +144,17 @@ mod tests {
     #[test]
     fn serve_help_lists_every_setting() {
         let help = Cli::command().find_subcommand_mut("serve").unwrap().render_long_help().to_string();
-        for env in ["DATABASE_URL", "DATA_DIR", "LISTEN_ADDR", "PUBLIC_URL", "LOG_FORMAT", "RUST_LOG", "SESSION_IDLE_TIMEOUT", "SESSION_MAX_AGE", "SMARTAI_CONFIG"] {
+        for env in [
+            "DATABASE_URL",
+            "DATA_DIR",
+            "LISTEN_ADDR",
+            "PUBLIC_URL",
+            "LOG_FORMAT",
+            "RUST_LOG",
+            "SESSION_IDLE_TIMEOUT",
+            "SESSION_MAX_AGE",
+            "SMARTAI_CONFIG",
+        ] {
             assert!(help.contains(env), "{env} missing from `smartai serve --help`");
         }
     }

@@ -64,7 +64,8 @@ async fn user(config: &domain::config::Config, action: UserAction) -> anyhow::Re
             migrate::up(&connection).await?;
             let services = Services::new(connection, config);
             let role = if admin { Role::Admin } else { Role::User };
-            let input = SignUp { email: &email, password: &password, display_name: name.as_deref(), locale: Locale::En };
+            let input =
+                SignUp { email: &email, password: &password, display_name: name.as_deref(), locale: Locale::En };
             let account = services
                 .accounts
                 .create_user(&Actor::System, input, role)

@@ -12,7 +12,9 @@ use crate::cli::Cli;
 fn path_from_args() -> Option<PathBuf> {
     let args: Vec<String> = std::env::args().collect();
     let from_flag = args.iter().enumerate().find_map(|(i, arg)| {
-        arg.strip_prefix("--config=").map(str::to_owned).or_else(|| (arg == "--config").then(|| args.get(i + 1).cloned()).flatten())
+        arg.strip_prefix("--config=")
+            .map(str::to_owned)
+            .or_else(|| (arg == "--config").then(|| args.get(i + 1).cloned()).flatten())
     });
     from_flag.or_else(|| std::env::var("SMARTAI_CONFIG").ok()).map(PathBuf::from)
 }
@@ -60,7 +62,8 @@ pub fn parse(text: &str) -> anyhow::Result<Vec<(String, String)>> {
 /// Must run before any other thread starts (it calls `set_var`).
 pub fn load_into_env() -> anyhow::Result<()> {
     let Some(path) = path_from_args() else { return Ok(()) };
-    let text = std::fs::read_to_string(&path).with_context(|| format!("SMARTAI_CONFIG: cannot read {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("SMARTAI_CONFIG: cannot read {}", path.display()))?;
     let settings = parse(&text).with_context(|| format!("SMARTAI_CONFIG: {}", path.display()))?;
     for (key, value) in settings {
         if std::env::var_os(&key).is_none() {

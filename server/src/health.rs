@@ -16,11 +16,17 @@ pub async fn ready(State(services): State<Services>) -> impl IntoResponse {
         Ok(Ok(())) => (StatusCode::OK, Json(json!({ "status": "ready", "checks": { "database": "ok" } }))),
         Ok(Err(err)) => {
             tracing::warn!(error = %err, "readiness check failed: database");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "checks": { "database": "down" } })))
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "status": "unavailable", "checks": { "database": "down" } })),
+            )
         }
         Err(_) => {
             tracing::warn!("readiness check timed out: database");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable", "checks": { "database": "timeout" } })))
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "status": "unavailable", "checks": { "database": "timeout" } })),
+            )
         }
     }
 }

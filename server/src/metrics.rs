@@ -1,6 +1,9 @@
 //! Prometheus metrics: every metric name lives here.
 
-use std::{sync::OnceLock, time::{Duration, Instant}};
+use std::{
+    sync::OnceLock,
+    time::{Duration, Instant},
+};
 
 use axum::{
     extract::{MatchedPath, Request},
@@ -27,11 +30,17 @@ pub fn handle() -> PrometheusHandle {
                 .install_recorder()
                 .expect("no other metrics recorder is installed");
             metrics::describe_counter!(HTTP_REQUESTS_TOTAL, "HTTP requests by method, route template and status.");
-            metrics::describe_histogram!(HTTP_REQUEST_DURATION_SECONDS, metrics::Unit::Seconds, "HTTP request latency by method, route template and status.");
+            metrics::describe_histogram!(
+                HTTP_REQUEST_DURATION_SECONDS,
+                metrics::Unit::Seconds,
+                "HTTP request latency by method, route template and status."
+            );
             let upkeep = handle.clone();
-            std::thread::spawn(move || loop {
-                std::thread::sleep(Duration::from_secs(5));
-                upkeep.run_upkeep();
+            std::thread::spawn(move || {
+                loop {
+                    std::thread::sleep(Duration::from_secs(5));
+                    upkeep.run_upkeep();
+                }
             });
             handle
         })

@@ -3,7 +3,7 @@
 use std::{future::Future, net::SocketAddr, time::Duration};
 
 use anyhow::Context;
-use app::{OUTPUT_NAME, App, rpc::ssr::CookiePolicy, shell};
+use app::{App, OUTPUT_NAME, rpc::ssr::CookiePolicy, shell};
 use axum::{
     Router,
     body::Body,
@@ -19,9 +19,9 @@ use leptos_axum::{LeptosRoutes, generate_route_list, render_app_async_with_conte
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::{
+    LatencyUnit,
     compression::CompressionLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
-    LatencyUnit,
     trace::{DefaultOnResponse, TraceLayer},
 };
 use tracing::Level;
@@ -163,7 +163,6 @@ where
     response.extensions_mut().insert(FallbackRoute("not_found"));
     response
 }
-
 
 /// Expired sessions are refused when presented; this removes the ones never presented again.
 async fn purge_expired_sessions(services: Services) {

@@ -3,10 +3,7 @@ use leptos_router::hooks::use_navigate;
 
 use crate::{
     i18n::{Lang, t, use_i18n},
-    rpc::{
-        account::SetLanguage,
-        auth::SignOut,
-    },
+    rpc::{account::SetLanguage, auth::SignOut},
     session::use_current_user,
 };
 

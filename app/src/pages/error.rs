@@ -1,7 +1,10 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::{error::AppError, i18n::{t, use_i18n}};
+use crate::{
+    error::AppError,
+    i18n::{t, use_i18n},
+};
 
 /// What a user sees when a page cannot be shown: a translated explanation, never a stack trace.
 #[component]

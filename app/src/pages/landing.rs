@@ -7,9 +7,9 @@ use crate::{i18n::t, session::use_current_user};
 pub fn Landing() -> impl IntoView {
     let current = use_current_user();
     let features = [
-        ("landing-feature-files-title", "landing-feature-files-body", "📁"),
-        ("landing-feature-assistant-title", "landing-feature-assistant-body", "✦"),
-        ("landing-feature-notifications-title", "landing-feature-notifications-body", "🔔"),
+        ("landing-feature-account-title", "landing-feature-account-body", "🔒"),
+        ("landing-feature-language-title", "landing-feature-language-body", "🌐"),
+        ("landing-feature-everywhere-title", "landing-feature-everywhere-body", "📱"),
         ("landing-feature-api-title", "landing-feature-api-body", "⌘"),
     ];
     view! {

@@ -81,7 +81,8 @@ fn DetailsForm(profile: ProfileDto, zones: Vec<String>, saved: Option<String>) -
             });
         }
     };
-    let show_saved = move || matches!(result.get(), Some(Ok(_))) || (result.get().is_none() && saved.as_deref() == Some("profile"));
+    let show_saved =
+        move || matches!(result.get(), Some(Ok(_))) || (result.get().is_none() && saved.as_deref() == Some("profile"));
     let email = RwSignal::new(profile.email.clone());
     let pending = action.pending();
     view! {
@@ -143,7 +144,9 @@ fn PasswordForm(saved: Option<String>) -> impl IntoView {
             action.dispatch(ChangePassword { current_password: current, new_password: new });
         }
     };
-    let show_saved = move || matches!(result.get(), Some(Ok(()))) || (result.get().is_none() && saved.as_deref() == Some("password"));
+    let show_saved = move || {
+        matches!(result.get(), Some(Ok(()))) || (result.get().is_none() && saved.as_deref() == Some("password"))
+    };
     let pending = action.pending();
     view! {
         <section class="card" aria-labelledby="password-heading">

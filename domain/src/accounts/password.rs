@@ -99,7 +99,8 @@ pub async fn verify(candidate: &str, stored: Option<&str>) -> Result<bool, Error
     let candidate = candidate.to_owned();
     tokio::task::spawn_blocking(move || {
         let stored = stored.unwrap_or_else(|| DUMMY.clone());
-        let parsed = PasswordHash::new(&stored).map_err(|e| anyhow::anyhow!("stored password hash is unreadable: {e}"))?;
+        let parsed =
+            PasswordHash::new(&stored).map_err(|e| anyhow::anyhow!("stored password hash is unreadable: {e}"))?;
         let matches = Argon2::default().verify_password(candidate.as_bytes(), &parsed).is_ok();
         Ok(known && matches)
     })
@@ -148,7 +149,15 @@ mod tests {
 
     #[test]
     fn refuses_common_passwords_and_their_padded_forms() {
-        for raw in ["qwerty123456", "password1234", "Dragon2024!!", "passwordpassword", "aaaaaaaaaaaaaaa", "abababababab", "123456789012"] {
+        for raw in [
+            "qwerty123456",
+            "password1234",
+            "Dragon2024!!",
+            "passwordpassword",
+            "aaaaaaaaaaaaaaa",
+            "abababababab",
+            "123456789012",
+        ] {
             assert_eq!(problem(raw), Some(Problem::TooCommon), "{raw} was accepted");
         }
     }

@@ -23,7 +23,12 @@ crate::on_both_databases!(
 async fn sign_up_creates_an_account_and_signs_it_in(backend: Backend) {
     let app = spawn_app(backend).await;
 
-    let response = app.rpc("auth/sign_up", &[("email", "  Ada.Lovelace@Example.COM "), ("password", PASSWORD), ("display_name", "Ada")]).await;
+    let response = app
+        .rpc(
+            "auth/sign_up",
+            &[("email", "  Ada.Lovelace@Example.COM "), ("password", PASSWORD), ("display_name", "Ada")],
+        )
+        .await;
 
     assert_eq!(response.status(), 200);
     let cookie = set_cookie(&response, "smartai_session").expect("a session cookie").to_owned();
@@ -152,7 +157,10 @@ async fn the_profile_can_be_updated_and_bad_input_changes_nothing(backend: Backe
     app.sign_up(&unique_email()).await;
 
     let response = app
-        .rpc("account/update_profile", &[("display_name", "  Grace   Hopper "), ("locale", "de"), ("time_zone", "Europe/Berlin")])
+        .rpc(
+            "account/update_profile",
+            &[("display_name", "  Grace   Hopper "), ("locale", "de"), ("time_zone", "Europe/Berlin")],
+        )
         .await;
     assert_eq!(response.status(), 200);
     let profile: Value = app.get_rpc_with(&app.client, "account/profile").await.json().await.unwrap();
@@ -181,12 +189,15 @@ async fn changing_the_password_needs_the_current_one_and_ends_other_sessions(bac
     app.sign_in_with(&other_device, &email, PASSWORD).await;
     let new_password = "a brand new passphrase here";
 
-    let wrong = app.rpc("account/change_password", &[("current_password", "nope nope nope"), ("new_password", new_password)]).await;
+    let wrong = app
+        .rpc("account/change_password", &[("current_password", "nope nope nope"), ("new_password", new_password)])
+        .await;
     assert_eq!(wrong.status(), 403);
     assert_eq!(wrong.json::<Value>().await.unwrap(), json!({ "code": "wrong_password" }));
     assert_ne!(app.me_with(&other_device).await, Value::Null, "a failed change must not end sessions");
 
-    let right = app.rpc("account/change_password", &[("current_password", PASSWORD), ("new_password", new_password)]).await;
+    let right =
+        app.rpc("account/change_password", &[("current_password", PASSWORD), ("new_password", new_password)]).await;
     assert_eq!(right.status(), 200);
 
     assert_ne!(app.me().await, Value::Null, "the session that changed it stays");
@@ -199,7 +210,8 @@ async fn anonymous_callers_get_401_from_private_functions(backend: Backend) {
     let app = spawn_app(backend).await;
 
     let profile = app.get_rpc_with(&app.client, "account/profile").await;
-    let update = app.rpc("account/update_profile", &[("display_name", "X"), ("locale", "en"), ("time_zone", "UTC")]).await;
+    let update =
+        app.rpc("account/update_profile", &[("display_name", "X"), ("locale", "en"), ("time_zone", "UTC")]).await;
 
     assert_eq!(profile.status(), 401);
     assert_eq!(update.status(), 401);

@@ -82,7 +82,8 @@ fn a_settings_file_is_read_and_unknown_keys_are_refused() {
 #[test]
 fn migrations_go_up_down_and_report_status() {
     let dir = tempfile::tempdir().unwrap();
-    let status = |dir: &std::path::Path| String::from_utf8(smartai(dir, &["migrate", "status"], &[], None).stdout).unwrap();
+    let status =
+        |dir: &std::path::Path| String::from_utf8(smartai(dir, &["migrate", "status"], &[], None).stdout).unwrap();
 
     assert!(status(dir.path()).contains("pending  m20261125_000001_accounts"));
     assert!(smartai(dir.path(), &["migrate", "up"], &[], None).status.success());
@@ -96,7 +97,15 @@ fn help_lists_every_setting() {
     let dir = tempfile::tempdir().unwrap();
     for args in [&["--help"][..], &["serve", "--help"][..]] {
         let help = String::from_utf8(smartai(dir.path(), args, &[], None).stdout).unwrap();
-        for setting in ["DATABASE_URL", "DATA_DIR", "LISTEN_ADDR", "PUBLIC_URL", "LOG_FORMAT", "SESSION_IDLE_TIMEOUT", "SMARTAI_CONFIG"] {
+        for setting in [
+            "DATABASE_URL",
+            "DATA_DIR",
+            "LISTEN_ADDR",
+            "PUBLIC_URL",
+            "LOG_FORMAT",
+            "SESSION_IDLE_TIMEOUT",
+            "SMARTAI_CONFIG",
+        ] {
             assert!(help.contains(setting), "`smartai {}` does not list {setting}", args.join(" "));
         }
     }
@@ -150,10 +159,13 @@ async fn json_logs_carry_the_request_id() {
     let url = lines
         .by_ref()
         .map_while(Result::ok)
-        .find_map(|line| line.split("running at ").nth(1).map(|rest| rest.split_whitespace().next().unwrap().to_owned()))
+        .find_map(|line| {
+            line.split("running at ").nth(1).map(|rest| rest.split_whitespace().next().unwrap().to_owned())
+        })
         .expect("the server announces its URL");
 
-    let response = reqwest::Client::new().get(format!("{url}signin")).header("x-request-id", "req-json-42").send().await.unwrap();
+    let response =
+        reqwest::Client::new().get(format!("{url}signin")).header("x-request-id", "req-json-42").send().await.unwrap();
     assert_eq!(response.status(), 200);
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     child.kill().unwrap();

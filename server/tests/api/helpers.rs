@@ -86,15 +86,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     let app = Application::build(&cli.domain, &cli.server).await.expect("the app builds");
     let address = format!("http://{}", app.address());
     tokio::spawn(app.run_until_stopped(std::future::pending()));
-    TestApp {
-        address,
-        backend,
-        database_url,
-        client: browser(),
-        pg_database,
-        sqlite_file,
-        _data_dir: data_dir,
-    }
+    TestApp { address, backend, database_url, client: browser(), pg_database, sqlite_file, _data_dir: data_dir }
 }
 
 /// A client that keeps cookies and asks for HTML like a browser, and does not follow redirects.
@@ -175,7 +167,10 @@ impl TestApp {
             Backend::Postgres => {
                 let admin = Database::connect(&postgres_admin_url()).await.unwrap();
                 let name = self.pg_database.as_ref().unwrap();
-                admin.execute_unprepared(&format!("DROP DATABASE \"{name}\" WITH (FORCE)")).await.expect("drop database");
+                admin
+                    .execute_unprepared(&format!("DROP DATABASE \"{name}\" WITH (FORCE)"))
+                    .await
+                    .expect("drop database");
             }
         }
     }
