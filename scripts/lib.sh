@@ -59,3 +59,14 @@ ensure_build_tools() {
     echo "$want" > "$stamp"
   fi
 }
+
+# The release binary with its front end embedded. cargo-leptos compiles the server while it is
+# still writing the wasm, so the server may embed a half-written site; a second plain cargo build
+# (same variables as cargo-leptos, so nothing else recompiles) re-embeds it when it changed.
+build_release() {
+  (cd "$ROOT" && cargo leptos build --release)
+  (cd "$ROOT" && env LEPTOS_OUTPUT_NAME=smartai LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
+    LEPTOS_HASH_FILES=false LEPTOS_JS_MINIFY=true LEPTOS_LIB_DIR=frontend LEPTOS_BIN_DIR=server \
+    LEPTOS_RELOAD_PORT=3001 LEPTOS_SITE_ADDR=127.0.0.1:3000 \
+    cargo build --package=server --bin=smartai --no-default-features --release)
+}

@@ -2,6 +2,7 @@ use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_router::hooks::use_navigate;
 
 use crate::{
+    components::icon::{Icon, IconSvg},
     i18n::{Lang, t, use_i18n},
     rpc::{account::SetLanguage, auth::SignOut},
     session::use_current_user,
@@ -48,7 +49,7 @@ fn LanguageSwitcher() -> impl IntoView {
     view! {
         <details class="menu">
             <summary aria-label=t("lang-switch")>
-                <span aria-hidden="true">"🌐 "</span>
+                <IconSvg icon=Icon::Globe/>
                 {move || i18n.lang().code().to_uppercase()}
             </summary>
             <form class="menu-panel" method="post" action=SetLanguage::url()>

@@ -1,16 +1,20 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::{i18n::t, session::use_current_user};
+use crate::{
+    components::icon::{Icon, IconSvg},
+    i18n::t,
+    session::use_current_user,
+};
 
 #[component]
 pub fn Landing() -> impl IntoView {
     let current = use_current_user();
     let features = [
-        ("landing-feature-account-title", "landing-feature-account-body", "🔒"),
-        ("landing-feature-language-title", "landing-feature-language-body", "🌐"),
-        ("landing-feature-everywhere-title", "landing-feature-everywhere-body", "📱"),
-        ("landing-feature-api-title", "landing-feature-api-body", "⌘"),
+        ("landing-feature-account-title", "landing-feature-account-body", Icon::Lock),
+        ("landing-feature-language-title", "landing-feature-language-body", Icon::Globe),
+        ("landing-feature-everywhere-title", "landing-feature-everywhere-body", Icon::Devices),
+        ("landing-feature-api-title", "landing-feature-api-body", Icon::Code),
     ];
     view! {
         <Title text=t("landing-title")/>
@@ -34,7 +38,7 @@ pub fn Landing() -> impl IntoView {
             <ul class="feature-grid">
                 {features.into_iter().map(|(title, body, icon)| view! {
                     <li class="card">
-                        <span class="feature-icon" aria-hidden="true">{icon}</span>
+                        <span class="feature-icon"><IconSvg icon/></span>
                         <h3>{t(title)}</h3>
                         <p>{t(body)}</p>
                     </li>

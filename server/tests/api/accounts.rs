@@ -128,7 +128,7 @@ async fn signing_in_rotates_the_session(backend: Backend) {
 }
 
 async fn an_idle_session_expires(backend: Backend) {
-    let app = spawn_app_with(backend, Options { idle_timeout: "2s" }).await;
+    let app = spawn_app_with(backend, Options { idle_timeout: "2s", ..Options::default() }).await;
     app.sign_up(&unique_email()).await;
     assert_ne!(app.me().await, Value::Null);
 
@@ -228,4 +228,17 @@ async fn a_request_missing_a_field_gets_400_naming_it() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["code"], "request");
     assert!(body["message"].as_str().unwrap().contains("password"), "{body}");
+}
+
+#[tokio::test]
+async fn session_cookies_are_secure_behind_https() {
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        Options { public_url: Some("https://smartai.example.com"), ..Options::default() },
+    )
+    .await;
+
+    let response = app.sign_up(&unique_email()).await;
+
+    assert!(set_cookie(&response, "smartai_session").unwrap().contains("; Secure"));
 }

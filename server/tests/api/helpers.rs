@@ -38,11 +38,12 @@ fn with_database(url: &str, name: &str) -> String {
 
 pub struct Options {
     pub idle_timeout: &'static str,
+    pub public_url: Option<&'static str>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { idle_timeout: "7d" }
+        Self { idle_timeout: "7d", public_url: None }
     }
 }
 
@@ -68,7 +69,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
             (with_database(&admin_url, &name), Some(name), None)
         }
     };
-    let cli = Cli::try_parse_from([
+    let mut args = vec![
         "smartai",
         "--database-url",
         &database_url,
@@ -80,9 +81,12 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
         options.idle_timeout,
         "--database-connect-timeout",
         "3s",
-        "serve",
-    ])
-    .expect("test settings parse");
+    ];
+    if let Some(url) = options.public_url {
+        args.extend(["--public-url", url]);
+    }
+    args.push("serve");
+    let cli = Cli::try_parse_from(args).expect("test settings parse");
     let app = Application::build(&cli.domain, &cli.server).await.expect("the app builds");
     let address = format!("http://{}", app.address());
     tokio::spawn(app.run_until_stopped(std::future::pending()));
