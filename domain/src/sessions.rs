@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 
 use crate::{
     Actor, Result, Role,
+    accounts::Account,
     config::SessionConfig,
     entities::{session, user},
 };
@@ -55,16 +56,17 @@ pub struct ClientInfo {
     pub ip: Option<String>,
 }
 
-/// What a session cookie stands for.
+/// What a session cookie stands for: the actor, and the account as it was loaded with the
+/// session (one query per request serves the whole page shell).
 #[derive(Debug, Clone)]
 pub struct Resolved {
     pub actor: Actor,
-    pub locale: Option<String>,
+    pub account: Option<Account>,
 }
 
 impl Resolved {
     pub fn anonymous() -> Self {
-        Self { actor: Actor::Anonymous, locale: None }
+        Self { actor: Actor::Anonymous, account: None }
     }
 }
 
@@ -127,7 +129,7 @@ impl SessionStore {
         }
         Ok(Resolved {
             actor: Actor::User { id: user.id, role: Role::parse(&user.role), session_id: id },
-            locale: Some(user.locale),
+            account: Some(Account::from(user)),
         })
     }
 

@@ -33,13 +33,17 @@ pub async fn resolve(State(services): State<Services>, mut request: Request, nex
         None => Resolved::anonymous(),
     };
     let accept_language = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
-    let lang = Lang::negotiate(resolved.locale.as_deref(), cookie(headers, Lang::COOKIE), accept_language);
+    let preference = resolved.account.as_ref().map(|a| a.locale.as_str());
+    let lang = Lang::negotiate(preference, cookie(headers, Lang::COOKIE), accept_language);
     let client = ClientInfo {
         user_agent: headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
         ip: request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()),
     };
     let extensions = request.extensions_mut();
     extensions.insert(resolved.actor);
+    if let Some(account) = resolved.account {
+        extensions.insert(account);
+    }
     extensions.insert(client);
     extensions.insert(lang);
     next.run(request).await

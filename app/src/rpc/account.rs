@@ -10,14 +10,8 @@ use crate::{
 /// The signed-in user, or nothing for a visitor.
 #[server(prefix = "/rpc", endpoint = "account/me", input = GetUrl)]
 pub async fn me() -> Result<Option<UserDto>, AppError> {
-    use crate::rpc::ssr::*;
-
-    let actor = actor();
-    if actor.user_id().is_err() {
-        return Ok(None);
-    }
-    let account = services()?.accounts.profile(&actor).await.map_err(fail)?;
-    Ok(Some(UserDto::from(&account)))
+    // The session resolution at the start of the request already loaded the account.
+    Ok(crate::rpc::ssr::current_account().map(|account| UserDto::from(&account)))
 }
 
 #[server(prefix = "/rpc", endpoint = "account/profile", input = GetUrl)]
@@ -31,7 +25,7 @@ pub async fn profile() -> Result<ProfileDto, AppError> {
 /// Every time zone a profile may name.
 #[server(prefix = "/rpc", endpoint = "account/time_zones", input = GetUrl)]
 pub async fn time_zones() -> Result<Vec<String>, AppError> {
-    Ok(domain::accounts::TimeZone::all().into_iter().map(str::to_owned).collect())
+    Ok(domain::accounts::TimeZone::all().iter().map(|zone| (*zone).to_owned()).collect())
 }
 
 #[server(prefix = "/rpc", endpoint = "account/update_profile")]

@@ -1,7 +1,7 @@
 //! What server functions need from the request: the actor, the services, cookies, status codes.
 
 use axum::http::{HeaderValue, StatusCode, header, request::Parts};
-use domain::{Actor, Services, sessions::ClientInfo};
+use domain::{Actor, Services, accounts::Account, sessions::ClientInfo};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
@@ -26,6 +26,11 @@ pub fn services() -> Result<Services, AppError> {
 
 pub fn actor() -> Actor {
     use_context::<Parts>().and_then(|p| p.extensions.get::<Actor>().cloned()).unwrap_or(Actor::Anonymous)
+}
+
+/// The signed-in account as loaded with the session at the start of this request.
+pub fn current_account() -> Option<Account> {
+    use_context::<Parts>().and_then(|p| p.extensions.get::<Account>().cloned())
 }
 
 pub fn client_info() -> ClientInfo {

@@ -86,10 +86,13 @@ impl TimeZone {
     }
 
     /// Every zone a user may choose, sorted.
-    pub fn all() -> Vec<&'static str> {
-        let mut names: Vec<_> = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect();
-        names.sort_unstable();
-        names
+    pub fn all() -> &'static [&'static str] {
+        static NAMES: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
+            let mut names: Vec<_> = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect();
+            names.sort_unstable();
+            names
+        });
+        &NAMES
     }
 }
 
