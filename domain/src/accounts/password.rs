@@ -70,7 +70,7 @@ fn is_common(raw: &str) -> bool {
 
 fn is_repetition_of_common(lower: &str) -> bool {
     let len = lower.len();
-    (1..=len / 2).filter(|n| len % n == 0 && lower.is_char_boundary(*n)).any(|n| {
+    (1..=len / 2).filter(|n| len.is_multiple_of(*n) && lower.is_char_boundary(*n)).any(|n| {
         let unit = &lower[..n];
         unit.repeat(len / n) == lower && (n < 4 || COMMON.contains(unit))
     })

@@ -169,6 +169,7 @@ async fn json_logs_carry_the_request_id() {
     assert_eq!(response.status(), 200);
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     child.kill().unwrap();
+    child.wait().unwrap();
 
     let logged: Vec<serde_json::Value> = lines
         .map_while(Result::ok)
