@@ -62,6 +62,11 @@ fn DetailsForm(profile: ProfileDto, zones: Vec<String>, saved: Option<String>) -
     let time_zone = RwSignal::new(profile.time_zone.clone());
     let attempted = RwSignal::new(false);
     provide_context(FormAttempt(attempted));
+    // The header's language switcher changes the same preference: keep the select in step, or
+    // saving the form would switch the user back.
+    Effect::new(move |_| {
+        locale.set(i18n.lang().code().to_owned());
+    });
     Effect::new(move |_| {
         if let Some(Ok(saved)) = result.get() {
             if let Some(lang) = Lang::from_code(&saved.locale) {
@@ -98,7 +103,8 @@ fn DetailsForm(profile: ProfileDto, zones: Vec<String>, saved: Option<String>) -
                 <Field label="field-email" name="email_shown" kind="email" value=email readonly=true/>
                 <div class="field">
                     <label for="field-locale">{t("field-language")}</label>
-                    <select id="field-locale" name="locale" on:change=move |ev| locale.set(event_target_value(&ev))>
+                    <select id="field-locale" name="locale" prop:value=move || locale.get()
+                        on:change=move |ev| locale.set(event_target_value(&ev))>
                         {Lang::ALL.into_iter().map(|lang| {
                             let selected = lang.code() == profile.locale;
                             view! { <option value=lang.code() selected=selected lang=lang.code()>{lang.tr("lang-native")}</option> }

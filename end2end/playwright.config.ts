@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+import { defineConfig } from '@playwright/test';
+
+/** The binary under test; `scripts/test` points this at its cargo target dir. */
+const bin = process.env.SMARTAI_BIN ?? '/var/cache/smartai/target/debug/smartai';
+
+/** The wasm, JS and CSS cargo-leptos built (served from disk, not from the binary's embedded copy). */
+const siteRoot = process.env.LEPTOS_SITE_ROOT ?? path.resolve(__dirname, '../target/site');
+
+const port = 3100;
+const baseURL = `http://127.0.0.1:${port}`;
+
+/**
+ * A fresh data folder per run, so every run starts with an empty SQLite database. The config is
+ * also loaded by each worker process; they inherit this variable from the runner and reuse it
+ * instead of making folders of their own.
+ */
+const DATA_DIR_VAR = 'SMARTAI_E2E_DATA_DIR';
+if (!process.env[DATA_DIR_VAR]) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'smartai-e2e-'));
+  process.env[DATA_DIR_VAR] = dir;
+  // Only the runner process (which made the folder) gets here; the server is stopped by then.
+  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+}
+const dataDir = process.env[DATA_DIR_VAR]!;
+
+export default defineConfig({
+  testDir: 'tests',
+  // Two cores: one browser at a time next to the server.
+  workers: 1,
+  fullyParallel: false,
+  retries: 0,
+  reporter: 'list',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  forbidOnly: !!process.env.CI,
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      // Debian's Chromium; Playwright's own browser download is never used (no internet here).
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+  webServer: {
+    command: `${bin} serve`,
+    url: `${baseURL}/health/ready`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+    env: {
+      LISTEN_ADDR: `127.0.0.1:${port}`,
+      DATA_DIR: dataDir,
+      LEPTOS_SITE_ROOT: siteRoot,
+      RUST_LOG: 'warn',
+    },
+  },
+});

@@ -1,0 +1,107 @@
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+
+import { allowConsoleError, expect, open, signUpByApi, test, uniqueEmail } from './support';
+
+// Every page scanned by axe-core against WCAG 2.1 A and AA, in light and in dark mode, after
+// hydration (what a user of the running app gets).
+
+const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+async function expectNoViolations(page: Page, what: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(WCAG).analyze();
+  const report = results.violations
+    .map((v) => {
+      const targets = v.nodes.map((n) => `    ${n.target.join(' ')}${n.failureSummary ? `\n      ${n.failureSummary.replace(/\n/g, '\n      ')}` : ''}`);
+      return `- ${v.id} (${v.impact ?? 'n/a'}): ${v.help}\n  ${v.helpUrl}\n${targets.join('\n')}`;
+    })
+    .join('\n');
+  expect(results.violations, `axe found ${results.violations.length} violation(s) on ${what}:\n${report}`).toEqual([]);
+}
+
+for (const colorScheme of ['light', 'dark'] as const) {
+  test.describe(`${colorScheme} mode`, () => {
+    test.use({ colorScheme });
+
+    test('landing page', async ({ page }) => {
+      await open(page, '/');
+      await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+      await expectNoViolations(page, `/ (${colorScheme})`);
+    });
+
+    test('sign-in page', async ({ page }) => {
+      await open(page, '/signin');
+      await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+      await expectNoViolations(page, `/signin (${colorScheme})`);
+    });
+
+    test('sign-in page showing an error', async ({ page }) => {
+      await open(page, '/signin');
+      await page.getByLabel('E-mail address', { exact: true }).fill(uniqueEmail('nobody'));
+      await page.getByLabel('Password', { exact: true }).fill('not the right password at all');
+      await page.getByRole('main').getByRole('button', { name: 'Sign in' }).click();
+      await expect(page.locator('div.alert.alert-error')).toHaveText('Wrong e-mail address or password.');
+      await expectNoViolations(page, `/signin with an error (${colorScheme})`);
+    });
+
+    test('sign-up page', async ({ page }) => {
+      await open(page, '/signup');
+      await expect(page.getByRole('heading', { level: 1, name: 'Create your account' })).toBeVisible();
+      await expectNoViolations(page, `/signup (${colorScheme})`);
+    });
+
+    test('sign-up page showing field errors', async ({ page }) => {
+      await open(page, '/signup');
+      await page.getByLabel('E-mail address', { exact: true }).pressSequentially('ada.example.com');
+      await page.getByLabel('Password', { exact: true }).pressSequentially('short');
+      await expect(page.locator('p.field-error').filter({ hasText: 'Use at least 12 characters.' })).toBeVisible();
+      await expectNoViolations(page, `/signup with field errors (${colorScheme})`);
+    });
+
+    test('profile page (signed in)', async ({ page }) => {
+      await signUpByApi(page.request, uniqueEmail(`a11y-${colorScheme}`), 'Axe Tester');
+      await open(page, '/profile');
+      await expect(page.getByRole('heading', { level: 1, name: 'Your profile' })).toBeVisible();
+      await expectNoViolations(page, `/profile (${colorScheme})`);
+      // And with the success message shown.
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await expect(page.getByText('Your profile has been saved.')).toBeVisible();
+      await expectNoViolations(page, `/profile after saving (${colorScheme})`);
+    });
+
+    test('header menus, open', async ({ page }) => {
+      await signUpByApi(page.request, uniqueEmail(`a11y-menu-${colorScheme}`), 'Menu Tester');
+      await open(page, '/');
+      const languages = page.locator('header details.menu:not(.user-menu)');
+      await languages.locator('summary').click();
+      await expect(languages.getByRole('button').first()).toBeVisible();
+      await expectNoViolations(page, `the open language menu (${colorScheme})`);
+      await languages.locator('summary').click();
+      const user = page.locator('header details.user-menu');
+      await user.locator('summary').click();
+      await expect(user.getByRole('button', { name: 'Sign out' })).toBeVisible();
+      await expectNoViolations(page, `the open user menu (${colorScheme})`);
+    });
+
+    test('page not found', async ({ page }) => {
+      // The browser logs the document's own 404 status.
+      allowConsoleError(page, /status of 404.*\/no-such-page/);
+      const response = await page.goto('/no-such-page');
+      expect(response?.status()).toBe(404);
+      await page.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+      await expect(page.getByRole('heading', { level: 1, name: 'Page not found' })).toBeVisible();
+      await expectNoViolations(page, `a 404 page (${colorScheme})`);
+    });
+  });
+}
+
+test.describe('Arabic (right to left)', () => {
+  test.use({ locale: 'ar' });
+
+  test('landing page', async ({ page }) => {
+    await open(page, '/');
+    await expect(page.locator('html')).toHaveAttribute('lang', 'ar');
+    await expect(page.locator('html')).toHaveAttribute('dir', 'rtl');
+    await expectNoViolations(page, '/ in Arabic');
+  });
+});

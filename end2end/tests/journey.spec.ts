@@ -1,0 +1,243 @@
+import {
+  PASSWORD,
+  expect,
+  header,
+  hydrated,
+  languageSummary,
+  message,
+  open,
+  signUpByApi,
+  test,
+  uniqueEmail,
+  userMenu,
+} from './support';
+
+// With JavaScript: the hydrated app navigates, validates and switches language without reloads.
+
+test('a new user signs up, signs out and in, edits the profile and switches to German', async ({ page }) => {
+  const email = uniqueEmail('journey');
+  const firstName = 'Ada Journey';
+  const newName = 'Ada Lovelace';
+
+  await test.step('the landing page invites a visitor to sign up', async () => {
+    await open(page, '/');
+    await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+    await expect(header(page).getByRole('link', { name: 'Sign in', exact: true })).toBeVisible();
+    await expect(header(page).getByRole('link', { name: 'Sign up', exact: true })).toBeVisible();
+    await page.getByRole('main').getByRole('link', { name: 'Create a free account' }).click();
+    await expect(page).toHaveURL('/signup');
+    await hydrated(page);
+  });
+
+  await test.step('sign up', async () => {
+    await expect(page.getByRole('heading', { level: 1, name: 'Create your account' })).toBeVisible();
+    await page.getByLabel('Display name', { exact: true }).fill(firstName);
+    await page.getByLabel('E-mail address', { exact: true }).fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await expect(page).toHaveURL('/profile');
+    await expect(page.getByRole('heading', { level: 1, name: 'Your profile' })).toBeVisible();
+    await expect(page.getByLabel('E-mail address', { exact: true })).toHaveValue(email);
+    await expect(page.getByLabel('Display name', { exact: true })).toHaveValue(firstName);
+    await expect(userMenu(page).locator('summary')).toContainText(firstName);
+    await expect(header(page).getByRole('navigation').getByRole('link', { name: 'Profile' })).toBeVisible();
+  });
+
+  await test.step('sign out through the user menu', async () => {
+    await userMenu(page).locator('summary').click();
+    await userMenu(page).getByRole('button', { name: 'Sign out' }).click();
+    await expect(page).toHaveURL('/');
+    await expect(userMenu(page)).toHaveCount(0);
+    await expect(header(page).getByRole('link', { name: 'Sign in', exact: true })).toBeVisible();
+    await expect(page.getByRole('main').getByRole('link', { name: 'Create a free account' })).toBeVisible();
+  });
+
+  await test.step('signed out, the profile sends to the sign-in page', async () => {
+    await open(page, '/profile');
+    await expect(page).toHaveURL(/\/signin$/);
+  });
+
+  await test.step('sign in again', async () => {
+    await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
+    await page.getByLabel('E-mail address', { exact: true }).fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('main').getByRole('button', { name: 'Sign in' }).click();
+    await expect(page).toHaveURL('/profile');
+    await expect(page.getByLabel('E-mail address', { exact: true })).toHaveValue(email);
+    await expect(userMenu(page).locator('summary')).toContainText(firstName);
+  });
+
+  await test.step('edit the profile', async () => {
+    await page.getByLabel('Display name', { exact: true }).fill(newName);
+    await page.getByLabel('Time zone').selectOption('Europe/Berlin');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect(page.getByText('Your profile has been saved.')).toBeVisible();
+    await expect(userMenu(page).locator('summary')).toContainText(newName);
+  });
+
+  await test.step('the changes are stored', async () => {
+    await page.reload();
+    await hydrated(page);
+    await expect(page.getByLabel('Display name', { exact: true })).toHaveValue(newName);
+    await expect(page.getByLabel('Time zone')).toHaveValue('Europe/Berlin');
+    await expect(userMenu(page).locator('summary')).toContainText(newName);
+  });
+
+  const germanTitle = message('de', 'profile-title');
+
+  await test.step('switch to German with the language switcher', async () => {
+    await languageSummary(page).click();
+    const stored = page.waitForResponse((r) => r.url().includes('/rpc/account/set_language'));
+    await header(page).getByRole('button', { name: 'Deutsch' }).click();
+    // Instantly, without a reload.
+    await expect(page.locator('html')).toHaveAttribute('lang', 'de');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(germanTitle);
+    await expect(header(page).getByRole('link', { name: message('de', 'nav-home'), exact: true })).toBeVisible();
+    const response = await stored;
+    expect(response.ok(), `set_language answered ${response.status()}`).toBeTruthy();
+  });
+
+  await test.step('German stays after a reload (the preference is stored)', async () => {
+    await page.reload();
+    await expect(page.locator('html')).toHaveAttribute('lang', 'de');
+    await hydrated(page);
+    await expect(page.locator('html')).toHaveAttribute('lang', 'de');
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(germanTitle);
+    await expect(page.getByLabel(message('de', 'field-language'), { exact: true })).toHaveValue('de');
+  });
+});
+
+test('sign-up checks the fields as the user types', async ({ page }) => {
+  await open(page, '/signup');
+  const email = page.getByLabel('E-mail address', { exact: true });
+  const password = page.getByLabel('Password', { exact: true });
+  const emailError = page.locator('.field', { has: email }).locator('p.field-error');
+  const passwordError = page.locator('.field', { has: password }).locator('p.field-error');
+
+  // Nothing is reported before the user types.
+  await expect(emailError).toBeEmpty();
+  await expect(passwordError).toBeEmpty();
+
+  await email.pressSequentially('ada.example.com');
+  await expect(emailError).toHaveText('This does not look like an e-mail address.');
+  await expect(email).toHaveAttribute('aria-invalid', 'true');
+  await expect(email).toHaveAttribute('aria-describedby', /field-email-error/);
+
+  await password.pressSequentially('short');
+  await expect(passwordError).toHaveText('Use at least 12 characters.');
+  await expect(password).toHaveAttribute('aria-invalid', 'true');
+  // The e-mail complaint stays while it is still wrong.
+  await expect(emailError).toHaveText('This does not look like an e-mail address.');
+
+  // Fixing the fields clears the messages, still without submitting.
+  await email.fill('ada@example.com');
+  await expect(emailError).toBeEmpty();
+  await expect(email).toHaveAttribute('aria-invalid', 'false');
+  await password.pressSequentially(' but now long enough');
+  await expect(passwordError).toBeEmpty();
+  await expect(page).toHaveURL('/signup');
+});
+
+test('a wrong password is refused with an alert', async ({ page, request }) => {
+  const email = uniqueEmail('wrong-password');
+  await signUpByApi(request, email);
+
+  await open(page, '/signin');
+  await page.getByLabel('E-mail address', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill('not the right password at all');
+  await page.getByRole('main').getByRole('button', { name: 'Sign in' }).click();
+  const alert = page.locator('div.alert.alert-error');
+  await expect(alert).toHaveText('Wrong e-mail address or password.');
+  await expect(alert).toHaveAttribute('role', 'alert');
+  await expect(page).toHaveURL('/signin');
+  await expect(userMenu(page)).toHaveCount(0);
+});
+
+test('after switching language on the profile, saving the profile keeps the new language', async ({ page }) => {
+  const de = {
+    language: message('de', 'field-language'),
+    save: message('de', 'profile-save'),
+    saved: message('de', 'profile-saved'),
+  };
+  await signUpByApi(page.request, uniqueEmail('switch-then-save'), 'Switch Saver');
+  await open(page, '/profile');
+
+  await languageSummary(page).click();
+  const stored = page.waitForResponse((r) => r.url().includes('/rpc/account/set_language'));
+  await header(page).getByRole('button', { name: 'Deutsch' }).click();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'de');
+  expect((await stored).ok()).toBeTruthy();
+
+  // The form on screen shows the preference just stored…
+  await expect
+    .soft(page.getByLabel(de.language, { exact: true }), 'the Language select follows the switcher')
+    .toHaveValue('de');
+  // …so saving another change does not switch the user back to English.
+  await page.getByRole('button', { name: de.save }).click();
+  await expect(page.getByRole('status')).toBeVisible();
+  await expect(page.locator('html'), 'still German after saving').toHaveAttribute('lang', 'de');
+  await expect(page.getByText(de.saved)).toBeVisible();
+  await page.reload();
+  await hydrated(page);
+  await expect(page.locator('html')).toHaveAttribute('lang', 'de');
+});
+
+test('changing the password signs out other sessions and the new password works', async ({ page, browser }) => {
+  const email = uniqueEmail('password');
+  const newPassword = 'another long passphrase 77';
+  await signUpByApi(page.request, email, 'Pass Changer');
+
+  // A second session of the same user, in another browser context.
+  const other = await browser.newContext();
+  const otherPage = await other.newPage();
+  const signIn = await otherPage.request.post('/rpc/auth/sign_in', {
+    form: { email, password: PASSWORD },
+    headers: { Accept: 'application/json' },
+  });
+  expect(signIn.status()).toBe(200);
+  await open(otherPage, '/profile');
+  await expect(otherPage.getByRole('heading', { level: 1, name: 'Your profile' })).toBeVisible();
+
+  await open(page, '/profile');
+  const current = page.getByLabel('Current password', { exact: true });
+  const next = page.getByLabel('New password', { exact: true });
+
+  // A wrong current password is refused under its field.
+  await current.fill('this is not my password');
+  await next.fill(newPassword);
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await expect(page.locator('.field', { has: current }).locator('p.field-error')).toHaveText(
+    'The current password is not correct.',
+  );
+
+  await current.fill(PASSWORD);
+  await next.fill(newPassword);
+  await page.getByRole('button', { name: 'Change password' }).click();
+  await expect(
+    page.getByText('Your password has been changed. Other sessions have been signed out.'),
+  ).toBeVisible();
+  await expect(current).toHaveValue('');
+  await expect(next).toHaveValue('');
+
+  // This session stays; the other one is gone.
+  await page.reload();
+  await hydrated(page);
+  await expect(page).toHaveURL('/profile');
+  await otherPage.reload();
+  await expect(otherPage).toHaveURL(/\/signin$/);
+  await other.close();
+
+  // The old password no longer works, the new one does.
+  await userMenu(page).locator('summary').click();
+  await userMenu(page).getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL('/');
+  await open(page, '/signin');
+  await page.getByLabel('E-mail address', { exact: true }).fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('main').getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.locator('div.alert.alert-error')).toHaveText('Wrong e-mail address or password.');
+  await page.getByLabel('Password', { exact: true }).fill(newPassword);
+  await page.getByRole('main').getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL('/profile');
+});

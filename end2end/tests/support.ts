@@ -1,0 +1,118 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { test as base, expect, type APIRequestContext, type Locator, type Page } from '@playwright/test';
+
+export { expect };
+
+const allowedErrors = new WeakMap<Page, RegExp[]>();
+
+/** Tells the console guard that an error matching `pattern` is expected on this page. */
+export function allowConsoleError(page: Page, pattern: RegExp): void {
+  allowedErrors.set(page, [...(allowedErrors.get(page) ?? []), pattern]);
+}
+
+/**
+ * Playwright's `test`, plus a guard that fails a test when the page throws or logs an error (a wasm
+ * panic, a hydration mismatch, a missing file). Failed RPC calls are left out: a refused sign-in
+ * answers 401 on purpose, and the browser logs that.
+ */
+export const test = base.extend<{ consoleGuard: void }>({
+  consoleGuard: [
+    async ({ page }, use) => {
+      const problems: string[] = [];
+      page.on('pageerror', (err) => problems.push(`uncaught: ${err.message}`));
+      page.on('console', (msg) => {
+        // Leptos reports hydration mismatches as warnings; they are bugs as much as errors are.
+        if (msg.type() === 'warning' && /hydrat/i.test(msg.text())) {
+          problems.push(`console.warn: ${msg.text()}`);
+          return;
+        }
+        if (msg.type() !== 'error') return;
+        const where = msg.location().url ?? '';
+        if (msg.text().startsWith('Failed to load resource') && where.includes('/rpc/')) return;
+        if ((allowedErrors.get(page) ?? []).some((p) => p.test(`${msg.text()} ${where}`))) return;
+        problems.push(`console.error: ${msg.text()}${where ? ` (${where})` : ''}`);
+      });
+      await use();
+      expect(problems, `the page reported errors:\n${problems.join('\n')}`).toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+
+/** A password the server accepts: long enough and not on the list of common ones. */
+export const PASSWORD = 'correct horse battery staple 42';
+
+let counter = 0;
+
+/** An e-mail address no other test (and no earlier run) has used. */
+export function uniqueEmail(tag: string): string {
+  counter += 1;
+  return `${tag}-${Date.now()}-${process.pid}-${counter}@example.com`;
+}
+
+/** Waits until the wasm has hydrated the page (the app marks `<html data-hydrated="true">`). */
+export async function hydrated(page: Page): Promise<void> {
+  await page.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+}
+
+/** Opens `url` and, with JavaScript on, waits for hydration before anything is clicked. */
+export async function open(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await hydrated(page);
+}
+
+/** Opens `url` in a page without JavaScript (nothing to wait for but the load). */
+export async function openStatic(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+}
+
+/** The top bar of every page. */
+export function header(page: Page): Locator {
+  return page.locator('header.site-header');
+}
+
+/** The language switcher's summary (a `<details class="menu">`, not the user menu). */
+export function languageSummary(page: Page): Locator {
+  return header(page).locator('details.menu:not(.user-menu) > summary');
+}
+
+/** The signed-in user's menu in the header. */
+export function userMenu(page: Page): Locator {
+  return header(page).locator('details.user-menu');
+}
+
+/**
+ * Creates an account through the RPC endpoint (as a program would, so JSON and no redirect) with
+ * the given request context; a page's `page.request` shares its cookies, which signs that page in.
+ */
+export async function signUpByApi(
+  request: APIRequestContext,
+  email: string,
+  displayName?: string,
+): Promise<void> {
+  const form: Record<string, string> = { email, password: PASSWORD };
+  if (displayName !== undefined) form.display_name = displayName;
+  const response = await request.post('/rpc/auth/sign_up', { form, headers: { Accept: 'application/json' } });
+  expect(response.status(), `sign-up through /rpc/auth/sign_up: ${await response.text()}`).toBe(200);
+}
+
+/** Reads `key = value` messages of a locale file (`locales/<lang>/main.ftl`); single-line values only. */
+export function messages(lang: string): Record<string, string> {
+  const file = path.resolve(__dirname, '../../locales', lang, 'main.ftl');
+  const out: Record<string, string> = {};
+  if (!fs.existsSync(file)) return out;
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    const m = /^([a-zA-Z][\w-]*)\s*=\s*(.*\S)\s*$/.exec(line);
+    if (m) out[m[1]] = m[2];
+  }
+  return out;
+}
+
+/** One translated message; fails the test (with a clear reason) when the locale lacks it. */
+export function message(lang: string, key: string): string {
+  const value = messages(lang)[key];
+  expect(value, `locales/${lang}/main.ftl has no message "${key}"`).toBeTruthy();
+  return value!;
+}
