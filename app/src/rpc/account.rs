@@ -67,5 +67,6 @@ pub async fn set_language(lang: String) -> Result<(), AppError> {
     if actor.user_id().is_ok() {
         services()?.accounts.set_locale(&actor, locale).await.map_err(fail)?;
     }
+    redirect_form_post_back();
     Ok(())
 }

@@ -81,6 +81,20 @@ pub fn redirect_form_post(path: &str) {
     }
 }
 
+/// After a successful plain form post, back to the page it came from (its path only: the query
+/// may carry an earlier error or notice).
+pub fn redirect_form_post_back() {
+    let referer = parts().ok().and_then(|p| p.headers.get(header::REFERER)?.to_str().ok().map(str::to_owned));
+    let path = referer
+        .as_deref()
+        .and_then(|r| r.split_once("://").map(|(_, rest)| rest))
+        .and_then(|rest| rest.find('/').map(|i| &rest[i..]))
+        .map(|path| path.split(['?', '#']).next().unwrap_or("/"))
+        .filter(|path| path.starts_with('/') && !path.starts_with("//"))
+        .unwrap_or("/");
+    redirect_form_post(path);
+}
+
 fn append_cookie(cookie: String) {
     if let (Some(response), Ok(value)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&cookie)) {
         response.append_header(header::SET_COOKIE, value);

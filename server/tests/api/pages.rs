@@ -105,9 +105,33 @@ async fn static_files_are_served_from_the_binary(backend: Backend) {
     let app = spawn_app(backend).await;
 
     let favicon = app.get("/favicon.ico").await;
-    assert_eq!(favicon.status(), 200);
+    assert_eq!(
+        favicon.status(),
+        200,
+        "no site to serve: `cargo leptos build` fills target/site (scripts/test runs it first)"
+    );
     let etag = favicon.headers()[header::ETAG].clone();
     let again = app.client.get(app.url("/favicon.ico")).header(header::IF_NONE_MATCH, etag).send().await.unwrap();
     assert_eq!(again.status(), 304);
     assert_eq!(app.get("/../Cargo.toml").await.status(), 404);
+}
+
+#[tokio::test]
+async fn switching_language_without_javascript_returns_to_the_page() {
+    let app = crate::helpers::spawn_app(Backend::Sqlite).await;
+
+    let response = app
+        .client
+        .post(app.url("/rpc/account/set_language"))
+        .header(header::ACCEPT, "text/html")
+        .header(header::REFERER, app.url("/signin?__path=x&__err=y"))
+        .form(&[("lang", "de")])
+        .send()
+        .await
+        .unwrap();
+
+    assert!(response.status().is_redirection());
+    assert_eq!(response.headers()[header::LOCATION], "/signin");
+    let page = app.get("/signin").await.text().await.unwrap();
+    assert!(page.contains(r#"lang="de""#));
 }
