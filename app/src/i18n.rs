@@ -124,10 +124,22 @@ pub fn use_i18n() -> I18n {
     expect_context::<I18n>()
 }
 
-/// A reactive translated text: `{t("nav-home")}` in a view, or `placeholder=t("…")`.
+/// A translated text for a view: `{t("nav-home")}`, or `placeholder=t("…")`.
+///
+/// In the browser it follows the language switcher. On the server the language is fixed for the
+/// request, so the closure holds the language itself: leptos_meta evaluates `<Title>` after the
+/// page's reactive owner is gone, and a closure over a signal would then read a disposed value.
 pub fn t(key: &'static str) -> impl Fn() -> String + Copy + Send + Sync + 'static {
     let i18n = use_i18n();
-    move || i18n.t(key)
+    #[cfg(feature = "ssr")]
+    {
+        let lang = i18n.lang.get_untracked();
+        move || lang.tr(key)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        move || i18n.t(key)
+    }
 }
 
 #[cfg(test)]

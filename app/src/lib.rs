@@ -76,6 +76,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let i18n = provide_i18n(initial_lang());
     provide_current_user();
+    let app_name = t("app-name");
 
     // Runs only in the browser: keep <html lang dir> in step with the switcher, and tell tests
     // (and curious users) that the page is interactive.
@@ -90,7 +91,7 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Stylesheet id="leptos" href=format!("/pkg/{OUTPUT_NAME}.css")/>
-        <Title formatter=move |page: String| format!("{page} · {}", i18n.t("app-name"))/>
+        <Title formatter=move |page: String| format!("{page} · {}", app_name())/>
         <Router>
             <Header/>
             <main id="main" class="container" tabindex="-1">

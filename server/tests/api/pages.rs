@@ -135,3 +135,28 @@ async fn switching_language_without_javascript_returns_to_the_page() {
     let page = app.get("/signin").await.text().await.unwrap();
     assert!(page.contains(r#"lang="de""#));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_survive_concurrent_requests() {
+    let app = crate::helpers::spawn_app(Backend::Sqlite).await;
+    app.sign_up(&unique_email()).await;
+
+    let requests = (0..100).map(|i| {
+        let path = if i % 2 == 0 { "/profile" } else { "/" };
+        // A debug build on two cores answers slowly; a timeout here is not what this test is about.
+        let request = app.client.get(app.url(path)).timeout(std::time::Duration::from_secs(180));
+        async move {
+            let response = request.send().await?;
+            let status = response.status();
+            let body = response.text().await?;
+            Ok::<_, reqwest::Error>((status, body))
+        }
+    });
+    let results = futures_util::future::join_all(requests).await;
+
+    for result in results {
+        let (status, body) = result.expect("every request is answered");
+        assert_eq!(status, 200);
+        assert!(body.contains("</html>"), "a truncated page");
+    }
+}
