@@ -32,3 +32,19 @@ pub fn provide_current_user() -> CurrentUser {
 pub fn use_current_user() -> CurrentUser {
     expect_context::<CurrentUser>()
 }
+
+/// After a successful sign-in or sign-up in the hydrated app: refresh the shell's user and go to
+/// the profile, without a reload. (A plain form post gets a redirect from the server instead.)
+pub fn go_to_profile_once_signed_in<S>(result: S)
+where
+    S: Get<Value = Option<Result<UserDto, AppError>>> + Send + Sync + 'static,
+{
+    let current = use_current_user();
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = result.get() {
+            current.refresh();
+            navigate("/profile", Default::default());
+        }
+    });
+}

@@ -1,6 +1,5 @@
 use leptos::{ev::SubmitEvent, prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
-use leptos_router::hooks::use_navigate;
 
 use super::form_action;
 use crate::{
@@ -10,7 +9,7 @@ use crate::{
     },
     i18n::t,
     rpc::auth::SignIn,
-    session::use_current_user,
+    session::go_to_profile_once_signed_in,
     validate,
 };
 
@@ -22,14 +21,7 @@ pub fn SignInPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let attempted = RwSignal::new(false);
     provide_context(FormAttempt(attempted));
-    let current = use_current_user();
-    let navigate = use_navigate();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = result.get() {
-            current.refresh();
-            navigate("/profile", Default::default());
-        }
-    });
+    go_to_profile_once_signed_in(result);
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         attempted.set(true);
