@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(
     name = "smartai",
     version,
-    about = "SmartAIPlatForm: accounts, files, jobs and an AI assistant in one binary."
+    about = "SmartAIPlatForm: the web app, its RPC API and the operator commands, in one binary."
 )]
 pub struct Cli {
     /// Settings file (TOML; keys are the environment variable names, e.g. DATABASE_URL = "…").
