@@ -12,6 +12,8 @@ pub struct Config {
     pub database: DatabaseConfig,
     #[command(flatten)]
     pub sessions: SessionConfig,
+    #[command(flatten)]
+    pub storage: crate::storage::StorageConfig,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -10,6 +10,7 @@ pub mod db;
 pub mod entities;
 pub mod error;
 pub mod sessions;
+pub mod storage;
 
 mod services;
 

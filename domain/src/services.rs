@@ -7,6 +7,7 @@ use crate::{
     accounts::{AccountService, password},
     config::Config,
     sessions::SessionStore,
+    storage::Storage,
 };
 
 /// Every service, built once at start-up and cloned into each door.
@@ -14,18 +15,21 @@ use crate::{
 pub struct Services {
     pub accounts: AccountService,
     pub sessions: SessionStore,
+    /// Where files go; the files service (next) is its first user.
+    pub storage: Storage,
     db: DatabaseConnection,
     sqlite_file: Option<PathBuf>,
 }
 
 impl Services {
     /// Wires the services onto an open database whose schema is current.
-    pub fn new(db: DatabaseConnection, config: &Config) -> Self {
+    pub fn new(db: DatabaseConnection, storage: Storage, config: &Config) -> Self {
         password::warm_up();
         let sessions = SessionStore::new(db.clone(), &config.sessions);
         Self {
             accounts: AccountService::new(db.clone(), sessions.clone()),
             sessions,
+            storage,
             sqlite_file: config.database.url().sqlite_path(),
             db,
         }

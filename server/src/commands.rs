@@ -64,9 +64,10 @@ async fn user(config: &domain::config::Config, action: UserAction) -> anyhow::Re
     match action {
         UserAction::Create { email, name, admin, password_stdin } => {
             let password = read_password(password_stdin)?;
+            let storage = config.storage.open(&config.database.data_dir)?;
             let connection = db::connect(&config.database).await?;
             migrate::up(&connection).await?;
-            let services = Services::new(connection, config);
+            let services = Services::new(connection, storage, config);
             let role = if admin { Role::Admin } else { Role::User };
             let input =
                 SignUp { email: &email, password: &password, display_name: name.as_deref(), locale: Locale::En };

@@ -54,9 +54,10 @@ impl Application {
     pub async fn build(domain: &domain::config::Config, server: &ServerConfig) -> anyhow::Result<Self> {
         // Install the recorder before the first request, or early measurements are lost.
         metrics::handle();
+        let storage = domain.storage.open(&domain.database.data_dir)?;
         let db = domain::db::connect(&domain.database).await?;
         migrate::up(&db).await?;
-        let services = Services::new(db, domain);
+        let services = Services::new(db, storage, domain);
         tokio::spawn(purge_expired_sessions(services.clone()));
         let listener = TcpListener::bind(server.listen)
             .await

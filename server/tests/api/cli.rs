@@ -182,3 +182,31 @@ async fn json_logs_carry_the_request_id() {
         .unwrap_or_else(|| panic!("no log line names the request id: {logged:?}"));
     assert_eq!(request_line["span"]["path"], "/signin");
 }
+
+#[test]
+fn a_bad_storage_url_stops_start_up_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+
+    let output = smartai(dir.path(), &["serve"], &[("STORAGE_URL", "ftp://files.example.com/x")], None);
+
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert!(err.contains("STORAGE_URL") && err.contains("ftp"), "{err}");
+}
+
+#[test]
+fn files_go_under_the_data_folder_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+
+    let output = smartai(dir.path(), &["migrate", "status"], &[], None);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let output = smartai(
+        dir.path(),
+        &["user", "create", "--email", "files@example.com", "--password-stdin"],
+        &[],
+        Some(&format!("{PASSWORD}\n")),
+    );
+
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(dir.path().join("objects").is_dir(), "DATA_DIR/objects was not created");
+}

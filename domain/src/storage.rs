@@ -1,0 +1,274 @@
+//! Object storage behind one type: a folder on local disk by default, any S3-compatible bucket in
+//! production. Writes stream (memory stays flat whatever the size) and hash as they go.
+
+use std::{fmt, path::Path, str::FromStr, sync::Arc};
+
+use anyhow::Context;
+use bytes::Bytes;
+use clap::Args;
+use futures_util::{Stream, StreamExt, TryStreamExt, stream::BoxStream};
+use object_store::{
+    ObjectStore, ObjectStoreExt, WriteMultipart, aws::AmazonS3Builder, local::LocalFileSystem, path::Path as ObjectPath,
+};
+use sha2::{Digest, Sha256};
+
+/// Part size of multipart uploads: S3's minimum, so a stream is held in memory one part at a time.
+const PART_SIZE: usize = 5 << 20;
+
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Storage")]
+pub struct StorageConfig {
+    /// Where files go: file:///absolute/folder or s3://bucket. Defaults to DATA_DIR/objects.
+    #[arg(id = "storage_url", long = "storage-url", env = "STORAGE_URL", value_name = "STORAGE_URL", global = true)]
+    pub url: Option<StorageUrl>,
+
+    /// S3 endpoint for S3-compatible servers (MinIO and the like); AWS when unset.
+    #[arg(long = "s3-endpoint", env = "S3_ENDPOINT", value_name = "S3_ENDPOINT", global = true)]
+    pub endpoint: Option<url::Url>,
+
+    /// S3 region.
+    #[arg(long = "s3-region", env = "S3_REGION", value_name = "S3_REGION", default_value = "us-east-1", global = true)]
+    pub region: String,
+
+    /// S3 access key id.
+    #[arg(long = "s3-access-key-id", env = "S3_ACCESS_KEY_ID", value_name = "S3_ACCESS_KEY_ID", global = true)]
+    pub access_key_id: Option<String>,
+
+    /// S3 secret access key.
+    #[arg(
+        long = "s3-secret-access-key",
+        env = "S3_SECRET_ACCESS_KEY",
+        value_name = "S3_SECRET_ACCESS_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    pub secret_access_key: Option<Secret>,
+}
+
+impl StorageConfig {
+    /// Opens the configured store. The error names the setting at fault.
+    pub fn open(&self, data_dir: &Path) -> anyhow::Result<Storage> {
+        match &self.url {
+            None => Storage::local(&data_dir.join("objects")),
+            Some(StorageUrl::Folder(path)) => Storage::local(Path::new(path)),
+            Some(StorageUrl::S3 { bucket, prefix }) => {
+                let mut builder = AmazonS3Builder::new().with_bucket_name(bucket).with_region(&self.region);
+                if let Some(endpoint) = &self.endpoint {
+                    // Path-style requests: `bucket.127.0.0.1` cannot resolve.
+                    builder = builder
+                        .with_endpoint(endpoint.as_str().trim_end_matches('/'))
+                        .with_allow_http(endpoint.scheme() == "http")
+                        .with_virtual_hosted_style_request(false);
+                }
+                if let Some(key) = &self.access_key_id {
+                    builder = builder.with_access_key_id(key);
+                }
+                if let Some(secret) = &self.secret_access_key {
+                    builder = builder.with_secret_access_key(&secret.0);
+                }
+                let store = builder.build().context("STORAGE_URL: cannot configure the S3 client")?;
+                Ok(Storage { store: Arc::new(store), prefix: prefix.clone(), description: format!("s3://{bucket}") })
+            }
+        }
+    }
+}
+
+/// A parsed `STORAGE_URL`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StorageUrl {
+    Folder(String),
+    S3 { bucket: String, prefix: Option<String> },
+}
+
+impl FromStr for StorageUrl {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let url = url::Url::parse(s).map_err(|e| format!("not a URL ({e})"))?;
+        match url.scheme() {
+            "file" => Ok(Self::Folder(url.path().to_owned())),
+            "s3" => {
+                let bucket = url.host_str().filter(|b| !b.is_empty()).ok_or("an s3:// URL needs a bucket")?;
+                let prefix = Some(url.path().trim_matches('/')).filter(|p| !p.is_empty()).map(str::to_owned);
+                Ok(Self::S3 { bucket: bucket.to_owned(), prefix })
+            }
+            other => Err(format!("unsupported scheme `{other}` (use file:// or s3://)")),
+        }
+    }
+}
+
+/// A secret setting: parsed like a string, never printed.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl FromStr for Secret {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_owned()))
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// Why a storage operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("the object is larger than {limit} bytes")]
+    TooLarge { limit: u64 },
+    #[error("no such object")]
+    NotFound,
+    #[error("reading the upload failed")]
+    Source(#[source] std::io::Error),
+    #[error("object storage failed")]
+    Backend(#[source] object_store::Error),
+}
+
+impl From<object_store::Error> for StorageError {
+    fn from(err: object_store::Error) -> Self {
+        match err {
+            object_store::Error::NotFound { .. } => Self::NotFound,
+            other => Self::Backend(other),
+        }
+    }
+}
+
+/// What a completed write stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredObject {
+    pub size: u64,
+    /// Hex SHA-256 of the content.
+    pub sha256: String,
+}
+
+#[derive(Clone)]
+pub struct Storage {
+    store: Arc<dyn ObjectStore>,
+    prefix: Option<String>,
+    description: String,
+}
+
+impl fmt::Debug for Storage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.description)
+    }
+}
+
+impl Storage {
+    fn local(folder: &Path) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(folder).with_context(|| format!("STORAGE_URL: cannot create {}", folder.display()))?;
+        let store = LocalFileSystem::new_with_prefix(folder)
+            .with_context(|| format!("STORAGE_URL: cannot use {}", folder.display()))?
+            .with_automatic_cleanup(true);
+        Ok(Self { store: Arc::new(store), prefix: None, description: format!("file://{}", folder.display()) })
+    }
+
+    fn path(&self, key: &str) -> ObjectPath {
+        match &self.prefix {
+            Some(prefix) => ObjectPath::from(format!("{prefix}/{key}")),
+            None => ObjectPath::from(key),
+        }
+    }
+
+    /// Streams `body` into `key`, refusing more than `limit` bytes. Nothing is left behind when
+    /// the body fails or is too large: the upload is aborted.
+    pub async fn put_stream<S>(&self, key: &str, body: S, limit: u64) -> Result<StoredObject, StorageError>
+    where
+        S: Stream<Item = std::io::Result<Bytes>> + Send,
+    {
+        let upload = self.store.put_multipart(&self.path(key)).await?;
+        let mut writer = WriteMultipart::new_with_chunk_size(upload, PART_SIZE);
+        let mut hasher = Sha256::new();
+        let mut size = 0u64;
+        let mut body = std::pin::pin!(body);
+        while let Some(chunk) = body.next().await {
+            let chunk = match chunk {
+                Ok(chunk) => chunk,
+                Err(err) => {
+                    let _ = writer.abort().await;
+                    return Err(StorageError::Source(err));
+                }
+            };
+            size += chunk.len() as u64;
+            if size > limit {
+                let _ = writer.abort().await;
+                return Err(StorageError::TooLarge { limit });
+            }
+            hasher.update(&chunk);
+            // Back-pressure: at most two parts in flight.
+            writer.wait_for_capacity(2).await?;
+            writer.write(&chunk);
+        }
+        writer.finish().await?;
+        Ok(StoredObject { size, sha256: format!("{:x}", hasher.finalize()) })
+    }
+
+    /// The object's bytes, as a stream.
+    pub async fn get(&self, key: &str) -> Result<BoxStream<'static, Result<Bytes, StorageError>>, StorageError> {
+        let result = self.store.get(&self.path(key)).await?;
+        Ok(result.into_stream().map_err(StorageError::from).boxed())
+    }
+
+    /// The object's size, or `None` when there is no such object.
+    pub async fn size(&self, key: &str) -> Result<Option<u64>, StorageError> {
+        match self.store.head(&self.path(key)).await {
+            Ok(meta) => Ok(Some(meta.size)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Removes the object; removing a missing object is not an error (deletes are retried).
+    pub async fn delete(&self, key: &str) -> Result<(), StorageError> {
+        match self.store.delete(&self.path(key)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Every key under `prefix`, sorted.
+    pub async fn list(&self, prefix: &str) -> Result<Vec<String>, StorageError> {
+        let path = self.path(prefix);
+        let strip = self.prefix.as_ref().map(|p| format!("{p}/"));
+        let mut keys: Vec<String> = self
+            .store
+            .list(Some(&path))
+            .map_ok(|meta| {
+                let key = meta.location.to_string();
+                match &strip {
+                    Some(strip) => key.strip_prefix(strip.as_str()).unwrap_or(&key).to_owned(),
+                    None => key,
+                }
+            })
+            .try_collect()
+            .await?;
+        keys.sort();
+        Ok(keys)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_storage_urls() {
+        assert_eq!("file:///var/lib/smartai".parse(), Ok(StorageUrl::Folder("/var/lib/smartai".into())));
+        assert_eq!("s3://bucket".parse(), Ok(StorageUrl::S3 { bucket: "bucket".into(), prefix: None }));
+        assert_eq!(
+            "s3://bucket/tenant/a".parse(),
+            Ok(StorageUrl::S3 { bucket: "bucket".into(), prefix: Some("tenant/a".into()) })
+        );
+        assert!("ftp://x".parse::<StorageUrl>().unwrap_err().contains("ftp"));
+        assert!("s3:///path".parse::<StorageUrl>().is_err());
+    }
+
+    #[test]
+    fn secrets_are_not_printed() {
+        assert_eq!(format!("{:?}", "hunter2".parse::<Secret>().unwrap()), "***");
+    }
+}
