@@ -26,8 +26,27 @@ apt_install() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
+# Cargo names the artifacts of path crates by their path inside the workspace, not by the
+# checkout's location, and judges them fresh by the files the last build read. When two checkouts
+# share one target dir, a build could thus reuse crates compiled from the other checkout's
+# sources. Rebuild this workspace's own crates (not the dependencies) when the checkout changes.
+forget_other_checkouts() {
+  local marker="$CARGO_TARGET_DIR/.checkout"
+  [ "$(cat "$marker" 2>/dev/null)" = "$ROOT" ] && return 0
+  log "cargo: target dir last used by another checkout; rebuilding this workspace's crates"
+  local crates=(-p domain -p migration -p app -p server -p frontend)
+  (cd "$ROOT" && {
+    cargo clean -q "${crates[@]}" 2>/dev/null || true
+    cargo clean -q --release "${crates[@]}" 2>/dev/null || true
+    cargo clean -q --target-dir "$CARGO_TARGET_DIR/front" --target wasm32-unknown-unknown -p app -p frontend 2>/dev/null || true
+    cargo clean -q --target-dir "$CARGO_TARGET_DIR/front" --target wasm32-unknown-unknown --profile wasm-release -p app -p frontend 2>/dev/null || true
+  })
+  echo "$ROOT" > "$marker"
+}
+
 ensure_build_tools() {
   mkdir -p "$CARGO_TARGET_DIR" 2>/dev/null || as_root install -d -o "$(id -u)" "$CARGO_TARGET_DIR"
+  forget_other_checkouts
   apt_install build-essential pkg-config
 
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then

@@ -14,6 +14,8 @@ pub struct Config {
     pub sessions: SessionConfig,
     #[command(flatten)]
     pub storage: crate::storage::StorageConfig,
+    #[command(flatten)]
+    pub files: crate::files::FileConfig,
 }
 
 #[derive(Debug, Clone, Args)]

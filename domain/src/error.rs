@@ -49,6 +49,8 @@ pub enum Field {
     DisplayName,
     Locale,
     TimeZone,
+    File,
+    FileName,
 }
 
 impl Field {
@@ -60,6 +62,8 @@ impl Field {
             Self::DisplayName => "display_name",
             Self::Locale => "locale",
             Self::TimeZone => "time_zone",
+            Self::File => "file",
+            Self::FileName => "file_name",
         }
     }
 }
@@ -79,6 +83,10 @@ pub enum Problem {
     Malformed,
     TooCommon,
     Unsupported,
+    /// Bigger than the largest file allowed.
+    TooLarge,
+    /// Would take the owner over their storage quota.
+    OverQuota,
 }
 
 impl Problem {
@@ -90,6 +98,8 @@ impl Problem {
             Self::Malformed => "malformed",
             Self::TooCommon => "too_common",
             Self::Unsupported => "unsupported",
+            Self::TooLarge => "too_large",
+            Self::OverQuota => "over_quota",
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod entities;
 pub mod error;
+pub mod files;
 pub mod sessions;
 pub mod storage;
 

@@ -6,6 +6,7 @@ use crate::{
     Error, Result,
     accounts::{AccountService, password},
     config::Config,
+    files::FileService,
     sessions::SessionStore,
     storage::Storage,
 };
@@ -15,7 +16,7 @@ use crate::{
 pub struct Services {
     pub accounts: AccountService,
     pub sessions: SessionStore,
-    /// Where files go; the files service (next) is its first user.
+    pub files: FileService,
     pub storage: Storage,
     db: DatabaseConnection,
     sqlite_file: Option<PathBuf>,
@@ -29,6 +30,7 @@ impl Services {
         Self {
             accounts: AccountService::new(db.clone(), sessions.clone()),
             sessions,
+            files: FileService::new(db.clone(), storage.clone(), &config.files),
             storage,
             sqlite_file: config.database.url().sqlite_path(),
             db,

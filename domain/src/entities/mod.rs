@@ -1,4 +1,5 @@
 //! sea-orm entities: plain data. Queries and rules live in the services.
 
+pub mod file;
 pub mod session;
 pub mod user;

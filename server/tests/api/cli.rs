@@ -87,8 +87,18 @@ fn migrations_go_up_down_and_report_status() {
 
     assert!(status(dir.path()).contains("pending  m20261125_000001_accounts"));
     assert!(smartai(dir.path(), &["migrate", "up"], &[], None).status.success());
-    assert!(status(dir.path()).contains("applied  m20261125_000001_accounts"));
+    let up = status(dir.path());
+    assert!(
+        up.contains("applied  m20261125_000001_accounts") && up.contains("applied  m20261125_000002_files"),
+        "{up}"
+    );
+
     assert!(smartai(dir.path(), &["migrate", "down"], &[], None).status.success());
+    let one_down = status(dir.path());
+    assert!(one_down.contains("applied  m20261125_000001_accounts"), "{one_down}");
+    assert!(one_down.contains("pending  m20261125_000002_files"), "{one_down}");
+
+    assert!(smartai(dir.path(), &["migrate", "down", "--steps", "2"], &[], None).status.success());
     assert!(status(dir.path()).contains("pending  m20261125_000001_accounts"));
 }
 
