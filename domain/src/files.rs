@@ -310,6 +310,51 @@ impl FileService {
     }
 }
 
+/// What `smartai storage check` found: objects no row points at, and rows whose object is gone.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConsistencyReport {
+    pub orphan_objects: Vec<String>,
+    pub missing_objects: Vec<(Uuid, String)>,
+}
+
+impl FileService {
+    /// Compares the rows with the objects. With `fix`, removes orphan objects and the rows whose
+    /// bytes are gone (both are invisible or broken for users already).
+    pub async fn check(&self, actor: &Actor, fix: bool) -> Result<ConsistencyReport> {
+        if !matches!(actor, Actor::System) {
+            return Err(Error::Forbidden);
+        }
+        let rows = file::Entity::find().all(&self.db).await?;
+        let objects = self
+            .storage
+            .list("files")
+            .await
+            .map_err(|err| Error::Unexpected(anyhow::Error::new(err).context("listing stored objects")))?;
+        let known: std::collections::HashSet<&str> = rows.iter().map(|r| r.object_key.as_str()).collect();
+        let stored: std::collections::HashSet<&str> = objects.iter().map(String::as_str).collect();
+        let report = ConsistencyReport {
+            orphan_objects: objects.iter().filter(|key| !known.contains(key.as_str())).cloned().collect(),
+            missing_objects: rows
+                .iter()
+                .filter(|row| !stored.contains(row.object_key.as_str()))
+                .map(|row| (row.id, row.object_key.clone()))
+                .collect(),
+        };
+        if fix {
+            for key in &report.orphan_objects {
+                self.storage
+                    .delete(key)
+                    .await
+                    .map_err(|err| Error::Unexpected(anyhow::Error::new(err).context("removing an orphan object")))?;
+            }
+            for (id, _) in &report.missing_objects {
+                file::Entity::delete_by_id(*id).exec(&self.db).await?;
+            }
+        }
+        Ok(report)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -200,3 +200,26 @@ async fn rename_checks_the_name_and_delete_removes_the_bytes(backend: Backend) {
     assert!(matches!(app.services.files.get(&ada, file.id).await, Err(Error::NotFound)));
     assert_eq!(app.stored_objects().await, 0);
 }
+
+#[tokio::test]
+async fn the_consistency_check_finds_and_fixes_orphans_both_ways() {
+    let app = spawn(Backend::Sqlite, "1MiB").await;
+    let ada = app.user().await;
+    let kept = app.services.files.upload(&ada, "kept.txt", body(b"kept")).await.unwrap();
+    let broken = app.services.files.upload(&ada, "broken.txt", body(b"bytes about to vanish")).await.unwrap();
+    let broken_key = format!("files/{}/{}", ada.user_id().unwrap(), broken.id);
+    app.services.storage.delete(&broken_key).await.unwrap();
+    let orphan_key = "files/nobody/left-behind";
+    app.services.storage.put_stream(orphan_key, body(b"crashed before its row"), 1024).await.unwrap();
+
+    assert!(matches!(app.services.files.check(&ada, false).await, Err(Error::Forbidden)), "users may not run it");
+    let report = app.services.files.check(&Actor::System, false).await.unwrap();
+    assert_eq!(report.orphan_objects, vec![orphan_key.to_owned()]);
+    assert_eq!(report.missing_objects, vec![(broken.id, broken_key)]);
+    assert_eq!(app.stored_objects().await, 2, "a check without --fix changes nothing");
+
+    app.services.files.check(&Actor::System, true).await.unwrap();
+
+    assert_eq!(app.services.files.check(&Actor::System, false).await.unwrap(), Default::default());
+    assert_eq!(app.services.files.list(&ada).await.unwrap(), vec![kept]);
+}

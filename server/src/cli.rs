@@ -41,6 +41,21 @@ pub enum Command {
         #[command(subcommand)]
         action: UserAction,
     },
+    /// Check object storage against the database.
+    Storage {
+        #[command(subcommand)]
+        action: StorageAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StorageAction {
+    /// List objects no file points at and files whose object is gone; exits 1 when it finds any.
+    Check {
+        /// Remove what it finds: the orphan objects, and the files whose bytes are gone.
+        #[arg(long)]
+        fix: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

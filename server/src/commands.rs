@@ -10,7 +10,7 @@ use domain::{
 };
 
 use crate::{
-    cli::{Cli, Command, MigrateAction, UserAction},
+    cli::{Cli, Command, MigrateAction, StorageAction, UserAction},
     migrate,
     startup::Application,
 };
@@ -20,7 +20,35 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => serve(cli.domain, cli.server).await,
         Command::Migrate { action } => migrate(&cli.domain, action).await,
         Command::User { action } => user(&cli.domain, action).await,
+        Command::Storage { action: StorageAction::Check { fix } } => storage_check(&cli.domain, fix).await,
     }
+}
+
+async fn storage_check(config: &domain::config::Config, fix: bool) -> anyhow::Result<()> {
+    let storage = config.storage.open(&config.database.data_dir)?;
+    let connection = db::connect(&config.database).await?;
+    migrate::up(&connection).await?;
+    let services = Services::new(connection, storage, config);
+    let report =
+        services.files.check(&Actor::System, fix).await.map_err(|e| anyhow::anyhow!("storage check failed: {e}"))?;
+    services.close().await;
+    for key in &report.orphan_objects {
+        println!("orphan object   {key}");
+    }
+    for (id, key) in &report.missing_objects {
+        println!("missing object  {key}  (file {id})");
+    }
+    let found = report.orphan_objects.len() + report.missing_objects.len();
+    match (found, fix) {
+        (0, _) => println!("storage is consistent"),
+        (_, true) => println!(
+            "removed {} orphan object(s) and {} file(s) without bytes",
+            report.orphan_objects.len(),
+            report.missing_objects.len()
+        ),
+        (_, false) => bail!("{found} inconsistencies; `smartai storage check --fix` removes them"),
+    }
+    Ok(())
 }
 
 async fn serve(domain: domain::config::Config, server: crate::cli::ServerConfig) -> anyhow::Result<()> {

@@ -220,3 +220,23 @@ fn files_go_under_the_data_folder_by_default() {
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(dir.path().join("objects").is_dir(), "DATA_DIR/objects was not created");
 }
+
+#[test]
+fn storage_check_finds_and_fixes_orphan_objects() {
+    let dir = tempfile::tempdir().unwrap();
+    let clean = smartai(dir.path(), &["storage", "check"], &[], None);
+    assert!(clean.status.success(), "{}", stderr(&clean));
+    assert!(String::from_utf8_lossy(&clean.stdout).contains("storage is consistent"));
+    let orphan = dir.path().join("objects/files/someone/left-behind");
+    std::fs::create_dir_all(orphan.parent().unwrap()).unwrap();
+    std::fs::write(&orphan, b"bytes without a row").unwrap();
+
+    let found = smartai(dir.path(), &["storage", "check"], &[], None);
+
+    assert!(!found.status.success(), "inconsistencies must fail the check");
+    assert!(String::from_utf8_lossy(&found.stdout).contains("orphan object   files/someone/left-behind"));
+    assert!(orphan.exists(), "a check without --fix changes nothing");
+    let fixed = smartai(dir.path(), &["storage", "check", "--fix"], &[], None);
+    assert!(fixed.status.success(), "{}", stderr(&fixed));
+    assert!(!orphan.exists());
+}
