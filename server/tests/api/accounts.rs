@@ -109,7 +109,8 @@ async fn wrong_password_and_unknown_email_look_the_same(backend: Backend) {
     };
     let (known, unknown) = (median(&mut timings[0]), median(&mut timings[1]));
     let ratio = unknown.as_secs_f64() / known.as_secs_f64();
-    assert!((0.5..2.0).contains(&ratio), "unknown e-mail took {unknown:?}, wrong password {known:?}");
+    // Loose bounds: other tests hash in parallel. Skipping the hash would make it ~100 times faster.
+    assert!((0.33..3.0).contains(&ratio), "unknown e-mail took {unknown:?}, wrong password {known:?}");
 }
 
 async fn signing_in_rotates_the_session(backend: Backend) {
@@ -128,11 +129,11 @@ async fn signing_in_rotates_the_session(backend: Backend) {
 }
 
 async fn an_idle_session_expires(backend: Backend) {
-    let app = spawn_app_with(backend, Options { idle_timeout: "2s", ..Options::default() }).await;
+    let app = spawn_app_with(backend, Options { idle_timeout: "3s", ..Options::default() }).await;
     app.sign_up(&unique_email()).await;
     assert_ne!(app.me().await, Value::Null);
 
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    tokio::time::sleep(Duration::from_millis(4000)).await;
 
     assert_eq!(app.me().await, Value::Null);
     assert_eq!(app.get_rpc_with(&app.client, "account/profile").await.status(), 401);
