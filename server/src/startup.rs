@@ -1,6 +1,6 @@
 //! The composition root: build every part once, wire the router, run until told to stop.
 
-use std::{future::Future, net::SocketAddr, time::Duration};
+use std::{future::Future, net::SocketAddr, sync::OnceLock, time::Duration};
 
 use anyhow::Context;
 use app::{App, OUTPUT_NAME, rpc::ssr::CookiePolicy, shell};
@@ -15,7 +15,7 @@ use axum::{
 };
 use domain::Services;
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list, render_app_async_with_context};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list, render_app_async_with_context};
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::{
@@ -117,7 +117,11 @@ pub fn router(state: AppState) -> Router {
     let app_shell = move || shell(shell_options.clone());
     let not_found_page = render_app_async_with_context(context.clone(), app_shell.clone());
 
-    let routes = generate_route_list(App);
+    // Generated once per process: leptos suppresses resource loading process-wide while it walks
+    // the app for its routes, so a second generation (tests start many apps in one process) would
+    // stall resources of requests being served at that moment (leptos-rs/leptos#4773).
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    let routes = ROUTES.get_or_init(|| generate_route_list(App)).clone();
     let fallback = {
         let state = state.clone();
         move |request: Request| fallback(state.clone(), not_found_page.clone(), request)
