@@ -4,7 +4,7 @@ use std::io::{BufRead, IsTerminal};
 
 use anyhow::{Context, bail};
 use domain::{
-    Actor, Role, Services,
+    Actor, Role,
     accounts::{Locale, SignUp},
     db,
 };
@@ -12,7 +12,7 @@ use domain::{
 use crate::{
     cli::{Cli, Command, MigrateAction, StorageAction, UserAction},
     migrate,
-    startup::Application,
+    startup::{Application, open_services},
 };
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -25,10 +25,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn storage_check(config: &domain::config::Config, fix: bool) -> anyhow::Result<()> {
-    let storage = config.storage.open(&config.database.data_dir)?;
-    let connection = db::connect(&config.database).await?;
-    migrate::up(&connection).await?;
-    let services = Services::new(connection, storage, config);
+    let services = open_services(config).await?;
     let report =
         services.files.check(&Actor::System, fix).await.map_err(|e| anyhow::anyhow!("storage check failed: {e}"))?;
     services.close().await;
@@ -92,10 +89,7 @@ async fn user(config: &domain::config::Config, action: UserAction) -> anyhow::Re
     match action {
         UserAction::Create { email, name, admin, password_stdin } => {
             let password = read_password(password_stdin)?;
-            let storage = config.storage.open(&config.database.data_dir)?;
-            let connection = db::connect(&config.database).await?;
-            migrate::up(&connection).await?;
-            let services = Services::new(connection, storage, config);
+            let services = open_services(config).await?;
             let role = if admin { Role::Admin } else { Role::User };
             let input =
                 SignUp { email: &email, password: &password, display_name: name.as_deref(), locale: Locale::En };

@@ -54,10 +54,7 @@ impl Application {
     pub async fn build(domain: &domain::config::Config, server: &ServerConfig) -> anyhow::Result<Self> {
         // Install the recorder before the first request, or early measurements are lost.
         metrics::handle();
-        let storage = domain.storage.open(&domain.database.data_dir)?;
-        let db = domain::db::connect(&domain.database).await?;
-        migrate::up(&db).await?;
-        let services = Services::new(db, storage, domain);
+        let services = open_services(domain).await?;
         tokio::spawn(purge_expired_sessions(services.clone()));
         let listener = TcpListener::bind(server.listen)
             .await
@@ -101,6 +98,15 @@ impl Application {
         self.services.close().await;
         Ok(())
     }
+}
+
+/// Opens storage and the database, brings the schema up to date and wires the services: what
+/// `serve` and every command that touches data start with.
+pub async fn open_services(domain: &domain::config::Config) -> anyhow::Result<Services> {
+    let storage = domain.storage.open(&domain.database.data_dir)?;
+    let db = domain::db::connect(&domain.database).await?;
+    migrate::up(&db).await?;
+    Ok(Services::new(db, storage, domain))
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
