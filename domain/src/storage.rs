@@ -10,6 +10,7 @@ use futures_util::{Stream, StreamExt, TryStreamExt, stream::BoxStream};
 use object_store::{
     ObjectStore, ObjectStoreExt, WriteMultipart, aws::AmazonS3Builder, local::LocalFileSystem, path::Path as ObjectPath,
 };
+use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 
 /// Part size of multipart uploads: S3's minimum, so a stream is held in memory one part at a time.
@@ -40,9 +41,10 @@ pub struct StorageConfig {
         env = "S3_SECRET_ACCESS_KEY",
         value_name = "S3_SECRET_ACCESS_KEY",
         global = true,
-        hide_env_values = true
+        hide_env_values = true,
+        value_parser = parse_secret
     )]
-    pub secret_access_key: Option<Secret>,
+    pub secret_access_key: Option<SecretString>,
 }
 
 impl StorageConfig {
@@ -64,13 +66,17 @@ impl StorageConfig {
                     builder = builder.with_access_key_id(key);
                 }
                 if let Some(secret) = &self.secret_access_key {
-                    builder = builder.with_secret_access_key(&secret.0);
+                    builder = builder.with_secret_access_key(secret.expose_secret());
                 }
                 let store = builder.build().context("STORAGE_URL: cannot configure the S3 client")?;
                 Ok(Storage { store: Arc::new(store), prefix: prefix.clone(), description: format!("s3://{bucket}") })
             }
         }
     }
+}
+
+fn parse_secret(raw: &str) -> Result<SecretString, std::convert::Infallible> {
+    Ok(raw.into())
 }
 
 /// A parsed `STORAGE_URL`.
@@ -94,24 +100,6 @@ impl FromStr for StorageUrl {
             }
             other => Err(format!("unsupported scheme `{other}` (use file:// or s3://)")),
         }
-    }
-}
-
-/// A secret setting: parsed like a string, never printed.
-#[derive(Clone)]
-pub struct Secret(String);
-
-impl FromStr for Secret {
-    type Err = std::convert::Infallible;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(Self(s.to_owned()))
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("***")
     }
 }
 
@@ -269,6 +257,13 @@ mod tests {
 
     #[test]
     fn secrets_are_not_printed() {
-        assert_eq!(format!("{:?}", "hunter2".parse::<Secret>().unwrap()), "***");
+        let config = StorageConfig {
+            url: Some(StorageUrl::S3 { bucket: "b".into(), prefix: None }),
+            endpoint: None,
+            region: "us-east-1".into(),
+            access_key_id: Some("key".into()),
+            secret_access_key: Some(parse_secret("hunter2").unwrap()),
+        };
+        assert!(!format!("{config:?}").contains("hunter2"));
     }
 }

@@ -40,7 +40,7 @@ fn open(backend: Backend) -> Store {
             endpoint: Some(env_or("TEST_S3_ENDPOINT", "http://127.0.0.1:9000").parse().unwrap()),
             region: "us-east-1".into(),
             access_key_id: Some(env_or("TEST_S3_ACCESS_KEY_ID", "smartai")),
-            secret_access_key: Some(env_or("TEST_S3_SECRET_ACCESS_KEY", "smartai-secret").parse().unwrap()),
+            secret_access_key: Some(env_or("TEST_S3_SECRET_ACCESS_KEY", "smartai-secret").into()),
         },
     };
     Store { storage: config.open(dir.path()).expect("storage opens"), _dir: dir }
