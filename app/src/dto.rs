@@ -10,6 +10,8 @@ pub struct UserDto {
     pub display_name: String,
     pub is_admin: bool,
     pub locale: String,
+    /// The small avatar image, when the user has set one.
+    pub avatar_url: Option<String>,
 }
 
 /// Everything the profile page shows and edits.
@@ -22,13 +24,122 @@ pub struct ProfileDto {
     pub role: String,
     /// `YYYY-MM-DD`, in UTC.
     pub member_since: String,
+    /// The large avatar image, when the user has set one.
+    pub avatar_url: Option<String>,
+}
+
+/// A stored file, as lists and the file page show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileDto {
+    pub id: String,
+    pub name: String,
+    pub content_type: String,
+    pub size: u64,
+    /// RFC 3339, UTC.
+    pub uploaded_at: String,
+}
+
+impl FileDto {
+    /// Where the bytes are, shown in the browser (`download = false`) or saved.
+    pub fn content_url(&self, download: bool) -> String {
+        if download { format!("/files/{}/content?download", self.id) } else { format!("/files/{}/content", self.id) }
+    }
+
+    /// How the file page previews it.
+    pub fn preview(&self) -> Preview {
+        match self.content_type.as_str() {
+            t if t.starts_with("image/") => Preview::Image,
+            "application/pdf" => Preview::Pdf,
+            t if t.starts_with("text/") => Preview::Text,
+            _ => Preview::None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Preview {
+    Image,
+    Pdf,
+    Text,
+    None,
+}
+
+/// One page of the file list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FilePageDto {
+    pub items: Vec<FileDto>,
+    pub total: u64,
+    pub page: u64,
+    pub pages: u64,
+    pub used: u64,
+    pub quota: u64,
+    pub max_size: u64,
+}
+
+/// A file with what its own page shows: a text preview and its share links.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileDetailsDto {
+    pub file: FileDto,
+    /// The beginning of a text file, for the preview.
+    pub text_preview: Option<String>,
+    pub shares: Vec<ShareDto>,
+}
+
+/// A share link, without its secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShareDto {
+    pub id: String,
+    /// RFC 3339, UTC.
+    pub expires_at: String,
+    pub created_at: String,
+}
+
+/// A share link just made: its URL is shown this once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewShareDto {
+    pub share: ShareDto,
+    pub url: String,
+}
+
+/// The avatar image URL of a given size.
+pub fn avatar_url(avatar_id: &str, size: u32) -> String {
+    format!("/avatars/{avatar_id}/{size}.png")
 }
 
 #[cfg(feature = "ssr")]
-mod ssr {
-    use domain::accounts::Account;
+pub use ssr::rfc3339;
 
-    use super::{ProfileDto, UserDto};
+#[cfg(feature = "ssr")]
+mod ssr {
+    use domain::{
+        accounts::Account,
+        files::{FileInfo, ShareInfo},
+    };
+    use time::{OffsetDateTime, format_description::well_known::Rfc3339};
+
+    use super::{FileDto, ProfileDto, ShareDto, UserDto, avatar_url};
+
+    pub fn rfc3339(at: OffsetDateTime) -> String {
+        at.format(&Rfc3339).unwrap_or_default()
+    }
+
+    impl From<&FileInfo> for FileDto {
+        fn from(f: &FileInfo) -> Self {
+            Self {
+                id: f.id.to_string(),
+                name: f.name.clone(),
+                content_type: f.content_type.clone(),
+                size: f.size,
+                uploaded_at: rfc3339(f.created_at),
+            }
+        }
+    }
+
+    impl From<&ShareInfo> for ShareDto {
+        fn from(s: &ShareInfo) -> Self {
+            Self { id: s.id.to_string(), expires_at: rfc3339(s.expires_at), created_at: rfc3339(s.created_at) }
+        }
+    }
 
     impl From<&Account> for UserDto {
         fn from(a: &Account) -> Self {
@@ -38,6 +149,7 @@ mod ssr {
                 display_name: a.display_name.clone(),
                 is_admin: a.role == domain::Role::Admin,
                 locale: a.locale.clone(),
+                avatar_url: a.avatar_id.map(|id| avatar_url(&id.to_string(), 64)),
             }
         }
     }
@@ -52,6 +164,7 @@ mod ssr {
                 time_zone: a.time_zone.clone(),
                 role: a.role.as_str().into(),
                 member_since: format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day()),
+                avatar_url: a.avatar_id.map(|id| avatar_url(&id.to_string(), 256)),
             }
         }
     }

@@ -13,6 +13,9 @@ pub enum AppError {
     /// A field was refused; `field` and `problem` are stable wire names.
     #[error("{field} is {problem}")]
     Invalid { field: String, problem: String },
+    /// An upload was refused; names the file so a user uploading several knows which.
+    #[error("{name}: {problem}")]
+    FileRejected { name: String, problem: String },
     #[error("email already registered")]
     EmailTaken,
     #[error("wrong email or password")]
@@ -39,6 +42,7 @@ impl AppError {
     pub fn message_key(&self) -> String {
         match self {
             AppError::Invalid { field, problem } => format!("error-{field}-{problem}"),
+            AppError::FileRejected { problem, .. } => format!("error-upload-{problem}"),
             AppError::EmailTaken => "error-email-taken".into(),
             AppError::InvalidCredentials => "error-invalid-credentials".into(),
             AppError::WrongPassword => "error-wrong-password".into(),
@@ -48,6 +52,14 @@ impl AppError {
             AppError::Unavailable => "error-unavailable".into(),
             AppError::Internal => "error-internal".into(),
             AppError::Request { .. } => "error-request".into(),
+        }
+    }
+
+    /// The values the message refers to.
+    pub fn message_args(&self) -> Vec<(&'static str, String)> {
+        match self {
+            AppError::FileRejected { name, .. } => vec![("name", name.clone())],
+            _ => Vec::new(),
         }
     }
 
@@ -64,7 +76,7 @@ impl AppError {
     /// The HTTP status a program calling the RPC endpoint sees.
     pub fn status(&self) -> u16 {
         match self {
-            AppError::Invalid { .. } => 422,
+            AppError::Invalid { .. } | AppError::FileRejected { .. } => 422,
             AppError::EmailTaken => 409,
             AppError::InvalidCredentials | AppError::Unauthenticated => 401,
             AppError::WrongPassword => 403,
@@ -91,9 +103,21 @@ impl FromServerFnError for AppError {
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use domain::Error;
+    use domain::{Error, error::Field};
 
     use super::AppError;
+
+    impl AppError {
+        /// As `From<Error>`, for an upload: a refusal names the file.
+        pub fn for_upload(err: Error, name: &str) -> Self {
+            match err {
+                Error::Invalid { field: Field::File | Field::FileName | Field::Avatar, problem } => {
+                    AppError::FileRejected { name: name.to_owned(), problem: problem.as_str().into() }
+                }
+                other => other.into(),
+            }
+        }
+    }
 
     impl From<Error> for AppError {
         fn from(err: Error) -> Self {

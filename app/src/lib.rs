@@ -3,6 +3,7 @@
 
 pub mod dto;
 pub mod error;
+pub mod format;
 pub mod i18n;
 pub mod rpc;
 pub mod session;
@@ -24,8 +25,8 @@ use crate::{
     error::AppError,
     i18n::{Lang, provide_i18n, t},
     pages::{
-        error::ErrorPage, landing::Landing, not_found::NotFound, profile::ProfilePage, sign_in::SignInPage,
-        sign_up::SignUpPage,
+        error::ErrorPage, file::FilePage, files::FilesPage, landing::Landing, not_found::NotFound,
+        profile::ProfilePage, sign_in::SignInPage, sign_up::SignUpPage,
     },
     session::provide_current_user,
 };
@@ -109,6 +110,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("signin") view=SignInPage ssr=SsrMode::Async/>
                         <Route path=path!("signup") view=SignUpPage ssr=SsrMode::Async/>
                         <Route path=path!("profile") view=ProfilePage ssr=SsrMode::Async/>
+                        <Route path=path!("files") view=FilesPage ssr=SsrMode::Async/>
+                        <Route path=path!("files/:id") view=FilePage ssr=SsrMode::Async/>
                     </Routes>
                 </ErrorBoundary>
             </main>

@@ -51,6 +51,8 @@ pub enum Field {
     TimeZone,
     File,
     FileName,
+    Avatar,
+    ExpiresIn,
 }
 
 impl Field {
@@ -64,6 +66,8 @@ impl Field {
             Self::TimeZone => "time_zone",
             Self::File => "file",
             Self::FileName => "file_name",
+            Self::Avatar => "avatar",
+            Self::ExpiresIn => "expires_in",
         }
     }
 }
@@ -87,6 +91,10 @@ pub enum Problem {
     TooLarge,
     /// Would take the owner over their storage quota.
     OverQuota,
+    /// A name the system keeps for itself (a device name such as `CON`).
+    Reserved,
+    /// An image larger (in pixels) than allowed.
+    Dimensions,
 }
 
 impl Problem {
@@ -100,6 +108,8 @@ impl Problem {
             Self::Unsupported => "unsupported",
             Self::TooLarge => "too_large",
             Self::OverQuota => "over_quota",
+            Self::Reserved => "reserved",
+            Self::Dimensions => "dimensions",
         }
     }
 }

@@ -5,6 +5,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 use crate::{
     Error, Result,
     accounts::{AccountService, password},
+    avatars::AvatarService,
     config::Config,
     files::FileService,
     sessions::SessionStore,
@@ -17,6 +18,7 @@ pub struct Services {
     pub accounts: AccountService,
     pub sessions: SessionStore,
     pub files: FileService,
+    pub avatars: AvatarService,
     pub storage: Storage,
     db: DatabaseConnection,
     sqlite_file: Option<PathBuf>,
@@ -31,6 +33,7 @@ impl Services {
             accounts: AccountService::new(db.clone(), sessions.clone()),
             sessions,
             files: FileService::new(db.clone(), storage.clone(), &config.files),
+            avatars: AvatarService::new(db.clone(), storage.clone()),
             storage,
             sqlite_file: config.database.url().sqlite_path(),
             db,

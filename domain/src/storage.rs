@@ -1,14 +1,18 @@
 //! Object storage behind one type: a folder on local disk by default, any S3-compatible bucket in
 //! production. Writes stream (memory stays flat whatever the size) and hash as they go.
 
-use std::{fmt, path::Path, str::FromStr, sync::Arc};
+use std::{fmt, ops::Range, path::Path, str::FromStr, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use bytes::Bytes;
 use clap::Args;
 use futures_util::{Stream, StreamExt, TryStreamExt, stream::BoxStream};
 use object_store::{
-    ObjectStore, ObjectStoreExt, WriteMultipart, aws::AmazonS3Builder, local::LocalFileSystem, path::Path as ObjectPath,
+    GetOptions, ObjectStore, ObjectStoreExt, WriteMultipart,
+    aws::{AmazonS3, AmazonS3Builder},
+    local::LocalFileSystem,
+    path::Path as ObjectPath,
+    signer::{SignedUrlOptions, Signer},
 };
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
@@ -45,6 +49,11 @@ pub struct StorageConfig {
         value_parser = parse_secret
     )]
     pub secret_access_key: Option<SecretString>,
+
+    /// On S3, send downloads to a short-lived presigned URL of the bucket instead of streaming
+    /// them through this server.
+    #[arg(long = "storage-presigned-downloads", env = "STORAGE_PRESIGNED_DOWNLOADS", global = true)]
+    pub presigned_downloads: bool,
 }
 
 impl StorageConfig {
@@ -68,8 +77,13 @@ impl StorageConfig {
                 if let Some(secret) = &self.secret_access_key {
                     builder = builder.with_secret_access_key(secret.expose_secret());
                 }
-                let store = builder.build().context("STORAGE_URL: cannot configure the S3 client")?;
-                Ok(Storage { store: Arc::new(store), prefix: prefix.clone(), description: format!("s3://{bucket}") })
+                let store = Arc::new(builder.build().context("STORAGE_URL: cannot configure the S3 client")?);
+                Ok(Storage {
+                    signer: self.presigned_downloads.then(|| store.clone()),
+                    store,
+                    prefix: prefix.clone(),
+                    description: format!("s3://{bucket}"),
+                })
             }
         }
     }
@@ -136,6 +150,8 @@ pub struct StoredObject {
 #[derive(Clone)]
 pub struct Storage {
     store: Arc<dyn ObjectStore>,
+    /// Set when downloads go to presigned URLs.
+    signer: Option<Arc<AmazonS3>>,
     prefix: Option<String>,
     description: String,
 }
@@ -152,7 +168,12 @@ impl Storage {
         let store = LocalFileSystem::new_with_prefix(folder)
             .with_context(|| format!("STORAGE_URL: cannot use {}", folder.display()))?
             .with_automatic_cleanup(true);
-        Ok(Self { store: Arc::new(store), prefix: None, description: format!("file://{}", folder.display()) })
+        Ok(Self {
+            store: Arc::new(store),
+            signer: None,
+            prefix: None,
+            description: format!("file://{}", folder.display()),
+        })
     }
 
     fn path(&self, key: &str) -> ObjectPath {
@@ -195,10 +216,33 @@ impl Storage {
         Ok(StoredObject { size, sha256: format!("{:x}", hasher.finalize()) })
     }
 
-    /// The object's bytes, as a stream.
-    pub async fn get(&self, key: &str) -> Result<BoxStream<'static, Result<Bytes, StorageError>>, StorageError> {
-        let result = self.store.get(&self.path(key)).await?;
+    /// The object's bytes (or those in `range`), as a stream.
+    pub async fn get(
+        &self,
+        key: &str,
+        range: Option<Range<u64>>,
+    ) -> Result<BoxStream<'static, Result<Bytes, StorageError>>, StorageError> {
+        let options = GetOptions { range: range.map(Into::into), ..GetOptions::default() };
+        let result = self.store.get_opts(&self.path(key), options).await?;
         Ok(result.into_stream().map_err(StorageError::from).boxed())
+    }
+
+    /// A URL that downloads the object straight from the bucket for a few minutes, with the given
+    /// response headers; `None` unless presigned downloads are configured.
+    pub async fn presigned_get(
+        &self,
+        key: &str,
+        content_disposition: &str,
+        content_type: &str,
+    ) -> Result<Option<url::Url>, StorageError> {
+        let Some(signer) = &self.signer else { return Ok(None) };
+        let options = SignedUrlOptions::new().with_query([
+            ("response-content-disposition", content_disposition),
+            ("response-content-type", content_type),
+        ]);
+        let url =
+            signer.signed_url_opts(http::Method::GET, &self.path(key), Duration::from_secs(300), &options).await?;
+        Ok(Some(url))
     }
 
     /// The object's size, or `None` when there is no such object.
@@ -263,6 +307,7 @@ mod tests {
             region: "us-east-1".into(),
             access_key_id: Some("key".into()),
             secret_access_key: Some(parse_secret("hunter2").unwrap()),
+            presigned_downloads: false,
         };
         assert!(!format!("{config:?}").contains("hunter2"));
     }

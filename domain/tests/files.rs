@@ -1,7 +1,7 @@
 //! The files service against a real database (a temp SQLite file, and a fresh PostgreSQL database
 //! at TEST_DATABASE_URL) and a real local store.
 
-use std::io;
+use std::{io, time::Duration};
 
 use bytes::Bytes;
 use clap::Parser;
@@ -10,6 +10,7 @@ use domain::{
     accounts::{Locale, SignUp},
     config::Config,
     error::{Field, Problem},
+    files::{FileInfo, ListQuery, SortBy},
     sessions::ClientInfo,
 };
 use futures_util::{TryStreamExt, stream};
@@ -29,6 +30,7 @@ enum Backend {
 
 struct TestFiles {
     services: Services,
+    db: sea_orm::DatabaseConnection,
     _dir: tempfile::TempDir,
 }
 
@@ -63,7 +65,7 @@ async fn spawn(backend: Backend, quota: &str) -> TestFiles {
     let db = domain::db::connect(&cli.config.database).await.unwrap();
     Migrator::up(&db, None).await.unwrap();
     let storage = cli.config.storage.open(&cli.config.database.data_dir).unwrap();
-    TestFiles { services: Services::new(db, storage, &cli.config), _dir: dir }
+    TestFiles { services: Services::new(db.clone(), storage, &cli.config), db, _dir: dir }
 }
 
 impl TestFiles {
@@ -73,6 +75,19 @@ impl TestFiles {
             SignUp { email: &email, password: "correct horse battery staple", display_name: None, locale: Locale::En };
         let (_, token) = self.services.accounts.sign_up(input, &ClientInfo::default()).await.unwrap();
         self.services.sessions.resolve(&token).await.unwrap().actor
+    }
+
+    async fn list(&self, actor: &Actor) -> Vec<FileInfo> {
+        self.services.files.list(actor, &ListQuery::default()).await.unwrap().items
+    }
+
+    async fn expire_share(&self, id: uuid::Uuid) {
+        use domain::entities::file_share;
+        use sea_orm::{ActiveModelTrait, Set};
+
+        let past = time::OffsetDateTime::now_utc() - time::Duration::seconds(1);
+        let share = file_share::ActiveModel { id: Set(id), expires_at: Set(past), ..Default::default() };
+        share.update(&self.db).await.unwrap();
     }
 
     async fn stored_objects(&self) -> usize {
@@ -106,6 +121,9 @@ on_both_databases!(
     the_quota_counts_what_is_stored,
     other_users_get_not_found,
     rename_checks_the_name_and_delete_removes_the_bytes,
+    the_list_searches_sorts_and_pages,
+    share_links_work_until_revoked_or_expired,
+    an_avatar_is_resized_and_replaces_the_previous_one,
 );
 
 async fn an_upload_is_stored_listed_and_read_back(backend: Backend) {
@@ -119,10 +137,12 @@ async fn an_upload_is_stored_listed_and_read_back(backend: Backend) {
         (info.name.as_str(), info.content_type.as_str(), info.size),
         ("minutes.txt", "text/plain", text.len() as u64)
     );
-    assert_eq!(app.services.files.list(&ada).await.unwrap(), vec![info.clone()]);
-    let (_, bytes) = app.services.files.open(&ada, info.id).await.unwrap();
-    let read: Vec<Bytes> = bytes.try_collect().await.unwrap();
+    assert_eq!(app.list(&ada).await, vec![info.clone()]);
+    let download = app.services.files.download(&ada, info.id).await.unwrap();
+    let read: Vec<Bytes> = download.bytes(None).await.unwrap().try_collect().await.unwrap();
     assert_eq!(read.concat(), text.as_bytes());
+    let middle: Vec<Bytes> = download.bytes(Some(9..16)).await.unwrap().try_collect().await.unwrap();
+    assert_eq!(middle.concat(), b"of the ");
     assert_eq!(app.services.files.usage(&ada).await.unwrap(), text.len() as u64);
 }
 
@@ -137,7 +157,7 @@ async fn the_type_comes_from_the_bytes_not_the_name(backend: Backend) {
 
     assert_eq!(png.content_type, "image/png");
     assert_eq!(refused(exe), (Field::File, Problem::Unsupported));
-    assert_eq!(app.services.files.list(&ada).await.unwrap().len(), 1);
+    assert_eq!(app.list(&ada).await.len(), 1);
     assert_eq!(app.stored_objects().await, 1, "the refused file left bytes behind");
 }
 
@@ -148,7 +168,7 @@ async fn a_file_over_the_size_limit_is_refused_and_leaves_nothing(backend: Backe
     let result = app.services.files.upload(&ada, "big.txt", body(&vec![b'a'; 70 * 1024])).await;
 
     assert_eq!(refused(result), (Field::File, Problem::TooLarge));
-    assert!(app.services.files.list(&ada).await.unwrap().is_empty());
+    assert!(app.list(&ada).await.is_empty());
     assert_eq!(app.stored_objects().await, 0);
 }
 
@@ -160,11 +180,7 @@ async fn the_quota_counts_what_is_stored(backend: Backend) {
     let second = app.services.files.upload(&ada, "two.txt", body(&vec![b'b'; 60 * 1024])).await;
 
     assert_eq!(refused(second), (Field::File, Problem::OverQuota));
-    assert_eq!(
-        app.services.files.list(&ada).await.unwrap(),
-        vec![first.clone()],
-        "what was stored before is untouched"
-    );
+    assert_eq!(app.list(&ada).await, vec![first.clone()], "what was stored before is untouched");
     app.services.files.delete(&ada, first.id).await.unwrap();
     app.services.files.upload(&ada, "two.txt", body(&vec![b'b'; 60 * 1024])).await.expect("room again after a delete");
 }
@@ -176,11 +192,12 @@ async fn other_users_get_not_found(backend: Backend) {
     let files = &app.services.files;
 
     assert!(matches!(files.get(&eve, file.id).await, Err(Error::NotFound)));
-    assert!(matches!(files.open(&eve, file.id).await.map(|_| ()), Err(Error::NotFound)));
+    assert!(matches!(files.download(&eve, file.id).await.map(|_| ()), Err(Error::NotFound)));
+    assert!(matches!(files.share(&eve, file.id, Duration::from_secs(3600)).await, Err(Error::NotFound)));
     assert!(matches!(files.rename(&eve, file.id, "mine.txt").await, Err(Error::NotFound)));
     assert!(matches!(files.delete(&eve, file.id).await, Err(Error::NotFound)));
-    assert!(files.list(&eve).await.unwrap().is_empty());
-    assert!(matches!(files.list(&Actor::Anonymous).await, Err(Error::Unauthenticated)));
+    assert!(app.list(&eve).await.is_empty());
+    assert!(matches!(files.list(&Actor::Anonymous, &ListQuery::default()).await, Err(Error::Unauthenticated)));
     assert_eq!(files.get(&ada, file.id).await.unwrap().name, "private.txt", "the owner's file is untouched");
 }
 
@@ -194,6 +211,7 @@ async fn rename_checks_the_name_and_delete_removes_the_bytes(backend: Backend) {
         refused(app.services.files.rename(&ada, file.id, "../etc/passwd").await),
         (Field::FileName, Problem::Malformed)
     );
+    assert_eq!(refused(app.services.files.rename(&ada, file.id, "AUX.md").await), (Field::FileName, Problem::Reserved));
     assert_eq!(app.services.files.rename(&ada, file.id, "final.md").await.unwrap().name, "final.md");
 
     app.services.files.delete(&ada, file.id).await.unwrap();
@@ -211,15 +229,138 @@ async fn the_consistency_check_finds_and_fixes_orphans_both_ways() {
     app.services.storage.delete(&broken_key).await.unwrap();
     let orphan_key = "files/nobody/left-behind";
     app.services.storage.put_stream(orphan_key, body(b"crashed before its row"), 1024).await.unwrap();
+    let orphan_avatar = "avatars/00000000-0000-4000-8000-000000000000/64.png";
+    app.services
+        .storage
+        .put_stream(orphan_avatar, body(b"crashed before the account pointed here"), 1024)
+        .await
+        .unwrap();
+    let bob = app.user().await;
+    let avatar = app.services.avatars.set(&bob, body(&tiny_png())).await.unwrap();
+    for size in domain::avatars::SIZES {
+        app.services.storage.delete(&format!("avatars/{avatar}/{size}.png")).await.unwrap();
+    }
 
     assert!(matches!(app.services.files.check(&ada, false).await, Err(Error::Forbidden)), "users may not run it");
     let report = app.services.files.check(&Actor::System, false).await.unwrap();
-    assert_eq!(report.orphan_objects, vec![orphan_key.to_owned()]);
+    assert_eq!(report.orphan_objects, vec![orphan_key.to_owned(), orphan_avatar.to_owned()]);
     assert_eq!(report.missing_objects, vec![(broken.id, broken_key)]);
+    assert_eq!(report.missing_avatars, vec![bob.user_id().unwrap()]);
     assert_eq!(app.stored_objects().await, 2, "a check without --fix changes nothing");
 
     app.services.files.check(&Actor::System, true).await.unwrap();
 
     assert_eq!(app.services.files.check(&Actor::System, false).await.unwrap(), Default::default());
-    assert_eq!(app.services.files.list(&ada).await.unwrap(), vec![kept]);
+    assert_eq!(app.list(&ada).await, vec![kept]);
+    assert_eq!(app.services.accounts.profile(&bob).await.unwrap().avatar_id, None, "no broken avatar left");
+}
+
+fn tiny_png() -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::new_rgb8(8, 8).write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+async fn the_list_searches_sorts_and_pages(backend: Backend) {
+    let app = spawn(backend, "1MiB").await;
+    let ada = app.user().await;
+    for (name, size) in
+        [("Beta report.txt", 30), ("alpha notes.txt", 10), ("gamma_50%.txt", 20), ("Report final.md", 40)]
+    {
+        app.services.files.upload(&ada, name, body(&vec![b'x'; size])).await.unwrap();
+    }
+    let list = |query: ListQuery| {
+        let (files, ada) = (app.services.files.clone(), ada.clone());
+        async move { files.list(&ada, &query).await.unwrap() }
+    };
+    let names = |page: domain::files::FilePage| page.items.into_iter().map(|f| f.name).collect::<Vec<_>>();
+
+    let by_name = list(ListQuery { sort: SortBy::Name, descending: false, ..ListQuery::default() }).await;
+    assert_eq!(names(by_name), ["alpha notes.txt", "Beta report.txt", "gamma_50%.txt", "Report final.md"]);
+    let by_size = list(ListQuery { sort: SortBy::Size, descending: true, ..ListQuery::default() }).await;
+    assert_eq!(names(by_size)[0], "Report final.md");
+
+    let search = list(ListQuery {
+        search: Some("REPORT".into()),
+        sort: SortBy::Name,
+        descending: false,
+        ..ListQuery::default()
+    })
+    .await;
+    assert_eq!(search.total, 2);
+    assert_eq!(names(search), ["Beta report.txt", "Report final.md"]);
+    // LIKE's wildcards in the search are plain characters.
+    assert_eq!(names(list(ListQuery { search: Some("_50%".into()), ..ListQuery::default() }).await), ["gamma_50%.txt"]);
+    assert_eq!(list(ListQuery { search: Some("%".into()), ..ListQuery::default() }).await.total, 1);
+
+    let page = |n| ListQuery { sort: SortBy::Name, descending: false, page: n, per_page: 3, ..ListQuery::default() };
+    let first = list(page(1)).await;
+    assert_eq!((first.items.len(), first.total, first.pages, first.used), (3, 4, 2, 100));
+    assert_eq!(names(list(page(2)).await), ["Report final.md"]);
+    assert!(list(page(3)).await.items.is_empty());
+}
+
+async fn share_links_work_until_revoked_or_expired(backend: Backend) {
+    let app = spawn(backend, "1MiB").await;
+    let ada = app.user().await;
+    let files = &app.services.files;
+    let file = files.upload(&ada, "plan.txt", body(b"the plan")).await.unwrap();
+
+    assert_eq!(
+        refused(files.share(&ada, file.id, Duration::from_secs(31 * 24 * 3600)).await),
+        (Field::ExpiresIn, Problem::TooLong)
+    );
+    let link = files.share(&ada, file.id, Duration::from_secs(3600)).await.unwrap();
+    let shared = files.download_shared(&link.token).await.unwrap();
+    let read: Vec<Bytes> = shared.bytes(None).await.unwrap().try_collect().await.unwrap();
+    assert_eq!(read.concat(), b"the plan");
+    assert_eq!(files.shares(&ada, file.id).await.unwrap(), vec![link.info.clone()]);
+    assert!(matches!(files.download_shared("not-a-token").await, Err(Error::NotFound)));
+
+    let eve = app.user().await;
+    assert!(matches!(files.revoke_share(&eve, link.info.id).await, Err(Error::NotFound)), "only the owner revokes");
+    files.revoke_share(&ada, link.info.id).await.unwrap();
+    assert!(matches!(files.download_shared(&link.token).await, Err(Error::NotFound)));
+
+    // An expired link: made valid for a minute, then its expiry moved into the past.
+    let expiring = files.share(&ada, file.id, Duration::from_secs(60)).await.unwrap();
+    app.expire_share(expiring.info.id).await;
+    assert!(matches!(files.download_shared(&expiring.token).await, Err(Error::NotFound)));
+    assert!(files.shares(&ada, file.id).await.unwrap().is_empty(), "expired links are not listed");
+    assert_eq!(files.purge_expired_shares().await.unwrap(), 1);
+
+    // Deleting the file ends its links.
+    let again = files.share(&ada, file.id, Duration::from_secs(3600)).await.unwrap();
+    files.delete(&ada, file.id).await.unwrap();
+    assert!(matches!(files.download_shared(&again.token).await, Err(Error::NotFound)));
+}
+
+async fn an_avatar_is_resized_and_replaces_the_previous_one(backend: Backend) {
+    let app = spawn(backend, "1MiB").await;
+    let ada = app.user().await;
+    let avatars = &app.services.avatars;
+    let photo = |w, h| {
+        let mut out = std::io::Cursor::new(Vec::new());
+        image::DynamicImage::new_rgb8(w, h).write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+        out.into_inner()
+    };
+
+    let first = avatars.set(&ada, body(&photo(400, 300))).await.unwrap();
+    let second = avatars.set(&ada, body(&photo(100, 100))).await.unwrap();
+
+    let profile = app.services.accounts.profile(&ada).await.unwrap();
+    assert_eq!(profile.avatar_id, Some(second));
+    let small: Vec<Bytes> = avatars.image(second, 64).await.unwrap().try_collect().await.unwrap();
+    let decoded = image::load_from_memory(&small.concat()).unwrap();
+    assert_eq!((decoded.width(), decoded.height()), (64, 64));
+    assert!(matches!(avatars.image(first, 64).await.map(|_| ()), Err(Error::NotFound)), "the old images are removed");
+    assert!(matches!(avatars.image(second, 100).await.map(|_| ()), Err(Error::NotFound)), "only fixed sizes");
+
+    let refused_avatar = avatars.set(&ada, body(b"%PDF-1.7 not a photo")).await;
+    assert_eq!(refused(refused_avatar), (Field::Avatar, Problem::Unsupported));
+    assert_eq!(app.services.accounts.profile(&ada).await.unwrap().avatar_id, Some(second), "kept after a refusal");
+
+    avatars.remove(&ada).await.unwrap();
+    assert_eq!(app.services.accounts.profile(&ada).await.unwrap().avatar_id, None);
+    assert!(app.services.storage.list("avatars").await.unwrap().is_empty());
 }

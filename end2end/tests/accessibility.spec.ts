@@ -69,6 +69,29 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await expectNoViolations(page, `/profile after saving (${colorScheme})`);
     });
 
+    test('files page with files, uploads and an open dialog (signed in)', async ({ page }) => {
+      await signUpByApi(page.request, uniqueEmail(`a11y-files-${colorScheme}`), 'Axe Files');
+      for (const name of ['agenda.txt', 'budget.csv']) {
+        const response = await page.request.post('/rpc/files/upload', {
+          headers: { Accept: 'application/json' },
+          multipart: { file: { name, mimeType: 'text/plain', buffer: Buffer.from(`${name}\nline two\n`) } },
+        });
+        expect(response.status()).toBe(201);
+      }
+      await open(page, '/files');
+      await expect(page.getByRole('heading', { level: 1, name: 'Files' })).toBeVisible();
+      await page.locator('#upload-input').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('notes') });
+      await expect(page.getByRole('list', { name: 'Uploads' })).toContainText('Uploaded');
+      await page.locator('table.file-table summary').filter({ hasText: 'Delete' }).first().click();
+      await expectNoViolations(page, `/files (${colorScheme})`);
+
+      await page.locator('table.file-table').getByRole('link', { name: 'agenda.txt' }).click();
+      await expect(page.getByRole('heading', { level: 1, name: 'agenda.txt' })).toBeVisible();
+      await page.getByRole('button', { name: 'Create link' }).click();
+      await expect(page.getByLabel('Copy this link now; it is shown only once:')).toHaveValue(/\/s\//);
+      await expectNoViolations(page, `/files/{id} (${colorScheme})`);
+    });
+
     test('header menus, open', async ({ page }) => {
       await signUpByApi(page.request, uniqueEmail(`a11y-menu-${colorScheme}`), 'Menu Tester');
       await open(page, '/');

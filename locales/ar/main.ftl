@@ -6,6 +6,7 @@ nav-label = القائمة الرئيسية
 nav-skip = الانتقال إلى المحتوى
 nav-home = الرئيسية
 nav-profile = الملف الشخصي
+nav-files = الملفات
 nav-sign-in = تسجيل الدخول
 nav-sign-up = إنشاء حساب
 nav-sign-out = تسجيل الخروج
@@ -100,3 +101,96 @@ error-not-found = تعذّر العثور على ما تبحث عنه.
 error-unavailable = الخدمة غير متاحة مؤقتًا. يُرجى المحاولة مرة أخرى بعد قليل.
 error-internal = حدث خطأ غير متوقع وتم تسجيله. يُرجى المحاولة مرة أخرى.
 error-request = تعذّر إكمال الطلب. تحقّق من اتصالك وحاول مرة أخرى.
+error-file-required = اختر ملفًا لرفعه.
+error-file_name-required = أدخل اسم الملف.
+error-file_name-too_long = استخدم 255 حرفًا على الأكثر.
+error-file_name-malformed = لا يمكن أن يحتوي اسم الملف على شرطات مائلة أو محارف تحكّم، ولا أن ينتهي بنقطة.
+error-file_name-reserved = هذا الاسم محجوز للنظام. اختر اسمًا آخر.
+error-avatar-required = اختر صورة لرفعها.
+error-expires_in-too_short = يجب أن يبقى الرابط صالحًا لمدة دقيقة واحدة على الأقل.
+error-expires_in-too_long = لا يمكن أن يبقى الرابط صالحًا لأكثر من 30 يومًا.
+error-expires_in-malformed = اختر مدة صلاحية الرابط.
+error-upload-required = { $name }: الملف فارغ.
+error-upload-too_large = { $name }: حجم الملف أكبر من المسموح به.
+error-upload-over_quota = { $name }: لا تتوفر مساحة كافية متبقية في مساحة التخزين الخاصة بك.
+error-upload-unsupported = { $name }: هذا النوع من الملفات غير مقبول. ارفع ملفات PDF أو صورًا (PNG أو JPEG أو GIF أو WebP) أو ملفات نصية.
+error-upload-dimensions = { $name }: الصورة كبيرة جدًا. استخدم صورة لا تتجاوز أبعادها 8192 × 8192 بكسل.
+error-upload-too_long = { $name }: اسم الملف طويل جدًا.
+error-upload-malformed = { $name }: اسم الملف غير صالح.
+error-upload-reserved = { $name }: اسم الملف محجوز للنظام.
+
+## الأحجام
+size-bytes = { $size } بايت
+size-kb = { $size } كيلوبايت
+size-mb = { $size } ميغابايت
+size-gb = { $size } غيغابايت
+size-tb = { $size } تيرابايت
+
+## الملفات
+files-title = الملفات
+files-lead = مستنداتك وصورك، تبقى خاصة بك ما لم تشاركها.
+files-upload-heading = رفع الملفات
+files-upload-choose = اختر الملفات
+files-upload-drop = أو أفلتها هنا
+files-upload-submit = رفع
+files-upload-progress = عمليات الرفع
+files-upload-done = تم الرفع
+files-usage = تم استخدام { $used } من { $quota }. الحد الأقصى لكل ملف { $max }.
+files-uploaded = { $count ->
+    [one] تم رفع ملف واحد.
+    [few] تم رفع { $count } ملفات.
+    [many] تم رفع { $count } ملفًا.
+   *[other] تم رفع { $count } ملف.
+}
+files-deleted = تم حذف الملف.
+files-list-heading = ملفاتك
+files-search-label = البحث بالاسم
+files-search-submit = بحث
+files-none = لا توجد ملفات بعد. ارفع ملفك الأول من الأعلى.
+files-none-match = لا يوجد اسم ملف يطابق بحثك.
+files-col-name = الاسم
+files-col-type = النوع
+files-col-size = الحجم
+files-col-uploaded = تاريخ الرفع
+files-col-actions = الإجراءات
+file-type-text = نص
+files-download = تنزيل
+files-rename = إعادة التسمية
+files-new-name = الاسم الجديد
+files-rename-submit = حفظ الاسم
+files-delete = حذف
+files-delete-confirm = هل تريد حذف «{ $name }» نهائيًا؟ لا يمكن التراجع عن ذلك.
+files-delete-submit = نعم، احذفه
+files-pages = الصفحات
+files-page-of = الصفحة { $page } من { $pages } (إجمالي الملفات: { $total })
+files-previous = السابق
+files-next = التالي
+files-back = → كل الملفات
+file-preview = معاينة
+file-no-preview = لا تتوفر معاينة لهذا النوع من الملفات.
+file-actions = الإجراءات
+file-details = التفاصيل
+
+## روابط المشاركة
+share-heading = مشاركة
+share-lead = يمكن لأي شخص لديه الرابط تنزيل هذا الملف دون حساب، إلى أن تنتهي صلاحية الرابط أو تُلغيه.
+share-expires-in = مدة صلاحية الرابط
+share-lifetime-1h = ساعة واحدة
+share-lifetime-1d = يوم واحد
+share-lifetime-7d = 7 أيام
+share-lifetime-30d = 30 يومًا
+share-create = إنشاء رابط
+share-made = انسخ هذا الرابط الآن، فلن يُعرض إلا مرة واحدة:
+share-copy = نسخ
+share-active = الروابط النشطة
+share-expires-at = تنتهي صلاحيته في { $at } UTC
+share-revoke = إلغاء
+
+## الصورة الرمزية
+avatar-heading = الصورة الرمزية
+avatar-saved = تم تحديث صورتك الرمزية.
+avatar-alt = صورتك الرمزية
+avatar-choose = الصورة
+avatar-hint = PNG أو JPEG أو GIF أو WebP، بحجم لا يتجاوز 10 ميغابايت. تُقصّ الصورة على شكل مربع.
+avatar-upload = رفع صورة رمزية
+avatar-remove = إزالة الصورة الرمزية

@@ -6,6 +6,7 @@ nav-label = Hauptnavigation
 nav-skip = Zum Inhalt springen
 nav-home = Startseite
 nav-profile = Profil
+nav-files = Dateien
 nav-sign-in = Anmelden
 nav-sign-up = Registrieren
 nav-sign-out = Abmelden
@@ -100,3 +101,94 @@ error-not-found = Das konnte nicht gefunden werden.
 error-unavailable = Der Dienst ist vorübergehend nicht verfügbar. Bitte versuchen Sie es gleich noch einmal.
 error-internal = Ein unerwarteter Fehler ist aufgetreten. Er wurde protokolliert; bitte versuchen Sie es erneut.
 error-request = Die Anfrage konnte nicht abgeschlossen werden. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.
+error-file-required = Wählen Sie eine Datei zum Hochladen aus.
+error-file_name-required = Geben Sie einen Dateinamen ein.
+error-file_name-too_long = Verwenden Sie höchstens 255 Zeichen.
+error-file_name-malformed = Ein Dateiname darf keine Schrägstriche oder Steuerzeichen enthalten und nicht mit einem Punkt enden.
+error-file_name-reserved = Dieser Name ist vom System reserviert. Wählen Sie einen anderen.
+error-avatar-required = Wählen Sie ein Bild zum Hochladen aus.
+error-expires_in-too_short = Ein Link muss mindestens eine Minute lang gültig sein.
+error-expires_in-too_long = Ein Link kann höchstens 30 Tage lang gültig sein.
+error-expires_in-malformed = Wählen Sie, wie lange der Link gültig sein soll.
+error-upload-required = { $name }: Die Datei ist leer.
+error-upload-too_large = { $name }: Die Datei ist größer als erlaubt.
+error-upload-over_quota = { $name }: In Ihrem Speicher ist nicht mehr genügend Platz frei.
+error-upload-unsupported = { $name }: Dieser Dateityp wird nicht akzeptiert. Laden Sie PDF-Dateien, Bilder (PNG, JPEG, GIF, WebP) oder Text hoch.
+error-upload-dimensions = { $name }: Das Bild ist zu groß. Verwenden Sie eines mit höchstens 8192 × 8192 Pixeln.
+error-upload-too_long = { $name }: Der Dateiname ist zu lang.
+error-upload-malformed = { $name }: Der Dateiname ist ungültig.
+error-upload-reserved = { $name }: Der Dateiname ist vom System reserviert.
+
+## Größen
+size-bytes = { $size } B
+size-kb = { $size } KB
+size-mb = { $size } MB
+size-gb = { $size } GB
+size-tb = { $size } TB
+
+## Dateien
+files-title = Dateien
+files-lead = Ihre Dokumente und Bilder – privat, solange Sie sie nicht teilen.
+files-upload-heading = Hochladen
+files-upload-choose = Dateien auswählen
+files-upload-drop = oder hier ablegen
+files-upload-submit = Hochladen
+files-upload-progress = Uploads
+files-upload-done = Hochgeladen
+files-usage = { $used } von { $quota } belegt. Pro Datei bis zu { $max }.
+files-uploaded = { $count ->
+    [one] Eine Datei hochgeladen.
+   *[other] { $count } Dateien hochgeladen.
+}
+files-deleted = Die Datei wurde gelöscht.
+files-list-heading = Ihre Dateien
+files-search-label = Nach Namen suchen
+files-search-submit = Suchen
+files-none = Noch keine Dateien. Laden Sie oben Ihre erste Datei hoch.
+files-none-match = Kein Dateiname passt zu Ihrer Suche.
+files-col-name = Name
+files-col-type = Typ
+files-col-size = Größe
+files-col-uploaded = Hochgeladen
+files-col-actions = Aktionen
+file-type-text = Text
+files-download = Herunterladen
+files-rename = Umbenennen
+files-new-name = Neuer Name
+files-rename-submit = Namen speichern
+files-delete = Löschen
+files-delete-confirm = „{ $name }“ endgültig löschen? Dies kann nicht rückgängig gemacht werden.
+files-delete-submit = Ja, löschen
+files-pages = Seiten
+files-page-of = Seite { $page } von { $pages } ({ $total } Dateien)
+files-previous = Zurück
+files-next = Weiter
+files-back = ← Alle Dateien
+file-preview = Vorschau
+file-no-preview = Für diesen Dateityp gibt es keine Vorschau.
+file-actions = Aktionen
+file-details = Details
+
+## Freigabelinks
+share-heading = Teilen
+share-lead = Jede Person mit dem Link kann diese Datei ohne Konto herunterladen, bis der Link abläuft oder Sie ihn widerrufen.
+share-expires-in = Link gültig für
+share-lifetime-1h = 1 Stunde
+share-lifetime-1d = 1 Tag
+share-lifetime-7d = 7 Tage
+share-lifetime-30d = 30 Tage
+share-create = Link erstellen
+share-made = Kopieren Sie diesen Link jetzt; er wird nur einmal angezeigt:
+share-copy = Kopieren
+share-active = Aktive Links
+share-expires-at = Gültig bis { $at } UTC
+share-revoke = Widerrufen
+
+## Profilbild
+avatar-heading = Profilbild
+avatar-saved = Ihr Profilbild wurde aktualisiert.
+avatar-alt = Ihr Profilbild
+avatar-choose = Bild
+avatar-hint = PNG, JPEG, GIF oder WebP, bis zu 10 MB. Das Bild wird quadratisch zugeschnitten.
+avatar-upload = Profilbild hochladen
+avatar-remove = Profilbild entfernen

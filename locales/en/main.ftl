@@ -6,6 +6,7 @@ nav-label = Main
 nav-skip = Skip to content
 nav-home = Home
 nav-profile = Profile
+nav-files = Files
 nav-sign-in = Sign in
 nav-sign-up = Sign up
 nav-sign-out = Sign out
@@ -100,3 +101,94 @@ error-not-found = This could not be found.
 error-unavailable = The service is temporarily unavailable. Please try again in a moment.
 error-internal = An unexpected error happened. It has been logged; please try again.
 error-request = The request could not be completed. Check your connection and try again.
+error-file-required = Choose a file to upload.
+error-file_name-required = Enter a file name.
+error-file_name-too_long = Use at most 255 characters.
+error-file_name-malformed = A file name cannot contain slashes or control characters, or end with a dot.
+error-file_name-reserved = This name is reserved by the system. Choose another.
+error-avatar-required = Choose an image to upload.
+error-expires_in-too_short = A link must last at least a minute.
+error-expires_in-too_long = A link can last at most 30 days.
+error-expires_in-malformed = Choose how long the link should last.
+error-upload-required = { $name }: the file is empty.
+error-upload-too_large = { $name }: the file is larger than allowed.
+error-upload-over_quota = { $name }: there is not enough room left in your storage.
+error-upload-unsupported = { $name }: this type of file is not accepted. Upload PDF, images (PNG, JPEG, GIF, WebP) or text.
+error-upload-dimensions = { $name }: the image is too large. Use one of at most 8192 × 8192 pixels.
+error-upload-too_long = { $name }: the file name is too long.
+error-upload-malformed = { $name }: the file name is not valid.
+error-upload-reserved = { $name }: the file name is reserved by the system.
+
+## Sizes
+size-bytes = { $size } B
+size-kb = { $size } KB
+size-mb = { $size } MB
+size-gb = { $size } GB
+size-tb = { $size } TB
+
+## Files
+files-title = Files
+files-lead = Your documents and images, private to you unless you share them.
+files-upload-heading = Upload
+files-upload-choose = Choose files
+files-upload-drop = or drop them here
+files-upload-submit = Upload
+files-upload-progress = Uploads
+files-upload-done = Uploaded
+files-usage = { $used } of { $quota } used. Files up to { $max } each.
+files-uploaded = { $count ->
+    [one] One file uploaded.
+   *[other] { $count } files uploaded.
+}
+files-deleted = The file was deleted.
+files-list-heading = Your files
+files-search-label = Search by name
+files-search-submit = Search
+files-none = No files yet. Upload your first one above.
+files-none-match = No file name matches your search.
+files-col-name = Name
+files-col-type = Type
+files-col-size = Size
+files-col-uploaded = Uploaded
+files-col-actions = Actions
+file-type-text = Text
+files-download = Download
+files-rename = Rename
+files-new-name = New name
+files-rename-submit = Save name
+files-delete = Delete
+files-delete-confirm = Delete “{ $name }” for good? This cannot be undone.
+files-delete-submit = Yes, delete
+files-pages = Pages
+files-page-of = Page { $page } of { $pages } ({ $total } files)
+files-previous = Previous
+files-next = Next
+files-back = ← All files
+file-preview = Preview
+file-no-preview = There is no preview for this type of file.
+file-actions = Actions
+file-details = Details
+
+## Share links
+share-heading = Share
+share-lead = Anyone with the link can download this file, without an account, until it expires or you revoke it.
+share-expires-in = Link valid for
+share-lifetime-1h = 1 hour
+share-lifetime-1d = 1 day
+share-lifetime-7d = 7 days
+share-lifetime-30d = 30 days
+share-create = Create link
+share-made = Copy this link now; it is shown only once:
+share-copy = Copy
+share-active = Active links
+share-expires-at = Expires { $at } UTC
+share-revoke = Revoke
+
+## Avatar
+avatar-heading = Avatar
+avatar-saved = Your avatar was updated.
+avatar-alt = Your avatar
+avatar-choose = Image
+avatar-hint = PNG, JPEG, GIF or WebP, up to 10 MB. It is cropped to a square.
+avatar-upload = Upload avatar
+avatar-remove = Remove avatar

@@ -6,6 +6,7 @@ nav-label = Navigation principale
 nav-skip = Aller au contenu
 nav-home = Accueil
 nav-profile = Profil
+nav-files = Fichiers
 nav-sign-in = Se connecter
 nav-sign-up = S’inscrire
 nav-sign-out = Se déconnecter
@@ -100,3 +101,94 @@ error-not-found = Élément introuvable.
 error-unavailable = Le service est momentanément indisponible. Veuillez réessayer dans quelques instants.
 error-internal = Une erreur inattendue s’est produite. Elle a été consignée ; veuillez réessayer.
 error-request = La requête n’a pas pu aboutir. Vérifiez votre connexion et réessayez.
+error-file-required = Choisissez un fichier à téléverser.
+error-file_name-required = Saisissez un nom de fichier.
+error-file_name-too_long = Utilisez au plus 255 caractères.
+error-file_name-malformed = Un nom de fichier ne peut contenir ni barres obliques ni caractères de contrôle, ni se terminer par un point.
+error-file_name-reserved = Ce nom est réservé par le système. Choisissez-en un autre.
+error-avatar-required = Choisissez une image à téléverser.
+error-expires_in-too_short = Un lien doit rester valable au moins une minute.
+error-expires_in-too_long = Un lien peut rester valable 30 jours au plus.
+error-expires_in-malformed = Choisissez la durée de validité du lien.
+error-upload-required = { $name } : le fichier est vide.
+error-upload-too_large = { $name } : le fichier dépasse la taille autorisée.
+error-upload-over_quota = { $name } : il ne reste pas assez d’espace dans votre stockage.
+error-upload-unsupported = { $name } : ce type de fichier n’est pas accepté. Téléversez des PDF, des images (PNG, JPEG, GIF, WebP) ou du texte.
+error-upload-dimensions = { $name } : l’image est trop grande. Utilisez une image de 8192 × 8192 pixels au plus.
+error-upload-too_long = { $name } : le nom du fichier est trop long.
+error-upload-malformed = { $name } : le nom du fichier n’est pas valide.
+error-upload-reserved = { $name } : le nom du fichier est réservé par le système.
+
+## Tailles
+size-bytes = { $size } o
+size-kb = { $size } Ko
+size-mb = { $size } Mo
+size-gb = { $size } Go
+size-tb = { $size } To
+
+## Fichiers
+files-title = Fichiers
+files-lead = Vos documents et images, privés tant que vous ne les partagez pas.
+files-upload-heading = Téléverser
+files-upload-choose = Choisir des fichiers
+files-upload-drop = ou déposez-les ici
+files-upload-submit = Téléverser
+files-upload-progress = Téléversements
+files-upload-done = Téléversé
+files-usage = { $used } utilisés sur { $quota }. Jusqu’à { $max } par fichier.
+files-uploaded = { $count ->
+    [one] { $count } fichier téléversé.
+   *[other] { $count } fichiers téléversés.
+}
+files-deleted = Le fichier a été supprimé.
+files-list-heading = Vos fichiers
+files-search-label = Rechercher par nom
+files-search-submit = Rechercher
+files-none = Aucun fichier pour l’instant. Téléversez votre premier fichier ci-dessus.
+files-none-match = Aucun nom de fichier ne correspond à votre recherche.
+files-col-name = Nom
+files-col-type = Type
+files-col-size = Taille
+files-col-uploaded = Téléversé le
+files-col-actions = Actions
+file-type-text = Texte
+files-download = Télécharger
+files-rename = Renommer
+files-new-name = Nouveau nom
+files-rename-submit = Enregistrer le nom
+files-delete = Supprimer
+files-delete-confirm = Supprimer définitivement « { $name } » ? Cette action est irréversible.
+files-delete-submit = Oui, supprimer
+files-pages = Pages
+files-page-of = Page { $page } sur { $pages } ({ $total } fichiers)
+files-previous = Précédent
+files-next = Suivant
+files-back = ← Tous les fichiers
+file-preview = Aperçu
+file-no-preview = Aucun aperçu n’est disponible pour ce type de fichier.
+file-actions = Actions
+file-details = Détails
+
+## Liens de partage
+share-heading = Partager
+share-lead = Toute personne disposant du lien peut télécharger ce fichier, sans compte, jusqu’à ce qu’il expire ou que vous le révoquiez.
+share-expires-in = Durée de validité du lien
+share-lifetime-1h = 1 heure
+share-lifetime-1d = 1 jour
+share-lifetime-7d = 7 jours
+share-lifetime-30d = 30 jours
+share-create = Créer un lien
+share-made = Copiez ce lien maintenant ; il ne s’affiche qu’une seule fois :
+share-copy = Copier
+share-active = Liens actifs
+share-expires-at = Expire le { $at } UTC
+share-revoke = Révoquer
+
+## Avatar
+avatar-heading = Avatar
+avatar-saved = Votre avatar a été mis à jour.
+avatar-alt = Votre avatar
+avatar-choose = Image
+avatar-hint = PNG, JPEG, GIF ou WebP, jusqu’à 10 Mo. L’image est recadrée en carré.
+avatar-upload = Téléverser un avatar
+avatar-remove = Supprimer l’avatar

@@ -4,12 +4,17 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_accounts;
 mod m20261125_000002_files;
+mod m20261126_000003_shares_and_avatars;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261125_000001_accounts::Migration), Box::new(m20261125_000002_files::Migration)]
+        vec![
+            Box::new(m20261125_000001_accounts::Migration),
+            Box::new(m20261125_000002_files::Migration),
+            Box::new(m20261126_000003_shares_and_avatars::Migration),
+        ]
     }
 }

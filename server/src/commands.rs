@@ -35,13 +35,17 @@ async fn storage_check(config: &domain::config::Config, fix: bool) -> anyhow::Re
     for (id, key) in &report.missing_objects {
         println!("missing object  {key}  (file {id})");
     }
-    let found = report.orphan_objects.len() + report.missing_objects.len();
+    for user in &report.missing_avatars {
+        println!("missing avatar  (user {user})");
+    }
+    let found = report.orphan_objects.len() + report.missing_objects.len() + report.missing_avatars.len();
     match (found, fix) {
         (0, _) => println!("storage is consistent"),
         (_, true) => println!(
-            "removed {} orphan object(s) and {} file(s) without bytes",
+            "removed {} orphan object(s), {} file(s) without bytes and {} avatar(s) without images",
             report.orphan_objects.len(),
-            report.missing_objects.len()
+            report.missing_objects.len(),
+            report.missing_avatars.len()
         ),
         (_, false) => bail!("{found} inconsistencies; `smartai storage check --fix` removes them"),
     }

@@ -7,11 +7,12 @@ use app::{App, OUTPUT_NAME, rpc::ssr::CookiePolicy, shell};
 use axum::{
     Router,
     body::Body,
+    extract::DefaultBodyLimit,
     extract::{FromRef, Request},
     http::{HeaderName, Method},
     middleware,
     response::{IntoResponse, Response},
-    routing::get,
+    routing::{get, post},
 };
 use domain::Services;
 use leptos::prelude::*;
@@ -29,7 +30,7 @@ use tracing::Level;
 use crate::{
     assets::Assets,
     cli::ServerConfig,
-    health,
+    files, health,
     metrics::{self, FallbackRoute},
     migrate, request_context,
 };
@@ -134,6 +135,11 @@ pub fn router(state: AppState) -> Router {
     };
     Router::new()
         .leptos_routes_with_context(&state, routes, context, app_shell)
+        .route(files::UPLOAD_PATH, post(files::upload).layer(DefaultBodyLimit::disable()))
+        .route(files::AVATAR_PATH, post(files::set_avatar).layer(DefaultBodyLimit::disable()))
+        .route("/files/{id}/content", get(files::content))
+        .route("/s/{token}", get(files::shared))
+        .route("/avatars/{id}/{file}", get(files::avatar))
         .route("/health/live", get(health::live))
         .route("/health/ready", get(health::ready))
         .route("/metrics", get(metrics::render))

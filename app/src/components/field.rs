@@ -110,7 +110,7 @@ where
 {
     let i18n = use_i18n();
     let message = Signal::derive(move || match result.get() {
-        Some(Err(err)) if err.field().is_none() => Some(i18n.t(&err.message_key())),
+        Some(Err(err)) if err.field().is_none() => Some(i18n.t_args(&err.message_key(), &err.message_args())),
         _ => None,
     });
     view! {

@@ -22,14 +22,17 @@ pub fn Header() -> impl IntoView {
             <nav class="site-nav" aria-label=t("nav-label")>
                 <a href="/">{t("nav-home")}</a>
                 <Transition fallback=|| ()>
-                    {move || current.get().map(|_| view! { <a href="/profile">{t("nav-profile")}</a> })}
+                    {move || current.get().map(|_| view! {
+                        <a href="/files">{t("nav-files")}</a>
+                        <a href="/profile">{t("nav-profile")}</a>
+                    })}
                 </Transition>
             </nav>
             <div class="header-actions">
                 <LanguageSwitcher/>
                 <Transition fallback=|| ()>
                     {move || match current.get() {
-                        Some(user) => view! { <UserMenu name=user.display_name/> }.into_any(),
+                        Some(user) => view! { <UserMenu name=user.display_name avatar=user.avatar_url/> }.into_any(),
                         None => view! {
                             <a class="button button-ghost" href="/signin">{t("nav-sign-in")}</a>
                             <a class="button" href="/signup">{t("nav-sign-up")}</a>
@@ -75,7 +78,7 @@ fn LanguageSwitcher() -> impl IntoView {
 }
 
 #[component]
-fn UserMenu(name: String) -> impl IntoView {
+fn UserMenu(name: String, avatar: Option<String>) -> impl IntoView {
     let current = use_current_user();
     let sign_out = ServerAction::<SignOut>::new();
     let navigate = use_navigate();
@@ -88,7 +91,12 @@ fn UserMenu(name: String) -> impl IntoView {
     view! {
         <details class="menu user-menu">
             <summary>
-                <span class="avatar" aria-hidden="true">{name.chars().next().unwrap_or('?').to_uppercase().to_string()}</span>
+                {match avatar {
+                    Some(src) => view! { <img class="avatar" src=src alt="" width="32" height="32"/> }.into_any(),
+                    None => view! {
+                        <span class="avatar" aria-hidden="true">{name.chars().next().unwrap_or('?').to_uppercase().to_string()}</span>
+                    }.into_any(),
+                }}
                 <span class="user-name">{name.clone()}</span>
             </summary>
             <div class="menu-panel">

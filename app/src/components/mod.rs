@@ -2,3 +2,4 @@ pub mod field;
 pub mod form;
 pub mod header;
 pub mod icon;
+pub mod uploader;

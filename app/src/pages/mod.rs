@@ -1,4 +1,6 @@
 pub mod error;
+pub mod file;
+pub mod files;
 pub mod landing;
 pub mod not_found;
 pub mod profile;
@@ -25,4 +27,13 @@ where
         provide_context(ServerActionError::new(&path, &err));
     }
     ServerAction::<S>::new()
+}
+
+/// The error a plain form post (no JavaScript) brought back in the query string, whichever door
+/// it posted to.
+pub fn url_error() -> Option<AppError> {
+    use leptos::server_fn::error::ServerFnUrlError;
+
+    let query = use_query_map().get_untracked();
+    query.get("__err").map(|err| ServerFnUrlError::<AppError>::decode_err(&err))
 }

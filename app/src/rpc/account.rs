@@ -70,3 +70,16 @@ pub async fn set_language(lang: String) -> Result<(), AppError> {
     redirect_form_post_back();
     Ok(())
 }
+
+/// Where the streaming avatar upload door listens.
+pub const AVATAR_UPLOAD_URL: &str = "/rpc/account/avatar";
+
+/// Removes the avatar; the initial letter shows again.
+#[server(prefix = "/rpc", endpoint = "account/remove_avatar")]
+pub async fn remove_avatar() -> Result<(), AppError> {
+    use crate::rpc::ssr::*;
+
+    services()?.avatars.remove(&actor()).await.map_err(fail)?;
+    redirect_form_post("/profile?saved=avatar");
+    Ok(())
+}

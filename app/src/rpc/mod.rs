@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod auth;
+pub mod files;
 
 /// The stable URL prefix of every server function.
 pub const PREFIX: &str = "/rpc";

@@ -41,6 +41,16 @@ pub fn request_lang() -> Lang {
     use_context::<Parts>().and_then(|p| p.extensions.get::<Lang>().copied()).unwrap_or_default()
 }
 
+/// `scheme://host` of this request, for links shown to be copied elsewhere.
+pub fn request_origin() -> String {
+    let host = parts()
+        .ok()
+        .and_then(|p| p.headers.get(header::HOST).and_then(|h| h.to_str().ok()).map(str::to_owned))
+        .unwrap_or_else(|| "localhost".into());
+    let scheme = if use_context::<CookiePolicy>().is_some_and(|p| p.secure) { "https" } else { "http" };
+    format!("{scheme}://{host}")
+}
+
 /// A browser posting a plain HTML form (no JavaScript) asks for HTML back; programs and the
 /// hydrated UI do not.
 pub fn is_form_post() -> bool {

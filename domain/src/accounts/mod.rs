@@ -28,6 +28,7 @@ pub struct Account {
     pub role: Role,
     pub locale: String,
     pub time_zone: String,
+    pub avatar_id: Option<Uuid>,
     pub created_at: OffsetDateTime,
 }
 
@@ -40,6 +41,7 @@ impl From<user::Model> for Account {
             role: Role::parse(&m.role),
             locale: m.locale,
             time_zone: m.time_zone,
+            avatar_id: m.avatar_id,
             created_at: m.created_at,
         }
     }
@@ -106,6 +108,7 @@ impl AccountService {
             role: Set(role.as_str().to_owned()),
             locale: Set(input.locale.as_str().to_owned()),
             time_zone: Set(TimeZone::utc().as_ref().to_owned()),
+            avatar_id: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
         };

@@ -1,5 +1,6 @@
 //! sea-orm entities: plain data. Queries and rules live in the services.
 
 pub mod file;
+pub mod file_share;
 pub mod session;
 pub mod user;

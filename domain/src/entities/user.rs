@@ -12,6 +12,8 @@ pub struct Model {
     pub role: String,
     pub locale: String,
     pub time_zone: String,
+    /// The current avatar's images are stored under `avatars/{avatar_id}/`.
+    pub avatar_id: Option<Uuid>,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
 }

@@ -22,7 +22,7 @@ pub struct TestApp {
     pub client: Client,
     pg_database: Option<String>,
     sqlite_file: Option<PathBuf>,
-    _data_dir: tempfile::TempDir,
+    data_dir: tempfile::TempDir,
 }
 
 fn postgres_admin_url() -> String {
@@ -39,11 +39,13 @@ fn with_database(url: &str, name: &str) -> String {
 pub struct Options {
     pub idle_timeout: &'static str,
     pub public_url: Option<&'static str>,
+    /// More command-line settings.
+    pub extra: &'static [&'static str],
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { idle_timeout: "7d", public_url: None }
+        Self { idle_timeout: "7d", public_url: None, extra: &[] }
     }
 }
 
@@ -85,12 +87,13 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     if let Some(url) = options.public_url {
         args.extend(["--public-url", url]);
     }
+    args.extend(options.extra);
     args.push("serve");
     let cli = Cli::try_parse_from(args).expect("test settings parse");
     let app = Application::build(&cli.domain, &cli.server).await.expect("the app builds");
     let address = format!("http://{}", app.address());
     tokio::spawn(app.run_until_stopped(std::future::pending()));
-    TestApp { address, backend, database_url, client: browser(), pg_database, sqlite_file, _data_dir: data_dir }
+    TestApp { address, backend, database_url, client: browser(), pg_database, sqlite_file, data_dir: data_dir }
 }
 
 /// A client that keeps cookies and asks for HTML like a browser, and does not follow redirects.
@@ -159,6 +162,16 @@ impl TestApp {
 
     pub async fn get(&self, path: &str) -> Response {
         self.client.get(self.url(path)).send().await.expect("request sent")
+    }
+
+    /// How many objects the app's local storage holds under `prefix`.
+    pub fn stored_objects(&self, prefix: &str) -> usize {
+        fn count(dir: &std::path::Path) -> usize {
+            std::fs::read_dir(dir).map_or(0, |entries| {
+                entries.filter_map(Result::ok).map(|e| if e.path().is_dir() { count(&e.path()) } else { 1 }).sum()
+            })
+        }
+        count(&self.data_dir.path().join("objects").join(prefix))
     }
 
     /// Takes the database away from the running app.

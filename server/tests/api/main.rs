@@ -3,6 +3,7 @@
 
 mod accounts;
 mod cli;
+mod files;
 mod helpers;
 mod pages;
 mod platform;

@@ -1,0 +1,125 @@
+//! `/rpc/files/*`: list, inspect, rename, delete and share files. The bytes themselves go through
+//! the server's streaming doors (`POST /rpc/files/upload`, `GET /files/{id}/content`).
+
+use leptos::{prelude::*, server_fn::codec::GetUrl};
+
+use crate::{
+    dto::{FileDetailsDto, FileDto, FilePageDto, NewShareDto},
+    error::AppError,
+};
+
+/// Where the streaming upload door listens (a plain axum route, as server functions cannot
+/// stream a request body).
+pub const UPLOAD_URL: &str = "/rpc/files/upload";
+
+/// Files listed per page.
+pub const PER_PAGE: u64 = 20;
+
+/// One page of the user's files. `sort` is name, type, size or uploaded; `dir` asc or desc.
+#[server(prefix = "/rpc", endpoint = "files/list", input = GetUrl)]
+pub async fn list_files(
+    search: Option<String>,
+    sort: Option<String>,
+    dir: Option<String>,
+    page: Option<u64>,
+) -> Result<FilePageDto, AppError> {
+    use domain::files::{ListQuery, SortBy};
+
+    use crate::rpc::ssr::*;
+
+    let sort = sort.as_deref().and_then(SortBy::parse).unwrap_or(SortBy::Uploaded);
+    let descending = match dir.as_deref() {
+        Some("asc") => false,
+        Some("desc") => true,
+        _ => matches!(sort, SortBy::Uploaded | SortBy::Size),
+    };
+    let page = page.unwrap_or(1).max(1);
+    let query = ListQuery { search, sort, descending, page, per_page: PER_PAGE };
+    let result = services()?.files.list(&actor(), &query).await.map_err(fail)?;
+    Ok(FilePageDto {
+        items: result.items.iter().map(FileDto::from).collect(),
+        total: result.total,
+        page,
+        pages: result.pages,
+        used: result.used,
+        quota: result.quota,
+        max_size: result.max_size,
+    })
+}
+
+/// Bytes of a text file shown in its preview.
+#[cfg(feature = "ssr")]
+const TEXT_PREVIEW_BYTES: u64 = 64 * 1024;
+
+/// One file with its preview text and its share links.
+#[server(prefix = "/rpc", endpoint = "files/details", input = GetUrl)]
+pub async fn file_details(id: String) -> Result<FileDetailsDto, AppError> {
+    use crate::{dto::ShareDto, rpc::ssr::*};
+
+    let (services, actor) = (services()?, actor());
+    let id = parse_id(&id)?;
+    let download = services.files.download(&actor, id).await.map_err(fail)?;
+    let text_preview = if download.info.content_type.starts_with("text/") {
+        Some(download.text_start(TEXT_PREVIEW_BYTES).await.map_err(fail)?)
+    } else {
+        None
+    };
+    let shares = services.files.shares(&actor, id).await.map_err(fail)?;
+    Ok(FileDetailsDto {
+        file: FileDto::from(&download.info),
+        text_preview,
+        shares: shares.iter().map(ShareDto::from).collect(),
+    })
+}
+
+#[server(prefix = "/rpc", endpoint = "files/rename")]
+pub async fn rename_file(id: String, name: String) -> Result<FileDto, AppError> {
+    use crate::rpc::ssr::*;
+
+    let info = services()?.files.rename(&actor(), parse_id(&id)?, &name).await.map_err(fail)?;
+    redirect_form_post_back();
+    Ok(FileDto::from(&info))
+}
+
+#[server(prefix = "/rpc", endpoint = "files/delete")]
+pub async fn delete_file(id: String) -> Result<(), AppError> {
+    use crate::rpc::ssr::*;
+
+    services()?.files.delete(&actor(), parse_id(&id)?).await.map_err(fail)?;
+    redirect_form_post("/files?deleted=1");
+    Ok(())
+}
+
+/// How long a new share link may live, as offered in the UI.
+pub const SHARE_LIFETIMES: [&str; 4] = ["1h", "1d", "7d", "30d"];
+
+/// Makes a share link; its URL is in the answer and nowhere else.
+#[server(prefix = "/rpc", endpoint = "files/share")]
+pub async fn share_file(id: String, expires_in: String) -> Result<NewShareDto, AppError> {
+    use domain::error::{Field, Problem};
+
+    use crate::{dto::ShareDto, rpc::ssr::*};
+
+    let lifetime = humantime::parse_duration(&expires_in)
+        .map_err(|_| fail(domain::Error::invalid(Field::ExpiresIn, Problem::Malformed)))?;
+    let id = parse_id(&id)?;
+    let share = services()?.files.share(&actor(), id, lifetime).await.map_err(fail)?;
+    let url = format!("{}/s/{}", request_origin(), share.token);
+    redirect_form_post(&format!("/files/{id}?shared={}", share.token));
+    Ok(NewShareDto { share: ShareDto::from(&share.info), url })
+}
+
+#[server(prefix = "/rpc", endpoint = "files/revoke_share")]
+pub async fn revoke_share(id: String) -> Result<(), AppError> {
+    use crate::rpc::ssr::*;
+
+    services()?.files.revoke_share(&actor(), parse_id(&id)?).await.map_err(fail)?;
+    redirect_form_post_back();
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn parse_id(id: &str) -> Result<uuid::Uuid, AppError> {
+    // A malformed id names no file: the same answer as someone else's file.
+    uuid::Uuid::parse_str(id).map_err(|_| crate::rpc::ssr::fail(AppError::NotFound))
+}

@@ -1,0 +1,449 @@
+//! Files: upload (streamed, type checked from the bytes, within size and quota), list, read,
+//! rename, delete and share, each for its owner only. The object is written first and the row
+//! second, so a crash in between leaves an orphan object no user can see, never a row without its
+//! bytes.
+
+mod rules;
+mod shares;
+
+use std::ops::Range;
+
+use bytes::Bytes;
+use clap::Args;
+use futures_util::{Stream, StreamExt, stream::BoxStream};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, Order, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
+    sea_query::{Alias, Expr, Func, LikeExpr},
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+pub use rules::{ByteSize, FileName, sniff};
+pub use shares::{NewShare, ShareInfo};
+
+use crate::{
+    Actor, Error, Result,
+    entities::{file, user},
+    error::{Field, Problem},
+    storage::{Storage, StorageError},
+};
+
+/// How many leading bytes the type check looks at.
+const SNIFF_LEN: usize = 8192;
+
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Files")]
+pub struct FileConfig {
+    /// Largest file a user may upload (e.g. 100MiB).
+    #[arg(
+        long = "files-max-size",
+        env = "FILES_MAX_SIZE",
+        value_name = "FILES_MAX_SIZE",
+        default_value = "100MiB",
+        global = true
+    )]
+    pub max_size: ByteSize,
+
+    /// Storage each user may fill in total (e.g. 1GiB).
+    #[arg(
+        long = "files-quota",
+        env = "FILES_QUOTA",
+        value_name = "FILES_QUOTA",
+        default_value = "1GiB",
+        global = true
+    )]
+    pub quota: ByteSize,
+}
+
+/// A stored file, as its owner sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileInfo {
+    pub id: Uuid,
+    pub name: String,
+    pub content_type: String,
+    pub size: u64,
+    pub sha256: String,
+    pub created_at: OffsetDateTime,
+}
+
+impl From<file::Model> for FileInfo {
+    fn from(m: file::Model) -> Self {
+        Self {
+            id: m.id,
+            name: m.name,
+            content_type: m.content_type,
+            size: u64::try_from(m.size).unwrap_or_default(),
+            sha256: m.sha256,
+            created_at: m.created_at,
+        }
+    }
+}
+
+/// What a page of the file list asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListQuery {
+    /// Part of the name, any case.
+    pub search: Option<String>,
+    pub sort: SortBy,
+    pub descending: bool,
+    /// Counted from 1.
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl Default for ListQuery {
+    fn default() -> Self {
+        Self { search: None, sort: SortBy::Uploaded, descending: true, page: 1, per_page: 20 }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortBy {
+    Name,
+    Type,
+    Size,
+    Uploaded,
+}
+
+impl SortBy {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "name" => Self::Name,
+            "type" => Self::Type,
+            "size" => Self::Size,
+            "uploaded" => Self::Uploaded,
+            _ => return None,
+        })
+    }
+}
+
+/// One page of a user's files, with what the page needs to show about their storage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilePage {
+    pub items: Vec<FileInfo>,
+    /// Files matching the search, on all pages.
+    pub total: u64,
+    pub pages: u64,
+    pub used: u64,
+    pub quota: u64,
+    pub max_size: u64,
+}
+
+/// A file someone may read, and the way to its bytes.
+pub struct Download {
+    pub info: FileInfo,
+    key: String,
+    storage: Storage,
+}
+
+impl Download {
+    /// The bytes, or the bytes in `range`.
+    pub async fn bytes(&self, range: Option<Range<u64>>) -> Result<BoxStream<'static, Result<Bytes, StorageError>>> {
+        self.storage.get(&self.key, range).await.map_err(|err| match err {
+            StorageError::NotFound => Error::NotFound,
+            other => Error::Unexpected(anyhow::Error::new(other).context("reading a stored file")),
+        })
+    }
+
+    /// The first `limit` bytes as text (a preview): a character cut at the end is dropped.
+    pub async fn text_start(&self, limit: u64) -> Result<String> {
+        use futures_util::TryStreamExt;
+
+        let end = self.info.size.min(limit);
+        let chunks: Vec<Bytes> = self
+            .bytes(Some(0..end))
+            .await?
+            .try_collect()
+            .await
+            .map_err(|err| Error::Unexpected(anyhow::Error::new(err).context("reading a stored file")))?;
+        let bytes = chunks.concat();
+        let text = match std::str::from_utf8(&bytes) {
+            Ok(text) => text,
+            Err(err) => std::str::from_utf8(&bytes[..err.valid_up_to()]).unwrap_or_default(),
+        };
+        Ok(text.to_owned())
+    }
+
+    /// A short-lived URL of the storage service itself, when it offers them and the operator
+    /// turned them on: the bytes then bypass this server.
+    pub async fn presigned_url(&self) -> Result<Option<url::Url>> {
+        let disposition = content_disposition("attachment", &self.info.name);
+        self.storage
+            .presigned_get(&self.key, &disposition, &self.info.content_type)
+            .await
+            .map_err(|err| Error::Unexpected(anyhow::Error::new(err).context("signing a download URL")))
+    }
+}
+
+/// A `Content-Disposition` value that keeps any name safe: an ASCII fallback and the exact name
+/// in RFC 5987 encoding.
+pub fn content_disposition(kind: &str, name: &str) -> String {
+    let fallback: String = name
+        .chars()
+        .map(|c| if c.is_ascii_graphic() && !matches!(c, '"' | '\\' | '%') || c == ' ' { c } else { '_' })
+        .collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    format!("{kind}; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
+}
+
+#[derive(Clone)]
+pub struct FileService {
+    db: DatabaseConnection,
+    storage: Storage,
+    max_size: u64,
+    quota: u64,
+}
+
+#[derive(FromQueryResult)]
+struct Used {
+    used: Option<i64>,
+}
+
+impl FileService {
+    pub fn new(db: DatabaseConnection, storage: Storage, config: &FileConfig) -> Self {
+        Self { db, storage, max_size: config.max_size.0, quota: config.quota.0 }
+    }
+
+    /// Bytes the user's files take.
+    pub async fn usage(&self, actor: &Actor) -> Result<u64> {
+        let owner = actor.user_id()?;
+        let used = file::Entity::find()
+            .select_only()
+            // PostgreSQL sums BIGINT into NUMERIC; the cast keeps one answer type on both databases.
+            .column_as(Expr::col(file::Column::Size).sum().cast_as(Alias::new("BIGINT")), "used")
+            .filter(file::Column::OwnerId.eq(owner))
+            .into_model::<Used>()
+            .one(&self.db)
+            .await?;
+        Ok(used.and_then(|u| u.used).map_or(0, |u| u64::try_from(u).unwrap_or_default()))
+    }
+
+    /// Stores an upload as it arrives. `name` is what the client called the file; it is cleaned,
+    /// not trusted. A refused, failed or interrupted upload leaves neither object nor row.
+    #[tracing::instrument(skip_all, fields(name), err(level = "info"))]
+    pub async fn upload<S>(&self, actor: &Actor, name: &str, body: S) -> Result<FileInfo>
+    where
+        S: Stream<Item = std::io::Result<Bytes>> + Send,
+    {
+        let owner = actor.user_id()?;
+        let name = FileName::clean(name)?;
+        let remaining = self.quota.saturating_sub(self.usage(actor).await?);
+        if remaining == 0 {
+            return Err(Error::invalid(Field::File, Problem::OverQuota));
+        }
+
+        let mut body = Box::pin(body);
+        let mut head = Vec::new();
+        while head.len() < SNIFF_LEN {
+            match body.next().await {
+                Some(Ok(chunk)) => head.extend_from_slice(&chunk),
+                Some(Err(err)) => return Err(Error::Unexpected(anyhow::Error::new(err).context("reading the upload"))),
+                None => break,
+            }
+        }
+        if head.is_empty() {
+            return Err(Error::invalid(Field::File, Problem::Required));
+        }
+        let content_type = sniff(&head, name.as_ref()).ok_or(Error::invalid(Field::File, Problem::Unsupported))?;
+
+        let id = Uuid::now_v7();
+        let key = format!("files/{owner}/{id}");
+        let limit = self.max_size.min(remaining);
+        let whole = futures_util::stream::once(async move { Ok(Bytes::from(head)) }).chain(body);
+        let stored = match self.storage.put_stream(&key, whole, limit).await {
+            Ok(stored) => stored,
+            Err(StorageError::TooLarge { .. }) if limit < self.max_size => {
+                return Err(Error::invalid(Field::File, Problem::OverQuota));
+            }
+            Err(StorageError::TooLarge { .. }) => return Err(Error::invalid(Field::File, Problem::TooLarge)),
+            Err(err) => return Err(Error::Unexpected(anyhow::Error::new(err).context("storing the upload"))),
+        };
+
+        let now = OffsetDateTime::now_utc();
+        let row = file::ActiveModel {
+            id: Set(id),
+            owner_id: Set(owner),
+            name: Set(name.as_ref().to_owned()),
+            content_type: Set(content_type.to_owned()),
+            size: Set(i64::try_from(stored.size).unwrap_or(i64::MAX)),
+            sha256: Set(stored.sha256),
+            object_key: Set(key.clone()),
+            created_at: Set(now),
+            updated_at: Set(now),
+        };
+        match row.insert(&self.db).await {
+            Ok(model) => Ok(model.into()),
+            Err(err) => {
+                if let Err(cleanup) = self.storage.delete(&key).await {
+                    tracing::warn!(error = %cleanup, %key, "could not remove the object of a failed upload");
+                }
+                Err(err.into())
+            }
+        }
+    }
+
+    /// One page of the user's files, searched and sorted.
+    pub async fn list(&self, actor: &Actor, query: &ListQuery) -> Result<FilePage> {
+        let owner = actor.user_id()?;
+        let mut select = file::Entity::find().filter(file::Column::OwnerId.eq(owner));
+        if let Some(search) = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            let escaped = search.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            select = select.filter(
+                Expr::expr(Func::lower(Expr::col(file::Column::Name)))
+                    .like(LikeExpr::new(format!("%{escaped}%")).escape('\\')),
+            );
+        }
+        let order = if query.descending { Order::Desc } else { Order::Asc };
+        select = match query.sort {
+            SortBy::Name => select.order_by(Expr::expr(Func::lower(Expr::col(file::Column::Name))), order.clone()),
+            SortBy::Type => select.order_by(file::Column::ContentType, order.clone()),
+            SortBy::Size => select.order_by(file::Column::Size, order.clone()),
+            SortBy::Uploaded => select.order_by(file::Column::CreatedAt, order.clone()),
+        };
+        // Ties (same size, same type) keep one stable order across pages.
+        let paginator = select.order_by(file::Column::Id, order).paginate(&self.db, query.per_page.clamp(1, 100));
+        let counts = paginator.num_items_and_pages().await?;
+        let items = paginator.fetch_page(query.page.max(1) - 1).await?;
+        Ok(FilePage {
+            items: items.into_iter().map(FileInfo::from).collect(),
+            total: counts.number_of_items,
+            pages: counts.number_of_pages,
+            used: self.usage(actor).await?,
+            quota: self.quota,
+            max_size: self.max_size,
+        })
+    }
+
+    /// One of the user's files. Anyone else's file is `NotFound`, not `Forbidden`: its existence
+    /// is not revealed.
+    async fn owned(&self, actor: &Actor, id: Uuid) -> Result<file::Model> {
+        let owner = actor.user_id()?;
+        file::Entity::find_by_id(id).filter(file::Column::OwnerId.eq(owner)).one(&self.db).await?.ok_or(Error::NotFound)
+    }
+
+    pub async fn get(&self, actor: &Actor, id: Uuid) -> Result<FileInfo> {
+        Ok(self.owned(actor, id).await?.into())
+    }
+
+    /// The file, ready to be read.
+    pub async fn download(&self, actor: &Actor, id: Uuid) -> Result<Download> {
+        Ok(self.reader(self.owned(actor, id).await?))
+    }
+
+    fn reader(&self, row: file::Model) -> Download {
+        let key = row.object_key.clone();
+        Download { info: row.into(), key, storage: self.storage.clone() }
+    }
+
+    pub async fn rename(&self, actor: &Actor, id: Uuid, name: &str) -> Result<FileInfo> {
+        let name = FileName::parse(name)?;
+        let row = self.owned(actor, id).await?;
+        let mut model: file::ActiveModel = row.into();
+        model.name = Set(name.as_ref().to_owned());
+        model.updated_at = Set(OffsetDateTime::now_utc());
+        Ok(model.update(&self.db).await?.into())
+    }
+
+    /// Removes the row (and with it the file's share links), then the object. A failure between
+    /// the two leaves an orphan object that no user can reach (and that a storage check can
+    /// find), never a row without its bytes.
+    pub async fn delete(&self, actor: &Actor, id: Uuid) -> Result<()> {
+        let row = self.owned(actor, id).await?;
+        file::Entity::delete_by_id(row.id).exec(&self.db).await?;
+        if let Err(err) = self.storage.delete(&row.object_key).await {
+            tracing::warn!(error = %err, key = %row.object_key, "file deleted, its object remains");
+        }
+        Ok(())
+    }
+}
+
+/// What `smartai storage check` found: objects no row points at, and rows whose object is gone.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConsistencyReport {
+    pub orphan_objects: Vec<String>,
+    /// Files whose bytes are gone: (file id, object key).
+    pub missing_objects: Vec<(Uuid, String)>,
+    /// Users whose avatar images are gone.
+    pub missing_avatars: Vec<Uuid>,
+}
+
+impl FileService {
+    /// Compares the rows (files and avatars) with the objects. With `fix`, removes orphan objects
+    /// and the rows whose bytes are gone (both are invisible or broken for users already).
+    pub async fn check(&self, actor: &Actor, fix: bool) -> Result<ConsistencyReport> {
+        use std::collections::HashSet;
+
+        if !matches!(actor, Actor::System) {
+            return Err(Error::Forbidden);
+        }
+        let listing = |prefix: &'static str| async move {
+            self.storage
+                .list(prefix)
+                .await
+                .map_err(|err| Error::Unexpected(anyhow::Error::new(err).context("listing stored objects")))
+        };
+        let rows = file::Entity::find().all(&self.db).await?;
+        let avatars: Vec<(Uuid, Uuid)> = user::Entity::find()
+            .filter(user::Column::AvatarId.is_not_null())
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .filter_map(|u| Some((u.id, u.avatar_id?)))
+            .collect();
+        let objects = listing("files").await?;
+        let avatar_objects = listing("avatars").await?;
+
+        let known: HashSet<&str> = rows.iter().map(|r| r.object_key.as_str()).collect();
+        let stored: HashSet<&str> = objects.iter().map(String::as_str).collect();
+        let known_avatars: HashSet<String> = avatars.iter().map(|(_, avatar)| avatar.to_string()).collect();
+        let avatar_of = |key: &str| key.split('/').nth(1).unwrap_or_default().to_owned();
+        let stored_avatars: HashSet<String> = avatar_objects.iter().map(|key| avatar_of(key)).collect();
+        let report = ConsistencyReport {
+            orphan_objects: objects
+                .iter()
+                .filter(|key| !known.contains(key.as_str()))
+                .chain(avatar_objects.iter().filter(|key| !known_avatars.contains(&avatar_of(key))))
+                .cloned()
+                .collect(),
+            missing_objects: rows
+                .iter()
+                .filter(|row| !stored.contains(row.object_key.as_str()))
+                .map(|row| (row.id, row.object_key.clone()))
+                .collect(),
+            missing_avatars: avatars
+                .iter()
+                .filter(|(_, avatar)| !stored_avatars.contains(&avatar.to_string()))
+                .map(|(user, _)| *user)
+                .collect(),
+        };
+        if fix {
+            for key in &report.orphan_objects {
+                self.storage
+                    .delete(key)
+                    .await
+                    .map_err(|err| Error::Unexpected(anyhow::Error::new(err).context("removing an orphan object")))?;
+            }
+            for (id, _) in &report.missing_objects {
+                file::Entity::delete_by_id(*id).exec(&self.db).await?;
+            }
+            if !report.missing_avatars.is_empty() {
+                user::Entity::update_many()
+                    .col_expr(user::Column::AvatarId, Expr::value(Option::<Uuid>::None))
+                    .filter(user::Column::Id.is_in(report.missing_avatars.iter().copied()))
+                    .exec(&self.db)
+                    .await?;
+            }
+        }
+        Ok(report)
+    }
+}

@@ -1,0 +1,155 @@
+import { deflateSync } from 'node:zlib';
+
+import { expect, header, open, openStatic, signUpByApi, test, uniqueEmail, userMenu } from './support';
+
+// Documents and avatars, as a user meets them in Chromium.
+
+/** A valid PNG of `size`×`size` pixels of one colour, built here so the test needs no fixture. */
+function png(size: number, rgb: [number, number, number]): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf: Buffer) => {
+    let c = 0xffffffff;
+    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const sum = Buffer.alloc(4);
+    sum.writeUInt32BE(crc(body));
+    return Buffer.concat([len, body, sum]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(size, 0);
+  ihdr.writeUInt32BE(size, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array(size).fill(rgb).flat())]);
+  const pixels = deflateSync(Buffer.concat(Array(size).fill(row)));
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', pixels),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+test('upload files, see them listed, download one byte for byte, and delete one', async ({ page }) => {
+  await signUpByApi(page.request, uniqueEmail('files'), 'Filer');
+  await open(page, '/files');
+  await expect(page.getByRole('heading', { level: 1, name: 'Files' })).toBeVisible();
+  await expect(page.getByText('No files yet.')).toBeVisible();
+
+  const report = Buffer.from('Quarterly report\n'.repeat(2000));
+  await page.locator('#upload-input').setInputFiles([
+    { name: 'report.txt', mimeType: 'text/plain', buffer: report },
+    { name: 'photo.png', mimeType: 'image/png', buffer: png(40, [200, 30, 30]) },
+    { name: 'tool.pdf', mimeType: 'application/pdf', buffer: Buffer.from('MZ\x90\x00not a pdf at all') },
+  ]);
+
+  const uploads = page.getByRole('list', { name: 'Uploads' });
+  await expect(uploads.getByRole('listitem')).toHaveCount(3);
+  await expect(uploads.getByRole('listitem').filter({ hasText: 'report.txt' })).toContainText('Uploaded');
+  await expect(uploads.getByRole('listitem').filter({ hasText: 'photo.png' })).toContainText('Uploaded');
+  await expect(uploads.getByRole('listitem').filter({ hasText: 'tool.pdf' })).toContainText(
+    'this type of file is not accepted',
+  );
+  await expect(uploads.locator('progress').first()).toHaveAttribute('value', '100');
+
+  const table = page.locator('table.file-table');
+  await expect(table.getByRole('link', { name: 'report.txt' })).toBeVisible();
+  await expect(table.getByRole('link', { name: 'photo.png' })).toBeVisible();
+  await expect(table.getByText('tool.pdf')).toHaveCount(0);
+
+  const downloadPromise = page.waitForEvent('download');
+  await table.getByRole('link', { name: 'Download report.txt' }).click();
+  const download = await downloadPromise;
+  expect(download.suggestedFilename()).toBe('report.txt');
+  const path = await download.path();
+  const fs = await import('node:fs');
+  expect(fs.readFileSync(path).equals(report)).toBe(true);
+
+  // Search, then delete with confirmation.
+  await page.getByRole('searchbox', { name: 'Search by name' }).fill('photo');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await expect(page).toHaveURL(/q=photo/);
+  await expect(table.getByRole('link', { name: 'report.txt' })).toHaveCount(0);
+  await table.getByText('Delete', { exact: true }).click();
+  await expect(page.getByText('Delete “photo.png” for good?')).toBeVisible();
+  await page.getByRole('button', { name: 'Yes, delete' }).click();
+  await expect(page.getByText('No file name matches your search.')).toBeVisible();
+});
+
+test('the file page previews, renames and shares a file', async ({ page, browser }) => {
+  await signUpByApi(page.request, uniqueEmail('share'), 'Sharer');
+  const upload = await page.request.post('/rpc/files/upload', {
+    headers: { Accept: 'application/json' },
+    multipart: { file: { name: 'notes.md', mimeType: 'text/markdown', buffer: Buffer.from('# Meeting\nThe budget is 42.\n') } },
+  });
+  expect(upload.status()).toBe(201);
+  const [file] = await upload.json();
+
+  await open(page, `/files/${file.id}`);
+  await expect(page.getByRole('heading', { level: 1, name: 'notes.md' })).toBeVisible();
+  await expect(page.locator('pre.preview-text')).toContainText('The budget is 42.');
+
+  await page.getByLabel('New name').fill('minutes.md');
+  await page.getByRole('button', { name: 'Save name' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'minutes.md' })).toBeVisible();
+
+  await page.getByLabel('Link valid for').selectOption('1d');
+  await page.getByRole('button', { name: 'Create link' }).click();
+  const link = page.getByLabel('Copy this link now; it is shown only once:');
+  await expect(link).toHaveValue(/\/s\//);
+  const url = await link.inputValue();
+
+  // Someone without an account downloads it.
+  const stranger = await browser.newContext();
+  const response = await stranger.request.get(url);
+  expect(response.status()).toBe(200);
+  expect(await response.text()).toContain('The budget is 42.');
+
+  await expect(page.getByRole('listitem').filter({ hasText: 'Expires' })).toHaveCount(1);
+  await page.getByRole('button', { name: 'Revoke' }).click();
+  await expect(page.getByRole('listitem').filter({ hasText: 'Expires' })).toHaveCount(0);
+  expect((await stranger.request.get(url)).status()).toBe(404);
+  await stranger.close();
+});
+
+test('set an avatar and see it in the header', async ({ page }) => {
+  await signUpByApi(page.request, uniqueEmail('avatar'), 'Avery');
+  await open(page, '/profile');
+  await expect(userMenu(page).locator('span.avatar')).toHaveText('A');
+
+  await page.getByLabel('Image').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: png(300, [20, 120, 220]) });
+  await page.getByRole('button', { name: 'Upload avatar' }).click();
+
+  await expect(page.getByText('Your avatar was updated.')).toBeVisible();
+  const small = userMenu(page).locator('img.avatar');
+  await expect(small).toHaveAttribute('src', /\/avatars\/.+\/64\.png$/);
+  const size = await small.evaluate((img: HTMLImageElement) => [img.naturalWidth, img.naturalHeight]);
+  expect(size).toEqual([64, 64]);
+  await expect(page.getByRole('img', { name: 'Your avatar' })).toHaveAttribute('src', /256\.png$/);
+
+  await page.getByRole('button', { name: 'Remove avatar' }).click();
+  await expect(userMenu(page).locator('span.avatar')).toHaveText('A');
+});
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('upload with the plain form, then read the list and the file page', async ({ page }) => {
+    await signUpByApi(page.request, uniqueEmail('nojs-files'));
+    await openStatic(page, '/files');
+    await page.locator('#upload-input').setInputFiles({ name: 'plain.txt', mimeType: 'text/plain', buffer: Buffer.from('no script needed') });
+    await page.getByRole('button', { name: 'Upload', exact: true }).click();
+    await expect(page.getByText('One file uploaded.')).toBeVisible();
+    await page.locator('table.file-table').getByRole('link', { name: 'plain.txt' }).click();
+    await expect(page.locator('pre.preview-text')).toHaveText('no script needed');
+    await expect(header(page).getByRole('link', { name: 'Files' })).toBeVisible();
+  });
+});
