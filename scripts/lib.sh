@@ -89,3 +89,26 @@ build_release() {
     LEPTOS_RELOAD_PORT=3001 LEPTOS_SITE_ADDR=127.0.0.1:3000 \
     cargo build --package=server --bin=smartai --no-default-features --release)
 }
+
+# An S3 server over a folder (checks SigV4 signatures, multipart, conditional puts); a bucket is a
+# subfolder. The storage contract tests run against it as well as against the local folder.
+export TEST_S3_ENDPOINT="${TEST_S3_ENDPOINT:-http://127.0.0.1:9000}"
+export TEST_S3_BUCKET="${TEST_S3_BUCKET:-smartai-test}"
+export TEST_S3_ACCESS_KEY_ID="${TEST_S3_ACCESS_KEY_ID:-smartai}"
+export TEST_S3_SECRET_ACCESS_KEY="${TEST_S3_SECRET_ACCESS_KEY:-smartai-secret}"
+ensure_s3() {
+  if curl -s -o /dev/null "$TEST_S3_ENDPOINT/"; then return 0; fi
+  if ! command -v s3s-fs >/dev/null; then
+    log "cargo: installing s3s-fs 0.14.1 (a few minutes, once)"
+    cargo install s3s-fs@0.14.1 --features binary --locked
+  fi
+  local root
+  root="$(dirname "$CARGO_TARGET_DIR")/s3"
+  mkdir -p "$root/$TEST_S3_BUCKET"
+  log "s3: starting s3s-fs over $root"
+  nohup s3s-fs --host 127.0.0.1 --port 9000 --access-key "$TEST_S3_ACCESS_KEY_ID" \
+    --secret-key "$TEST_S3_SECRET_ACCESS_KEY" "$root" >"$root.log" 2>&1 &
+  for _ in $(seq 1 50); do curl -s -o /dev/null "$TEST_S3_ENDPOINT/" && return 0; sleep 0.2; done
+  cat "$root.log" >&2
+  return 1
+}

@@ -17,7 +17,11 @@ use domain::{
 
 /// Paths that never need an actor: static files, health, metrics.
 fn needs_context(path: &str) -> bool {
-    !(path.starts_with("/pkg/") || path.starts_with("/health/") || path == "/metrics" || path == "/favicon.ico")
+    !(path.starts_with("/pkg/")
+        || path.starts_with("/health/")
+        || path.starts_with("/avatars/")
+        || path == "/metrics"
+        || path == "/favicon.ico")
 }
 
 pub async fn resolve(State(services): State<Services>, mut request: Request, next: Next) -> Response {

@@ -9,7 +9,7 @@ use axum::{
     body::Body,
     extract::DefaultBodyLimit,
     extract::{FromRef, Request},
-    http::{HeaderName, Method},
+    http::{Extensions, HeaderMap, HeaderName, Method, StatusCode, Version, header},
     middleware,
     response::{IntoResponse, Response},
     routing::{get, post},
@@ -21,7 +21,7 @@ use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::{
     LatencyUnit,
-    compression::CompressionLayer,
+    compression::{CompressionLayer, DefaultPredicate, Predicate},
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
     trace::{DefaultOnResponse, TraceLayer},
 };
@@ -158,10 +158,16 @@ pub fn router(state: AppState) -> Router {
                 })
                 .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Micros)))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-                .layer(CompressionLayer::new())
+                .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(not_a_stored_file)))
                 .layer(middleware::from_fn_with_state(state.services.clone(), request_context::resolve)),
         )
         .with_state(state)
+}
+
+/// Stored files go out as stored: compressing them on the fly would drop their `Content-Length`,
+/// their byte ranges and the meaning of their ETag.
+fn not_a_stored_file(_: StatusCode, _: Version, headers: &HeaderMap, _: &Extensions) -> bool {
+    !headers.contains_key(header::CONTENT_DISPOSITION)
 }
 
 /// Static files first; anything else is the app's 404 page.

@@ -29,7 +29,7 @@ pub fn FilePage() -> impl IntoView {
         |(id, _)| file_details(id),
     );
     view! {
-        <Suspense fallback=|| view! { <p class="muted" aria-busy="true">{t("loading")}</p> }>
+        <Transition fallback=|| view! { <p class="muted" aria-busy="true">{t("loading")}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(details) => view! { <File details/> }.into_any(),
@@ -37,7 +37,7 @@ pub fn FilePage() -> impl IntoView {
                     Err(error) => view! { <Title text=t("error-page-title")/><ErrorPage error/> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -147,10 +147,12 @@ fn DeleteForm(id: String, name: String) -> impl IntoView {
     }
 }
 
+/// Share links. The list is kept here rather than reloaded, so that the link just made (shown
+/// once) stays on screen.
 #[component]
 fn Shares(id: String, shares: Vec<ShareDto>) -> impl IntoView {
     let i18n = use_i18n();
-    let changed = expect_context::<Changed>();
+    let list = RwSignal::new(shares);
     let share = ServerAction::<ShareFile>::new();
     // After a plain form post the new link's secret comes back in the query, shown this once.
     let posted = use_query_map().get_untracked().get("shared").map(|token| format!("/s/{token}"));
@@ -159,10 +161,11 @@ fn Shares(id: String, shares: Vec<ShareDto>) -> impl IntoView {
         _ => posted.clone(),
     });
     Effect::new(move |_| {
-        if matches!(share.value().get(), Some(Ok(_))) {
-            changed.0.update(|v| *v += 1);
+        if let Some(Ok(new)) = share.value().get() {
+            list.update(|l| l.insert(0, new.share));
         }
     });
+    let on_revoked = Callback::new(move |id: String| list.update(|l| l.retain(|s| s.id != id)));
     let error = move || match share.value().get() {
         Some(Err(err)) => Some(i18n.t_args(&err.message_key(), &err.message_args())),
         _ => None,
@@ -196,24 +199,26 @@ fn Shares(id: String, shares: Vec<ShareDto>) -> impl IntoView {
                     <button type="button" class="button button-ghost" on:click=copy>{t("share-copy")}</button>
                 </div>
             </Show>
-            {(!shares.is_empty()).then(|| view! {
+            <Show when=move || list.with(|l| !l.is_empty())>
                 <h3>{t("share-active")}</h3>
                 <ul class="share-list">
-                    {shares.into_iter().map(|s| view! { <ShareRow share=s/> }).collect_view()}
+                    <For each=move || list.get() key=|s| s.id.clone() let:share>
+                        <ShareRow share on_revoked/>
+                    </For>
                 </ul>
-            })}
+            </Show>
         </section>
     }
 }
 
 #[component]
-fn ShareRow(share: ShareDto) -> impl IntoView {
+fn ShareRow(share: ShareDto, on_revoked: Callback<String>) -> impl IntoView {
     let i18n = use_i18n();
-    let changed = expect_context::<Changed>();
     let revoke = ServerAction::<RevokeShare>::new();
+    let share_id = share.id.clone();
     Effect::new(move |_| {
         if matches!(revoke.value().get(), Some(Ok(()))) {
-            changed.0.update(|v| *v += 1);
+            on_revoked.run(share_id.clone());
         }
     });
     let expires = format::date_time(&share.expires_at);

@@ -85,6 +85,9 @@ pub fn FilesPage() -> impl IntoView {
         move || (params.get(), changed.0.get()),
         |(p, _)| list_files(p.search, Some(p.sort), p.dir, Some(p.page)),
     );
+    let on_stored = Callback::new(move |()| changed.0.update(|v| *v += 1));
+    // The uploader stays outside the part that reloads, so the progress of the other files
+    // survives the list refreshing after each one.
     view! {
         <Title text=t("files-title")/>
         <div class="page-heading">
@@ -92,7 +95,16 @@ pub fn FilesPage() -> impl IntoView {
             <p class="muted">{t("files-lead")}</p>
         </div>
         <Notices/>
-        <Suspense fallback=|| view! { <p class="muted" aria-busy="true">{t("loading")}</p> }>
+        <section class="card" aria-labelledby="upload-heading">
+            <h2 id="upload-heading">{t("files-upload-heading")}</h2>
+            <Uploader on_stored/>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    data.await.ok().map(|page| view! { <Usage used=page.used quota=page.quota max_size=page.max_size/> })
+                })}
+            </Transition>
+        </section>
+        <Transition fallback=|| view! { <p class="muted" aria-busy="true">{t("loading")}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(page) => view! { <Files page params=params.get_untracked()/> }.into_any(),
@@ -100,7 +112,22 @@ pub fn FilesPage() -> impl IntoView {
                     Err(error) => view! { <ErrorPage error/> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
+    }
+}
+
+#[component]
+fn Usage(used: u64, quota: u64, max_size: u64) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <p class="muted usage">
+            <meter min="0" max=quota value=used aria-hidden="true"></meter>
+            {move || i18n.t_args("files-usage", &[
+                ("used", format::size(i18n, used)),
+                ("quota", format::size(i18n, quota)),
+                ("max", format::size(i18n, max_size)),
+            ])}
+        </p>
     }
 }
 
@@ -125,27 +152,11 @@ fn Notices() -> impl IntoView {
 
 #[component]
 fn Files(page: FilePageDto, params: ListParams) -> impl IntoView {
-    let i18n = use_i18n();
-    let changed = expect_context::<Changed>();
-    let on_stored = Callback::new(move |()| changed.0.update(|v| *v += 1));
-    let (used, quota, max_size) = (page.used, page.quota, page.max_size);
     let search = params.search.clone().unwrap_or_default();
     let dir_input = params.dir.clone().map(|dir| view! { <input type="hidden" name="dir" value=dir/> });
     let sort = params.sort.clone();
     let empty_key = if params.search.is_some() { "files-none-match" } else { "files-none" };
     view! {
-        <section class="card" aria-labelledby="upload-heading">
-            <h2 id="upload-heading">{t("files-upload-heading")}</h2>
-            <Uploader on_stored/>
-            <p class="muted usage">
-                <meter min="0" max=quota value=used aria-hidden="true"></meter>
-                {move || i18n.t_args("files-usage", &[
-                    ("used", format::size(i18n, used)),
-                    ("quota", format::size(i18n, quota)),
-                    ("max", format::size(i18n, max_size)),
-                ])}
-            </p>
-        </section>
         <section class="card" aria-labelledby="list-heading">
             <div class="list-toolbar">
                 <h2 id="list-heading">{t("files-list-heading")}</h2>

@@ -77,8 +77,14 @@ async fn uploads_stream_in_and_download_with_ranges_and_validators(backend: Back
     assert_eq!(list(&app, &ada).await.len(), 2);
 
     let id = stored[0]["id"].as_str().unwrap();
-    let content = ada.get(app.url(&format!("/files/{id}/content"))).send().await.unwrap();
+    let content = ada
+        .get(app.url(&format!("/files/{id}/content")))
+        .header(header::ACCEPT_ENCODING, "gzip, br")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(content.status(), 200);
+    assert_eq!(header(&content, header::CONTENT_ENCODING), "", "stored files go out as stored");
     assert_eq!(header(&content, header::CONTENT_TYPE), "text/plain; charset=utf-8");
     assert_eq!(header(&content, header::CONTENT_LENGTH), TEXT.len().to_string());
     assert_eq!(header(&content, header::X_CONTENT_TYPE_OPTIONS), "nosniff");
