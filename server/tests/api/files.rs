@@ -23,11 +23,8 @@ crate::on_both_databases!(
 const TEXT: &[u8] = b"The quick brown fox jumps over the lazy dog.\n";
 
 async fn spawn(backend: Backend) -> TestApp {
-    spawn_app_with(
-        backend,
-        Options { extra: &["--files-max-size", "64KiB", "--files-quota", "96KiB"], ..Options::default() },
-    )
-    .await
+    let extra = ["--files-max-size", "64KiB", "--files-quota", "96KiB"].map(String::from).to_vec();
+    spawn_app_with(backend, Options { extra, ..Options::default() }).await
 }
 
 /// A signed-in program: JSON answers, its own cookies.
@@ -355,4 +352,36 @@ async fn the_files_pages_render_without_javascript(backend: Backend) {
     assert!(file_page.contains("The quick brown fox"), "the text preview is in the page");
     let missing = ada.get(app.url("/files/00000000-0000-7000-8000-000000000000")).send().await.unwrap();
     assert_eq!(missing.status(), 404);
+}
+
+/// The same doors on a real S3 server, with downloads handed to presigned URLs of the bucket.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_s3_uploads_stream_to_the_bucket_and_downloads_redirect_to_it() {
+    let env = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
+    let storage_url = format!("s3://{}/http-{}", env("TEST_S3_BUCKET", "smartai-test"), uuid::Uuid::new_v4().simple());
+    let extra: Vec<String> = vec![
+        "--storage-url".into(),
+        storage_url,
+        "--s3-endpoint".into(),
+        env("TEST_S3_ENDPOINT", "http://127.0.0.1:9000"),
+        "--s3-access-key-id".into(),
+        env("TEST_S3_ACCESS_KEY_ID", "smartai"),
+        "--s3-secret-access-key".into(),
+        env("TEST_S3_SECRET_ACCESS_KEY", "smartai-secret"),
+        "--storage-presigned-downloads".into(),
+    ];
+    let app = spawn_app_with(Backend::Sqlite, Options { extra, ..Options::default() }).await;
+    let ada = user(&app).await;
+    let big: Vec<u8> = b"%PDF-1.7\n".iter().copied().chain((0..6 * 1024 * 1024u32).map(|i| (i % 251) as u8)).collect();
+
+    let stored: Vec<Value> = upload(&app, &ada, &[("big.pdf", &big)]).await.json().await.unwrap();
+    let id = stored[0]["id"].as_str().unwrap();
+
+    let response = ada.get(app.url(&format!("/files/{id}/content?download"))).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::TEMPORARY_REDIRECT);
+    let location = header(&response, header::LOCATION).to_owned();
+    assert!(location.starts_with(&env("TEST_S3_ENDPOINT", "http://127.0.0.1:9000")), "{location}");
+    let from_bucket = reqwest::get(&location).await.unwrap();
+    assert_eq!(from_bucket.status(), 200);
+    assert!(from_bucket.bytes().await.unwrap().as_ref() == big.as_slice(), "6 MiB came back different");
 }

@@ -40,12 +40,12 @@ pub struct Options {
     pub idle_timeout: &'static str,
     pub public_url: Option<&'static str>,
     /// More command-line settings.
-    pub extra: &'static [&'static str],
+    pub extra: Vec<String>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { idle_timeout: "7d", public_url: None, extra: &[] }
+        Self { idle_timeout: "7d", public_url: None, extra: Vec::new() }
     }
 }
 
@@ -87,7 +87,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     if let Some(url) = options.public_url {
         args.extend(["--public-url", url]);
     }
-    args.extend(options.extra);
+    args.extend(options.extra.iter().map(String::as_str));
     args.push("serve");
     let cli = Cli::try_parse_from(args).expect("test settings parse");
     let app = Application::build(&cli.domain, &cli.server).await.expect("the app builds");
