@@ -188,8 +188,8 @@ fn FileTable(items: Vec<FileDto>, params: ListParams) -> impl IntoView {
             p.sort = key.into();
             p.page = 1;
         });
-        let sort = active.then(|| if descending { "descending" } else { "ascending" });
-        let arrow = active.then(|| if descending { " ↓" } else { " ↑" });
+        let sort = active.then_some(if descending { "descending" } else { "ascending" });
+        let arrow = active.then_some(if descending { " ↓" } else { " ↑" });
         view! {
             <th scope="col" aria-sort=sort>
                 <a href=href>{t(label)}{arrow}</a>

@@ -56,7 +56,7 @@ async fn list(app: &TestApp, client: &Client) -> Vec<Value> {
     page["items"].as_array().unwrap().clone()
 }
 
-fn header<'a>(response: &'a reqwest::Response, name: header::HeaderName) -> &'a str {
+fn header(response: &reqwest::Response, name: header::HeaderName) -> &str {
     response.headers().get(&name).map_or("", |v| v.to_str().unwrap())
 }
 

@@ -93,7 +93,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     let app = Application::build(&cli.domain, &cli.server).await.expect("the app builds");
     let address = format!("http://{}", app.address());
     tokio::spawn(app.run_until_stopped(std::future::pending()));
-    TestApp { address, backend, database_url, client: browser(), pg_database, sqlite_file, data_dir: data_dir }
+    TestApp { address, backend, database_url, client: browser(), pg_database, sqlite_file, data_dir }
 }
 
 /// A client that keeps cookies and asks for HTML like a browser, and does not follow redirects.
