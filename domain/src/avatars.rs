@@ -222,11 +222,24 @@ mod tests {
 
     #[test]
     fn a_decompression_bomb_is_refused_before_decoding() {
-        // A tiny PNG header claiming 100 000 × 100 000 pixels.
+        // A tiny PNG whose header (with a valid checksum) claims 100 000 × 100 000 pixels.
         let mut bomb = encode(DynamicImage::new_luma8(1, 1), ImageFormat::Png);
         bomb[16..20].copy_from_slice(&100_000u32.to_be_bytes());
         bomb[20..24].copy_from_slice(&100_000u32.to_be_bytes());
+        let crc = crc32(&bomb[12..29]);
+        bomb[29..33].copy_from_slice(&crc.to_be_bytes());
         assert!(matches!(render(&bomb), Err(Error::Invalid { field: Field::Avatar, problem: Problem::Dimensions })));
+    }
+
+    fn crc32(data: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for byte in data {
+            crc ^= u32::from(*byte);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 { 0xEDB8_8320 ^ (crc >> 1) } else { crc >> 1 };
+            }
+        }
+        !crc
     }
 
     #[test]
