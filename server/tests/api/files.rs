@@ -174,16 +174,16 @@ async fn other_users_and_visitors_get_nothing(backend: Backend) {
     let stored: Vec<Value> = upload(&app, &ada, &[("private.txt", TEXT)]).await.json().await.unwrap();
     let id = stored[0]["id"].as_str().unwrap();
 
-    for client in [&eve, &browser()] {
+    // Another user gets 404 (the file's existence is not revealed); a visitor gets 401 for any id.
+    for (client, expected) in [(&eve, 404), (&browser(), 401)] {
         let content = client.get(app.url(&format!("/files/{id}/content"))).send().await.unwrap();
-        assert_eq!(content.status(), 404);
+        assert_eq!(content.status(), expected);
         for (name, form) in [
             ("files/rename", vec![("id", id), ("name", "mine.txt")]),
             ("files/delete", vec![("id", id)]),
             ("files/share", vec![("id", id), ("expires_in", "1h")]),
         ] {
-            let status = app.rpc_with(client, name, &form).await.status();
-            assert!(status == 404 || status == 401, "{name}: {status}");
+            assert_eq!(app.rpc_with(client, name, &form).await.status(), expected, "{name}");
         }
         let details = client
             .get(app.url(&format!("/rpc/files/details?id={id}")))
@@ -191,7 +191,7 @@ async fn other_users_and_visitors_get_nothing(backend: Backend) {
             .send()
             .await
             .unwrap();
-        assert!(matches!(details.status().as_u16(), 401 | 404));
+        assert_eq!(details.status(), expected);
     }
     assert!(list(&app, &eve).await.is_empty());
     assert_eq!(upload(&app, &browser(), &[("x.txt", TEXT)]).await.status(), 401, "visitors cannot upload");
