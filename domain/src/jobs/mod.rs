@@ -1,0 +1,368 @@
+//! Background jobs: typed, queued by name and priority, delayed, retried with backoff, and buried
+//! in a dead-letter set after their last attempt. Delivery is at least once, so handlers are
+//! idempotent. Two backends behind one [`Queue`]: Redis Streams with a consumer group when
+//! `REDIS_URL` is set, a table in the SQL database otherwise; one contract test suite runs on both.
+
+mod redis;
+mod sql;
+mod worker;
+
+use std::time::Duration;
+
+use clap::Args;
+use rand::Rng;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+use uuid::Uuid;
+
+pub use worker::{Handlers, Periodic, Worker, WorkerOptions};
+
+use crate::{Error, Result};
+
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Jobs")]
+pub struct JobsConfig {
+    /// Redis for the job queue and live events (redis://host:6379); the SQL database otherwise.
+    #[arg(long = "redis-url", env = "REDIS_URL", value_name = "REDIS_URL", global = true)]
+    pub redis_url: Option<url::Url>,
+
+    /// Jobs one worker process runs at the same time.
+    #[arg(long = "jobs-concurrency", env = "JOBS_CONCURRENCY", value_name = "JOBS_CONCURRENCY", default_value_t = 4, global = true)]
+    pub concurrency: usize,
+
+    /// A job claimed but not finished within this time (its worker died) is delivered again.
+    #[arg(long = "jobs-visibility-timeout", env = "JOBS_VISIBILITY_TIMEOUT", value_name = "JOBS_VISIBILITY_TIMEOUT",
+          default_value = "5m", value_parser = humantime::parse_duration, global = true)]
+    pub visibility_timeout: Duration,
+
+    /// Run no workers inside `smartai serve` (separate `smartai worker` processes run the jobs).
+    #[arg(long = "no-in-process-worker", env = "JOBS_NO_IN_PROCESS_WORKER", global = true)]
+    pub no_in_process_worker: bool,
+}
+
+/// How urgent a job is; a worker takes the highest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Priority {
+    Low = 0,
+    Normal = 1,
+    High = 2,
+}
+
+impl Priority {
+    pub const ALL_HIGH_FIRST: [Priority; 3] = [Priority::High, Priority::Normal, Priority::Low];
+
+    fn from_i16(value: i16) -> Self {
+        match value {
+            2.. => Self::High,
+            1 => Self::Normal,
+            _ => Self::Low,
+        }
+    }
+}
+
+/// A job as the queue keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobRecord {
+    pub id: Uuid,
+    pub queue: String,
+    pub kind: String,
+    pub payload: serde_json::Value,
+    pub priority: Priority,
+    /// Deliveries so far, counting the current one once claimed.
+    pub attempts: u32,
+    pub max_attempts: u32,
+    pub timeout_ms: u64,
+    /// The request that enqueued it, carried into the job's logs.
+    pub request_id: Option<String>,
+    pub last_error: Option<String>,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    /// Where the backend holds the claimed delivery (a stream entry); not part of the job.
+    #[serde(skip)]
+    pub(crate) receipt: Option<String>,
+}
+
+impl JobRecord {
+    pub fn timeout(&self) -> Duration {
+        Duration::from_millis(self.timeout_ms)
+    }
+}
+
+/// A typed job. Its payload carries ids, never large data; its handler must be idempotent.
+pub trait Job: Serialize + DeserializeOwned + Send + 'static {
+    const KIND: &'static str;
+    const QUEUE: &'static str = "default";
+    const PRIORITY: Priority = Priority::Normal;
+    const MAX_ATTEMPTS: u32 = 5;
+    const TIMEOUT: Duration = Duration::from_secs(60);
+}
+
+/// What to enqueue, with the options a caller may change.
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    pub queue: String,
+    pub kind: String,
+    pub payload: serde_json::Value,
+    pub priority: Priority,
+    pub delay: Duration,
+    pub max_attempts: u32,
+    pub timeout: Duration,
+    pub request_id: Option<String>,
+}
+
+impl NewJob {
+    pub fn of<J: Job>(job: &J) -> Self {
+        Self {
+            queue: J::QUEUE.to_owned(),
+            kind: J::KIND.to_owned(),
+            payload: serde_json::to_value(job).unwrap_or(serde_json::Value::Null),
+            priority: J::PRIORITY,
+            delay: Duration::ZERO,
+            max_attempts: J::MAX_ATTEMPTS,
+            timeout: J::TIMEOUT,
+            request_id: None,
+        }
+    }
+
+    pub fn delay(mut self, delay: Duration) -> Self {
+        self.delay = delay;
+        self
+    }
+
+    pub fn priority(mut self, priority: Priority) -> Self {
+        self.priority = priority;
+        self
+    }
+
+    pub fn queue(mut self, queue: &str) -> Self {
+        self.queue = queue.to_owned();
+        self
+    }
+
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    pub fn request_id(mut self, request_id: Option<String>) -> Self {
+        self.request_id = request_id;
+        self
+    }
+
+    fn into_record(self) -> (JobRecord, i64) {
+        let now = now_ms();
+        let run_at = now + i64::try_from(self.delay.as_millis()).unwrap_or(i64::MAX / 2);
+        let record = JobRecord {
+            id: Uuid::now_v7(),
+            queue: self.queue,
+            kind: self.kind,
+            payload: self.payload,
+            priority: self.priority,
+            attempts: 0,
+            max_attempts: self.max_attempts,
+            timeout_ms: u64::try_from(self.timeout.as_millis()).unwrap_or(u64::MAX),
+            request_id: self.request_id,
+            last_error: None,
+            created_at: now,
+            receipt: None,
+        };
+        (record, run_at)
+    }
+}
+
+pub(crate) fn now_ms() -> i64 {
+    i64::try_from(
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_millis(),
+    )
+    .unwrap_or(i64::MAX)
+}
+
+/// The wait before attempt `attempt + 1`: exponential from one second, capped at an hour, with
+/// ±25 % jitter so that jobs failing together do not retry together.
+pub fn backoff(attempt: u32) -> Duration {
+    let base = Duration::from_secs(1).saturating_mul(1u32 << attempt.saturating_sub(1).min(12)).min(Duration::from_secs(3600));
+    let jitter = rand::rng().random_range(0.75..1.25);
+    base.mul_f64(jitter)
+}
+
+/// Waiting jobs of one queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueDepth {
+    pub queue: String,
+    /// Ready, delayed or running.
+    pub waiting: u64,
+}
+
+/// The queue, on whichever backend is configured.
+#[derive(Clone)]
+pub enum Queue {
+    Sql(sql::SqlQueue),
+    Redis(redis::RedisQueue),
+}
+
+macro_rules! dispatch {
+    ($self:ident, $q:ident => $call:expr) => {
+        match $self {
+            Queue::Sql($q) => $call,
+            Queue::Redis($q) => $call,
+        }
+    };
+}
+
+impl Queue {
+    /// Redis when configured, the SQL database otherwise.
+    pub async fn open(config: &JobsConfig, db: DatabaseConnection) -> anyhow::Result<Self> {
+        match &config.redis_url {
+            Some(url) => Ok(Self::Redis(
+                redis::RedisQueue::connect(url, redis::DEFAULT_PREFIX, db, config.visibility_timeout).await?,
+            )),
+            None => Ok(Self::Sql(sql::SqlQueue::new(db, config.visibility_timeout))),
+        }
+    }
+
+    /// The SQL queue on `db`.
+    pub fn sql(db: DatabaseConnection, visibility_timeout: Duration) -> Self {
+        Self::Sql(sql::SqlQueue::new(db, visibility_timeout))
+    }
+
+    /// The Redis queue with its keys under `prefix` (tests keep apart this way).
+    pub async fn redis(
+        url: &url::Url,
+        prefix: &str,
+        db: DatabaseConnection,
+        visibility_timeout: Duration,
+    ) -> anyhow::Result<Self> {
+        Ok(Self::Redis(redis::RedisQueue::connect(url, prefix, db, visibility_timeout).await?))
+    }
+
+    /// The SQL database the queue writes its outbox (or, on SQL, its jobs) to.
+    pub fn database(&self) -> &DatabaseConnection {
+        match self {
+            Self::Sql(q) => q.database(),
+            Self::Redis(q) => q.database(),
+        }
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Self::Sql(_) => "sql",
+            Self::Redis(_) => "redis",
+        }
+    }
+
+    /// Enqueues now (after `job.delay`).
+    pub async fn enqueue(&self, job: NewJob) -> Result<Uuid> {
+        let (record, run_at) = job.into_record();
+        let id = record.id;
+        metrics::counter!("jobs_enqueued_total", "queue" => record.queue.clone(), "kind" => record.kind.clone())
+            .increment(1);
+        dispatch!(self, q => q.push(record, run_at).await)?;
+        Ok(id)
+    }
+
+    /// Enqueues as part of the caller's transaction: the job exists only if the transaction
+    /// commits. (On Redis it goes through an outbox table that a relay empties.)
+    pub async fn enqueue_in<C: ConnectionTrait>(&self, txn: &C, job: NewJob) -> Result<Uuid> {
+        let (record, run_at) = job.into_record();
+        let id = record.id;
+        match self {
+            Self::Sql(q) => q.insert(txn, &record, run_at).await?,
+            Self::Redis(_) => redis::write_outbox(txn, &record, run_at).await?,
+        }
+        metrics::counter!("jobs_enqueued_total", "queue" => record.queue.clone(), "kind" => record.kind.clone())
+            .increment(1);
+        Ok(id)
+    }
+
+    /// The next due job of `queues`, highest priority first, leased to `worker` for the
+    /// visibility timeout.
+    pub async fn claim(&self, worker: &str, queues: &[String]) -> Result<Option<JobRecord>> {
+        dispatch!(self, q => q.claim(worker, queues).await)
+    }
+
+    pub async fn complete(&self, job: &JobRecord) -> Result<()> {
+        dispatch!(self, q => q.complete(job).await)
+    }
+
+    /// Schedules the next attempt.
+    pub async fn retry(&self, job: &JobRecord, error: &str, after: Duration) -> Result<()> {
+        let run_at = now_ms() + i64::try_from(after.as_millis()).unwrap_or(i64::MAX / 2);
+        dispatch!(self, q => q.retry(job, error, run_at).await)
+    }
+
+    /// Moves the job to the dead-letter set.
+    pub async fn bury(&self, job: &JobRecord, error: &str) -> Result<()> {
+        dispatch!(self, q => q.bury(job, error).await)
+    }
+
+    /// Hands a claimed job back untouched (a worker shutting down), without counting the attempt.
+    pub async fn release(&self, job: &JobRecord) -> Result<()> {
+        dispatch!(self, q => q.release(job).await)
+    }
+
+    /// The dead-letter set, oldest first.
+    pub async fn dead(&self) -> Result<Vec<JobRecord>> {
+        dispatch!(self, q => q.dead().await)
+    }
+
+    /// Puts a dead job back in its queue with fresh attempts. `false` when there is no such job.
+    pub async fn revive(&self, id: Uuid) -> Result<bool> {
+        dispatch!(self, q => q.revive(id).await)
+    }
+
+    /// Drops a dead job for good.
+    pub async fn discard(&self, id: Uuid) -> Result<bool> {
+        dispatch!(self, q => q.discard(id).await)
+    }
+
+    pub async fn depth(&self) -> Result<Vec<QueueDepth>> {
+        dispatch!(self, q => q.depth().await)
+    }
+
+    /// Whether this caller is the first to claim the tick `tick_ms` of periodic job `name`:
+    /// exactly one of any number of workers gets `true`.
+    pub async fn first_claim_of_tick(&self, name: &str, tick_ms: i64) -> Result<bool> {
+        dispatch!(self, q => q.first_claim_of_tick(name, tick_ms).await)
+    }
+
+    /// Moves committed outbox rows to Redis (nothing to do on SQL). Returns how many moved.
+    pub async fn relay_outbox(&self) -> Result<usize> {
+        match self {
+            Self::Sql(_) => Ok(0),
+            Self::Redis(q) => q.relay_outbox().await,
+        }
+    }
+
+    /// Removes what the queue keeps of past periodic ticks older than `age`.
+    pub async fn purge_ticks(&self, age: Duration) -> Result<u64> {
+        match self {
+            Self::Sql(q) => q.purge_ticks(age).await,
+            Self::Redis(_) => Ok(0), // tick keys expire by themselves
+        }
+    }
+}
+
+fn queue_error(context: &'static str) -> impl FnOnce(::redis::RedisError) -> Error {
+    move |err| Error::Unexpected(anyhow::Error::new(err).context(context))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped_with_jitter() {
+        for attempt in 1..=20 {
+            let wait = backoff(attempt);
+            let base = Duration::from_secs(1 << (attempt - 1).min(12)).min(Duration::from_secs(3600));
+            assert!(wait >= base.mul_f64(0.75) && wait <= base.mul_f64(1.25), "attempt {attempt}: {wait:?}");
+        }
+        let waits: std::collections::HashSet<_> = (0..20).map(|_| backoff(3)).collect();
+        assert!(waits.len() > 1, "jitter spreads retries");
+    }
+}

@@ -1,0 +1,396 @@
+//! The queue on Redis Streams. Each queue and priority is a stream read through one consumer group:
+//! a delivered entry stays pending until acknowledged, and an entry pending longer than the
+//! visibility timeout (its worker died) is claimed again with XAUTOCLAIM. Delayed jobs and retries
+//! wait in a sorted set that a small Lua script moves into their stream when due; buried jobs go to
+//! a hash. Everything lives under `smartai:jobs:`.
+
+use std::{collections::HashSet, sync::Arc, time::Duration};
+
+use redis::{AsyncCommands, Script, Value, aio::ConnectionManager};
+use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult, Statement};
+use tokio::sync::Mutex;
+use uuid::Uuid;
+
+use super::{JobRecord, Priority, QueueDepth, now_ms, queue_error};
+use crate::{Error, Result};
+
+/// Where the jobs live unless told otherwise.
+pub const DEFAULT_PREFIX: &str = "smartai:jobs:";
+const GROUP: &str = "workers";
+
+#[derive(Clone)]
+pub struct RedisQueue {
+    conn: ConnectionManager,
+    prefix: Arc<str>,
+    db: DatabaseConnection,
+    visibility_ms: u64,
+    /// Streams whose consumer group this process has made sure of.
+    groups: Arc<Mutex<HashSet<String>>>,
+    promote: Arc<Script>,
+}
+
+
+/// Moves due members of the delayed set (`<stream key>|<job json>`) into their streams.
+const PROMOTE: &str = r"
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 200)
+for _, member in ipairs(due) do
+  local bar = string.find(member, '|', 1, true)
+  redis.call('XADD', string.sub(member, 1, bar - 1), '*', 'job', string.sub(member, bar + 1))
+  redis.call('ZREM', KEYS[1], member)
+end
+return #due
+";
+
+impl RedisQueue {
+    pub async fn connect(
+        url: &url::Url,
+        prefix: &str,
+        db: DatabaseConnection,
+        visibility: Duration,
+    ) -> anyhow::Result<Self> {
+        use anyhow::Context;
+
+        let client = redis::Client::open(url.as_str()).context("REDIS_URL: not a Redis URL")?;
+        let conn = tokio::time::timeout(Duration::from_secs(5), client.get_connection_manager())
+            .await
+            .context("REDIS_URL: Redis did not answer within 5s")?
+            .context("REDIS_URL: cannot connect to Redis")?;
+        Ok(Self {
+            conn,
+            prefix: prefix.into(),
+            db,
+            visibility_ms: u64::try_from(visibility.as_millis()).unwrap_or(u64::MAX),
+            groups: Arc::default(),
+            promote: Arc::new(Script::new(PROMOTE)),
+        })
+    }
+
+    pub(super) fn database(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    fn key(&self, part: &str) -> String {
+        format!("{}{part}", self.prefix)
+    }
+
+    fn stream_key(&self, queue: &str, priority: Priority) -> String {
+        self.key(&format!("stream:{queue}:{}", priority as u8))
+    }
+
+    /// The queue a stream key belongs to.
+    fn queue_of(&self, stream: &str) -> String {
+        let rest = stream.strip_prefix(&self.key("stream:")).unwrap_or(stream);
+        rest.rsplit_once(':').map_or(rest, |(queue, _)| queue).to_owned()
+    }
+
+    async fn ensure_group(&self, stream: &str) -> Result<()> {
+        if self.groups.lock().await.contains(stream) {
+            return Ok(());
+        }
+        let mut conn = self.conn.clone();
+        let created: redis::RedisResult<()> = redis::cmd("XGROUP")
+            .arg("CREATE")
+            .arg(stream)
+            .arg(GROUP)
+            .arg("0")
+            .arg("MKSTREAM")
+            .query_async(&mut conn)
+            .await;
+        match created {
+            Ok(()) => {}
+            Err(err) if err.code() == Some("BUSYGROUP") => {}
+            Err(err) => return Err(queue_error("creating a consumer group")(err)),
+        }
+        let _: () = conn.sadd(self.key("streams"), stream).await.map_err(queue_error("registering a stream"))?;
+        self.groups.lock().await.insert(stream.to_owned());
+        Ok(())
+    }
+
+    pub(super) async fn push(&self, job: JobRecord, run_at: i64) -> Result<()> {
+        let stream = self.stream_key(&job.queue, job.priority);
+        self.ensure_group(&stream).await?;
+        let json = serde_json::to_string(&job).map_err(|e| Error::Unexpected(e.into()))?;
+        let mut conn = self.conn.clone();
+        if run_at <= now_ms() {
+            let _: String = conn.xadd(&stream, "*", &[("job", json)]).await.map_err(queue_error("enqueueing"))?;
+        } else {
+            let _: () = conn
+                .zadd(self.key("delayed"), format!("{stream}|{json}"), run_at)
+                .await
+                .map_err(queue_error("scheduling a job"))?;
+        }
+        Ok(())
+    }
+
+    pub(super) async fn claim(&self, worker: &str, queues: &[String]) -> Result<Option<JobRecord>> {
+        let mut conn = self.conn.clone();
+        let _: i64 = self
+            .promote
+            .key(self.key("delayed"))
+            .arg(now_ms())
+            .invoke_async(&mut conn)
+            .await
+            .map_err(queue_error("promoting delayed jobs"))?;
+        for queue in queues {
+            for priority in Priority::ALL_HIGH_FIRST {
+                let stream = self.stream_key(queue, priority);
+                self.ensure_group(&stream).await?;
+                // A delivery whose worker died first, then a new one.
+                let reply: Value = redis::cmd("XAUTOCLAIM")
+                    .arg(&stream)
+                    .arg(GROUP)
+                    .arg(worker)
+                    .arg(self.visibility_ms)
+                    .arg("0-0")
+                    .arg("COUNT")
+                    .arg(1)
+                    .query_async(&mut conn)
+                    .await
+                    .map_err(queue_error("reclaiming a job"))?;
+                let mut entry = autoclaimed_entry(&reply);
+                if entry.is_none() {
+                    let reply: Value = redis::cmd("XREADGROUP")
+                        .arg("GROUP")
+                        .arg(GROUP)
+                        .arg(worker)
+                        .arg("COUNT")
+                        .arg(1)
+                        .arg("STREAMS")
+                        .arg(&stream)
+                        .arg(">")
+                        .query_async(&mut conn)
+                        .await
+                        .map_err(queue_error("reading a job"))?;
+                    entry = read_entry(&reply);
+                }
+                if let Some((entry_id, json)) = entry {
+                    let Ok(mut job) = serde_json::from_str::<JobRecord>(&json) else {
+                        tracing::error!(%stream, %entry_id, "dropping an unreadable job entry");
+                        let _: () = redis::pipe()
+                            .xack(&stream, GROUP, &[&entry_id])
+                            .xdel(&stream, &[&entry_id])
+                            .query_async(&mut conn)
+                            .await
+                            .map_err(queue_error("dropping a job"))?;
+                        continue;
+                    };
+                    let attempts: u32 = conn
+                        .hincr(self.key("attempts"), job.id.to_string(), 1)
+                        .await
+                        .map_err(queue_error("counting an attempt"))?;
+                    job.attempts = attempts;
+                    job.receipt = Some(format!("{stream} {entry_id}"));
+                    return Ok(Some(job));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    fn receipt(job: &JobRecord) -> Result<(String, String)> {
+        job.receipt
+            .as_deref()
+            .and_then(|r| r.split_once(' '))
+            .map(|(s, e)| (s.to_owned(), e.to_owned()))
+            .ok_or_else(|| Error::Unexpected(anyhow::anyhow!("job {} was not claimed from Redis", job.id)))
+    }
+
+    pub(super) async fn complete(&self, job: &JobRecord) -> Result<()> {
+        let (stream, entry) = Self::receipt(job)?;
+        let mut conn = self.conn.clone();
+        let _: () = redis::pipe()
+            .atomic()
+            .xack(&stream, GROUP, &[&entry])
+            .xdel(&stream, &[&entry])
+            .hdel(self.key("attempts"), job.id.to_string())
+            .query_async(&mut conn)
+            .await
+            .map_err(queue_error("acknowledging a job"))?;
+        Ok(())
+    }
+
+    pub(super) async fn retry(&self, job: &JobRecord, error: &str, run_at: i64) -> Result<()> {
+        let (stream, entry) = Self::receipt(job)?;
+        let mut next = job.clone();
+        next.last_error = Some(error.to_owned());
+        let json = serde_json::to_string(&next).map_err(|e| Error::Unexpected(e.into()))?;
+        let mut conn = self.conn.clone();
+        let _: () = redis::pipe()
+            .atomic()
+            .zadd(self.key("delayed"), format!("{stream}|{json}"), run_at)
+            .xack(&stream, GROUP, &[&entry])
+            .xdel(&stream, &[&entry])
+            .query_async(&mut conn)
+            .await
+            .map_err(queue_error("scheduling a retry"))?;
+        Ok(())
+    }
+
+    pub(super) async fn bury(&self, job: &JobRecord, error: &str) -> Result<()> {
+        let (stream, entry) = Self::receipt(job)?;
+        let mut dead = job.clone();
+        dead.last_error = Some(error.to_owned());
+        let json = serde_json::to_string(&dead).map_err(|e| Error::Unexpected(e.into()))?;
+        let mut conn = self.conn.clone();
+        let _: () = redis::pipe()
+            .atomic()
+            .hset(self.key("dead"), job.id.to_string(), json)
+            .xack(&stream, GROUP, &[&entry])
+            .xdel(&stream, &[&entry])
+            .hdel(self.key("attempts"), job.id.to_string())
+            .query_async(&mut conn)
+            .await
+            .map_err(queue_error("burying a job"))?;
+        Ok(())
+    }
+
+    pub(super) async fn release(&self, job: &JobRecord) -> Result<()> {
+        let (stream, entry) = Self::receipt(job)?;
+        let json = serde_json::to_string(job).map_err(|e| Error::Unexpected(e.into()))?;
+        let mut conn = self.conn.clone();
+        let _: () = redis::pipe()
+            .atomic()
+            .xadd(&stream, "*", &[("job", json)])
+            .xack(&stream, GROUP, &[&entry])
+            .xdel(&stream, &[&entry])
+            .hincr(self.key("attempts"), job.id.to_string(), -1)
+            .query_async(&mut conn)
+            .await
+            .map_err(queue_error("handing a job back"))?;
+        Ok(())
+    }
+
+    pub(super) async fn dead(&self) -> Result<Vec<JobRecord>> {
+        let mut conn = self.conn.clone();
+        let values: Vec<String> = conn.hvals(self.key("dead")).await.map_err(queue_error("listing dead jobs"))?;
+        let mut jobs: Vec<JobRecord> = values.iter().filter_map(|v| serde_json::from_str(v).ok()).collect();
+        jobs.sort_by_key(|j| j.id);
+        Ok(jobs)
+    }
+
+    pub(super) async fn revive(&self, id: Uuid) -> Result<bool> {
+        let mut conn = self.conn.clone();
+        let json: Option<String> = conn.hget(self.key("dead"), id.to_string()).await.map_err(queue_error("reading a dead job"))?;
+        let Some(mut job) = json.and_then(|j| serde_json::from_str::<JobRecord>(&j).ok()) else { return Ok(false) };
+        let _: () = conn.hdel(self.key("dead"), id.to_string()).await.map_err(queue_error("reviving a job"))?;
+        job.attempts = 0;
+        self.push(job, now_ms()).await?;
+        Ok(true)
+    }
+
+    pub(super) async fn discard(&self, id: Uuid) -> Result<bool> {
+        let mut conn = self.conn.clone();
+        let removed: u32 = conn.hdel(self.key("dead"), id.to_string()).await.map_err(queue_error("discarding a job"))?;
+        Ok(removed == 1)
+    }
+
+    pub(super) async fn depth(&self) -> Result<Vec<QueueDepth>> {
+        let mut conn = self.conn.clone();
+        let streams: Vec<String> = conn.smembers(self.key("streams")).await.map_err(queue_error("listing streams"))?;
+        let mut depths: std::collections::BTreeMap<String, u64> = Default::default();
+        for stream in streams {
+            let length: u64 = conn.xlen(&stream).await.map_err(queue_error("measuring a stream"))?;
+            *depths.entry(self.queue_of(&stream)).or_default() += length;
+        }
+        let delayed: Vec<String> = conn.zrange(self.key("delayed"), 0, -1).await.map_err(queue_error("listing delayed jobs"))?;
+        for member in delayed {
+            if let Some((stream, _)) = member.split_once('|') {
+                *depths.entry(self.queue_of(stream)).or_default() += 1;
+            }
+        }
+        Ok(depths.into_iter().filter(|(_, n)| *n > 0).map(|(queue, waiting)| QueueDepth { queue, waiting }).collect())
+    }
+
+    pub(super) async fn first_claim_of_tick(&self, name: &str, tick_ms: i64) -> Result<bool> {
+        let mut conn = self.conn.clone();
+        let set: Option<String> = redis::cmd("SET")
+            .arg(self.key(&format!("tick:{name}:{tick_ms}")))
+            .arg(1)
+            .arg("NX")
+            .arg("PX")
+            .arg(7 * 24 * 3600 * 1000)
+            .query_async(&mut conn)
+            .await
+            .map_err(queue_error("claiming a periodic tick"))?;
+        Ok(set.is_some())
+    }
+
+    /// Pushes committed outbox rows to Redis, then deletes them. A crash in between pushes a job
+    /// twice: delivery is at least once anyway.
+    pub(super) async fn relay_outbox(&self) -> Result<usize> {
+        #[derive(FromQueryResult)]
+        struct Pending {
+            id: Uuid,
+            job: String,
+            run_at: i64,
+        }
+        let backend = self.db.get_database_backend();
+        let rows = Pending::find_by_statement(Statement::from_string(
+            backend,
+            "SELECT id, job, run_at FROM job_outbox ORDER BY id LIMIT 100",
+        ))
+        .all(&self.db)
+        .await?;
+        for row in &rows {
+            if let Ok(job) = serde_json::from_str::<JobRecord>(&row.job) {
+                self.push(job, row.run_at).await?;
+            }
+            let sql = if backend == sea_orm::DatabaseBackend::Postgres {
+                "DELETE FROM job_outbox WHERE id = $1"
+            } else {
+                "DELETE FROM job_outbox WHERE id = ?"
+            };
+            self.db.execute(Statement::from_sql_and_values(backend, sql, [row.id.into()])).await?;
+        }
+        Ok(rows.len())
+    }
+}
+
+/// Writes a job to the outbox inside the caller's transaction.
+pub(super) async fn write_outbox<C: ConnectionTrait>(conn: &C, job: &JobRecord, run_at: i64) -> Result<()> {
+    let backend = conn.get_database_backend();
+    let sql = if backend == sea_orm::DatabaseBackend::Postgres {
+        "INSERT INTO job_outbox (id, job, run_at) VALUES ($1, $2, $3)"
+    } else {
+        "INSERT INTO job_outbox (id, job, run_at) VALUES (?, ?, ?)"
+    };
+    let json = serde_json::to_string(job).map_err(|e| Error::Unexpected(e.into()))?;
+    conn.execute(Statement::from_sql_and_values(backend, sql, [job.id.into(), json.into(), run_at.into()])).await?;
+    Ok(())
+}
+
+/// `XAUTOCLAIM` answers `[next-cursor, [[id, [field, value, …]], …], deleted-ids]`.
+fn autoclaimed_entry(reply: &Value) -> Option<(String, String)> {
+    let Value::Array(parts) = reply else { return None };
+    first_entry(parts.get(1)?)
+}
+
+/// `XREADGROUP` answers `[[stream, [[id, [field, value, …]], …]]]` (or nil when empty; RESP3 may
+/// give a map).
+fn read_entry(reply: &Value) -> Option<(String, String)> {
+    match reply {
+        Value::Array(streams) => {
+            let Value::Array(stream) = streams.first()? else { return None };
+            first_entry(stream.get(1)?)
+        }
+        Value::Map(streams) => first_entry(&streams.first()?.1),
+        _ => None,
+    }
+}
+
+fn first_entry(entries: &Value) -> Option<(String, String)> {
+    let Value::Array(entries) = entries else { return None };
+    let Value::Array(entry) = entries.first()? else { return None };
+    let id = text(entry.first()?)?;
+    let Value::Array(fields) = entry.get(1)? else { return None };
+    let json = fields.chunks(2).find(|pair| pair.first().and_then(text).as_deref() == Some("job"))?.get(1).and_then(text)?;
+    Some((id, json))
+}
+
+fn text(value: &Value) -> Option<String> {
+    match value {
+        Value::BulkString(bytes) => String::from_utf8(bytes.clone()).ok(),
+        Value::SimpleString(s) => Some(s.clone()),
+        _ => None,
+    }
+}

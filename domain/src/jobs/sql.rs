@@ -1,0 +1,224 @@
+//! The queue as a table of the SQL database: the embedded default. A claim is one statement that
+//! picks the best due job and leases it (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so workers never
+//! wait on each other; SQLite runs one writer at a time anyway). A lease that runs out (its worker
+//! died) makes the job claimable again.
+
+use std::time::Duration;
+
+use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, FromQueryResult, Statement, Value};
+use uuid::Uuid;
+
+use super::{JobRecord, Priority, QueueDepth, now_ms};
+use crate::Result;
+
+#[derive(Clone)]
+pub struct SqlQueue {
+    db: DatabaseConnection,
+    visibility_ms: i64,
+}
+
+#[derive(FromQueryResult)]
+struct Row {
+    id: Uuid,
+    queue: String,
+    kind: String,
+    payload: String,
+    priority: i16,
+    attempts: i32,
+    max_attempts: i32,
+    timeout_ms: i64,
+    last_error: Option<String>,
+    request_id: Option<String>,
+    created_at: i64,
+}
+
+impl From<Row> for JobRecord {
+    fn from(r: Row) -> Self {
+        JobRecord {
+            id: r.id,
+            queue: r.queue,
+            kind: r.kind,
+            payload: serde_json::from_str(&r.payload).unwrap_or(serde_json::Value::Null),
+            priority: Priority::from_i16(r.priority),
+            attempts: u32::try_from(r.attempts).unwrap_or_default(),
+            max_attempts: u32::try_from(r.max_attempts).unwrap_or(1),
+            timeout_ms: u64::try_from(r.timeout_ms).unwrap_or_default(),
+            request_id: r.request_id,
+            last_error: r.last_error,
+            created_at: r.created_at,
+            receipt: None,
+        }
+    }
+}
+
+const COLUMNS: &str = "id, queue, kind, payload, priority, attempts, max_attempts, timeout_ms, last_error, request_id, created_at";
+
+impl SqlQueue {
+    pub fn new(db: DatabaseConnection, visibility_timeout: Duration) -> Self {
+        Self { db, visibility_ms: i64::try_from(visibility_timeout.as_millis()).unwrap_or(i64::MAX / 4) }
+    }
+
+    pub(super) fn database(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    fn backend(&self) -> DatabaseBackend {
+        self.db.get_database_backend()
+    }
+
+    /// `?` on SQLite, `$n` on PostgreSQL.
+    fn sql(&self, template: &str) -> String {
+        match self.backend() {
+            DatabaseBackend::Postgres => {
+                let mut n = 0;
+                template
+                    .chars()
+                    .map(|c| {
+                        if c == '?' {
+                            n += 1;
+                            format!("${n}")
+                        } else {
+                            c.to_string()
+                        }
+                    })
+                    .collect()
+            }
+            _ => template.to_owned(),
+        }
+    }
+
+    async fn exec(&self, template: &str, values: Vec<Value>) -> Result<u64> {
+        let statement = Statement::from_sql_and_values(self.backend(), self.sql(template), values);
+        Ok(self.db.execute(statement).await?.rows_affected())
+    }
+
+    pub(super) async fn insert<C: ConnectionTrait>(&self, conn: &C, job: &JobRecord, run_at: i64) -> Result<()> {
+        let template = "INSERT INTO jobs (id, queue, kind, payload, priority, state, attempts, max_attempts, \
+                        timeout_ms, run_at, request_id, created_at) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)";
+        let values: Vec<Value> = vec![
+            job.id.into(),
+            job.queue.clone().into(),
+            job.kind.clone().into(),
+            job.payload.to_string().into(),
+            (job.priority as i16).into(),
+            i32::try_from(job.attempts).unwrap_or(i32::MAX).into(),
+            i32::try_from(job.max_attempts).unwrap_or(i32::MAX).into(),
+            i64::try_from(job.timeout_ms).unwrap_or(i64::MAX).into(),
+            run_at.into(),
+            job.request_id.clone().into(),
+            job.created_at.into(),
+        ];
+        conn.execute(Statement::from_sql_and_values(conn.get_database_backend(), self.sql(template), values)).await?;
+        Ok(())
+    }
+
+    pub(super) async fn push(&self, job: JobRecord, run_at: i64) -> Result<()> {
+        self.insert(&self.db, &job, run_at).await
+    }
+
+    pub(super) async fn claim(&self, worker: &str, queues: &[String]) -> Result<Option<JobRecord>> {
+        if queues.is_empty() {
+            return Ok(None);
+        }
+        let now = now_ms();
+        let placeholders = vec!["?"; queues.len()].join(", ");
+        let lock = if self.backend() == DatabaseBackend::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
+        let template = format!(
+            "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = ?, locked_until = ? \
+             WHERE id = (SELECT id FROM jobs WHERE queue IN ({placeholders}) \
+               AND ((state = 'queued' AND run_at <= ?) OR (state = 'running' AND locked_until < ?)) \
+               ORDER BY priority DESC, run_at, id LIMIT 1 {lock}) \
+             RETURNING {COLUMNS}"
+        );
+        let mut values: Vec<Value> = vec![worker.into(), (now + self.visibility_ms).into()];
+        values.extend(queues.iter().map(|q| Value::from(q.clone())));
+        values.extend([now.into(), now.into()]);
+        let statement = Statement::from_sql_and_values(self.backend(), self.sql(&template), values);
+        Ok(Row::find_by_statement(statement).one(&self.db).await?.map(JobRecord::from))
+    }
+
+    pub(super) async fn complete(&self, job: &JobRecord) -> Result<()> {
+        self.exec("DELETE FROM jobs WHERE id = ?", vec![job.id.into()]).await?;
+        Ok(())
+    }
+
+    pub(super) async fn retry(&self, job: &JobRecord, error: &str, run_at: i64) -> Result<()> {
+        self.exec(
+            "UPDATE jobs SET state = 'queued', run_at = ?, last_error = ?, locked_by = NULL, locked_until = NULL \
+             WHERE id = ?",
+            vec![run_at.into(), error.into(), job.id.into()],
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub(super) async fn bury(&self, job: &JobRecord, error: &str) -> Result<()> {
+        self.exec(
+            "UPDATE jobs SET state = 'dead', last_error = ?, locked_by = NULL, locked_until = NULL, run_at = ? \
+             WHERE id = ?",
+            vec![error.into(), now_ms().into(), job.id.into()],
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub(super) async fn release(&self, job: &JobRecord) -> Result<()> {
+        self.exec(
+            "UPDATE jobs SET state = 'queued', attempts = attempts - 1, locked_by = NULL, locked_until = NULL \
+             WHERE id = ? AND state = 'running'",
+            vec![job.id.into()],
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub(super) async fn dead(&self) -> Result<Vec<JobRecord>> {
+        let template = format!("SELECT {COLUMNS} FROM jobs WHERE state = 'dead' ORDER BY run_at, id");
+        let statement = Statement::from_string(self.backend(), template);
+        Ok(Row::find_by_statement(statement).all(&self.db).await?.into_iter().map(JobRecord::from).collect())
+    }
+
+    pub(super) async fn revive(&self, id: Uuid) -> Result<bool> {
+        let revived = self
+            .exec(
+                "UPDATE jobs SET state = 'queued', attempts = 0, run_at = ? WHERE id = ? AND state = 'dead'",
+                vec![now_ms().into(), id.into()],
+            )
+            .await?;
+        Ok(revived == 1)
+    }
+
+    pub(super) async fn discard(&self, id: Uuid) -> Result<bool> {
+        Ok(self.exec("DELETE FROM jobs WHERE id = ? AND state = 'dead'", vec![id.into()]).await? == 1)
+    }
+
+    pub(super) async fn depth(&self) -> Result<Vec<QueueDepth>> {
+        #[derive(FromQueryResult)]
+        struct Depth {
+            queue: String,
+            waiting: i64,
+        }
+        let statement = Statement::from_string(
+            self.backend(),
+            "SELECT queue, COUNT(*) AS waiting FROM jobs WHERE state <> 'dead' GROUP BY queue ORDER BY queue",
+        );
+        let rows = Depth::find_by_statement(statement).all(&self.db).await?;
+        Ok(rows
+            .into_iter()
+            .map(|d| QueueDepth { queue: d.queue, waiting: u64::try_from(d.waiting).unwrap_or_default() })
+            .collect())
+    }
+
+    pub(super) async fn first_claim_of_tick(&self, name: &str, tick_ms: i64) -> Result<bool> {
+        let template = match self.backend() {
+            DatabaseBackend::Postgres => "INSERT INTO job_ticks (name, tick) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            _ => "INSERT OR IGNORE INTO job_ticks (name, tick) VALUES (?, ?)",
+        };
+        Ok(self.exec(template, vec![name.into(), tick_ms.into()]).await? == 1)
+    }
+
+    pub(super) async fn purge_ticks(&self, age: Duration) -> Result<u64> {
+        let before = now_ms() - i64::try_from(age.as_millis()).unwrap_or(i64::MAX / 2);
+        self.exec("DELETE FROM job_ticks WHERE tick < ?", vec![before.into()]).await
+    }
+}

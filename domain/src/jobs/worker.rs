@@ -1,0 +1,282 @@
+//! Running jobs: a worker claims jobs up to its concurrency, runs each handler under the job's
+//! timeout, then completes, retries (with backoff) or buries it. On shutdown it stops claiming,
+//! lets running jobs finish within a grace period, and hands back the rest. Periodic jobs are
+//! enqueued once per cron tick, whichever of the running workers gets there first.
+
+use std::{collections::HashMap, future::Future, pin::Pin, str::FromStr, sync::Arc, time::Duration};
+
+use tokio::{sync::watch, task::JoinSet};
+use tracing::Instrument;
+
+use super::{Job, JobRecord, NewJob, Queue, backoff};
+
+type BoxFuture = Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>;
+type Handler = Arc<dyn Fn(serde_json::Value) -> BoxFuture + Send + Sync>;
+
+/// Which function runs each kind of job.
+#[derive(Clone, Default)]
+pub struct Handlers {
+    by_kind: HashMap<&'static str, Handler>,
+}
+
+impl Handlers {
+    pub fn register<J, F, Fut>(&mut self, handler: F) -> &mut Self
+    where
+        J: Job,
+        F: Fn(J) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = anyhow::Result<()>> + Send + 'static,
+    {
+        let handler = Arc::new(handler);
+        self.by_kind.insert(
+            J::KIND,
+            Arc::new(move |payload| {
+                let handler = handler.clone();
+                Box::pin(async move {
+                    let job: J = serde_json::from_value(payload)
+                        .map_err(|err| anyhow::anyhow!("the payload of a {} job does not parse: {err}", J::KIND))?;
+                    handler(job).await
+                })
+            }),
+        );
+        self
+    }
+}
+
+/// A job enqueued on a cron schedule (six fields, seconds first: `0 0 3 * * *` is 03:00 UTC daily).
+#[derive(Clone)]
+pub struct Periodic {
+    pub name: String,
+    pub schedule: cron::Schedule,
+    pub job: Arc<dyn Fn() -> NewJob + Send + Sync>,
+}
+
+impl Periodic {
+    pub fn new(name: &str, cron: &str, job: impl Fn() -> NewJob + Send + Sync + 'static) -> anyhow::Result<Self> {
+        let schedule = cron::Schedule::from_str(cron).map_err(|e| anyhow::anyhow!("cron `{cron}` of {name}: {e}"))?;
+        Ok(Self { name: name.to_owned(), schedule, job: Arc::new(job) })
+    }
+}
+
+#[derive(Clone)]
+pub struct WorkerOptions {
+    pub id: String,
+    pub queues: Vec<String>,
+    pub concurrency: usize,
+    /// How long running jobs may take to finish once shutdown starts.
+    pub grace: Duration,
+    /// The longest pause between polls of an empty queue.
+    pub max_idle_poll: Duration,
+}
+
+impl WorkerOptions {
+    pub fn new(concurrency: usize) -> Self {
+        Self {
+            id: format!("{}-{}", hostname(), uuid::Uuid::new_v4().simple()),
+            queues: vec!["default".into()],
+            concurrency: concurrency.max(1),
+            grace: Duration::from_secs(30),
+            max_idle_poll: Duration::from_millis(500),
+        }
+    }
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_owned()).unwrap_or_else(|_| "worker".into())
+}
+
+pub struct Worker {
+    queue: Queue,
+    handlers: Arc<Handlers>,
+    periodic: Vec<Periodic>,
+    options: WorkerOptions,
+}
+
+impl Worker {
+    pub fn new(queue: Queue, handlers: Handlers, options: WorkerOptions) -> Self {
+        Self { queue, handlers: Arc::new(handlers), periodic: Vec::new(), options }
+    }
+
+    pub fn with_periodic(mut self, periodic: Vec<Periodic>) -> Self {
+        self.periodic = periodic;
+        self
+    }
+
+    /// Runs until `stop` turns true, then shuts down gracefully.
+    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        let Self { queue, handlers, periodic, options } = self;
+        tracing::info!(worker = %options.id, backend = queue.backend_name(), concurrency = options.concurrency, "worker started");
+        let mut background = JoinSet::new();
+        background.spawn(relay(queue.clone(), stop.clone()));
+        if !periodic.is_empty() {
+            background.spawn(schedule(queue.clone(), periodic, stop.clone()));
+        }
+
+        let mut running: JoinSet<()> = JoinSet::new();
+        let mut claimed: HashMap<tokio::task::Id, JobRecord> = HashMap::new();
+        let mut idle = Duration::from_millis(10);
+        // A dropped sender stops the worker as surely as a `true`.
+        let stopping = |stop: &watch::Receiver<bool>| *stop.borrow() || stop.has_changed().is_err();
+        while !stopping(&stop) {
+            while let Some(done) = running.try_join_next_with_id() {
+                let id = match done {
+                    Ok((id, ())) => id,
+                    Err(err) => err.id(),
+                };
+                claimed.remove(&id);
+            }
+            if running.len() >= options.concurrency {
+                tokio::select! {
+                    Some(done) = running.join_next_with_id() => {
+                        let id = match done { Ok((id, ())) => id, Err(err) => err.id() };
+                        claimed.remove(&id);
+                    }
+                    _ = stop.changed() => {}
+                }
+                continue;
+            }
+            match queue.claim(&options.id, &options.queues).await {
+                Ok(Some(job)) => {
+                    idle = Duration::from_millis(10);
+                    let handle = running.spawn(execute(queue.clone(), handlers.clone(), job.clone()));
+                    claimed.insert(handle.id(), job);
+                }
+                Ok(None) => {
+                    tokio::select! {
+                        () = tokio::time::sleep(idle) => {}
+                        _ = stop.changed() => {}
+                    }
+                    idle = (idle * 2).min(options.max_idle_poll);
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, "could not claim a job; retrying shortly");
+                    tokio::select! {
+                        () = tokio::time::sleep(options.max_idle_poll) => {}
+                        _ = stop.changed() => {}
+                    }
+                }
+            }
+        }
+
+        tracing::info!(worker = %options.id, running = running.len(), "worker stopping; letting running jobs finish");
+        let deadline = tokio::time::sleep(options.grace);
+        tokio::pin!(deadline);
+        while !running.is_empty() {
+            tokio::select! {
+                Some(done) = running.join_next_with_id() => {
+                    let id = match done { Ok((id, ())) => id, Err(err) => err.id() };
+                    claimed.remove(&id);
+                }
+                () = &mut deadline => break,
+            }
+        }
+        running.abort_all();
+        for job in claimed.into_values() {
+            match queue.release(&job).await {
+                Ok(()) => tracing::info!(job_id = %job.id, kind = %job.kind, "handed an unfinished job back"),
+                Err(err) => tracing::warn!(error = %err, job_id = %job.id, "could not hand a job back; it returns after the visibility timeout"),
+            }
+        }
+        background.abort_all();
+        tracing::info!(worker = %options.id, "worker stopped");
+    }
+}
+
+/// Runs one job and records its outcome.
+async fn execute(queue: Queue, handlers: Arc<Handlers>, job: JobRecord) {
+    let labels = [("queue", job.queue.clone()), ("kind", job.kind.clone())];
+    let span = tracing::info_span!("job", job_id = %job.id, kind = %job.kind, attempt = job.attempts, request_id = job.request_id.as_deref().unwrap_or_default());
+    async move {
+        if job.attempts > job.max_attempts {
+            // Its workers kept dying on it: do not let it take down more.
+            bury(&queue, &job, "its worker stopped before finishing, on every attempt", &labels).await;
+            return;
+        }
+        let Some(handler) = handlers.by_kind.get(job.kind.as_str()).cloned() else {
+            bury(&queue, &job, &format!("no handler for jobs of kind `{}`", job.kind), &labels).await;
+            return;
+        };
+        metrics::counter!("jobs_started_total", &labels).increment(1);
+        let started = std::time::Instant::now();
+        let outcome = tokio::time::timeout(job.timeout(), handler(job.payload.clone())).await;
+        metrics::histogram!("job_duration_seconds", &labels).record(started.elapsed().as_secs_f64());
+        let error = match outcome {
+            Ok(Ok(())) => {
+                metrics::counter!("jobs_succeeded_total", &labels).increment(1);
+                if let Err(err) = queue.complete(&job).await {
+                    tracing::warn!(error = %err, "job done but not acknowledged; it will run again");
+                }
+                return;
+            }
+            Ok(Err(err)) => format!("{err:#}"),
+            Err(_) => format!("timed out after {:?}", job.timeout()),
+        };
+        metrics::counter!("jobs_failed_total", &labels).increment(1);
+        if job.attempts >= job.max_attempts {
+            bury(&queue, &job, &error, &labels).await;
+        } else {
+            let wait = backoff(job.attempts);
+            tracing::warn!(%error, retry_in = ?wait, "job failed; retrying");
+            metrics::counter!("jobs_retried_total", &labels).increment(1);
+            if let Err(err) = queue.retry(&job, &error, wait).await {
+                tracing::warn!(error = %err, "could not schedule the retry; the job returns after the visibility timeout");
+            }
+        }
+    }
+    .instrument(span)
+    .await;
+}
+
+async fn bury(queue: &Queue, job: &JobRecord, error: &str, labels: &[(&'static str, String); 2]) {
+    tracing::error!(%error, attempts = job.attempts, "job failed for the last time; moved to the dead-letter set");
+    metrics::counter!("jobs_dead_total", labels).increment(1);
+    if let Err(err) = queue.bury(job, error).await {
+        tracing::warn!(error = %err, "could not bury the job");
+    }
+}
+
+/// Moves transactional enqueues from the outbox to the queue (Redis only; a no-op on SQL).
+async fn relay(queue: Queue, mut stop: watch::Receiver<bool>) {
+    if matches!(queue, Queue::Sql(_)) {
+        return;
+    }
+    loop {
+        match queue.relay_outbox().await {
+            Ok(n) if n > 0 => continue,
+            Ok(_) => {}
+            Err(err) => tracing::warn!(error = %err, "could not relay the job outbox"),
+        }
+        tokio::select! {
+            () = tokio::time::sleep(Duration::from_millis(200)) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// Enqueues each periodic job once per tick of its schedule.
+async fn schedule(queue: Queue, periodic: Vec<Periodic>, mut stop: watch::Receiver<bool>) {
+    let mut last: HashMap<String, chrono::DateTime<chrono::Utc>> =
+        periodic.iter().map(|p| (p.name.clone(), chrono::Utc::now())).collect();
+    loop {
+        let now = chrono::Utc::now();
+        for p in &periodic {
+            let since = last[&p.name];
+            // Every tick between the last look and now, usually zero or one.
+            for tick in p.schedule.after(&since).take_while(|t| *t <= now) {
+                match queue.first_claim_of_tick(&p.name, tick.timestamp_millis()).await {
+                    Ok(true) => {
+                        if let Err(err) = queue.enqueue((p.job)()).await {
+                            tracing::warn!(error = %err, name = %p.name, "could not enqueue a periodic job");
+                        }
+                    }
+                    Ok(false) => {}
+                    Err(err) => tracing::warn!(error = %err, name = %p.name, "could not claim a periodic tick"),
+                }
+            }
+            last.insert(p.name.clone(), now);
+        }
+        tokio::select! {
+            () = tokio::time::sleep(Duration::from_millis(250)) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}

@@ -1,0 +1,356 @@
+//! One job-queue contract, run against the SQL backend (a temp SQLite file, a fresh PostgreSQL
+//! database at TEST_DATABASE_URL) and the Redis backend (TEST_REDIS_URL, keys under a fresh prefix).
+
+use std::{
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use domain::jobs::{Handlers, Job, JobsConfig, NewJob, Periodic, Priority, Queue, Worker, WorkerOptions};
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, TransactionTrait};
+use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
+
+#[derive(Clone, Copy)]
+enum Backend {
+    Sqlite,
+    Postgres,
+    Redis,
+}
+
+struct TestQueue {
+    queue: Queue,
+    name: String,
+    _dir: tempfile::TempDir,
+}
+
+async fn database(backend: Backend, dir: &tempfile::TempDir) -> DatabaseConnection {
+    let url = match backend {
+        Backend::Sqlite | Backend::Redis => format!("sqlite://{}?mode=rwc", dir.path().join("jobs.db").display()),
+        Backend::Postgres => {
+            let admin_url = std::env::var("TEST_DATABASE_URL")
+                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+            let name = format!("smartai_test_{}", uuid::Uuid::new_v4().simple());
+            let admin = Database::connect(&admin_url).await.expect("PostgreSQL at TEST_DATABASE_URL");
+            admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.unwrap();
+            let mut url = url::Url::parse(&admin_url).unwrap();
+            url.set_path(&format!("/{name}"));
+            url.to_string()
+        }
+    };
+    let db = Database::connect(&url).await.unwrap();
+    Migrator::up(&db, None).await.unwrap();
+    db
+}
+
+async fn open(backend: Backend, visibility: Duration) -> TestQueue {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database(backend, &dir).await;
+    let queue = match backend {
+        Backend::Sqlite | Backend::Postgres => Queue::sql(db, visibility),
+        Backend::Redis => {
+            let url = std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+            let prefix = format!("smartai-test:{}:", uuid::Uuid::new_v4().simple());
+            Queue::redis(&url.parse().unwrap(), &prefix, db, visibility).await.expect("Redis at TEST_REDIS_URL")
+        }
+    };
+    TestQueue { queue, name: format!("q-{}", uuid::Uuid::new_v4().simple()), _dir: dir }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Note {
+    n: u32,
+}
+
+impl Job for Note {
+    const KIND: &'static str = "test.note";
+}
+
+impl TestQueue {
+    fn job(&self, n: u32) -> NewJob {
+        NewJob::of(&Note { n }).queue(&self.name)
+    }
+
+    async fn claim(&self, worker: &str) -> Option<domain::jobs::JobRecord> {
+        self.queue.claim(worker, std::slice::from_ref(&self.name)).await.unwrap()
+    }
+
+    fn worker(&self, handlers: Handlers) -> Worker {
+        let mut options = WorkerOptions::new(4);
+        options.queues = vec![self.name.clone()];
+        options.max_idle_poll = Duration::from_millis(50);
+        options.grace = Duration::from_millis(300);
+        Worker::new(self.queue.clone(), handlers, options)
+    }
+
+    async fn waiting(&self) -> u64 {
+        self.queue.depth().await.unwrap().into_iter().find(|d| d.queue == self.name).map_or(0, |d| d.waiting)
+    }
+}
+
+fn n(job: &domain::jobs::JobRecord) -> u64 {
+    job.payload["n"].as_u64().unwrap()
+}
+
+macro_rules! contract {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name(super::Backend::Sqlite).await } )* }
+        mod postgres { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name(super::Backend::Postgres).await } )* }
+        mod redis { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name(super::Backend::Redis).await } )* }
+    };
+}
+
+contract!(
+    higher_priority_runs_first_then_in_order,
+    a_delayed_job_waits_its_turn,
+    failures_retry_then_land_in_the_dead_letter_set,
+    a_job_whose_worker_died_is_delivered_again,
+    a_transactional_enqueue_exists_only_if_committed,
+    a_worker_retries_failures_and_runs_each_effect_once,
+    shutdown_hands_unfinished_jobs_back,
+    a_periodic_job_runs_once_per_tick_across_workers,
+);
+
+async fn higher_priority_runs_first_then_in_order(backend: Backend) {
+    let q = open(backend, Duration::from_secs(60)).await;
+    q.queue.enqueue(q.job(1).priority(Priority::Low)).await.unwrap();
+    q.queue.enqueue(q.job(2)).await.unwrap();
+    q.queue.enqueue(q.job(3).priority(Priority::High)).await.unwrap();
+    q.queue.enqueue(q.job(4)).await.unwrap();
+    assert_eq!(q.waiting().await, 4);
+
+    let mut order = Vec::new();
+    while let Some(job) = q.claim("w").await {
+        assert_eq!(job.attempts, 1);
+        order.push(n(&job));
+        q.queue.complete(&job).await.unwrap();
+    }
+
+    assert_eq!(order, [3, 2, 4, 1]);
+    assert_eq!(q.waiting().await, 0);
+}
+
+async fn a_delayed_job_waits_its_turn(backend: Backend) {
+    let q = open(backend, Duration::from_secs(60)).await;
+    q.queue.enqueue(q.job(1).delay(Duration::from_millis(1200))).await.unwrap();
+
+    assert!(q.claim("w").await.is_none(), "not due yet");
+    assert_eq!(q.waiting().await, 1, "a delayed job counts as waiting");
+    tokio::time::sleep(Duration::from_millis(1300)).await;
+
+    assert_eq!(q.claim("w").await.map(|j| n(&j)), Some(1));
+}
+
+async fn failures_retry_then_land_in_the_dead_letter_set(backend: Backend) {
+    let q = open(backend, Duration::from_secs(60)).await;
+    let id = q.queue.enqueue(q.job(7).max_attempts(2)).await.unwrap();
+
+    let first = q.claim("w").await.unwrap();
+    q.queue.retry(&first, "boom 1", Duration::ZERO).await.unwrap();
+    let second = q.claim("w").await.unwrap();
+    assert_eq!((second.id, second.attempts), (id, 2));
+    q.queue.bury(&second, "boom 2").await.unwrap();
+
+    assert!(q.claim("w").await.is_none(), "a dead job is not delivered");
+    let dead = q.queue.dead().await.unwrap();
+    assert_eq!(dead.len(), 1);
+    assert_eq!((dead[0].id, dead[0].last_error.as_deref()), (id, Some("boom 2")));
+
+    assert!(q.queue.revive(id).await.unwrap());
+    let revived = q.claim("w").await.unwrap();
+    assert_eq!((revived.id, revived.attempts), (id, 1), "a revived job starts its attempts afresh");
+    q.queue.bury(&revived, "again").await.unwrap();
+    assert!(q.queue.discard(id).await.unwrap());
+    assert!(q.queue.dead().await.unwrap().is_empty());
+    assert!(!q.queue.discard(id).await.unwrap());
+}
+
+async fn a_job_whose_worker_died_is_delivered_again(backend: Backend) {
+    let q = open(backend, Duration::from_secs(1)).await;
+    q.queue.enqueue(q.job(9)).await.unwrap();
+
+    let lost = q.claim("doomed-worker").await.unwrap();
+    // The worker "dies": it never completes, retries or releases the job.
+    assert!(q.claim("survivor").await.is_none(), "leased to the first worker");
+    tokio::time::sleep(Duration::from_millis(1300)).await;
+
+    let again = q.claim("survivor").await.expect("delivered again after the visibility timeout");
+    assert_eq!((again.id, again.attempts), (lost.id, 2));
+    q.queue.complete(&again).await.unwrap();
+    assert!(q.claim("survivor").await.is_none());
+}
+
+async fn a_transactional_enqueue_exists_only_if_committed(backend: Backend) {
+    let q = open(backend, Duration::from_secs(60)).await;
+    let (db, connection) = (&q.queue, q.queue.database());
+
+    let txn = connection.begin().await.unwrap();
+    db.enqueue_in(&txn, q.job(1)).await.unwrap();
+    txn.rollback().await.unwrap();
+    let txn = connection.begin().await.unwrap();
+    db.enqueue_in(&txn, q.job(2)).await.unwrap();
+    assert!(q.claim("w").await.is_none(), "invisible before the commit");
+    txn.commit().await.unwrap();
+    q.queue.relay_outbox().await.unwrap();
+
+    assert_eq!(q.claim("w").await.map(|j| n(&j)), Some(2));
+    assert!(q.claim("w").await.is_none(), "the rolled-back job never appears");
+}
+
+#[derive(Clone, Default)]
+struct Effects(Arc<Mutex<Vec<u32>>>);
+
+impl Effects {
+    fn record(&self, n: u32) -> bool {
+        let mut seen = self.0.lock().unwrap();
+        // Idempotent: a second delivery of the same job changes nothing.
+        if seen.contains(&n) {
+            return false;
+        }
+        seen.push(n);
+        true
+    }
+
+    fn sorted(&self) -> Vec<u32> {
+        let mut v = self.0.lock().unwrap().clone();
+        v.sort_unstable();
+        v
+    }
+}
+
+async fn run_for(worker: Worker, until: impl std::future::Future<Output = ()>) {
+    let (stop, stopped) = watch::channel(false);
+    let running = tokio::spawn(worker.run(stopped));
+    until.await;
+    stop.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(10), running).await.expect("the worker stops").unwrap();
+}
+
+async fn eventually(mut check: impl FnMut() -> bool) {
+    for _ in 0..200 {
+        if check() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("condition not met within 10s");
+}
+
+async fn a_worker_retries_failures_and_runs_each_effect_once(backend: Backend) {
+    let q = open(backend, Duration::from_secs(60)).await;
+    let effects = Effects::default();
+    let tries = Arc::new(Mutex::new(std::collections::HashMap::<u32, u32>::new()));
+    let mut handlers = Handlers::default();
+    {
+        let (effects, tries) = (effects.clone(), tries.clone());
+        handlers.register::<Note, _, _>(move |note: Note| {
+            let (effects, tries) = (effects.clone(), tries.clone());
+            async move {
+                let attempt = {
+                    let mut tries = tries.lock().unwrap();
+                    let t = tries.entry(note.n).or_default();
+                    *t += 1;
+                    *t
+                };
+                // Job 0 fails on its first attempt; job 99 always fails.
+                if (note.n == 0 && attempt == 1) || note.n == 99 {
+                    anyhow::bail!("transient failure of {}", note.n);
+                }
+                effects.record(note.n);
+                Ok(())
+            }
+        });
+    }
+    for i in 0..10 {
+        q.queue.enqueue(q.job(i)).await.unwrap();
+    }
+    q.queue.enqueue(q.job(99).max_attempts(1)).await.unwrap();
+
+    let done = effects.clone();
+    let queue = q.queue.clone();
+    run_for(q.worker(handlers), async move {
+        // Job 0's retry waits about a second of backoff.
+        eventually(|| done.sorted().len() == 10).await;
+        let _ = queue;
+    })
+    .await;
+
+    assert_eq!(effects.sorted(), (0..10).collect::<Vec<_>>(), "every effect exactly once");
+    assert_eq!(tries.lock().unwrap()[&0], 2, "job 0 ran twice: once failing, once succeeding");
+    let dead = q.queue.dead().await.unwrap();
+    assert_eq!(dead.len(), 1);
+    assert!(dead[0].last_error.as_deref().unwrap().contains("transient failure of 99"));
+    assert_eq!(q.waiting().await, 0);
+}
+
+async fn shutdown_hands_unfinished_jobs_back(backend: Backend) {
+    let q = open(backend, Duration::from_secs(60)).await;
+    let started = Arc::new(tokio::sync::Notify::new());
+    let mut handlers = Handlers::default();
+    {
+        let started = started.clone();
+        handlers.register::<Note, _, _>(move |_| {
+            let started = started.clone();
+            async move {
+                started.notify_one();
+                tokio::time::sleep(Duration::from_secs(30)).await;
+                Ok(())
+            }
+        });
+    }
+    let id = q.queue.enqueue(q.job(5)).await.unwrap();
+
+    run_for(q.worker(handlers), async move { started.notified().await }).await;
+
+    let back = q.claim("next").await.expect("the unfinished job is back in the queue");
+    assert_eq!((back.id, back.attempts), (id, 1), "handing back does not use up an attempt");
+}
+
+async fn a_periodic_job_runs_once_per_tick_across_workers(backend: Backend) {
+    let q = open(backend, Duration::from_secs(60)).await;
+    let runs = Arc::new(Mutex::new(0u32));
+    let mut handlers = Handlers::default();
+    {
+        let runs = runs.clone();
+        handlers.register::<Note, _, _>(move |_| {
+            let runs = runs.clone();
+            async move {
+                *runs.lock().unwrap() += 1;
+                Ok(())
+            }
+        });
+    }
+    // Every second; both workers schedule it, only one enqueues each tick.
+    let queue = q.name.clone();
+    let name = format!("tick-{}", uuid::Uuid::new_v4().simple());
+    let periodic = Periodic::new(&name, "* * * * * *", move || NewJob::of(&Note { n: 0 }).queue(&queue)).unwrap();
+    let started = std::time::Instant::now();
+    let (stop, stopped) = watch::channel(false);
+    let first = tokio::spawn(q.worker(handlers.clone()).with_periodic(vec![periodic.clone()]).run(stopped.clone()));
+    let second = tokio::spawn(q.worker(handlers).with_periodic(vec![periodic]).run(stopped));
+    tokio::time::sleep(Duration::from_millis(3500)).await;
+    stop.send(true).unwrap();
+    first.await.unwrap();
+    second.await.unwrap();
+
+    let ticks = started.elapsed().as_secs_f64();
+    let runs = *runs.lock().unwrap();
+    assert!(
+        f64::from(runs) >= ticks - 1.5 && f64::from(runs) <= ticks + 0.5,
+        "{runs} runs in {ticks:.1}s of one tick per second (two workers, each tick once)"
+    );
+}
+
+#[test]
+fn the_config_defaults_to_the_sql_queue() {
+    use clap::Parser;
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        jobs: JobsConfig,
+    }
+    let cli = Cli::try_parse_from(["x"]).unwrap();
+    assert!(cli.jobs.redis_url.is_none());
+    assert_eq!(cli.jobs.visibility_timeout, Duration::from_secs(300));
+}
