@@ -11,6 +11,7 @@ pub mod db;
 pub mod entities;
 pub mod error;
 pub mod files;
+pub mod jobs;
 pub mod sessions;
 pub mod storage;
 

@@ -188,9 +188,13 @@ async fn a_transactional_enqueue_exists_only_if_committed(backend: Backend) {
     let txn = connection.begin().await.unwrap();
     db.enqueue_in(&txn, q.job(1)).await.unwrap();
     txn.rollback().await.unwrap();
+    assert!(q.claim("w").await.is_none(), "a rolled-back enqueue leaves nothing");
     let txn = connection.begin().await.unwrap();
     db.enqueue_in(&txn, q.job(2)).await.unwrap();
-    assert!(q.claim("w").await.is_none(), "invisible before the commit");
+    // (On SQLite a claim is a write and would wait for the open transaction's lock.)
+    if !matches!(backend, Backend::Sqlite) {
+        assert!(q.claim("w").await.is_none(), "invisible before the commit");
+    }
     txn.commit().await.unwrap();
     q.queue.relay_outbox().await.unwrap();
 

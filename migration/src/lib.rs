@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_accounts;
 mod m20261125_000002_files;
 mod m20261126_000003_shares_and_avatars;
+mod m20261126_000004_jobs;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_accounts::Migration),
             Box::new(m20261125_000002_files::Migration),
             Box::new(m20261126_000003_shares_and_avatars::Migration),
+            Box::new(m20261126_000004_jobs::Migration),
         ]
     }
 }
