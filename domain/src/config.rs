@@ -16,6 +16,24 @@ pub struct Config {
     pub storage: crate::storage::StorageConfig,
     #[command(flatten)]
     pub files: crate::files::FileConfig,
+    #[command(flatten)]
+    pub jobs: crate::jobs::JobsConfig,
+    #[command(flatten)]
+    pub retention: RetentionConfig,
+}
+
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Retention")]
+pub struct RetentionConfig {
+    /// Notifications older than this are removed by the nightly job.
+    #[arg(long = "notifications-retention", env = "NOTIFICATIONS_RETENTION", value_name = "NOTIFICATIONS_RETENTION",
+          default_value = "90d", value_parser = humantime::parse_duration, global = true)]
+    pub notifications: Duration,
+
+    /// Dead jobs older than this are removed by the nightly job.
+    #[arg(long = "dead-jobs-retention", env = "DEAD_JOBS_RETENTION", value_name = "DEAD_JOBS_RETENTION",
+          default_value = "30d", value_parser = humantime::parse_duration, global = true)]
+    pub dead_jobs: Duration,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -10,8 +10,10 @@ pub mod config;
 pub mod db;
 pub mod entities;
 pub mod error;
+pub mod events;
 pub mod files;
 pub mod jobs;
+pub mod notifications;
 pub mod sessions;
 pub mod storage;
 

@@ -1,16 +1,29 @@
-use std::path::PathBuf;
+use std::{path::PathBuf, time::Duration};
 
 use sea_orm::{ConnectionTrait, DatabaseConnection};
+use serde::{Deserialize, Serialize};
 
 use crate::{
     Error, Result,
     accounts::{AccountService, password},
     avatars::AvatarService,
     config::Config,
-    files::FileService,
+    events::Events,
+    files::{FileService, ProcessUpload},
+    jobs::{Handlers, Job, NewJob, Periodic, Queue},
+    notifications::NotificationService,
     sessions::SessionStore,
     storage::Storage,
 };
+
+/// The nightly clean-up: expired sessions and share links, old notifications, old dead jobs.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Retention {}
+
+impl Job for Retention {
+    const KIND: &'static str = "maintenance.retention";
+    const TIMEOUT: Duration = Duration::from_secs(600);
+}
 
 /// Every service, built once at start-up and cloned into each door.
 #[derive(Clone)]
@@ -19,25 +32,65 @@ pub struct Services {
     pub sessions: SessionStore,
     pub files: FileService,
     pub avatars: AvatarService,
+    pub notifications: NotificationService,
+    pub jobs: Queue,
     pub storage: Storage,
+    retention: crate::config::RetentionConfig,
     db: DatabaseConnection,
     sqlite_file: Option<PathBuf>,
 }
 
 impl Services {
     /// Wires the services onto an open database whose schema is current.
-    pub fn new(db: DatabaseConnection, storage: Storage, config: &Config) -> Self {
+    pub fn new(db: DatabaseConnection, storage: Storage, jobs: Queue, events: Events, config: &Config) -> Self {
         password::warm_up();
         let sessions = SessionStore::new(db.clone(), &config.sessions);
+        let notifications = NotificationService::new(db.clone(), events);
         Self {
             accounts: AccountService::new(db.clone(), sessions.clone()),
             sessions,
-            files: FileService::new(db.clone(), storage.clone(), &config.files),
+            files: FileService::new(db.clone(), storage.clone(), jobs.clone(), notifications.clone(), &config.files),
             avatars: AvatarService::new(db.clone(), storage.clone()),
+            notifications,
+            jobs,
             storage,
+            retention: config.retention.clone(),
             sqlite_file: config.database.url().sqlite_path(),
             db,
         }
+    }
+
+    /// The handler of every kind of job.
+    pub fn handlers(&self) -> Handlers {
+        let mut handlers = Handlers::default();
+        let files = self.files.clone();
+        handlers.register::<ProcessUpload, _, _>(move |job| {
+            let files = files.clone();
+            async move { files.process(job.file_id).await }
+        });
+        let services = self.clone();
+        handlers.register::<Retention, _, _>(move |_| {
+            let services = services.clone();
+            async move { services.retain().await }
+        });
+        handlers
+    }
+
+    /// The jobs that run on a schedule.
+    pub fn periodic(&self) -> Vec<Periodic> {
+        let nightly = Periodic::new("retention", "0 0 3 * * *", || NewJob::of(&Retention {}))
+            .expect("a valid cron expression");
+        vec![nightly]
+    }
+
+    async fn retain(&self) -> anyhow::Result<()> {
+        let sessions = self.sessions.purge_expired().await?;
+        let shares = self.files.purge_expired_shares().await?;
+        let notifications = self.notifications.purge_older_than(self.retention.notifications).await?;
+        let dead_jobs = self.jobs.purge_dead(self.retention.dead_jobs).await?;
+        let ticks = self.jobs.purge_ticks(Duration::from_secs(7 * 24 * 3600)).await?;
+        tracing::info!(sessions, shares, notifications, dead_jobs, ticks, "retention: old records removed");
+        Ok(())
     }
 
     /// Whether the database answers (and, on SQLite, whether its file is still there).

@@ -65,7 +65,9 @@ async fn spawn(backend: Backend, quota: &str) -> TestFiles {
     let db = domain::db::connect(&cli.config.database).await.unwrap();
     Migrator::up(&db, None).await.unwrap();
     let storage = cli.config.storage.open(&cli.config.database.data_dir).unwrap();
-    TestFiles { services: Services::new(db.clone(), storage, &cli.config), db, _dir: dir }
+    let queue = domain::jobs::Queue::sql(db.clone(), std::time::Duration::from_secs(60));
+    let services = Services::new(db.clone(), storage, queue, domain::events::Events::local(), &cli.config);
+    TestFiles { services, db, _dir: dir }
 }
 
 impl TestFiles {

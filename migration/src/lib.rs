@@ -6,6 +6,7 @@ mod m20261125_000001_accounts;
 mod m20261125_000002_files;
 mod m20261126_000003_shares_and_avatars;
 mod m20261126_000004_jobs;
+mod m20261126_000005_notifications;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_files::Migration),
             Box::new(m20261126_000003_shares_and_avatars::Migration),
             Box::new(m20261126_000004_jobs::Migration),
+            Box::new(m20261126_000005_notifications::Migration),
         ]
     }
 }

@@ -46,6 +46,24 @@ pub enum Command {
         #[command(subcommand)]
         action: StorageAction,
     },
+    /// Run background jobs (as many worker processes as you like, beside or instead of the
+    /// workers inside `serve`).
+    Worker,
+    /// Look at the job queue and its dead-letter set.
+    Jobs {
+        #[command(subcommand)]
+        action: JobsAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobsAction {
+    /// Waiting jobs per queue, and the dead ones with their last error.
+    Status,
+    /// Put a dead job back in its queue with fresh attempts.
+    Retry { id: uuid::Uuid },
+    /// Drop a dead job for good.
+    Discard { id: uuid::Uuid },
 }
 
 #[derive(Debug, Subcommand)]

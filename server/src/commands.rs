@@ -10,7 +10,7 @@ use domain::{
 };
 
 use crate::{
-    cli::{Cli, Command, MigrateAction, StorageAction, UserAction},
+    cli::{Cli, Command, JobsAction, MigrateAction, StorageAction, UserAction},
     migrate,
     startup::{Application, open_services},
 };
@@ -21,7 +21,61 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate { action } => migrate(&cli.domain, action).await,
         Command::User { action } => user(&cli.domain, action).await,
         Command::Storage { action: StorageAction::Check { fix } } => storage_check(&cli.domain, fix).await,
+        Command::Worker => worker(&cli.domain).await,
+        Command::Jobs { action } => jobs(&cli.domain, action).await,
     }
+}
+
+async fn worker(config: &domain::config::Config) -> anyhow::Result<()> {
+    let services = open_services(config).await?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = crate::startup::worker(&services, &config.jobs);
+    let running = tokio::spawn(worker.run(stopped));
+    println!("worker running on the {} queue (Ctrl+C stops it)", services.jobs.backend_name());
+    shutdown_signal().await;
+    let _ = stop.send(true);
+    running.await.context("the worker task failed")?;
+    services.close().await;
+    Ok(())
+}
+
+async fn jobs(config: &domain::config::Config, action: JobsAction) -> anyhow::Result<()> {
+    let services = open_services(config).await?;
+    let queue = &services.jobs;
+    let fail = |e: domain::Error| anyhow::anyhow!("job queue: {e}");
+    match action {
+        JobsAction::Status => {
+            println!("backend: {}", queue.backend_name());
+            for depth in queue.depth().await.map_err(fail)? {
+                println!("queue {:<20} {} waiting", depth.queue, depth.waiting);
+            }
+            let dead = queue.dead().await.map_err(fail)?;
+            println!("dead: {}", dead.len());
+            for job in dead {
+                println!(
+                    "  {}  {}  attempts {}  {}",
+                    job.id,
+                    job.kind,
+                    job.attempts,
+                    job.last_error.as_deref().unwrap_or("")
+                );
+            }
+        }
+        JobsAction::Retry { id } => {
+            if !queue.revive(id).await.map_err(fail)? {
+                bail!("no dead job {id}");
+            }
+            println!("job {id} is queued again");
+        }
+        JobsAction::Discard { id } => {
+            if !queue.discard(id).await.map_err(fail)? {
+                bail!("no dead job {id}");
+            }
+            println!("job {id} discarded");
+        }
+    }
+    services.close().await;
+    Ok(())
 }
 
 async fn storage_check(config: &domain::config::Config, fix: bool) -> anyhow::Result<()> {

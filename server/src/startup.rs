@@ -47,6 +47,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     services: Services,
+    worker: Option<domain::jobs::Worker>,
     shutdown_timeout: Duration,
 }
 
@@ -56,7 +57,7 @@ impl Application {
         // Install the recorder before the first request, or early measurements are lost.
         metrics::handle();
         let services = open_services(domain).await?;
-        tokio::spawn(purge_expired_sessions(services.clone()));
+        let worker = (!domain.jobs.no_in_process_worker).then(|| worker(&services, &domain.jobs));
         let listener = TcpListener::bind(server.listen)
             .await
             .with_context(|| format!("LISTEN_ADDR: cannot listen on {}", server.listen))?;
@@ -70,7 +71,7 @@ impl Application {
             .build();
         let cookies = CookiePolicy { secure: server.public_url.as_ref().is_some_and(|u| u.scheme() == "https") };
         let state = AppState { leptos, services: services.clone(), assets, cookies };
-        Ok(Self { listener, router: router(state), services, shutdown_timeout: server.shutdown_timeout })
+        Ok(Self { listener, router: router(state), services, worker, shutdown_timeout: server.shutdown_timeout })
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -81,6 +82,7 @@ impl Application {
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let mut stopped = stop_rx.clone();
+        let worker = self.worker.map(|worker| tokio::spawn(worker.run(stop_rx.clone())));
         let server = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async move {
                 shutdown.await;
@@ -96,6 +98,10 @@ impl Application {
             () = forced => tracing::warn!(?timeout, "shutdown timeout passed; dropping unfinished requests"),
         }
         drop(stop_rx);
+        if let Some(worker) = worker {
+            // The worker heard the same stop signal; it finishes or hands back its jobs.
+            let _ = worker.await;
+        }
         self.services.close().await;
         Ok(())
     }
@@ -107,7 +113,18 @@ pub async fn open_services(domain: &domain::config::Config) -> anyhow::Result<Se
     let storage = domain.storage.open(&domain.database.data_dir)?;
     let db = domain::db::connect(&domain.database).await?;
     migrate::up(&db).await?;
-    Ok(Services::new(db, storage, domain))
+    let queue = domain::jobs::Queue::open(&domain.jobs, db.clone()).await?;
+    let events = match &domain.jobs.redis_url {
+        Some(url) => domain::events::Events::redis(url).await?,
+        None => domain::events::Events::local(),
+    };
+    Ok(Services::new(db, storage, queue, events, domain))
+}
+
+/// A worker for every kind of job and the periodic ones.
+pub fn worker(services: &Services, config: &domain::jobs::JobsConfig) -> domain::jobs::Worker {
+    let options = domain::jobs::WorkerOptions::new(config.concurrency);
+    domain::jobs::Worker::new(services.jobs.clone(), services.handlers(), options).with_periodic(services.periodic())
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -185,17 +202,4 @@ where
     let mut response = not_found_page(request).await.into_response();
     response.extensions_mut().insert(FallbackRoute("not_found"));
     response
-}
-
-/// Expired sessions are refused when presented; this removes the ones never presented again.
-async fn purge_expired_sessions(services: Services) {
-    let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
-    loop {
-        every_hour.tick().await;
-        match services.sessions.purge_expired().await {
-            Ok(0) => {}
-            Ok(purged) => tracing::info!(purged, "expired sessions removed"),
-            Err(err) => tracing::warn!(error = %err, "could not remove expired sessions"),
-        }
-    }
 }

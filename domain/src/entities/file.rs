@@ -13,6 +13,8 @@ pub struct Model {
     pub object_key: String,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
+    /// When the processing job finished with it (checksum checked, thumbnail and text made).
+    pub processed_at: Option<TimeDateTimeWithTimeZone>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -2,5 +2,6 @@
 
 pub mod file;
 pub mod file_share;
+pub mod notification;
 pub mod session;
 pub mod user;

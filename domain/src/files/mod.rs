@@ -3,6 +3,7 @@
 //! second, so a crash in between leaves an orphan object no user can see, never a row without its
 //! bytes.
 
+mod processing;
 mod rules;
 mod shares;
 
@@ -13,12 +14,13 @@ use clap::Args;
 use futures_util::{Stream, StreamExt, stream::BoxStream};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, Order, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
     sea_query::{Alias, Expr, Func, LikeExpr},
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+pub use processing::{ProcessUpload, text_key, thumbnail_key};
 pub use rules::{ByteSize, FileName, sniff};
 pub use shares::{NewShare, ShareInfo};
 
@@ -26,6 +28,8 @@ use crate::{
     Actor, Error, Result,
     entities::{file, user},
     error::{Field, Problem},
+    jobs::{NewJob, Queue},
+    notifications::NotificationService,
     storage::{Storage, StorageError},
 };
 
@@ -200,6 +204,8 @@ pub fn content_disposition(kind: &str, name: &str) -> String {
 pub struct FileService {
     db: DatabaseConnection,
     storage: Storage,
+    jobs: Queue,
+    notifications: NotificationService,
     max_size: u64,
     quota: u64,
 }
@@ -210,8 +216,14 @@ struct Used {
 }
 
 impl FileService {
-    pub fn new(db: DatabaseConnection, storage: Storage, config: &FileConfig) -> Self {
-        Self { db, storage, max_size: config.max_size.0, quota: config.quota.0 }
+    pub fn new(
+        db: DatabaseConnection,
+        storage: Storage,
+        jobs: Queue,
+        notifications: NotificationService,
+        config: &FileConfig,
+    ) -> Self {
+        Self { db, storage, jobs, notifications, max_size: config.max_size.0, quota: config.quota.0 }
     }
 
     /// Bytes the user's files take.
@@ -280,14 +292,23 @@ impl FileService {
             object_key: Set(key.clone()),
             created_at: Set(now),
             updated_at: Set(now),
+            processed_at: Set(None),
         };
-        match row.insert(&self.db).await {
+        // The row and its processing job commit together: no file is left unprocessed.
+        let saved = async {
+            let txn = self.db.begin().await?;
+            let model = row.insert(&txn).await?;
+            self.jobs.enqueue_in(&txn, NewJob::of(&ProcessUpload { file_id: model.id })).await?;
+            txn.commit().await?;
+            Ok::<_, Error>(model)
+        };
+        match saved.await {
             Ok(model) => Ok(model.into()),
             Err(err) => {
                 if let Err(cleanup) = self.storage.delete(&key).await {
                     tracing::warn!(error = %cleanup, %key, "could not remove the object of a failed upload");
                 }
-                Err(err.into())
+                Err(err)
             }
         }
     }
@@ -360,8 +381,10 @@ impl FileService {
     pub async fn delete(&self, actor: &Actor, id: Uuid) -> Result<()> {
         let row = self.owned(actor, id).await?;
         file::Entity::delete_by_id(row.id).exec(&self.db).await?;
-        if let Err(err) = self.storage.delete(&row.object_key).await {
-            tracing::warn!(error = %err, key = %row.object_key, "file deleted, its object remains");
+        for key in [row.object_key.clone(), thumbnail_key(row.id), text_key(row.id)] {
+            if let Err(err) = self.storage.delete(&key).await {
+                tracing::warn!(error = %err, %key, "file deleted, an object of it remains");
+            }
         }
         Ok(())
     }

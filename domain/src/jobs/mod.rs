@@ -338,6 +338,15 @@ impl Queue {
         }
     }
 
+    /// Removes dead jobs buried more than `age` ago (on Redis, the dead-letter set is kept until
+    /// `smartai jobs discard`).
+    pub async fn purge_dead(&self, age: Duration) -> Result<u64> {
+        match self {
+            Self::Sql(q) => q.purge_dead(age).await,
+            Self::Redis(_) => Ok(0),
+        }
+    }
+
     /// Removes what the queue keeps of past periodic ticks older than `age`.
     pub async fn purge_ticks(&self, age: Duration) -> Result<u64> {
         match self {

@@ -217,6 +217,11 @@ impl SqlQueue {
         Ok(self.exec(template, vec![name.into(), tick_ms.into()]).await? == 1)
     }
 
+    pub(super) async fn purge_dead(&self, age: Duration) -> Result<u64> {
+        let before = now_ms() - i64::try_from(age.as_millis()).unwrap_or(i64::MAX / 2);
+        self.exec("DELETE FROM jobs WHERE state = 'dead' AND run_at < ?", vec![before.into()]).await
+    }
+
     pub(super) async fn purge_ticks(&self, age: Duration) -> Result<u64> {
         let before = now_ms() - i64::try_from(age.as_millis()).unwrap_or(i64::MAX / 2);
         self.exec("DELETE FROM job_ticks WHERE tick < ?", vec![before.into()]).await
