@@ -12,6 +12,8 @@ pub struct UserDto {
     pub locale: String,
     /// The small avatar image, when the user has set one.
     pub avatar_url: Option<String>,
+    /// Notifications not read yet (the bell's badge).
+    pub unread_notifications: u64,
 }
 
 /// Everything the profile page shows and edits.
@@ -101,6 +103,18 @@ pub struct NewShareDto {
     pub url: String,
 }
 
+/// A notification as the list shows it; the UI words it from `kind` and `params`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationDto {
+    pub id: String,
+    pub kind: String,
+    /// The values the message names, as strings (`name`, `file_id`).
+    pub params: Vec<(String, String)>,
+    pub read: bool,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+}
+
 /// The avatar image URL of a given size.
 pub fn avatar_url(avatar_id: &str, size: u32) -> String {
     format!("/avatars/{avatar_id}/{size}.png")
@@ -135,6 +149,21 @@ mod ssr {
         }
     }
 
+    impl From<&domain::notifications::NotificationInfo> for super::NotificationDto {
+        fn from(n: &domain::notifications::NotificationInfo) -> Self {
+            let params = n
+                .params
+                .as_object()
+                .map(|map| {
+                    map.iter()
+                        .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            Self { id: n.id.to_string(), kind: n.kind.clone(), params, read: n.read, created_at: rfc3339(n.created_at) }
+        }
+    }
+
     impl From<&ShareInfo> for ShareDto {
         fn from(s: &ShareInfo) -> Self {
             Self { id: s.id.to_string(), expires_at: rfc3339(s.expires_at), created_at: rfc3339(s.created_at) }
@@ -150,6 +179,7 @@ mod ssr {
                 is_admin: a.role == domain::Role::Admin,
                 locale: a.locale.clone(),
                 avatar_url: a.avatar_id.map(|id| avatar_url(&id.to_string(), 64)),
+                unread_notifications: 0,
             }
         }
     }

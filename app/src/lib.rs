@@ -26,7 +26,7 @@ use crate::{
     i18n::{Lang, provide_i18n, t},
     pages::{
         error::ErrorPage, file::FilePage, files::FilesPage, landing::Landing, not_found::NotFound,
-        profile::ProfilePage, sign_in::SignInPage, sign_up::SignUpPage,
+        notifications::NotificationsPage, profile::ProfilePage, sign_in::SignInPage, sign_up::SignUpPage,
     },
     session::provide_current_user,
 };
@@ -112,6 +112,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("profile") view=ProfilePage ssr=SsrMode::Async/>
                         <Route path=path!("files") view=FilesPage ssr=SsrMode::Async/>
                         <Route path=path!("files/:id") view=FilePage ssr=SsrMode::Async/>
+                        <Route path=path!("notifications") view=NotificationsPage ssr=SsrMode::Async/>
                     </Routes>
                 </ErrorBoundary>
             </main>

@@ -80,6 +80,9 @@ const SERVER_ERROR_KEYS: &[&str] = &[
     "share-lifetime-1d",
     "share-lifetime-7d",
     "share-lifetime-30d",
+    // Notifications, by kind.
+    "notification-file_processed",
+    "notification-file_failed",
 ];
 
 // ---------------------------------------------------------------------------------------------

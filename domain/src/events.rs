@@ -68,7 +68,8 @@ impl Events {
                 let mut conn = conn.clone();
                 tokio::spawn(async move {
                     let payload = serde_json::to_string(&event).unwrap_or_default();
-                    let sent: redis::RedisResult<i64> = redis::cmd("PUBLISH").arg(CHANNEL).arg(payload).query_async(&mut conn).await;
+                    let sent: redis::RedisResult<i64> =
+                        redis::cmd("PUBLISH").arg(CHANNEL).arg(payload).query_async(&mut conn).await;
                     if let Err(err) = sent {
                         tracing::warn!(error = %err, "could not publish a live event");
                     }

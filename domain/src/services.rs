@@ -78,8 +78,8 @@ impl Services {
 
     /// The jobs that run on a schedule.
     pub fn periodic(&self) -> Vec<Periodic> {
-        let nightly = Periodic::new("retention", "0 0 3 * * *", || NewJob::of(&Retention {}))
-            .expect("a valid cron expression");
+        let nightly =
+            Periodic::new("retention", "0 0 3 * * *", || NewJob::of(&Retention {})).expect("a valid cron expression");
         vec![nightly]
     }
 

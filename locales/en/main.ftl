@@ -192,3 +192,19 @@ avatar-choose = Image
 avatar-hint = PNG, JPEG, GIF or WebP, up to 10 MB. It is cropped to a square.
 avatar-upload = Upload avatar
 avatar-remove = Remove avatar
+
+## Notifications
+nav-notifications = Notifications
+notifications-title = Notifications
+notifications-bell = { $count ->
+    [0] Notifications, none unread
+    [one] Notifications, one unread
+   *[other] Notifications, { $count } unread
+}
+notifications-none = Nothing new. Notifications about your files appear here.
+notifications-mark-all = Mark all as read
+notifications-mark-read = Mark as read
+notifications-delete = Delete
+notifications-new = New
+notification-file_processed = “{ $name }” is ready.
+notification-file_failed = “{ $name }” could not be processed: its stored bytes do not match what was uploaded.

@@ -37,7 +37,12 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .alter_table(Table::alter().table(Files::Table).add_column(timestamp_with_time_zone_null(Files::ProcessedAt)).to_owned())
+            .alter_table(
+                Table::alter()
+                    .table(Files::Table)
+                    .add_column(timestamp_with_time_zone_null(Files::ProcessedAt))
+                    .to_owned(),
+            )
             .await
     }
 

@@ -4,6 +4,7 @@ pub mod assets;
 pub mod cli;
 pub mod commands;
 pub mod config_file;
+pub mod events;
 pub mod files;
 pub mod health;
 pub mod metrics;

@@ -30,7 +30,7 @@ use tracing::Level;
 use crate::{
     assets::Assets,
     cli::ServerConfig,
-    files, health,
+    events, files, health,
     metrics::{self, FallbackRoute},
     migrate, request_context,
 };
@@ -41,6 +41,7 @@ pub struct AppState {
     pub services: Services,
     pub assets: Assets,
     pub cookies: CookiePolicy,
+    pub stopping: events::Stopping,
 }
 
 pub struct Application {
@@ -48,6 +49,7 @@ pub struct Application {
     router: Router,
     services: Services,
     worker: Option<domain::jobs::Worker>,
+    stop: tokio::sync::watch::Sender<bool>,
     shutdown_timeout: Duration,
 }
 
@@ -70,8 +72,10 @@ impl Application {
             .site_addr(address)
             .build();
         let cookies = CookiePolicy { secure: server.public_url.as_ref().is_some_and(|u| u.scheme() == "https") };
-        let state = AppState { leptos, services: services.clone(), assets, cookies };
-        Ok(Self { listener, router: router(state), services, worker, shutdown_timeout: server.shutdown_timeout })
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        let state =
+            AppState { leptos, services: services.clone(), assets, cookies, stopping: events::Stopping(stopping) };
+        Ok(Self { listener, router: router(state), services, worker, stop, shutdown_timeout: server.shutdown_timeout })
     }
 
     pub fn address(&self) -> SocketAddr {
@@ -80,7 +84,8 @@ impl Application {
 
     /// Serves until `shutdown` resolves, then lets running requests finish (up to the timeout).
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let stop_rx = self.stop.subscribe();
+        let stop_tx = self.stop;
         let mut stopped = stop_rx.clone();
         let worker = self.worker.map(|worker| tokio::spawn(worker.run(stop_rx.clone())));
         let server = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
@@ -157,6 +162,7 @@ pub fn router(state: AppState) -> Router {
         .route("/files/{id}/content", get(files::content))
         .route("/s/{token}", get(files::shared))
         .route("/avatars/{id}/{file}", get(files::avatar))
+        .route("/events", get(events::stream))
         .route("/health/live", get(health::live))
         .route("/health/ready", get(health::ready))
         .route("/metrics", get(metrics::render))

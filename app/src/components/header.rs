@@ -12,6 +12,7 @@ use crate::{
 #[component]
 pub fn Header() -> impl IntoView {
     let current = use_current_user();
+    provide_context(LiveUnread(RwSignal::new(None)));
     view! {
         <header class="site-header">
             <a class="skip-link" href="#main">{t("nav-skip")}</a>
@@ -24,11 +25,15 @@ pub fn Header() -> impl IntoView {
                 <Transition fallback=|| ()>
                     {move || current.get().map(|_| view! {
                         <a href="/files">{t("nav-files")}</a>
+                        <a href="/notifications">{t("nav-notifications")}</a>
                         <a href="/profile">{t("nav-profile")}</a>
                     })}
                 </Transition>
             </nav>
             <div class="header-actions">
+                <Transition fallback=|| ()>
+                    {move || current.get().map(|user| view! { <Bell initial=user.unread_notifications/> })}
+                </Transition>
                 <LanguageSwitcher/>
                 <Transition fallback=|| ()>
                     {move || match current.get() {
@@ -42,6 +47,57 @@ pub fn Header() -> impl IntoView {
             </div>
         </header>
     }
+}
+
+/// The unread count, kept live by the server's event stream.
+#[derive(Clone, Copy)]
+pub struct LiveUnread(pub RwSignal<Option<u64>>);
+
+/// Provided by the header: the live unread count (`None` until the first event).
+pub fn use_live_unread() -> Option<LiveUnread> {
+    use_context::<LiveUnread>()
+}
+
+/// A link to the notification centre with the unread count. Once hydrated it listens to
+/// `GET /events` (server-sent events; the browser reconnects by itself).
+#[component]
+fn Bell(initial: u64) -> impl IntoView {
+    let i18n = use_i18n();
+    let live = use_live_unread().map_or_else(|| RwSignal::new(None), |l| l.0);
+    Effect::new(move |_| listen(live));
+    let count = move || live.get().unwrap_or(initial);
+    view! {
+        <a class="bell" href="/notifications"
+            aria-label=move || i18n.t_args("notifications-bell", &[("count", count().to_string())])>
+            <IconSvg icon=Icon::Bell/>
+            <Show when=move || { count() > 0 }>
+                <span class="bell-count" aria-hidden="true">{count}</span>
+            </Show>
+        </a>
+    }
+}
+
+/// Opens the event stream once per page and feeds the unread count into `live`.
+fn listen(live: RwSignal<Option<u64>>) {
+    use wasm_bindgen::{JsCast, closure::Closure};
+
+    thread_local! {
+        static OPEN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+    if OPEN.with(|open| open.replace(true)) {
+        return;
+    }
+    let Ok(source) = web_sys::EventSource::new("/events") else { return };
+    let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+        let data = ev.data().as_string().unwrap_or_default();
+        if let Some(unread) = serde_json::from_str::<serde_json::Value>(&data).ok().and_then(|v| v["unread"].as_u64()) {
+            live.set(Some(unread));
+        }
+    });
+    source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // The stream lives as long as the page.
+    on_message.forget();
+    std::mem::forget(source);
 }
 
 /// One button per language; a plain form post without JavaScript, an instant switch with it.

@@ -8,6 +8,7 @@ pub enum Icon {
     Globe,
     Devices,
     Code,
+    Bell,
 }
 
 impl Icon {
@@ -19,6 +20,7 @@ impl Icon {
             }
             Icon::Devices => "M4 5h12v10H4zM2 19h16M18 9h4v10h-4z",
             Icon::Code => "M8 8l-4 4 4 4M16 8l4 4-4 4M14 5l-4 14",
+            Icon::Bell => "M6 16V11a6 6 0 0 1 12 0v5l2 2H4zM10 20a2 2 0 0 0 4 0",
         }
     }
 }

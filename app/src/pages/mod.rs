@@ -3,6 +3,7 @@ pub mod file;
 pub mod files;
 pub mod landing;
 pub mod not_found;
+pub mod notifications;
 pub mod profile;
 pub mod sign_in;
 pub mod sign_up;

@@ -10,8 +10,13 @@ use crate::{
 /// The signed-in user, or nothing for a visitor.
 #[server(prefix = "/rpc", endpoint = "account/me", input = GetUrl)]
 pub async fn me() -> Result<Option<UserDto>, AppError> {
+    use crate::rpc::ssr::*;
+
     // The session resolution at the start of the request already loaded the account.
-    Ok(crate::rpc::ssr::current_account().map(|account| UserDto::from(&account)))
+    let Some(account) = current_account() else { return Ok(None) };
+    let mut user = UserDto::from(&account);
+    user.unread_notifications = services()?.notifications.unread(&actor()).await.map_err(fail)?;
+    Ok(Some(user))
 }
 
 #[server(prefix = "/rpc", endpoint = "account/profile", input = GetUrl)]

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod auth;
 pub mod files;
+pub mod notifications;
 
 /// The stable URL prefix of every server function.
 pub const PREFIX: &str = "/rpc";

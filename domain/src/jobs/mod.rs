@@ -27,7 +27,13 @@ pub struct JobsConfig {
     pub redis_url: Option<url::Url>,
 
     /// Jobs one worker process runs at the same time.
-    #[arg(long = "jobs-concurrency", env = "JOBS_CONCURRENCY", value_name = "JOBS_CONCURRENCY", default_value_t = 4, global = true)]
+    #[arg(
+        long = "jobs-concurrency",
+        env = "JOBS_CONCURRENCY",
+        value_name = "JOBS_CONCURRENCY",
+        default_value_t = 4,
+        global = true
+    )]
     pub concurrency: usize,
 
     /// A job claimed but not finished within this time (its worker died) is delivered again.
@@ -176,16 +182,15 @@ impl NewJob {
 }
 
 pub(crate) fn now_ms() -> i64 {
-    i64::try_from(
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_millis(),
-    )
-    .unwrap_or(i64::MAX)
+    i64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_millis())
+        .unwrap_or(i64::MAX)
 }
 
 /// The wait before attempt `attempt + 1`: exponential from one second, capped at an hour, with
 /// ±25 % jitter so that jobs failing together do not retry together.
 pub fn backoff(attempt: u32) -> Duration {
-    let base = Duration::from_secs(1).saturating_mul(1u32 << attempt.saturating_sub(1).min(12)).min(Duration::from_secs(3600));
+    let base =
+        Duration::from_secs(1).saturating_mul(1u32 << attempt.saturating_sub(1).min(12)).min(Duration::from_secs(3600));
     let jitter = rand::rng().random_range(0.75..1.25);
     base.mul_f64(jitter)
 }

@@ -29,7 +29,6 @@ pub struct RedisQueue {
     promote: Arc<Script>,
 }
 
-
 /// Moves due members of the delayed set (`<stream key>|<job json>`) into their streams.
 const PROMOTE: &str = r"
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 200)
@@ -270,7 +269,8 @@ impl RedisQueue {
 
     pub(super) async fn revive(&self, id: Uuid) -> Result<bool> {
         let mut conn = self.conn.clone();
-        let json: Option<String> = conn.hget(self.key("dead"), id.to_string()).await.map_err(queue_error("reading a dead job"))?;
+        let json: Option<String> =
+            conn.hget(self.key("dead"), id.to_string()).await.map_err(queue_error("reading a dead job"))?;
         let Some(mut job) = json.and_then(|j| serde_json::from_str::<JobRecord>(&j).ok()) else { return Ok(false) };
         let _: () = conn.hdel(self.key("dead"), id.to_string()).await.map_err(queue_error("reviving a job"))?;
         job.attempts = 0;
@@ -280,7 +280,8 @@ impl RedisQueue {
 
     pub(super) async fn discard(&self, id: Uuid) -> Result<bool> {
         let mut conn = self.conn.clone();
-        let removed: u32 = conn.hdel(self.key("dead"), id.to_string()).await.map_err(queue_error("discarding a job"))?;
+        let removed: u32 =
+            conn.hdel(self.key("dead"), id.to_string()).await.map_err(queue_error("discarding a job"))?;
         Ok(removed == 1)
     }
 
@@ -292,7 +293,8 @@ impl RedisQueue {
             let length: u64 = conn.xlen(&stream).await.map_err(queue_error("measuring a stream"))?;
             *depths.entry(self.queue_of(&stream)).or_default() += length;
         }
-        let delayed: Vec<String> = conn.zrange(self.key("delayed"), 0, -1).await.map_err(queue_error("listing delayed jobs"))?;
+        let delayed: Vec<String> =
+            conn.zrange(self.key("delayed"), 0, -1).await.map_err(queue_error("listing delayed jobs"))?;
         for member in delayed {
             if let Some((stream, _)) = member.split_once('|') {
                 *depths.entry(self.queue_of(stream)).or_default() += 1;
@@ -383,7 +385,8 @@ fn first_entry(entries: &Value) -> Option<(String, String)> {
     let Value::Array(entry) = entries.first()? else { return None };
     let id = text(entry.first()?)?;
     let Value::Array(fields) = entry.get(1)? else { return None };
-    let json = fields.chunks(2).find(|pair| pair.first().and_then(text).as_deref() == Some("job"))?.get(1).and_then(text)?;
+    let json =
+        fields.chunks(2).find(|pair| pair.first().and_then(text).as_deref() == Some("job"))?.get(1).and_then(text)?;
     Some((id, json))
 }
 

@@ -173,7 +173,9 @@ impl Worker {
         for job in claimed.into_values() {
             match queue.release(&job).await {
                 Ok(()) => tracing::info!(job_id = %job.id, kind = %job.kind, "handed an unfinished job back"),
-                Err(err) => tracing::warn!(error = %err, job_id = %job.id, "could not hand a job back; it returns after the visibility timeout"),
+                Err(err) => {
+                    tracing::warn!(error = %err, job_id = %job.id, "could not hand a job back; it returns after the visibility timeout")
+                }
             }
         }
         background.abort_all();
