@@ -126,6 +126,7 @@ on_both_databases!(
     the_list_searches_sorts_and_pages,
     share_links_work_until_revoked_or_expired,
     an_avatar_is_resized_and_replaces_the_previous_one,
+    an_upload_is_processed_once_and_its_owner_notified,
 );
 
 async fn an_upload_is_stored_listed_and_read_back(backend: Backend) {
@@ -365,4 +366,49 @@ async fn an_avatar_is_resized_and_replaces_the_previous_one(backend: Backend) {
     avatars.remove(&ada).await.unwrap();
     assert_eq!(app.services.accounts.profile(&ada).await.unwrap().avatar_id, None);
     assert!(app.services.storage.list("avatars").await.unwrap().is_empty());
+}
+
+async fn an_upload_is_processed_once_and_its_owner_notified(backend: Backend) {
+    let app = spawn(backend, "1MiB").await;
+    let ada = app.user().await;
+    let text = app.services.files.upload(&ada, "budget.txt", body(b"Budget: 42 euros.\n")).await.unwrap();
+    let photo = app.services.files.upload(&ada, "photo.png", body(&tiny_png())).await.unwrap();
+
+    // Each upload committed its processing job with its row.
+    let queued = app.services.jobs.depth().await.unwrap();
+    assert_eq!(queued.iter().map(|d| d.waiting).sum::<u64>(), 2);
+    let job = app.services.jobs.claim("test", &["default".into()]).await.unwrap().unwrap();
+    assert_eq!(
+        (job.kind.as_str(), job.payload["file_id"].as_str()),
+        ("files.process", Some(text.id.to_string().as_str()))
+    );
+
+    // At least once: running it twice has the effect of once.
+    for _ in 0..2 {
+        app.services.files.process(text.id).await.unwrap();
+        app.services.files.process(photo.id).await.unwrap();
+    }
+
+    let notifications = app.services.notifications.list(&ada, 10).await.unwrap();
+    assert_eq!(notifications.len(), 2);
+    assert!(notifications.iter().all(|n| n.kind == "file_processed" && !n.read));
+    assert_eq!(app.services.notifications.unread(&ada).await.unwrap(), 2);
+    assert_eq!(app.services.files.extracted_text(text.id).await.unwrap().as_deref(), Some("Budget: 42 euros.\n"));
+    let thumbnail: Vec<Bytes> = app
+        .services
+        .storage
+        .get(&domain::files::thumbnail_key(photo.id), None)
+        .await
+        .expect("a thumbnail")
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(image::load_from_memory(&thumbnail.concat()).is_ok());
+
+    app.services.notifications.mark_read(&ada, None).await.unwrap();
+    assert_eq!(app.services.notifications.unread(&ada).await.unwrap(), 0);
+    let eve = app.user().await;
+    assert!(matches!(app.services.notifications.delete(&eve, notifications[0].id).await, Err(Error::NotFound)));
+    app.services.files.delete(&ada, photo.id).await.unwrap();
+    assert!(app.services.storage.list("derived").await.unwrap().iter().all(|k| !k.contains(&photo.id.to_string())));
 }

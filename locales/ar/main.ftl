@@ -194,3 +194,21 @@ avatar-choose = الصورة
 avatar-hint = PNG أو JPEG أو GIF أو WebP، بحجم لا يتجاوز 10 ميغابايت. تُقصّ الصورة على شكل مربع.
 avatar-upload = رفع صورة رمزية
 avatar-remove = إزالة الصورة الرمزية
+
+## الإشعارات
+nav-notifications = الإشعارات
+notifications-title = الإشعارات
+notifications-bell = { $count ->
+    [0] الإشعارات، لا توجد إشعارات غير مقروءة
+    [one] الإشعارات، إشعار واحد غير مقروء
+    [few] الإشعارات، { $count } إشعارات غير مقروءة
+    [many] الإشعارات، { $count } إشعارًا غير مقروء
+   *[other] الإشعارات، { $count } إشعار غير مقروء
+}
+notifications-none = لا جديد. تظهر هنا الإشعارات المتعلقة بملفاتك.
+notifications-mark-all = تحديد الكل كمقروء
+notifications-mark-read = تحديد كمقروء
+notifications-delete = حذف
+notifications-new = جديد
+notification-file_processed = الملف «{ $name }» جاهز.
+notification-file_failed = تعذّرت معالجة الملف «{ $name }»: البايتات المخزّنة لا تطابق ما تم رفعه.

@@ -192,3 +192,19 @@ avatar-choose = Bild
 avatar-hint = PNG, JPEG, GIF oder WebP, bis zu 10 MB. Das Bild wird quadratisch zugeschnitten.
 avatar-upload = Profilbild hochladen
 avatar-remove = Profilbild entfernen
+
+## Benachrichtigungen
+nav-notifications = Benachrichtigungen
+notifications-title = Benachrichtigungen
+notifications-bell = { $count ->
+    [0] Benachrichtigungen, keine ungelesen
+    [one] Benachrichtigungen, eine ungelesen
+   *[other] Benachrichtigungen, { $count } ungelesen
+}
+notifications-none = Nichts Neues. Benachrichtigungen zu Ihren Dateien erscheinen hier.
+notifications-mark-all = Alle als gelesen markieren
+notifications-mark-read = Als gelesen markieren
+notifications-delete = Löschen
+notifications-new = Neu
+notification-file_processed = „{ $name }“ ist bereit.
+notification-file_failed = „{ $name }“ konnte nicht verarbeitet werden: Die gespeicherten Bytes stimmen nicht mit den hochgeladenen überein.

@@ -192,3 +192,19 @@ avatar-choose = Image
 avatar-hint = PNG, JPEG, GIF ou WebP, jusqu’à 10 Mo. L’image est recadrée en carré.
 avatar-upload = Téléverser un avatar
 avatar-remove = Supprimer l’avatar
+
+## Notifications
+nav-notifications = Notifications
+notifications-title = Notifications
+notifications-bell = { $count ->
+    [0] Notifications, aucune non lue
+    [one] Notifications, une non lue
+   *[other] Notifications, { $count } non lues
+}
+notifications-none = Rien de nouveau. Les notifications concernant vos fichiers s’affichent ici.
+notifications-mark-all = Tout marquer comme lu
+notifications-mark-read = Marquer comme lu
+notifications-delete = Supprimer
+notifications-new = Nouvelle
+notification-file_processed = « { $name } » est prêt.
+notification-file_failed = « { $name } » n’a pas pu être traité : ses octets enregistrés ne correspondent pas à ceux qui ont été téléversés.

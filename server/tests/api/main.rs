@@ -5,6 +5,7 @@ mod accounts;
 mod cli;
 mod files;
 mod helpers;
+mod live;
 mod pages;
 mod platform;
 
