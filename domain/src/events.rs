@@ -9,8 +9,6 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
-const CHANNEL: &str = "smartai:events";
-
 /// Something a user's open pages should know at once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserEvent {
@@ -22,7 +20,7 @@ pub struct UserEvent {
 #[derive(Clone)]
 pub struct Events {
     local: broadcast::Sender<UserEvent>,
-    redis: Option<redis::aio::ConnectionManager>,
+    redis: Option<(redis::aio::ConnectionManager, String)>,
 }
 
 impl Events {
@@ -33,18 +31,19 @@ impl Events {
 
     /// Events fanned out through Redis pub/sub to every instance; a background task relays what
     /// arrives to this instance's listeners and resubscribes after a lost connection.
-    pub async fn redis(url: &url::Url) -> anyhow::Result<Self> {
+    pub async fn redis(url: &url::Url, prefix: &str) -> anyhow::Result<Self> {
         use anyhow::Context;
 
         let client = redis::Client::open(url.as_str()).context("REDIS_URL: not a Redis URL")?;
         let publisher = client.get_connection_manager().await.context("REDIS_URL: cannot connect to Redis")?;
-        let events = Self { local: broadcast::channel(1024).0, redis: Some(publisher) };
+        let channel = format!("{prefix}events");
+        let events = Self { local: broadcast::channel(1024).0, redis: Some((publisher, channel.clone())) };
         let local = events.local.clone();
         tokio::spawn(async move {
             loop {
                 match client.get_async_pubsub().await {
                     Ok(mut pubsub) => {
-                        if pubsub.subscribe(CHANNEL).await.is_ok() {
+                        if pubsub.subscribe(&channel).await.is_ok() {
                             let mut messages = pubsub.on_message();
                             while let Some(message) = messages.next().await {
                                 let payload: String = message.get_payload().unwrap_or_default();
@@ -64,12 +63,12 @@ impl Events {
 
     pub fn publish(&self, event: UserEvent) {
         match &self.redis {
-            Some(conn) => {
-                let mut conn = conn.clone();
+            Some((conn, channel)) => {
+                let (mut conn, channel) = (conn.clone(), channel.clone());
                 tokio::spawn(async move {
                     let payload = serde_json::to_string(&event).unwrap_or_default();
                     let sent: redis::RedisResult<i64> =
-                        redis::cmd("PUBLISH").arg(CHANNEL).arg(payload).query_async(&mut conn).await;
+                        redis::cmd("PUBLISH").arg(channel).arg(payload).query_async(&mut conn).await;
                     if let Err(err) = sent {
                         tracing::warn!(error = %err, "could not publish a live event");
                     }

@@ -2,8 +2,8 @@
 //! Each change is pushed to the user's open pages as a live event.
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, sea_query::Expr,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -49,6 +49,19 @@ impl NotificationService {
 
     /// Tells `user_id` that `kind` happened (a job or the platform speaking, not a user).
     pub async fn notify(&self, user_id: Uuid, kind: &str, params: serde_json::Value) -> Result<Uuid> {
+        let id = Self::insert_in(&self.db, user_id, kind, params).await?;
+        self.announce(user_id).await;
+        Ok(id)
+    }
+
+    /// Writes a notification as part of the caller's transaction; call [`Self::announce`] after
+    /// the commit.
+    pub async fn insert_in<C: ConnectionTrait>(
+        conn: &C,
+        user_id: Uuid,
+        kind: &str,
+        params: serde_json::Value,
+    ) -> Result<Uuid> {
         let id = Uuid::now_v7();
         notification::ActiveModel {
             id: Set(id),
@@ -58,9 +71,8 @@ impl NotificationService {
             read_at: Set(None),
             created_at: Set(OffsetDateTime::now_utc()),
         }
-        .insert(&self.db)
+        .insert(conn)
         .await?;
-        self.announce(user_id).await;
         Ok(id)
     }
 
@@ -133,7 +145,7 @@ impl NotificationService {
     }
 
     /// Pushes the new unread count to the user's open pages.
-    async fn announce(&self, user_id: Uuid) {
+    pub async fn announce(&self, user_id: Uuid) {
         match self.unread_of(user_id).await {
             Ok(unread) => self.events.publish(UserEvent { user_id, unread }),
             Err(err) => tracing::warn!(error = %err, "could not count unread notifications"),

@@ -120,7 +120,7 @@ pub async fn open_services(domain: &domain::config::Config) -> anyhow::Result<Se
     migrate::up(&db).await?;
     let queue = domain::jobs::Queue::open(&domain.jobs, db.clone()).await?;
     let events = match &domain.jobs.redis_url {
-        Some(url) => domain::events::Events::redis(url).await?,
+        Some(url) => domain::events::Events::redis(url, &domain.jobs.redis_prefix).await?,
         None => domain::events::Events::local(),
     };
     Ok(Services::new(db, storage, queue, events, domain))

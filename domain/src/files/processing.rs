@@ -8,14 +8,14 @@ use std::{io::Cursor, time::Duration};
 use bytes::Bytes;
 use futures_util::{StreamExt, stream};
 use image::{ImageFormat, ImageReader, Limits};
-use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait, sea_query::Expr};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::FileService;
-use crate::{entities::file, jobs::Job};
+use crate::{entities::file, jobs::Job, notifications::NotificationService};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProcessUpload {
@@ -59,11 +59,9 @@ impl FileService {
                 kept.extend_from_slice(&chunk);
             }
         }
-        let params = serde_json::json!({ "name": row.name, "file_id": row.id });
         if format!("{:x}", hasher.finalize()) != row.sha256 {
             tracing::error!(file_id = %row.id, "stored bytes do not match the checksum taken at upload");
-            self.notifications.notify(row.owner_id, "file_failed", params).await?;
-            return self.mark_processed(row).await;
+            return self.finish(&row, "file_failed").await;
         }
 
         if row.content_type.starts_with("image/") && !kept.is_empty() {
@@ -77,9 +75,28 @@ impl FileService {
             let text = String::from_utf8_lossy(&kept).into_owned();
             self.put(&text_key(row.id), text.into_bytes()).await?;
         }
-        let owner = row.owner_id;
-        self.mark_processed(row).await?;
-        self.notifications.notify(owner, "file_processed", params).await?;
+        self.finish(&row, "file_processed").await
+    }
+
+    /// Marks the file processed and notifies its owner, in one transaction that does nothing if
+    /// another delivery of the job got there first: the effect happens exactly once, however
+    /// often the job runs.
+    async fn finish(&self, row: &file::Model, kind: &str) -> anyhow::Result<()> {
+        let txn = self.db.begin().await?;
+        let marked = file::Entity::update_many()
+            .col_expr(file::Column::ProcessedAt, Expr::value(OffsetDateTime::now_utc()))
+            .filter(file::Column::Id.eq(row.id))
+            .filter(file::Column::ProcessedAt.is_null())
+            .exec(&txn)
+            .await?;
+        if marked.rows_affected == 1 {
+            let params = serde_json::json!({ "name": row.name, "file_id": row.id });
+            NotificationService::insert_in(&txn, row.owner_id, kind, params).await?;
+        }
+        txn.commit().await?;
+        if marked.rows_affected == 1 {
+            self.notifications.announce(row.owner_id).await;
+        }
         Ok(())
     }
 
@@ -87,13 +104,6 @@ impl FileService {
         let size = data.len() as u64;
         let body = stream::once(async move { Ok::<_, std::io::Error>(Bytes::from(data)) });
         self.storage.put_stream(key, body, size).await?;
-        Ok(())
-    }
-
-    async fn mark_processed(&self, row: file::Model) -> anyhow::Result<()> {
-        let mut model: file::ActiveModel = row.into();
-        model.processed_at = Set(Some(OffsetDateTime::now_utc()));
-        model.update(&self.db).await?;
         Ok(())
     }
 

@@ -26,6 +26,16 @@ pub struct JobsConfig {
     #[arg(long = "redis-url", env = "REDIS_URL", value_name = "REDIS_URL", global = true)]
     pub redis_url: Option<url::Url>,
 
+    /// Prefix of every Redis key and channel, so that several deployments can share one Redis.
+    #[arg(
+        long = "redis-prefix",
+        env = "REDIS_PREFIX",
+        value_name = "REDIS_PREFIX",
+        default_value = "smartai:",
+        global = true
+    )]
+    pub redis_prefix: String,
+
     /// Jobs one worker process runs at the same time.
     #[arg(
         long = "jobs-concurrency",
@@ -224,7 +234,13 @@ impl Queue {
     pub async fn open(config: &JobsConfig, db: DatabaseConnection) -> anyhow::Result<Self> {
         match &config.redis_url {
             Some(url) => Ok(Self::Redis(
-                redis::RedisQueue::connect(url, redis::DEFAULT_PREFIX, db, config.visibility_timeout).await?,
+                redis::RedisQueue::connect(
+                    url,
+                    &format!("{}jobs:", config.redis_prefix),
+                    db,
+                    config.visibility_timeout,
+                )
+                .await?,
             )),
             None => Ok(Self::Sql(sql::SqlQueue::new(db, config.visibility_timeout))),
         }

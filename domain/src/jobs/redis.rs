@@ -14,8 +14,6 @@ use uuid::Uuid;
 use super::{JobRecord, Priority, QueueDepth, now_ms, queue_error};
 use crate::{Error, Result};
 
-/// Where the jobs live unless told otherwise.
-pub const DEFAULT_PREFIX: &str = "smartai:jobs:";
 const GROUP: &str = "workers";
 
 #[derive(Clone)]

@@ -10,6 +10,10 @@ use tracing::Instrument;
 
 use super::{Job, JobRecord, NewJob, Queue, backoff};
 
+/// Deliveries a job may lose to dying workers (beyond its attempts) before it counts as poison:
+/// a worker killed by a deploy is no fault of the job.
+const MAX_LOST_DELIVERIES: u32 = 10;
+
 type BoxFuture = Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>;
 type Handler = Arc<dyn Fn(serde_json::Value) -> BoxFuture + Send + Sync>;
 
@@ -188,8 +192,8 @@ async fn execute(queue: Queue, handlers: Arc<Handlers>, job: JobRecord) {
     let labels = [("queue", job.queue.clone()), ("kind", job.kind.clone())];
     let span = tracing::info_span!("job", job_id = %job.id, kind = %job.kind, attempt = job.attempts, request_id = job.request_id.as_deref().unwrap_or_default());
     async move {
-        if job.attempts > job.max_attempts {
-            // Its workers kept dying on it: do not let it take down more.
+        if job.attempts > job.max_attempts + MAX_LOST_DELIVERIES {
+            // Its workers kept dying on it: a poison job; do not let it take down more.
             bury(&queue, &job, "its worker stopped before finishing, on every attempt", &labels).await;
             return;
         }

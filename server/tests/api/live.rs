@@ -34,13 +34,14 @@ fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-async fn start(database_url: &str, redis_url: &str, data_dir: &std::path::Path, worker: bool) -> Instance {
+async fn start(database_url: &str, redis: (&str, &str), data_dir: &std::path::Path, worker: bool) -> Instance {
     let port = free_port();
     let mut command = Command::new(env!("CARGO_BIN_EXE_smartai"));
     command
         .arg("serve")
         .env("DATABASE_URL", database_url)
-        .env("REDIS_URL", redis_url)
+        .env("REDIS_URL", redis.0)
+        .env("REDIS_PREFIX", redis.1)
         .env("DATA_DIR", data_dir)
         .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
         .env("RUST_LOG", "warn")
@@ -74,8 +75,9 @@ async fn an_upload_on_one_instance_notifies_the_page_open_on_another() {
     // Both instances share the objects folder, as they would share a bucket.
     let data_dir = tempfile::tempdir().unwrap();
 
-    let first = start(database_url.as_str(), &redis_url, data_dir.path(), true).await;
-    let second = start(database_url.as_str(), &redis_url, data_dir.path(), false).await;
+    let prefix = format!("smartai-test:{}:", uuid::Uuid::new_v4().simple());
+    let first = start(database_url.as_str(), (&redis_url, &prefix), data_dir.path(), true).await;
+    let second = start(database_url.as_str(), (&redis_url, &prefix), data_dir.path(), false).await;
 
     let client: Client = browser();
     let email = unique_email();
