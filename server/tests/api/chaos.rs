@@ -16,7 +16,7 @@ use sea_orm::{ConnectionTrait, Database, FromQueryResult, Statement};
 use server::{cli::Cli, startup::open_services};
 
 const RUNS: usize = 20;
-const FILES: usize = 24;
+const FILES: usize = 60;
 
 /// A few hundred milliseconds, different each time (no RNG crate needed for this).
 fn jitter_ms(min: u64, max: u64) -> u64 {
@@ -104,11 +104,40 @@ async fn killed_workers_lose_no_job_and_repeat_no_effect() {
         row.try_get::<i64>("", "n").unwrap()
     };
 
+    // After each kill, the jobs the dead worker held are pending in the consumer group: the
+    // kill landed in the middle of them.
+    let redis = redis::Client::open(redis_url.as_str()).unwrap();
+    let mut redis = redis.get_multiplexed_async_connection().await.unwrap();
+    let stream = format!("{prefix}jobs:stream:default:1");
+    let (mut kills_mid_job, mut interrupted) = (0, 0);
+    let mut seen = std::collections::HashSet::new();
     for _ in 0..RUNS {
         let mut child = worker();
-        tokio::time::sleep(Duration::from_millis(jitter_ms(300, 900))).await;
+        tokio::time::sleep(Duration::from_millis(jitter_ms(1200, 2600))).await;
         child.kill().unwrap(); // SIGKILL: no chance to hand anything back
         child.wait().unwrap();
+        // XPENDING's summary lists each consumer holding unacknowledged jobs; a consumer not seen
+        // before is the worker just killed.
+        let summary: redis::Value = redis::cmd("XPENDING")
+            .arg(&stream)
+            .arg("workers")
+            .query_async(&mut redis)
+            .await
+            .unwrap_or(redis::Value::Nil);
+        let redis::Value::Array(parts) = summary else { continue };
+        let Some(redis::Value::Array(consumers)) = parts.get(3) else { continue };
+        for consumer in consumers {
+            let redis::Value::Array(pair) = consumer else { continue };
+            let (Some(redis::Value::BulkString(name)), Some(redis::Value::BulkString(held))) =
+                (pair.first(), pair.get(1))
+            else {
+                continue;
+            };
+            if seen.insert(name.clone()) {
+                kills_mid_job += 1;
+                interrupted += String::from_utf8_lossy(held).parse::<u32>().unwrap_or(0);
+            }
+        }
     }
     let killed_with = processed().await;
 
@@ -133,8 +162,10 @@ async fn killed_workers_lose_no_job_and_repeat_no_effect() {
     let lost = counts.iter().filter(|c| c.effects == 0).count();
     let duplicated = counts.iter().filter(|c| c.effects > 1).count();
     println!(
-        "chaos: {RUNS} SIGKILLed worker runs, {FILES} jobs, {killed_with} done before the last worker; lost {lost}, duplicated effects {duplicated}"
+        "chaos: {RUNS} SIGKILLed worker runs ({kills_mid_job} of them mid-job, {interrupted} jobs interrupted), {FILES} \
+         jobs, {killed_with} done before the last worker; lost {lost}, duplicated effects {duplicated}"
     );
+    assert!(kills_mid_job > 0, "no kill landed while a job was running: the test proved nothing");
     assert_eq!(counts.len(), FILES);
     assert_eq!(
         lost,
