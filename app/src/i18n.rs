@@ -57,9 +57,15 @@ impl Lang {
         LOCALES.lookup(&self.id(), key)
     }
 
+    /// Looks a message up with its values. `count` is a number (plural rules choose by it); every
+    /// other value is text, so a file named `007` stays `007`.
     pub fn tr_args(self, key: &str, args: &[(&'static str, String)]) -> String {
+        let value = |k: &str, v: &String| match (k, v.parse::<f64>()) {
+            ("count", Ok(n)) => FluentValue::from(n),
+            _ => FluentValue::from(v.clone()),
+        };
         let args: HashMap<Cow<'static, str>, FluentValue> =
-            args.iter().map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.clone()))).collect();
+            args.iter().map(|(k, v)| (Cow::Borrowed(*k), value(k, v))).collect();
         LOCALES.lookup_with_args(&self.id(), key, &args)
     }
 
@@ -167,5 +173,7 @@ mod tests {
     fn translates_with_arguments() {
         assert_ne!(Lang::De.tr("nav-home"), Lang::En.tr("nav-home"));
         assert!(Lang::En.tr_args("welcome-back", &[("name", "Ada".into())]).contains("Ada"));
+        assert_eq!(Lang::En.tr_args("files-uploaded", &[("count", "1".into())]), "One file uploaded.");
+        assert!(Lang::En.tr_args("files-uploaded", &[("count", "3".into())]).contains("files uploaded"));
     }
 }

@@ -85,7 +85,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await page.locator('table.file-table summary').filter({ hasText: 'Delete' }).first().click();
       await expectNoViolations(page, `/files (${colorScheme})`);
 
-      await page.locator('table.file-table').getByRole('link', { name: 'agenda.txt' }).click();
+      await page.locator('table.file-table').getByRole('link', { name: 'agenda.txt', exact: true }).click();
       await expect(page.getByRole('heading', { level: 1, name: 'agenda.txt' })).toBeVisible();
       await page.getByRole('button', { name: 'Create link' }).click();
       await expect(page.getByLabel('Copy this link now; it is shown only once:')).toHaveValue(/\/s\//);

@@ -60,9 +60,13 @@ test('upload files, see them listed, download one byte for byte, and delete one'
   );
   await expect(uploads.locator('progress').first()).toHaveAttribute('value', '100');
 
+  // Each stored file is processed by a background job, which notifies: the bell counts both
+  // without a reload.
+  await expect(header(page).getByRole('link', { name: /Notifications, \W*2\W* unread/ })).toBeVisible({ timeout: 20_000 });
+
   const table = page.locator('table.file-table');
-  await expect(table.getByRole('link', { name: 'report.txt' })).toBeVisible();
-  await expect(table.getByRole('link', { name: 'photo.png' })).toBeVisible();
+  await expect(table.getByRole('link', { name: 'report.txt', exact: true })).toBeVisible();
+  await expect(table.getByRole('link', { name: 'photo.png', exact: true })).toBeVisible();
   await expect(table.getByText('tool.pdf')).toHaveCount(0);
 
   const downloadPromise = page.waitForEvent('download');
@@ -77,7 +81,7 @@ test('upload files, see them listed, download one byte for byte, and delete one'
   await page.getByRole('searchbox', { name: 'Search by name' }).fill('photo');
   await page.getByRole('button', { name: 'Search' }).click();
   await expect(page).toHaveURL(/q=photo/);
-  await expect(table.getByRole('link', { name: 'report.txt' })).toHaveCount(0);
+  await expect(table.getByRole('link', { name: 'report.txt', exact: true })).toHaveCount(0);
   await table.getByText('Delete', { exact: true }).click();
   await expect(page.getByText('Delete “photo.png” for good?')).toBeVisible();
   await page.getByRole('button', { name: 'Yes, delete' }).click();
@@ -148,8 +152,28 @@ test.describe('without JavaScript', () => {
     await page.locator('#upload-input').setInputFiles({ name: 'plain.txt', mimeType: 'text/plain', buffer: Buffer.from('no script needed') });
     await page.getByRole('button', { name: 'Upload', exact: true }).click();
     await expect(page.getByText('One file uploaded.')).toBeVisible();
-    await page.locator('table.file-table').getByRole('link', { name: 'plain.txt' }).click();
+    await page.locator('table.file-table').getByRole('link', { name: 'plain.txt', exact: true }).click();
     await expect(page.locator('pre.preview-text')).toHaveText('no script needed');
     await expect(header(page).getByRole('link', { name: 'Files' })).toBeVisible();
   });
+});
+
+test('the bell leads to the notifications, which can be read and deleted', async ({ page }) => {
+  await signUpByApi(page.request, uniqueEmail('bell'), 'Belle');
+  const upload = await page.request.post('/rpc/files/upload', {
+    headers: { Accept: 'application/json' },
+    multipart: { file: { name: 'minutes.txt', mimeType: 'text/plain', buffer: Buffer.from('Minutes\n') } },
+  });
+  expect(upload.status()).toBe(201);
+  await open(page, '/');
+  const bell = header(page).getByRole('link', { name: /Notifications, \W*1\W* unread/ });
+  await expect(bell).toBeVisible({ timeout: 20_000 });
+  await bell.click();
+
+  await expect(page.getByRole('heading', { level: 1, name: 'Notifications' })).toBeVisible();
+  await expect(page.getByRole('link', { name: /minutes\.txt.*is ready/ })).toBeVisible();
+  await page.getByRole('button', { name: 'Mark all as read' }).click();
+  await expect(header(page).getByRole('link', { name: 'Notifications, none unread' })).toBeVisible();
+  await page.getByRole('button', { name: 'Delete' }).click();
+  await expect(page.getByText('Nothing new.')).toBeVisible();
 });

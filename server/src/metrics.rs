@@ -67,6 +67,19 @@ pub async fn track(request: Request, next: Next) -> Response {
     response
 }
 
-pub async fn render() -> impl IntoResponse {
+/// The Prometheus text. Queue gauges are read at scrape time, so every instance reports the
+/// shared queue as it is now.
+pub async fn render(axum::extract::State(services): axum::extract::State<domain::Services>) -> impl IntoResponse {
+    match services.jobs.depth().await {
+        Ok(depths) => {
+            for depth in depths {
+                metrics::gauge!("jobs_queue_depth", "queue" => depth.queue).set(depth.waiting as f64);
+            }
+        }
+        Err(err) => tracing::warn!(error = %err, "could not measure the job queue"),
+    }
+    if let Ok(dead) = services.jobs.dead().await {
+        metrics::gauge!("jobs_dead").set(dead.len() as f64);
+    }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], handle().render())
 }

@@ -18,6 +18,7 @@ crate::on_both_databases!(
     an_interrupted_upload_leaves_nothing_behind,
     an_avatar_is_resized_and_shown_to_the_shell,
     the_files_pages_render_without_javascript,
+    the_in_process_worker_processes_uploads_and_is_measured,
 );
 
 const TEXT: &[u8] = b"The quick brown fox jumps over the lazy dog.\n";
@@ -384,4 +385,45 @@ async fn on_s3_uploads_stream_to_the_bucket_and_downloads_redirect_to_it() {
     let from_bucket = reqwest::get(&location).await.unwrap();
     assert_eq!(from_bucket.status(), 200);
     assert!(from_bucket.bytes().await.unwrap().as_ref() == big.as_slice(), "6 MiB came back different");
+}
+
+async fn the_in_process_worker_processes_uploads_and_is_measured(backend: Backend) {
+    let app = spawn(backend).await;
+    let ada = user(&app).await;
+    assert_eq!(upload(&app, &ada, &[("agenda.txt", b"1. Budget\n")]).await.status(), StatusCode::CREATED);
+
+    // `serve` runs a worker of its own: the processing job notifies without anyone else's help.
+    let mut unread = 0;
+    for _ in 0..100 {
+        unread = app.me_with(&ada).await["unread_notifications"].as_u64().unwrap();
+        if unread == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(unread, 1, "the upload's processing job notified its owner");
+    let list: Value = ada
+        .get(app.url("/rpc/notifications/list"))
+        .header(header::ACCEPT, "application/json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list[0]["kind"], "file_processed");
+    let eve = user(&app).await;
+    let id = list[0]["id"].as_str().unwrap();
+    assert_eq!(app.rpc_with(&eve, "notifications/delete", &[("id", id)]).await.status(), 404, "not hers");
+    assert_eq!(app.rpc_with(&ada, "notifications/mark_read", &[("id", id)]).await.status(), 200);
+    assert_eq!(app.me_with(&ada).await["unread_notifications"], 0);
+
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    for expected in [
+        r#"jobs_enqueued_total{queue="default",kind="files.process"}"#,
+        r#"jobs_succeeded_total{queue="default",kind="files.process"}"#,
+        r#"job_duration_seconds_count{queue="default",kind="files.process"}"#,
+    ] {
+        assert!(metrics.contains(expected), "missing {expected}");
+    }
 }
