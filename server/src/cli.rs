@@ -64,6 +64,15 @@ pub enum JobsAction {
     Retry { id: uuid::Uuid },
     /// Drop a dead job for good.
     Discard { id: uuid::Uuid },
+    /// Enqueue and run no-op jobs on the configured queue and print jobs per second (a
+    /// benchmark; use a queue no production worker reads, e.g. a separate REDIS_PREFIX).
+    Bench {
+        #[arg(long, default_value_t = 100_000)]
+        count: u32,
+        /// Jobs run at once by the benchmark's worker.
+        #[arg(long, default_value_t = 64)]
+        concurrency: usize,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -73,6 +73,7 @@ async fn jobs(config: &domain::config::Config, action: JobsAction) -> anyhow::Re
             }
             println!("job {id} discarded");
         }
+        JobsAction::Bench { count, concurrency } => bench(queue, count, concurrency).await?,
     }
     services.close().await;
     Ok(())
@@ -176,6 +177,77 @@ fn read_password(from_stdin: bool) -> anyhow::Result<String> {
         return rpassword::prompt_password("Password: ").context("cannot read the password");
     }
     bail!("no password given: use --password-stdin, SMARTAI_USER_PASSWORD, or run at a terminal")
+}
+
+/// Enqueues `count` no-op jobs, then runs them all, and prints both rates.
+async fn bench(queue: &domain::jobs::Queue, count: u32, concurrency: usize) -> anyhow::Result<()> {
+    use std::{
+        sync::{
+            Arc,
+            atomic::{AtomicU32, Ordering},
+        },
+        time::Instant,
+    };
+
+    use domain::jobs::{Handlers, Job, NewJob, Worker, WorkerOptions};
+
+    #[derive(serde::Serialize, serde::Deserialize)]
+    struct Noop {
+        n: u32,
+    }
+    impl Job for Noop {
+        const KIND: &'static str = "bench.noop";
+        const QUEUE: &'static str = "bench";
+    }
+
+    let started = Instant::now();
+    let mut enqueueing = tokio::task::JoinSet::new();
+    for chunk in 0..concurrency as u32 {
+        let queue = queue.clone();
+        enqueueing.spawn(async move {
+            let mut n = chunk;
+            while n < count {
+                queue.enqueue(NewJob::of(&Noop { n })).await?;
+                n += concurrency as u32;
+            }
+            Ok::<_, domain::Error>(())
+        });
+    }
+    while let Some(done) = enqueueing.join_next().await {
+        done?.map_err(|e| anyhow::anyhow!("enqueueing failed: {e}"))?;
+    }
+    let enqueued = started.elapsed();
+
+    let done = Arc::new(AtomicU32::new(0));
+    let mut handlers = Handlers::default();
+    let counter = done.clone();
+    handlers.register::<Noop, _, _>(move |_| {
+        let counter = counter.clone();
+        async move {
+            counter.fetch_add(1, Ordering::Relaxed);
+            Ok(())
+        }
+    });
+    let mut options = WorkerOptions::new(concurrency);
+    options.queues = vec!["bench".into()];
+    options.max_idle_poll = std::time::Duration::from_millis(20);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let started = Instant::now();
+    let worker = tokio::spawn(Worker::new(queue.clone(), handlers, options).run(stopped));
+    while done.load(Ordering::Relaxed) < count {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let ran = started.elapsed();
+    let _ = stop.send(true);
+    worker.await?;
+    let rate = |d: std::time::Duration| f64::from(count) / d.as_secs_f64();
+    println!(
+        "{count} jobs on {}: enqueued at {:.0} jobs/s, completed at {:.0} jobs/s (concurrency {concurrency})",
+        queue.backend_name(),
+        rate(enqueued),
+        rate(ran)
+    );
+    Ok(())
 }
 
 /// Ctrl+C or SIGTERM (what `docker stop` and Kubernetes send).
