@@ -1,6 +1,10 @@
 //! The user interface: pages and components rendered on the server and hydrated in the browser,
 //! and the server functions they call. Server-only code sits behind the `ssr` feature.
 
+// Release builds keep the full view types (no `erase_components`); the deepest pages need more
+// than the default 128 levels to lay them out.
+#![recursion_limit = "256"]
+
 pub mod dto;
 pub mod error;
 pub mod format;

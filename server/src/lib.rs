@@ -1,5 +1,9 @@
 //! The `smartai` binary's parts: command line, configuration, HTTP wiring, telemetry.
 
+// Release builds keep the full view types (no `erase_components`); the deepest pages need more
+// than the default 128 levels to lay them out.
+#![recursion_limit = "256"]
+
 pub mod assets;
 pub mod cli;
 pub mod commands;
