@@ -92,6 +92,18 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await expectNoViolations(page, `/files/{id} (${colorScheme})`);
     });
 
+    test('notifications page with a notification (signed in)', async ({ page }) => {
+      await signUpByApi(page.request, uniqueEmail(`a11y-bell-${colorScheme}`), 'Axe Bell');
+      const response = await page.request.post('/rpc/files/upload', {
+        headers: { Accept: 'application/json' },
+        multipart: { file: { name: 'memo.txt', mimeType: 'text/plain', buffer: Buffer.from('memo\n') } },
+      });
+      expect(response.status()).toBe(201);
+      await open(page, '/notifications');
+      await expect(page.getByRole('link', { name: /memo\.txt.*is ready/ })).toBeVisible({ timeout: 20_000 });
+      await expectNoViolations(page, `/notifications (${colorScheme})`);
+    });
+
     test('header menus, open', async ({ page }) => {
       await signUpByApi(page.request, uniqueEmail(`a11y-menu-${colorScheme}`), 'Menu Tester');
       await open(page, '/');
