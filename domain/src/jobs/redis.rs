@@ -4,7 +4,14 @@
 //! wait in a sorted set that a small Lua script moves into their stream when due; buried jobs go to
 //! a hash. Everything lives under `smartai:jobs:`.
 
-use std::{collections::HashSet, sync::Arc, time::Duration};
+use std::{
+    collections::HashSet,
+    sync::{
+        Arc,
+        atomic::{AtomicI64, Ordering},
+    },
+    time::Duration,
+};
 
 use redis::{AsyncCommands, Script, Value, aio::ConnectionManager};
 use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult, Statement};
@@ -25,7 +32,13 @@ pub struct RedisQueue {
     /// Streams whose consumer group this process has made sure of.
     groups: Arc<Mutex<HashSet<String>>>,
     promote: Arc<Script>,
+    /// When this process last moved due delayed jobs and looked for jobs of dead workers: both
+    /// cost round trips, and a few times a second is soon enough.
+    last_sweep: Arc<AtomicI64>,
 }
+
+/// How often claims sweep for due delayed jobs and abandoned deliveries, in milliseconds.
+const SWEEP_EVERY_MS: i64 = 200;
 
 /// Moves due members of the delayed set (`<stream key>|<job json>`) into their streams.
 const PROMOTE: &str = r"
@@ -59,6 +72,7 @@ impl RedisQueue {
             visibility_ms: u64::try_from(visibility.as_millis()).unwrap_or(u64::MAX),
             groups: Arc::default(),
             promote: Arc::new(Script::new(PROMOTE)),
+            last_sweep: Arc::new(AtomicI64::new(0)),
         })
     }
 
@@ -121,30 +135,39 @@ impl RedisQueue {
 
     pub(super) async fn claim(&self, worker: &str, queues: &[String]) -> Result<Option<JobRecord>> {
         let mut conn = self.conn.clone();
-        let _: i64 = self
-            .promote
-            .key(self.key("delayed"))
-            .arg(now_ms())
-            .invoke_async(&mut conn)
-            .await
-            .map_err(queue_error("promoting delayed jobs"))?;
+        let now = now_ms();
+        let last = self.last_sweep.load(Ordering::Relaxed);
+        let sweep = now - last >= SWEEP_EVERY_MS
+            && self.last_sweep.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_ok();
+        if sweep {
+            let _: i64 = self
+                .promote
+                .key(self.key("delayed"))
+                .arg(now)
+                .invoke_async(&mut conn)
+                .await
+                .map_err(queue_error("promoting delayed jobs"))?;
+        }
         for queue in queues {
             for priority in Priority::ALL_HIGH_FIRST {
                 let stream = self.stream_key(queue, priority);
                 self.ensure_group(&stream).await?;
                 // A delivery whose worker died first, then a new one.
-                let reply: Value = redis::cmd("XAUTOCLAIM")
-                    .arg(&stream)
-                    .arg(GROUP)
-                    .arg(worker)
-                    .arg(self.visibility_ms)
-                    .arg("0-0")
-                    .arg("COUNT")
-                    .arg(1)
-                    .query_async(&mut conn)
-                    .await
-                    .map_err(queue_error("reclaiming a job"))?;
-                let mut entry = autoclaimed_entry(&reply);
+                let mut entry = None;
+                if sweep {
+                    let reply: Value = redis::cmd("XAUTOCLAIM")
+                        .arg(&stream)
+                        .arg(GROUP)
+                        .arg(worker)
+                        .arg(self.visibility_ms)
+                        .arg("0-0")
+                        .arg("COUNT")
+                        .arg(1)
+                        .query_async(&mut conn)
+                        .await
+                        .map_err(queue_error("reclaiming a job"))?;
+                    entry = autoclaimed_entry(&reply);
+                }
                 if entry.is_none() {
                     let reply: Value = redis::cmd("XREADGROUP")
                         .arg("GROUP")
@@ -212,9 +235,14 @@ impl RedisQueue {
         next.last_error = Some(error.to_owned());
         let json = serde_json::to_string(&next).map_err(|e| Error::Unexpected(e.into()))?;
         let mut conn = self.conn.clone();
-        let _: () = redis::pipe()
-            .atomic()
-            .zadd(self.key("delayed"), format!("{stream}|{json}"), run_at)
+        let mut pipe = redis::pipe();
+        pipe.atomic();
+        if run_at <= now_ms() {
+            pipe.xadd(&stream, "*", &[("job", json)]);
+        } else {
+            pipe.zadd(self.key("delayed"), format!("{stream}|{json}"), run_at);
+        }
+        let _: () = pipe
             .xack(&stream, GROUP, &[&entry])
             .xdel(&stream, &[&entry])
             .query_async(&mut conn)
