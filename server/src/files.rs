@@ -6,6 +6,7 @@ use std::io;
 use app::{
     dto::{FileDto, avatar_url},
     error::AppError,
+    rpc::{account::AVATAR_UPLOAD_URL as AVATAR_PATH, files::UPLOAD_URL as UPLOAD_PATH},
 };
 use axum::{
     Extension, Json,
@@ -23,9 +24,6 @@ use futures_util::TryStreamExt;
 use leptos::server_fn::error::ServerFnUrlError;
 use serde::Deserialize;
 use uuid::Uuid;
-
-pub const UPLOAD_PATH: &str = "/rpc/files/upload";
-pub const AVATAR_PATH: &str = "/rpc/account/avatar";
 
 /// How an answer reaches the caller: a program (or the hydrated page) reads JSON; a browser posting
 /// a plain form follows a redirect, with an error in the query as server functions do.

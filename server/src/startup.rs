@@ -157,8 +157,8 @@ pub fn router(state: AppState) -> Router {
     };
     Router::new()
         .leptos_routes_with_context(&state, routes, context, app_shell)
-        .route(files::UPLOAD_PATH, post(files::upload).layer(DefaultBodyLimit::disable()))
-        .route(files::AVATAR_PATH, post(files::set_avatar).layer(DefaultBodyLimit::disable()))
+        .route(app::rpc::files::UPLOAD_URL, post(files::upload).layer(DefaultBodyLimit::disable()))
+        .route(app::rpc::account::AVATAR_UPLOAD_URL, post(files::set_avatar).layer(DefaultBodyLimit::disable()))
         .route("/files/{id}/content", get(files::content))
         .route("/s/{token}", get(files::shared))
         .route("/avatars/{id}/{file}", get(files::avatar))
