@@ -115,6 +115,23 @@ pub struct NotificationDto {
     pub created_at: String,
 }
 
+/// How one kind of notification reaches the user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreferenceDto {
+    pub kind: String,
+    pub in_app: bool,
+    pub email: bool,
+}
+
+/// One kind's channels as a settings form posts them: a box left unticked is absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelsDto {
+    #[serde(default)]
+    pub in_app: bool,
+    #[serde(default)]
+    pub email: bool,
+}
+
 /// The avatar image URL of a given size.
 pub fn avatar_url(avatar_id: &str, size: u32) -> String {
     format!("/avatars/{avatar_id}/{size}.png")
@@ -161,6 +178,12 @@ mod ssr {
                 })
                 .unwrap_or_default();
             Self { id: n.id.to_string(), kind: n.kind.clone(), params, read: n.read, created_at: rfc3339(n.created_at) }
+        }
+    }
+
+    impl From<&domain::notifications::Preference> for super::PreferenceDto {
+        fn from(p: &domain::notifications::Preference) -> Self {
+            Self { kind: p.kind.to_owned(), in_app: p.in_app, email: p.email }
         }
     }
 

@@ -71,6 +71,7 @@ const SERVER_ERROR_KEYS: &[&str] = &[
     "error-upload-too_long",
     "error-upload-malformed",
     "error-upload-reserved",
+    "error-notification_kind-unsupported",
     // Built from a value in the UI code: sizes by unit, share lifetimes by choice.
     "size-kb",
     "size-mb",
@@ -83,6 +84,8 @@ const SERVER_ERROR_KEYS: &[&str] = &[
     // Notifications, by kind.
     "notification-file_processed",
     "notification-file_failed",
+    "notification-kind-file_processed",
+    "notification-kind-file_failed",
 ];
 
 // ---------------------------------------------------------------------------------------------

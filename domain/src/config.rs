@@ -8,6 +8,10 @@ use clap::Args;
 
 #[derive(Debug, Clone, Args)]
 pub struct Config {
+    /// The URL users reach the app at: links in e-mails start with it, and with https:// session
+    /// cookies are marked Secure. Defaults to http://localhost:3000/.
+    #[arg(long = "public-url", env = "PUBLIC_URL", value_name = "PUBLIC_URL", global = true)]
+    pub public_url: Option<url::Url>,
     #[command(flatten)]
     pub database: DatabaseConfig,
     #[command(flatten)]
@@ -19,7 +23,16 @@ pub struct Config {
     #[command(flatten)]
     pub jobs: crate::jobs::JobsConfig,
     #[command(flatten)]
+    pub mail: crate::mail::MailConfig,
+    #[command(flatten)]
     pub retention: RetentionConfig,
+}
+
+impl Config {
+    /// Where links to the app point.
+    pub fn public_url(&self) -> url::Url {
+        self.public_url.clone().unwrap_or_else(|| url::Url::parse("http://localhost:3000/").expect("a valid URL"))
+    }
 }
 
 #[derive(Debug, Clone, Args)]

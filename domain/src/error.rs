@@ -53,6 +53,7 @@ pub enum Field {
     FileName,
     Avatar,
     ExpiresIn,
+    NotificationKind,
 }
 
 impl Field {
@@ -68,6 +69,7 @@ impl Field {
             Self::FileName => "file_name",
             Self::Avatar => "avatar",
             Self::ExpiresIn => "expires_in",
+            Self::NotificationKind => "notification_kind",
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod events;
 pub mod files;
 pub mod jobs;
+pub mod mail;
 pub mod notifications;
 pub mod sessions;
 pub mod storage;

@@ -1,18 +1,54 @@
-//! The in-app notification centre: what happened to a user's things, unread until they look.
-//! Each change is pushed to the user's open pages as a live event.
+//! The in-app notification centre and notification e-mails: what happened to a user's things,
+//! unread until they look. Each user chooses, per kind, whether it shows in the app, arrives by
+//! e-mail, both or neither. Each change is pushed to the user's open pages as a live event.
 
+use std::time::Duration;
+
+use lettre::message::Mailbox;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, sea_query::Expr,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
+    sea_query::{Expr, OnConflict},
 };
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{
     Actor, Error, Result,
-    entities::notification,
+    entities::{notification, notification_preference, user},
+    error::{Field, Problem},
     events::{Events, UserEvent},
+    jobs::{Job, NewJob, Queue},
+    mail::{Mail, Mailer},
 };
+
+/// A kind of notification and how it reaches a user who has not chosen otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Kind {
+    /// Stable code: the key of its texts (`notification-<name>`, `mail-<name>-subject`).
+    pub name: &'static str,
+    pub in_app: bool,
+    pub email: bool,
+}
+
+/// Every kind there is, in the order the settings list them.
+pub const KINDS: &[Kind] = &[
+    Kind { name: "file_processed", in_app: true, email: false },
+    Kind { name: "file_failed", in_app: true, email: true },
+];
+
+fn kind(name: &str) -> Option<&'static Kind> {
+    KINDS.iter().find(|k| k.name == name)
+}
+
+/// How one kind reaches one user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Preference {
+    pub kind: &'static str,
+    pub in_app: bool,
+    pub email: bool,
+}
 
 /// A notification as its user sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,27 +72,70 @@ impl From<notification::Model> for NotificationInfo {
     }
 }
 
+/// Sends the e-mail of one notification. `message_id` is chosen at enqueue, so a second delivery
+/// of the job is recognisable as the same message (the outbox keeps it once).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendEmail {
+    pub message_id: Uuid,
+    pub user_id: Uuid,
+    pub kind: String,
+    pub params: serde_json::Value,
+}
+
+impl Job for SendEmail {
+    const KIND: &'static str = "notifications.email";
+    const TIMEOUT: Duration = Duration::from_secs(60);
+    const MAX_ATTEMPTS: u32 = 8;
+}
+
 #[derive(Clone)]
 pub struct NotificationService {
     db: DatabaseConnection,
     events: Events,
+    jobs: Queue,
+    mailer: Mailer,
+    /// Where the app is reached, for links in e-mails.
+    public_url: url::Url,
 }
 
 impl NotificationService {
-    pub fn new(db: DatabaseConnection, events: Events) -> Self {
-        Self { db, events }
+    pub fn new(db: DatabaseConnection, events: Events, jobs: Queue, mailer: Mailer, public_url: url::Url) -> Self {
+        Self { db, events, jobs, mailer, public_url }
     }
 
-    /// Tells `user_id` that `kind` happened (a job or the platform speaking, not a user).
-    pub async fn notify(&self, user_id: Uuid, kind: &str, params: serde_json::Value) -> Result<Uuid> {
-        let id = Self::insert_in(&self.db, user_id, kind, params).await?;
-        self.announce(user_id).await;
-        Ok(id)
+    /// Tells `user_id` that `kind` happened (a job or the platform speaking, not a user), in the
+    /// app and by e-mail as the user chose.
+    pub async fn notify(&self, user_id: Uuid, kind: &str, params: serde_json::Value) -> Result<()> {
+        let txn = self.db.begin().await?;
+        let shown = self.notify_in(&txn, user_id, kind, params).await?;
+        txn.commit().await?;
+        if shown {
+            self.announce(user_id).await;
+        }
+        Ok(())
     }
 
-    /// Writes a notification as part of the caller's transaction; call [`Self::announce`] after
-    /// the commit.
-    pub async fn insert_in<C: ConnectionTrait>(
+    /// [`Self::notify`] as part of the caller's transaction: nothing is shown or sent unless it
+    /// commits. Returns whether it shows in the app; if so, call [`Self::announce`] after the commit.
+    pub async fn notify_in<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        user_id: Uuid,
+        kind: &str,
+        params: serde_json::Value,
+    ) -> Result<bool> {
+        let preference = Self::preference_of(conn, user_id, kind).await?;
+        if preference.email {
+            let job = SendEmail { message_id: Uuid::now_v7(), user_id, kind: kind.to_owned(), params: params.clone() };
+            self.jobs.enqueue_in(conn, NewJob::of(&job)).await?;
+        }
+        if preference.in_app {
+            Self::insert_in(conn, user_id, kind, params).await?;
+        }
+        Ok(preference.in_app)
+    }
+
+    async fn insert_in<C: ConnectionTrait>(
         conn: &C,
         user_id: Uuid,
         kind: &str,
@@ -154,5 +233,101 @@ impl NotificationService {
 
     pub fn events(&self) -> &Events {
         &self.events
+    }
+
+    async fn preference_of<C: ConnectionTrait>(conn: &C, user_id: Uuid, name: &str) -> Result<Preference> {
+        let kind = kind(name).ok_or_else(|| Error::Unexpected(anyhow::anyhow!("unknown notification kind `{name}`")))?;
+        let chosen = notification_preference::Entity::find_by_id((user_id, name.to_owned())).one(conn).await?;
+        Ok(Preference {
+            kind: kind.name,
+            in_app: chosen.as_ref().map_or(kind.in_app, |c| c.in_app),
+            email: chosen.as_ref().map_or(kind.email, |c| c.email),
+        })
+    }
+
+    /// How every kind reaches the user: their choice, or the kind's default.
+    pub async fn preferences(&self, actor: &Actor) -> Result<Vec<Preference>> {
+        let user = actor.user_id()?;
+        let chosen = notification_preference::Entity::find()
+            .filter(notification_preference::Column::UserId.eq(user))
+            .all(&self.db)
+            .await?;
+        Ok(KINDS
+            .iter()
+            .map(|kind| {
+                let choice = chosen.iter().find(|c| c.kind == kind.name);
+                Preference {
+                    kind: kind.name,
+                    in_app: choice.map_or(kind.in_app, |c| c.in_app),
+                    email: choice.map_or(kind.email, |c| c.email),
+                }
+            })
+            .collect())
+    }
+
+    /// Saves the user's choices, given as `(kind, in_app, email)`; kinds left out keep theirs.
+    /// An unknown kind refuses the whole change.
+    pub async fn set_preferences(&self, actor: &Actor, choices: &[(String, bool, bool)]) -> Result<Vec<Preference>> {
+        let user = actor.user_id()?;
+        if choices.iter().any(|(name, ..)| kind(name).is_none()) {
+            return Err(Error::invalid(Field::NotificationKind, Problem::Unsupported));
+        }
+        let txn = self.db.begin().await?;
+        for (name, in_app, email) in choices {
+            let row = notification_preference::ActiveModel {
+                user_id: Set(user),
+                kind: Set(name.clone()),
+                in_app: Set(*in_app),
+                email: Set(*email),
+            };
+            notification_preference::Entity::insert(row)
+                .on_conflict(
+                    OnConflict::columns([
+                        notification_preference::Column::UserId,
+                        notification_preference::Column::Kind,
+                    ])
+                    .update_columns([notification_preference::Column::InApp, notification_preference::Column::Email])
+                    .to_owned(),
+                )
+                .exec(&txn)
+                .await?;
+        }
+        txn.commit().await?;
+        self.preferences(actor).await
+    }
+
+    /// The `notifications.email` job: renders the notification's e-mail in the user's language
+    /// and sends it. A user deleted since gets nothing.
+    pub async fn send_email(&self, job: SendEmail) -> anyhow::Result<()> {
+        let Some(user) = user::Entity::find_by_id(job.user_id).one(&self.db).await? else { return Ok(()) };
+        let mut args: Vec<(&str, String)> = vec![
+            ("user", user.display_name.clone()),
+            ("settings", self.link("/notifications#settings")),
+        ];
+        if let Some(values) = job.params.as_object() {
+            args.extend(values.iter().filter_map(|(k, v)| Some((k.as_str(), v.as_str()?.to_owned()))));
+        }
+        if let Some(path) = link_path(&job.kind, &job.params) {
+            args.push(("link", self.link(&path)));
+        }
+        let rendered = crate::mail::render(&user.locale, &job.kind, &args);
+        let to = Mailbox::new(Some(user.display_name), user.email.parse()?);
+        self.mailer.send(Mail { id: job.message_id, to, subject: rendered.subject, body: rendered.body }).await
+    }
+
+    fn link(&self, path: &str) -> String {
+        self.public_url.join(path.trim_start_matches('/')).map(String::from).unwrap_or_else(|_| path.to_owned())
+    }
+
+    pub fn mailer(&self) -> &Mailer {
+        &self.mailer
+    }
+}
+
+/// Where the thing a notification is about can be seen.
+pub fn link_path(kind: &str, params: &serde_json::Value) -> Option<String> {
+    match kind {
+        "file_processed" | "file_failed" => Some(format!("/files/{}", params.get("file_id")?.as_str()?)),
+        _ => None,
     }
 }

@@ -11,12 +11,14 @@ use crate::{
     events::Events,
     files::{FileService, ProcessUpload},
     jobs::{Handlers, Job, NewJob, Periodic, Queue},
-    notifications::NotificationService,
+    mail::Mailer,
+    notifications::{NotificationService, SendEmail},
     sessions::SessionStore,
     storage::Storage,
 };
 
-/// The nightly clean-up: expired sessions and share links, old notifications, old dead jobs.
+/// The nightly clean-up: expired sessions and share links, old notifications and outbox e-mails,
+/// old dead jobs.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Retention {}
 
@@ -45,7 +47,8 @@ impl Services {
     pub fn new(db: DatabaseConnection, storage: Storage, jobs: Queue, events: Events, config: &Config) -> Self {
         password::warm_up();
         let sessions = SessionStore::new(db.clone(), &config.sessions);
-        let notifications = NotificationService::new(db.clone(), events);
+        let mailer = Mailer::new(&config.mail, db.clone());
+        let notifications = NotificationService::new(db.clone(), events, jobs.clone(), mailer, config.public_url());
         Self {
             accounts: AccountService::new(db.clone(), sessions.clone()),
             sessions,
@@ -68,6 +71,11 @@ impl Services {
             let files = files.clone();
             async move { files.process(job.file_id).await }
         });
+        let notifications = self.notifications.clone();
+        handlers.register::<SendEmail, _, _>(move |job| {
+            let notifications = notifications.clone();
+            async move { notifications.send_email(job).await }
+        });
         let services = self.clone();
         handlers.register::<Retention, _, _>(move |_| {
             let services = services.clone();
@@ -87,9 +95,10 @@ impl Services {
         let sessions = self.sessions.purge_expired().await?;
         let shares = self.files.purge_expired_shares().await?;
         let notifications = self.notifications.purge_older_than(self.retention.notifications).await?;
+        let emails = self.notifications.mailer().purge_outbox(self.retention.notifications).await?;
         let dead_jobs = self.jobs.purge_dead(self.retention.dead_jobs).await?;
         let ticks = self.jobs.purge_ticks(Duration::from_secs(7 * 24 * 3600)).await?;
-        tracing::info!(sessions, shares, notifications, dead_jobs, ticks, "retention: old records removed");
+        tracing::info!(sessions, shares, notifications, emails, dead_jobs, ticks, "retention: old records removed");
         Ok(())
     }
 

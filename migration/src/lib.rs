@@ -7,6 +7,7 @@ mod m20261125_000002_files;
 mod m20261126_000003_shares_and_avatars;
 mod m20261126_000004_jobs;
 mod m20261126_000005_notifications;
+mod m20261126_000006_mail;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_shares_and_avatars::Migration),
             Box::new(m20261126_000004_jobs::Migration),
             Box::new(m20261126_000005_notifications::Migration),
+            Box::new(m20261126_000006_mail::Migration),
         ]
     }
 }

@@ -54,6 +54,31 @@ pub enum Command {
         #[command(subcommand)]
         action: JobsAction,
     },
+    /// Outgoing e-mail: send a test message, read the outbox.
+    Mail {
+        #[command(subcommand)]
+        action: MailAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MailAction {
+    /// Send a test e-mail now, through SMTP_URL or into the outbox, to check the settings.
+    Test {
+        #[arg(long)]
+        to: String,
+    },
+    /// The newest e-mails in the database outbox (where mail goes without SMTP_URL).
+    List {
+        /// Only those to this address (or part of it).
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: u64,
+        /// Print each e-mail in full, not only its subject.
+        #[arg(long)]
+        full: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -130,10 +155,6 @@ pub struct ServerConfig {
         global = true
     )]
     pub listen: SocketAddr,
-
-    /// The URL users reach the app at; with https:// session cookies are marked Secure.
-    #[arg(long = "public-url", env = "PUBLIC_URL", value_name = "PUBLIC_URL", global = true)]
-    pub public_url: Option<url::Url>,
 
     /// Serve the front end (wasm, JS, CSS, public/) from this folder instead of the copy inside
     /// the binary.

@@ -7,10 +7,11 @@ use domain::{
     Actor, Role,
     accounts::{Locale, SignUp},
     db,
+    mail::Mail,
 };
 
 use crate::{
-    cli::{Cli, Command, JobsAction, MigrateAction, StorageAction, UserAction},
+    cli::{Cli, Command, JobsAction, MailAction, MigrateAction, StorageAction, UserAction},
     migrate,
     startup::{Application, open_services},
 };
@@ -23,6 +24,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Storage { action: StorageAction::Check { fix } } => storage_check(&cli.domain, fix).await,
         Command::Worker => worker(&cli.domain).await,
         Command::Jobs { action } => jobs(&cli.domain, action).await,
+        Command::Mail { action } => mail(&cli.domain, action).await,
     }
 }
 
@@ -79,6 +81,30 @@ async fn jobs(config: &domain::config::Config, action: JobsAction) -> anyhow::Re
     Ok(())
 }
 
+async fn mail(config: &domain::config::Config, action: MailAction) -> anyhow::Result<()> {
+    let services = open_services(config).await?;
+    let mailer = services.notifications.mailer();
+    match action {
+        MailAction::Test { to } => {
+            let to = to.parse().map_err(|e| anyhow::anyhow!("--to: not an e-mail address ({e})"))?;
+            let body = "This is a test e-mail from SmartAIPlatForm: outgoing mail works.\n".to_owned();
+            let mail = Mail { id: uuid::Uuid::now_v7(), to, subject: "SmartAIPlatForm test e-mail".into(), body };
+            mailer.send(mail).await.context("sending the test e-mail failed")?;
+            println!("test e-mail sent through the {}", mailer.describe());
+        }
+        MailAction::List { to, limit, full } => {
+            for mail in mailer.outbox(to.as_deref(), limit).await? {
+                println!("{}  {}  {}", mail.created_at, mail.to_address, mail.subject);
+                if full {
+                    println!("\n{}\n", mail.body);
+                }
+            }
+        }
+    }
+    services.close().await;
+    Ok(())
+}
+
 async fn storage_check(config: &domain::config::Config, fix: bool) -> anyhow::Result<()> {
     let services = open_services(config).await?;
     let report =
@@ -113,7 +139,7 @@ async fn serve(domain: domain::config::Config, server: crate::cli::ServerConfig)
     // than idle on it.
     // SAFETY: mi_collect has no preconditions; it only returns free pages to the OS.
     unsafe { libmimalloc_sys::mi_collect(true) };
-    let url = match &server.public_url {
+    let url = match &domain.public_url {
         Some(url) => url.to_string(),
         None => format!("http://{}/", app.address()),
     };

@@ -71,7 +71,7 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(address)
             .build();
-        let cookies = CookiePolicy { secure: server.public_url.as_ref().is_some_and(|u| u.scheme() == "https") };
+        let cookies = CookiePolicy { secure: domain.public_url.as_ref().is_some_and(|u| u.scheme() == "https") };
         let (stop, stopping) = tokio::sync::watch::channel(false);
         let state =
             AppState { leptos, services: services.clone(), assets, cookies, stopping: events::Stopping(stopping) };

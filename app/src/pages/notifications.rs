@@ -1,18 +1,19 @@
 //! The notification centre: what happened, newest first; mark read, delete. New ones appear
-//! without a reload (the header's live count triggers a refresh).
+//! without a reload (the header's live count triggers a refresh). Below the list, the settings:
+//! per kind, in the app and/or by e-mail.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Redirect;
+use leptos_router::{components::Redirect, hooks::use_query_map};
 
 use super::error::ErrorPage;
 use crate::{
     components::header::use_live_unread,
-    dto::NotificationDto,
+    dto::{NotificationDto, PreferenceDto},
     error::AppError,
     format,
     i18n::{t, use_i18n},
-    rpc::notifications::{DeleteNotification, MarkRead, list_notifications},
+    rpc::notifications::{DeleteNotification, MarkRead, SavePreferences, list_notifications, notification_preferences},
 };
 
 #[component]
@@ -48,6 +49,72 @@ pub fn NotificationsPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <Settings/>
+    }
+}
+
+#[component]
+fn Settings() -> impl IntoView {
+    let data = Resource::new(|| (), |_| notification_preferences());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                data.await.ok().map(|preferences| view! { <SettingsForm preferences/> })
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn SettingsForm(preferences: Vec<PreferenceDto>) -> impl IntoView {
+    let i18n = use_i18n();
+    let save = ServerAction::<SavePreferences>::new();
+    let saved_before = use_query_map().get_untracked().get("saved").is_some_and(|s| s == "settings");
+    let show_saved = move || matches!(save.value().get(), Some(Ok(_))) || (save.value().get().is_none() && saved_before);
+    view! {
+        <section class="card" id="settings" aria-labelledby="settings-heading">
+            <h2 id="settings-heading">{t("notification-settings-heading")}</h2>
+            <p class="muted">{t("notification-settings-lead")}</p>
+            <Show when=show_saved>
+                <p class="alert alert-success" role="status">{t("notification-settings-saved")}</p>
+            </Show>
+            <ActionForm action=save>
+                <table class="settings-table">
+                    <thead>
+                        <tr>
+                            <th scope="col">{t("notification-settings-kind")}</th>
+                            <th scope="col" id="in-app-heading">{t("notification-settings-in-app")}</th>
+                            <th scope="col" id="email-heading">{t("notification-settings-email")}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {preferences.into_iter().map(|p| {
+                            let label = format!("notification-kind-{}", p.kind);
+                            let row_id = format!("kind-{}", p.kind);
+                            let name = |channel: &str| format!("choices[{}][{channel}]", p.kind);
+                            view! {
+                                <tr>
+                                    <th scope="row" id=row_id.clone()>
+                                        {move || i18n.t(&label)}
+                                        // Names the kind in the post even when both boxes are left unticked.
+                                        <input type="hidden" name=name("listed") value="true"/>
+                                    </th>
+                                    <td>
+                                        <input type="checkbox" name=name("in_app") value="true" checked=p.in_app
+                                            aria-labelledby=format!("{row_id} in-app-heading")/>
+                                    </td>
+                                    <td>
+                                        <input type="checkbox" name=name("email") value="true" checked=p.email
+                                            aria-labelledby=format!("{row_id} email-heading")/>
+                                    </td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                <button type="submit" class="button">{t("notification-settings-save")}</button>
+            </ActionForm>
+        </section>
     }
 }
 

@@ -2,7 +2,12 @@
 
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 
-use crate::{dto::NotificationDto, error::AppError};
+use std::collections::HashMap;
+
+use crate::{
+    dto::{ChannelsDto, NotificationDto, PreferenceDto},
+    error::AppError,
+};
 
 /// The latest notifications, newest first.
 #[server(prefix = "/rpc", endpoint = "notifications/list", input = GetUrl)]
@@ -35,4 +40,26 @@ pub async fn delete_notification(id: String) -> Result<(), AppError> {
     services()?.notifications.delete(&actor(), id).await.map_err(fail)?;
     redirect_form_post("/notifications");
     Ok(())
+}
+
+/// How each kind of notification reaches the user.
+#[server(prefix = "/rpc", endpoint = "notifications/preferences", input = GetUrl)]
+pub async fn notification_preferences() -> Result<Vec<PreferenceDto>, AppError> {
+    use crate::rpc::ssr::*;
+
+    let list = services()?.notifications.preferences(&actor()).await.map_err(fail)?;
+    Ok(list.iter().map(PreferenceDto::from).collect())
+}
+
+/// Saves the channels of the kinds in `choices` (`choices[file_failed][email]=true`); a kind
+/// present with a channel left out turns that channel off, a kind left out keeps its setting.
+#[server(prefix = "/rpc", endpoint = "notifications/save_preferences")]
+pub async fn save_preferences(choices: Option<HashMap<String, ChannelsDto>>) -> Result<Vec<PreferenceDto>, AppError> {
+    use crate::rpc::ssr::*;
+
+    let choices: Vec<(String, bool, bool)> =
+        choices.unwrap_or_default().into_iter().map(|(kind, c)| (kind, c.in_app, c.email)).collect();
+    let list = services()?.notifications.set_preferences(&actor(), &choices).await.map_err(fail)?;
+    redirect_form_post("/notifications?saved=settings#settings");
+    Ok(list.iter().map(PreferenceDto::from).collect())
 }

@@ -2,6 +2,8 @@
 
 pub mod file;
 pub mod file_share;
+pub mod mail_outbox;
 pub mod notification;
+pub mod notification_preference;
 pub mod session;
 pub mod user;

@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::FileService;
-use crate::{entities::file, jobs::Job, notifications::NotificationService};
+use crate::{entities::file, jobs::Job};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProcessUpload {
@@ -83,6 +83,7 @@ impl FileService {
     /// often the job runs.
     async fn finish(&self, row: &file::Model, kind: &str) -> anyhow::Result<()> {
         let txn = self.db.begin().await?;
+        let mut shown = false;
         let marked = file::Entity::update_many()
             .col_expr(file::Column::ProcessedAt, Expr::value(OffsetDateTime::now_utc()))
             .filter(file::Column::Id.eq(row.id))
@@ -91,10 +92,10 @@ impl FileService {
             .await?;
         if marked.rows_affected == 1 {
             let params = serde_json::json!({ "name": row.name, "file_id": row.id });
-            NotificationService::insert_in(&txn, row.owner_id, kind, params).await?;
+            shown = self.notifications.notify_in(&txn, row.owner_id, kind, params).await?;
         }
         txn.commit().await?;
-        if marked.rows_affected == 1 {
+        if shown {
             self.notifications.announce(row.owner_id).await;
         }
         Ok(())

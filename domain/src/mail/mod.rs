@@ -1,0 +1,189 @@
+//! Outgoing e-mail. With `SMTP_URL` set it goes to that server through lettre; otherwise it is
+//! written to the `mail_outbox` table, so the embedded default loses no message and needs no
+//! server (`smartai mail list` shows them).
+
+mod templates;
+
+use std::{fmt, str::FromStr};
+
+use clap::Args;
+use lettre::{
+    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+    message::{Mailbox, header::ContentType},
+};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, sea_query::OnConflict,
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+pub use templates::{Rendered, render};
+
+use crate::entities::mail_outbox;
+
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "E-mail")]
+pub struct MailConfig {
+    /// SMTP server for outgoing e-mail: smtp://host:25 (plain), smtp://user:pass@host:587?tls=required
+    /// (STARTTLS) or smtps://user:pass@host:465. Unset: e-mails are kept in the database outbox.
+    #[arg(long = "smtp-url", env = "SMTP_URL", value_name = "SMTP_URL", global = true)]
+    pub smtp_url: Option<SmtpUrl>,
+
+    /// Sender of every e-mail.
+    #[arg(long = "mail-from", env = "MAIL_FROM", value_name = "MAIL_FROM",
+          default_value = "SmartAIPlatForm <noreply@localhost>", value_parser = parse_mailbox, global = true)]
+    pub from: Mailbox,
+}
+
+fn parse_mailbox(raw: &str) -> Result<Mailbox, String> {
+    raw.parse().map_err(|e| format!("not an e-mail address such as `Name <name@example.com>` ({e})"))
+}
+
+/// An SMTP server URL that lettre accepts. Parsed at the boundary; never printed with its password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SmtpUrl(String);
+
+impl FromStr for SmtpUrl {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let url = url::Url::parse(s).map_err(|e| format!("not a URL ({e})"))?;
+        if !matches!(url.scheme(), "smtp" | "smtps") {
+            return Err(format!("unsupported scheme `{}` (use smtp:// or smtps://)", url.scheme()));
+        }
+        AsyncSmtpTransport::<Tokio1Executor>::from_url(s).map_err(|e| e.to_string())?;
+        Ok(Self(s.to_owned()))
+    }
+}
+
+impl fmt::Debug for SmtpUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match url::Url::parse(&self.0) {
+            Ok(mut url) if url.password().is_some() => {
+                let _ = url.set_password(Some("***"));
+                f.write_str(url.as_str())
+            }
+            _ => f.write_str(&self.0),
+        }
+    }
+}
+
+/// One e-mail to one person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mail {
+    /// Stable across deliveries of the same job: the outbox row's key and the `Message-ID`.
+    pub id: Uuid,
+    pub to: Mailbox,
+    pub subject: String,
+    pub body: String,
+}
+
+#[derive(Clone)]
+enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Outbox,
+}
+
+#[derive(Clone)]
+pub struct Mailer {
+    transport: Transport,
+    from: Mailbox,
+    db: DatabaseConnection,
+}
+
+impl Mailer {
+    pub fn new(config: &MailConfig, db: DatabaseConnection) -> Self {
+        let transport = match &config.smtp_url {
+            Some(url) => Transport::Smtp(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(&url.0).expect("checked when parsed").build(),
+            ),
+            None => Transport::Outbox,
+        };
+        Self { transport, from: config.from.clone(), db }
+    }
+
+    /// Where mail goes, for the start-up log.
+    pub fn describe(&self) -> &'static str {
+        match self.transport {
+            Transport::Smtp(_) => "smtp",
+            Transport::Outbox => "database outbox",
+        }
+    }
+
+    pub async fn send(&self, mail: Mail) -> anyhow::Result<()> {
+        match &self.transport {
+            Transport::Smtp(smtp) => {
+                let domain = self.from.email.domain().to_owned();
+                let message = Message::builder()
+                    .message_id(Some(format!("<{}@{domain}>", mail.id)))
+                    .from(self.from.clone())
+                    .to(mail.to)
+                    .subject(mail.subject)
+                    .header(ContentType::TEXT_PLAIN)
+                    .body(mail.body)?;
+                smtp.send(message).await?;
+            }
+            Transport::Outbox => {
+                let row = mail_outbox::ActiveModel {
+                    id: Set(mail.id),
+                    to_address: Set(mail.to.to_string()),
+                    subject: Set(mail.subject),
+                    body: Set(mail.body),
+                    created_at: Set(OffsetDateTime::now_utc()),
+                };
+                mail_outbox::Entity::insert(row)
+                    .on_conflict(OnConflict::column(mail_outbox::Column::Id).do_nothing().to_owned())
+                    .do_nothing()
+                    .exec(&self.db)
+                    .await?;
+            }
+        }
+        metrics::counter!("mail_sent_total", "transport" => self.describe()).increment(1);
+        Ok(())
+    }
+
+    /// The newest e-mails in the outbox, to `to` if given.
+    pub async fn outbox(&self, to: Option<&str>, limit: u64) -> anyhow::Result<Vec<mail_outbox::Model>> {
+        let mut query = mail_outbox::Entity::find();
+        if let Some(to) = to {
+            query = query.filter(mail_outbox::Column::ToAddress.contains(to));
+        }
+        Ok(query
+            .order_by_desc(mail_outbox::Column::CreatedAt)
+            .order_by_desc(mail_outbox::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Removes outbox e-mails older than `age` (the nightly retention job).
+    pub async fn purge_outbox(&self, age: std::time::Duration) -> anyhow::Result<u64> {
+        let before = OffsetDateTime::now_utc() - age;
+        let result = mail_outbox::Entity::delete_many()
+            .filter(mail_outbox::Column::CreatedAt.lt(before))
+            .exec(&self.db)
+            .await?;
+        Ok(result.rows_affected)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn smtp_urls_are_checked_and_never_print_their_password() {
+        let url: SmtpUrl = "smtp://mailer:hunter2@mail.example.com:587?tls=required".parse().unwrap();
+        assert!(!format!("{url:?}").contains("hunter2"));
+        assert!("smtps://mail.example.com".parse::<SmtpUrl>().is_ok());
+        assert!("http://mail.example.com".parse::<SmtpUrl>().unwrap_err().contains("http"));
+        assert!("smtp://mail.example.com?tls=sometimes".parse::<SmtpUrl>().is_err());
+        assert!("not a url".parse::<SmtpUrl>().is_err());
+    }
+
+    #[test]
+    fn the_sender_must_be_an_address() {
+        assert!(parse_mailbox("SmartAI <noreply@example.com>").is_ok());
+        assert!(parse_mailbox("noreply").is_err());
+    }
+}

@@ -1,0 +1,80 @@
+//! E-mail texts, translated like the interface: `domain/locales/<lang>/mail.ftl`, compiled in.
+//! A kind's e-mail is `mail-<kind>-subject` and `mail-<kind>-body`, framed by a greeting, a link
+//! and a footer that says how to stop such e-mails.
+
+use std::{borrow::Cow, collections::HashMap, str::FromStr};
+
+use fluent_templates::{LanguageIdentifier, Loader, fluent_bundle::FluentValue, static_loader};
+
+static_loader! {
+    static MAIL = {
+        locales: "./locales",
+        fallback_language: "en",
+        // Isolation marks around values would end up in subjects and plain-text bodies.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub subject: String,
+    pub body: String,
+}
+
+/// The e-mail for a notification of `kind`, in `locale` (English when it has no translation).
+/// `args` are the notification's values plus `user` (the recipient's name), `link` (where the
+/// thing is) and `settings` (where to change notification settings).
+pub fn render(locale: &str, kind: &str, args: &[(&str, String)]) -> Rendered {
+    let lang = LanguageIdentifier::from_str(locale).unwrap_or_else(|_| LanguageIdentifier::from_str("en").unwrap());
+    let args: HashMap<Cow<'static, str>, FluentValue> =
+        args.iter().map(|(k, v)| (Cow::Owned((*k).to_owned()), FluentValue::from(v.clone()))).collect();
+    let text = |key: &str| MAIL.try_lookup_with_args(&lang, key, &args);
+    let subject = text(&format!("mail-{kind}-subject")).unwrap_or_else(|| kind.to_owned());
+    let mut body = Vec::new();
+    body.extend(text("mail-greeting"));
+    body.extend(text(&format!("mail-{kind}-body")));
+    if args.contains_key("link") {
+        body.extend(text("mail-open"));
+    }
+    body.extend(text("mail-signature"));
+    body.push(format!("--\n{}", text("mail-footer").unwrap_or_default()));
+    Rendered { subject, body: body.join("\n\n") + "\n" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{accounts::Locale, notifications::KINDS};
+
+    fn args() -> Vec<(&'static str, String)> {
+        vec![
+            ("user", "Ada".into()),
+            ("name", "report.pdf".into()),
+            ("link", "https://app.example/files/1".into()),
+            ("settings", "https://app.example/notifications#settings".into()),
+        ]
+    }
+
+    #[test]
+    fn every_kind_has_its_email_in_every_language() {
+        let english: Vec<_> = KINDS.iter().map(|kind| render("en", kind.name, &args())).collect();
+        for locale in Locale::ALL {
+            for (kind, in_english) in KINDS.iter().zip(&english) {
+                let mail = render(locale.as_str(), kind.name, &args());
+                assert!(mail.subject.contains("report.pdf"), "{locale:?} {}: {}", kind.name, mail.subject);
+                for value in ["Ada", "report.pdf", "https://app.example/files/1", "https://app.example/notifications#settings"] {
+                    assert!(mail.body.contains(value), "{locale:?} {} lacks {value}:\n{}", kind.name, mail.body);
+                }
+                assert!(!mail.body.contains("mail-") && !mail.subject.contains("mail-"), "{locale:?} {}", kind.name);
+                if locale.as_str() != "en" {
+                    assert_ne!(&mail, in_english, "{locale:?} {} is not translated", kind.name);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_unknown_language_falls_back_to_english() {
+        assert_eq!(render("xx", "file_processed", &args()), render("en", "file_processed", &args()));
+    }
+}
