@@ -110,6 +110,7 @@ contract!(
     a_worker_retries_failures_and_runs_each_effect_once,
     shutdown_hands_unfinished_jobs_back,
     a_periodic_job_runs_once_per_tick_across_workers,
+    dead_jobs_are_listed_and_purged_by_burial_time,
 );
 
 async fn higher_priority_runs_first_then_in_order(backend: Backend) {
@@ -344,6 +345,28 @@ async fn a_periodic_job_runs_once_per_tick_across_workers(backend: Backend) {
         f64::from(runs) >= ticks - 1.5 && f64::from(runs) <= ticks + 0.5,
         "{runs} runs in {ticks:.1}s of one tick per second (two workers, each tick once)"
     );
+}
+
+async fn dead_jobs_are_listed_and_purged_by_burial_time(backend: Backend) {
+    let q = open(backend, Duration::from_secs(60)).await;
+    let first = q.queue.enqueue(q.job(1)).await.unwrap();
+    let second = q.queue.enqueue(q.job(2)).await.unwrap();
+    let (one, two) = (q.claim("w").await.unwrap(), q.claim("w").await.unwrap());
+    // Buried in the reverse order of their creation, a second apart.
+    q.queue.bury(&two, "older").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    q.queue.bury(&one, "newer").await.unwrap();
+    let ids = |jobs: Vec<domain::jobs::JobRecord>| jobs.into_iter().map(|j| j.id).collect::<Vec<_>>();
+    assert_eq!(ids(q.queue.dead().await.unwrap()), [second, first], "oldest burial first");
+
+    assert_eq!(q.queue.purge_dead(Duration::from_secs(3600)).await.unwrap(), 0, "none is an hour old");
+    assert_eq!(q.queue.purge_dead(Duration::from_millis(500)).await.unwrap(), 1);
+
+    assert_eq!(ids(q.queue.dead().await.unwrap()), [first], "only the job buried over 500 ms ago went");
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    assert_eq!(q.queue.purge_dead(Duration::ZERO).await.unwrap(), 1);
+    assert!(q.queue.dead().await.unwrap().is_empty());
+    assert_eq!(q.queue.purge_dead(Duration::ZERO).await.unwrap(), 0);
 }
 
 #[test]
