@@ -68,6 +68,11 @@ impl Services {
             let files = files.clone();
             async move { files.process(job.file_id).await }
         });
+        let files = self.files.clone();
+        handlers.on_dead::<ProcessUpload, _, _>(move |job| {
+            let files = files.clone();
+            async move { files.processing_failed(job.file_id).await }
+        });
         let services = self.clone();
         handlers.register::<Retention, _, _>(move |_| {
             let services = services.clone();

@@ -127,6 +127,7 @@ on_both_databases!(
     share_links_work_until_revoked_or_expired,
     an_avatar_is_resized_and_replaces_the_previous_one,
     an_upload_is_processed_once_and_its_owner_notified,
+    a_file_whose_processing_fails_for_good_is_reported_to_its_owner_once,
 );
 
 async fn an_upload_is_stored_listed_and_read_back(backend: Backend) {
@@ -411,4 +412,55 @@ async fn an_upload_is_processed_once_and_its_owner_notified(backend: Backend) {
     assert!(matches!(app.services.notifications.delete(&eve, notifications[0].id).await, Err(Error::NotFound)));
     app.services.files.delete(&ada, photo.id).await.unwrap();
     assert!(app.services.storage.list("derived").await.unwrap().iter().all(|k| !k.contains(&photo.id.to_string())));
+}
+
+impl TestFiles {
+    async fn processed_at(&self, id: uuid::Uuid) -> Option<time::OffsetDateTime> {
+        use sea_orm::EntityTrait;
+
+        domain::entities::file::Entity::find_by_id(id).one(&self.db).await.unwrap().unwrap().processed_at
+    }
+}
+
+async fn a_file_whose_processing_fails_for_good_is_reported_to_its_owner_once(backend: Backend) {
+    use domain::{
+        files::ProcessUpload,
+        jobs::{NewJob, Worker, WorkerOptions},
+    };
+
+    let app = spawn(backend, "1MiB").await;
+    let ada = app.user().await;
+    let file = app.services.files.upload(&ada, "lost.txt", body(b"bytes about to vanish")).await.unwrap();
+    // The upload's own job (five attempts) is set aside for one that fails for good at once.
+    let jobs = &app.services.jobs;
+    let upload_job = jobs.claim("test", &["default".into()]).await.unwrap().unwrap();
+    jobs.complete(&upload_job).await.unwrap();
+    app.services.storage.delete(&format!("files/{}/{}", ada.user_id().unwrap(), file.id)).await.unwrap();
+    let job_id = jobs.enqueue(NewJob::of(&ProcessUpload { file_id: file.id }).max_attempts(1)).await.unwrap();
+
+    let mut options = WorkerOptions::new(2);
+    options.max_idle_poll = Duration::from_millis(50);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(Worker::new(jobs.clone(), app.services.handlers(), options).run(stopped));
+    let mut notifications = Vec::new();
+    for _ in 0..200 {
+        notifications = app.services.notifications.list(&ada, 10).await.unwrap();
+        if !notifications.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    stop.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(10), worker).await.expect("the worker stops").unwrap();
+
+    assert_eq!(notifications.len(), 1, "one notification: {notifications:?}");
+    assert_eq!(notifications[0].kind, "file_failed");
+    assert_eq!(notifications[0].params, serde_json::json!({ "name": "lost.txt", "file_id": file.id }));
+    assert!(app.processed_at(file.id).await.is_some());
+    let dead = jobs.dead().await.unwrap();
+    assert_eq!(dead.iter().map(|j| (j.id, j.kind.as_str())).collect::<Vec<_>>(), [(job_id, "files.process")]);
+    // Exactly once: the callback or the job running again changes nothing.
+    app.services.files.processing_failed(file.id).await.unwrap();
+    app.services.files.process(file.id).await.unwrap();
+    assert_eq!(app.services.notifications.list(&ada, 10).await.unwrap().len(), 1);
 }

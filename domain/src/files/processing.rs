@@ -78,6 +78,16 @@ impl FileService {
         self.finish(&row, "file_processed").await
     }
 
+    /// The processing job was buried (its last attempt failed, timed out or was lost): the owner
+    /// learns the file failed, once, unless it was processed or deleted meanwhile.
+    pub async fn processing_failed(&self, file_id: Uuid) -> anyhow::Result<()> {
+        let Some(row) = file::Entity::find_by_id(file_id).one(&self.db).await? else { return Ok(()) };
+        if row.processed_at.is_some() {
+            return Ok(());
+        }
+        self.finish(&row, "file_failed").await
+    }
+
     /// Marks the file processed and notifies its owner, in one transaction that does nothing if
     /// another delivery of the job got there first: the effect happens exactly once, however
     /// often the job runs.
