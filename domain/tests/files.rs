@@ -127,6 +127,8 @@ on_both_databases!(
     share_links_work_until_revoked_or_expired,
     an_avatar_is_resized_and_replaces_the_previous_one,
     an_upload_is_processed_once_and_its_owner_notified,
+    a_pdf_has_its_text_kept_for_search,
+    a_corrupt_pdf_is_processed_without_text,
     a_file_whose_processing_fails_for_good_is_reported_to_its_owner_once,
 );
 
@@ -414,12 +416,89 @@ async fn an_upload_is_processed_once_and_its_owner_notified(backend: Backend) {
     assert!(app.services.storage.list("derived").await.unwrap().iter().all(|k| !k.contains(&photo.id.to_string())));
 }
 
+/// A one-page PDF that shows `words` in Helvetica.
+fn pdf_with_text(words: &str) -> Vec<u8> {
+    use lopdf::{
+        Document, Object, Stream,
+        content::{Content, Operation},
+        dictionary,
+    };
+
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let font_id = doc.add_object(dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica" });
+    let resources_id = doc.add_object(dictionary! { "Font" => dictionary! { "F1" => font_id } });
+    let content = Content {
+        operations: vec![
+            Operation::new("BT", vec![]),
+            Operation::new("Tf", vec!["F1".into(), 24.into()]),
+            Operation::new("Td", vec![72.into(), 700.into()]),
+            Operation::new("Tj", vec![Object::string_literal(words)]),
+            Operation::new("ET", vec![]),
+        ],
+    };
+    let content_id = doc.add_object(Stream::new(dictionary! {}, content.encode().unwrap()));
+    let page_id = doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages_id, "Contents" => content_id });
+    let pages = dictionary! {
+        "Type" => "Pages",
+        "Kids" => vec![page_id.into()],
+        "Count" => 1,
+        "Resources" => resources_id,
+        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+    };
+    doc.objects.insert(pages_id, Object::Dictionary(pages));
+    let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog_id);
+    doc.compress();
+    let mut pdf = Vec::new();
+    doc.save_to(&mut pdf).unwrap();
+    pdf
+}
+
 impl TestFiles {
     async fn processed_at(&self, id: uuid::Uuid) -> Option<time::OffsetDateTime> {
         use sea_orm::EntityTrait;
 
         domain::entities::file::Entity::find_by_id(id).one(&self.db).await.unwrap().unwrap().processed_at
     }
+}
+
+async fn a_pdf_has_its_text_kept_for_search(backend: Backend) {
+    let app = spawn(backend, "1MiB").await;
+    let ada = app.user().await;
+    let pdf = app
+        .services
+        .files
+        .upload(&ada, "minutes.pdf", body(&pdf_with_text("Quarterly budget approved unanimously")))
+        .await
+        .unwrap();
+    assert_eq!(pdf.content_type, "application/pdf");
+
+    app.services.files.process(pdf.id).await.unwrap();
+
+    let text = app.services.files.extracted_text(pdf.id).await.unwrap().expect("the PDF's text");
+    for word in ["Quarterly", "budget", "approved", "unanimously"] {
+        assert!(text.contains(word), "{word:?} missing from {text:?}");
+    }
+    assert!(app.processed_at(pdf.id).await.is_some());
+    let notifications = app.services.notifications.list(&ada, 10).await.unwrap();
+    assert_eq!(notifications.iter().map(|n| n.kind.as_str()).collect::<Vec<_>>(), ["file_processed"]);
+}
+
+async fn a_corrupt_pdf_is_processed_without_text(backend: Backend) {
+    let app = spawn(backend, "1MiB").await;
+    let ada = app.user().await;
+    let mut garbage = b"%PDF-1.7\n".to_vec();
+    garbage.extend((0..4000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
+    let pdf = app.services.files.upload(&ada, "broken.pdf", body(&garbage)).await.unwrap();
+    assert_eq!(pdf.content_type, "application/pdf");
+
+    app.services.files.process(pdf.id).await.expect("a PDF without readable text is no failure");
+
+    assert_eq!(app.services.files.extracted_text(pdf.id).await.unwrap(), None);
+    assert!(app.processed_at(pdf.id).await.is_some());
+    let notifications = app.services.notifications.list(&ada, 10).await.unwrap();
+    assert_eq!(notifications.iter().map(|n| n.kind.as_str()).collect::<Vec<_>>(), ["file_processed"]);
 }
 
 async fn a_file_whose_processing_fails_for_good_is_reported_to_its_owner_once(backend: Backend) {
