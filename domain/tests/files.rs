@@ -418,6 +418,11 @@ async fn an_upload_is_processed_once_and_its_owner_notified(backend: Backend) {
 
 /// A one-page PDF that shows `words` in Helvetica.
 fn pdf_with_text(words: &str) -> Vec<u8> {
+    pdf_showing(lopdf::Object::string_literal(words))
+}
+
+/// A one-page PDF whose text operator (`Tj`) shows `operand`: a string in a valid PDF.
+fn pdf_showing(operand: lopdf::Object) -> Vec<u8> {
     use lopdf::{
         Document, Object, Stream,
         content::{Content, Operation},
@@ -433,7 +438,7 @@ fn pdf_with_text(words: &str) -> Vec<u8> {
             Operation::new("BT", vec![]),
             Operation::new("Tf", vec!["F1".into(), 24.into()]),
             Operation::new("Td", vec![72.into(), 700.into()]),
-            Operation::new("Tj", vec![Object::string_literal(words)]),
+            Operation::new("Tj", vec![operand]),
             Operation::new("ET", vec![]),
         ],
     };
@@ -490,15 +495,25 @@ async fn a_corrupt_pdf_is_processed_without_text(backend: Backend) {
     let ada = app.user().await;
     let mut garbage = b"%PDF-1.7\n".to_vec();
     garbage.extend((0..4000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
-    let pdf = app.services.files.upload(&ada, "broken.pdf", body(&garbage)).await.unwrap();
-    assert_eq!(pdf.content_type, "application/pdf");
+    // A number where text should be: pdf-extract panics on it.
+    let panicking = pdf_showing(42.into());
+    let mut pdfs = Vec::new();
+    for (name, bytes) in [("broken.pdf", garbage), ("panicking.pdf", panicking)] {
+        let pdf = app.services.files.upload(&ada, name, body(&bytes)).await.unwrap();
+        assert_eq!(pdf.content_type, "application/pdf");
+        pdfs.push(pdf.id);
+    }
 
-    app.services.files.process(pdf.id).await.expect("a PDF without readable text is no failure");
+    for id in &pdfs {
+        app.services.files.process(*id).await.expect("a PDF without readable text is no failure");
+    }
 
-    assert_eq!(app.services.files.extracted_text(pdf.id).await.unwrap(), None);
-    assert!(app.processed_at(pdf.id).await.is_some());
+    for id in pdfs {
+        assert_eq!(app.services.files.extracted_text(id).await.unwrap(), None);
+        assert!(app.processed_at(id).await.is_some());
+    }
     let notifications = app.services.notifications.list(&ada, 10).await.unwrap();
-    assert_eq!(notifications.iter().map(|n| n.kind.as_str()).collect::<Vec<_>>(), ["file_processed"]);
+    assert_eq!(notifications.iter().map(|n| n.kind.as_str()).collect::<Vec<_>>(), ["file_processed"; 2]);
 }
 
 async fn a_file_whose_processing_fails_for_good_is_reported_to_its_owner_once(backend: Backend) {
