@@ -79,9 +79,9 @@ impl FileService {
             let data = std::mem::take(&mut kept);
             // The file is fine even when its text is out of reach: it is still processed.
             match tokio::task::spawn_blocking(move || pdf_extract::extract_text_from_mem(&data)).await {
-                Ok(Ok(text)) if !text.trim().is_empty() => {
-                    let cut = text.floor_char_boundary(MAX_TEXT);
-                    self.put(&text_key(row.id), text[..cut].as_bytes().to_vec()).await?;
+                Ok(Ok(mut text)) if !text.trim().is_empty() => {
+                    text.truncate(text.floor_char_boundary(MAX_TEXT));
+                    self.put(&text_key(row.id), text.into_bytes()).await?;
                 }
                 Ok(Ok(_)) => tracing::warn!(file_id = %row.id, "no text in this PDF"),
                 Ok(Err(err)) => tracing::warn!(file_id = %row.id, error = %err, "no text from this PDF"),
