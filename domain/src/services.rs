@@ -71,6 +71,11 @@ impl Services {
             let files = files.clone();
             async move { files.process(job.file_id).await }
         });
+        let files = self.files.clone();
+        handlers.on_dead::<ProcessUpload, _, _>(move |job| {
+            let files = files.clone();
+            async move { files.processing_failed(job.file_id).await }
+        });
         let notifications = self.notifications.clone();
         handlers.register::<SendEmail, _, _>(move |job| {
             let notifications = notifications.clone();

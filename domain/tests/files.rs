@@ -127,6 +127,9 @@ on_both_databases!(
     share_links_work_until_revoked_or_expired,
     an_avatar_is_resized_and_replaces_the_previous_one,
     an_upload_is_processed_once_and_its_owner_notified,
+    a_pdf_has_its_text_kept_for_search,
+    a_corrupt_pdf_is_processed_without_text,
+    a_file_whose_processing_fails_for_good_is_reported_to_its_owner_once,
 );
 
 async fn an_upload_is_stored_listed_and_read_back(backend: Backend) {
@@ -411,4 +414,147 @@ async fn an_upload_is_processed_once_and_its_owner_notified(backend: Backend) {
     assert!(matches!(app.services.notifications.delete(&eve, notifications[0].id).await, Err(Error::NotFound)));
     app.services.files.delete(&ada, photo.id).await.unwrap();
     assert!(app.services.storage.list("derived").await.unwrap().iter().all(|k| !k.contains(&photo.id.to_string())));
+}
+
+/// A one-page PDF that shows `words` in Helvetica.
+fn pdf_with_text(words: &str) -> Vec<u8> {
+    pdf_showing(lopdf::Object::string_literal(words))
+}
+
+/// A one-page PDF whose text operator (`Tj`) shows `operand`: a string in a valid PDF.
+fn pdf_showing(operand: lopdf::Object) -> Vec<u8> {
+    use lopdf::{
+        Document, Object, Stream,
+        content::{Content, Operation},
+        dictionary,
+    };
+
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let font_id = doc.add_object(dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica" });
+    let resources_id = doc.add_object(dictionary! { "Font" => dictionary! { "F1" => font_id } });
+    let content = Content {
+        operations: vec![
+            Operation::new("BT", vec![]),
+            Operation::new("Tf", vec!["F1".into(), 24.into()]),
+            Operation::new("Td", vec![72.into(), 700.into()]),
+            Operation::new("Tj", vec![operand]),
+            Operation::new("ET", vec![]),
+        ],
+    };
+    let content_id = doc.add_object(Stream::new(dictionary! {}, content.encode().unwrap()));
+    let page_id = doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages_id, "Contents" => content_id });
+    let pages = dictionary! {
+        "Type" => "Pages",
+        "Kids" => vec![page_id.into()],
+        "Count" => 1,
+        "Resources" => resources_id,
+        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+    };
+    doc.objects.insert(pages_id, Object::Dictionary(pages));
+    let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog_id);
+    doc.compress();
+    let mut pdf = Vec::new();
+    doc.save_to(&mut pdf).unwrap();
+    pdf
+}
+
+impl TestFiles {
+    async fn processed_at(&self, id: uuid::Uuid) -> Option<time::OffsetDateTime> {
+        use sea_orm::EntityTrait;
+
+        domain::entities::file::Entity::find_by_id(id).one(&self.db).await.unwrap().unwrap().processed_at
+    }
+}
+
+async fn a_pdf_has_its_text_kept_for_search(backend: Backend) {
+    let app = spawn(backend, "1MiB").await;
+    let ada = app.user().await;
+    let pdf = app
+        .services
+        .files
+        .upload(&ada, "minutes.pdf", body(&pdf_with_text("Quarterly budget approved unanimously")))
+        .await
+        .unwrap();
+    assert_eq!(pdf.content_type, "application/pdf");
+
+    app.services.files.process(pdf.id).await.unwrap();
+
+    let text = app.services.files.extracted_text(pdf.id).await.unwrap().expect("the PDF's text");
+    for word in ["Quarterly", "budget", "approved", "unanimously"] {
+        assert!(text.contains(word), "{word:?} missing from {text:?}");
+    }
+    assert!(app.processed_at(pdf.id).await.is_some());
+    let notifications = app.services.notifications.list(&ada, 10).await.unwrap();
+    assert_eq!(notifications.iter().map(|n| n.kind.as_str()).collect::<Vec<_>>(), ["file_processed"]);
+}
+
+async fn a_corrupt_pdf_is_processed_without_text(backend: Backend) {
+    let app = spawn(backend, "1MiB").await;
+    let ada = app.user().await;
+    let mut garbage = b"%PDF-1.7\n".to_vec();
+    garbage.extend((0..4000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
+    // A number where text should be: pdf-extract panics on it.
+    let panicking = pdf_showing(42.into());
+    let mut pdfs = Vec::new();
+    for (name, bytes) in [("broken.pdf", garbage), ("panicking.pdf", panicking)] {
+        let pdf = app.services.files.upload(&ada, name, body(&bytes)).await.unwrap();
+        assert_eq!(pdf.content_type, "application/pdf");
+        pdfs.push(pdf.id);
+    }
+
+    for id in &pdfs {
+        app.services.files.process(*id).await.expect("a PDF without readable text is no failure");
+    }
+
+    for id in pdfs {
+        assert_eq!(app.services.files.extracted_text(id).await.unwrap(), None);
+        assert!(app.processed_at(id).await.is_some());
+    }
+    let notifications = app.services.notifications.list(&ada, 10).await.unwrap();
+    assert_eq!(notifications.iter().map(|n| n.kind.as_str()).collect::<Vec<_>>(), ["file_processed"; 2]);
+}
+
+async fn a_file_whose_processing_fails_for_good_is_reported_to_its_owner_once(backend: Backend) {
+    use domain::{
+        files::ProcessUpload,
+        jobs::{NewJob, Worker, WorkerOptions},
+    };
+
+    let app = spawn(backend, "1MiB").await;
+    let ada = app.user().await;
+    let file = app.services.files.upload(&ada, "lost.txt", body(b"bytes about to vanish")).await.unwrap();
+    // The upload's own job (five attempts) is set aside for one that fails for good at once.
+    let jobs = &app.services.jobs;
+    let upload_job = jobs.claim("test", &["default".into()]).await.unwrap().unwrap();
+    jobs.complete(&upload_job).await.unwrap();
+    app.services.storage.delete(&format!("files/{}/{}", ada.user_id().unwrap(), file.id)).await.unwrap();
+    let job_id = jobs.enqueue(NewJob::of(&ProcessUpload { file_id: file.id }).max_attempts(1)).await.unwrap();
+
+    let mut options = WorkerOptions::new(2);
+    options.max_idle_poll = Duration::from_millis(50);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(Worker::new(jobs.clone(), app.services.handlers(), options).run(stopped));
+    let mut notifications = Vec::new();
+    for _ in 0..200 {
+        notifications = app.services.notifications.list(&ada, 10).await.unwrap();
+        if !notifications.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    stop.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(10), worker).await.expect("the worker stops").unwrap();
+
+    assert_eq!(notifications.len(), 1, "one notification: {notifications:?}");
+    assert_eq!(notifications[0].kind, "file_failed");
+    assert_eq!(notifications[0].params, serde_json::json!({ "name": "lost.txt", "file_id": file.id }));
+    assert!(app.processed_at(file.id).await.is_some());
+    let dead = jobs.dead().await.unwrap();
+    assert_eq!(dead.iter().map(|j| (j.id, j.kind.as_str())).collect::<Vec<_>>(), [(job_id, "files.process")]);
+    // Exactly once: the callback or the job running again changes nothing.
+    app.services.files.processing_failed(file.id).await.unwrap();
+    app.services.files.process(file.id).await.unwrap();
+    assert_eq!(app.services.notifications.list(&ada, 10).await.unwrap().len(), 1);
 }

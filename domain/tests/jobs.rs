@@ -110,6 +110,8 @@ contract!(
     a_worker_retries_failures_and_runs_each_effect_once,
     shutdown_hands_unfinished_jobs_back,
     a_periodic_job_runs_once_per_tick_across_workers,
+    dead_jobs_are_listed_and_purged_by_burial_time,
+    a_buried_job_calls_its_on_dead_callback_once,
 );
 
 async fn higher_priority_runs_first_then_in_order(backend: Backend) {
@@ -344,6 +346,89 @@ async fn a_periodic_job_runs_once_per_tick_across_workers(backend: Backend) {
         f64::from(runs) >= ticks - 1.5 && f64::from(runs) <= ticks + 0.5,
         "{runs} runs in {ticks:.1}s of one tick per second (two workers, each tick once)"
     );
+}
+
+async fn dead_jobs_are_listed_and_purged_by_burial_time(backend: Backend) {
+    let q = open(backend, Duration::from_secs(60)).await;
+    let first = q.queue.enqueue(q.job(1)).await.unwrap();
+    let second = q.queue.enqueue(q.job(2)).await.unwrap();
+    let (one, two) = (q.claim("w").await.unwrap(), q.claim("w").await.unwrap());
+    // Buried in the reverse order of their creation, a second apart.
+    q.queue.bury(&two, "older").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    q.queue.bury(&one, "newer").await.unwrap();
+    let ids = |jobs: Vec<domain::jobs::JobRecord>| jobs.into_iter().map(|j| j.id).collect::<Vec<_>>();
+    assert_eq!(ids(q.queue.dead().await.unwrap()), [second, first], "oldest burial first");
+
+    assert_eq!(q.queue.purge_dead(Duration::from_secs(3600)).await.unwrap(), 0, "none is an hour old");
+    assert_eq!(q.queue.purge_dead(Duration::from_millis(500)).await.unwrap(), 1);
+
+    assert_eq!(ids(q.queue.dead().await.unwrap()), [first], "only the job buried over 500 ms ago went");
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    assert_eq!(q.queue.purge_dead(Duration::ZERO).await.unwrap(), 1);
+    assert!(q.queue.dead().await.unwrap().is_empty());
+    assert_eq!(q.queue.purge_dead(Duration::ZERO).await.unwrap(), 0);
+}
+
+async fn a_buried_job_calls_its_on_dead_callback_once(backend: Backend) {
+    let visibility = Duration::from_millis(300);
+    let q = open(backend, visibility).await;
+    // Job 2's workers all die: delivered its one attempt plus ten more times, never finished.
+    q.queue.enqueue(q.job(2).max_attempts(1)).await.unwrap();
+    let mut lost = 0;
+    for _ in 0..100 {
+        if lost == 11 {
+            break;
+        }
+        if q.claim("doomed").await.is_some() {
+            lost += 1;
+        }
+        tokio::time::sleep(visibility + Duration::from_millis(50)).await;
+    }
+    assert_eq!(lost, 11, "job 2 was delivered again after each lost delivery");
+    // Job 1 fails on its one attempt; job 3 succeeds.
+    q.queue.enqueue(q.job(1).max_attempts(1)).await.unwrap();
+    q.queue.enqueue(q.job(3).max_attempts(1)).await.unwrap();
+    let ran = Arc::new(Mutex::new(Vec::new()));
+    let dead = Arc::new(Mutex::new(Vec::new()));
+    let mut handlers = Handlers::default();
+    {
+        let (ran, dead) = (ran.clone(), dead.clone());
+        handlers
+            .register::<Note, _, _>(move |note: Note| {
+                let ran = ran.clone();
+                async move {
+                    ran.lock().unwrap().push(note.n);
+                    anyhow::ensure!(note.n != 1, "job 1 always fails");
+                    Ok(())
+                }
+            })
+            .on_dead::<Note, _, _>(move |note: Note| {
+                let dead = dead.clone();
+                async move {
+                    dead.lock().unwrap().push(note.n);
+                    Ok(())
+                }
+            });
+    }
+
+    let called = dead.clone();
+    run_for(q.worker(handlers), async move {
+        eventually(|| called.lock().unwrap().len() >= 2).await;
+        // Time for a wrong second call to show.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    })
+    .await;
+
+    let mut called = dead.lock().unwrap().clone();
+    called.sort_unstable();
+    assert_eq!(called, [1, 2], "one call per buried job, none for the job that succeeded");
+    let mut ran = ran.lock().unwrap().clone();
+    ran.sort_unstable();
+    assert_eq!(ran, [1, 3], "the poison job is buried without running");
+    let mut buried: Vec<u64> = q.queue.dead().await.unwrap().iter().map(n).collect();
+    buried.sort_unstable();
+    assert_eq!(buried, [1, 2]);
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! What happens to an upload after it is stored, as a background job: its checksum is checked
-//! against the stored bytes, an image gets a thumbnail, a text file its text for search, and the
-//! owner a notification. The job runs at least once, so it does nothing to a file already
+//! against the stored bytes, an image gets a thumbnail, a text file or a PDF its text for search,
+//! and the owner a notification. The job runs at least once, so it does nothing to a file already
 //! processed (or deleted since).
 
 use std::{io::Cursor, time::Duration};
@@ -29,6 +29,8 @@ impl Job for ProcessUpload {
 
 /// Images larger than this get no thumbnail (they would be decoded in memory).
 const MAX_THUMBNAIL_SOURCE: u64 = 40 << 20;
+/// PDFs larger than this get no text (they would be parsed in memory).
+const MAX_PDF_SOURCE: u64 = 40 << 20;
 /// Text kept for search, per file.
 const MAX_TEXT: usize = 1 << 20;
 pub const THUMBNAIL_SIZE: u32 = 256;
@@ -47,15 +49,18 @@ impl FileService {
         if row.processed_at.is_some() {
             return Ok(());
         }
-        let keep_bytes = row.content_type.starts_with("image/") && u64::try_from(row.size)? <= MAX_THUMBNAIL_SOURCE
-            || row.content_type.starts_with("text/");
+        let (is_image, is_pdf) = (row.content_type.starts_with("image/"), row.content_type == "application/pdf");
+        let is_text = row.content_type.starts_with("text/");
+        let size = u64::try_from(row.size)?;
+        // Images and PDFs are read whole, text only as far as search keeps it.
+        let keep_whole = is_image && size <= MAX_THUMBNAIL_SOURCE || is_pdf && size <= MAX_PDF_SOURCE;
         let mut bytes = self.storage.get(&row.object_key, None).await?;
         let mut hasher = Sha256::new();
         let mut kept = Vec::new();
         while let Some(chunk) = bytes.next().await {
             let chunk = chunk?;
             hasher.update(&chunk);
-            if keep_bytes && (row.content_type.starts_with("image/") || kept.len() < MAX_TEXT) {
+            if keep_whole || is_text && kept.len() < MAX_TEXT {
                 kept.extend_from_slice(&chunk);
             }
         }
@@ -64,18 +69,44 @@ impl FileService {
             return self.finish(&row, "file_failed").await;
         }
 
-        if row.content_type.starts_with("image/") && !kept.is_empty() {
+        if is_image && !kept.is_empty() {
             let data = std::mem::take(&mut kept);
             match tokio::task::spawn_blocking(move || thumbnail(&data)).await? {
                 Ok(png) => self.put(&thumbnail_key(row.id), png).await?,
                 Err(err) => tracing::warn!(file_id = %row.id, error = %err, "no thumbnail for this image"),
             }
-        } else if row.content_type.starts_with("text/") {
+        } else if is_pdf && !kept.is_empty() {
+            let data = std::mem::take(&mut kept);
+            // The file is fine even when its text is out of reach: it is still processed.
+            match tokio::task::spawn_blocking(move || pdf_extract::extract_text_from_mem(&data)).await {
+                Ok(Ok(mut text)) if !text.trim().is_empty() => {
+                    text.truncate(text.floor_char_boundary(MAX_TEXT));
+                    self.put(&text_key(row.id), text.into_bytes()).await?;
+                }
+                Ok(Ok(_)) => tracing::warn!(file_id = %row.id, "no text in this PDF"),
+                Ok(Err(err)) => tracing::warn!(file_id = %row.id, error = %err, "no text from this PDF"),
+                // Malformed PDFs can make the reader panic; the panic stays in its blocking task.
+                Err(err) if err.is_panic() => {
+                    tracing::warn!(file_id = %row.id, "no text from this PDF: its reader panicked");
+                }
+                Err(err) => return Err(err.into()),
+            }
+        } else if is_text {
             kept.truncate(MAX_TEXT);
             let text = String::from_utf8_lossy(&kept).into_owned();
             self.put(&text_key(row.id), text.into_bytes()).await?;
         }
         self.finish(&row, "file_processed").await
+    }
+
+    /// The processing job was buried (its last attempt failed, timed out or was lost): the owner
+    /// learns the file failed, once, unless it was processed or deleted meanwhile.
+    pub async fn processing_failed(&self, file_id: Uuid) -> anyhow::Result<()> {
+        let Some(row) = file::Entity::find_by_id(file_id).one(&self.db).await? else { return Ok(()) };
+        if row.processed_at.is_some() {
+            return Ok(());
+        }
+        self.finish(&row, "file_failed").await
     }
 
     /// Marks the file processed and notifies its owner, in one transaction that does nothing if
@@ -108,7 +139,7 @@ impl FileService {
         Ok(())
     }
 
-    /// The text kept of a processed text file, for search.
+    /// The text kept of a processed text file or PDF, for search.
     pub async fn extracted_text(&self, file_id: Uuid) -> anyhow::Result<Option<String>> {
         use futures_util::TryStreamExt;
 

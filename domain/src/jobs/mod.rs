@@ -326,7 +326,7 @@ impl Queue {
         dispatch!(self, q => q.release(job).await)
     }
 
-    /// The dead-letter set, oldest first.
+    /// The dead-letter set, oldest burial first.
     pub async fn dead(&self) -> Result<Vec<JobRecord>> {
         dispatch!(self, q => q.dead().await)
     }
@@ -359,13 +359,9 @@ impl Queue {
         }
     }
 
-    /// Removes dead jobs buried more than `age` ago (on Redis, the dead-letter set is kept until
-    /// `smartai jobs discard`).
+    /// Removes dead jobs buried more than `age` ago. Returns how many went.
     pub async fn purge_dead(&self, age: Duration) -> Result<u64> {
-        match self {
-            Self::Sql(q) => q.purge_dead(age).await,
-            Self::Redis(_) => Ok(0),
-        }
+        dispatch!(self, q => q.purge_dead(age).await)
     }
 
     /// Removes what the queue keeps of past periodic ticks older than `age`.

@@ -2,10 +2,11 @@
 //! a delivered entry stays pending until acknowledged, and an entry pending longer than the
 //! visibility timeout (its worker died) is claimed again with XAUTOCLAIM. Delayed jobs and retries
 //! wait in a sorted set that a small Lua script moves into their stream when due; buried jobs go to
-//! a hash. Everything lives under `smartai:jobs:`.
+//! a hash, with their burial times in a sorted set beside it (for listing oldest first and purging
+//! by age). Everything lives under `smartai:jobs:`.
 
 use std::{
-    collections::HashSet,
+    collections::{HashMap, HashSet},
     sync::{
         Arc,
         atomic::{AtomicI64, Ordering},
@@ -32,6 +33,7 @@ pub struct RedisQueue {
     /// Streams whose consumer group this process has made sure of.
     groups: Arc<Mutex<HashSet<String>>>,
     promote: Arc<Script>,
+    purge_dead: Arc<Script>,
     /// When this process last moved due delayed jobs and looked for jobs of dead workers: both
     /// cost round trips, and a few times a second is soon enough.
     last_sweep: Arc<AtomicI64>,
@@ -49,6 +51,23 @@ for _, member in ipairs(due) do
   redis.call('ZREM', KEYS[1], member)
 end
 return #due
+";
+
+/// Removes the dead jobs (hash `KEYS[1]`) buried before `ARGV[1]` according to their burial times
+/// (sorted set `KEYS[2]`). A dead job buried before burial times were kept gets `ARGV[2]` (now) as
+/// its burial time, so it goes after the retention like the others.
+const PURGE_DEAD: &str = r"
+local removed = 0
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[1])) do
+  removed = removed + redis.call('HDEL', KEYS[1], id)
+  redis.call('ZREM', KEYS[2], id)
+end
+for _, id in ipairs(redis.call('HKEYS', KEYS[1])) do
+  if not redis.call('ZSCORE', KEYS[2], id) then
+    redis.call('ZADD', KEYS[2], ARGV[2], id)
+  end
+end
+return removed
 ";
 
 impl RedisQueue {
@@ -72,6 +91,7 @@ impl RedisQueue {
             visibility_ms: u64::try_from(visibility.as_millis()).unwrap_or(u64::MAX),
             groups: Arc::default(),
             promote: Arc::new(Script::new(PROMOTE)),
+            purge_dead: Arc::new(Script::new(PURGE_DEAD)),
             last_sweep: Arc::new(AtomicI64::new(0)),
         })
     }
@@ -260,6 +280,7 @@ impl RedisQueue {
         let _: () = redis::pipe()
             .atomic()
             .hset(self.key("dead"), job.id.to_string(), json)
+            .zadd(self.key("dead_at"), job.id.to_string(), now_ms())
             .xack(&stream, GROUP, &[&entry])
             .xdel(&stream, &[&entry])
             .hdel(self.key("attempts"), job.id.to_string())
@@ -285,12 +306,24 @@ impl RedisQueue {
         Ok(())
     }
 
+    /// Oldest burial first (a job buried before burial times were kept counts as the oldest).
     pub(super) async fn dead(&self) -> Result<Vec<JobRecord>> {
         let mut conn = self.conn.clone();
-        let values: Vec<String> = conn.hvals(self.key("dead")).await.map_err(queue_error("listing dead jobs"))?;
-        let mut jobs: Vec<JobRecord> = values.iter().filter_map(|v| serde_json::from_str(v).ok()).collect();
-        jobs.sort_by_key(|j| j.id);
-        Ok(jobs)
+        let (values, buried): (HashMap<String, String>, HashMap<String, f64>) = redis::pipe()
+            .hgetall(self.key("dead"))
+            .zrange_withscores(self.key("dead_at"), 0, -1)
+            .query_async(&mut conn)
+            .await
+            .map_err(queue_error("listing dead jobs"))?;
+        let mut jobs: Vec<(i64, JobRecord)> = values
+            .iter()
+            .filter_map(|(id, json)| {
+                let buried_at = buried.get(id).map_or(0, |ms| *ms as i64);
+                Some((buried_at, serde_json::from_str(json).ok()?))
+            })
+            .collect();
+        jobs.sort_by_key(|(buried_at, job)| (*buried_at, job.id));
+        Ok(jobs.into_iter().map(|(_, job)| job).collect())
     }
 
     pub(super) async fn revive(&self, id: Uuid) -> Result<bool> {
@@ -298,7 +331,13 @@ impl RedisQueue {
         let json: Option<String> =
             conn.hget(self.key("dead"), id.to_string()).await.map_err(queue_error("reading a dead job"))?;
         let Some(mut job) = json.and_then(|j| serde_json::from_str::<JobRecord>(&j).ok()) else { return Ok(false) };
-        let _: () = conn.hdel(self.key("dead"), id.to_string()).await.map_err(queue_error("reviving a job"))?;
+        let _: () = redis::pipe()
+            .atomic()
+            .hdel(self.key("dead"), id.to_string())
+            .zrem(self.key("dead_at"), id.to_string())
+            .query_async(&mut conn)
+            .await
+            .map_err(queue_error("reviving a job"))?;
         job.attempts = 0;
         self.push(job, now_ms()).await?;
         Ok(true)
@@ -306,9 +345,28 @@ impl RedisQueue {
 
     pub(super) async fn discard(&self, id: Uuid) -> Result<bool> {
         let mut conn = self.conn.clone();
-        let removed: u32 =
-            conn.hdel(self.key("dead"), id.to_string()).await.map_err(queue_error("discarding a job"))?;
+        let (removed, _): (u32, u32) = redis::pipe()
+            .atomic()
+            .hdel(self.key("dead"), id.to_string())
+            .zrem(self.key("dead_at"), id.to_string())
+            .query_async(&mut conn)
+            .await
+            .map_err(queue_error("discarding a job"))?;
         Ok(removed == 1)
+    }
+
+    pub(super) async fn purge_dead(&self, age: Duration) -> Result<u64> {
+        let now = now_ms();
+        let before = now - i64::try_from(age.as_millis()).unwrap_or(i64::MAX / 2);
+        let mut conn = self.conn.clone();
+        self.purge_dead
+            .key(self.key("dead"))
+            .key(self.key("dead_at"))
+            .arg(before)
+            .arg(now)
+            .invoke_async(&mut conn)
+            .await
+            .map_err(queue_error("purging dead jobs"))
     }
 
     pub(super) async fn depth(&self) -> Result<Vec<QueueDepth>> {

@@ -1,5 +1,6 @@
 //! Running jobs: a worker claims jobs up to its concurrency, runs each handler under the job's
-//! timeout, then completes, retries (with backoff) or buries it. On shutdown it stops claiming,
+//! timeout, then completes, retries (with backoff) or buries it, calling its kind's `on_dead`
+//! callback after a burial. On shutdown it stops claiming,
 //! lets running jobs finish within a grace period, and hands back the rest. Periodic jobs are
 //! enqueued once per cron tick, whichever of the running workers gets there first.
 
@@ -17,10 +18,11 @@ const MAX_LOST_DELIVERIES: u32 = 10;
 type BoxFuture = Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>;
 type Handler = Arc<dyn Fn(serde_json::Value) -> BoxFuture + Send + Sync>;
 
-/// Which function runs each kind of job.
+/// Which function runs each kind of job, and what happens when one is buried.
 #[derive(Clone, Default)]
 pub struct Handlers {
     by_kind: HashMap<&'static str, Handler>,
+    on_dead: HashMap<&'static str, Handler>,
 }
 
 impl Handlers {
@@ -30,20 +32,40 @@ impl Handlers {
         F: Fn(J) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = anyhow::Result<()>> + Send + 'static,
     {
-        let handler = Arc::new(handler);
-        self.by_kind.insert(
-            J::KIND,
-            Arc::new(move |payload| {
-                let handler = handler.clone();
-                Box::pin(async move {
-                    let job: J = serde_json::from_value(payload)
-                        .map_err(|err| anyhow::anyhow!("the payload of a {} job does not parse: {err}", J::KIND))?;
-                    handler(job).await
-                })
-            }),
-        );
+        self.by_kind.insert(J::KIND, typed(handler));
         self
     }
+
+    /// Runs `callback` after a job of kind `J` is buried: its last attempt failed or timed out, or
+    /// its workers kept dying on it. Once per burial (a revived job buried again calls it again),
+    /// so, like a handler, it must be idempotent.
+    pub fn on_dead<J, F, Fut>(&mut self, callback: F) -> &mut Self
+    where
+        J: Job,
+        F: Fn(J) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = anyhow::Result<()>> + Send + 'static,
+    {
+        self.on_dead.insert(J::KIND, typed(callback));
+        self
+    }
+}
+
+/// `f` as a function of the job's JSON payload.
+fn typed<J, F, Fut>(f: F) -> Handler
+where
+    J: Job,
+    F: Fn(J) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = anyhow::Result<()>> + Send + 'static,
+{
+    let f = Arc::new(f);
+    Arc::new(move |payload| {
+        let f = f.clone();
+        Box::pin(async move {
+            let job: J = serde_json::from_value(payload)
+                .map_err(|err| anyhow::anyhow!("the payload of a {} job does not parse: {err}", J::KIND))?;
+            f(job).await
+        })
+    })
 }
 
 /// A job enqueued on a cron schedule (six fields, seconds first: `0 0 3 * * *` is 03:00 UTC daily).
@@ -194,11 +216,11 @@ async fn execute(queue: Queue, handlers: Arc<Handlers>, job: JobRecord) {
     async move {
         if job.attempts > job.max_attempts + MAX_LOST_DELIVERIES {
             // Its workers kept dying on it: a poison job; do not let it take down more.
-            bury(&queue, &job, "its worker stopped before finishing, on every attempt", &labels).await;
+            bury(&queue, &handlers, &job, "its worker stopped before finishing, on every attempt", &labels).await;
             return;
         }
         let Some(handler) = handlers.by_kind.get(job.kind.as_str()).cloned() else {
-            bury(&queue, &job, &format!("no handler for jobs of kind `{}`", job.kind), &labels).await;
+            bury(&queue, &handlers, &job, &format!("no handler for jobs of kind `{}`", job.kind), &labels).await;
             return;
         };
         metrics::counter!("jobs_started_total", &labels).increment(1);
@@ -218,7 +240,7 @@ async fn execute(queue: Queue, handlers: Arc<Handlers>, job: JobRecord) {
         };
         metrics::counter!("jobs_failed_total", &labels).increment(1);
         if job.attempts >= job.max_attempts {
-            bury(&queue, &job, &error, &labels).await;
+            bury(&queue, &handlers, &job, &error, &labels).await;
         } else {
             let wait = backoff(job.attempts);
             tracing::warn!(%error, retry_in = ?wait, "job failed; retrying");
@@ -232,11 +254,20 @@ async fn execute(queue: Queue, handlers: Arc<Handlers>, job: JobRecord) {
     .await;
 }
 
-async fn bury(queue: &Queue, job: &JobRecord, error: &str, labels: &[(&'static str, String); 2]) {
+/// Moves the job to the dead-letter set, then runs its kind's `on_dead` callback, if any. (When the
+/// job cannot be buried it comes back after the visibility timeout and is buried then.)
+async fn bury(queue: &Queue, handlers: &Handlers, job: &JobRecord, error: &str, labels: &[(&'static str, String); 2]) {
     tracing::error!(%error, attempts = job.attempts, "job failed for the last time; moved to the dead-letter set");
     metrics::counter!("jobs_dead_total", labels).increment(1);
     if let Err(err) = queue.bury(job, error).await {
         tracing::warn!(error = %err, "could not bury the job");
+        return;
+    }
+    let Some(on_dead) = handlers.on_dead.get(job.kind.as_str()) else { return };
+    match tokio::time::timeout(job.timeout(), on_dead(job.payload.clone())).await {
+        Ok(Ok(())) => {}
+        Ok(Err(err)) => tracing::warn!(error = format!("{err:#}"), "the dead job's callback failed"),
+        Err(_) => tracing::warn!(timeout = ?job.timeout(), "the dead job's callback timed out"),
     }
 }
 
