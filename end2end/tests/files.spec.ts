@@ -177,3 +177,36 @@ test('the bell leads to the notifications, which can be read and deleted', async
   await page.getByRole('button', { name: 'Delete' }).click();
   await expect(page.getByText('Nothing new.')).toBeVisible();
 });
+
+test('notification settings choose the app and e-mail per kind, with and without JavaScript', async ({ page, browser }) => {
+  await signUpByApi(page.request, uniqueEmail('settings'));
+  await open(page, '/notifications');
+  const settings = page.getByRole('region', { name: 'Notifications' }).filter({ has: page.getByRole('table') });
+  const processedByEmail = settings.getByRole('checkbox', { name: 'A file has been processed By e-mail' });
+  const processedInApp = settings.getByRole('checkbox', { name: 'A file has been processed In the app' });
+  await expect(processedByEmail).not.toBeChecked();
+  await expect(processedInApp).toBeChecked();
+  await processedByEmail.check();
+  await processedInApp.uncheck();
+  await settings.getByRole('button', { name: 'Save notification settings' }).click();
+  await expect(settings.getByRole('status')).toHaveText('Notification settings saved.');
+
+  await page.reload();
+  await expect(processedByEmail).toBeChecked();
+  await expect(processedInApp).not.toBeChecked();
+
+  // The same form posts and comes back without JavaScript.
+  const context = await browser.newContext({
+    baseURL: test.info().project.use.baseURL,
+    javaScriptEnabled: false,
+    storageState: await page.context().storageState(),
+  });
+  const plain = await context.newPage();
+  await openStatic(plain, '/notifications');
+  const plainSettings = plain.getByRole('region', { name: 'Notifications' }).filter({ has: plain.getByRole('table') });
+  await plainSettings.getByRole('checkbox', { name: 'A file has been processed By e-mail' }).uncheck();
+  await plainSettings.getByRole('button', { name: 'Save notification settings' }).click();
+  await expect(plainSettings.getByRole('status')).toHaveText('Notification settings saved.');
+  await expect(plainSettings.getByRole('checkbox', { name: 'A file has been processed By e-mail' })).not.toBeChecked();
+  await context.close();
+});

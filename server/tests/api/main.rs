@@ -7,6 +7,7 @@ mod cli;
 mod files;
 mod helpers;
 mod live;
+mod mail;
 mod pages;
 mod platform;
 
