@@ -236,7 +236,8 @@ impl NotificationService {
     }
 
     async fn preference_of<C: ConnectionTrait>(conn: &C, user_id: Uuid, name: &str) -> Result<Preference> {
-        let kind = kind(name).ok_or_else(|| Error::Unexpected(anyhow::anyhow!("unknown notification kind `{name}`")))?;
+        let kind =
+            kind(name).ok_or_else(|| Error::Unexpected(anyhow::anyhow!("unknown notification kind `{name}`")))?;
         let chosen = notification_preference::Entity::find_by_id((user_id, name.to_owned())).one(conn).await?;
         Ok(Preference {
             kind: kind.name,
@@ -300,10 +301,8 @@ impl NotificationService {
     /// and sends it. A user deleted since gets nothing.
     pub async fn send_email(&self, job: SendEmail) -> anyhow::Result<()> {
         let Some(user) = user::Entity::find_by_id(job.user_id).one(&self.db).await? else { return Ok(()) };
-        let mut args: Vec<(&str, String)> = vec![
-            ("user", user.display_name.clone()),
-            ("settings", self.link("/notifications#settings")),
-        ];
+        let mut args: Vec<(&str, String)> =
+            vec![("user", user.display_name.clone()), ("settings", self.link("/notifications#settings"))];
         if let Some(values) = job.params.as_object() {
             args.extend(values.iter().filter_map(|(k, v)| Some((k.as_str(), v.as_str()?.to_owned()))));
         }

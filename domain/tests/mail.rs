@@ -37,7 +37,8 @@ async fn spawn(extra: &[&str]) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("mail.db").display());
     let data_dir = dir.path().to_str().unwrap().to_owned();
-    let mut args = vec!["test", "--database-url", &url, "--data-dir", &data_dir, "--public-url", "https://app.example/"];
+    let mut args =
+        vec!["test", "--database-url", &url, "--data-dir", &data_dir, "--public-url", "https://app.example/"];
     args.extend_from_slice(extra);
     let cli = TestCli::try_parse_from(args).unwrap();
     let db = domain::db::connect(&cli.config.database).await.unwrap();
@@ -55,7 +56,8 @@ async fn spawn(extra: &[&str]) -> TestApp {
 impl TestApp {
     async fn user(&self, name: &str, locale: Locale) -> (Actor, String) {
         let email = format!("user-{}@example.com", uuid::Uuid::new_v4().simple());
-        let input = SignUp { email: &email, password: "correct horse battery staple", display_name: Some(name), locale };
+        let input =
+            SignUp { email: &email, password: "correct horse battery staple", display_name: Some(name), locale };
         let (account, token) = self.services.accounts.sign_up(input, &ClientInfo::default()).await.unwrap();
         let actor = self.services.sessions.resolve(&token).await.unwrap().actor;
         assert_eq!(actor.user_id().unwrap(), account.id);
@@ -101,12 +103,8 @@ async fn each_kind_follows_its_default_until_the_user_chooses() {
     assert!(of("file_processed").in_app && !of("file_processed").email);
     assert!(of("file_failed").in_app && of("file_failed").email);
 
-    let saved = app
-        .services
-        .notifications
-        .set_preferences(&actor, &[("file_processed".into(), false, true)])
-        .await
-        .unwrap();
+    let saved =
+        app.services.notifications.set_preferences(&actor, &[("file_processed".into(), false, true)]).await.unwrap();
     let of = |kind: &str| saved.iter().find(|p| p.kind == kind).copied().unwrap();
     assert!(!of("file_processed").in_app && of("file_processed").email);
     assert!(of("file_failed").in_app && of("file_failed").email, "a kind left out keeps its setting");
@@ -257,4 +255,3 @@ async fn with_smtp_the_email_arrives_at_the_server() {
     assert!(body.contains(&format!("https://app.example/files/{file_id}")), "{body}");
     assert!(app.services.notifications.mailer().outbox(Some(&email), 10).await.unwrap().is_empty(), "not the outbox");
 }
-

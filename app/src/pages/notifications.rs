@@ -70,7 +70,8 @@ fn SettingsForm(preferences: Vec<PreferenceDto>) -> impl IntoView {
     let i18n = use_i18n();
     let save = ServerAction::<SavePreferences>::new();
     let saved_before = use_query_map().get_untracked().get("saved").is_some_and(|s| s == "settings");
-    let show_saved = move || matches!(save.value().get(), Some(Ok(_))) || (save.value().get().is_none() && saved_before);
+    let show_saved =
+        move || matches!(save.value().get(), Some(Ok(_))) || (save.value().get().is_none() && saved_before);
     view! {
         <section class="card" id="settings" aria-labelledby="settings-heading">
             <h2 id="settings-heading">{t("notification-settings-heading")}</h2>

@@ -159,10 +159,8 @@ impl Mailer {
     /// Removes outbox e-mails older than `age` (the nightly retention job).
     pub async fn purge_outbox(&self, age: std::time::Duration) -> anyhow::Result<u64> {
         let before = OffsetDateTime::now_utc() - age;
-        let result = mail_outbox::Entity::delete_many()
-            .filter(mail_outbox::Column::CreatedAt.lt(before))
-            .exec(&self.db)
-            .await?;
+        let result =
+            mail_outbox::Entity::delete_many().filter(mail_outbox::Column::CreatedAt.lt(before)).exec(&self.db).await?;
         Ok(result.rows_affected)
     }
 }

@@ -62,7 +62,9 @@ mod tests {
             for (kind, in_english) in KINDS.iter().zip(&english) {
                 let mail = render(locale.as_str(), kind.name, &args());
                 assert!(mail.subject.contains("report.pdf"), "{locale:?} {}: {}", kind.name, mail.subject);
-                for value in ["Ada", "report.pdf", "https://app.example/files/1", "https://app.example/notifications#settings"] {
+                for value in
+                    ["Ada", "report.pdf", "https://app.example/files/1", "https://app.example/notifications#settings"]
+                {
                     assert!(mail.body.contains(value), "{locale:?} {} lacks {value}:\n{}", kind.name, mail.body);
                 }
                 assert!(!mail.body.contains("mail-") && !mail.subject.contains("mail-"), "{locale:?} {}", kind.name);

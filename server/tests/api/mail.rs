@@ -66,7 +66,11 @@ impl Drop for SmtpSink {
 async fn settings_saved_by_a_form_decide_that_an_upload_is_emailed() {
     let sink = SmtpSink::start();
     let extra = vec!["--smtp-url".into(), format!("smtp://127.0.0.1:{}", sink.port)];
-    let app = spawn_app_with(Backend::Sqlite, Options { extra, public_url: Some("https://app.example"), ..Options::default() }).await;
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        Options { extra, public_url: Some("https://app.example"), ..Options::default() },
+    )
+    .await;
     let client = browser();
     let email = unique_email();
     assert_eq!(app.sign_up_with(&client, &email).await.status(), 200);
@@ -74,10 +78,7 @@ async fn settings_saved_by_a_form_decide_that_an_upload_is_emailed() {
     // A plain HTML form: "processed" by e-mail only (its in-app box left unticked).
     let response = client
         .post(app.url("/rpc/notifications/save_preferences"))
-        .form(&[
-            ("choices[file_processed][listed]", "true"),
-            ("choices[file_processed][email]", "true"),
-        ])
+        .form(&[("choices[file_processed][listed]", "true"), ("choices[file_processed][email]", "true")])
         .send()
         .await
         .unwrap();
@@ -85,7 +86,10 @@ async fn settings_saved_by_a_form_decide_that_an_upload_is_emailed() {
     assert_eq!(response.headers()[header::LOCATION], "/notifications?saved=settings#settings");
     let saved: Value = app.get_rpc_with(&client, "notifications/preferences").await.json().await.unwrap();
     let of = |kind: &str| saved.as_array().unwrap().iter().find(|p| p["kind"] == kind).unwrap().clone();
-    assert_eq!((of("file_processed")["in_app"].as_bool(), of("file_processed")["email"].as_bool()), (Some(false), Some(true)));
+    assert_eq!(
+        (of("file_processed")["in_app"].as_bool(), of("file_processed")["email"].as_bool()),
+        (Some(false), Some(true))
+    );
     assert_eq!((of("file_failed")["in_app"].as_bool(), of("file_failed")["email"].as_bool()), (Some(true), Some(true)));
 
     // An unknown kind is refused by name and changes nothing.
