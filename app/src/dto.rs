@@ -115,6 +115,18 @@ pub struct NotificationDto {
     pub created_at: String,
 }
 
+/// A signed-in session in the user's sessions list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionDto {
+    pub id: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    pub last_seen_at: String,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub current: bool,
+}
+
 /// How one kind of notification reaches the user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PreferenceDto {
@@ -178,6 +190,19 @@ mod ssr {
                 })
                 .unwrap_or_default();
             Self { id: n.id.to_string(), kind: n.kind.clone(), params, read: n.read, created_at: rfc3339(n.created_at) }
+        }
+    }
+
+    impl From<&domain::sessions::SessionInfo> for super::SessionDto {
+        fn from(s: &domain::sessions::SessionInfo) -> Self {
+            Self {
+                id: s.id.clone(),
+                created_at: rfc3339(s.created_at),
+                last_seen_at: rfc3339(s.last_seen_at),
+                ip: s.ip.clone(),
+                user_agent: s.user_agent.clone(),
+                current: s.current,
+            }
         }
     }
 

@@ -36,3 +36,58 @@ pub fn file_type(i18n: I18n, content_type: &str) -> String {
         _ => i18n.t("file-type-text"),
     }
 }
+
+/// A browser and system named from a `User-Agent` header ("Firefox", "Linux"), as far as it tells.
+pub fn device(user_agent: &str) -> (Option<&'static str>, Option<&'static str>) {
+    let has = |needle: &str| user_agent.contains(needle);
+    // Order matters: Edge and Opera also say Chrome, Chrome also says Safari.
+    let browser = if has("Edg/") {
+        Some("Edge")
+    } else if has("OPR/") {
+        Some("Opera")
+    } else if has("Firefox/") {
+        Some("Firefox")
+    } else if has("Chrome/") || has("Chromium/") || has("HeadlessChrome/") {
+        Some("Chrome")
+    } else if has("Safari/") && has("Version/") {
+        Some("Safari")
+    } else if has("curl/") {
+        Some("curl")
+    } else {
+        None
+    };
+    let system = if has("Android") {
+        Some("Android")
+    } else if has("iPhone") || has("iPad") {
+        Some("iOS")
+    } else if has("CrOS") {
+        Some("ChromeOS")
+    } else if has("Windows") {
+        Some("Windows")
+    } else if has("Mac OS X") || has("Macintosh") {
+        Some("macOS")
+    } else if has("Linux") {
+        Some("Linux")
+    } else {
+        None
+    };
+    (browser, system)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::device;
+
+    #[test]
+    fn devices_are_named_from_common_user_agents() {
+        let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
+        assert_eq!(device(chrome), (Some("Chrome"), Some("Linux")));
+        let edge = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36 Edg/120.0";
+        assert_eq!(device(edge), (Some("Edge"), Some("Windows")));
+        let safari = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
+        assert_eq!(device(safari), (Some("Safari"), Some("iOS")));
+        let firefox = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.0; rv:120.0) Gecko/20100101 Firefox/120.0";
+        assert_eq!(device(firefox), (Some("Firefox"), Some("macOS")));
+        assert_eq!(device("reqwest"), (None, None));
+    }
+}

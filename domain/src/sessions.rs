@@ -5,12 +5,12 @@ use std::{fmt, time::Duration};
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use rand::RngCore;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, prelude::*};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set, prelude::*};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use crate::{
-    Actor, Result, Role,
+    Actor, Error, Result, Role,
     accounts::Account,
     config::SessionConfig,
     entities::{session, user},
@@ -54,6 +54,19 @@ impl fmt::Debug for SessionToken {
 pub struct ClientInfo {
     pub user_agent: Option<String>,
     pub ip: Option<String>,
+}
+
+/// A signed-in session as its user sees it in their sessions list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionInfo {
+    /// The stored id (a hash of the cookie's token, which it does not reveal).
+    pub id: String,
+    pub created_at: OffsetDateTime,
+    pub last_seen_at: OffsetDateTime,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// The session this request came with.
+    pub current: bool,
 }
 
 /// What a session cookie stands for: the actor, and the account as it was loaded with the
@@ -145,6 +158,54 @@ impl SessionStore {
             query = query.filter(session::Column::Id.ne(keep));
         }
         Ok(query.exec(&self.db).await?.rows_affected)
+    }
+
+    /// The user's live sessions, most recently used first.
+    pub async fn list(&self, actor: &Actor) -> Result<Vec<SessionInfo>> {
+        let Actor::User { id: user, session_id: current, .. } = actor else { return Err(Error::Unauthenticated) };
+        let now = OffsetDateTime::now_utc();
+        let rows = session::Entity::find()
+            .filter(session::Column::UserId.eq(*user))
+            .filter(session::Column::ExpiresAt.gt(now))
+            .filter(session::Column::LastSeenAt.gt(now - self.idle_timeout))
+            .order_by_desc(session::Column::LastSeenAt)
+            .all(&self.db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|s| SessionInfo {
+                current: &s.id == current,
+                id: s.id,
+                created_at: s.created_at,
+                last_seen_at: s.last_seen_at,
+                ip: s.ip,
+                user_agent: s.user_agent,
+            })
+            .collect())
+    }
+
+    /// Signs one of the user's sessions out (another device, or this one). Someone else's
+    /// session is not found.
+    pub async fn end(&self, actor: &Actor, id: &str) -> Result<()> {
+        let user = actor.user_id()?;
+        let ended = session::Entity::delete_many()
+            .filter(session::Column::Id.eq(id))
+            .filter(session::Column::UserId.eq(user))
+            .exec(&self.db)
+            .await?;
+        if ended.rows_affected == 0 {
+            return Err(Error::NotFound);
+        }
+        tracing::info!(user_id = %user, "session ended by its user");
+        Ok(())
+    }
+
+    /// Signs out every session of the user but the one in use. Returns how many ended.
+    pub async fn end_others(&self, actor: &Actor) -> Result<u64> {
+        let Actor::User { id: user, session_id: current, .. } = actor else { return Err(Error::Unauthenticated) };
+        let ended = self.revoke_all_for(*user, Some(current)).await?;
+        tracing::info!(user_id = %user, ended, "other sessions ended by their user");
+        Ok(ended)
     }
 
     /// Removes sessions past their absolute or idle expiry.

@@ -241,3 +241,29 @@ test('changing the password signs out other sessions and the new password works'
   await page.getByRole('main').getByRole('button', { name: 'Sign in' }).click();
   await expect(page).toHaveURL('/profile');
 });
+
+test('the profile lists where the user is signed in and signs other devices out', async ({ page, browser }) => {
+  const email = uniqueEmail('sessions');
+  await signUpByApi(page.request, email, 'Many Devices');
+  const phone = await browser.newContext({
+    userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1',
+  });
+  const signIn = await phone.request.post('/rpc/auth/sign_in', {
+    form: { email, password: PASSWORD },
+    headers: { Accept: 'application/json' },
+  });
+  expect(signIn.status()).toBe(200);
+
+  await open(page, '/profile');
+  const sessions = page.getByRole('region', { name: 'Where you’re signed in' });
+  await expect(sessions.getByRole('listitem')).toHaveCount(2);
+  await expect(sessions.getByRole('listitem').filter({ hasText: 'This device' })).toContainText('Chrome on Linux');
+  await expect(sessions.getByRole('listitem').filter({ hasText: 'Safari on iOS' })).toBeVisible();
+
+  await sessions.getByRole('button', { name: 'Sign out all other sessions' }).click();
+  await expect(sessions.getByRole('status')).toHaveText('Signed out. Those devices need to sign in again.');
+  await expect(sessions.getByRole('listitem')).toHaveCount(1);
+  const me = await phone.request.get('/rpc/account/me', { headers: { Accept: 'application/json' } });
+  expect(await me.json()).toBeNull();
+  await phone.close();
+});

@@ -66,6 +66,17 @@ password-heading = تغيير كلمة المرور
 password-lead = ستبقى متصلًا على هذا الجهاز، وسيتم تسجيل خروجك من جميع الجلسات الأخرى.
 password-submit = تغيير كلمة المرور
 password-changed = تم تغيير كلمة المرور، وتم تسجيل الخروج من الجلسات الأخرى.
+sessions-heading = الأجهزة التي سجّلت الدخول منها
+sessions-lead = سجّل الخروج من الأجهزة التي لم تعد تستخدمها أو لا تعرفها.
+sessions-this-device = هذا الجهاز
+sessions-device = { $browser } على { $system }
+sessions-unknown-device = جهاز غير معروف
+sessions-ip = عنوان IP
+sessions-last-seen = آخر نشاط
+sessions-signed-in = تسجيل الدخول
+sessions-end = تسجيل الخروج
+sessions-end-others = تسجيل الخروج من جميع الجلسات الأخرى
+sessions-ended = تم تسجيل الخروج. يجب على تلك الأجهزة تسجيل الدخول من جديد.
 
 ## صفحات الحالة
 not-found-title = الصفحة غير موجودة

@@ -66,6 +66,17 @@ password-heading = Passwort ändern
 password-lead = Auf diesem Gerät bleiben Sie angemeldet; alle anderen Sitzungen werden abgemeldet.
 password-submit = Passwort ändern
 password-changed = Ihr Passwort wurde geändert. Alle anderen Sitzungen wurden abgemeldet.
+sessions-heading = Wo Sie angemeldet sind
+sessions-lead = Melden Sie Geräte ab, die Sie nicht mehr nutzen oder nicht kennen.
+sessions-this-device = Dieses Gerät
+sessions-device = { $browser } unter { $system }
+sessions-unknown-device = Unbekanntes Gerät
+sessions-ip = IP-Adresse
+sessions-last-seen = Zuletzt aktiv
+sessions-signed-in = Angemeldet
+sessions-end = Abmelden
+sessions-end-others = Alle anderen Sitzungen abmelden
+sessions-ended = Abgemeldet. Diese Geräte müssen sich erneut anmelden.
 
 ## Statusseiten
 not-found-title = Seite nicht gefunden

@@ -66,6 +66,17 @@ password-heading = Change password
 password-lead = You stay signed in here; every other session is signed out.
 password-submit = Change password
 password-changed = Your password has been changed. Other sessions have been signed out.
+sessions-heading = Where you’re signed in
+sessions-lead = Sign out devices you no longer use or do not recognise.
+sessions-this-device = This device
+sessions-device = { $browser } on { $system }
+sessions-unknown-device = Unknown device
+sessions-ip = IP address
+sessions-last-seen = Last active
+sessions-signed-in = Signed in
+sessions-end = Sign out
+sessions-end-others = Sign out all other sessions
+sessions-ended = Signed out. Those devices need to sign in again.
 
 ## Status pages
 not-found-title = Page not found

@@ -66,6 +66,17 @@ password-heading = Changer de mot de passe
 password-lead = Vous restez connecté sur cet appareil ; toutes vos autres sessions seront déconnectées.
 password-submit = Changer le mot de passe
 password-changed = Votre mot de passe a été modifié. Vos autres sessions ont été déconnectées.
+sessions-heading = Où vous êtes connecté
+sessions-lead = Déconnectez les appareils que vous n’utilisez plus ou que vous ne reconnaissez pas.
+sessions-this-device = Cet appareil
+sessions-device = { $browser } sous { $system }
+sessions-unknown-device = Appareil inconnu
+sessions-ip = Adresse IP
+sessions-last-seen = Dernière activité
+sessions-signed-in = Connecté le
+sessions-end = Déconnecter
+sessions-end-others = Déconnecter toutes les autres sessions
+sessions-ended = Déconnecté. Ces appareils devront se reconnecter.
 
 ## Pages d’état
 not-found-title = Page introuvable

@@ -8,10 +8,14 @@ use crate::{
         field::{Field, FormAlert, FormAttempt, server_error_for},
         form::hydrated_form_ref,
     },
-    dto::ProfileDto,
+    dto::{ProfileDto, SessionDto},
     error::AppError,
-    i18n::{Lang, t, use_i18n},
-    rpc::account::{AVATAR_UPLOAD_URL, ChangePassword, RemoveAvatar, UpdateProfile, profile, time_zones},
+    format,
+    i18n::{I18n, Lang, t, use_i18n},
+    rpc::account::{
+        AVATAR_UPLOAD_URL, ChangePassword, EndOtherSessions, EndSession, RemoveAvatar, UpdateProfile, profile, sessions,
+        time_zones,
+    },
     session::use_current_user,
     validate,
 };
@@ -47,8 +51,9 @@ fn Profile(profile: ProfileDto, zones: Vec<String>) -> impl IntoView {
         <div class="profile-grid">
             <AvatarForm avatar=profile.avatar_url.clone() name=profile.display_name.clone() saved=saved.clone()/>
             <DetailsForm profile zones saved=saved.clone()/>
-            <PasswordForm saved/>
+            <PasswordForm saved=saved.clone()/>
         </div>
+        <Sessions saved/>
     }
 }
 
@@ -221,5 +226,81 @@ fn AvatarForm(avatar: Option<String>, name: String, saved: Option<String>) -> im
                 </ActionForm>
             </Show>
         </section>
+    }
+}
+
+/// Where the user is signed in: one row per session, each but this one can be signed out.
+#[component]
+fn Sessions(saved: Option<String>) -> impl IntoView {
+    let end = ServerAction::<EndSession>::new();
+    let end_others = ServerAction::<EndOtherSessions>::new();
+    let list = Resource::new(move || (end.version().get(), end_others.version().get()), |_| sessions());
+    let done = move || {
+        matches!(end.value().get(), Some(Ok(()))) || matches!(end_others.value().get(), Some(Ok(_)))
+            || (end.value().get().is_none() && end_others.value().get().is_none() && saved.as_deref() == Some("sessions"))
+    };
+    view! {
+        <section class="card" id="sessions" aria-labelledby="sessions-heading">
+            <h2 id="sessions-heading">{t("sessions-heading")}</h2>
+            <p class="muted">{t("sessions-lead")}</p>
+            <Show when=done>
+                <p class="alert alert-success" role="status">{t("sessions-ended")}</p>
+            </Show>
+            <Transition fallback=|| view! { <p class="muted" aria-busy="true">{t("loading")}</p> }>
+                {move || Suspend::new(async move {
+                    let list = list.await.unwrap_or_default();
+                    let others = list.iter().any(|s| !s.current);
+                    view! {
+                        <ul class="session-list">
+                            {list.into_iter().map(|session| view! { <SessionRow session end/> }).collect_view()}
+                        </ul>
+                        {others.then(|| view! {
+                            <ActionForm action=end_others>
+                                <button type="submit" class="button button-ghost danger">{t("sessions-end-others")}</button>
+                            </ActionForm>
+                        })}
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn SessionRow(session: SessionDto, end: ServerAction<EndSession>) -> impl IntoView {
+    let i18n = use_i18n();
+    let agent = session.user_agent.clone().unwrap_or_default();
+    let name = move || device_name(i18n, &agent);
+    view! {
+        <li class="session" class:current=session.current>
+            <div>
+                <p class="session-device" title=session.user_agent.clone()>
+                    <strong>{name}</strong>
+                    {session.current.then(|| view! { " " <span class="badge">{t("sessions-this-device")}</span> })}
+                </p>
+                <p class="muted">
+                    {session.ip.clone().map(|ip| view! { <span>{t("sessions-ip")} " " {ip}</span> " · " })}
+                    <span>{t("sessions-last-seen")} " " <time datetime=session.last_seen_at.clone()>{format::date_time(&session.last_seen_at)}</time></span>
+                    " · "
+                    <span>{t("sessions-signed-in")} " " <time datetime=session.created_at.clone()>{format::date_time(&session.created_at)}</time></span>
+                </p>
+            </div>
+            {(!session.current).then(|| view! {
+                <ActionForm action=end>
+                    <input type="hidden" name="id" value=session.id.clone()/>
+                    <button type="submit" class="button button-ghost">{t("sessions-end")}</button>
+                </ActionForm>
+            })}
+        </li>
+    }
+}
+
+fn device_name(i18n: I18n, user_agent: &str) -> String {
+    match format::device(user_agent) {
+        (Some(browser), Some(system)) => {
+            i18n.t_args("sessions-device", &[("browser", browser.to_owned()), ("system", system.to_owned())])
+        }
+        (Some(one), None) | (None, Some(one)) => one.to_owned(),
+        (None, None) => i18n.t("sessions-unknown-device"),
     }
 }

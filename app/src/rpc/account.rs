@@ -3,7 +3,7 @@
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 
 use crate::{
-    dto::{ProfileDto, UserDto},
+    dto::{ProfileDto, SessionDto, UserDto},
     error::AppError,
 };
 
@@ -87,4 +87,33 @@ pub async fn remove_avatar() -> Result<(), AppError> {
     services()?.avatars.remove(&actor()).await.map_err(fail)?;
     redirect_form_post("/profile?saved=avatar");
     Ok(())
+}
+
+/// Where the user is signed in, most recently used first.
+#[server(prefix = "/rpc", endpoint = "account/sessions", input = GetUrl)]
+pub async fn sessions() -> Result<Vec<SessionDto>, AppError> {
+    use crate::rpc::ssr::*;
+
+    let list = services()?.sessions.list(&actor()).await.map_err(fail)?;
+    Ok(list.iter().map(SessionDto::from).collect())
+}
+
+/// Signs one session out (`id` from `account/sessions`); another user's is `404`.
+#[server(prefix = "/rpc", endpoint = "account/end_session")]
+pub async fn end_session(id: String) -> Result<(), AppError> {
+    use crate::rpc::ssr::*;
+
+    services()?.sessions.end(&actor(), &id).await.map_err(fail)?;
+    redirect_form_post("/profile?saved=sessions#sessions");
+    Ok(())
+}
+
+/// Signs out every session but this one. Returns how many ended.
+#[server(prefix = "/rpc", endpoint = "account/end_other_sessions")]
+pub async fn end_other_sessions() -> Result<u64, AppError> {
+    use crate::rpc::ssr::*;
+
+    let ended = services()?.sessions.end_others(&actor()).await.map_err(fail)?;
+    redirect_form_post("/profile?saved=sessions#sessions");
+    Ok(ended)
 }

@@ -18,6 +18,7 @@ crate::on_both_databases!(
     the_profile_can_be_updated_and_bad_input_changes_nothing,
     changing_the_password_needs_the_current_one_and_ends_other_sessions,
     anonymous_callers_get_401_from_private_functions,
+    the_sessions_list_shows_each_device_and_signs_them_out,
 );
 
 async fn sign_up_creates_an_account_and_signs_it_in(backend: Backend) {
@@ -242,4 +243,62 @@ async fn session_cookies_are_secure_behind_https() {
     let response = app.sign_up(&unique_email()).await;
 
     assert!(set_cookie(&response, "smartai_session").unwrap().contains("; Secure"));
+}
+
+async fn the_sessions_list_shows_each_device_and_signs_them_out(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let email = unique_email();
+    let laptop = browser();
+    assert_eq!(app.sign_up_with(&laptop, &email).await.status(), 200);
+    let phone = reqwest::Client::builder()
+        .cookie_store(true)
+        .user_agent("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Version/17.0 Mobile Safari/604.1")
+        .build()
+        .unwrap();
+    let tablet = browser();
+    for client in [&phone, &tablet] {
+        assert_eq!(app.sign_in_with(client, &email, PASSWORD).await.status(), 200);
+    }
+
+    let list = |client: &reqwest::Client| {
+        let client = client.clone();
+        let app = &app;
+        async move {
+            let response = app.get_rpc_with(&client, "account/sessions").await;
+            assert_eq!(response.status(), 200);
+            response.json::<Vec<Value>>().await.unwrap()
+        }
+    };
+    let sessions = list(&laptop).await;
+    assert_eq!(sessions.len(), 3);
+    assert_eq!(sessions.iter().filter(|s| s["current"] == true).count(), 1);
+    assert!(sessions.iter().all(|s| s["ip"] == "127.0.0.1" && s["last_seen_at"].is_string()));
+    let phone_session = sessions
+        .iter()
+        .find(|s| s["user_agent"].as_str().is_some_and(|ua| ua.contains("iPhone")))
+        .expect("the phone's user agent is kept");
+    let phone_id = phone_session["id"].as_str().unwrap().to_owned();
+
+    // Another user cannot end it, and learns nothing.
+    let stranger = browser();
+    assert_eq!(app.sign_up_with(&stranger, &unique_email()).await.status(), 200);
+    let response = app.rpc_with(&stranger, "account/end_session", &[("id", &phone_id)]).await;
+    assert_eq!(response.status(), 404);
+    assert!(app.me_with(&phone).await.is_object(), "the phone is still signed in");
+
+    // The owner ends the phone's session: the phone is signed out, the others are not.
+    let response = app.rpc_with(&laptop, "account/end_session", &[("id", &phone_id)]).await;
+    assert_eq!(response.status(), 200);
+    assert!(app.me_with(&phone).await.is_null());
+    assert!(app.me_with(&tablet).await.is_object());
+    assert_eq!(list(&laptop).await.len(), 2);
+
+    // "Sign out all other sessions" keeps only this one; as a plain form it redirects back.
+    let response = laptop.post(app.url("/rpc/account/end_other_sessions")).form(&[("", "")]).send().await.unwrap();
+    assert_eq!(response.status(), 302);
+    assert_eq!(response.headers()["location"], "/profile?saved=sessions#sessions");
+    assert!(app.me_with(&tablet).await.is_null());
+    let left = list(&laptop).await;
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0]["current"], true);
 }
