@@ -24,6 +24,8 @@ pub struct ProfileDto {
     pub locale: String,
     pub time_zone: String,
     pub role: String,
+    /// Whether the user followed the link sent to `email`.
+    pub email_verified: bool,
     /// `YYYY-MM-DD`, in UTC.
     pub member_since: String,
     /// The large avatar image, when the user has set one.
@@ -241,6 +243,7 @@ mod ssr {
                 locale: a.locale.clone(),
                 time_zone: a.time_zone.clone(),
                 role: a.role.as_str().into(),
+                email_verified: a.email_verified,
                 member_since: format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day()),
                 avatar_url: a.avatar_id.map(|id| avatar_url(&id.to_string(), 256)),
             }

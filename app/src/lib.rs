@@ -29,6 +29,7 @@ use crate::{
     error::AppError,
     i18n::{Lang, provide_i18n, t},
     pages::{
+        account_links::{ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage},
         error::ErrorPage, file::FilePage, files::FilesPage, landing::Landing, not_found::NotFound,
         notifications::NotificationsPage, profile::ProfilePage, sign_in::SignInPage, sign_up::SignUpPage,
     },
@@ -117,6 +118,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("files") view=FilesPage ssr=SsrMode::Async/>
                         <Route path=path!("files/:id") view=FilePage ssr=SsrMode::Async/>
                         <Route path=path!("notifications") view=NotificationsPage ssr=SsrMode::Async/>
+                        <Route path=path!("verify-email") view=VerifyEmailPage ssr=SsrMode::Async/>
+                        <Route path=path!("forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>
+                        <Route path=path!("reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>
                     </Routes>
                 </ErrorBoundary>
             </main>

@@ -72,6 +72,7 @@ const SERVER_ERROR_KEYS: &[&str] = &[
     "error-upload-malformed",
     "error-upload-reserved",
     "error-notification_kind-unsupported",
+    "error-token-expired",
     // Built from a value in the UI code: sizes by unit, share lifetimes by choice.
     "size-kb",
     "size-mb",

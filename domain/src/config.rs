@@ -25,6 +25,8 @@ pub struct Config {
     #[command(flatten)]
     pub mail: crate::mail::MailConfig,
     #[command(flatten)]
+    pub links: crate::accounts::LinksConfig,
+    #[command(flatten)]
     pub retention: RetentionConfig,
 }
 

@@ -54,6 +54,8 @@ pub enum Field {
     Avatar,
     ExpiresIn,
     NotificationKind,
+    /// The secret of a link sent by e-mail.
+    Token,
 }
 
 impl Field {
@@ -70,6 +72,7 @@ impl Field {
             Self::Avatar => "avatar",
             Self::ExpiresIn => "expires_in",
             Self::NotificationKind => "notification_kind",
+            Self::Token => "token",
         }
     }
 }
@@ -97,6 +100,8 @@ pub enum Problem {
     Reserved,
     /// An image larger (in pixels) than allowed.
     Dimensions,
+    /// A link past its expiry, already used, or never issued.
+    Expired,
 }
 
 impl Problem {
@@ -112,6 +117,7 @@ impl Problem {
             Self::OverQuota => "over_quota",
             Self::Reserved => "reserved",
             Self::Dimensions => "dimensions",
+            Self::Expired => "expired",
         }
     }
 }

@@ -5,13 +5,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     Error, Result,
-    accounts::{AccountService, password},
+    accounts::{AccountLinks, AccountService, password},
     avatars::AvatarService,
     config::Config,
     events::Events,
     files::{FileService, ProcessUpload},
     jobs::{Handlers, Job, NewJob, Periodic, Queue},
-    mail::Mailer,
+    mail::{Mailer, SendMail},
     notifications::{NotificationService, SendEmail},
     sessions::SessionStore,
     storage::Storage,
@@ -31,6 +31,7 @@ impl Job for Retention {
 #[derive(Clone)]
 pub struct Services {
     pub accounts: AccountService,
+    pub links: AccountLinks,
     pub sessions: SessionStore,
     pub files: FileService,
     pub avatars: AvatarService,
@@ -49,8 +50,10 @@ impl Services {
         let sessions = SessionStore::new(db.clone(), &config.sessions);
         let mailer = Mailer::new(&config.mail, db.clone());
         let notifications = NotificationService::new(db.clone(), events, jobs.clone(), mailer, config.public_url());
+        let links = AccountLinks::new(db.clone(), jobs.clone(), sessions.clone(), config.public_url(), &config.links);
         Self {
-            accounts: AccountService::new(db.clone(), sessions.clone()),
+            accounts: AccountService::new(db.clone(), sessions.clone(), links.clone()),
+            links,
             sessions,
             files: FileService::new(db.clone(), storage.clone(), jobs.clone(), notifications.clone(), &config.files),
             avatars: AvatarService::new(db.clone(), storage.clone()),
@@ -81,6 +84,11 @@ impl Services {
             let notifications = notifications.clone();
             async move { notifications.send_email(job).await }
         });
+        let mailer = self.notifications.mailer().clone();
+        handlers.register::<SendMail, _, _>(move |job| {
+            let mailer = mailer.clone();
+            async move { mailer.send(job.into_mail()?).await }
+        });
         let services = self.clone();
         handlers.register::<Retention, _, _>(move |_| {
             let services = services.clone();
@@ -99,11 +107,12 @@ impl Services {
     async fn retain(&self) -> anyhow::Result<()> {
         let sessions = self.sessions.purge_expired().await?;
         let shares = self.files.purge_expired_shares().await?;
+        let links = self.links.purge_expired().await?;
         let notifications = self.notifications.purge_older_than(self.retention.notifications).await?;
         let emails = self.notifications.mailer().purge_outbox(self.retention.notifications).await?;
         let dead_jobs = self.jobs.purge_dead(self.retention.dead_jobs).await?;
         let ticks = self.jobs.purge_ticks(Duration::from_secs(7 * 24 * 3600)).await?;
-        tracing::info!(sessions, shares, notifications, emails, dead_jobs, ticks, "retention: old records removed");
+        tracing::info!(sessions, shares, links, notifications, emails, dead_jobs, ticks, "retention: old records removed");
         Ok(())
     }
 

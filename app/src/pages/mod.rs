@@ -1,3 +1,4 @@
+pub mod account_links;
 pub mod error;
 pub mod file;
 pub mod files;

@@ -12,6 +12,7 @@ use crate::{
     error::AppError,
     format,
     i18n::{I18n, Lang, t, use_i18n},
+    rpc::auth::ResendVerification,
     rpc::account::{
         AVATAR_UPLOAD_URL, ChangePassword, EndOtherSessions, EndSession, RemoveAvatar, UpdateProfile, profile, sessions,
         time_zones,
@@ -48,6 +49,7 @@ fn Profile(profile: ProfileDto, zones: Vec<String>) -> impl IntoView {
                 {(profile.role == "admin").then(|| view! { " " <span class="badge">{t("role-admin")}</span> })}
             </p>
         </div>
+        {(!profile.email_verified || saved.as_deref() == Some("verified")).then(|| view! { <EmailCheck verified=profile.email_verified saved=saved.clone()/> })}
         <div class="profile-grid">
             <AvatarForm avatar=profile.avatar_url.clone() name=profile.display_name.clone() saved=saved.clone()/>
             <DetailsForm profile zones saved=saved.clone()/>
@@ -303,4 +305,29 @@ fn device_name(i18n: I18n, user_agent: &str) -> String {
         (Some(one), None) | (None, Some(one)) => one.to_owned(),
         (None, None) => i18n.t("sessions-unknown-device"),
     }
+}
+
+/// Whether the e-mail address is confirmed, and a way to get a fresh link while it is not.
+#[component]
+fn EmailCheck(verified: bool, saved: Option<String>) -> impl IntoView {
+    let resend = ServerAction::<ResendVerification>::new();
+    let resent = move || {
+        matches!(resend.value().get(), Some(Ok(()))) || (resend.value().get().is_none() && saved.as_deref() == Some("verification"))
+    };
+    if verified {
+        return view! { <p class="alert alert-success" role="status">{t("verify-done")}</p> }.into_any();
+    }
+    view! {
+        <div class="alert alert-info email-check" role="status">
+            <p>{t("verify-pending")}</p>
+            <Show when=resent fallback=move || view! {
+                <ActionForm action=resend>
+                    <button type="submit" class="button button-ghost">{t("verify-resend")}</button>
+                </ActionForm>
+            }>
+                <p><strong>{t("verify-resent")}</strong></p>
+            </Show>
+        </div>
+    }
+    .into_any()
 }

@@ -1,5 +1,6 @@
 use leptos::{ev::SubmitEvent, prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 use super::form_action;
 use crate::{
@@ -31,11 +32,13 @@ pub fn SignInPage() -> impl IntoView {
         }
     };
     let pending = action.pending();
+    let after_reset = use_query_map().get_untracked().get("reset").is_some();
     view! {
         <Title text=t("sign-in-title")/>
         <section class="auth card">
             <h1>{t("sign-in-title")}</h1>
             <p class="muted">{t("sign-in-lead")}</p>
+            {after_reset.then(|| view! { <p class="alert alert-success" role="status">{t("sign-in-reset-done")}</p> })}
             <FormAlert result/>
             <form node_ref=hydrated_form_ref() method="post" action=SignIn::url() on:submit=on_submit>
                 <Field label="field-email" name="email" kind="email" autocomplete="email" required=true
@@ -46,6 +49,7 @@ pub fn SignInPage() -> impl IntoView {
                     {move || if pending.get() { t("sign-in-pending")() } else { t("sign-in-submit")() }}
                 </button>
             </form>
+            <p class="auth-switch"><a href="/forgot-password">{t("sign-in-forgot")}</a></p>
             <p class="auth-switch">{t("sign-in-no-account")} " " <a href="/signup">{t("nav-sign-up")}</a></p>
         </section>
     }

@@ -1,4 +1,5 @@
-//! `/rpc/auth/*`: sign up, sign in, sign out.
+//! `/rpc/auth/*`: sign up, sign in, sign out, and the links sent by e-mail (confirm the address,
+//! reset a forgotten password).
 
 use leptos::prelude::*;
 
@@ -41,5 +42,46 @@ pub async fn sign_out() -> Result<(), AppError> {
     services()?.accounts.sign_out(&actor()).await.map_err(fail)?;
     clear_session_cookie();
     redirect_form_post("/");
+    Ok(())
+}
+
+/// Follows the link that confirms the account's e-mail address.
+#[server(prefix = "/rpc", endpoint = "auth/verify_email")]
+pub async fn verify_email(token: String) -> Result<(), AppError> {
+    use crate::rpc::ssr::*;
+
+    services()?.links.verify_email(&token).await.map_err(fail)?;
+    redirect_form_post("/profile?saved=verified");
+    Ok(())
+}
+
+/// Sends the signed-in user a fresh confirmation link.
+#[server(prefix = "/rpc", endpoint = "auth/resend_verification")]
+pub async fn resend_verification() -> Result<(), AppError> {
+    use crate::rpc::ssr::*;
+
+    services()?.links.resend_verification(&actor()).await.map_err(fail)?;
+    redirect_form_post("/profile?saved=verification");
+    Ok(())
+}
+
+/// "Forgot password": the same answer whether or not the address has an account.
+#[server(prefix = "/rpc", endpoint = "auth/forgot_password")]
+pub async fn forgot_password(email: String) -> Result<(), AppError> {
+    use crate::rpc::ssr::*;
+
+    services()?.links.request_password_reset(&email).await.map_err(fail)?;
+    redirect_form_post("/forgot-password?sent=1");
+    Ok(())
+}
+
+/// Follows a reset link with the new password; every session of the account ends.
+#[server(prefix = "/rpc", endpoint = "auth/reset_password")]
+pub async fn reset_password(token: String, new_password: String) -> Result<(), AppError> {
+    use crate::rpc::ssr::*;
+
+    services()?.links.reset_password(&token, &new_password).await.map_err(fail)?;
+    clear_session_cookie();
+    redirect_form_post("/signin?reset=1");
     Ok(())
 }

@@ -7,3 +7,11 @@ mail-file_processed-body = تمت معالجة ملفك «{ $name }» وهو ج�
 mail-file_failed-subject = تعذّرت معالجة «{ $name }»
 mail-file_failed-body = حدث خطأ أثناء معالجة ملفك «{ $name }». ليست له معاينة ولا يمكن البحث فيه. افتحه للتحقق منه، أو ارفعه مرة أخرى.
 mail-open = افتحه: { $link }
+
+mail-footer-account = تصلك هذه الرسالة بسبب إجراء على حسابك في SmartAIPlatForm.
+mail-verify_email-subject = أكّد عنوان بريدك الإلكتروني
+mail-verify_email-body = يُرجى تأكيد أن هذا عنوان بريدك الإلكتروني بفتح هذا الرابط خلال { $hours } ساعة: { $action }
+mail-reset_password-subject = إعادة تعيين كلمة المرور
+mail-reset_password-body = طلب أحدهم إعادة تعيين كلمة مرور حسابك. إن كنت أنت، فاختر كلمة مرور جديدة خلال { $hours } ساعة من هنا: { $action }
+
+    إن لم تكن أنت، فتجاهل هذه الرسالة: تبقى كلمة مرورك كما هي.

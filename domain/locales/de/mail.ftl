@@ -7,3 +7,11 @@ mail-file_processed-body = Ihre Datei „{ $name }“ wurde verarbeitet und steh
 mail-file_failed-subject = „{ $name }“ konnte nicht verarbeitet werden
 mail-file_failed-body = Bei der Verarbeitung Ihrer Datei „{ $name }“ ist etwas schiefgegangen. Sie hat keine Vorschau und ist nicht durchsuchbar. Öffnen Sie sie, um sie zu prüfen, oder laden Sie sie erneut hoch.
 mail-open = Öffnen: { $link }
+
+mail-footer-account = Sie erhalten diese E-Mail aufgrund einer Aktion in Ihrem SmartAIPlatForm-Konto.
+mail-verify_email-subject = Bestätigen Sie Ihre E-Mail-Adresse
+mail-verify_email-body = Bitte bestätigen Sie, dass dies Ihre E-Mail-Adresse ist, indem Sie innerhalb von { $hours } Stunden diesen Link öffnen: { $action }
+mail-reset_password-subject = Passwort zurücksetzen
+mail-reset_password-body = Jemand hat das Zurücksetzen des Passworts Ihres Kontos angefordert. Wenn Sie das waren, wählen Sie hier innerhalb von { $hours } Stunden ein neues Passwort: { $action }
+
+    Wenn Sie es nicht waren, ignorieren Sie diese E-Mail: Ihr Passwort bleibt unverändert.

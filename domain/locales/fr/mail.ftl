@@ -7,3 +7,11 @@ mail-file_processed-body = Votre fichier « { $name } » a été traité et est 
 mail-file_failed-subject = « { $name } » n’a pas pu être traité
 mail-file_failed-body = Un problème est survenu lors du traitement de votre fichier « { $name } ». Il n’a pas d’aperçu et ne peut pas être recherché. Ouvrez-le pour le vérifier, ou téléversez-le à nouveau.
 mail-open = L’ouvrir : { $link }
+
+mail-footer-account = Vous recevez cet e-mail en raison d’une action sur votre compte SmartAIPlatForm.
+mail-verify_email-subject = Confirmez votre adresse e-mail
+mail-verify_email-body = Veuillez confirmer qu’il s’agit bien de votre adresse e-mail en ouvrant ce lien dans les { $hours } heures : { $action }
+mail-reset_password-subject = Réinitialisez votre mot de passe
+mail-reset_password-body = Quelqu’un a demandé la réinitialisation du mot de passe de votre compte. Si c’était vous, choisissez un nouveau mot de passe dans les { $hours } heures ici : { $action }
+
+    Si ce n’était pas vous, ignorez cet e-mail : votre mot de passe reste inchangé.

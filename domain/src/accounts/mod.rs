@@ -1,6 +1,7 @@
 //! Accounts: sign-up, sign-in, sign-out, the profile and the password.
 
 mod email;
+mod links;
 pub mod password;
 mod profile;
 
@@ -9,6 +10,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 pub use email::Email;
+pub use links::{AccountLinks, LinksConfig};
 pub use password::NewPassword;
 pub use profile::{DisplayName, Locale, TimeZone};
 
@@ -29,6 +31,7 @@ pub struct Account {
     pub locale: String,
     pub time_zone: String,
     pub avatar_id: Option<Uuid>,
+    pub email_verified: bool,
     pub created_at: OffsetDateTime,
 }
 
@@ -42,6 +45,7 @@ impl From<user::Model> for Account {
             locale: m.locale,
             time_zone: m.time_zone,
             avatar_id: m.avatar_id,
+            email_verified: m.email_verified_at.is_some(),
             created_at: m.created_at,
         }
     }
@@ -65,17 +69,19 @@ pub struct ProfileUpdate<'a> {
 pub struct AccountService {
     db: DatabaseConnection,
     sessions: SessionStore,
+    links: AccountLinks,
 }
 
 impl AccountService {
-    pub fn new(db: DatabaseConnection, sessions: SessionStore) -> Self {
-        Self { db, sessions }
+    pub fn new(db: DatabaseConnection, sessions: SessionStore, links: AccountLinks) -> Self {
+        Self { db, sessions, links }
     }
 
     /// Creates an account and signs it in.
     #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn sign_up(&self, input: SignUp<'_>, client: &ClientInfo) -> Result<(Account, SessionToken)> {
         let account = self.create(input, Role::User).await?;
+        self.links.send_verification(&account).await?;
         let token = self.sessions.create(account.id, client).await?;
         tracing::info!(user_id = %account.id, "account created");
         Ok((account, token))
@@ -109,6 +115,7 @@ impl AccountService {
             locale: Set(input.locale.as_str().to_owned()),
             time_zone: Set(TimeZone::utc().as_ref().to_owned()),
             avatar_id: Set(None),
+            email_verified_at: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
         };

@@ -1,5 +1,6 @@
 //! sea-orm entities: plain data. Queries and rules live in the services.
 
+pub mod account_token;
 pub mod file;
 pub mod file_share;
 pub mod mail_outbox;

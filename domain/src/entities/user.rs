@@ -14,6 +14,8 @@ pub struct Model {
     pub time_zone: String,
     /// The current avatar's images are stored under `avatars/{avatar_id}/`.
     pub avatar_id: Option<Uuid>,
+    /// When the user proved they read mail at `email` (followed the link sent to it).
+    pub email_verified_at: Option<TimeDateTimeWithTimeZone>,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
 }

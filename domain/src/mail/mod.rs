@@ -14,12 +14,13 @@ use lettre::{
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, sea_query::OnConflict,
 };
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 pub use templates::{Rendered, render};
 
-use crate::entities::mail_outbox;
+use crate::{entities::mail_outbox, jobs::Job};
 
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "E-mail")]
@@ -76,6 +77,27 @@ pub struct Mail {
     pub to: Mailbox,
     pub subject: String,
     pub body: String,
+}
+
+/// Sends an e-mail already written (in the recipient's language) when it was asked for: the
+/// account links. Enqueued in the transaction that creates the link, so neither exists alone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendMail {
+    pub message_id: Uuid,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+impl Job for SendMail {
+    const KIND: &'static str = "mail.send";
+    const MAX_ATTEMPTS: u32 = 8;
+}
+
+impl SendMail {
+    pub fn into_mail(self) -> anyhow::Result<Mail> {
+        Ok(Mail { id: self.message_id, to: self.to.parse()?, subject: self.subject, body: self.body })
+    }
 }
 
 #[derive(Clone)]

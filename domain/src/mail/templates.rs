@@ -21,9 +21,10 @@ pub struct Rendered {
     pub body: String,
 }
 
-/// The e-mail for a notification of `kind`, in `locale` (English when it has no translation).
-/// `args` are the notification's values plus `user` (the recipient's name), `link` (where the
-/// thing is) and `settings` (where to change notification settings).
+/// The e-mail of `kind`, in `locale` (English when it has no translation). `args` are the
+/// message's values plus `user` (the recipient's name), for a notification `link` (where the
+/// thing is) and `settings` (where to change notification settings), for an account link
+/// (`verify_email`, `reset_password`) `action` (the link) and `hours` (how long it works).
 pub fn render(locale: &str, kind: &str, args: &[(&str, String)]) -> Rendered {
     let lang = LanguageIdentifier::from_str(locale).unwrap_or_else(|_| LanguageIdentifier::from_str("en").unwrap());
     let args: HashMap<Cow<'static, str>, FluentValue> =
@@ -37,7 +38,8 @@ pub fn render(locale: &str, kind: &str, args: &[(&str, String)]) -> Rendered {
         body.extend(text("mail-open"));
     }
     body.extend(text("mail-signature"));
-    body.push(format!("--\n{}", text("mail-footer").unwrap_or_default()));
+    let footer = if args.contains_key("settings") { "mail-footer" } else { "mail-footer-account" };
+    body.push(format!("--\n{}", text(footer).unwrap_or_default()));
     Rendered { subject, body: body.join("\n\n") + "\n" }
 }
 
@@ -70,6 +72,25 @@ mod tests {
                 assert!(!mail.body.contains("mail-") && !mail.subject.contains("mail-"), "{locale:?} {}", kind.name);
                 if locale.as_str() != "en" {
                     assert_ne!(&mail, in_english, "{locale:?} {} is not translated", kind.name);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn account_links_are_in_every_language() {
+        let args = [("user", "Ada".to_owned()), ("action", "https://app.example/x?token=abc".to_owned()), ("hours", "24".to_owned())];
+        for kind in ["verify_email", "reset_password"] {
+            let english = render("en", kind, &args);
+            for locale in Locale::ALL {
+                let mail = render(locale.as_str(), kind, &args);
+                assert!(!mail.subject.starts_with("mail-") && mail.subject != kind, "{locale:?} {kind}: {}", mail.subject);
+                for value in ["Ada", "https://app.example/x?token=abc", "24"] {
+                    assert!(mail.body.contains(value), "{locale:?} {kind} lacks {value}:\n{}", mail.body);
+                }
+                assert!(!mail.body.contains("notifications#settings"));
+                if locale.as_str() != "en" {
+                    assert_ne!(mail, english, "{locale:?} {kind} is not translated");
                 }
             }
         }

@@ -41,15 +41,30 @@ impl SmtpSink {
         Self { child, port, dir }
     }
 
-    async fn wait_for_message(&self) -> String {
+    /// Every message received so far, parsed: (To, Subject, decoded body).
+    fn messages(&self) -> Vec<(String, String, String)> {
+        use mailparse::MailHeaderMap;
+
         let new = self.dir.path().join("maildir").join("new");
+        let Ok(entries) = std::fs::read_dir(new) else { return Vec::new() };
+        entries
+            .filter_map(|e| std::fs::read(e.ok()?.path()).ok())
+            .map(|raw| {
+                let mail = mailparse::parse_mail(&raw).unwrap();
+                let header = |name: &str| mail.headers.get_first_value(name).unwrap_or_default();
+                (header("To"), header("Subject"), mail.get_body().unwrap())
+            })
+            .collect()
+    }
+
+    /// The body of the first message to `to` whose subject is `subject`, waiting for it to come.
+    async fn wait_for(&self, to: &str, subject: &str) -> String {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
-            let first = std::fs::read_dir(&new).ok().and_then(|mut e| e.next()).and_then(|e| e.ok());
-            if let Some(entry) = first {
-                return std::fs::read_to_string(entry.path()).unwrap();
+            if let Some((_, _, body)) = self.messages().into_iter().find(|(t, s, _)| t.contains(to) && s == subject) {
+                return body;
             }
-            assert!(Instant::now() < deadline, "no e-mail reached the SMTP server");
+            assert!(Instant::now() < deadline, "no e-mail “{subject}” reached {to}");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
@@ -110,12 +125,85 @@ async fn settings_saved_by_a_form_decide_that_an_upload_is_emailed() {
     assert_eq!(uploaded.status(), StatusCode::CREATED);
     let file_id = uploaded.json::<Value>().await.unwrap()[0]["id"].as_str().unwrap().to_owned();
 
-    let raw = sink.wait_for_message().await;
-    let message = mailparse::parse_mail(raw.as_bytes()).unwrap();
-    use mailparse::MailHeaderMap;
-    assert!(message.headers.get_first_value("To").unwrap().contains(&email));
-    assert_eq!(message.headers.get_first_value("Subject").unwrap(), "“q3.txt” is ready");
-    let body = message.get_body().unwrap();
+    let body = sink.wait_for(&email, "“q3.txt” is ready").await;
     assert!(body.contains(&format!("https://app.example/files/{file_id}")), "{body}");
     assert_eq!(app.me_with(&client).await["unread_notifications"], 0, "not in the app, as chosen");
+}
+
+/// The link of `path` in an e-mail body, and its token.
+fn link_in(body: &str, path: &str) -> (String, String) {
+    let start = body.find(&format!("https://app.example/{path}?token=")).unwrap_or_else(|| panic!("no {path} link in:\n{body}"));
+    let link: String = body[start..].chars().take_while(|c| !c.is_whitespace()).collect();
+    let token = url::Url::parse(&link).unwrap().query_pairs().find(|(k, _)| k == "token").unwrap().1.into_owned();
+    (link, token)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emailed_links_confirm_the_address_and_reset_the_password_once() {
+    let sink = SmtpSink::start();
+    let extra = vec![
+        "--smtp-url".into(),
+        format!("smtp://127.0.0.1:{}", sink.port),
+        "--password-reset-ttl".into(),
+        "3s".into(),
+    ];
+    let app = spawn_app_with(Backend::Sqlite, Options { extra, public_url: Some("https://app.example"), ..Options::default() }).await;
+    let laptop = browser();
+    let email = unique_email();
+    assert_eq!(app.sign_up_with(&laptop, &email).await.status(), 200);
+    let profile = |client: &reqwest::Client| {
+        let client = client.clone();
+        let app = &app;
+        async move { app.get_rpc_with(&client, "account/profile").await.json::<Value>().await.unwrap() }
+    };
+    assert_eq!(profile(&laptop).await["email_verified"], false);
+
+    // Sign-up sent the confirmation link; it works once.
+    let body = sink.wait_for(&email, "Confirm your e-mail address").await;
+    assert!(body.contains("within 24 hours"), "{body}");
+    let (_, token) = link_in(&body, "verify-email");
+    assert_eq!(app.rpc_with(&laptop, "auth/verify_email", &[("token", &token)]).await.status(), 200);
+    assert_eq!(profile(&laptop).await["email_verified"], true);
+    let again = app.rpc_with(&laptop, "auth/verify_email", &[("token", &token)]).await;
+    assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.text().await.unwrap().contains("token"));
+
+    // "Forgot password" answers the same for an unknown address and sends nothing there.
+    let visitor = browser();
+    let unknown = unique_email();
+    let asked_unknown = app.rpc_with(&visitor, "auth/forgot_password", &[("email", &unknown)]).await;
+    let asked_known = app.rpc_with(&visitor, "auth/forgot_password", &[("email", &email)]).await;
+    assert_eq!((asked_unknown.status(), asked_known.status()), (StatusCode::OK, StatusCode::OK));
+    assert_eq!(asked_unknown.text().await.unwrap(), asked_known.text().await.unwrap());
+    let body = sink.wait_for(&email, "Reset your password").await;
+    let (_, token) = link_in(&body, "reset-password");
+    // Asking again at once sends no second link.
+    assert_eq!(app.rpc_with(&visitor, "auth/forgot_password", &[("email", &email)]).await.status(), 200);
+
+    // A refused password keeps the link usable; a good one resets and signs every session out.
+    let weak = app.rpc_with(&visitor, "auth/reset_password", &[("token", &token), ("new_password", "short")]).await;
+    assert_eq!(weak.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(weak.text().await.unwrap().contains("new_password"));
+    let new_password = "a brand new passphrase 42";
+    let reset = app.rpc_with(&visitor, "auth/reset_password", &[("token", &token), ("new_password", new_password)]).await;
+    assert_eq!(reset.status(), StatusCode::OK);
+    assert!(app.me_with(&laptop).await.is_null(), "the other session ended");
+    let reused = app.rpc_with(&visitor, "auth/reset_password", &[("token", &token), ("new_password", "yet another passphrase 43")]).await;
+    assert_eq!(reused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.sign_in_with(&visitor, &email, crate::helpers::PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(app.sign_in_with(&visitor, &email, new_password).await.status(), StatusCode::OK);
+
+    // An expired link is refused like a used one.
+    let other = unique_email();
+    assert_eq!(app.sign_up_with(&browser(), &other).await.status(), 200);
+    assert_eq!(app.rpc_with(&visitor, "auth/forgot_password", &[("email", &other)]).await.status(), 200);
+    let (_, late) = link_in(&sink.wait_for(&other, "Reset your password").await, "reset-password");
+    tokio::time::sleep(Duration::from_millis(3500)).await;
+    let expired = app.rpc_with(&visitor, "auth/reset_password", &[("token", &late), ("new_password", new_password)]).await;
+    assert_eq!(expired.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let messages = sink.messages();
+    assert!(messages.iter().all(|(to, ..)| !to.contains(&unknown)), "nothing went to the unknown address");
+    let resets = messages.iter().filter(|(to, subject, _)| to.contains(&email) && subject == "Reset your password");
+    assert_eq!(resets.count(), 1, "one reset link a minute");
 }
