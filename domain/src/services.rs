@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     Error, Result,
-    accounts::{AccountService, password},
+    accounts::{AccountService, Throttle, password},
     avatars::AvatarService,
     config::Config,
     events::Events,
@@ -18,7 +18,7 @@ use crate::{
 };
 
 /// The nightly clean-up: expired sessions and share links, old notifications and outbox e-mails,
-/// old dead jobs.
+/// old dead jobs, idle sign-in attempt counters.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Retention {}
 
@@ -50,7 +50,7 @@ impl Services {
         let mailer = Mailer::new(&config.mail, db.clone());
         let notifications = NotificationService::new(db.clone(), events, jobs.clone(), mailer, config.public_url());
         Self {
-            accounts: AccountService::new(db.clone(), sessions.clone()),
+            accounts: AccountService::new(db.clone(), sessions.clone(), Throttle::new(db.clone(), &config.throttle)),
             sessions,
             files: FileService::new(db.clone(), storage.clone(), jobs.clone(), notifications.clone(), &config.files),
             avatars: AvatarService::new(db.clone(), storage.clone()),
@@ -103,7 +103,17 @@ impl Services {
         let emails = self.notifications.mailer().purge_outbox(self.retention.notifications).await?;
         let dead_jobs = self.jobs.purge_dead(self.retention.dead_jobs).await?;
         let ticks = self.jobs.purge_ticks(Duration::from_secs(7 * 24 * 3600)).await?;
-        tracing::info!(sessions, shares, notifications, emails, dead_jobs, ticks, "retention: old records removed");
+        let sign_in_counters = self.accounts.throttle().purge(time::OffsetDateTime::now_utc()).await?;
+        tracing::info!(
+            sessions,
+            shares,
+            notifications,
+            emails,
+            dead_jobs,
+            ticks,
+            sign_in_counters,
+            "retention: old records removed"
+        );
         Ok(())
     }
 
