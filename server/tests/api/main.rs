@@ -10,6 +10,7 @@ mod live;
 mod mail;
 mod pages;
 mod platform;
+mod throttle;
 
 /// Runs each listed test once on SQLite and once on PostgreSQL.
 #[macro_export]
