@@ -4,6 +4,7 @@
 mod accounts;
 mod chaos;
 mod cli;
+mod csrf;
 mod files;
 mod helpers;
 mod live;
