@@ -22,6 +22,9 @@ pub enum AppError {
     InvalidCredentials,
     #[error("wrong current password")]
     WrongPassword,
+    /// Sign-in is locked out after too many failures; `retry_after` is in whole seconds.
+    #[error("too many attempts; retry in {retry_after} s")]
+    TooManyAttempts { retry_after: u64 },
     #[error("not signed in")]
     Unauthenticated,
     #[error("not allowed")]
@@ -46,6 +49,7 @@ impl AppError {
             AppError::EmailTaken => "error-email-taken".into(),
             AppError::InvalidCredentials => "error-invalid-credentials".into(),
             AppError::WrongPassword => "error-wrong-password".into(),
+            AppError::TooManyAttempts { .. } => "error-too-many-attempts".into(),
             AppError::Unauthenticated => "error-unauthenticated".into(),
             AppError::Forbidden => "error-forbidden".into(),
             AppError::NotFound => "error-not-found".into(),
@@ -59,6 +63,7 @@ impl AppError {
     pub fn message_args(&self) -> Vec<(&'static str, String)> {
         match self {
             AppError::FileRejected { name, .. } => vec![("name", name.clone())],
+            AppError::TooManyAttempts { retry_after } => vec![("count", retry_after.to_string())],
             _ => Vec::new(),
         }
     }
@@ -80,6 +85,7 @@ impl AppError {
             AppError::EmailTaken => 409,
             AppError::InvalidCredentials | AppError::Unauthenticated => 401,
             AppError::WrongPassword => 403,
+            AppError::TooManyAttempts { .. } => 429,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
             AppError::Unavailable => 503,
@@ -128,6 +134,10 @@ mod ssr {
                 Error::EmailTaken => AppError::EmailTaken,
                 Error::InvalidCredentials => AppError::InvalidCredentials,
                 Error::WrongPassword => AppError::WrongPassword,
+                // Whole seconds, rounded up: retrying on the dot never finds the lock still on.
+                Error::TooManyAttempts { retry_after } => AppError::TooManyAttempts {
+                    retry_after: retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0),
+                },
                 Error::Unauthenticated => AppError::Unauthenticated,
                 Error::Forbidden => AppError::Forbidden,
                 Error::NotFound => AppError::NotFound,

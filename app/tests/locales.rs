@@ -48,6 +48,7 @@ const SERVER_ERROR_KEYS: &[&str] = &[
     "error-email-taken",
     "error-invalid-credentials",
     "error-wrong-password",
+    "error-too-many-attempts",
     "error-unauthenticated",
     "error-forbidden",
     "error-not-found",

@@ -17,6 +17,8 @@ pub struct Config {
     #[command(flatten)]
     pub sessions: SessionConfig,
     #[command(flatten)]
+    pub throttle: crate::accounts::ThrottleConfig,
+    #[command(flatten)]
     pub storage: crate::storage::StorageConfig,
     #[command(flatten)]
     pub files: crate::files::FileConfig,

@@ -11,6 +11,9 @@ pub enum Error {
     InvalidCredentials,
     #[error("wrong current password")]
     WrongPassword,
+    /// Sign-in is locked out for a while after too many failures (of this account or network).
+    #[error("too many sign-in attempts; retry after {retry_after:?}")]
+    TooManyAttempts { retry_after: std::time::Duration },
     #[error("not signed in")]
     Unauthenticated,
     #[error("not allowed")]

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     Error, Result,
-    accounts::{AccountLinks, AccountService, password},
+    accounts::{AccountLinks, AccountService, Throttle, password},
     avatars::AvatarService,
     config::Config,
     events::Events,
@@ -18,7 +18,7 @@ use crate::{
 };
 
 /// The nightly clean-up: expired sessions and share links, old notifications and outbox e-mails,
-/// old dead jobs.
+/// old dead jobs, idle sign-in attempt counters.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Retention {}
 
@@ -52,7 +52,12 @@ impl Services {
         let notifications = NotificationService::new(db.clone(), events, jobs.clone(), mailer, config.public_url());
         let links = AccountLinks::new(db.clone(), jobs.clone(), sessions.clone(), config.public_url(), &config.links);
         Self {
-            accounts: AccountService::new(db.clone(), sessions.clone(), links.clone()),
+            accounts: AccountService::new(
+                db.clone(),
+                sessions.clone(),
+                Throttle::new(db.clone(), &config.throttle),
+                links.clone(),
+            ),
             links,
             sessions,
             files: FileService::new(db.clone(), storage.clone(), jobs.clone(), notifications.clone(), &config.files),
@@ -112,7 +117,18 @@ impl Services {
         let emails = self.notifications.mailer().purge_outbox(self.retention.notifications).await?;
         let dead_jobs = self.jobs.purge_dead(self.retention.dead_jobs).await?;
         let ticks = self.jobs.purge_ticks(Duration::from_secs(7 * 24 * 3600)).await?;
-        tracing::info!(sessions, shares, links, notifications, emails, dead_jobs, ticks, "retention: old records removed");
+        let sign_in_counters = self.accounts.throttle().purge(time::OffsetDateTime::now_utc()).await?;
+        tracing::info!(
+            sessions,
+            shares,
+            links,
+            notifications,
+            emails,
+            dead_jobs,
+            ticks,
+            sign_in_counters,
+            "retention: old records removed"
+        );
         Ok(())
     }
 

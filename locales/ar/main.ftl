@@ -123,6 +123,12 @@ error-time_zone-required = اختر منطقة زمنية.
 error-time_zone-unsupported = هذه المنطقة الزمنية غير معروفة.
 error-invalid-credentials = عنوان البريد الإلكتروني أو كلمة المرور غير صحيحة.
 error-wrong-password = كلمة المرور الحالية غير صحيحة.
+error-too-many-attempts = { $count ->
+    [one] محاولات كثيرة جدًا. حاول مرة أخرى بعد ثانية واحدة.
+    [two] محاولات كثيرة جدًا. حاول مرة أخرى بعد ثانيتين.
+    [few] محاولات كثيرة جدًا. حاول مرة أخرى بعد { $count } ثوانٍ.
+   *[other] محاولات كثيرة جدًا. حاول مرة أخرى بعد { $count } ثانية.
+}
 error-unauthenticated = يُرجى تسجيل الدخول للمتابعة.
 error-forbidden = ليس لديك إذن للقيام بذلك.
 error-not-found = تعذّر العثور على ما تبحث عنه.

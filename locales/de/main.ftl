@@ -123,6 +123,10 @@ error-time_zone-required = Wählen Sie eine Zeitzone.
 error-time_zone-unsupported = Diese Zeitzone ist unbekannt.
 error-invalid-credentials = E-Mail-Adresse oder Passwort ist falsch.
 error-wrong-password = Das aktuelle Passwort ist nicht korrekt.
+error-too-many-attempts = { $count ->
+    [one] Zu viele Versuche. Versuchen Sie es in einer Sekunde erneut.
+   *[other] Zu viele Versuche. Versuchen Sie es in { $count } Sekunden erneut.
+}
 error-unauthenticated = Bitte melden Sie sich an, um fortzufahren.
 error-forbidden = Dazu sind Sie nicht berechtigt.
 error-not-found = Das konnte nicht gefunden werden.

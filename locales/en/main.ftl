@@ -123,6 +123,10 @@ error-time_zone-required = Choose a time zone.
 error-time_zone-unsupported = This time zone is not known.
 error-invalid-credentials = Wrong e-mail address or password.
 error-wrong-password = The current password is not correct.
+error-too-many-attempts = { $count ->
+    [one] Too many attempts. Try again in one second.
+   *[other] Too many attempts. Try again in { $count } seconds.
+}
 error-unauthenticated = Please sign in to continue.
 error-forbidden = You are not allowed to do that.
 error-not-found = This could not be found.

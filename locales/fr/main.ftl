@@ -123,6 +123,10 @@ error-time_zone-required = Choisissez un fuseau horaire.
 error-time_zone-unsupported = Ce fuseau horaire est inconnu.
 error-invalid-credentials = Adresse e-mail ou mot de passe incorrect.
 error-wrong-password = Le mot de passe actuel est incorrect.
+error-too-many-attempts = { $count ->
+    [one] Trop de tentatives. Réessayez dans { $count } seconde.
+   *[other] Trop de tentatives. Réessayez dans { $count } secondes.
+}
 error-unauthenticated = Veuillez vous connecter pour continuer.
 error-forbidden = Vous n’êtes pas autorisé à effectuer cette action.
 error-not-found = Élément introuvable.

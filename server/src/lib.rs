@@ -8,6 +8,7 @@ pub mod assets;
 pub mod cli;
 pub mod commands;
 pub mod config_file;
+pub mod csrf;
 pub mod events;
 pub mod files;
 pub mod health;

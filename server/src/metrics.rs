@@ -15,6 +15,11 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 pub const HTTP_REQUESTS_TOTAL: &str = "http_requests_total";
 pub const HTTP_REQUEST_DURATION_SECONDS: &str = "http_request_duration_seconds";
+pub const CSRF_REFUSED_TOTAL: &str = "http_csrf_refused_total";
+/// Counted in `domain::accounts::throttle`, labelled `reason`.
+pub const AUTH_FAILURES_TOTAL: &str = "auth_failures_total";
+/// Counted in `domain::accounts::throttle`, labelled `scope`.
+pub const AUTH_LOCKOUTS_TOTAL: &str = "auth_lockouts_total";
 
 /// The process-wide recorder (one per process, however many apps a test starts).
 pub fn handle() -> PrometheusHandle {
@@ -34,6 +39,15 @@ pub fn handle() -> PrometheusHandle {
                 HTTP_REQUEST_DURATION_SECONDS,
                 metrics::Unit::Seconds,
                 "HTTP request latency by method, route template and status."
+            );
+            metrics::describe_counter!(CSRF_REFUSED_TOTAL, "State-changing requests refused as cross-site.");
+            metrics::describe_counter!(
+                AUTH_FAILURES_TOTAL,
+                "Failed sign-ins by reason: bad_credentials (checked and wrong), throttled (refused while locked out)."
+            );
+            metrics::describe_counter!(
+                AUTH_LOCKOUTS_TOTAL,
+                "Bursts of failed sign-ins that reached the lock-out threshold, by scope (account, ip)."
             );
             let upkeep = handle.clone();
             std::thread::spawn(move || {

@@ -30,6 +30,7 @@ use tracing::Level;
 use crate::{
     assets::Assets,
     cli::ServerConfig,
+    csrf::{self, CsrfPolicy},
     events, files, health,
     metrics::{self, FallbackRoute},
     migrate, request_context,
@@ -38,6 +39,7 @@ use crate::{
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos: LeptosOptions,
+    pub csrf: CsrfPolicy,
     pub services: Services,
     pub assets: Assets,
     pub cookies: CookiePolicy,
@@ -73,8 +75,15 @@ impl Application {
             .build();
         let cookies = CookiePolicy { secure: domain.public_url.as_ref().is_some_and(|u| u.scheme() == "https") };
         let (stop, stopping) = tokio::sync::watch::channel(false);
-        let state =
-            AppState { leptos, services: services.clone(), assets, cookies, stopping: events::Stopping(stopping) };
+        let csrf = CsrfPolicy::new(domain.public_url.as_ref());
+        let state = AppState {
+            leptos,
+            csrf,
+            services: services.clone(),
+            assets,
+            cookies,
+            stopping: events::Stopping(stopping),
+        };
         Ok(Self { listener, router: router(state), services, worker, stop, shutdown_timeout: server.shutdown_timeout })
     }
 
@@ -182,6 +191,7 @@ pub fn router(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Micros)))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(not_a_stored_file)))
+                .layer(middleware::from_fn_with_state(state.csrf.clone(), csrf::refuse_cross_site))
                 .layer(middleware::from_fn_with_state(state.services.clone(), request_context::resolve)),
         )
         .with_state(state)

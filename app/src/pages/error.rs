@@ -16,13 +16,13 @@ pub fn ErrorPage(error: AppError) -> impl IntoView {
             axum::http::StatusCode::from_u16(error.status()).unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR),
         );
     }
-    let key = error.message_key();
+    let (key, args) = (error.message_key(), error.message_args());
     view! {
         <Title text=t("error-page-title")/>
         <section class="status-page" role="alert">
             <p class="status-code" aria-hidden="true">{error.status()}</p>
             <h1>{t("error-page-title")}</h1>
-            <p>{move || i18n.t(&key)}</p>
+            <p>{move || i18n.t_args(&key, &args)}</p>
             <a class="button" href="/">{t("action-go-home")}</a>
         </section>
     }

@@ -80,6 +80,9 @@ pub fn set_status_for(err: &AppError) {
         && let Some(response) = use_context::<ResponseOptions>()
     {
         response.set_status(StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+        if let AppError::TooManyAttempts { retry_after } = err {
+            response.insert_header(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+        }
     }
 }
 

@@ -4,6 +4,7 @@ mod email;
 mod links;
 pub mod password;
 mod profile;
+pub mod throttle;
 
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, SqlErr};
 use time::OffsetDateTime;
@@ -13,6 +14,7 @@ pub use email::Email;
 pub use links::{AccountLinks, LinksConfig};
 pub use password::NewPassword;
 pub use profile::{DisplayName, Locale, TimeZone};
+pub use throttle::{Throttle, ThrottleConfig};
 
 use crate::{
     Actor, Error, Result, Role,
@@ -69,12 +71,18 @@ pub struct ProfileUpdate<'a> {
 pub struct AccountService {
     db: DatabaseConnection,
     sessions: SessionStore,
+    throttle: Throttle,
     links: AccountLinks,
 }
 
 impl AccountService {
-    pub fn new(db: DatabaseConnection, sessions: SessionStore, links: AccountLinks) -> Self {
-        Self { db, sessions, links }
+    pub fn new(db: DatabaseConnection, sessions: SessionStore, throttle: Throttle, links: AccountLinks) -> Self {
+        Self { db, sessions, throttle, links }
+    }
+
+    /// The sign-in attempt counters.
+    pub fn throttle(&self) -> &Throttle {
+        &self.throttle
     }
 
     /// Creates an account and signs it in.
@@ -127,7 +135,8 @@ impl AccountService {
     }
 
     /// Checks the credentials and opens a fresh session, ending the one the request came with
-    /// (session ids are never reused across a privilege change).
+    /// (session ids are never reused across a privilege change). Refused without a look at the
+    /// password while the e-mail address or the client's network is locked out (see [`throttle`]).
     #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn sign_in(
         &self,
@@ -136,6 +145,7 @@ impl AccountService {
         password: &str,
         client: &ClientInfo,
     ) -> Result<(Account, SessionToken)> {
+        let attempt = self.throttle.admit(email, client.ip.as_deref(), OffsetDateTime::now_utc()).await?;
         // A malformed address cannot match an account; it gets the same answer, after the same work.
         let found = match Email::parse(email) {
             Ok(email) => user::Entity::find().filter(user::Column::Email.eq(email.as_ref())).one(&self.db).await?,
@@ -145,6 +155,7 @@ impl AccountService {
         let user = match found {
             Some(user) if verified => user,
             _ => {
+                self.throttle.failed(&attempt);
                 tracing::info!("sign-in refused");
                 return Err(Error::InvalidCredentials);
             }
@@ -152,6 +163,7 @@ impl AccountService {
         if let Actor::User { session_id, .. } = actor {
             self.sessions.revoke(session_id).await?;
         }
+        self.throttle.succeeded(attempt).await?;
         let token = self.sessions.create(user.id, client).await?;
         tracing::info!(user_id = %user.id, "signed in");
         Ok((user.into(), token))

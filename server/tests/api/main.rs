@@ -4,12 +4,14 @@
 mod accounts;
 mod chaos;
 mod cli;
+mod csrf;
 mod files;
 mod helpers;
 mod live;
 mod mail;
 mod pages;
 mod platform;
+mod throttle;
 
 /// Runs each listed test once on SQLite and once on PostgreSQL.
 #[macro_export]
