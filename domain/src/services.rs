@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     Error, Result,
     accounts::{AccountService, password},
+    audit::AuditLog,
     avatars::AvatarService,
     config::Config,
     events::Events,
@@ -31,6 +32,7 @@ impl Job for Retention {
 #[derive(Clone)]
 pub struct Services {
     pub accounts: AccountService,
+    pub audit: AuditLog,
     pub sessions: SessionStore,
     pub files: FileService,
     pub avatars: AvatarService,
@@ -49,8 +51,10 @@ impl Services {
         let sessions = SessionStore::new(db.clone(), &config.sessions);
         let mailer = Mailer::new(&config.mail, db.clone());
         let notifications = NotificationService::new(db.clone(), events, jobs.clone(), mailer, config.public_url());
+        let audit = AuditLog::new(db.clone());
         Self {
-            accounts: AccountService::new(db.clone(), sessions.clone()),
+            accounts: AccountService::new(db.clone(), sessions.clone(), audit.clone()),
+            audit,
             sessions,
             files: FileService::new(db.clone(), storage.clone(), jobs.clone(), notifications.clone(), &config.files),
             avatars: AvatarService::new(db.clone(), storage.clone()),
