@@ -67,6 +67,29 @@ password-lead = ستبقى متصلًا على هذا الجهاز، وسيتم 
 password-submit = تغيير كلمة المرور
 password-changed = تم تغيير كلمة المرور، وتم تسجيل الخروج من الجلسات الأخرى.
 
+## النشاط الأمني
+activity-heading = النشاط الأمني
+activity-lead = عمليات تسجيل الدخول وتغيير كلمة المرور وغيرها من الأحداث الأمنية في حسابك، الأحدث أولًا. إذا وجدت حدثًا لا تعرفه، فغيّر كلمة المرور.
+activity-none = لا توجد أحداث أمنية بعد.
+activity-unavailable = لا يمكن عرض نشاطك الأمني الآن.
+activity-col-event = الحدث
+activity-col-time = الوقت (UTC)
+activity-col-ip = عنوان IP
+activity-col-device = الجهاز
+audit-event-sign_up = إنشاء الحساب
+audit-event-sign_in = تسجيل الدخول
+audit-event-sign_in_failed = محاولة تسجيل دخول فاشلة
+audit-event-sign_out = تسجيل الخروج
+audit-event-password_changed = تغيير كلمة المرور
+audit-event-password_reset = إعادة تعيين كلمة المرور
+audit-event-session_revoked = إنهاء جلسة
+audit-event-role_changed = تغيير الدور
+audit-event-two_factor_enabled = تفعيل المصادقة الثنائية
+audit-event-two_factor_disabled = إيقاف المصادقة الثنائية
+audit-event-provider_linked = ربط مزوّد تسجيل الدخول
+audit-event-provider_unlinked = إلغاء ربط مزوّد تسجيل الدخول
+audit-event-email_verified = تأكيد عنوان البريد الإلكتروني
+
 ## صفحات الحالة
 not-found-title = الصفحة غير موجودة
 not-found-body = الصفحة التي تبحث عنها غير موجودة أو نُقلت إلى مكان آخر.

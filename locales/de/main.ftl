@@ -67,6 +67,29 @@ password-lead = Auf diesem Gerät bleiben Sie angemeldet; alle anderen Sitzungen
 password-submit = Passwort ändern
 password-changed = Ihr Passwort wurde geändert. Alle anderen Sitzungen wurden abgemeldet.
 
+## Sicherheitsaktivität
+activity-heading = Sicherheitsaktivität
+activity-lead = Anmeldungen, Passwortänderungen und andere sicherheitsrelevante Ereignisse Ihres Kontos, die neuesten zuerst. Wenn Sie einen Eintrag nicht wiedererkennen, ändern Sie Ihr Passwort.
+activity-none = Noch keine Sicherheitsereignisse.
+activity-unavailable = Ihre Sicherheitsaktivität kann gerade nicht angezeigt werden.
+activity-col-event = Ereignis
+activity-col-time = Zeit (UTC)
+activity-col-ip = IP-Adresse
+activity-col-device = Gerät
+audit-event-sign_up = Konto erstellt
+audit-event-sign_in = Angemeldet
+audit-event-sign_in_failed = Fehlgeschlagener Anmeldeversuch
+audit-event-sign_out = Abgemeldet
+audit-event-password_changed = Passwort geändert
+audit-event-password_reset = Passwort zurückgesetzt
+audit-event-session_revoked = Sitzung beendet
+audit-event-role_changed = Rolle geändert
+audit-event-two_factor_enabled = Zwei-Faktor-Authentifizierung eingeschaltet
+audit-event-two_factor_disabled = Zwei-Faktor-Authentifizierung ausgeschaltet
+audit-event-provider_linked = Anmeldedienst verknüpft
+audit-event-provider_unlinked = Anmeldedienst getrennt
+audit-event-email_verified = E-Mail-Adresse bestätigt
+
 ## Statusseiten
 not-found-title = Seite nicht gefunden
 not-found-body = Die gesuchte Seite existiert nicht oder wurde verschoben.

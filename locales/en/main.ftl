@@ -67,6 +67,29 @@ password-lead = You stay signed in here; every other session is signed out.
 password-submit = Change password
 password-changed = Your password has been changed. Other sessions have been signed out.
 
+## Security activity
+activity-heading = Security activity
+activity-lead = Sign-ins, password changes and other security events on your account, newest first. If you do not recognise one, change your password.
+activity-none = No security events yet.
+activity-unavailable = Your security activity cannot be shown right now.
+activity-col-event = Event
+activity-col-time = Time (UTC)
+activity-col-ip = IP address
+activity-col-device = Device
+audit-event-sign_up = Account created
+audit-event-sign_in = Signed in
+audit-event-sign_in_failed = Failed sign-in attempt
+audit-event-sign_out = Signed out
+audit-event-password_changed = Password changed
+audit-event-password_reset = Password reset
+audit-event-session_revoked = Session ended
+audit-event-role_changed = Role changed
+audit-event-two_factor_enabled = Two-factor authentication turned on
+audit-event-two_factor_disabled = Two-factor authentication turned off
+audit-event-provider_linked = Sign-in provider linked
+audit-event-provider_unlinked = Sign-in provider unlinked
+audit-event-email_verified = E-mail address confirmed
+
 ## Status pages
 not-found-title = Page not found
 not-found-body = The page you are looking for does not exist or has moved.

@@ -67,6 +67,29 @@ password-lead = Vous restez connecté sur cet appareil ; toutes vos autres ses
 password-submit = Changer le mot de passe
 password-changed = Votre mot de passe a été modifié. Vos autres sessions ont été déconnectées.
 
+## Activité de sécurité
+activity-heading = Activité de sécurité
+activity-lead = Connexions, changements de mot de passe et autres événements de sécurité de votre compte, du plus récent au plus ancien. Si vous n’en reconnaissez pas un, changez votre mot de passe.
+activity-none = Aucun événement de sécurité pour l’instant.
+activity-unavailable = Votre activité de sécurité ne peut pas être affichée pour le moment.
+activity-col-event = Événement
+activity-col-time = Heure (UTC)
+activity-col-ip = Adresse IP
+activity-col-device = Appareil
+audit-event-sign_up = Compte créé
+audit-event-sign_in = Connexion
+audit-event-sign_in_failed = Tentative de connexion échouée
+audit-event-sign_out = Déconnexion
+audit-event-password_changed = Mot de passe modifié
+audit-event-password_reset = Mot de passe réinitialisé
+audit-event-session_revoked = Session fermée
+audit-event-role_changed = Rôle modifié
+audit-event-two_factor_enabled = Authentification à deux facteurs activée
+audit-event-two_factor_disabled = Authentification à deux facteurs désactivée
+audit-event-provider_linked = Fournisseur de connexion associé
+audit-event-provider_unlinked = Fournisseur de connexion dissocié
+audit-event-email_verified = Adresse e-mail confirmée
+
 ## Pages d’état
 not-found-title = Page introuvable
 not-found-body = La page que vous recherchez n’existe pas ou a été déplacée.

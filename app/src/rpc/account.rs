@@ -3,7 +3,7 @@
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 
 use crate::{
-    dto::{ProfileDto, UserDto},
+    dto::{AuditEventDto, ProfileDto, UserDto},
     error::AppError,
 };
 
@@ -25,6 +25,18 @@ pub async fn profile() -> Result<ProfileDto, AppError> {
 
     let account = services()?.accounts.profile(&actor()).await.map_err(fail)?;
     Ok(ProfileDto::from(&account))
+}
+
+/// How many recent security events the profile shows.
+pub const ACTIVITY_SHOWN: u64 = 20;
+
+/// The signed-in user's own security events (sign-ins, password changes, …), newest first.
+#[server(prefix = "/rpc", endpoint = "account/activity", input = GetUrl)]
+pub async fn activity() -> Result<Vec<AuditEventDto>, AppError> {
+    use crate::rpc::ssr::*;
+
+    let events = services()?.audit.list_own(&actor(), ACTIVITY_SHOWN).await.map_err(fail)?;
+    Ok(events.iter().map(AuditEventDto::from).collect())
 }
 
 /// Every time zone a profile may name.
