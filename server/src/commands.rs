@@ -37,6 +37,7 @@ async fn audit(config: &domain::config::Config, action: AuditAction) -> anyhow::
             Ok(report) => match report.broken {
                 None => {
                     println!("audit log intact: {} events", report.events);
+                    println!("head: event {}, hash {}", report.head_seq, report.head_hash);
                     Ok(())
                 }
                 Some(broken) => {

@@ -105,7 +105,8 @@ async fn audit_verify_catches_a_tampered_row(backend: Backend) {
     let intact = smartai(dir.path(), &["audit", "verify"], &env, None);
 
     assert!(intact.status.success(), "{}", stderr(&intact));
-    assert!(String::from_utf8_lossy(&intact.stdout).contains("audit log intact: 3 events"));
+    let out = String::from_utf8_lossy(&intact.stdout).into_owned();
+    assert!(out.contains("audit log intact: 3 events") && out.contains("head: event 3, hash "), "{out}");
     let listed = smartai(dir.path(), &["audit", "list", "--user", "ada@example.com"], &env, None);
     let listed = String::from_utf8_lossy(&listed.stdout).into_owned();
     assert!(listed.contains("sign_out") && listed.contains("127.0.0.1") && listed.contains("r2"), "{listed}");
