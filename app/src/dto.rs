@@ -146,6 +146,19 @@ pub struct ChannelsDto {
     pub email: bool,
 }
 
+/// A security event on the user's own account, as the profile lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEventDto {
+    /// Stable code (`sign_in`); the UI words it with `audit-event-<event>`.
+    pub event: String,
+    /// RFC 3339, UTC.
+    pub at: String,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    /// The `x-request-id` of the request that caused it.
+    pub request_id: Option<String>,
+}
+
 /// The avatar image URL of a given size.
 pub fn avatar_url(avatar_id: &str, size: u32) -> String {
     format!("/avatars/{avatar_id}/{size}.png")
@@ -211,6 +224,18 @@ mod ssr {
     impl From<&domain::notifications::Preference> for super::PreferenceDto {
         fn from(p: &domain::notifications::Preference) -> Self {
             Self { kind: p.kind.to_owned(), in_app: p.in_app, email: p.email }
+        }
+    }
+
+    impl From<&domain::audit::AuditEntry> for super::AuditEventDto {
+        fn from(e: &domain::audit::AuditEntry) -> Self {
+            Self {
+                event: e.event.clone(),
+                at: rfc3339(e.created_at),
+                ip: e.ip.clone(),
+                user_agent: e.user_agent.clone(),
+                request_id: e.request_id.clone(),
+            }
         }
     }
 

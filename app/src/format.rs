@@ -37,57 +37,71 @@ pub fn file_type(i18n: I18n, content_type: &str) -> String {
     }
 }
 
-/// A browser and system named from a `User-Agent` header ("Firefox", "Linux"), as far as it tells.
-pub fn device(user_agent: &str) -> (Option<&'static str>, Option<&'static str>) {
-    let has = |needle: &str| user_agent.contains(needle);
-    // Order matters: Edge and Opera also say Chrome, Chrome also says Safari.
-    let browser = if has("Edg/") {
-        Some("Edge")
-    } else if has("OPR/") {
-        Some("Opera")
-    } else if has("Firefox/") {
-        Some("Firefox")
-    } else if has("Chrome/") || has("Chromium/") || has("HeadlessChrome/") {
-        Some("Chrome")
-    } else if has("Safari/") && has("Version/") {
-        Some("Safari")
-    } else if has("curl/") {
-        Some("curl")
-    } else {
-        None
-    };
-    let system = if has("Android") {
-        Some("Android")
-    } else if has("iPhone") || has("iPad") {
-        Some("iOS")
-    } else if has("CrOS") {
-        Some("ChromeOS")
-    } else if has("Windows") {
-        Some("Windows")
-    } else if has("Mac OS X") || has("Macintosh") {
-        Some("macOS")
-    } else if has("Linux") {
-        Some("Linux")
-    } else {
-        None
-    };
-    (browser, system)
+/// A user agent as a person recognises it: "Firefox · Linux", or its beginning when it names
+/// neither a known browser nor a known system.
+pub fn device(user_agent: &str) -> String {
+    // Order matters: Edge and Opera also say "Chrome", Chrome also says "Safari", Android "Linux".
+    const BROWSERS: [(&str, &str); 10] = [
+        ("Edg", "Edge"),
+        ("OPR/", "Opera"),
+        ("SamsungBrowser/", "Samsung Internet"),
+        ("Firefox/", "Firefox"),
+        ("FxiOS/", "Firefox"),
+        ("CriOS/", "Chrome"),
+        ("Chrome/", "Chrome"),
+        ("Safari/", "Safari"),
+        ("curl/", "curl"),
+        ("python-requests/", "Python"),
+    ];
+    const SYSTEMS: [(&str, &str); 7] = [
+        ("Windows", "Windows"),
+        ("Android", "Android"),
+        ("iPhone", "iOS"),
+        ("iPad", "iPadOS"),
+        ("Mac OS X", "macOS"),
+        ("CrOS", "ChromeOS"),
+        ("Linux", "Linux"),
+    ];
+    let find = |table: &[(&str, &'static str)]| table.iter().find(|(m, _)| user_agent.contains(m)).map(|(_, n)| *n);
+    match (find(&BROWSERS), find(&SYSTEMS)) {
+        (Some(browser), Some(system)) => format!("{browser} · {system}"),
+        (Some(name), None) | (None, Some(name)) => name.to_owned(),
+        (None, None) if user_agent.chars().count() > 40 => {
+            format!("{}…", user_agent.chars().take(40).collect::<String>())
+        }
+        (None, None) => user_agent.to_owned(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::device;
+    use super::*;
 
     #[test]
-    fn devices_are_named_from_common_user_agents() {
-        let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
-        assert_eq!(device(chrome), (Some("Chrome"), Some("Linux")));
-        let edge = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36 Edg/120.0";
-        assert_eq!(device(edge), (Some("Edge"), Some("Windows")));
-        let safari = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
-        assert_eq!(device(safari), (Some("Safari"), Some("iOS")));
-        let firefox = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.0; rv:120.0) Gecko/20100101 Firefox/120.0";
-        assert_eq!(device(firefox), (Some("Firefox"), Some("macOS")));
-        assert_eq!(device("reqwest"), (None, None));
+    fn devices_are_named_by_browser_and_system() {
+        let cases = [
+            ("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", "Firefox · Linux"),
+            (
+                "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) \
+                 Chrome/126.0.0.0 Safari/537.36 Edg/126.0.0.0",
+                "Edge · Windows",
+            ),
+            (
+                "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile \
+                 Safari/537.36",
+                "Chrome · Android",
+            ),
+            (
+                "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) \
+                 Version/17.5 Mobile/15E148 Safari/604.1",
+                "Safari · iOS",
+            ),
+            ("curl/8.5.0", "curl"),
+            ("AuditTest/1.0", "AuditTest/1.0"),
+        ];
+        for (agent, shown) in cases {
+            assert_eq!(device(agent), shown, "{agent}");
+        }
+        assert_eq!(device(&"x".repeat(50)).chars().count(), 41);
     }
 }

@@ -88,6 +88,20 @@ const SERVER_ERROR_KEYS: &[&str] = &[
     "notification-file_failed",
     "notification-kind-file_processed",
     "notification-kind-file_failed",
+    // Security events on the profile, by code (`domain::audit::Event::code`).
+    "audit-event-sign_up",
+    "audit-event-sign_in",
+    "audit-event-sign_in_failed",
+    "audit-event-sign_out",
+    "audit-event-password_changed",
+    "audit-event-password_reset",
+    "audit-event-session_revoked",
+    "audit-event-role_changed",
+    "audit-event-two_factor_enabled",
+    "audit-event-two_factor_disabled",
+    "audit-event-provider_linked",
+    "audit-event-provider_unlinked",
+    "audit-event-email_verified",
 ];
 
 // ---------------------------------------------------------------------------------------------

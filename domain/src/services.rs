@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     Error, Result,
     accounts::{AccountLinks, AccountService, Throttle, password},
+    audit::AuditLog,
     avatars::AvatarService,
     config::Config,
     events::Events,
@@ -32,6 +33,7 @@ impl Job for Retention {
 pub struct Services {
     pub accounts: AccountService,
     pub links: AccountLinks,
+    pub audit: AuditLog,
     pub sessions: SessionStore,
     pub files: FileService,
     pub avatars: AvatarService,
@@ -51,14 +53,17 @@ impl Services {
         let mailer = Mailer::new(&config.mail, db.clone());
         let notifications = NotificationService::new(db.clone(), events, jobs.clone(), mailer, config.public_url());
         let links = AccountLinks::new(db.clone(), jobs.clone(), sessions.clone(), config.public_url(), &config.links);
+        let audit = AuditLog::new(db.clone());
         Self {
             accounts: AccountService::new(
                 db.clone(),
                 sessions.clone(),
                 Throttle::new(db.clone(), &config.throttle),
                 links.clone(),
+                audit.clone(),
             ),
             links,
+            audit,
             sessions,
             files: FileService::new(db.clone(), storage.clone(), jobs.clone(), notifications.clone(), &config.files),
             avatars: AvatarService::new(db.clone(), storage.clone()),

@@ -49,11 +49,14 @@ impl fmt::Debug for SessionToken {
     }
 }
 
-/// Where a request came from, recorded on the session for the user's sessions list.
+/// Where a request came from, recorded on the session for the user's sessions list and on
+/// every audit event.
 #[derive(Debug, Clone, Default)]
 pub struct ClientInfo {
     pub user_agent: Option<String>,
     pub ip: Option<String>,
+    /// The request's `x-request-id`, to find it in the logs.
+    pub request_id: Option<String>,
 }
 
 /// A signed-in session as its user sees it in their sessions list.

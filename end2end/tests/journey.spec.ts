@@ -257,8 +257,8 @@ test('the profile lists where the user is signed in and signs other devices out'
   await open(page, '/profile');
   const sessions = page.getByRole('region', { name: 'Where you’re signed in' });
   await expect(sessions.getByRole('listitem')).toHaveCount(2);
-  await expect(sessions.getByRole('listitem').filter({ hasText: 'This device' })).toContainText('Chrome on Linux');
-  await expect(sessions.getByRole('listitem').filter({ hasText: 'Safari on iOS' })).toBeVisible();
+  await expect(sessions.getByRole('listitem').filter({ hasText: 'This device' })).toContainText('Chrome · Linux');
+  await expect(sessions.getByRole('listitem').filter({ hasText: 'Safari · iOS' })).toBeVisible();
 
   await sessions.getByRole('button', { name: 'Sign out all other sessions' }).click();
   await expect(sessions.getByRole('status')).toHaveText('Signed out. Those devices need to sign in again.');

@@ -86,7 +86,6 @@ verify-resent = رابط جديد في طريقه إليك.
 sessions-heading = الأجهزة التي سجّلت الدخول منها
 sessions-lead = سجّل الخروج من الأجهزة التي لم تعد تستخدمها أو لا تعرفها.
 sessions-this-device = هذا الجهاز
-sessions-device = { $browser } على { $system }
 sessions-unknown-device = جهاز غير معروف
 sessions-ip = عنوان IP
 sessions-last-seen = آخر نشاط
@@ -94,6 +93,29 @@ sessions-signed-in = تسجيل الدخول
 sessions-end = تسجيل الخروج
 sessions-end-others = تسجيل الخروج من جميع الجلسات الأخرى
 sessions-ended = تم تسجيل الخروج. يجب على تلك الأجهزة تسجيل الدخول من جديد.
+
+## النشاط الأمني
+activity-heading = النشاط الأمني
+activity-lead = عمليات تسجيل الدخول وتغيير كلمة المرور وغيرها من الأحداث الأمنية في حسابك، الأحدث أولًا. إذا وجدت حدثًا لا تعرفه، فغيّر كلمة المرور.
+activity-none = لا توجد أحداث أمنية بعد.
+activity-unavailable = لا يمكن عرض نشاطك الأمني الآن.
+activity-col-event = الحدث
+activity-col-time = الوقت (UTC)
+activity-col-ip = عنوان IP
+activity-col-device = الجهاز
+audit-event-sign_up = إنشاء الحساب
+audit-event-sign_in = تسجيل الدخول
+audit-event-sign_in_failed = محاولة تسجيل دخول فاشلة
+audit-event-sign_out = تسجيل الخروج
+audit-event-password_changed = تغيير كلمة المرور
+audit-event-password_reset = إعادة تعيين كلمة المرور
+audit-event-session_revoked = إنهاء جلسة
+audit-event-role_changed = تغيير الدور
+audit-event-two_factor_enabled = تفعيل المصادقة الثنائية
+audit-event-two_factor_disabled = إيقاف المصادقة الثنائية
+audit-event-provider_linked = ربط مزوّد تسجيل الدخول
+audit-event-provider_unlinked = إلغاء ربط مزوّد تسجيل الدخول
+audit-event-email_verified = تأكيد عنوان البريد الإلكتروني
 
 ## صفحات الحالة
 not-found-title = الصفحة غير موجودة

@@ -86,7 +86,6 @@ verify-resent = Ein neuer Link ist unterwegs.
 sessions-heading = Wo Sie angemeldet sind
 sessions-lead = Melden Sie Geräte ab, die Sie nicht mehr nutzen oder nicht kennen.
 sessions-this-device = Dieses Gerät
-sessions-device = { $browser } unter { $system }
 sessions-unknown-device = Unbekanntes Gerät
 sessions-ip = IP-Adresse
 sessions-last-seen = Zuletzt aktiv
@@ -94,6 +93,29 @@ sessions-signed-in = Angemeldet
 sessions-end = Abmelden
 sessions-end-others = Alle anderen Sitzungen abmelden
 sessions-ended = Abgemeldet. Diese Geräte müssen sich erneut anmelden.
+
+## Sicherheitsaktivität
+activity-heading = Sicherheitsaktivität
+activity-lead = Anmeldungen, Passwortänderungen und andere sicherheitsrelevante Ereignisse Ihres Kontos, die neuesten zuerst. Wenn Sie einen Eintrag nicht wiedererkennen, ändern Sie Ihr Passwort.
+activity-none = Noch keine Sicherheitsereignisse.
+activity-unavailable = Ihre Sicherheitsaktivität kann gerade nicht angezeigt werden.
+activity-col-event = Ereignis
+activity-col-time = Zeit (UTC)
+activity-col-ip = IP-Adresse
+activity-col-device = Gerät
+audit-event-sign_up = Konto erstellt
+audit-event-sign_in = Angemeldet
+audit-event-sign_in_failed = Fehlgeschlagener Anmeldeversuch
+audit-event-sign_out = Abgemeldet
+audit-event-password_changed = Passwort geändert
+audit-event-password_reset = Passwort zurückgesetzt
+audit-event-session_revoked = Sitzung beendet
+audit-event-role_changed = Rolle geändert
+audit-event-two_factor_enabled = Zwei-Faktor-Authentifizierung eingeschaltet
+audit-event-two_factor_disabled = Zwei-Faktor-Authentifizierung ausgeschaltet
+audit-event-provider_linked = Anmeldedienst verknüpft
+audit-event-provider_unlinked = Anmeldedienst getrennt
+audit-event-email_verified = E-Mail-Adresse bestätigt
 
 ## Statusseiten
 not-found-title = Seite nicht gefunden

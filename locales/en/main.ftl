@@ -86,7 +86,6 @@ verify-resent = A new link is on its way.
 sessions-heading = Where you’re signed in
 sessions-lead = Sign out devices you no longer use or do not recognise.
 sessions-this-device = This device
-sessions-device = { $browser } on { $system }
 sessions-unknown-device = Unknown device
 sessions-ip = IP address
 sessions-last-seen = Last active
@@ -94,6 +93,29 @@ sessions-signed-in = Signed in
 sessions-end = Sign out
 sessions-end-others = Sign out all other sessions
 sessions-ended = Signed out. Those devices need to sign in again.
+
+## Security activity
+activity-heading = Security activity
+activity-lead = Sign-ins, password changes and other security events on your account, newest first. If you do not recognise one, change your password.
+activity-none = No security events yet.
+activity-unavailable = Your security activity cannot be shown right now.
+activity-col-event = Event
+activity-col-time = Time (UTC)
+activity-col-ip = IP address
+activity-col-device = Device
+audit-event-sign_up = Account created
+audit-event-sign_in = Signed in
+audit-event-sign_in_failed = Failed sign-in attempt
+audit-event-sign_out = Signed out
+audit-event-password_changed = Password changed
+audit-event-password_reset = Password reset
+audit-event-session_revoked = Session ended
+audit-event-role_changed = Role changed
+audit-event-two_factor_enabled = Two-factor authentication turned on
+audit-event-two_factor_disabled = Two-factor authentication turned off
+audit-event-provider_linked = Sign-in provider linked
+audit-event-provider_unlinked = Sign-in provider unlinked
+audit-event-email_verified = E-mail address confirmed
 
 ## Status pages
 not-found-title = Page not found

@@ -86,7 +86,6 @@ verify-resent = Un nouveau lien est en route.
 sessions-heading = Où vous êtes connecté
 sessions-lead = Déconnectez les appareils que vous n’utilisez plus ou que vous ne reconnaissez pas.
 sessions-this-device = Cet appareil
-sessions-device = { $browser } sous { $system }
 sessions-unknown-device = Appareil inconnu
 sessions-ip = Adresse IP
 sessions-last-seen = Dernière activité
@@ -94,6 +93,29 @@ sessions-signed-in = Connecté le
 sessions-end = Déconnecter
 sessions-end-others = Déconnecter toutes les autres sessions
 sessions-ended = Déconnecté. Ces appareils devront se reconnecter.
+
+## Activité de sécurité
+activity-heading = Activité de sécurité
+activity-lead = Connexions, changements de mot de passe et autres événements de sécurité de votre compte, du plus récent au plus ancien. Si vous n’en reconnaissez pas un, changez votre mot de passe.
+activity-none = Aucun événement de sécurité pour l’instant.
+activity-unavailable = Votre activité de sécurité ne peut pas être affichée pour le moment.
+activity-col-event = Événement
+activity-col-time = Heure (UTC)
+activity-col-ip = Adresse IP
+activity-col-device = Appareil
+audit-event-sign_up = Compte créé
+audit-event-sign_in = Connexion
+audit-event-sign_in_failed = Tentative de connexion échouée
+audit-event-sign_out = Déconnexion
+audit-event-password_changed = Mot de passe modifié
+audit-event-password_reset = Mot de passe réinitialisé
+audit-event-session_revoked = Session fermée
+audit-event-role_changed = Rôle modifié
+audit-event-two_factor_enabled = Authentification à deux facteurs activée
+audit-event-two_factor_disabled = Authentification à deux facteurs désactivée
+audit-event-provider_linked = Fournisseur de connexion associé
+audit-event-provider_unlinked = Fournisseur de connexion dissocié
+audit-event-email_verified = Adresse e-mail confirmée
 
 ## Pages d’état
 not-found-title = Page introuvable

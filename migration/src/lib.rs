@@ -8,6 +8,7 @@ mod m20261126_000003_shares_and_avatars;
 mod m20261126_000004_jobs;
 mod m20261126_000005_notifications;
 mod m20261126_000006_mail;
+mod m20261126_000007_audit;
 mod m20261126_000008_auth_throttle;
 mod m20261126_000009_account_links;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000004_jobs::Migration),
             Box::new(m20261126_000005_notifications::Migration),
             Box::new(m20261126_000006_mail::Migration),
+            Box::new(m20261126_000007_audit::Migration),
             Box::new(m20261126_000008_auth_throttle::Migration),
             Box::new(m20261126_000009_account_links::Migration),
         ]

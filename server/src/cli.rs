@@ -59,6 +59,25 @@ pub enum Command {
         #[command(subcommand)]
         action: MailAction,
     },
+    /// The audit log of security events: check its hash chain, read it.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditAction {
+    /// Walk the hash chain; exits 1 naming the first event that was edited, deleted or moved.
+    Verify,
+    /// The newest events, newest first.
+    List {
+        /// Only those about this account (its e-mail address).
+        #[arg(long)]
+        user: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -11,7 +11,7 @@ use domain::{
 };
 
 use crate::{
-    cli::{Cli, Command, JobsAction, MailAction, MigrateAction, StorageAction, UserAction},
+    cli::{AuditAction, Cli, Command, JobsAction, MailAction, MigrateAction, StorageAction, UserAction},
     migrate,
     startup::{Application, open_services},
 };
@@ -25,7 +25,56 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Worker => worker(&cli.domain).await,
         Command::Jobs { action } => jobs(&cli.domain, action).await,
         Command::Mail { action } => mail(&cli.domain, action).await,
+        Command::Audit { action } => audit(&cli.domain, action).await,
     }
+}
+
+async fn audit(config: &domain::config::Config, action: AuditAction) -> anyhow::Result<()> {
+    let services = open_services(config).await?;
+    let log = &services.audit;
+    let result = match action {
+        AuditAction::Verify => match log.verify(&Actor::System).await {
+            Ok(report) => match report.broken {
+                None => {
+                    println!("audit log intact: {} events", report.events);
+                    println!("head: event {}, hash {}", report.head_seq, report.head_hash);
+                    Ok(())
+                }
+                Some(broken) => {
+                    Err(anyhow::anyhow!("audit log broken: {broken} ({} events before it are intact)", report.events))
+                }
+            },
+            Err(e) => Err(anyhow::anyhow!("audit verify failed: {e}")),
+        },
+        AuditAction::List { user, limit } => match log.list(&Actor::System, user.as_deref(), limit).await {
+            Ok(events) => {
+                for e in events {
+                    let or_dash = |v: Option<String>| v.unwrap_or_else(|| "-".into());
+                    println!(
+                        "{:>6}  {}  {:<18}  user {}  actor {}  ip {}  request {}  {}  {}",
+                        e.seq,
+                        utc(e.created_at),
+                        e.event,
+                        or_dash(e.user_id.map(|id| id.to_string())),
+                        or_dash(e.actor_id.map(|id| id.to_string())),
+                        or_dash(e.ip),
+                        or_dash(e.request_id),
+                        e.details,
+                        e.user_agent.unwrap_or_default(),
+                    );
+                }
+                Ok(())
+            }
+            Err(domain::Error::NotFound) => Err(anyhow::anyhow!("--user: no account has this e-mail address")),
+            Err(e) => Err(anyhow::anyhow!("audit list failed: {e}")),
+        },
+    };
+    services.close().await;
+    result
+}
+
+fn utc(at: time::OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
 async fn worker(config: &domain::config::Config) -> anyhow::Result<()> {

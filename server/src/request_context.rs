@@ -14,6 +14,7 @@ use domain::{
     Services,
     sessions::{ClientInfo, Resolved, SessionToken},
 };
+use tower_http::request_id::RequestId;
 
 /// Paths that never need an actor: static files, health, metrics.
 fn needs_context(path: &str) -> bool {
@@ -42,6 +43,11 @@ pub async fn resolve(State(services): State<Services>, mut request: Request, nex
     let client = ClientInfo {
         user_agent: headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
         ip: request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()),
+        request_id: request
+            .extensions()
+            .get::<RequestId>()
+            .and_then(|id| id.header_value().to_str().ok())
+            .map(str::to_owned),
     };
     let extensions = request.extensions_mut();
     extensions.insert(resolved.actor);

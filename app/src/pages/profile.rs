@@ -8,15 +8,15 @@ use crate::{
         field::{Field, FormAlert, FormAttempt, server_error_for},
         form::hydrated_form_ref,
     },
-    dto::{ProfileDto, SessionDto},
+    dto::{AuditEventDto, ProfileDto, SessionDto},
     error::AppError,
     format,
     i18n::{I18n, Lang, t, use_i18n},
-    rpc::auth::ResendVerification,
     rpc::account::{
-        AVATAR_UPLOAD_URL, ChangePassword, EndOtherSessions, EndSession, RemoveAvatar, UpdateProfile, profile, sessions,
-        time_zones,
+        AVATAR_UPLOAD_URL, ChangePassword, EndOtherSessions, EndSession, RemoveAvatar, UpdateProfile, activity, profile,
+        sessions, time_zones,
     },
+    rpc::auth::ResendVerification,
     session::use_current_user,
     validate,
 };
@@ -41,6 +41,8 @@ pub fn ProfilePage() -> impl IntoView {
 #[component]
 fn Profile(profile: ProfileDto, zones: Vec<String>) -> impl IntoView {
     let saved = use_query_map().get_untracked().get("saved");
+    // Bumped when the password changes here, so the new event shows without a reload.
+    let activity_changed = RwSignal::new(0u32);
     view! {
         <div class="page-heading">
             <h1>{t("profile-title")}</h1>
@@ -53,7 +55,8 @@ fn Profile(profile: ProfileDto, zones: Vec<String>) -> impl IntoView {
         <div class="profile-grid">
             <AvatarForm avatar=profile.avatar_url.clone() name=profile.display_name.clone() saved=saved.clone()/>
             <DetailsForm profile zones saved=saved.clone()/>
-            <PasswordForm saved=saved.clone()/>
+            <PasswordForm saved=saved.clone() changed=activity_changed/>
+            <ActivityCard changed=activity_changed/>
         </div>
         <Sessions saved/>
     }
@@ -136,7 +139,7 @@ fn DetailsForm(profile: ProfileDto, zones: Vec<String>, saved: Option<String>) -
 }
 
 #[component]
-fn PasswordForm(saved: Option<String>) -> impl IntoView {
+fn PasswordForm(saved: Option<String>, changed: RwSignal<u32>) -> impl IntoView {
     let action = form_action::<ChangePassword>();
     let result = action.value();
     let current_password = RwSignal::new(String::new());
@@ -148,6 +151,7 @@ fn PasswordForm(saved: Option<String>) -> impl IntoView {
             current_password.set(String::new());
             new_password.set(String::new());
             attempted.set(false);
+            changed.update(|n| *n += 1);
         }
     });
     let on_submit = move |ev: SubmitEvent| {
@@ -231,6 +235,64 @@ fn AvatarForm(avatar: Option<String>, name: String, saved: Option<String>) -> im
     }
 }
 
+/// The user's own recent security events: what happened, when, from which address and device.
+#[component]
+fn ActivityCard(changed: RwSignal<u32>) -> impl IntoView {
+    let events = Resource::new(move || changed.get(), |_| activity());
+    view! {
+        <section class="card activity-card" aria-labelledby="activity-heading">
+            <h2 id="activity-heading">{t("activity-heading")}</h2>
+            <p class="muted">{t("activity-lead")}</p>
+            <Transition fallback=|| view! { <p class="muted" aria-busy="true">{t("loading")}</p> }>
+                {move || Suspend::new(async move {
+                    match events.await {
+                        Ok(list) if list.is_empty() => view! { <p class="muted">{t("activity-none")}</p> }.into_any(),
+                        Ok(list) => view! { <ActivityTable list/> }.into_any(),
+                        Err(_) => view! { <p class="alert alert-error" role="alert">{t("activity-unavailable")}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn ActivityTable(list: Vec<AuditEventDto>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="table-scroll">
+            <table class="file-table activity-table">
+                <caption class="visually-hidden">{t("activity-heading")}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{t("activity-col-event")}</th>
+                        <th scope="col">{t("activity-col-time")}</th>
+                        <th scope="col">{t("activity-col-ip")}</th>
+                        <th scope="col">{t("activity-col-device")}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {list.into_iter().map(|event| {
+                        let key = format!("audit-event-{}", event.event);
+                        let failed = event.event == "sign_in_failed";
+                        let device = event.user_agent.as_deref().map(format::device);
+                        view! {
+                            <tr class:activity-warning=failed>
+                                <td>{move || i18n.t(&key)}</td>
+                                <td class="numeric">
+                                    <time datetime=event.at.clone()>{format::date_time(&event.at)}</time>
+                                </td>
+                                <td class="numeric">{event.ip.unwrap_or_else(|| "–".into())}</td>
+                                <td title=event.user_agent.clone()>{device.unwrap_or_else(|| "–".into())}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
 /// Where the user is signed in: one row per session, each but this one can be signed out.
 #[component]
 fn Sessions(saved: Option<String>) -> impl IntoView {
@@ -298,12 +360,9 @@ fn SessionRow(session: SessionDto, end: ServerAction<EndSession>) -> impl IntoVi
 }
 
 fn device_name(i18n: I18n, user_agent: &str) -> String {
-    match format::device(user_agent) {
-        (Some(browser), Some(system)) => {
-            i18n.t_args("sessions-device", &[("browser", browser.to_owned()), ("system", system.to_owned())])
-        }
-        (Some(one), None) | (None, Some(one)) => one.to_owned(),
-        (None, None) => i18n.t("sessions-unknown-device"),
+    match user_agent.trim() {
+        "" => i18n.t("sessions-unknown-device"),
+        agent => format::device(agent),
     }
 }
 

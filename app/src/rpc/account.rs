@@ -3,7 +3,7 @@
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 
 use crate::{
-    dto::{ProfileDto, SessionDto, UserDto},
+    dto::{AuditEventDto, ProfileDto, SessionDto, UserDto},
     error::AppError,
 };
 
@@ -25,6 +25,18 @@ pub async fn profile() -> Result<ProfileDto, AppError> {
 
     let account = services()?.accounts.profile(&actor()).await.map_err(fail)?;
     Ok(ProfileDto::from(&account))
+}
+
+/// How many recent security events the profile shows.
+pub const ACTIVITY_SHOWN: u64 = 20;
+
+/// The signed-in user's own security events (sign-ins, password changes, …), newest first.
+#[server(prefix = "/rpc", endpoint = "account/activity", input = GetUrl)]
+pub async fn activity() -> Result<Vec<AuditEventDto>, AppError> {
+    use crate::rpc::ssr::*;
+
+    let events = services()?.audit.list_own(&actor(), ACTIVITY_SHOWN).await.map_err(fail)?;
+    Ok(events.iter().map(AuditEventDto::from).collect())
 }
 
 /// Every time zone a profile may name.
@@ -53,7 +65,8 @@ pub async fn update_profile(display_name: String, locale: String, time_zone: Str
 pub async fn change_password(current_password: String, new_password: String) -> Result<(), AppError> {
     use crate::rpc::ssr::*;
 
-    services()?.accounts.change_password(&actor(), &current_password, &new_password).await.map_err(fail)?;
+    let accounts = services()?.accounts;
+    accounts.change_password(&actor(), &current_password, &new_password, &client_info()).await.map_err(fail)?;
     redirect_form_post("/profile?saved=password");
     Ok(())
 }

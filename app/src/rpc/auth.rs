@@ -39,7 +39,7 @@ pub async fn sign_in(email: String, password: String) -> Result<UserDto, AppErro
 pub async fn sign_out() -> Result<(), AppError> {
     use crate::rpc::ssr::*;
 
-    services()?.accounts.sign_out(&actor()).await.map_err(fail)?;
+    services()?.accounts.sign_out(&actor(), &client_info()).await.map_err(fail)?;
     clear_session_cookie();
     redirect_form_post("/");
     Ok(())

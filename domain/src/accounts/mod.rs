@@ -18,6 +18,7 @@ pub use throttle::{Throttle, ThrottleConfig};
 
 use crate::{
     Actor, Error, Result, Role,
+    audit::{AuditLog, Context, Event},
     entities::user,
     error::{Field, Problem},
     sessions::{ClientInfo, SessionStore, SessionToken},
@@ -73,11 +74,18 @@ pub struct AccountService {
     sessions: SessionStore,
     throttle: Throttle,
     links: AccountLinks,
+    audit: AuditLog,
 }
 
 impl AccountService {
-    pub fn new(db: DatabaseConnection, sessions: SessionStore, throttle: Throttle, links: AccountLinks) -> Self {
-        Self { db, sessions, throttle, links }
+    pub fn new(
+        db: DatabaseConnection,
+        sessions: SessionStore,
+        throttle: Throttle,
+        links: AccountLinks,
+        audit: AuditLog,
+    ) -> Self {
+        Self { db, sessions, throttle, links, audit }
     }
 
     /// The sign-in attempt counters.
@@ -91,6 +99,7 @@ impl AccountService {
         let account = self.create(input, Role::User).await?;
         self.links.send_verification(&account).await?;
         let token = self.sessions.create(account.id, client).await?;
+        self.audit.record(Event::SignUp, Context::own(account.id, client)).await?;
         tracing::info!(user_id = %account.id, "account created");
         Ok((account, token))
     }
@@ -101,7 +110,14 @@ impl AccountService {
         if !actor.is_admin() {
             return Err(Error::Forbidden);
         }
-        self.create(input, role).await
+        let account = self.create(input, role).await?;
+        let command_line = ClientInfo::default();
+        let context = || Context::about(Some(account.id), actor, &command_line).detail("by", "operator");
+        self.audit.record(Event::SignUp, context()).await?;
+        if role != Role::User {
+            self.audit.record(Event::RoleChanged, context().detail("role", role.as_str())).await?;
+        }
+        Ok(account)
     }
 
     async fn create(&self, input: SignUp<'_>, role: Role) -> Result<Account> {
@@ -156,6 +172,7 @@ impl AccountService {
             Some(user) if verified => user,
             _ => {
                 self.throttle.failed(&attempt);
+                self.audit.record(Event::SignInFailed, sign_in_failed(found.as_ref(), email, client)).await?;
                 tracing::info!("sign-in refused");
                 return Err(Error::InvalidCredentials);
             }
@@ -165,15 +182,17 @@ impl AccountService {
         }
         self.throttle.succeeded(attempt).await?;
         let token = self.sessions.create(user.id, client).await?;
+        self.audit.record(Event::SignIn, Context::own(user.id, client)).await?;
         tracing::info!(user_id = %user.id, "signed in");
         Ok((user.into(), token))
     }
 
     /// Ends the session the request came with.
     #[tracing::instrument(skip_all, err(level = "info"))]
-    pub async fn sign_out(&self, actor: &Actor) -> Result<()> {
-        if let Actor::User { session_id, .. } = actor {
+    pub async fn sign_out(&self, actor: &Actor, client: &ClientInfo) -> Result<()> {
+        if let Actor::User { id, session_id, .. } = actor {
             self.sessions.revoke(session_id).await?;
+            self.audit.record(Event::SignOut, Context::own(*id, client)).await?;
         }
         Ok(())
     }
@@ -214,7 +233,7 @@ impl AccountService {
 
     /// Changes the password after checking the current one, and ends every other session.
     #[tracing::instrument(skip_all, err(level = "info"))]
-    pub async fn change_password(&self, actor: &Actor, current: &str, new: &str) -> Result<()> {
+    pub async fn change_password(&self, actor: &Actor, current: &str, new: &str, client: &ClientInfo) -> Result<()> {
         let id = actor.user_id()?;
         let user = user::Entity::find_by_id(id).one(&self.db).await?.ok_or(Error::Unauthenticated)?;
         let new = NewPassword::parse(new, Field::NewPassword)?;
@@ -234,7 +253,20 @@ impl AccountService {
         model.updated_at = Set(OffsetDateTime::now_utc());
         model.update(&self.db).await?;
         let ended = self.sessions.revoke_all_for(id, keep.as_deref()).await?;
+        let context = Context::own(id, client).detail("other_sessions_ended", ended);
+        self.audit.record(Event::PasswordChanged, context).await?;
         tracing::info!(user_id = %id, other_sessions_ended = ended, "password changed");
         Ok(())
+    }
+}
+
+/// A refused sign-in is about the account whose address was typed, if there is one; otherwise the
+/// address itself is kept (cut short: it is whatever the visitor typed).
+fn sign_in_failed<'a>(found: Option<&user::Model>, email: &str, client: &'a ClientInfo) -> Context<'a> {
+    match found {
+        Some(user) => Context::about(Some(user.id), &Actor::Anonymous, client),
+        None => {
+            Context::about(None, &Actor::Anonymous, client).detail("email", email.chars().take(320).collect::<String>())
+        }
     }
 }

@@ -1,6 +1,8 @@
 //! sea-orm entities: plain data. Queries and rules live in the services.
 
 pub mod account_token;
+pub mod audit_event;
+pub mod audit_head;
 pub mod file;
 pub mod file_share;
 pub mod mail_outbox;

@@ -7,7 +7,7 @@ use std::{
 
 use crate::helpers::{Backend, PASSWORD, browser, spawn_app};
 
-fn smartai(data_dir: &std::path::Path, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output {
+pub fn smartai(data_dir: &std::path::Path, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_smartai"));
     command
         .args(args)
@@ -28,7 +28,7 @@ fn smartai(data_dir: &std::path::Path, args: &[&str], env: &[(&str, &str)], stdi
     child.wait_with_output().unwrap()
 }
 
-fn stderr(output: &Output) -> String {
+pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 

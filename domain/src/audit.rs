@@ -1,0 +1,456 @@
+//! The audit log: every security event (sign-up, sign-in, password change, …), with who, from
+//! where and when, in an append-only table. Each event stores the hash of the one before it, so
+//! [`AuditLog::verify`] finds any row that was edited, deleted or moved.
+
+use std::fmt;
+
+use sea_orm::{
+    AccessMode, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend,
+    EntityTrait, IntoActiveModel, IsolationLevel, QueryFilter, QueryOrder, QuerySelect, Statement, TransactionTrait,
+    sea_query::Expr,
+};
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::{
+    Actor, Error, Result,
+    accounts::Email,
+    entities::{audit_event, audit_head, user},
+    sessions::ClientInfo,
+};
+
+/// What the first event links to: there is no event before it.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// How many rows `verify` reads at a time.
+const PAGE: u64 = 1000;
+
+/// A kind of security event. The codes are stored and translated (`audit-event-<code>`): they
+/// never change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    SignUp,
+    SignIn,
+    SignInFailed,
+    SignOut,
+    PasswordChanged,
+    PasswordReset,
+    SessionRevoked,
+    RoleChanged,
+    TwoFactorEnabled,
+    TwoFactorDisabled,
+    ProviderLinked,
+    ProviderUnlinked,
+    EmailVerified,
+}
+
+impl Event {
+    pub const ALL: [Event; 13] = [
+        Self::SignUp,
+        Self::SignIn,
+        Self::SignInFailed,
+        Self::SignOut,
+        Self::PasswordChanged,
+        Self::PasswordReset,
+        Self::SessionRevoked,
+        Self::RoleChanged,
+        Self::TwoFactorEnabled,
+        Self::TwoFactorDisabled,
+        Self::ProviderLinked,
+        Self::ProviderUnlinked,
+        Self::EmailVerified,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::SignUp => "sign_up",
+            Self::SignIn => "sign_in",
+            Self::SignInFailed => "sign_in_failed",
+            Self::SignOut => "sign_out",
+            Self::PasswordChanged => "password_changed",
+            Self::PasswordReset => "password_reset",
+            Self::SessionRevoked => "session_revoked",
+            Self::RoleChanged => "role_changed",
+            Self::TwoFactorEnabled => "two_factor_enabled",
+            Self::TwoFactorDisabled => "two_factor_disabled",
+            Self::ProviderLinked => "provider_linked",
+            Self::ProviderUnlinked => "provider_unlinked",
+            Self::EmailVerified => "email_verified",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.code() == code)
+    }
+}
+
+/// Who an event is about, who caused it, from where, and anything else worth keeping.
+#[derive(Debug, Clone)]
+pub struct Context<'a> {
+    user_id: Option<Uuid>,
+    actor_id: Option<Uuid>,
+    client: &'a ClientInfo,
+    details: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'a> Context<'a> {
+    /// A user acting on their own account.
+    pub fn own(user_id: Uuid, client: &'a ClientInfo) -> Self {
+        Self { user_id: Some(user_id), actor_id: Some(user_id), client, details: Default::default() }
+    }
+
+    /// An event about `user_id` (if any account is concerned) caused by `actor` (no actor id for
+    /// the operator, the platform or a visitor).
+    pub fn about(user_id: Option<Uuid>, actor: &Actor, client: &'a ClientInfo) -> Self {
+        Self { user_id, actor_id: actor.user_id().ok(), client, details: Default::default() }
+    }
+
+    pub fn detail(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
+        self.details.insert(key.to_owned(), value.into());
+        self
+    }
+}
+
+/// One event as it is read back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub user_id: Option<Uuid>,
+    pub actor_id: Option<Uuid>,
+    /// The stable code (see [`Event::code`]); codes written by newer versions pass through.
+    pub event: String,
+    pub details: serde_json::Value,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub request_id: Option<String>,
+    pub created_at: OffsetDateTime,
+}
+
+impl From<audit_event::Model> for AuditEntry {
+    fn from(m: audit_event::Model) -> Self {
+        Self {
+            seq: m.seq,
+            user_id: m.user_id,
+            actor_id: m.actor_id,
+            event: m.event,
+            details: serde_json::from_str(&m.details).unwrap_or_default(),
+            ip: m.ip,
+            user_agent: m.user_agent,
+            request_id: m.request_id,
+            created_at: m.created_at,
+        }
+    }
+}
+
+/// What [`AuditLog::verify`] found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    /// Events read.
+    pub events: u64,
+    /// The newest event as the head row records it: its number and hash.
+    pub head_seq: i64,
+    pub head_hash: String,
+    /// The first place the chain is broken, if any.
+    pub broken: Option<Break>,
+}
+
+/// Where the chain breaks first, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Break {
+    pub seq: i64,
+    /// The event's code, when its row is there.
+    pub event: Option<String>,
+    pub problem: Breach,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Breach {
+    /// The row's contents do not match its hash: edited (or moved to another number).
+    Edited,
+    /// No row has this number; the chain goes on at `next` (none: nothing after it is left).
+    Missing { next: Option<i64> },
+    /// The row does not name the hash of the event before it: that event was replaced.
+    Unlinked,
+    /// The row is newer than the head row: it was written outside the audit log.
+    NotInHead,
+    /// The head row is gone.
+    HeadMissing,
+}
+
+impl fmt::Display for Break {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let seq = self.seq;
+        let event = self.event.as_deref().map(|e| format!(" ({e})")).unwrap_or_default();
+        match self.problem {
+            Breach::Edited => write!(f, "event {seq}{event} was edited: its contents do not match its hash"),
+            Breach::Missing { next: Some(next) } => {
+                write!(f, "event {seq} is missing (deleted): the chain goes on at event {next}")
+            }
+            Breach::Missing { next: None } => {
+                write!(f, "event {seq} is missing (deleted): the newest events are gone")
+            }
+            Breach::Unlinked => {
+                write!(f, "event {seq}{event} does not link to event {}: an event before it was replaced", seq - 1)
+            }
+            Breach::NotInHead => write!(f, "event {seq}{event} was written outside the audit log"),
+            Breach::HeadMissing => write!(f, "the audit head row is missing"),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AuditLog {
+    db: DatabaseConnection,
+}
+
+impl AuditLog {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+
+    /// Appends an event in a transaction of its own.
+    #[tracing::instrument(skip_all, fields(event = event.code()), err)]
+    pub async fn record(&self, event: Event, context: Context<'_>) -> Result<()> {
+        let txn = self.db.begin().await?;
+        self.record_in(&txn, event, context).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Appends an event as part of the caller's transaction: it exists only if that commits. The
+    /// head row stays locked until then, so keep the transaction short.
+    pub async fn record_in(&self, txn: &DatabaseTransaction, event: Event, context: Context<'_>) -> Result<i64> {
+        // Taking the head row first serialises appenders, across processes too: PostgreSQL holds
+        // the row lock to the end of the transaction (a waiting appender then reads the committed
+        // row), and on SQLite a write as the first statement takes the database's write lock.
+        let head = Statement::from_string(
+            txn.get_database_backend(),
+            "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash",
+        );
+        let head = txn.query_one(head).await?.ok_or_else(|| anyhow::anyhow!("the audit head row is missing"))?;
+        let seq: i64 = head.try_get("", "seq")?;
+        let prev_hash: String = head.try_get("", "hash")?;
+        let now = OffsetDateTime::now_utc();
+        let client = context.client;
+        let mut model = audit_event::Model {
+            seq,
+            user_id: context.user_id,
+            actor_id: context.actor_id,
+            event: event.code().to_owned(),
+            details: serde_json::Value::Object(context.details).to_string(),
+            ip: client.ip.as_deref().map(|ip| truncate(ip, 64)),
+            user_agent: client.user_agent.as_deref().map(|ua| truncate(ua, 512)),
+            request_id: client.request_id.as_deref().map(|id| truncate(id, 128)),
+            // Both databases keep microseconds; hash what will be read back.
+            created_at: now.replace_nanosecond(now.nanosecond() / 1000 * 1000).unwrap_or(now),
+            prev_hash,
+            hash: String::new(),
+        };
+        model.hash = hash(&model);
+        let hash = model.hash.clone();
+        audit_event::Entity::insert(model.into_active_model().reset_all()).exec_without_returning(txn).await?;
+        audit_head::Entity::update_many()
+            .col_expr(audit_head::Column::Hash, Expr::value(hash))
+            .filter(audit_head::Column::Id.eq(1))
+            .exec(txn)
+            .await?;
+        Ok(seq)
+    }
+
+    /// The signed-in user's own events, newest first.
+    pub async fn list_own(&self, actor: &Actor, limit: u64) -> Result<Vec<AuditEntry>> {
+        let id = actor.user_id()?;
+        self.newest(Some(id), limit).await
+    }
+
+    /// Everybody's events, or one account's (by e-mail address), newest first: for operators.
+    pub async fn list(&self, actor: &Actor, email: Option<&str>, limit: u64) -> Result<Vec<AuditEntry>> {
+        if !actor.is_admin() {
+            return Err(Error::Forbidden);
+        }
+        let user_id = match email {
+            Some(email) => {
+                let email = Email::parse(email)?;
+                let found = user::Entity::find().filter(user::Column::Email.eq(email.as_ref())).one(&self.db).await?;
+                Some(found.ok_or(Error::NotFound)?.id)
+            }
+            None => None,
+        };
+        self.newest(user_id, limit).await
+    }
+
+    async fn newest(&self, user_id: Option<Uuid>, limit: u64) -> Result<Vec<AuditEntry>> {
+        let mut query = audit_event::Entity::find();
+        if let Some(id) = user_id {
+            query = query.filter(audit_event::Column::UserId.eq(id));
+        }
+        let rows = query.order_by_desc(audit_event::Column::Seq).limit(limit.clamp(1, 1000)).all(&self.db).await?;
+        Ok(rows.into_iter().map(AuditEntry::from).collect())
+    }
+
+    /// Walks the whole chain in order, in one consistent snapshot, and reports the first break.
+    #[tracing::instrument(skip_all, err)]
+    pub async fn verify(&self, actor: &Actor) -> Result<Report> {
+        if !actor.is_admin() {
+            return Err(Error::Forbidden);
+        }
+        let txn = match self.db.get_database_backend() {
+            DbBackend::Postgres => {
+                self.db.begin_with_config(Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly)).await?
+            }
+            // A read transaction in WAL mode sees one snapshot from its first read on.
+            _ => self.db.begin().await?,
+        };
+        let report = walk(&txn).await;
+        txn.rollback().await?;
+        report
+    }
+}
+
+async fn walk(txn: &DatabaseTransaction) -> Result<Report> {
+    let head = audit_head::Entity::find_by_id(1).one(txn).await?;
+    let Some(head) = head else {
+        let broken = Break { seq: 0, event: None, problem: Breach::HeadMissing };
+        return Ok(Report { events: 0, head_seq: 0, head_hash: String::new(), broken: Some(broken) });
+    };
+    let mut report = Report { events: 0, head_seq: head.seq, head_hash: head.hash.clone(), broken: None };
+    let (mut last_seq, mut last_hash, mut last_event) = (0i64, GENESIS.to_owned(), None);
+    loop {
+        let rows = audit_event::Entity::find()
+            .filter(audit_event::Column::Seq.gt(last_seq))
+            .order_by_asc(audit_event::Column::Seq)
+            .limit(PAGE)
+            .all(txn)
+            .await?;
+        let done = (rows.len() as u64) < PAGE;
+        for row in rows {
+            let at = |problem| Some(Break { seq: row.seq, event: Some(row.event.clone()), problem });
+            let broken = if row.seq != last_seq + 1 {
+                Some(Break { seq: last_seq + 1, event: None, problem: Breach::Missing { next: Some(row.seq) } })
+            } else if row.seq > head.seq {
+                at(Breach::NotInHead)
+            } else if hash(&row) != row.hash {
+                at(Breach::Edited)
+            } else if row.prev_hash != last_hash {
+                at(Breach::Unlinked)
+            } else {
+                None
+            };
+            if broken.is_some() {
+                report.broken = broken;
+                return Ok(report);
+            }
+            report.events += 1;
+            (last_seq, last_hash, last_event) = (row.seq, row.hash, Some(row.event));
+        }
+        if done {
+            break;
+        }
+    }
+    if last_seq < head.seq {
+        report.broken = Some(Break { seq: last_seq + 1, event: None, problem: Breach::Missing { next: None } });
+    } else if last_hash != head.hash {
+        // The newest row matches its own hash but not the one recorded at its append: it was
+        // rewritten whole (hash included).
+        report.broken = Some(Break { seq: last_seq, event: last_event, problem: Breach::Edited });
+    }
+    Ok(report)
+}
+
+/// Hex SHA-256 over every field but `hash`, in a fixed order. Each field is written as a presence
+/// byte, then (if present) its length in bytes as a big-endian u64 and its UTF-8 bytes, so no two
+/// different rows encode alike. Times are whole microseconds since the Unix epoch, which both
+/// databases store exactly whatever the offset they hand back.
+pub fn hash(row: &audit_event::Model) -> String {
+    fn field(hasher: &mut Sha256, value: Option<&str>) {
+        match value {
+            None => hasher.update([0u8]),
+            Some(value) => {
+                hasher.update([1u8]);
+                hasher.update((value.len() as u64).to_be_bytes());
+                hasher.update(value.as_bytes());
+            }
+        }
+    }
+    let mut hasher = Sha256::new();
+    field(&mut hasher, Some("smartai-audit-v1"));
+    field(&mut hasher, Some(&row.seq.to_string()));
+    field(&mut hasher, row.user_id.map(|id| id.hyphenated().to_string()).as_deref());
+    field(&mut hasher, row.actor_id.map(|id| id.hyphenated().to_string()).as_deref());
+    field(&mut hasher, Some(&row.event));
+    field(&mut hasher, Some(&row.details));
+    field(&mut hasher, row.ip.as_deref());
+    field(&mut hasher, row.user_agent.as_deref());
+    field(&mut hasher, row.request_id.as_deref());
+    field(&mut hasher, Some(&(row.created_at.unix_timestamp_nanos() / 1000).to_string()));
+    field(&mut hasher, Some(&row.prev_hash));
+    format!("{:x}", hasher.finalize())
+}
+
+fn truncate(s: &str, max_chars: usize) -> String {
+    s.chars().take(max_chars).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row() -> audit_event::Model {
+        audit_event::Model {
+            seq: 1,
+            user_id: Some(Uuid::nil()),
+            actor_id: None,
+            event: "sign_in".into(),
+            details: "{}".into(),
+            ip: Some("127.0.0.1".into()),
+            user_agent: None,
+            request_id: Some("abc".into()),
+            created_at: OffsetDateTime::UNIX_EPOCH,
+            prev_hash: GENESIS.into(),
+            hash: String::new(),
+        }
+    }
+
+    #[test]
+    fn every_field_is_in_the_hash() {
+        let base = hash(&row());
+        assert_eq!(base.len(), 64);
+        let changes: [fn(&mut audit_event::Model); 10] = [
+            |r| r.seq = 2,
+            |r| r.user_id = None,
+            |r| r.actor_id = Some(Uuid::nil()),
+            |r| r.event = "sign_out".into(),
+            |r| r.details = r#"{"a":1}"#.into(),
+            |r| r.ip = None,
+            |r| r.user_agent = Some(String::new()),
+            |r| r.request_id = Some("abd".into()),
+            |r| r.created_at += time::Duration::microseconds(1),
+            |r| r.prev_hash = "1".repeat(64),
+        ];
+        for change in changes {
+            let mut changed = row();
+            change(&mut changed);
+            assert_ne!(hash(&changed), base);
+        }
+        let mut with_hash = row();
+        with_hash.hash = "ignored".into();
+        assert_eq!(hash(&with_hash), base, "the stored hash is not part of what it covers");
+    }
+
+    #[test]
+    fn moving_text_between_fields_changes_the_hash() {
+        let mut a = row();
+        (a.ip, a.user_agent) = (Some("1.2.3.4x".into()), Some("y".into()));
+        let mut b = row();
+        (b.ip, b.user_agent) = (Some("1.2.3.4".into()), Some("xy".into()));
+        assert_ne!(hash(&a), hash(&b));
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        for event in Event::ALL {
+            assert_eq!(Event::parse(event.code()), Some(event));
+        }
+    }
+}
