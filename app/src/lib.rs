@@ -30,8 +30,15 @@ use crate::{
     i18n::{Lang, provide_i18n, t},
     pages::{
         account_links::{ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage},
-        error::ErrorPage, file::FilePage, files::FilesPage, landing::Landing, not_found::NotFound,
-        notifications::NotificationsPage, profile::ProfilePage, sign_in::SignInPage, sign_up::SignUpPage,
+        error::ErrorPage,
+        file::FilePage,
+        files::FilesPage,
+        landing::Landing,
+        not_found::NotFound,
+        notifications::NotificationsPage,
+        profile::ProfilePage,
+        sign_in::SignInPage,
+        sign_up::SignUpPage,
     },
     session::provide_current_user,
 };

@@ -52,8 +52,15 @@ impl Services {
         let sessions = SessionStore::new(db.clone(), &config.sessions);
         let mailer = Mailer::new(&config.mail, db.clone());
         let notifications = NotificationService::new(db.clone(), events, jobs.clone(), mailer, config.public_url());
-        let links = AccountLinks::new(db.clone(), jobs.clone(), sessions.clone(), config.public_url(), &config.links);
         let audit = AuditLog::new(db.clone());
+        let links = AccountLinks::new(
+            db.clone(),
+            jobs.clone(),
+            sessions.clone(),
+            config.public_url(),
+            &config.links,
+            audit.clone(),
+        );
         Self {
             accounts: AccountService::new(
                 db.clone(),

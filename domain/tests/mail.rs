@@ -238,7 +238,9 @@ async fn with_smtp_the_email_arrives_at_the_server() {
     let deadline = Instant::now() + Duration::from_secs(10);
     let raw = loop {
         // Sign-up's confirmation link also went there; this is the notification.
-        if let Some(raw) = sink.received().into_iter().find(|raw| !String::from_utf8_lossy(raw).contains("verify-email")) {
+        if let Some(raw) =
+            sink.received().into_iter().find(|raw| !String::from_utf8_lossy(raw).contains("verify-email"))
+        {
             break raw;
         }
         assert!(Instant::now() < deadline, "no notification e-mail reached the SMTP server");

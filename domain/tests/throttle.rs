@@ -240,9 +240,18 @@ async fn sign_in_is_refused_while_locked_even_with_the_right_password(backend: B
         db.db.clone(),
         &SessionConfig { idle_timeout: Duration::from_secs(3600), max_age: Duration::from_secs(3600) },
     );
-    let accounts = AccountService::new(db.db.clone(), sessions, Throttle::new(db.db.clone(), &config));
+    let audit = domain::audit::AuditLog::new(db.db.clone());
+    let links = domain::accounts::AccountLinks::new(
+        db.db.clone(),
+        domain::jobs::Queue::sql(db.db.clone(), Duration::from_secs(60)),
+        sessions.clone(),
+        url::Url::parse("http://localhost:3000/").unwrap(),
+        &domain::accounts::LinksConfig { verification_ttl: Duration::from_secs(3600), reset_ttl: Duration::from_secs(3600) },
+        audit.clone(),
+    );
+    let accounts = AccountService::new(db.db.clone(), sessions, Throttle::new(db.db.clone(), &config), links, audit);
     let password = "correct horse battery staple";
-    let client = ClientInfo { user_agent: None, ip: IP.map(str::to_owned) };
+    let client = ClientInfo { user_agent: None, ip: IP.map(str::to_owned), request_id: None };
     let input = SignUp { email: "ada@example.com", password, display_name: None, locale: Locale::En };
     accounts.sign_up(input, &client).await.unwrap();
 

@@ -41,7 +41,10 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .alter_table(
-                Table::alter().table(Users::Table).add_column(timestamp_with_time_zone_null(Users::EmailVerifiedAt)).to_owned(),
+                Table::alter()
+                    .table(Users::Table)
+                    .add_column(timestamp_with_time_zone_null(Users::EmailVerifiedAt))
+                    .to_owned(),
             )
             .await
     }

@@ -13,8 +13,8 @@ use crate::{
     format,
     i18n::{I18n, Lang, t, use_i18n},
     rpc::account::{
-        AVATAR_UPLOAD_URL, ChangePassword, EndOtherSessions, EndSession, RemoveAvatar, UpdateProfile, activity, profile,
-        sessions, time_zones,
+        AVATAR_UPLOAD_URL, ChangePassword, EndOtherSessions, EndSession, RemoveAvatar, UpdateProfile, activity,
+        profile, sessions, time_zones,
     },
     rpc::auth::ResendVerification,
     session::use_current_user,
@@ -300,8 +300,11 @@ fn Sessions(saved: Option<String>) -> impl IntoView {
     let end_others = ServerAction::<EndOtherSessions>::new();
     let list = Resource::new(move || (end.version().get(), end_others.version().get()), |_| sessions());
     let done = move || {
-        matches!(end.value().get(), Some(Ok(()))) || matches!(end_others.value().get(), Some(Ok(_)))
-            || (end.value().get().is_none() && end_others.value().get().is_none() && saved.as_deref() == Some("sessions"))
+        matches!(end.value().get(), Some(Ok(())))
+            || matches!(end_others.value().get(), Some(Ok(_)))
+            || (end.value().get().is_none()
+                && end_others.value().get().is_none()
+                && saved.as_deref() == Some("sessions"))
     };
     view! {
         <section class="card" id="sessions" aria-labelledby="sessions-heading">
@@ -371,7 +374,8 @@ fn device_name(i18n: I18n, user_agent: &str) -> String {
 fn EmailCheck(verified: bool, saved: Option<String>) -> impl IntoView {
     let resend = ServerAction::<ResendVerification>::new();
     let resent = move || {
-        matches!(resend.value().get(), Some(Ok(()))) || (resend.value().get().is_none() && saved.as_deref() == Some("verification"))
+        matches!(resend.value().get(), Some(Ok(())))
+            || (resend.value().get().is_none() && saved.as_deref() == Some("verification"))
     };
     if verified {
         return view! { <p class="alert alert-success" role="status">{t("verify-done")}</p> }.into_any();

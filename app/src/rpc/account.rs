@@ -116,7 +116,7 @@ pub async fn sessions() -> Result<Vec<SessionDto>, AppError> {
 pub async fn end_session(id: String) -> Result<(), AppError> {
     use crate::rpc::ssr::*;
 
-    services()?.sessions.end(&actor(), &id).await.map_err(fail)?;
+    services()?.accounts.end_session(&actor(), &id, &client_info()).await.map_err(fail)?;
     redirect_form_post("/profile?saved=sessions#sessions");
     Ok(())
 }
@@ -126,7 +126,7 @@ pub async fn end_session(id: String) -> Result<(), AppError> {
 pub async fn end_other_sessions() -> Result<u64, AppError> {
     use crate::rpc::ssr::*;
 
-    let ended = services()?.sessions.end_others(&actor()).await.map_err(fail)?;
+    let ended = services()?.accounts.end_other_sessions(&actor(), &client_info()).await.map_err(fail)?;
     redirect_form_post("/profile?saved=sessions#sessions");
     Ok(ended)
 }

@@ -50,7 +50,7 @@ pub async fn sign_out() -> Result<(), AppError> {
 pub async fn verify_email(token: String) -> Result<(), AppError> {
     use crate::rpc::ssr::*;
 
-    services()?.links.verify_email(&token).await.map_err(fail)?;
+    services()?.links.verify_email(&token, &client_info()).await.map_err(fail)?;
     redirect_form_post("/profile?saved=verified");
     Ok(())
 }
@@ -80,7 +80,7 @@ pub async fn forgot_password(email: String) -> Result<(), AppError> {
 pub async fn reset_password(token: String, new_password: String) -> Result<(), AppError> {
     use crate::rpc::ssr::*;
 
-    services()?.links.reset_password(&token, &new_password).await.map_err(fail)?;
+    services()?.links.reset_password(&token, &new_password, &client_info()).await.map_err(fail)?;
     clear_session_cookie();
     redirect_form_post("/signin?reset=1");
     Ok(())

@@ -19,11 +19,12 @@ use uuid::Uuid;
 use super::{Account, Email, NewPassword, password};
 use crate::{
     Actor, Error, Result,
+    audit::{AuditLog, Context, Event},
     entities::{account_token, user},
     error::{Field, Problem},
     jobs::{NewJob, Queue},
     mail::SendMail,
-    sessions::SessionStore,
+    sessions::{ClientInfo, SessionStore},
 };
 
 #[derive(Debug, Clone, Args)]
@@ -73,6 +74,7 @@ pub struct AccountLinks {
     sessions: SessionStore,
     public_url: url::Url,
     config: LinksConfig,
+    audit: AuditLog,
 }
 
 impl AccountLinks {
@@ -82,8 +84,9 @@ impl AccountLinks {
         sessions: SessionStore,
         public_url: url::Url,
         config: &LinksConfig,
+        audit: AuditLog,
     ) -> Self {
-        Self { db, jobs, sessions, public_url, config: config.clone() }
+        Self { db, jobs, sessions, public_url, config: config.clone(), audit }
     }
 
     /// Sends a new account the link that confirms its address.
@@ -106,10 +109,11 @@ impl AccountLinks {
     }
 
     /// Follows a confirmation link: the account's address is confirmed.
-    pub async fn verify_email(&self, token: &str) -> Result<Account> {
+    pub async fn verify_email(&self, token: &str, client: &ClientInfo) -> Result<Account> {
         let txn = self.db.begin().await?;
         let user_id = consume(&txn, token, Purpose::VerifyEmail).await?;
         confirm_email(&txn, user_id).await?;
+        self.audit.record_in(&txn, Event::EmailVerified, Context::own(user_id, client)).await?;
         let account = user::Entity::find_by_id(user_id).one(&txn).await?.ok_or(Error::NotFound)?;
         txn.commit().await?;
         tracing::info!(user_id = %user_id, "e-mail address confirmed");
@@ -136,7 +140,7 @@ impl AccountLinks {
 
     /// Follows a reset link: sets the new password, confirms the address (the link reached it)
     /// and signs out every session. A refused password leaves the link usable.
-    pub async fn reset_password(&self, token: &str, new_password: &str) -> Result<()> {
+    pub async fn reset_password(&self, token: &str, new_password: &str, client: &ClientInfo) -> Result<()> {
         let new = NewPassword::parse(new_password, Field::NewPassword)?;
         let hash = password::hash(&new).await?;
         let txn = self.db.begin().await?;
@@ -148,6 +152,7 @@ impl AccountLinks {
             .exec(&txn)
             .await?;
         confirm_email(&txn, user_id).await?;
+        self.audit.record_in(&txn, Event::PasswordReset, Context::own(user_id, client)).await?;
         txn.commit().await?;
         let ended = self.sessions.revoke_all_for(user_id, None).await?;
         tracing::info!(user_id = %user_id, sessions_ended = ended, "password reset");
@@ -197,15 +202,12 @@ impl AccountLinks {
         let mut link = self.public_url.join(purpose.path()).map_err(|e| Error::Unexpected(e.into()))?;
         link.query_pairs_mut().append_pair("token", &token);
         let hours = ttl.as_secs().div_ceil(3600).max(1);
-        let args = [
-            ("user", account.display_name.clone()),
-            ("action", link.to_string()),
-            ("hours", hours.to_string()),
-        ];
+        let args = [("user", account.display_name.clone()), ("action", link.to_string()), ("hours", hours.to_string())];
         let rendered = crate::mail::render(&account.locale, purpose.as_str(), &args);
         let address = account.email.parse().map_err(|e| Error::Unexpected(anyhow::Error::new(e)))?;
         let to = Mailbox::new(Some(account.display_name.clone()), address);
-        let mail = SendMail { message_id: Uuid::now_v7(), to: to.to_string(), subject: rendered.subject, body: rendered.body };
+        let mail =
+            SendMail { message_id: Uuid::now_v7(), to: to.to_string(), subject: rendered.subject, body: rendered.body };
         self.jobs.enqueue_in(conn, NewJob::of(&mail)).await?;
         Ok(())
     }

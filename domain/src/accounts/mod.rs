@@ -88,6 +88,23 @@ impl AccountService {
         Self { db, sessions, throttle, links, audit }
     }
 
+    /// Signs one of the user's sessions out (another device, or this one).
+    pub async fn end_session(&self, actor: &Actor, id: &str, client: &ClientInfo) -> Result<()> {
+        self.sessions.end(actor, id).await?;
+        let context = Context::own(actor.user_id()?, client).detail("sessions", 1);
+        self.audit.record(Event::SessionRevoked, context).await
+    }
+
+    /// Signs out every session of the user but the one in use.
+    pub async fn end_other_sessions(&self, actor: &Actor, client: &ClientInfo) -> Result<u64> {
+        let ended = self.sessions.end_others(actor).await?;
+        if ended > 0 {
+            let context = Context::own(actor.user_id()?, client).detail("sessions", ended);
+            self.audit.record(Event::SessionRevoked, context).await?;
+        }
+        Ok(ended)
+    }
+
     /// The sign-in attempt counters.
     pub fn throttle(&self) -> &Throttle {
         &self.throttle

@@ -79,12 +79,20 @@ mod tests {
 
     #[test]
     fn account_links_are_in_every_language() {
-        let args = [("user", "Ada".to_owned()), ("action", "https://app.example/x?token=abc".to_owned()), ("hours", "24".to_owned())];
+        let args = [
+            ("user", "Ada".to_owned()),
+            ("action", "https://app.example/x?token=abc".to_owned()),
+            ("hours", "24".to_owned()),
+        ];
         for kind in ["verify_email", "reset_password"] {
             let english = render("en", kind, &args);
             for locale in Locale::ALL {
                 let mail = render(locale.as_str(), kind, &args);
-                assert!(!mail.subject.starts_with("mail-") && mail.subject != kind, "{locale:?} {kind}: {}", mail.subject);
+                assert!(
+                    !mail.subject.starts_with("mail-") && mail.subject != kind,
+                    "{locale:?} {kind}: {}",
+                    mail.subject
+                );
                 for value in ["Ada", "https://app.example/x?token=abc", "24"] {
                     assert!(mail.body.contains(value), "{locale:?} {kind} lacks {value}:\n{}", mail.body);
                 }

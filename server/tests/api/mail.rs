@@ -132,7 +132,9 @@ async fn settings_saved_by_a_form_decide_that_an_upload_is_emailed() {
 
 /// The link of `path` in an e-mail body, and its token.
 fn link_in(body: &str, path: &str) -> (String, String) {
-    let start = body.find(&format!("https://app.example/{path}?token=")).unwrap_or_else(|| panic!("no {path} link in:\n{body}"));
+    let start = body
+        .find(&format!("https://app.example/{path}?token="))
+        .unwrap_or_else(|| panic!("no {path} link in:\n{body}"));
     let link: String = body[start..].chars().take_while(|c| !c.is_whitespace()).collect();
     let token = url::Url::parse(&link).unwrap().query_pairs().find(|(k, _)| k == "token").unwrap().1.into_owned();
     (link, token)
@@ -147,7 +149,11 @@ async fn emailed_links_confirm_the_address_and_reset_the_password_once() {
         "--password-reset-ttl".into(),
         "3s".into(),
     ];
-    let app = spawn_app_with(Backend::Sqlite, Options { extra, public_url: Some("https://app.example"), ..Options::default() }).await;
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        Options { extra, public_url: Some("https://app.example"), ..Options::default() },
+    )
+    .await;
     let laptop = browser();
     let email = unique_email();
     assert_eq!(app.sign_up_with(&laptop, &email).await.status(), 200);
@@ -185,10 +191,13 @@ async fn emailed_links_confirm_the_address_and_reset_the_password_once() {
     assert_eq!(weak.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(weak.text().await.unwrap().contains("new_password"));
     let new_password = "a brand new passphrase 42";
-    let reset = app.rpc_with(&visitor, "auth/reset_password", &[("token", &token), ("new_password", new_password)]).await;
+    let reset =
+        app.rpc_with(&visitor, "auth/reset_password", &[("token", &token), ("new_password", new_password)]).await;
     assert_eq!(reset.status(), StatusCode::OK);
     assert!(app.me_with(&laptop).await.is_null(), "the other session ended");
-    let reused = app.rpc_with(&visitor, "auth/reset_password", &[("token", &token), ("new_password", "yet another passphrase 43")]).await;
+    let reused = app
+        .rpc_with(&visitor, "auth/reset_password", &[("token", &token), ("new_password", "yet another passphrase 43")])
+        .await;
     assert_eq!(reused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(app.sign_in_with(&visitor, &email, crate::helpers::PASSWORD).await.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(app.sign_in_with(&visitor, &email, new_password).await.status(), StatusCode::OK);
@@ -199,7 +208,8 @@ async fn emailed_links_confirm_the_address_and_reset_the_password_once() {
     assert_eq!(app.rpc_with(&visitor, "auth/forgot_password", &[("email", &other)]).await.status(), 200);
     let (_, late) = link_in(&sink.wait_for(&other, "Reset your password").await, "reset-password");
     tokio::time::sleep(Duration::from_millis(3500)).await;
-    let expired = app.rpc_with(&visitor, "auth/reset_password", &[("token", &late), ("new_password", new_password)]).await;
+    let expired =
+        app.rpc_with(&visitor, "auth/reset_password", &[("token", &late), ("new_password", new_password)]).await;
     assert_eq!(expired.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
     let messages = sink.messages();
