@@ -11,6 +11,7 @@ const bin = process.env.SMARTAI_BIN ?? '/var/cache/smartai/target/debug/smartai'
 const siteRoot = process.env.LEPTOS_SITE_ROOT ?? path.resolve(__dirname, '../target/site');
 
 const port = 3100;
+const smtpPort = 3125;
 const baseURL = `http://127.0.0.1:${port}`;
 
 /**
@@ -54,18 +55,29 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: `${bin} serve`,
-    url: `${baseURL}/health/ready`,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: 'ignore',
-    stderr: 'pipe',
-    env: {
-      LISTEN_ADDR: `127.0.0.1:${port}`,
-      DATA_DIR: dataDir,
-      LEPTOS_SITE_ROOT: siteRoot,
-      RUST_LOG: 'warn',
+  webServer: [
+    {
+      // A real SMTP server for the e-mails the app sends; the tests read its Maildir.
+      command: `/usr/bin/python3 -m aiosmtpd -n -l 127.0.0.1:${smtpPort} -c aiosmtpd.handlers.Mailbox ${path.join(dataDir, 'maildir')}`,
+      port: smtpPort,
+      reuseExistingServer: false,
+      timeout: 30_000,
     },
-  },
+    {
+      command: `${bin} serve`,
+      url: `${baseURL}/health/ready`,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stdout: 'ignore',
+      stderr: 'pipe',
+      env: {
+        LISTEN_ADDR: `127.0.0.1:${port}`,
+        DATA_DIR: dataDir,
+        LEPTOS_SITE_ROOT: siteRoot,
+        RUST_LOG: 'warn',
+        SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+        PUBLIC_URL: baseURL,
+      },
+    },
+  ],
 });

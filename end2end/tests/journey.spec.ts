@@ -6,10 +6,12 @@ import {
   languageSummary,
   message,
   open,
+  linkTo,
   signUpByApi,
   test,
   uniqueEmail,
   userMenu,
+  waitForMail,
 } from './support';
 
 // With JavaScript: the hydrated app navigates, validates and switches language without reloads.
@@ -266,4 +268,45 @@ test('the profile lists where the user is signed in and signs other devices out'
   const me = await phone.request.get('/rpc/account/me', { headers: { Accept: 'application/json' } });
   expect(await me.json()).toBeNull();
   await phone.close();
+});
+
+test('the e-mailed links confirm the address and reset a forgotten password', async ({ page, browser }) => {
+  const email = uniqueEmail('links');
+  await signUpByApi(page.request, email, 'Link Follower');
+  await open(page, '/profile');
+  await expect(page.getByText('Your e-mail address is not confirmed yet')).toBeVisible();
+
+  // The confirmation link, from the e-mail the SMTP server received.
+  const welcome = await waitForMail(email, 'Confirm your e-mail address');
+  await open(page, linkTo(welcome, 'verify-email'));
+  await page.getByRole('button', { name: 'Confirm my address' }).click();
+  await expect(page).toHaveURL(/\/profile/);
+  await expect(page.getByText('Your e-mail address is confirmed.')).toBeVisible();
+
+  // Forgot the password, in a browser that is not signed in.
+  const visitor = await browser.newContext();
+  const other = await visitor.newPage();
+  await open(other, '/signin');
+  await other.getByRole('link', { name: 'Forgot your password?' }).click();
+  await expect(other.getByRole('heading', { level: 1, name: 'Forgot your password?' })).toBeVisible();
+  await other.getByLabel('E-mail address', { exact: true }).fill(email);
+  await other.getByRole('button', { name: 'Send the link' }).click();
+  await expect(other.getByRole('status')).toContainText('If an account uses that address');
+
+  const reset = await waitForMail(email, 'Reset your password');
+  await open(other, linkTo(reset, 'reset-password'));
+  const newPassword = 'a completely new passphrase 9';
+  await other.getByLabel('New password', { exact: true }).fill(newPassword);
+  await other.getByRole('button', { name: 'Set the new password' }).click();
+  await expect(other).toHaveURL(/\/signin\?reset=1/);
+  await expect(other.getByText('Your password has been reset. Sign in with the new one.')).toBeVisible();
+
+  // The first browser's session ended with the reset; the new password signs in.
+  await page.reload();
+  await expect(page).toHaveURL(/\/signin$/);
+  await other.getByLabel('E-mail address', { exact: true }).fill(email);
+  await other.getByLabel('Password', { exact: true }).fill(newPassword);
+  await other.getByRole('button', { name: 'Sign in' }).click();
+  await expect(other).toHaveURL(/\/profile$/);
+  await visitor.close();
 });

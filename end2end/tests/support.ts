@@ -116,3 +116,48 @@ export function message(lang: string, key: string): string {
   expect(value, `locales/${lang}/main.ftl has no message "${key}"`).toBeTruthy();
   return value!;
 }
+
+/** The Maildir the test SMTP server writes to (see playwright.config.ts). */
+function maildir(): string {
+  return path.join(process.env.SMARTAI_E2E_DATA_DIR ?? '', 'maildir', 'new');
+}
+
+/** Undoes a body's transfer encoding (lettre picks 7bit, quoted-printable or base64). */
+function decodeBody(headers: string, body: string): string {
+  if (/^content-transfer-encoding:\s*base64/im.test(headers)) {
+    return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+  }
+  if (/^content-transfer-encoding:\s*quoted-printable/im.test(headers)) {
+    const bytes = body
+      .replace(/=\r?\n/g, '')
+      .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+    return Buffer.from(bytes, 'latin1').toString('utf8');
+  }
+  return body;
+}
+
+/** Waits for the e-mail to `to` with `subject` at the test SMTP server and returns its text. */
+export async function waitForMail(to: string, subject: string): Promise<string> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const files = fs.existsSync(maildir()) ? fs.readdirSync(maildir()) : [];
+    for (const file of files) {
+      const raw = fs.readFileSync(path.join(maildir(), file), 'utf8');
+      const split = raw.search(/\r?\n\r?\n/);
+      const headers = raw.slice(0, split);
+      if (headers.toLowerCase().includes(to.toLowerCase()) && headers.includes(`Subject: ${subject}`)) {
+        return decodeBody(headers, raw.slice(split).trim());
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`no e-mail "${subject}" reached ${to}`);
+}
+
+/** The path and query of the first link to `page` in an e-mail's text. */
+export function linkTo(text: string, page: string): string {
+  const match = text.match(new RegExp(`https?://[^\\s]+/${page}\\?token=[A-Za-z0-9_-]+`));
+  if (!match) throw new Error(`no /${page} link in:\n${text}`);
+  const url = new URL(match[0]);
+  return url.pathname + url.search;
+}
