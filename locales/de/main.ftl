@@ -19,7 +19,7 @@ role-admin = Administrator
 ## Startseite
 landing-title = Startseite
 landing-headline = Eine Plattform für Ihre Dokumente und die KI, die sie kennt
-landing-lead = SmartAIPlatForm entsteht offen. Heute erhalten Sie ein sicheres Konto, ein Profil in Ihrer Sprache und eine stabile API; Dateien, Benachrichtigungen und der Assistent folgen.
+landing-lead = SmartAIPlatForm entsteht offen. Heute erhalten Sie ein sicheres Konto, ein Profil in Ihrer Sprache, Ihre Dokumente mit Vorschau und Freigabelinks sowie Benachrichtigungen, live oder per E-Mail; der Assistent folgt.
 landing-cta-sign-up = Kostenloses Konto erstellen
 landing-cta-sign-in = Anmelden
 landing-cta-profile = Zu Ihrem Profil

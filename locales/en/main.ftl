@@ -19,7 +19,7 @@ role-admin = Administrator
 ## Landing page
 landing-title = Home
 landing-headline = One platform for your documents and the AI that knows them
-landing-lead = SmartAIPlatForm is being built in the open. Today you get a secure account, a profile in your language and a stable API; files, notifications and the assistant follow.
+landing-lead = SmartAIPlatForm is being built in the open. Today you get a secure account, a profile in your language, your documents with previews and share links, and notifications that arrive live or by e-mail; the assistant follows.
 landing-cta-sign-up = Create a free account
 landing-cta-sign-in = Sign in
 landing-cta-profile = Go to your profile

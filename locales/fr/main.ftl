@@ -19,7 +19,7 @@ role-admin = Administrateur
 ## Page d’accueil
 landing-title = Accueil
 landing-headline = Une plateforme pour vos documents et l’IA qui les connaît
-landing-lead = SmartAIPlatForm se construit en toute transparence. Aujourd’hui, vous disposez d’un compte sécurisé, d’un profil dans votre langue et d’une API stable ; les fichiers, les notifications et l’assistant suivront.
+landing-lead = SmartAIPlatForm se construit en toute transparence. Aujourd’hui, vous disposez d’un compte sécurisé, d’un profil dans votre langue, de vos documents avec aperçus et liens de partage, et de notifications en direct ou par e-mail ; l’assistant suivra.
 landing-cta-sign-up = Créer un compte gratuit
 landing-cta-sign-in = Se connecter
 landing-cta-profile = Accéder à votre profil
