@@ -1,12 +1,8 @@
-//! Notification e-mails: the user's per-kind choices, the translated text, and delivery both to
-//! the database outbox (no SMTP_URL) and to a real SMTP server (aiosmtpd, started by the test).
+//! Notification e-mails: the user's per-kind choices, the translated text, and delivery to the
+//! database outbox (no SMTP_URL). Delivery to a real SMTP server is tested through the whole app
+//! in `server/tests/api/mail.rs`.
 
-use std::{
-    net::TcpListener,
-    path::Path,
-    process::{Child, Command, Stdio},
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 use clap::Parser;
 use domain::{
@@ -177,86 +173,4 @@ async fn a_repeated_delivery_keeps_one_email() {
     let mails = app.outbox_to(&email, 1).await;
     assert_eq!(mails.len(), 1);
     assert_eq!(mails[0].subject, "“x.png” could not be processed");
-}
-
-/// A real SMTP server: aiosmtpd from Debian's python3-aiosmtpd, writing a Maildir.
-struct SmtpSink {
-    child: Child,
-    port: u16,
-    dir: tempfile::TempDir,
-}
-
-impl SmtpSink {
-    fn start() -> Self {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let dir = tempfile::tempdir().unwrap();
-        let child = Command::new("/usr/bin/python3")
-            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
-            // A folder aiosmtpd creates itself: it makes a Maildir only where nothing exists yet.
-            .arg(dir.path().join("maildir"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("/usr/bin/python3 with aiosmtpd (Debian's python3-aiosmtpd; scripts/test installs it)");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "aiosmtpd did not listen on {port}; is python3-aiosmtpd installed?");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Self { child, port, dir }
-    }
-
-    /// The messages received so far, raw.
-    fn received(&self) -> Vec<Vec<u8>> {
-        let new = self.dir.path().join("maildir").join("new");
-        read_dir(&new)
-    }
-}
-
-fn read_dir(dir: &Path) -> Vec<Vec<u8>> {
-    std::fs::read_dir(dir)
-        .map(|entries| entries.filter_map(|e| std::fs::read(e.ok()?.path()).ok()).collect())
-        .unwrap_or_default()
-}
-
-impl Drop for SmtpSink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-#[tokio::test]
-async fn with_smtp_the_email_arrives_at_the_server() {
-    let sink = SmtpSink::start();
-    let smtp_url = format!("smtp://127.0.0.1:{}", sink.port);
-    let app = spawn(&["--smtp-url", &smtp_url, "--mail-from", "SmartAI <noreply@app.example>"]).await;
-    let (actor, email) = app.user("Amélie", Locale::Fr).await;
-    let (file_id, params) = file_params("résumé.txt");
-    app.services.notifications.notify(actor.user_id().unwrap(), "file_failed", params).await.unwrap();
-
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let raw = loop {
-        // Sign-up's confirmation link also went there; this is the notification.
-        if let Some(raw) =
-            sink.received().into_iter().find(|raw| !String::from_utf8_lossy(raw).contains("verify-email"))
-        {
-            break raw;
-        }
-        assert!(Instant::now() < deadline, "no notification e-mail reached the SMTP server");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
-    let message = mailparse::parse_mail(&raw).unwrap();
-    let header = |name: &str| {
-        use mailparse::MailHeaderMap;
-        message.headers.get_first_value(name).unwrap_or_default()
-    };
-    assert!(header("To").contains(&email), "{}", header("To"));
-    assert!(header("From").contains("noreply@app.example"), "{}", header("From"));
-    assert_eq!(header("Subject"), "« résumé.txt » n’a pas pu être traité");
-    assert!(header("Message-ID").ends_with("@app.example>"), "{}", header("Message-ID"));
-    let body = message.get_body().unwrap();
-    assert!(body.starts_with("Bonjour Amélie,"), "{body}");
-    assert!(body.contains(&format!("https://app.example/files/{file_id}")), "{body}");
-    assert!(app.outbox_to(&email, 0).await.is_empty(), "not the outbox");
 }

@@ -43,6 +43,10 @@ impl SmtpSink {
 
     /// Every message received so far, parsed: (To, Subject, decoded body).
     fn messages(&self) -> Vec<(String, String, String)> {
+        self.received().into_iter().map(|m| (m.to, m.subject, m.body)).collect()
+    }
+
+    fn received(&self) -> Vec<Received> {
         use mailparse::MailHeaderMap;
 
         let new = self.dir.path().join("maildir").join("new");
@@ -52,7 +56,13 @@ impl SmtpSink {
             .map(|raw| {
                 let mail = mailparse::parse_mail(&raw).unwrap();
                 let header = |name: &str| mail.headers.get_first_value(name).unwrap_or_default();
-                (header("To"), header("Subject"), mail.get_body().unwrap())
+                Received {
+                    to: header("To"),
+                    from: header("From"),
+                    subject: header("Subject"),
+                    message_id: header("Message-ID"),
+                    body: mail.get_body().unwrap(),
+                }
             })
             .collect()
     }
@@ -70,6 +80,14 @@ impl SmtpSink {
     }
 }
 
+struct Received {
+    to: String,
+    from: String,
+    subject: String,
+    message_id: String,
+    body: String,
+}
+
 impl Drop for SmtpSink {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -80,7 +98,12 @@ impl Drop for SmtpSink {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn settings_saved_by_a_form_decide_that_an_upload_is_emailed() {
     let sink = SmtpSink::start();
-    let extra = vec!["--smtp-url".into(), format!("smtp://127.0.0.1:{}", sink.port)];
+    let extra = vec![
+        "--smtp-url".into(),
+        format!("smtp://127.0.0.1:{}", sink.port),
+        "--mail-from".into(),
+        "SmartAI <noreply@app.example>".into(),
+    ];
     let app = spawn_app_with(
         Backend::Sqlite,
         Options { extra, public_url: Some("https://app.example"), ..Options::default() },
@@ -126,7 +149,12 @@ async fn settings_saved_by_a_form_decide_that_an_upload_is_emailed() {
     let file_id = uploaded.json::<Value>().await.unwrap()[0]["id"].as_str().unwrap().to_owned();
 
     let body = sink.wait_for(&email, "“q3.txt” is ready").await;
+    assert!(body.starts_with("Hello "), "{body}");
     assert!(body.contains(&format!("https://app.example/files/{file_id}")), "{body}");
+    assert!(body.contains("https://app.example/notifications#settings"), "{body}");
+    let sent = sink.received().into_iter().find(|m| m.subject == "“q3.txt” is ready").unwrap();
+    assert_eq!(sent.from, "SmartAI <noreply@app.example>");
+    assert!(sent.message_id.ends_with("@app.example>"), "{}", sent.message_id);
     assert_eq!(app.me_with(&client).await["unread_notifications"], 0, "not in the app, as chosen");
 }
 
