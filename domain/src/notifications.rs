@@ -106,17 +106,21 @@ impl NotificationService {
     /// Tells `user_id` that `kind` happened (a job or the platform speaking, not a user), in the
     /// app and by e-mail as the user chose.
     pub async fn notify(&self, user_id: Uuid, kind: &str, params: serde_json::Value) -> Result<()> {
+        // Read before the transaction: on SQLite a transaction that reads first cannot always
+        // upgrade to writing while a worker writes (SQLITE_BUSY, whatever the busy timeout).
+        let preference = Self::preference_of(&self.db, user_id, kind).await?;
         let txn = self.db.begin().await?;
-        let shown = self.notify_in(&txn, user_id, kind, params).await?;
+        self.deliver_in(&txn, preference, user_id, params).await?;
         txn.commit().await?;
-        if shown {
+        if preference.in_app {
             self.announce(user_id).await;
         }
         Ok(())
     }
 
     /// [`Self::notify`] as part of the caller's transaction: nothing is shown or sent unless it
-    /// commits. Returns whether it shows in the app; if so, call [`Self::announce`] after the commit.
+    /// commits. Returns whether it shows in the app; if so, call [`Self::announce`] after the
+    /// commit. (On SQLite, write before calling this, so the transaction already holds the lock.)
     pub async fn notify_in<C: ConnectionTrait>(
         &self,
         conn: &C,
@@ -125,6 +129,18 @@ impl NotificationService {
         params: serde_json::Value,
     ) -> Result<bool> {
         let preference = Self::preference_of(conn, user_id, kind).await?;
+        self.deliver_in(conn, preference, user_id, params).await?;
+        Ok(preference.in_app)
+    }
+
+    async fn deliver_in<C: ConnectionTrait>(
+        &self,
+        conn: &C,
+        preference: Preference,
+        user_id: Uuid,
+        params: serde_json::Value,
+    ) -> Result<()> {
+        let kind = preference.kind;
         if preference.email {
             let job = SendEmail { message_id: Uuid::now_v7(), user_id, kind: kind.to_owned(), params: params.clone() };
             self.jobs.enqueue_in(conn, NewJob::of(&job)).await?;
@@ -132,7 +148,7 @@ impl NotificationService {
         if preference.in_app {
             Self::insert_in(conn, user_id, kind, params).await?;
         }
-        Ok(preference.in_app)
+        Ok(())
     }
 
     async fn insert_in<C: ConnectionTrait>(

@@ -218,28 +218,25 @@ fn digest(token: &str) -> String {
 }
 
 /// Marks a live link of `purpose` used and returns its account; any other link (unknown, used,
-/// expired, for something else) is the same refusal.
+/// expired, for something else) is the same refusal. The guarded update comes first: two requests
+/// racing with one link cannot both use it, and on SQLite the transaction takes the write lock at
+/// once instead of failing to upgrade a read.
 async fn consume<C: ConnectionTrait>(conn: &C, token: &str, purpose: Purpose) -> Result<Uuid> {
     let expired = || Error::invalid(Field::Token, Problem::Expired);
     let now = OffsetDateTime::now_utc();
     let id = digest(token);
-    let row = account_token::Entity::find_by_id(id.clone())
+    let used = account_token::Entity::update_many()
+        .col_expr(account_token::Column::UsedAt, Expr::value(now))
+        .filter(account_token::Column::Id.eq(id.clone()))
         .filter(account_token::Column::Purpose.eq(purpose.as_str()))
         .filter(account_token::Column::UsedAt.is_null())
         .filter(account_token::Column::ExpiresAt.gt(now))
-        .one(conn)
-        .await?
-        .ok_or_else(expired)?;
-    // Guarded, so two requests racing with one link cannot both use it.
-    let used = account_token::Entity::update_many()
-        .col_expr(account_token::Column::UsedAt, Expr::value(now))
-        .filter(account_token::Column::Id.eq(id))
-        .filter(account_token::Column::UsedAt.is_null())
         .exec(conn)
         .await?;
     if used.rows_affected != 1 {
         return Err(expired());
     }
+    let row = account_token::Entity::find_by_id(id).one(conn).await?.ok_or_else(expired)?;
     Ok(row.user_id)
 }
 
