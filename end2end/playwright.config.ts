@@ -76,7 +76,8 @@ export default defineConfig({
         LEPTOS_SITE_ROOT: siteRoot,
         RUST_LOG: 'warn',
         SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-        PUBLIC_URL: baseURL,
+        // Passkeys need a domain, not an IP, as their relying party: the passkey test uses localhost.
+        PUBLIC_URL: `http://localhost:${port}`,
       },
     },
   ],

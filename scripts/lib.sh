@@ -47,7 +47,7 @@ forget_other_checkouts() {
 ensure_build_tools() {
   mkdir -p "$CARGO_TARGET_DIR" 2>/dev/null || as_root install -d -o "$(id -u)" "$CARGO_TARGET_DIR"
   forget_other_checkouts
-  apt_install build-essential pkg-config
+  apt_install build-essential pkg-config libssl-dev
 
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     log "rustup: adding the wasm32-unknown-unknown target"

@@ -129,6 +129,16 @@ pub struct SessionDto {
     pub current: bool,
 }
 
+/// A passkey in its owner's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeyDto {
+    pub id: String,
+    pub name: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+}
+
 /// How one kind of notification reaches the user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PreferenceDto {
@@ -217,6 +227,17 @@ mod ssr {
                 ip: s.ip.clone(),
                 user_agent: s.user_agent.clone(),
                 current: s.current,
+            }
+        }
+    }
+
+    impl From<&domain::accounts::PasskeyInfo> for super::PasskeyDto {
+        fn from(p: &domain::accounts::PasskeyInfo) -> Self {
+            Self {
+                id: p.id.to_string(),
+                name: p.name.clone(),
+                created_at: rfc3339(p.created_at),
+                last_used_at: p.last_used_at.map(rfc3339),
             }
         }
     }

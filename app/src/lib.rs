@@ -57,6 +57,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" href="/favicon.ico"/>
+                <script src="/passkeys.js" defer=true></script>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>

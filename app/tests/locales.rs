@@ -74,6 +74,9 @@ const SERVER_ERROR_KEYS: &[&str] = &[
     "error-upload-reserved",
     "error-notification_kind-unsupported",
     "error-token-expired",
+    "error-passkey-malformed",
+    "error-passkey-expired",
+    "error-passkey-too_long",
     // Built from a value in the UI code: sizes by unit, share lifetimes by choice.
     "size-kb",
     "size-mb",
@@ -102,6 +105,8 @@ const SERVER_ERROR_KEYS: &[&str] = &[
     "audit-event-provider_linked",
     "audit-event-provider_unlinked",
     "audit-event-email_verified",
+    "audit-event-passkey_added",
+    "audit-event-passkey_removed",
 ];
 
 // ---------------------------------------------------------------------------------------------

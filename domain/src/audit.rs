@@ -43,10 +43,12 @@ pub enum Event {
     ProviderLinked,
     ProviderUnlinked,
     EmailVerified,
+    PasskeyAdded,
+    PasskeyRemoved,
 }
 
 impl Event {
-    pub const ALL: [Event; 13] = [
+    pub const ALL: [Event; 15] = [
         Self::SignUp,
         Self::SignIn,
         Self::SignInFailed,
@@ -60,6 +62,8 @@ impl Event {
         Self::ProviderLinked,
         Self::ProviderUnlinked,
         Self::EmailVerified,
+        Self::PasskeyAdded,
+        Self::PasskeyRemoved,
     ];
 
     pub fn code(self) -> &'static str {
@@ -77,6 +81,8 @@ impl Event {
             Self::ProviderLinked => "provider_linked",
             Self::ProviderUnlinked => "provider_unlinked",
             Self::EmailVerified => "email_verified",
+            Self::PasskeyAdded => "passkey_added",
+            Self::PasskeyRemoved => "passkey_removed",
         }
     }
 

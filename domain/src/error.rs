@@ -59,6 +59,8 @@ pub enum Field {
     NotificationKind,
     /// The secret of a link sent by e-mail.
     Token,
+    /// A passkey's answer to a challenge, or its name.
+    Passkey,
 }
 
 impl Field {
@@ -76,6 +78,7 @@ impl Field {
             Self::ExpiresIn => "expires_in",
             Self::NotificationKind => "notification_kind",
             Self::Token => "token",
+            Self::Passkey => "passkey",
         }
     }
 }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     Error, Result,
-    accounts::{AccountLinks, AccountService, Throttle, password},
+    accounts::{AccountLinks, AccountService, PasskeyService, Throttle, password},
     audit::AuditLog,
     avatars::AvatarService,
     config::Config,
@@ -33,6 +33,7 @@ impl Job for Retention {
 pub struct Services {
     pub accounts: AccountService,
     pub links: AccountLinks,
+    pub passkeys: PasskeyService,
     pub audit: AuditLog,
     pub sessions: SessionStore,
     pub files: FileService,
@@ -70,6 +71,7 @@ impl Services {
                 audit.clone(),
             ),
             links,
+            passkeys: PasskeyService::new(db.clone(), &config.public_url(), sessions.clone(), audit.clone()),
             audit,
             sessions,
             files: FileService::new(db.clone(), storage.clone(), jobs.clone(), notifications.clone(), &config.files),
@@ -124,7 +126,7 @@ impl Services {
     async fn retain(&self) -> anyhow::Result<()> {
         let sessions = self.sessions.purge_expired().await?;
         let shares = self.files.purge_expired_shares().await?;
-        let links = self.links.purge_expired().await?;
+        let links = self.links.purge_expired().await? + self.passkeys.purge_expired().await?;
         let notifications = self.notifications.purge_older_than(self.retention.notifications).await?;
         let emails = self.notifications.mailer().purge_outbox(self.retention.notifications).await?;
         let dead_jobs = self.jobs.purge_dead(self.retention.dead_jobs).await?;

@@ -39,7 +39,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await open(page, '/signin');
       await page.getByLabel('E-mail address', { exact: true }).fill(uniqueEmail('nobody'));
       await page.getByLabel('Password', { exact: true }).fill('not the right password at all');
-      await page.getByRole('main').getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('main').getByRole('button', { name: 'Sign in', exact: true }).click();
       await expect(page.locator('div.alert.alert-error')).toHaveText('Wrong e-mail address or password.');
       await expectNoViolations(page, `/signin with an error (${colorScheme})`);
     });

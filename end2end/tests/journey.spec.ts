@@ -64,7 +64,7 @@ test('a new user signs up, signs out and in, edits the profile and switches to G
     await expect(page.getByRole('heading', { level: 1, name: 'Sign in' })).toBeVisible();
     await page.getByLabel('E-mail address', { exact: true }).fill(email);
     await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await page.getByRole('main').getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('main').getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect(page).toHaveURL('/profile');
     await expect(page.getByLabel('E-mail address', { exact: true })).toHaveValue(email);
     await expect(userMenu(page).locator('summary')).toContainText(firstName);
@@ -148,7 +148,7 @@ test('a wrong password is refused with an alert', async ({ page, request }) => {
   await open(page, '/signin');
   await page.getByLabel('E-mail address', { exact: true }).fill(email);
   await page.getByLabel('Password', { exact: true }).fill('not the right password at all');
-  await page.getByRole('main').getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('main').getByRole('button', { name: 'Sign in', exact: true }).click();
   const alert = page.locator('div.alert.alert-error');
   await expect(alert).toHaveText('Wrong e-mail address or password.');
   await expect(alert).toHaveAttribute('role', 'alert');
@@ -186,6 +186,8 @@ test('after switching language on the profile, saving the profile keeps the new 
 });
 
 test('changing the password signs out other sessions and the new password works', async ({ page, browser }) => {
+  // Two sign-ins, two password hashes and a second browser: more than the default 30 s on two busy cores.
+  test.setTimeout(60_000);
   const email = uniqueEmail('password');
   const newPassword = 'another long passphrase 77';
   await signUpByApi(page.request, email, 'Pass Changer');
@@ -237,10 +239,10 @@ test('changing the password signs out other sessions and the new password works'
   await open(page, '/signin');
   await page.getByLabel('E-mail address', { exact: true }).fill(email);
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('main').getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('main').getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page.locator('div.alert.alert-error')).toHaveText('Wrong e-mail address or password.');
   await page.getByLabel('Password', { exact: true }).fill(newPassword);
-  await page.getByRole('main').getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('main').getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(page).toHaveURL('/profile');
 });
 
@@ -306,7 +308,7 @@ test('the e-mailed links confirm the address and reset a forgotten password', as
   await expect(page).toHaveURL(/\/signin$/);
   await other.getByLabel('E-mail address', { exact: true }).fill(email);
   await other.getByLabel('Password', { exact: true }).fill(newPassword);
-  await other.getByRole('button', { name: 'Sign in' }).click();
+  await other.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(other).toHaveURL(/\/profile$/);
   await visitor.close();
 });

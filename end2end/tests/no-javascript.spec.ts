@@ -47,7 +47,7 @@ test('sign up, edit the profile, sign out and in with plain forms', async ({ pag
     await page.goto('/signin');
     await page.getByLabel('E-mail address', { exact: true }).fill(email);
     await page.getByLabel('Password', { exact: true }).fill('not the right password at all');
-    await page.getByRole('main').getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('main').getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect(page).toHaveURL(/\/signin(\?.*)?$/);
     const alert = page.locator('div.alert.alert-error');
     await expect(alert).toHaveText('Wrong e-mail address or password.');
@@ -58,7 +58,7 @@ test('sign up, edit the profile, sign out and in with plain forms', async ({ pag
   await test.step('the right password signs in', async () => {
     await page.getByLabel('E-mail address', { exact: true }).fill(email);
     await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-    await page.getByRole('main').getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('main').getByRole('button', { name: 'Sign in', exact: true }).click();
     await expect(page).toHaveURL('/profile');
     await expect(page.getByLabel('Display name', { exact: true })).toHaveValue(newName);
     await expect(userMenu(page).locator('summary')).toContainText(newName);

@@ -93,6 +93,20 @@ sessions-signed-in = تسجيل الدخول
 sessions-end = تسجيل الخروج
 sessions-end-others = تسجيل الخروج من جميع الجلسات الأخرى
 sessions-ended = تم تسجيل الخروج. يجب على تلك الأجهزة تسجيل الدخول من جديد.
+passkeys-heading = مفاتيح المرور
+passkeys-lead = سجّل الدخول ببصمتك أو وجهك أو رمز جهازك بدلًا من كلمة المرور. يبقى مفتاح المرور على جهازك.
+passkeys-none = لا توجد مفاتيح مرور بعد.
+passkeys-name = اسم مفتاح المرور الجديد
+passkeys-name-placeholder = مثلًا: حاسوبي المحمول
+passkeys-add = إضافة مفتاح مرور
+passkeys-add-failed = تعذّرت إضافة مفتاح المرور. حاول مرة أخرى أو استخدم جهازًا آخر.
+passkeys-added = أُضيف في
+passkeys-last-used = آخر استخدام
+passkeys-remove = إزالة
+passkeys-saved = تم تحديث مفاتيح المرور.
+sign-in-or = أو
+sign-in-passkey = تسجيل الدخول بمفتاح مرور
+sign-in-passkey-failed = لم ينجح تسجيل الدخول بمفتاح المرور. حاول مرة أخرى أو استخدم كلمة المرور.
 
 ## النشاط الأمني
 activity-heading = النشاط الأمني
@@ -116,6 +130,8 @@ audit-event-two_factor_disabled = إيقاف المصادقة الثنائية
 audit-event-provider_linked = ربط مزوّد تسجيل الدخول
 audit-event-provider_unlinked = إلغاء ربط مزوّد تسجيل الدخول
 audit-event-email_verified = تأكيد عنوان البريد الإلكتروني
+audit-event-passkey_added = تمت إضافة مفتاح مرور
+audit-event-passkey_removed = تمت إزالة مفتاح مرور
 
 ## صفحات الحالة
 not-found-title = الصفحة غير موجودة
@@ -168,6 +184,9 @@ error-expires_in-too_long = لا يمكن أن يبقى الرابط صالحً�
 error-expires_in-malformed = اختر مدة صلاحية الرابط.
 error-notification_kind-unsupported = هذا النوع من الإشعارات غير موجود.
 error-token-expired = انتهت صلاحية هذا الرابط أو سبق استخدامه. اطلب رابطًا جديدًا.
+error-passkey-malformed = تعذّر التحقق من مفتاح المرور. حاول مرة أخرى.
+error-passkey-expired = انتهت صلاحية طلب مفتاح المرور هذا. حاول مرة أخرى.
+error-passkey-too_long = استخدم 80 حرفًا على الأكثر للاسم.
 error-upload-required = { $name }: الملف فارغ.
 error-upload-too_large = { $name }: حجم الملف أكبر من المسموح به.
 error-upload-over_quota = { $name }: لا تتوفر مساحة كافية متبقية في مساحة التخزين الخاصة بك.

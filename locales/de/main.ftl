@@ -93,6 +93,20 @@ sessions-signed-in = Angemeldet
 sessions-end = Abmelden
 sessions-end-others = Alle anderen Sitzungen abmelden
 sessions-ended = Abgemeldet. Diese Geräte müssen sich erneut anmelden.
+passkeys-heading = Passkeys
+passkeys-lead = Melden Sie sich mit Fingerabdruck, Gesicht oder Geräte-PIN statt mit einem Passwort an. Der Passkey bleibt auf Ihrem Gerät.
+passkeys-none = Noch keine Passkeys.
+passkeys-name = Name des neuen Passkeys
+passkeys-name-placeholder = z. B. Mein Laptop
+passkeys-add = Passkey hinzufügen
+passkeys-add-failed = Der Passkey konnte nicht hinzugefügt werden. Versuchen Sie es erneut oder verwenden Sie ein anderes Gerät.
+passkeys-added = Hinzugefügt
+passkeys-last-used = Zuletzt verwendet
+passkeys-remove = Entfernen
+passkeys-saved = Ihre Passkeys wurden aktualisiert.
+sign-in-or = oder
+sign-in-passkey = Mit einem Passkey anmelden
+sign-in-passkey-failed = Die Anmeldung mit einem Passkey hat nicht geklappt. Versuchen Sie es erneut oder verwenden Sie Ihr Passwort.
 
 ## Sicherheitsaktivität
 activity-heading = Sicherheitsaktivität
@@ -116,6 +130,8 @@ audit-event-two_factor_disabled = Zwei-Faktor-Authentifizierung ausgeschaltet
 audit-event-provider_linked = Anmeldedienst verknüpft
 audit-event-provider_unlinked = Anmeldedienst getrennt
 audit-event-email_verified = E-Mail-Adresse bestätigt
+audit-event-passkey_added = Passkey hinzugefügt
+audit-event-passkey_removed = Passkey entfernt
 
 ## Statusseiten
 not-found-title = Seite nicht gefunden
@@ -166,6 +182,9 @@ error-expires_in-too_long = Ein Link kann höchstens 30 Tage lang gültig sein.
 error-expires_in-malformed = Wählen Sie, wie lange der Link gültig sein soll.
 error-notification_kind-unsupported = Diese Art von Benachrichtigung gibt es nicht.
 error-token-expired = Dieser Link ist abgelaufen oder wurde bereits verwendet. Fordern Sie einen neuen an.
+error-passkey-malformed = Der Passkey konnte nicht überprüft werden. Versuchen Sie es erneut.
+error-passkey-expired = Diese Passkey-Anfrage ist abgelaufen. Versuchen Sie es erneut.
+error-passkey-too_long = Verwenden Sie höchstens 80 Zeichen für den Namen.
 error-upload-required = { $name }: Die Datei ist leer.
 error-upload-too_large = { $name }: Die Datei ist größer als erlaubt.
 error-upload-over_quota = { $name }: In Ihrem Speicher ist nicht mehr genügend Platz frei.

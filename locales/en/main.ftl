@@ -93,6 +93,20 @@ sessions-signed-in = Signed in
 sessions-end = Sign out
 sessions-end-others = Sign out all other sessions
 sessions-ended = Signed out. Those devices need to sign in again.
+passkeys-heading = Passkeys
+passkeys-lead = Sign in with your fingerprint, face or device PIN instead of a password. The passkey stays on your device.
+passkeys-none = No passkeys yet.
+passkeys-name = Name of the new passkey
+passkeys-name-placeholder = e.g. My laptop
+passkeys-add = Add a passkey
+passkeys-add-failed = The passkey could not be added. Try again, or use another device.
+passkeys-added = Added
+passkeys-last-used = Last used
+passkeys-remove = Remove
+passkeys-saved = Your passkeys have been updated.
+sign-in-or = or
+sign-in-passkey = Sign in with a passkey
+sign-in-passkey-failed = Signing in with a passkey did not work. Try again, or use your password.
 
 ## Security activity
 activity-heading = Security activity
@@ -116,6 +130,8 @@ audit-event-two_factor_disabled = Two-factor authentication turned off
 audit-event-provider_linked = Sign-in provider linked
 audit-event-provider_unlinked = Sign-in provider unlinked
 audit-event-email_verified = E-mail address confirmed
+audit-event-passkey_added = Passkey added
+audit-event-passkey_removed = Passkey removed
 
 ## Status pages
 not-found-title = Page not found
@@ -166,6 +182,9 @@ error-expires_in-too_long = A link can last at most 30 days.
 error-expires_in-malformed = Choose how long the link should last.
 error-notification_kind-unsupported = This kind of notification does not exist.
 error-token-expired = This link has expired or has already been used. Ask for a new one.
+error-passkey-malformed = The passkey could not be verified. Try again.
+error-passkey-expired = This passkey request has expired. Try again.
+error-passkey-too_long = Use at most 80 characters for the name.
 error-upload-required = { $name }: the file is empty.
 error-upload-too_large = { $name }: the file is larger than allowed.
 error-upload-over_quota = { $name }: there is not enough room left in your storage.

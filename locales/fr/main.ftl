@@ -93,6 +93,20 @@ sessions-signed-in = Connecté le
 sessions-end = Déconnecter
 sessions-end-others = Déconnecter toutes les autres sessions
 sessions-ended = Déconnecté. Ces appareils devront se reconnecter.
+passkeys-heading = Clés d’accès
+passkeys-lead = Connectez-vous avec votre empreinte, votre visage ou le code de votre appareil au lieu d’un mot de passe. La clé d’accès reste sur votre appareil.
+passkeys-none = Aucune clé d’accès pour l’instant.
+passkeys-name = Nom de la nouvelle clé d’accès
+passkeys-name-placeholder = p. ex. Mon ordinateur portable
+passkeys-add = Ajouter une clé d’accès
+passkeys-add-failed = La clé d’accès n’a pas pu être ajoutée. Réessayez ou utilisez un autre appareil.
+passkeys-added = Ajoutée le
+passkeys-last-used = Dernière utilisation
+passkeys-remove = Supprimer
+passkeys-saved = Vos clés d’accès ont été mises à jour.
+sign-in-or = ou
+sign-in-passkey = Se connecter avec une clé d’accès
+sign-in-passkey-failed = La connexion avec une clé d’accès n’a pas abouti. Réessayez ou utilisez votre mot de passe.
 
 ## Activité de sécurité
 activity-heading = Activité de sécurité
@@ -116,6 +130,8 @@ audit-event-two_factor_disabled = Authentification à deux facteurs désactivée
 audit-event-provider_linked = Fournisseur de connexion associé
 audit-event-provider_unlinked = Fournisseur de connexion dissocié
 audit-event-email_verified = Adresse e-mail confirmée
+audit-event-passkey_added = Clé d’accès ajoutée
+audit-event-passkey_removed = Clé d’accès supprimée
 
 ## Pages d’état
 not-found-title = Page introuvable
@@ -166,6 +182,9 @@ error-expires_in-too_long = Un lien peut rester valable 30 jours au plus.
 error-expires_in-malformed = Choisissez la durée de validité du lien.
 error-notification_kind-unsupported = Ce type de notification n’existe pas.
 error-token-expired = Ce lien a expiré ou a déjà été utilisé. Demandez-en un nouveau.
+error-passkey-malformed = La clé d’accès n’a pas pu être vérifiée. Réessayez.
+error-passkey-expired = Cette demande de clé d’accès a expiré. Réessayez.
+error-passkey-too_long = Utilisez au plus 80 caractères pour le nom.
 error-upload-required = { $name } : le fichier est vide.
 error-upload-too_large = { $name } : le fichier dépasse la taille autorisée.
 error-upload-over_quota = { $name } : il ne reste pas assez d’espace dans votre stockage.

@@ -8,7 +8,7 @@ use crate::{
         field::{Field, FormAlert, FormAttempt, server_error_for},
         form::hydrated_form_ref,
     },
-    dto::{AuditEventDto, ProfileDto, SessionDto},
+    dto::{AuditEventDto, PasskeyDto, ProfileDto, SessionDto},
     error::AppError,
     format,
     i18n::{I18n, Lang, t, use_i18n},
@@ -17,6 +17,7 @@ use crate::{
         profile, sessions, time_zones,
     },
     rpc::auth::ResendVerification,
+    rpc::passkeys::{DeletePasskey, list_passkeys},
     session::use_current_user,
     validate,
 };
@@ -58,6 +59,7 @@ fn Profile(profile: ProfileDto, zones: Vec<String>) -> impl IntoView {
             <PasswordForm saved=saved.clone() changed=activity_changed/>
             <ActivityCard changed=activity_changed/>
         </div>
+        <Passkeys saved=saved.clone()/>
         <Sessions saved/>
     }
 }
@@ -381,7 +383,7 @@ fn EmailCheck(verified: bool, saved: Option<String>) -> impl IntoView {
         return view! { <p class="alert alert-success" role="status">{t("verify-done")}</p> }.into_any();
     }
     view! {
-        <div class="alert alert-info email-check" role="status">
+        <div class="alert alert-info email-check">
             <p>{t("verify-pending")}</p>
             <Show when=resent fallback=move || view! {
                 <ActionForm action=resend>
@@ -393,4 +395,70 @@ fn EmailCheck(verified: bool, saved: Option<String>) -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// The account's passkeys: add one (the browser asks the authenticator; `public/passkeys.js`),
+/// remove one.
+#[component]
+fn Passkeys(saved: Option<String>) -> impl IntoView {
+    let delete = ServerAction::<DeletePasskey>::new();
+    let list = Resource::new(move || delete.version().get(), |_| list_passkeys());
+    let changed = move || {
+        matches!(delete.value().get(), Some(Ok(())))
+            || (delete.value().get().is_none() && saved.as_deref() == Some("passkeys"))
+    };
+    view! {
+        <section class="card" id="passkeys" aria-labelledby="passkeys-heading">
+            <h2 id="passkeys-heading">{t("passkeys-heading")}</h2>
+            <p class="muted">{t("passkeys-lead")}</p>
+            <Show when=changed>
+                <p class="alert alert-success" role="status">{t("passkeys-saved")}</p>
+            </Show>
+            <Transition fallback=|| view! { <p class="muted" aria-busy="true">{t("loading")}</p> }>
+                {move || Suspend::new(async move {
+                    let keys = list.await.unwrap_or_default();
+                    if keys.is_empty() {
+                        return view! { <p class="muted">{t("passkeys-none")}</p> }.into_any();
+                    }
+                    view! {
+                        <ul class="session-list">
+                            {keys.into_iter().map(|key| view! { <PasskeyRow key delete/> }).collect_view()}
+                        </ul>
+                    }.into_any()
+                })}
+            </Transition>
+            <div class="passkey-add">
+                <div class="field">
+                    <label for="passkey-name">{t("passkeys-name")}</label>
+                    <input id="passkey-name" type="text" maxlength="80" placeholder=t("passkeys-name-placeholder")/>
+                </div>
+                <button type="button" class="button" data-passkey="register" data-status="passkey-register-status">
+                    {t("passkeys-add")}
+                </button>
+            </div>
+            <p id="passkey-register-status" class="alert alert-error" role="alert" hidden=true
+                data-failed=t("passkeys-add-failed")></p>
+        </section>
+    }
+}
+
+#[component]
+fn PasskeyRow(key: PasskeyDto, delete: ServerAction<DeletePasskey>) -> impl IntoView {
+    view! {
+        <li class="session">
+            <div>
+                <p><strong>{key.name.clone()}</strong></p>
+                <p class="muted">
+                    <span>{t("passkeys-added")} " " <time datetime=key.created_at.clone()>{format::date_time(&key.created_at)}</time></span>
+                    {key.last_used_at.clone().map(|at| view! {
+                        " · " <span>{t("passkeys-last-used")} " " <time datetime=at.clone()>{format::date_time(&at)}</time></span>
+                    })}
+                </p>
+            </div>
+            <ActionForm action=delete>
+                <input type="hidden" name="id" value=key.id.clone()/>
+                <button type="submit" class="button button-ghost danger">{t("passkeys-remove")}</button>
+            </ActionForm>
+        </li>
+    }
 }

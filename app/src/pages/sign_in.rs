@@ -49,6 +49,13 @@ pub fn SignInPage() -> impl IntoView {
                     {move || if pending.get() { t("sign-in-pending")() } else { t("sign-in-submit")() }}
                 </button>
             </form>
+            <div class="passkey-sign-in">
+                <p class="muted">{t("sign-in-or")}</p>
+                <button type="button" class="button button-ghost button-block" data-passkey="sign-in"
+                    data-status="passkey-sign-in-status">{t("sign-in-passkey")}</button>
+                <p id="passkey-sign-in-status" class="alert alert-error" role="alert" hidden=true
+                    data-failed=t("sign-in-passkey-failed")></p>
+            </div>
             <p class="auth-switch"><a href="/forgot-password">{t("sign-in-forgot")}</a></p>
             <p class="auth-switch">{t("sign-in-no-account")} " " <a href="/signup">{t("nav-sign-up")}</a></p>
         </section>

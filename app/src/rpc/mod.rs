@@ -6,6 +6,7 @@ pub mod account;
 pub mod auth;
 pub mod files;
 pub mod notifications;
+pub mod passkeys;
 
 /// The stable URL prefix of every server function.
 pub const PREFIX: &str = "/rpc";

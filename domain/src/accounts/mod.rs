@@ -2,6 +2,7 @@
 
 mod email;
 mod links;
+mod passkeys;
 pub mod password;
 mod profile;
 pub mod throttle;
@@ -12,6 +13,7 @@ use uuid::Uuid;
 
 pub use email::Email;
 pub use links::{AccountLinks, LinksConfig};
+pub use passkeys::{Ceremony, PasskeyInfo, PasskeyService};
 pub use password::NewPassword;
 pub use profile::{DisplayName, Locale, TimeZone};
 pub use throttle::{Throttle, ThrottleConfig};

@@ -8,5 +8,7 @@ pub mod file_share;
 pub mod mail_outbox;
 pub mod notification;
 pub mod notification_preference;
+pub mod passkey;
 pub mod session;
 pub mod user;
+pub mod webauthn_challenge;
