@@ -59,6 +59,12 @@ pub enum Field {
     NotificationKind,
     /// The secret of a link sent by e-mail.
     Token,
+    /// A one-time code from an authenticator app, or a recovery code.
+    Code,
+    /// The pending sign-in that waits for its second factor.
+    Challenge,
+    /// Two-factor authentication as a whole (on, off, being set up).
+    TwoFactor,
 }
 
 impl Field {
@@ -76,6 +82,9 @@ impl Field {
             Self::ExpiresIn => "expires_in",
             Self::NotificationKind => "notification_kind",
             Self::Token => "token",
+            Self::Code => "code",
+            Self::Challenge => "challenge",
+            Self::TwoFactor => "two_factor",
         }
     }
 }
@@ -105,6 +114,8 @@ pub enum Problem {
     Dimensions,
     /// A link past its expiry, already used, or never issued.
     Expired,
+    /// A code that is wrong, or was already used.
+    Incorrect,
 }
 
 impl Problem {
@@ -121,6 +132,7 @@ impl Problem {
             Self::Reserved => "reserved",
             Self::Dimensions => "dimensions",
             Self::Expired => "expired",
+            Self::Incorrect => "incorrect",
         }
     }
 }

@@ -8,6 +8,8 @@ use crate::{
         field::{Field, FormAlert, FormAttempt},
         form::hydrated_form_ref,
     },
+    dto::SignInDto,
+    error::AppError,
     i18n::t,
     rpc::auth::SignIn,
     session::go_to_profile_once_signed_in,
@@ -22,7 +24,20 @@ pub fn SignInPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let attempted = RwSignal::new(false);
     provide_context(FormAttempt(attempted));
-    go_to_profile_once_signed_in(result);
+    go_to_profile_once_signed_in(Signal::derive(move || {
+        result.get().map(|r| {
+            r.and_then(|outcome| match outcome {
+                SignInDto::SignedIn(user) => Ok(user),
+                SignInDto::SecondFactorDue { .. } => Err(AppError::Unauthenticated),
+            })
+        })
+    }));
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(SignInDto::SecondFactorDue { challenge })) = result.get() {
+            navigate(&format!("/signin/code?challenge={challenge}"), Default::default());
+        }
+    });
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         attempted.set(true);

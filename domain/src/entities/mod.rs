@@ -8,5 +8,8 @@ pub mod file_share;
 pub mod mail_outbox;
 pub mod notification;
 pub mod notification_preference;
+pub mod recovery_code;
 pub mod session;
+pub mod sign_in_challenge;
+pub mod two_factor;
 pub mod user;
