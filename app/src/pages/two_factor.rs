@@ -91,8 +91,7 @@ fn ConfirmForm(
         </ol>
         <img class="two-factor-qr" src=enrolment.qr_code alt=t("two-factor-qr-alt") width="200" height="200"/>
         <p>
-            <span id="two-factor-secret-label">{t("two-factor-secret")}</span> " "
-            <code class="two-factor-secret" aria-labelledby="two-factor-secret-label">{enrolment.secret}</code>
+            {t("two-factor-secret")} " " <code class="two-factor-secret">{enrolment.secret}</code>
         </p>
         <FormAlert result/>
         <form node_ref=hydrated_form_ref() method="post" action=ConfirmTwoFactor::url() on:submit=on_submit>

@@ -257,13 +257,18 @@ impl TwoFactor {
         user::Entity::find_by_id(found.user_id).one(&self.db).await?.ok_or_else(expired)
     }
 
-    /// Uses up a pending sign-in; false if another request got there first.
-    pub(crate) async fn close_challenge(&self, challenge: &str) -> Result<bool> {
+    /// Removes pending sign-ins past their time (the nightly job).
+    pub async fn purge_expired(&self) -> Result<u64> {
         let now = OffsetDateTime::now_utc();
-        sign_in_challenge::Entity::delete_many()
+        let deleted = sign_in_challenge::Entity::delete_many()
             .filter(sign_in_challenge::Column::ExpiresAt.lte(now))
             .exec(&self.db)
             .await?;
+        Ok(deleted.rows_affected)
+    }
+
+    /// Uses up a pending sign-in; false if another request got there first.
+    pub(crate) async fn close_challenge(&self, challenge: &str) -> Result<bool> {
         let deleted = sign_in_challenge::Entity::delete_by_id(digest(challenge)).exec(&self.db).await?;
         Ok(deleted.rows_affected == 1)
     }
