@@ -16,6 +16,39 @@ pub struct UserDto {
     pub unread_notifications: u64,
 }
 
+/// What a right password gets: the user, signed in, or (with two-factor on) the challenge a code
+/// must answer at `auth/sign_in_code`. The first is the plain user, as before two-factor existed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum SignInDto {
+    SignedIn(UserDto),
+    SecondFactorDue { challenge: String },
+}
+
+/// Where the user's two-factor authentication stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TwoFactorDto {
+    pub enabled: bool,
+    /// Recovery codes not used yet.
+    pub recovery_codes_left: u64,
+}
+
+/// A new authenticator secret, shown once while two-factor is being turned on.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolmentDto {
+    /// Base32, for typing into the app by hand.
+    pub secret: String,
+    pub otpauth_url: String,
+    /// The QR code, a `data:image/png;base64,…` URL.
+    pub qr_code: String,
+}
+
+impl std::fmt::Debug for EnrolmentDto {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("EnrolmentDto(***)")
+    }
+}
+
 /// Everything the profile page shows and edits.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProfileDto {

@@ -37,7 +37,7 @@ use crate::{
         not_found::NotFound,
         notifications::NotificationsPage,
         profile::ProfilePage,
-        sign_in::SignInPage,
+        sign_in::{SignInCodePage, SignInPage},
         sign_up::SignUpPage,
     },
     session::provide_current_user,
@@ -121,6 +121,7 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=NotFound>
                         <Route path=path!("") view=Landing ssr=SsrMode::Async/>
                         <Route path=path!("signin") view=SignInPage ssr=SsrMode::Async/>
+                        <Route path=path!("signin/code") view=SignInCodePage ssr=SsrMode::Async/>
                         <Route path=path!("signup") view=SignUpPage ssr=SsrMode::Async/>
                         <Route path=path!("profile") view=ProfilePage ssr=SsrMode::Async/>
                         <Route path=path!("files") view=FilesPage ssr=SsrMode::Async/>

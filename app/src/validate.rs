@@ -35,6 +35,11 @@ pub fn current_password_present(value: &str) -> Option<&'static str> {
     required(value, "error-current_password-required")
 }
 
+/// A code from an authenticator app or a recovery code: only its presence is checked here.
+pub fn code(value: &str) -> Option<&'static str> {
+    required(value, "error-code-required")
+}
+
 pub fn display_name(value: &str) -> Option<&'static str> {
     match value.trim().chars().count() {
         0 => Some("error-display_name-required"),

@@ -61,6 +61,12 @@ pub enum Field {
     Token,
     /// A passkey's answer to a challenge, or its name.
     Passkey,
+    /// A one-time code from an authenticator app, or a recovery code.
+    Code,
+    /// The pending sign-in that waits for its second factor.
+    Challenge,
+    /// Two-factor authentication as a whole (on, off, being set up).
+    TwoFactor,
 }
 
 impl Field {
@@ -79,6 +85,9 @@ impl Field {
             Self::NotificationKind => "notification_kind",
             Self::Token => "token",
             Self::Passkey => "passkey",
+            Self::Code => "code",
+            Self::Challenge => "challenge",
+            Self::TwoFactor => "two_factor",
         }
     }
 }
@@ -108,6 +117,8 @@ pub enum Problem {
     Dimensions,
     /// A link past its expiry, already used, or never issued.
     Expired,
+    /// A code that is wrong, or was already used.
+    Incorrect,
 }
 
 impl Problem {
@@ -124,6 +135,7 @@ impl Problem {
             Self::Reserved => "reserved",
             Self::Dimensions => "dimensions",
             Self::Expired => "expired",
+            Self::Incorrect => "incorrect",
         }
     }
 }

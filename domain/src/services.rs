@@ -132,6 +132,7 @@ impl Services {
         let dead_jobs = self.jobs.purge_dead(self.retention.dead_jobs).await?;
         let ticks = self.jobs.purge_ticks(Duration::from_secs(7 * 24 * 3600)).await?;
         let sign_in_counters = self.accounts.throttle().purge(time::OffsetDateTime::now_utc()).await?;
+        let sign_in_challenges = self.accounts.two_factor().purge_expired().await?;
         tracing::info!(
             sessions,
             shares,
@@ -141,6 +142,7 @@ impl Services {
             dead_jobs,
             ticks,
             sign_in_counters,
+            sign_in_challenges,
             "retention: old records removed"
         );
         Ok(())

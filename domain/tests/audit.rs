@@ -4,7 +4,7 @@
 use clap::Parser;
 use domain::{
     Actor, Error, Services,
-    accounts::{Locale, SignUp},
+    accounts::{Locale, SignIn, SignUp},
     audit::{AuditEntry, AuditLog, Breach, Break, Context, Event, Report},
     config::Config,
     sessions::ClientInfo,
@@ -79,7 +79,10 @@ impl TestAudit {
         let ada = self.user("ada@example.com").await;
         accounts.sign_in(&Actor::Anonymous, "ada@example.com", "wrong password!", &client(2)).await.unwrap_err();
         accounts.sign_in(&Actor::Anonymous, "nobody@example.com", PASSWORD, &client(3)).await.unwrap_err();
-        let (_, token) = accounts.sign_in(&ada, "ada@example.com", PASSWORD, &client(4)).await.unwrap();
+        let SignIn::Done(_, token) = accounts.sign_in(&ada, "ada@example.com", PASSWORD, &client(4)).await.unwrap()
+        else {
+            panic!("no second factor is due")
+        };
         let ada = self.services.sessions.resolve(&token).await.unwrap().actor;
         let new = "a brand new passphrase";
         accounts.change_password(&ada, PASSWORD, new, &client(5)).await.unwrap();

@@ -8,6 +8,7 @@ pub mod notifications;
 pub mod profile;
 pub mod sign_in;
 pub mod sign_up;
+pub mod two_factor;
 
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;

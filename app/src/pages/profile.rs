@@ -2,7 +2,7 @@ use leptos::{ev::SubmitEvent, prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use leptos_router::{components::Redirect, hooks::use_query_map};
 
-use super::{error::ErrorPage, form_action, url_error};
+use super::{error::ErrorPage, form_action, two_factor::TwoFactorCard, url_error};
 use crate::{
     components::{
         field::{Field, FormAlert, FormAttempt, server_error_for},
@@ -57,6 +57,7 @@ fn Profile(profile: ProfileDto, zones: Vec<String>) -> impl IntoView {
             <AvatarForm avatar=profile.avatar_url.clone() name=profile.display_name.clone() saved=saved.clone()/>
             <DetailsForm profile zones saved=saved.clone()/>
             <PasswordForm saved=saved.clone() changed=activity_changed/>
+            <TwoFactorCard saved=saved.clone() changed=activity_changed/>
             <ActivityCard changed=activity_changed/>
         </div>
         <Passkeys saved=saved.clone()/>

@@ -5,11 +5,13 @@ use leptos_router::hooks::use_query_map;
 use super::form_action;
 use crate::{
     components::{
-        field::{Field, FormAlert, FormAttempt},
+        field::{Field, FormAlert, FormAttempt, server_error_for},
         form::hydrated_form_ref,
     },
+    dto::SignInDto,
+    error::AppError,
     i18n::t,
-    rpc::auth::SignIn,
+    rpc::auth::{SignIn, SignInCode},
     session::go_to_profile_once_signed_in,
     validate,
 };
@@ -22,7 +24,20 @@ pub fn SignInPage() -> impl IntoView {
     let password = RwSignal::new(String::new());
     let attempted = RwSignal::new(false);
     provide_context(FormAttempt(attempted));
-    go_to_profile_once_signed_in(result);
+    go_to_profile_once_signed_in(Signal::derive(move || {
+        result.get().map(|r| {
+            r.and_then(|outcome| match outcome {
+                SignInDto::SignedIn(user) => Ok(user),
+                SignInDto::SecondFactorDue { .. } => Err(AppError::Unauthenticated),
+            })
+        })
+    }));
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(SignInDto::SecondFactorDue { challenge })) = result.get() {
+            navigate(&format!("/signin/code?challenge={challenge}"), Default::default());
+        }
+    });
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         attempted.set(true);
@@ -58,6 +73,54 @@ pub fn SignInPage() -> impl IntoView {
             </div>
             <p class="auth-switch"><a href="/forgot-password">{t("sign-in-forgot")}</a></p>
             <p class="auth-switch">{t("sign-in-no-account")} " " <a href="/signup">{t("nav-sign-up")}</a></p>
+        </section>
+    }
+}
+
+/// The second step of a sign-in with two-factor on: a code from the authenticator app, or a
+/// recovery code. The challenge from the password step travels in the query and a hidden field.
+#[component]
+pub fn SignInCodePage() -> impl IntoView {
+    let action = form_action::<SignInCode>();
+    let result = action.value();
+    let challenge = use_query_map().get_untracked().get("challenge").unwrap_or_default();
+    let code = RwSignal::new(String::new());
+    let attempted = RwSignal::new(false);
+    provide_context(FormAttempt(attempted));
+    go_to_profile_once_signed_in(result);
+    let on_submit = {
+        let challenge = challenge.clone();
+        move |ev: SubmitEvent| {
+            ev.prevent_default();
+            attempted.set(true);
+            let code = code.get_untracked();
+            if validate::code(&code).is_none() {
+                action.dispatch(SignInCode { challenge: challenge.clone(), code });
+            }
+        }
+    };
+    let pending = action.pending();
+    let expired = move || matches!(result.get(), Some(Err(err)) if err.field() == Some("challenge"));
+    view! {
+        <Title text=t("sign-in-code-title")/>
+        <section class="auth card">
+            <h1>{t("sign-in-code-title")}</h1>
+            <p class="muted">{t("sign-in-code-lead")}</p>
+            <FormAlert result/>
+            <Show when=expired>
+                <div class="alert alert-error" role="alert">
+                    {t("error-challenge-expired")} " " <a href="/signin">{t("sign-in-code-again")}</a>
+                </div>
+            </Show>
+            <form node_ref=hydrated_form_ref() method="post" action=SignInCode::url() on:submit=on_submit>
+                <input type="hidden" name="challenge" value=challenge/>
+                <Field label="field-code" name="code" autocomplete="one-time-code" required=true value=code
+                    check=validate::code hint="sign-in-code-hint" server_error=server_error_for(result, "code")/>
+                <button type="submit" class="button button-block" disabled=move || pending.get()>
+                    {move || if pending.get() { t("sign-in-pending")() } else { t("sign-in-code-submit")() }}
+                </button>
+            </form>
+            <p class="auth-switch"><a href="/signin">{t("sign-in-code-again")}</a></p>
         </section>
     }
 }

@@ -1,9 +1,9 @@
-//! `/rpc/account/*`: who am I, the profile, the password, the language.
+//! `/rpc/account/*`: who am I, the profile, the password, two-factor sign-in, the language.
 
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 
 use crate::{
-    dto::{AuditEventDto, ProfileDto, SessionDto, UserDto},
+    dto::{AuditEventDto, EnrolmentDto, ProfileDto, SessionDto, TwoFactorDto, UserDto},
     error::AppError,
 };
 
@@ -129,4 +129,52 @@ pub async fn end_other_sessions() -> Result<u64, AppError> {
     let ended = services()?.accounts.end_other_sessions(&actor(), &client_info()).await.map_err(fail)?;
     redirect_form_post("/profile?saved=sessions#sessions");
     Ok(ended)
+}
+
+/// Whether two-factor sign-in is on, and how many recovery codes are left.
+#[server(prefix = "/rpc", endpoint = "account/two_factor", input = GetUrl)]
+pub async fn two_factor() -> Result<TwoFactorDto, AppError> {
+    use crate::rpc::ssr::*;
+
+    let status = services()?.accounts.two_factor().status(&actor()).await.map_err(fail)?;
+    Ok(TwoFactorDto { enabled: status.enabled_at.is_some(), recovery_codes_left: status.recovery_codes_left })
+}
+
+/// Starts turning two-factor on: a new secret for the authenticator app, pending until confirmed.
+#[server(prefix = "/rpc", endpoint = "account/start_two_factor")]
+pub async fn start_two_factor() -> Result<EnrolmentDto, AppError> {
+    use crate::rpc::ssr::*;
+
+    let enrolment = services()?.accounts.two_factor().start_enrolment(&actor()).await.map_err(fail)?;
+    Ok(EnrolmentDto { secret: enrolment.secret, otpauth_url: enrolment.otpauth_url, qr_code: enrolment.qr_code })
+}
+
+/// Turns two-factor on with a code from the app; answers the recovery codes, shown this once.
+#[server(prefix = "/rpc", endpoint = "account/confirm_two_factor")]
+pub async fn confirm_two_factor(code: String) -> Result<Vec<String>, AppError> {
+    use crate::rpc::ssr::*;
+
+    let two_factor = services()?.accounts.two_factor().clone();
+    let codes = two_factor.confirm_enrolment(&actor(), &code, &client_info()).await.map_err(fail)?;
+    Ok(codes.expose().to_vec())
+}
+
+/// Turns two-factor off, with the password, a current code or a recovery code.
+#[server(prefix = "/rpc", endpoint = "account/disable_two_factor")]
+pub async fn disable_two_factor(proof: String) -> Result<(), AppError> {
+    use crate::rpc::ssr::*;
+
+    services()?.accounts.two_factor().disable(&actor(), &proof, &client_info()).await.map_err(fail)?;
+    redirect_form_post("/profile?saved=two_factor_off");
+    Ok(())
+}
+
+/// Replaces the recovery codes with ten new ones, given a current code from the app.
+#[server(prefix = "/rpc", endpoint = "account/regenerate_recovery_codes")]
+pub async fn regenerate_recovery_codes(code: String) -> Result<Vec<String>, AppError> {
+    use crate::rpc::ssr::*;
+
+    let two_factor = services()?.accounts.two_factor().clone();
+    let codes = two_factor.regenerate_recovery_codes(&actor(), &code).await.map_err(fail)?;
+    Ok(codes.expose().to_vec())
 }

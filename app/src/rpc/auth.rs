@@ -3,7 +3,10 @@
 
 use leptos::prelude::*;
 
-use crate::{dto::UserDto, error::AppError};
+use crate::{
+    dto::{SignInDto, UserDto},
+    error::AppError,
+};
 
 /// Creates an account and signs it in.
 #[server(prefix = "/rpc", endpoint = "auth/sign_up")]
@@ -22,13 +25,39 @@ pub async fn sign_up(email: String, password: String, display_name: Option<Strin
 }
 
 /// Signs in with e-mail and password. A wrong password and an unknown e-mail get the same answer.
+/// With two-factor on, a right password gets a challenge instead of a session (a plain form post
+/// goes on to the page that asks for the code).
 #[server(prefix = "/rpc", endpoint = "auth/sign_in")]
-pub async fn sign_in(email: String, password: String) -> Result<UserDto, AppError> {
+pub async fn sign_in(email: String, password: String) -> Result<SignInDto, AppError> {
+    use domain::accounts::SignIn;
+
     use crate::rpc::ssr::*;
 
     let services = services()?;
+    match services.accounts.sign_in(&actor(), &email, &password, &client_info()).await.map_err(fail)? {
+        SignIn::Done(account, token) => {
+            set_session_cookie(token.expose(), services.sessions.max_age());
+            redirect_form_post("/profile");
+            Ok(SignInDto::SignedIn(UserDto::from(&account)))
+        }
+        SignIn::NeedsSecondFactor(challenge) => {
+            let challenge = challenge.expose().to_owned();
+            redirect_form_post(&format!("/signin/code?challenge={challenge}"));
+            Ok(SignInDto::SecondFactorDue { challenge })
+        }
+    }
+}
+
+/// The second step of a sign-in with two-factor on: the challenge from `auth/sign_in` and a code
+/// from the authenticator app (or a recovery code).
+#[server(prefix = "/rpc", endpoint = "auth/sign_in_code")]
+pub async fn sign_in_code(challenge: String, code: String) -> Result<UserDto, AppError> {
+    use crate::rpc::ssr::*;
+
+    let services = services()?;
+    let accounts = &services.accounts;
     let (account, token) =
-        services.accounts.sign_in(&actor(), &email, &password, &client_info()).await.map_err(fail)?;
+        accounts.sign_in_second_factor(&actor(), &challenge, &code, &client_info()).await.map_err(fail)?;
     set_session_cookie(token.expose(), services.sessions.max_age());
     redirect_form_post("/profile");
     Ok(UserDto::from(&account))

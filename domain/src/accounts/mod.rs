@@ -6,6 +6,7 @@ mod passkeys;
 pub mod password;
 mod profile;
 pub mod throttle;
+pub mod two_factor;
 
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, SqlErr};
 use time::OffsetDateTime;
@@ -17,6 +18,7 @@ pub use passkeys::{Ceremony, PasskeyInfo, PasskeyService};
 pub use password::NewPassword;
 pub use profile::{DisplayName, Locale, TimeZone};
 pub use throttle::{Throttle, ThrottleConfig};
+pub use two_factor::{PendingSignIn, TwoFactor};
 
 use crate::{
     Actor, Error, Result, Role,
@@ -64,6 +66,16 @@ pub struct SignUp<'a> {
     pub locale: Locale,
 }
 
+/// How a sign-in with the right password ended.
+#[derive(Debug)]
+pub enum SignIn {
+    /// Signed in: a new session.
+    Done(Account, SessionToken),
+    /// Two-factor is on: [`AccountService::sign_in_second_factor`] with this challenge and a code
+    /// opens the session.
+    NeedsSecondFactor(PendingSignIn),
+}
+
 pub struct ProfileUpdate<'a> {
     pub display_name: &'a str,
     pub locale: &'a str,
@@ -77,6 +89,7 @@ pub struct AccountService {
     throttle: Throttle,
     links: AccountLinks,
     audit: AuditLog,
+    two_factor: TwoFactor,
 }
 
 impl AccountService {
@@ -87,7 +100,13 @@ impl AccountService {
         links: AccountLinks,
         audit: AuditLog,
     ) -> Self {
-        Self { db, sessions, throttle, links, audit }
+        let two_factor = TwoFactor::new(db.clone(), audit.clone());
+        Self { db, sessions, throttle, links, audit, two_factor }
+    }
+
+    /// Two-factor authentication: enrolment, recovery codes, turning it off.
+    pub fn two_factor(&self) -> &TwoFactor {
+        &self.two_factor
     }
 
     /// Signs one of the user's sessions out (another device, or this one).
@@ -172,14 +191,9 @@ impl AccountService {
     /// Checks the credentials and opens a fresh session, ending the one the request came with
     /// (session ids are never reused across a privilege change). Refused without a look at the
     /// password while the e-mail address or the client's network is locked out (see [`throttle`]).
+    /// With two-factor on, a right password opens a pending sign-in instead of a session.
     #[tracing::instrument(skip_all, err(level = "info"))]
-    pub async fn sign_in(
-        &self,
-        actor: &Actor,
-        email: &str,
-        password: &str,
-        client: &ClientInfo,
-    ) -> Result<(Account, SessionToken)> {
+    pub async fn sign_in(&self, actor: &Actor, email: &str, password: &str, client: &ClientInfo) -> Result<SignIn> {
         let attempt = self.throttle.admit(email, client.ip.as_deref(), OffsetDateTime::now_utc()).await?;
         // A malformed address cannot match an account; it gets the same answer, after the same work.
         let found = match Email::parse(email) {
@@ -196,14 +210,60 @@ impl AccountService {
                 return Err(Error::InvalidCredentials);
             }
         };
+        if self.two_factor.is_enabled(user.id).await? {
+            self.throttle.deferred(attempt).await?;
+            tracing::info!(user_id = %user.id, "password right, second factor due");
+            return Ok(SignIn::NeedsSecondFactor(self.two_factor.open_challenge(user.id).await?));
+        }
+        self.throttle.succeeded(attempt).await?;
+        let token = self.start_session(actor, user.id, client, Context::own(user.id, client)).await?;
+        Ok(SignIn::Done(user.into(), token))
+    }
+
+    /// The second step of a sign-in with two-factor on: a code from the authenticator app (or a
+    /// recovery code) for the challenge the password step gave. Wrong codes count against the
+    /// same throttle as wrong passwords; the challenge is used up by the first right code.
+    #[tracing::instrument(skip_all, err(level = "info"))]
+    pub async fn sign_in_second_factor(
+        &self,
+        actor: &Actor,
+        challenge: &str,
+        code: &str,
+        client: &ClientInfo,
+    ) -> Result<(Account, SessionToken)> {
+        let user = self.two_factor.challenged(challenge).await?;
+        let attempt = self.throttle.admit(&user.email, client.ip.as_deref(), OffsetDateTime::now_utc()).await?;
+        let Some(factor) = self.two_factor.verify(user.id, code).await? else {
+            self.throttle.failed(&attempt);
+            let context = Context::own(user.id, client).detail("second_factor", true);
+            self.audit.record(Event::SignInFailed, context).await?;
+            tracing::info!(user_id = %user.id, "second factor refused");
+            return Err(Error::invalid(Field::Code, Problem::Incorrect));
+        };
+        if !self.two_factor.close_challenge(challenge).await? {
+            return Err(Error::invalid(Field::Challenge, Problem::Expired));
+        }
+        self.throttle.succeeded(attempt).await?;
+        let context = Context::own(user.id, client).detail("second_factor", factor.as_str());
+        let token = self.start_session(actor, user.id, client, context).await?;
+        Ok((user.into(), token))
+    }
+
+    /// Opens a session for a user who proved who they are, ending the one the request came with.
+    async fn start_session(
+        &self,
+        actor: &Actor,
+        user_id: Uuid,
+        client: &ClientInfo,
+        context: Context<'_>,
+    ) -> Result<SessionToken> {
         if let Actor::User { session_id, .. } = actor {
             self.sessions.revoke(session_id).await?;
         }
-        self.throttle.succeeded(attempt).await?;
-        let token = self.sessions.create(user.id, client).await?;
-        self.audit.record(Event::SignIn, Context::own(user.id, client)).await?;
-        tracing::info!(user_id = %user.id, "signed in");
-        Ok((user.into(), token))
+        let token = self.sessions.create(user_id, client).await?;
+        self.audit.record(Event::SignIn, context).await?;
+        tracing::info!(user_id = %user_id, "signed in");
+        Ok(token)
     }
 
     /// Ends the session the request came with.

@@ -196,6 +196,12 @@ impl Throttle {
         self.release(&Attempt { counted: others }).await
     }
 
+    /// The attempt's password was right but a second factor is still due: its count is taken back,
+    /// and the account's earlier failures stand until the second factor is given.
+    pub async fn deferred(&self, attempt: Attempt) -> Result<()> {
+        self.release(&attempt).await
+    }
+
     /// Removes counters idle longer than the window and no longer locked (the nightly job).
     pub async fn purge(&self, now: OffsetDateTime) -> Result<u64> {
         let now = millis(now);

@@ -13,6 +13,7 @@ mod mail;
 mod pages;
 mod platform;
 mod throttle;
+mod two_factor;
 
 /// Runs each listed test once on SQLite and once on PostgreSQL.
 #[macro_export]
