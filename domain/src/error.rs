@@ -59,6 +59,8 @@ pub enum Field {
     NotificationKind,
     /// The secret of a link sent by e-mail.
     Token,
+    /// A linked OpenID Connect provider.
+    Provider,
 }
 
 impl Field {
@@ -76,6 +78,7 @@ impl Field {
             Self::ExpiresIn => "expires_in",
             Self::NotificationKind => "notification_kind",
             Self::Token => "token",
+            Self::Provider => "provider",
         }
     }
 }
@@ -105,6 +108,8 @@ pub enum Problem {
     Dimensions,
     /// A link past its expiry, already used, or never issued.
     Expired,
+    /// Would leave the account with no way to sign in.
+    LastSignInMethod,
 }
 
 impl Problem {
@@ -121,6 +126,7 @@ impl Problem {
             Self::Reserved => "reserved",
             Self::Dimensions => "dimensions",
             Self::Expired => "expired",
+            Self::LastSignInMethod => "last_sign_in_method",
         }
     }
 }

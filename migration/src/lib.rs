@@ -11,6 +11,7 @@ mod m20261126_000006_mail;
 mod m20261126_000007_audit;
 mod m20261126_000008_auth_throttle;
 mod m20261126_000009_account_links;
+mod m20261126_000010_oidc;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000007_audit::Migration),
             Box::new(m20261126_000008_auth_throttle::Migration),
             Box::new(m20261126_000009_account_links::Migration),
+            Box::new(m20261126_000010_oidc::Migration),
         ]
     }
 }

@@ -8,5 +8,7 @@ pub mod file_share;
 pub mod mail_outbox;
 pub mod notification;
 pub mod notification_preference;
+pub mod oidc_login;
 pub mod session;
 pub mod user;
+pub mod user_identity;
