@@ -3,7 +3,19 @@
 
 use leptos::prelude::*;
 
-use crate::{dto::UserDto, error::AppError};
+use crate::{
+    dto::{ProviderDto, UserDto},
+    error::AppError,
+};
+
+/// The OpenID Connect providers one can sign in with (the buttons on the sign-in page).
+#[server(prefix = "/rpc", endpoint = "auth/providers", input = leptos::server_fn::codec::GetUrl)]
+pub async fn providers() -> Result<Vec<ProviderDto>, AppError> {
+    use crate::rpc::ssr::*;
+
+    let providers = services()?.oidc.providers();
+    Ok(providers.into_iter().map(|p| ProviderDto { name: p.name, display_name: p.display_name }).collect())
+}
 
 /// Creates an account and signs it in.
 #[server(prefix = "/rpc", endpoint = "auth/sign_up")]
