@@ -27,6 +27,9 @@ const issuer = `http://127.0.0.1:${port}`;
 const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const jwk = { ...privateKey.export({ format: 'jwk' }), kid: 'test-key', alg: 'RS256', use: 'sig' };
 
+// The claims of each user seen, by subject (the provider's account id is the subject).
+const accounts = new Map();
+
 function account(login) {
   const [sub, email, verified, name] = String(login).split(';');
   return {
@@ -58,7 +61,7 @@ const provider = new Provider(issuer, {
   features: { devInteractions: { enabled: false }, rpInitiatedLogout: { enabled: true } },
   interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
   async findAccount(ctx, id) {
-    const claims = account(id);
+    const claims = accounts.get(id) ?? account(id);
     return { accountId: id, claims: async () => claims };
   },
   // Every grant is approved: no consent screen.
@@ -88,7 +91,10 @@ async function interaction(req, res, uid) {
       login = new URLSearchParams(body).get('login');
     }
     if (login) {
-      await provider.interactionFinished(req, res, { login: { accountId: login } }, { mergeWithLastSubmission: false });
+      const claims = account(login);
+      accounts.set(claims.sub, claims);
+      const result = { login: { accountId: claims.sub } };
+      await provider.interactionFinished(req, res, result, { mergeWithLastSubmission: false });
       return;
     }
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
