@@ -74,6 +74,17 @@ const SERVER_ERROR_KEYS: &[&str] = &[
     "error-upload-reserved",
     "error-notification_kind-unsupported",
     "error-token-expired",
+    "error-provider-last_sign_in_method",
+    // Provider sign-in failures, by code (`domain::oidc::OidcError::code`, and the link page's).
+    "oidc-error-provider",
+    "oidc-error-denied",
+    "oidc-error-state",
+    "oidc-error-failed",
+    "oidc-error-unverified",
+    "oidc-error-email",
+    "oidc-error-internal",
+    "oidc-link-error-password",
+    "oidc-link-error-throttled",
     // Built from a value in the UI code: sizes by unit, share lifetimes by choice.
     "size-kb",
     "size-mb",

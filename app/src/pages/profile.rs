@@ -58,6 +58,7 @@ fn Profile(profile: ProfileDto, zones: Vec<String>) -> impl IntoView {
             <PasswordForm saved=saved.clone() changed=activity_changed/>
             <ActivityCard changed=activity_changed/>
         </div>
+        <super::providers::LinkedProvidersCard saved=saved.clone()/>
         <Sessions saved/>
     }
 }

@@ -49,6 +49,7 @@ pub fn SignInPage() -> impl IntoView {
                     {move || if pending.get() { t("sign-in-pending")() } else { t("sign-in-submit")() }}
                 </button>
             </form>
+            <super::providers::ProviderButtons/>
             <p class="auth-switch"><a href="/forgot-password">{t("sign-in-forgot")}</a></p>
             <p class="auth-switch">{t("sign-in-no-account")} " " <a href="/signup">{t("nav-sign-up")}</a></p>
         </section>

@@ -222,8 +222,15 @@ async fn a_denied_consent_lands_on_the_sign_in_page(backend: Backend) {
     callback.query_pairs_mut().append_pair("error", "access_denied").append_pair("state", &state);
     let response = app.client.get(callback).send().await.unwrap();
     assert_eq!(location(&response), "/signin?oidc_error=denied");
-    let page = app.get("/signin?oidc_error=denied").await;
+    let page = browser().get(app.url("/signin?oidc_error=denied")).header(header::ACCEPT_LANGUAGE, "en").send().await.unwrap();
     assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("The sign-in was cancelled at the provider."), "translated error on the sign-in page");
+    assert!(html.contains(r#"href="/auth/oidc/test/start""#), "a plain link starts the sign-in");
+    assert!(html.contains("Sign in with Test ID"));
+    let page = browser().get(app.url("/signin/link?provider=test")).header(header::ACCEPT_LANGUAGE, "de").send().await.unwrap();
+    let html = page.text().await.unwrap();
+    assert!(html.contains(r#"action="/auth/oidc/link""#) && html.contains("Konto verknüpfen"), "{html}");
     let response = app.client.get(app.url("/auth/oidc/nope/start")).send().await.unwrap();
     assert_eq!(location(&response), "/signin?oidc_error=provider");
 }
