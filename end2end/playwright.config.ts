@@ -12,6 +12,9 @@ const siteRoot = process.env.LEPTOS_SITE_ROOT ?? path.resolve(__dirname, '../tar
 
 const port = 3100;
 const smtpPort = 3125;
+/** The OpenID Connect provider the "Sign in with Test ID" button leads to. */
+const oidcPort = 3126;
+const oidcIssuer = `http://127.0.0.1:${oidcPort}`;
 const baseURL = `http://127.0.0.1:${port}`;
 
 /**
@@ -64,6 +67,14 @@ export default defineConfig({
       timeout: 30_000,
     },
     {
+      // A real OpenID Connect provider (npm oidc-provider) with the app as its one client.
+      command: `node oidc-provider/server.mjs --port ${oidcPort} --redirect ${baseURL}/auth/oidc/test/callback`,
+      url: `${oidcIssuer}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      stdout: 'ignore',
+    },
+    {
       command: `${bin} serve`,
       url: `${baseURL}/health/ready`,
       reuseExistingServer: false,
@@ -77,6 +88,11 @@ export default defineConfig({
         RUST_LOG: 'warn',
         SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
         PUBLIC_URL: baseURL,
+        OIDC_PROVIDERS: 'test',
+        OIDC_TEST_ISSUER: oidcIssuer,
+        OIDC_TEST_CLIENT_ID: 'smartai-test',
+        OIDC_TEST_CLIENT_SECRET: 'test-secret',
+        OIDC_TEST_NAME: 'Test ID',
       },
     },
   ],
