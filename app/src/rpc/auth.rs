@@ -46,15 +46,18 @@ pub async fn sign_in(email: String, password: String) -> Result<UserDto, AppErro
     Ok(UserDto::from(&account))
 }
 
-/// Ends the current session.
+/// Ends the current session. When it came from a provider that supports RP-initiated logout,
+/// answers the provider's end-session URL, where the browser goes next (and comes back home).
 #[server(prefix = "/rpc", endpoint = "auth/sign_out")]
-pub async fn sign_out() -> Result<(), AppError> {
+pub async fn sign_out() -> Result<Option<String>, AppError> {
     use crate::rpc::ssr::*;
 
-    services()?.accounts.sign_out(&actor(), &client_info()).await.map_err(fail)?;
+    let (services, actor) = (services()?, actor());
+    let logout = services.oidc.logout_url(&actor).await.map(String::from);
+    services.accounts.sign_out(&actor, &client_info()).await.map_err(fail)?;
     clear_session_cookie();
-    redirect_form_post("/");
-    Ok(())
+    redirect_form_post(logout.as_deref().unwrap_or("/"));
+    Ok(logout)
 }
 
 /// Follows the link that confirms the account's e-mail address.

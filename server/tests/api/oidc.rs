@@ -169,6 +169,27 @@ async fn discovery_and_the_code_flow_create_then_sign_into_the_account(backend: 
     assert_ne!(response.status(), 200);
 }
 
+async fn signing_out_of_a_provider_session_signs_out_at_the_provider_too(backend: Backend) {
+    let Setup { app, provider } = spawn(backend, &[]).await;
+    assert_eq!(sign_in_as(&app, &app.client, "leaver").await, "/profile");
+    let response = app.client.post(app.url("/rpc/auth/sign_out")).send().await.unwrap();
+    let to = url::Url::parse(&location(&response)).expect("an absolute URL");
+    assert_eq!(to.origin().ascii_serialization(), provider.issuer);
+    assert_eq!(to.path(), "/session/end");
+    let query: std::collections::HashMap<_, _> = to.query_pairs().into_owned().collect();
+    assert_eq!(query.get("client_id").map(String::as_str), Some("smartai-test"));
+    assert_eq!(query.get("post_logout_redirect_uri"), Some(&app.url("/")));
+    assert_eq!(me(&app, &app.client).await, Value::Null);
+    // The provider knows the client and the way back: it answers with its confirmation page.
+    assert_eq!(app.client.get(to).send().await.unwrap().status(), 200);
+
+    // A password session signs out here only.
+    let client = browser();
+    assert_eq!(app.sign_up_with(&client, "stay@example.test").await.status(), 200);
+    let response = client.post(app.url("/rpc/auth/sign_out")).send().await.unwrap();
+    assert_eq!(location(&response), "/");
+}
+
 async fn a_tampered_or_replayed_state_is_refused(backend: Backend) {
     let Setup { app, provider: _provider } = spawn(backend, &[]).await;
     let authorize = start(&app, &app.client).await;
@@ -303,6 +324,7 @@ async fn a_provider_is_unlinked_only_while_another_way_to_sign_in_remains(backen
 on_both_databases!(
     discovery_and_the_code_flow_create_then_sign_into_the_account,
     a_tampered_or_replayed_state_is_refused,
+    signing_out_of_a_provider_session_signs_out_at_the_provider_too,
     a_wrong_nonce_is_refused,
     an_expired_code_is_refused,
     a_denied_consent_lands_on_the_sign_in_page,
