@@ -246,7 +246,10 @@ async fn sign_in_is_refused_while_locked_even_with_the_right_password(backend: B
         domain::jobs::Queue::sql(db.db.clone(), Duration::from_secs(60)),
         sessions.clone(),
         url::Url::parse("http://localhost:3000/").unwrap(),
-        &domain::accounts::LinksConfig { verification_ttl: Duration::from_secs(3600), reset_ttl: Duration::from_secs(3600) },
+        &domain::accounts::LinksConfig {
+            verification_ttl: Duration::from_secs(3600),
+            reset_ttl: Duration::from_secs(3600),
+        },
         audit.clone(),
     );
     let accounts = AccountService::new(db.db.clone(), sessions, Throttle::new(db.db.clone(), &config), links, audit);

@@ -69,7 +69,9 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.alter_table(Table::alter().table(Sessions::Table).drop_column(Sessions::OidcProvider).to_owned()).await?;
+        manager
+            .alter_table(Table::alter().table(Sessions::Table).drop_column(Sessions::OidcProvider).to_owned())
+            .await?;
         manager.drop_table(Table::drop().table(OidcLogins::Table).to_owned()).await?;
         manager.drop_table(Table::drop().table(UserIdentities::Table).to_owned()).await
     }

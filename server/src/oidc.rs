@@ -17,7 +17,7 @@ use domain::{
 };
 use serde::Deserialize;
 
-use crate::request_context::cookie;
+use crate::{request_context::cookie, startup::AppState};
 
 /// Keeps the `state` of a sign-in in flight, so the callback must come back to the same browser.
 const STATE_COOKIE: &str = "smartai_oidc_state";
@@ -57,8 +57,7 @@ pub struct CallbackQuery {
 /// `GET /auth/oidc/{provider}/callback`: back from the provider, signed in (or asked for the
 /// password of the account that has the same e-mail address).
 pub async fn callback(
-    State(services): State<Services>,
-    State(cookies): State<CookiePolicy>,
+    State(state): State<AppState>,
     Extension(actor): Extension<Actor>,
     Extension(client): Extension<ClientInfo>,
     Extension(lang): Extension<Lang>,
@@ -72,6 +71,7 @@ pub async fn callback(
         error: query.error.as_deref(),
         kept_state: cookie(&headers, STATE_COOKIE),
     };
+    let (services, cookies) = (state.services, state.cookies);
     let locale = Locale::parse(lang.code()).unwrap_or(Locale::En);
     let mut response = match services.oidc.finish(&actor, &provider, callback, locale, &client).await {
         Ok(Finished::SignedIn { token, return_to, .. }) => {
@@ -106,7 +106,9 @@ pub async fn link(
     headers: HeaderMap,
     Form(form): Form<LinkForm>,
 ) -> Response {
-    let Some(secret) = cookie(&headers, LINK_COOKIE) else { return Redirect::to("/signin?oidc_error=state").into_response() };
+    let Some(secret) = cookie(&headers, LINK_COOKIE) else {
+        return Redirect::to("/signin?oidc_error=state").into_response();
+    };
     match services.oidc.link(&actor, secret, &form.password, &client).await {
         Ok((_, token, return_to)) => {
             let mut response = Redirect::to(return_to.as_deref().unwrap_or("/profile?saved=linked")).into_response();
@@ -125,7 +127,8 @@ pub async fn link(
                 OidcError::Domain(Error::InvalidCredentials) => "password",
                 other => return refused(&other),
             };
-            let provider = form.provider.filter(|p| p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+            let provider =
+                form.provider.filter(|p| p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
             Redirect::to(&format!("/signin/link?provider={}&error={problem}", provider.unwrap_or_default()))
                 .into_response()
         }
@@ -135,7 +138,9 @@ pub async fn link(
 /// The sign-in page, with what went wrong.
 fn refused(err: &OidcError) -> Response {
     match err {
-        OidcError::Domain(_) | OidcError::Failed(_) => tracing::warn!(error = format!("{err:#}"), "provider sign-in failed"),
+        OidcError::Domain(_) | OidcError::Failed(_) => {
+            tracing::warn!(error = format!("{err:#}"), "provider sign-in failed")
+        }
         _ => tracing::info!(error = %err, "provider sign-in refused"),
     }
     Redirect::to(&format!("/signin?oidc_error={}", err.code())).into_response()

@@ -92,16 +92,16 @@ pub fn LinkedProvidersCard(saved: Option<String>) -> impl IntoView {
     let unlink = ServerAction::<UnlinkProvider>::new();
     let saved_linked = saved.as_deref() == Some("linked");
     let list = Resource::new(move || unlink.version().get(), |_| linked_providers());
-    let refused = url_error().filter(|_| {
-        use_query_map().get_untracked().get("__path").as_deref() == Some(UnlinkProvider::PATH)
-    });
+    let refused =
+        url_error().filter(|_| use_query_map().get_untracked().get("__path").as_deref() == Some(UnlinkProvider::PATH));
     let error = move || match unlink.value().get() {
         Some(Err(err)) => Some(err),
         Some(Ok(())) => None,
         None => refused.clone(),
     };
     let done = move || {
-        matches!(unlink.value().get(), Some(Ok(()))) || (unlink.value().get().is_none() && saved.as_deref() == Some("unlinked"))
+        matches!(unlink.value().get(), Some(Ok(())))
+            || (unlink.value().get().is_none() && saved.as_deref() == Some("unlinked"))
     };
     let i18n = use_i18n();
     view! {

@@ -67,14 +67,16 @@ impl OidcConfig {
                 value(&variable).with_context(|| format!("{variable} is required for the provider {name:?}"))
             };
             let issuer = required("ISSUER")?;
-            let parsed = url::Url::parse(&issuer).with_context(|| format!("{prefix}ISSUER: {issuer:?} is not a URL"))?;
+            let parsed =
+                url::Url::parse(&issuer).with_context(|| format!("{prefix}ISSUER: {issuer:?} is not a URL"))?;
             if !matches!(parsed.scheme(), "https" | "http") {
                 bail!("{prefix}ISSUER: {issuer:?} is not an http(s) URL");
             }
             let client_id = required("CLIENT_ID")?;
             let client_secret = SecretString::from(required("CLIENT_SECRET")?);
             let scopes = value(&format!("{prefix}SCOPES")).unwrap_or_else(|| DEFAULT_SCOPES.into());
-            let mut scopes: Vec<String> = scopes.split([' ', ',']).filter(|s| !s.is_empty()).map(str::to_owned).collect();
+            let mut scopes: Vec<String> =
+                scopes.split([' ', ',']).filter(|s| !s.is_empty()).map(str::to_owned).collect();
             if !scopes.iter().any(|s| s == "openid") {
                 scopes.insert(0, "openid".into());
             }

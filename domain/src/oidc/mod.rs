@@ -16,8 +16,8 @@ use std::sync::Arc;
 
 use openidconnect::{
     AuthorizationCode, ClientId, ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl,
-    Nonce, PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl, ProviderMetadataWithLogout, RedirectUrl,
-    Scope, TokenResponse,
+    Nonce, PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl, ProviderMetadataWithLogout, RedirectUrl, Scope,
+    TokenResponse,
     core::{CoreAuthenticationFlow, CoreClient},
 };
 use rand::RngCore;
@@ -122,13 +122,21 @@ pub struct Callback<'a> {
 }
 
 pub enum Finished {
-    SignedIn { account: Account, token: SessionToken, return_to: Option<String> },
+    SignedIn {
+        account: Account,
+        token: SessionToken,
+        return_to: Option<String>,
+    },
     /// An account has the identity's verified e-mail address: it is linked once the account's
     /// password is given with this secret (keep it in the browser, not in a URL).
-    LinkNeeded { secret: String, provider: String },
+    LinkNeeded {
+        secret: String,
+        provider: String,
+    },
 }
 
-type Client = CoreClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointMaybeSet, EndpointMaybeSet>;
+type Client =
+    CoreClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointMaybeSet, EndpointMaybeSet>;
 
 struct Discovered {
     client: Client,
@@ -201,9 +209,12 @@ impl OidcService {
             .get_or_try_init(|| async {
                 let config = &provider.config;
                 let issuer = IssuerUrl::new(config.issuer.clone()).map_err(|e| OidcError::Failed(e.into()))?;
-                let metadata = ProviderMetadataWithLogout::discover_async(issuer, &self.inner.http).await.map_err(|e| {
-                    OidcError::Failed(anyhow::Error::new(e).context(format!("discovery of {} failed", config.issuer)))
-                })?;
+                let metadata =
+                    ProviderMetadataWithLogout::discover_async(issuer, &self.inner.http).await.map_err(|e| {
+                        OidcError::Failed(
+                            anyhow::Error::new(e).context(format!("discovery of {} failed", config.issuer)),
+                        )
+                    })?;
                 let end_session = metadata.additional_metadata().end_session_endpoint.clone();
                 let redirect =
                     RedirectUrl::new(self.redirect_uri(&config.name)).map_err(|e| OidcError::Failed(e.into()))?;
@@ -258,7 +269,8 @@ impl OidcService {
     async fn take(&self, secret: &str, purpose: &str, provider: Option<&str>) -> Result<oidc_login::Model, OidcError> {
         let id = digest(secret);
         let found = oidc_login::Entity::find_by_id(id.clone()).one(&self.inner.db).await?.ok_or(OidcError::State)?;
-        let deleted = oidc_login::Entity::delete_many().filter(oidc_login::Column::Id.eq(id)).exec(&self.inner.db).await?;
+        let deleted =
+            oidc_login::Entity::delete_many().filter(oidc_login::Column::Id.eq(id)).exec(&self.inner.db).await?;
         let fits = found.purpose == purpose && provider.is_none_or(|p| p == found.provider);
         if deleted.rows_affected == 0 || !fits || found.expires_at <= OffsetDateTime::now_utc() {
             return Err(OidcError::State);
@@ -286,7 +298,11 @@ impl OidcService {
         let flow = self.take(state, "login", Some(name)).await?;
         if let Some(error) = callback.error {
             tracing::info!(error, "the provider refused the sign-in");
-            return Err(if error == "access_denied" { OidcError::Denied } else { OidcError::Failed(anyhow::anyhow!("{error}")) });
+            return Err(if error == "access_denied" {
+                OidcError::Denied
+            } else {
+                OidcError::Failed(anyhow::anyhow!("{error}"))
+            });
         }
         let code = callback.code.ok_or_else(|| OidcError::Failed(anyhow::anyhow!("no code")))?;
         let discovered = self.discover(provider).await?;
@@ -313,7 +329,8 @@ impl OidcService {
         };
         let return_to = flow.return_to;
         let db = &self.inner.db;
-        let linked = user_identity::Entity::find_by_id((identity.provider.clone(), identity.subject.clone())).one(db).await?;
+        let linked =
+            user_identity::Entity::find_by_id((identity.provider.clone(), identity.subject.clone())).one(db).await?;
         let user_id = match (linked, actor) {
             (Some(linked), _) => linked.user_id,
             (None, Actor::User { id, .. }) => {
@@ -379,7 +396,8 @@ impl OidcService {
         let id = digest(secret);
         let db = &self.inner.db;
         let waiting = oidc_login::Entity::find_by_id(id).one(db).await?.ok_or(OidcError::State)?;
-        let (Some(user_id), Some(subject), "link") = (waiting.user_id, waiting.subject.clone(), waiting.purpose.as_str())
+        let (Some(user_id), Some(subject), "link") =
+            (waiting.user_id, waiting.subject.clone(), waiting.purpose.as_str())
         else {
             return Err(OidcError::State);
         };
@@ -389,13 +407,8 @@ impl OidcService {
         let user = user::Entity::find_by_id(user_id).one(db).await?.ok_or(OidcError::State)?;
         let (account, token) = self.inner.accounts.sign_in(actor, &user.email, password, client).await?;
         self.take(secret, "link", None).await?;
-        let identity = Identity {
-            provider: waiting.provider,
-            subject,
-            email: waiting.email,
-            email_verified: true,
-            name: None,
-        };
+        let identity =
+            Identity { provider: waiting.provider, subject, email: waiting.email, email_verified: true, name: None };
         self.add_identity(account.id, &identity, client).await?;
         Ok((account, token, waiting.return_to))
     }
@@ -416,7 +429,12 @@ impl OidcService {
         Ok(())
     }
 
-    async fn create_account(&self, identity: &Identity, locale: Locale, client: &ClientInfo) -> Result<Uuid, OidcError> {
+    async fn create_account(
+        &self,
+        identity: &Identity,
+        locale: Locale,
+        client: &ClientInfo,
+    ) -> Result<Uuid, OidcError> {
         let email = Email::parse(identity.email.as_deref().ok_or(OidcError::EmailMissing)?)
             .map_err(|_| OidcError::EmailMissing)?;
         let display_name = identity

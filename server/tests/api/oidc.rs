@@ -243,13 +243,19 @@ async fn a_denied_consent_lands_on_the_sign_in_page(backend: Backend) {
     callback.query_pairs_mut().append_pair("error", "access_denied").append_pair("state", &state);
     let response = app.client.get(callback).send().await.unwrap();
     assert_eq!(location(&response), "/signin?oidc_error=denied");
-    let page = browser().get(app.url("/signin?oidc_error=denied")).header(header::ACCEPT_LANGUAGE, "en").send().await.unwrap();
+    let page =
+        browser().get(app.url("/signin?oidc_error=denied")).header(header::ACCEPT_LANGUAGE, "en").send().await.unwrap();
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     assert!(html.contains("The sign-in was cancelled at the provider."), "translated error on the sign-in page");
     assert!(html.contains(r#"href="/auth/oidc/test/start""#), "a plain link starts the sign-in");
     assert!(html.contains("Sign in with Test ID"));
-    let page = browser().get(app.url("/signin/link?provider=test")).header(header::ACCEPT_LANGUAGE, "de").send().await.unwrap();
+    let page = browser()
+        .get(app.url("/signin/link?provider=test"))
+        .header(header::ACCEPT_LANGUAGE, "de")
+        .send()
+        .await
+        .unwrap();
     let html = page.text().await.unwrap();
     assert!(html.contains(r#"action="/auth/oidc/link""#) && html.contains("Konto verknüpfen"), "{html}");
     let response = app.client.get(app.url("/auth/oidc/nope/start")).send().await.unwrap();
@@ -268,10 +274,7 @@ async fn a_verified_address_of_a_password_account_links_only_with_its_password(b
     assert_eq!(me(&app, &client).await, Value::Null, "not signed in before the password");
 
     let link = |password: &'static str| {
-        client
-            .post(app.url("/auth/oidc/link"))
-            .form(&[("password", password), ("provider", "test")])
-            .send()
+        client.post(app.url("/auth/oidc/link")).form(&[("password", password), ("provider", "test")]).send()
     };
     let response = link("wrong password, surely").await.unwrap();
     assert_eq!(location(&response), "/signin/link?provider=test&error=password");
