@@ -72,7 +72,9 @@ export default defineConfig({
       url: `${oidcIssuer}/.well-known/openid-configuration`,
       reuseExistingServer: false,
       timeout: 30_000,
+      // It warns about Node 20 and its in-memory store, both fine for tests.
       stdout: 'ignore',
+      stderr: 'ignore',
     },
     {
       command: `${bin} serve`,

@@ -111,6 +111,10 @@ async function interaction(req, res, uid) {
 
 const callback = provider.callback();
 createServer((req, res) => {
+  if (req.url === '/favicon.ico') {
+    res.writeHead(204);
+    return res.end();
+  }
   const match = /^\/interaction\/([^/?]+)/.exec(req.url);
   if (match) return interaction(req, res, match[1]);
   return callback(req, res);

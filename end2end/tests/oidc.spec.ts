@@ -6,7 +6,7 @@ for (const javaScriptEnabled of [true, false]) {
   test.describe(javaScriptEnabled ? 'with JavaScript' : 'without JavaScript', () => {
     test.use({ javaScriptEnabled });
 
-    test('sign in with the provider, then again into the same account', async ({ page }) => {
+    test('sign in with the provider and land signed in to a new account', async ({ page }) => {
       const login = `oidc-${javaScriptEnabled ? 'js' : 'nojs'}-${Date.now()}`;
 
       await test.step('the sign-in page offers the provider', async () => {
