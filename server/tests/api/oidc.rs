@@ -190,6 +190,15 @@ async fn signing_out_of_a_provider_session_signs_out_at_the_provider_too(backend
     assert_eq!(location(&response), "/");
 }
 
+async fn a_provider_that_is_down_fails_the_sign_in_not_the_app(backend: Backend) {
+    let Setup { app, provider } = spawn(backend, &[]).await;
+    drop(provider);
+    let response = app.client.get(app.url("/auth/oidc/test/start")).send().await.unwrap();
+    assert_eq!(location(&response), "/signin?oidc_error=failed");
+    assert_eq!(app.get("/health/ready").await.status(), 200);
+    assert_eq!(app.get("/signin").await.status(), 200);
+}
+
 async fn a_tampered_or_replayed_state_is_refused(backend: Backend) {
     let Setup { app, provider: _provider } = spawn(backend, &[]).await;
     let authorize = start(&app, &app.client).await;
@@ -283,6 +292,10 @@ async fn a_verified_address_of_a_password_account_links_only_with_its_password(b
     assert_eq!(location(&response), "/profile?saved=linked");
     assert_eq!(me(&app, &client).await["id"], owner_id);
 
+    let activity: Value = app.get_rpc_with(&client, "account/activity").await.json().await.unwrap();
+    let events: Vec<&str> = activity.as_array().unwrap().iter().filter_map(|e| e["event"].as_str()).collect();
+    assert!(events.contains(&"provider_linked"), "the link is in the audit log: {events:?}");
+
     // From now on the provider signs straight into that account.
     let later = browser();
     assert_eq!(sign_in_as(&app, &later, "g1;grace@example.test;true").await, "/profile");
@@ -327,6 +340,7 @@ async fn a_provider_is_unlinked_only_while_another_way_to_sign_in_remains(backen
 on_both_databases!(
     discovery_and_the_code_flow_create_then_sign_into_the_account,
     a_tampered_or_replayed_state_is_refused,
+    a_provider_that_is_down_fails_the_sign_in_not_the_app,
     signing_out_of_a_provider_session_signs_out_at_the_provider_too,
     a_wrong_nonce_is_refused,
     an_expired_code_is_refused,
