@@ -314,6 +314,49 @@ async fn an_unverified_address_of_an_existing_account_is_refused(backend: Backen
     assert_eq!(me(&app, &client).await, Value::Null);
 }
 
+/// The reset link e-mailed to `to` (kept in the outbox table: these tests have no SMTP server).
+async fn reset_token_for(app: &TestApp, to: &str) -> String {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+    let db = sea_orm::Database::connect(&app.database_url).await.unwrap();
+    for _ in 0..100 {
+        let mail = domain::entities::mail_outbox::Entity::find()
+            .filter(domain::entities::mail_outbox::Column::ToAddress.contains(to))
+            .all(&db)
+            .await
+            .unwrap();
+        if let Some(body) = mail.iter().map(|m| m.body.as_str()).find(|b| b.contains("reset-password?token=")) {
+            let start = body.find("reset-password?token=").unwrap() + "reset-password?token=".len();
+            return body[start..].chars().take_while(|c| !c.is_whitespace()).collect();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no reset e-mail to {to}");
+}
+
+async fn a_reset_by_the_owner_of_an_unverified_address_drops_the_provider(backend: Backend) {
+    let Setup { app, provider: _provider } = spawn(backend, &[]).await;
+    // Someone signs up through a provider that did not verify the address…
+    let squatter = browser();
+    assert_eq!(sign_in_as(&app, &squatter, "p1;pat@example.test;false").await, "/profile");
+    let profile: Value = app.get_rpc_with(&squatter, "account/profile").await.json().await.unwrap();
+    assert_eq!(profile["email_verified"], false);
+
+    // …then the address's owner resets the password through the e-mailed link.
+    let owner = browser();
+    let sent = app.rpc_with(&owner, "auth/forgot_password", &[("email", "pat@example.test")]).await;
+    assert_eq!(sent.status(), 200);
+    let token = reset_token_for(&app, "pat@example.test").await;
+    let reset = app
+        .rpc_with(&owner, "auth/reset_password", &[("token", &token), ("new_password", "a brand new passphrase 7")])
+        .await;
+    assert_eq!(reset.status(), 200);
+
+    // The provider identity no longer opens the account.
+    assert_eq!(sign_in_as(&app, &browser(), "p1;pat@example.test;false").await, "/signin?oidc_error=unverified");
+    assert_eq!(me(&app, &squatter).await, Value::Null, "the reset ended its sessions");
+}
+
 async fn a_provider_is_unlinked_only_while_another_way_to_sign_in_remains(backend: Backend) {
     let Setup { app, provider: _provider } = spawn(backend, &[]).await;
     // An account made through the provider has no password: the provider is its only way in.
@@ -348,4 +391,5 @@ on_both_databases!(
     a_verified_address_of_a_password_account_links_only_with_its_password,
     an_unverified_address_of_an_existing_account_is_refused,
     a_provider_is_unlinked_only_while_another_way_to_sign_in_remains,
+    a_reset_by_the_owner_of_an_unverified_address_drops_the_provider,
 );
