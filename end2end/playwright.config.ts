@@ -12,7 +12,11 @@ const siteRoot = process.env.LEPTOS_SITE_ROOT ?? path.resolve(__dirname, '../tar
 
 const port = 3100;
 const smtpPort = 3125;
-const baseURL = `http://127.0.0.1:${port}`;
+/** The OpenID Connect provider the "Sign in with Test ID" button leads to. */
+const oidcPort = 3126;
+const oidcIssuer = `http://127.0.0.1:${oidcPort}`;
+// localhost, not 127.0.0.1: passkeys need a domain as their relying party (browsers refuse an IP).
+const baseURL = `http://localhost:${port}`;
 
 /**
  * A fresh data folder per run, so every run starts with an empty SQLite database. The config is
@@ -64,8 +68,19 @@ export default defineConfig({
       timeout: 30_000,
     },
     {
+      // A real OpenID Connect provider (npm oidc-provider) with the app as its one client.
+      command: `node oidc-provider/server.mjs --port ${oidcPort} --redirect ${baseURL}/auth/oidc/test/callback`,
+      url: `${oidcIssuer}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+      timeout: 30_000,
+      // It warns about Node 20 and its in-memory store, both fine for tests.
+      stdout: 'ignore',
+      stderr: 'ignore',
+    },
+    {
       command: `${bin} serve`,
-      url: `${baseURL}/health/ready`,
+      // Node may resolve localhost to ::1 first; the server listens on 127.0.0.1.
+      url: `http://127.0.0.1:${port}/health/ready`,
       reuseExistingServer: false,
       timeout: 120_000,
       stdout: 'ignore',
@@ -76,8 +91,12 @@ export default defineConfig({
         LEPTOS_SITE_ROOT: siteRoot,
         RUST_LOG: 'warn',
         SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-        // Passkeys need a domain, not an IP, as their relying party: the passkey test uses localhost.
-        PUBLIC_URL: `http://localhost:${port}`,
+        PUBLIC_URL: baseURL,
+        OIDC_PROVIDERS: 'test',
+        OIDC_TEST_ISSUER: oidcIssuer,
+        OIDC_TEST_CLIENT_ID: 'smartai-test',
+        OIDC_TEST_CLIENT_SECRET: 'test-secret',
+        OIDC_TEST_NAME: 'Test ID',
       },
     },
   ],

@@ -202,6 +202,35 @@ pub struct AuditEventDto {
     pub request_id: Option<String>,
 }
 
+/// An OpenID Connect provider one can sign in with ("Sign in with {display_name}").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderDto {
+    pub name: String,
+    pub display_name: String,
+}
+
+/// The providers of the signed-in user's account: those linked and those one could link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkedProvidersDto {
+    pub linked: Vec<LinkedProviderDto>,
+    pub available: Vec<ProviderDto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkedProviderDto {
+    pub name: String,
+    pub display_name: String,
+    /// The e-mail address the provider gave.
+    pub email: Option<String>,
+    /// RFC 3339, UTC.
+    pub linked_at: String,
+}
+
+/// Where a provider sign-in starts: a plain link, so it works without JavaScript.
+pub fn provider_start_url(name: &str) -> String {
+    format!("/auth/oidc/{name}/start")
+}
+
 /// The avatar image URL of a given size.
 pub fn avatar_url(avatar_id: &str, size: u32) -> String {
     format!("/avatars/{avatar_id}/{size}.png")

@@ -122,6 +122,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("") view=Landing ssr=SsrMode::Async/>
                         <Route path=path!("signin") view=SignInPage ssr=SsrMode::Async/>
                         <Route path=path!("signin/code") view=SignInCodePage ssr=SsrMode::Async/>
+                        <Route path=path!("signin/link") view=pages::providers::LinkProviderPage ssr=SsrMode::Async/>
                         <Route path=path!("signup") view=SignUpPage ssr=SsrMode::Async/>
                         <Route path=path!("profile") view=ProfilePage ssr=SsrMode::Async/>
                         <Route path=path!("files") view=FilesPage ssr=SsrMode::Async/>

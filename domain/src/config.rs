@@ -30,6 +30,10 @@ pub struct Config {
     pub links: crate::accounts::LinksConfig,
     #[command(flatten)]
     pub retention: RetentionConfig,
+    /// The OpenID Connect providers: read from `OIDC_*` variables by [`crate::oidc::OidcConfig::from_env`]
+    /// (their names depend on the list, which a flag cannot express).
+    #[arg(skip)]
+    pub oidc: crate::oidc::OidcConfig,
 }
 
 impl Config {

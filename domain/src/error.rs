@@ -67,6 +67,8 @@ pub enum Field {
     Challenge,
     /// Two-factor authentication as a whole (on, off, being set up).
     TwoFactor,
+    /// A linked OpenID Connect provider.
+    Provider,
 }
 
 impl Field {
@@ -88,6 +90,7 @@ impl Field {
             Self::Code => "code",
             Self::Challenge => "challenge",
             Self::TwoFactor => "two_factor",
+            Self::Provider => "provider",
         }
     }
 }
@@ -119,6 +122,8 @@ pub enum Problem {
     Expired,
     /// A code that is wrong, or was already used.
     Incorrect,
+    /// Would leave the account with no way to sign in.
+    LastSignInMethod,
 }
 
 impl Problem {
@@ -136,6 +141,7 @@ impl Problem {
             Self::Dimensions => "dimensions",
             Self::Expired => "expired",
             Self::Incorrect => "incorrect",
+            Self::LastSignInMethod => "last_sign_in_method",
         }
     }
 }

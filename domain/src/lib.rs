@@ -16,6 +16,7 @@ pub mod files;
 pub mod jobs;
 pub mod mail;
 pub mod notifications;
+pub mod oidc;
 pub mod sessions;
 pub mod storage;
 

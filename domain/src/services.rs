@@ -14,6 +14,7 @@ use crate::{
     jobs::{Handlers, Job, NewJob, Periodic, Queue},
     mail::{Mailer, SendMail},
     notifications::{NotificationService, SendEmail},
+    oidc::OidcService,
     sessions::SessionStore,
     storage::Storage,
 };
@@ -32,6 +33,7 @@ impl Job for Retention {
 #[derive(Clone)]
 pub struct Services {
     pub accounts: AccountService,
+    pub oidc: OidcService,
     pub links: AccountLinks,
     pub passkeys: PasskeyService,
     pub audit: AuditLog,
@@ -62,14 +64,24 @@ impl Services {
             &config.links,
             audit.clone(),
         );
+        let accounts = AccountService::new(
+            db.clone(),
+            sessions.clone(),
+            Throttle::new(db.clone(), &config.throttle),
+            links.clone(),
+            audit.clone(),
+        );
+        let oidc = OidcService::new(
+            db.clone(),
+            accounts.clone(),
+            sessions.clone(),
+            audit.clone(),
+            config.public_url(),
+            &config.oidc,
+        );
         Self {
-            accounts: AccountService::new(
-                db.clone(),
-                sessions.clone(),
-                Throttle::new(db.clone(), &config.throttle),
-                links.clone(),
-                audit.clone(),
-            ),
+            accounts,
+            oidc,
             links,
             passkeys: PasskeyService::new(db.clone(), &config.public_url(), sessions.clone(), audit.clone()),
             audit,
@@ -126,7 +138,9 @@ impl Services {
     async fn retain(&self) -> anyhow::Result<()> {
         let sessions = self.sessions.purge_expired().await?;
         let shares = self.files.purge_expired_shares().await?;
-        let links = self.links.purge_expired().await? + self.passkeys.purge_expired().await?;
+        let links = self.links.purge_expired().await?
+            + self.passkeys.purge_expired().await?
+            + self.oidc.purge_expired().await?;
         let notifications = self.notifications.purge_older_than(self.retention.notifications).await?;
         let emails = self.notifications.mailer().purge_outbox(self.retention.notifications).await?;
         let dead_jobs = self.jobs.purge_dead(self.retention.dead_jobs).await?;

@@ -107,6 +107,16 @@ impl SessionStore {
     }
 
     pub(crate) async fn create(&self, user_id: Uuid, client: &ClientInfo) -> Result<SessionToken> {
+        self.create_through(user_id, client, None).await
+    }
+
+    /// Opens a session, noting the OpenID Connect provider it came through.
+    pub(crate) async fn create_through(
+        &self,
+        user_id: Uuid,
+        client: &ClientInfo,
+        provider: Option<&str>,
+    ) -> Result<SessionToken> {
         let token = SessionToken::generate();
         let now = OffsetDateTime::now_utc();
         session::ActiveModel {
@@ -117,6 +127,7 @@ impl SessionStore {
             expires_at: Set(now + self.max_age),
             user_agent: Set(client.user_agent.as_deref().map(|ua| truncate(ua, 255))),
             ip: Set(client.ip.clone()),
+            oidc_provider: Set(provider.map(str::to_owned)),
         }
         .insert(&self.db)
         .await?;

@@ -110,3 +110,21 @@ async fn answers_are_refused_unless_they_fit_a_live_challenge_of_the_same_user()
     assert!(passkeys.list(&ada).await.unwrap().is_empty());
     assert!(matches!(passkeys.delete(&bob, uuid::Uuid::new_v4(), &client).await, Err(Error::NotFound)));
 }
+
+#[tokio::test]
+async fn an_ip_address_as_public_url_turns_passkeys_off_not_the_app() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("ip.db").display());
+    let data_dir = dir.path().to_str().unwrap().to_owned();
+    let args = ["test", "--database-url", &url, "--data-dir", &data_dir, "--public-url", "http://10.0.0.5:3000/"];
+    let cli = TestCli::try_parse_from(args).unwrap();
+    let db = domain::db::connect(&cli.config.database).await.unwrap();
+    Migrator::up(&db, None).await.unwrap();
+    let storage = cli.config.storage.open(&cli.config.database.data_dir).unwrap();
+    let queue = domain::jobs::Queue::sql(db.clone(), std::time::Duration::from_secs(60));
+    let services = Services::new(db, storage, queue, domain::events::Events::local(), &cli.config);
+    let ada = user(&services).await;
+    assert_eq!(problem(services.passkeys.start_registration(&ada).await), Problem::Unsupported);
+    assert_eq!(problem(services.passkeys.start_sign_in().await), Problem::Unsupported);
+    assert!(services.passkeys.list(&ada).await.unwrap().is_empty());
+}

@@ -2,8 +2,7 @@ import { allowConsoleError, expect, open, signUpByApi, test, uniqueEmail } from 
 
 // Passkeys in Chromium with its virtual authenticator (CDP WebAuthn domain): a platform
 // authenticator that keeps discoverable credentials and verifies the user without a prompt.
-// WebAuthn wants a domain as relying party, so these pages are opened at localhost (PUBLIC_URL).
-test.use({ baseURL: 'http://localhost:3100' });
+// WebAuthn wants a domain as relying party: the suite runs at localhost (PUBLIC_URL).
 
 test('a passkey added on the profile then signs in on its own', async ({ page, context }) => {
   const cdp = await context.newCDPSession(page);

@@ -11,6 +11,7 @@ mod m20261126_000006_mail;
 mod m20261126_000007_audit;
 mod m20261126_000008_auth_throttle;
 mod m20261126_000009_account_links;
+mod m20261126_000010_oidc;
 mod m20261126_000011_two_factor;
 mod m20261126_000012_passkeys;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000007_audit::Migration),
             Box::new(m20261126_000008_auth_throttle::Migration),
             Box::new(m20261126_000009_account_links::Migration),
+            Box::new(m20261126_000010_oidc::Migration),
             Box::new(m20261126_000011_two_factor::Migration),
             Box::new(m20261126_000012_passkeys::Migration),
         ]

@@ -42,7 +42,9 @@ pub fn parse(text: &str) -> anyhow::Result<Vec<(String, String)>> {
     let known = known_settings();
     let mut settings = Vec::new();
     for (key, value) in table {
-        if !known.contains(&key) {
+        // OpenID Connect providers: their variables' names depend on `OIDC_PROVIDERS`
+        // (`domain::oidc::OidcConfig::from_env` checks them).
+        if !known.contains(&key) && !key.starts_with("OIDC_") {
             bail!("unknown setting `{key}`");
         }
         let value = match value {
@@ -83,6 +85,12 @@ mod tests {
         let settings = parse("DATABASE_URL = \"postgres://db/app\"\nDATABASE_MAX_CONNECTIONS = 4\n").unwrap();
         assert!(settings.contains(&("DATABASE_URL".into(), "postgres://db/app".into())));
         assert!(settings.contains(&("DATABASE_MAX_CONNECTIONS".into(), "4".into())));
+    }
+
+    #[test]
+    fn reads_provider_settings() {
+        let settings = parse("OIDC_PROVIDERS = \"acme\"\nOIDC_ACME_ISSUER = \"https://id.acme.test\"\n").unwrap();
+        assert!(settings.contains(&("OIDC_ACME_ISSUER".into(), "https://id.acme.test".into())));
     }
 
     #[test]

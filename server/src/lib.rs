@@ -14,6 +14,7 @@ pub mod files;
 pub mod health;
 pub mod metrics;
 pub mod migrate;
+pub mod oidc;
 pub mod request_context;
 pub mod startup;
 pub mod telemetry;

@@ -13,7 +13,14 @@ fn main() -> ExitCode {
         eprintln!("error: {err:#}");
         return ExitCode::from(2);
     }
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    cli.domain.oidc = match domain::oidc::OidcConfig::from_env() {
+        Ok(oidc) => oidc,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            return ExitCode::from(2);
+        }
+    };
     telemetry::init(&cli.server.log);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,

@@ -60,7 +60,7 @@ pub async fn resolve(State(services): State<Services>, mut request: Request, nex
 }
 
 /// The value of one cookie of the request.
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()

@@ -33,7 +33,7 @@ use crate::{
     csrf::{self, CsrfPolicy},
     events, files, health,
     metrics::{self, FallbackRoute},
-    migrate, request_context,
+    migrate, oidc, request_context,
 };
 
 #[derive(Clone, FromRef)]
@@ -171,6 +171,9 @@ pub fn router(state: AppState) -> Router {
         .route("/files/{id}/content", get(files::content))
         .route("/s/{token}", get(files::shared))
         .route("/avatars/{id}/{file}", get(files::avatar))
+        .route("/auth/oidc/{provider}/start", get(oidc::start))
+        .route("/auth/oidc/{provider}/callback", get(oidc::callback))
+        .route("/auth/oidc/link", post(oidc::link))
         .route("/events", get(events::stream))
         .route("/health/live", get(health::live))
         .route("/health/ready", get(health::ready))

@@ -139,9 +139,15 @@ fn UserMenu(name: String, avatar: Option<String>) -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
     let navigate = use_navigate();
     Effect::new(move |_| {
-        if let Some(Ok(())) = sign_out.value().get() {
+        if let Some(Ok(logout)) = sign_out.value().get() {
             current.refresh();
-            navigate("/", Default::default());
+            match logout {
+                // Signed out at the provider too, which then sends the browser back home.
+                Some(url) => {
+                    let _ = window().location().set_href(&url);
+                }
+                None => navigate("/", Default::default()),
+            }
         }
     });
     view! {

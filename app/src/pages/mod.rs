@@ -6,6 +6,7 @@ pub mod landing;
 pub mod not_found;
 pub mod notifications;
 pub mod profile;
+pub mod providers;
 pub mod sign_in;
 pub mod sign_up;
 pub mod two_factor;

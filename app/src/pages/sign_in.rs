@@ -71,6 +71,7 @@ pub fn SignInPage() -> impl IntoView {
                 <p id="passkey-sign-in-status" class="alert alert-error" role="alert" hidden=true
                     data-failed=t("sign-in-passkey-failed")></p>
             </div>
+            <super::providers::ProviderButtons/>
             <p class="auth-switch"><a href="/forgot-password">{t("sign-in-forgot")}</a></p>
             <p class="auth-switch">{t("sign-in-no-account")} " " <a href="/signup">{t("nav-sign-up")}</a></p>
         </section>

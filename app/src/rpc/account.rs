@@ -178,3 +178,41 @@ pub async fn regenerate_recovery_codes(code: String) -> Result<Vec<String>, AppE
     let codes = two_factor.regenerate_recovery_codes(&actor(), &code).await.map_err(fail)?;
     Ok(codes.expose().to_vec())
 }
+/// The sign-in providers linked to the account, and the others one could link.
+#[server(prefix = "/rpc", endpoint = "account/providers", input = GetUrl)]
+pub async fn linked_providers() -> Result<crate::dto::LinkedProvidersDto, AppError> {
+    use crate::{
+        dto::{LinkedProviderDto, LinkedProvidersDto, ProviderDto, rfc3339},
+        rpc::ssr::*,
+    };
+
+    let services = services()?;
+    let linked = services.oidc.identities(&actor()).await.map_err(fail)?;
+    let available = services
+        .oidc
+        .providers()
+        .into_iter()
+        .filter(|p| !linked.iter().any(|l| l.provider == p.name))
+        .map(|p| ProviderDto { name: p.name, display_name: p.display_name })
+        .collect();
+    let linked = linked
+        .into_iter()
+        .map(|l| LinkedProviderDto {
+            name: l.provider,
+            display_name: l.display_name,
+            email: l.email,
+            linked_at: rfc3339(l.linked_at),
+        })
+        .collect();
+    Ok(LinkedProvidersDto { linked, available })
+}
+
+/// Unlinks a sign-in provider, unless it is the account's last way to sign in.
+#[server(prefix = "/rpc", endpoint = "account/unlink_provider")]
+pub async fn unlink_provider(provider: String) -> Result<(), AppError> {
+    use crate::rpc::ssr::*;
+
+    services()?.oidc.unlink(&actor(), &provider, &client_info()).await.map_err(fail)?;
+    redirect_form_post("/profile?saved=unlinked");
+    Ok(())
+}

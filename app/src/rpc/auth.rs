@@ -4,9 +4,18 @@
 use leptos::prelude::*;
 
 use crate::{
-    dto::{SignInDto, UserDto},
+    dto::{ProviderDto, SignInDto, UserDto},
     error::AppError,
 };
+
+/// The OpenID Connect providers one can sign in with (the buttons on the sign-in page).
+#[server(prefix = "/rpc", endpoint = "auth/providers", input = leptos::server_fn::codec::GetUrl)]
+pub async fn providers() -> Result<Vec<ProviderDto>, AppError> {
+    use crate::rpc::ssr::*;
+
+    let providers = services()?.oidc.providers();
+    Ok(providers.into_iter().map(|p| ProviderDto { name: p.name, display_name: p.display_name }).collect())
+}
 
 /// Creates an account and signs it in.
 #[server(prefix = "/rpc", endpoint = "auth/sign_up")]
@@ -63,15 +72,18 @@ pub async fn sign_in_code(challenge: String, code: String) -> Result<UserDto, Ap
     Ok(UserDto::from(&account))
 }
 
-/// Ends the current session.
+/// Ends the current session. When it came from a provider that supports RP-initiated logout,
+/// answers the provider's end-session URL, where the browser goes next (and comes back home).
 #[server(prefix = "/rpc", endpoint = "auth/sign_out")]
-pub async fn sign_out() -> Result<(), AppError> {
+pub async fn sign_out() -> Result<Option<String>, AppError> {
     use crate::rpc::ssr::*;
 
-    services()?.accounts.sign_out(&actor(), &client_info()).await.map_err(fail)?;
+    let (services, actor) = (services()?, actor());
+    let logout = services.oidc.logout_url(&actor).await.map(String::from);
+    services.accounts.sign_out(&actor, &client_info()).await.map_err(fail)?;
     clear_session_cookie();
-    redirect_form_post("/");
-    Ok(())
+    redirect_form_post(logout.as_deref().unwrap_or("/"));
+    Ok(logout)
 }
 
 /// Follows the link that confirms the account's e-mail address.

@@ -20,7 +20,7 @@ use super::{Account, Email, NewPassword, password};
 use crate::{
     Actor, Error, Result,
     audit::{AuditLog, Context, Event},
-    entities::{account_token, user},
+    entities::{account_token, user, user_identity},
     error::{Field, Problem},
     jobs::{NewJob, Queue},
     mail::SendMail,
@@ -145,6 +145,13 @@ impl AccountLinks {
         let hash = password::hash(&new).await?;
         let txn = self.db.begin().await?;
         let user_id = consume(&txn, token, Purpose::ResetPassword).await?;
+        // Providers linked before anyone proved the address (an account made through a provider
+        // that did not verify it) are dropped: the address's owner takes the account over alone.
+        let unconfirmed =
+            user::Entity::find_by_id(user_id).one(&txn).await?.is_some_and(|u| u.email_verified_at.is_none());
+        if unconfirmed {
+            user_identity::Entity::delete_many().filter(user_identity::Column::UserId.eq(user_id)).exec(&txn).await?;
+        }
         user::Entity::update_many()
             .col_expr(user::Column::PasswordHash, Expr::value(hash))
             .col_expr(user::Column::UpdatedAt, Expr::value(OffsetDateTime::now_utc()))

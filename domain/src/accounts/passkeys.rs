@@ -53,7 +53,8 @@ pub struct Ceremony {
 #[derive(Clone)]
 pub struct PasskeyService {
     db: DatabaseConnection,
-    webauthn: Arc<Webauthn>,
+    /// None when `PUBLIC_URL` cannot be a relying party (an IP address): passkeys are then off.
+    webauthn: Option<Arc<Webauthn>>,
     sessions: SessionStore,
     audit: AuditLog,
 }
@@ -68,13 +69,24 @@ fn expired() -> Error {
 
 impl PasskeyService {
     /// The relying party is the app at `public_url`: its host is the RP id, its origin the only
-    /// one whose answers count.
+    /// one whose answers count. Browsers take only a domain as RP id, so with an IP address in
+    /// `PUBLIC_URL` passkeys are off (and say so), while everything else works.
     pub fn new(db: DatabaseConnection, public_url: &url::Url, sessions: SessionStore, audit: AuditLog) -> Self {
-        let rp_id = public_url.host_str().unwrap_or("localhost");
-        let webauthn = WebauthnBuilder::new(rp_id, public_url)
-            .and_then(|b| b.rp_name("SmartAIPlatForm").build())
-            .expect("PUBLIC_URL is a valid WebAuthn origin");
-        Self { db, webauthn: Arc::new(webauthn), sessions, audit }
+        let webauthn = match public_url.host() {
+            Some(url::Host::Domain(rp_id)) => WebauthnBuilder::new(rp_id, public_url)
+                .and_then(|b| b.rp_name("SmartAIPlatForm").build())
+                .map_err(|err| tracing::warn!(%public_url, error = %err, "passkeys are off: PUBLIC_URL is no WebAuthn origin"))
+                .ok(),
+            _ => {
+                tracing::warn!(%public_url, "passkeys are off: PUBLIC_URL must name a domain, not an IP address");
+                None
+            }
+        };
+        Self { db, webauthn: webauthn.map(Arc::new), sessions, audit }
+    }
+
+    fn webauthn(&self) -> Result<&Webauthn> {
+        self.webauthn.as_deref().ok_or(Error::invalid(Field::Passkey, Problem::Unsupported))
     }
 
     pub async fn list(&self, actor: &Actor) -> Result<Vec<PasskeyInfo>> {
@@ -93,7 +105,7 @@ impl PasskeyService {
         let user = user::Entity::find_by_id(id).one(&self.db).await?.ok_or(Error::Unauthenticated)?;
         let exclude = self.stored(id).await?.into_iter().map(|(_, key)| key.cred_id().clone()).collect::<Vec<_>>();
         let (options, state) = self
-            .webauthn
+            .webauthn()?
             .start_passkey_registration(user.id, &user.email, &user.display_name, Some(exclude))
             .map_err(unexpected)?;
         let mut options = serde_json::to_value(options).map_err(unexpected)?;
@@ -123,7 +135,7 @@ impl PasskeyService {
         }
         let state: PasskeyRegistration = self.take_challenge(challenge, Some(id)).await?;
         let answer: RegisterPublicKeyCredential = serde_json::from_str(credential).map_err(|_| refused())?;
-        let key = self.webauthn.finish_passkey_registration(&answer, &state).map_err(|err| {
+        let key = self.webauthn()?.finish_passkey_registration(&answer, &state).map_err(|err| {
             tracing::info!(error = %err, "a passkey registration was refused");
             refused()
         })?;
@@ -158,7 +170,7 @@ impl PasskeyService {
 
     /// Starts a sign-in with whichever passkey the user picks.
     pub async fn start_sign_in(&self) -> Result<Ceremony> {
-        let (options, state) = self.webauthn.start_discoverable_authentication().map_err(unexpected)?;
+        let (options, state) = self.webauthn()?.start_discoverable_authentication().map_err(unexpected)?;
         let mut options = serde_json::to_value(options).map_err(unexpected)?;
         // webauthn-rs asks for conditional (autofill) mediation; this is a button: a plain prompt.
         if let Some(map) = options.as_object_mut() {
@@ -180,7 +192,7 @@ impl PasskeyService {
         let state: DiscoverableAuthentication = self.take_challenge(challenge, None).await?;
         let answer: PublicKeyCredential = serde_json::from_str(credential).map_err(|_| refused())?;
         let (user_id, credential_id) =
-            self.webauthn.identify_discoverable_authentication(&answer).map_err(|_| refused())?;
+            self.webauthn()?.identify_discoverable_authentication(&answer).map_err(|_| refused())?;
         let credential_id = URL_SAFE_NO_PAD.encode(credential_id);
         let row = passkey::Entity::find()
             .filter(passkey::Column::CredentialId.eq(credential_id))
@@ -191,12 +203,12 @@ impl PasskeyService {
         let mut key: Passkey = serde_json::from_str(&row.credential).map_err(unexpected)?;
         #[allow(deprecated)] // v2 needs the credential internals feature; this is the same check.
         let result = self
-            .webauthn
+            .webauthn()?
             .finish_discoverable_authentication(&answer, state, &[DiscoverableKey::from(&key)])
             .map_err(|err| {
-            tracing::info!(error = %err, "a passkey sign-in was refused");
-            refused()
-        })?;
+                tracing::info!(error = %err, "a passkey sign-in was refused");
+                refused()
+            })?;
         key.update_credential(&result);
         let mut stored: passkey::ActiveModel = row.into();
         stored.credential = Set(serde_json::to_string(&key).map_err(unexpected)?);

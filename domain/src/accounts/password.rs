@@ -94,6 +94,8 @@ pub async fn hash(password: &NewPassword) -> Result<String, Error> {
 /// Checks a password against a stored hash. With no stored hash (unknown account) it still does
 /// the same work against a dummy hash, so the answer takes the same time either way.
 pub async fn verify(candidate: &str, stored: Option<&str>) -> Result<bool, Error> {
+    // An account created through a provider has no password: nothing matches it.
+    let stored = stored.filter(|s| *s != crate::oidc::NO_PASSWORD);
     let known = stored.is_some();
     let stored = stored.map(str::to_owned);
     let candidate = candidate.to_owned();

@@ -12,6 +12,8 @@ pub struct Model {
     pub expires_at: TimeDateTimeWithTimeZone,
     pub user_agent: Option<String>,
     pub ip: Option<String>,
+    /// The OpenID Connect provider the user signed in through, if any (for logout there too).
+    pub oidc_provider: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -41,11 +41,15 @@ pub struct Options {
     pub public_url: Option<&'static str>,
     /// More command-line settings.
     pub extra: Vec<String>,
+    /// Where to listen (a free port by default).
+    pub listen: Option<String>,
+    /// OpenID Connect providers (settings the command line cannot carry).
+    pub oidc: Option<domain::oidc::OidcConfig>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { idle_timeout: "7d", public_url: None, extra: Vec::new() }
+        Self { idle_timeout: "7d", public_url: None, extra: Vec::new(), listen: None, oidc: None }
     }
 }
 
@@ -71,6 +75,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
             (with_database(&admin_url, &name), Some(name), None)
         }
     };
+    let listen = options.listen.clone().unwrap_or_else(|| "127.0.0.1:0".into());
     let mut args = vec![
         "smartai",
         "--database-url",
@@ -78,7 +83,7 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
         "--data-dir",
         data_dir.path().to_str().unwrap(),
         "--listen",
-        "127.0.0.1:0",
+        &listen,
         "--session-idle-timeout",
         options.idle_timeout,
         "--database-connect-timeout",
@@ -89,7 +94,10 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     }
     args.extend(options.extra.iter().map(String::as_str));
     args.push("serve");
-    let cli = Cli::try_parse_from(args).expect("test settings parse");
+    let mut cli = Cli::try_parse_from(args).expect("test settings parse");
+    if let Some(oidc) = options.oidc {
+        cli.domain.oidc = oidc;
+    }
     let app = Application::build(&cli.domain, &cli.server).await.expect("the app builds");
     let address = format!("http://{}", app.address());
     tokio::spawn(app.run_until_stopped(std::future::pending()));

@@ -10,6 +10,7 @@ mod files;
 mod helpers;
 mod live;
 mod mail;
+mod oidc;
 mod pages;
 mod platform;
 mod throttle;

@@ -1,0 +1,160 @@
+//! The doors of sign-in through OpenID Connect providers: top-level browser navigations (to the
+//! provider and back) and a plain form post, so they are axum handlers, not server functions.
+//! Every failure lands on a page that says what happened in the user's language, never a 500.
+
+use app::{i18n::Lang, rpc::ssr::CookiePolicy};
+use axum::{
+    Extension, Form,
+    extract::{Path, Query, State},
+    http::{HeaderMap, HeaderValue, header},
+    response::{IntoResponse, Redirect, Response},
+};
+use domain::{
+    Actor, Error, Services,
+    accounts::Locale,
+    oidc::{Callback, Finished, OidcError},
+    sessions::ClientInfo,
+};
+use serde::Deserialize;
+
+use crate::{request_context::cookie, startup::AppState};
+
+/// Keeps the `state` of a sign-in in flight, so the callback must come back to the same browser.
+const STATE_COOKIE: &str = "smartai_oidc_state";
+/// Keeps the secret of an identity waiting for its account's password.
+const LINK_COOKIE: &str = "smartai_oidc_link";
+const FLOW_MAX_AGE: u64 = 600;
+
+#[derive(Deserialize)]
+pub struct StartQuery {
+    return_to: Option<String>,
+}
+
+/// `GET /auth/oidc/{provider}/start`: to the provider's sign-in page.
+pub async fn start(
+    State(services): State<Services>,
+    State(cookies): State<CookiePolicy>,
+    Path(provider): Path<String>,
+    Query(query): Query<StartQuery>,
+) -> Response {
+    match services.oidc.start(&provider, query.return_to.as_deref()).await {
+        Ok(started) => {
+            let mut response = Redirect::to(started.url.as_str()).into_response();
+            set_cookie(&mut response, cookies, STATE_COOKIE, &started.state, "/auth/oidc/", FLOW_MAX_AGE);
+            response
+        }
+        Err(err) => refused(&err),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+/// `GET /auth/oidc/{provider}/callback`: back from the provider, signed in (or asked for the
+/// password of the account that has the same e-mail address).
+pub async fn callback(
+    State(state): State<AppState>,
+    Extension(actor): Extension<Actor>,
+    Extension(client): Extension<ClientInfo>,
+    Extension(lang): Extension<Lang>,
+    Path(provider): Path<String>,
+    Query(query): Query<CallbackQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let callback = Callback {
+        code: query.code.as_deref(),
+        state: query.state.as_deref(),
+        error: query.error.as_deref(),
+        kept_state: cookie(&headers, STATE_COOKIE),
+    };
+    let (services, cookies) = (state.services, state.cookies);
+    let locale = Locale::parse(lang.code()).unwrap_or(Locale::En);
+    let mut response = match services.oidc.finish(&actor, &provider, callback, locale, &client).await {
+        Ok(Finished::SignedIn { token, return_to, .. }) => {
+            let mut response = Redirect::to(return_to.as_deref().unwrap_or("/profile")).into_response();
+            set_session(&mut response, &services, cookies, token.expose());
+            response
+        }
+        Ok(Finished::LinkNeeded { secret, provider }) => {
+            let mut response = Redirect::to(&format!("/signin/link?provider={provider}")).into_response();
+            set_cookie(&mut response, cookies, LINK_COOKIE, &secret, "/", FLOW_MAX_AGE);
+            response
+        }
+        Err(err) => refused(&err),
+    };
+    set_cookie(&mut response, cookies, STATE_COOKIE, "", "/auth/oidc/", 0);
+    response
+}
+
+#[derive(Deserialize)]
+pub struct LinkForm {
+    password: String,
+    provider: Option<String>,
+}
+
+/// `POST /auth/oidc/link`: the password of the account with the provider's e-mail address; right,
+/// the provider is linked and the account signed in.
+pub async fn link(
+    State(services): State<Services>,
+    State(cookies): State<CookiePolicy>,
+    Extension(actor): Extension<Actor>,
+    Extension(client): Extension<ClientInfo>,
+    headers: HeaderMap,
+    Form(form): Form<LinkForm>,
+) -> Response {
+    let Some(secret) = cookie(&headers, LINK_COOKIE) else {
+        return Redirect::to("/signin?oidc_error=state").into_response();
+    };
+    match services.oidc.link(&actor, secret, &form.password, &client).await {
+        Ok((_, token, return_to)) => {
+            let mut response = Redirect::to(return_to.as_deref().unwrap_or("/profile?saved=linked")).into_response();
+            set_session(&mut response, &services, cookies, token.expose());
+            set_cookie(&mut response, cookies, LINK_COOKIE, "", "/", 0);
+            response
+        }
+        Err(OidcError::State) => {
+            let mut response = Redirect::to("/signin?oidc_error=state").into_response();
+            set_cookie(&mut response, cookies, LINK_COOKIE, "", "/", 0);
+            response
+        }
+        Err(err) => {
+            let problem = match err {
+                OidcError::Domain(Error::TooManyAttempts { .. }) => "throttled",
+                OidcError::Domain(Error::InvalidCredentials) => "password",
+                other => return refused(&other),
+            };
+            let provider =
+                form.provider.filter(|p| p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+            Redirect::to(&format!("/signin/link?provider={}&error={problem}", provider.unwrap_or_default()))
+                .into_response()
+        }
+    }
+}
+
+/// The sign-in page, with what went wrong.
+fn refused(err: &OidcError) -> Response {
+    match err {
+        OidcError::Domain(_) | OidcError::Failed(_) => {
+            tracing::warn!(error = format!("{err:#}"), "provider sign-in failed")
+        }
+        _ => tracing::info!(error = %err, "provider sign-in refused"),
+    }
+    Redirect::to(&format!("/signin?oidc_error={}", err.code())).into_response()
+}
+
+fn set_session(response: &mut Response, services: &Services, cookies: CookiePolicy, token: &str) {
+    let max_age = services.sessions.max_age().as_secs();
+    set_cookie(response, cookies, app::rpc::ssr::SESSION_COOKIE, token, "/", max_age);
+}
+
+fn set_cookie(response: &mut Response, cookies: CookiePolicy, name: &str, value: &str, path: &str, max_age: u64) {
+    let secure = if cookies.secure { "; Secure" } else { "" };
+    let cookie = format!("{name}={value}; Path={path}; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+}
