@@ -86,6 +86,19 @@ impl Event {
         }
     }
 
+    /// Whether the owner is e-mailed when this happens to their account.
+    pub fn notifies_owner(self) -> bool {
+        matches!(
+            self,
+            Self::PasswordChanged
+                | Self::PasswordReset
+                | Self::TwoFactorEnabled
+                | Self::TwoFactorDisabled
+                | Self::PasskeyAdded
+                | Self::ProviderLinked
+        )
+    }
+
     pub fn parse(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|e| e.code() == code)
     }
@@ -208,11 +221,20 @@ impl fmt::Display for Break {
 #[derive(Clone)]
 pub struct AuditLog {
     db: DatabaseConnection,
+    /// Where security notices are queued (see [`Self::with_notices`]).
+    notices: Option<crate::jobs::Queue>,
 }
 
 impl AuditLog {
     pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+        Self { db, notices: None }
+    }
+
+    /// Also e-mails the account's owner when its sign-in details change (a password, two-factor,
+    /// a passkey, a linked provider), so a change they did not make does not go unnoticed.
+    pub fn with_notices(mut self, jobs: crate::jobs::Queue) -> Self {
+        self.notices = Some(jobs);
+        self
     }
 
     /// Appends an event in a transaction of its own.
@@ -254,6 +276,18 @@ impl AuditLog {
             hash: String::new(),
         };
         model.hash = hash(&model);
+        if let (Some(jobs), Some(user_id)) = (&self.notices, model.user_id)
+            && event.notifies_owner()
+        {
+            let notice = crate::notifications::SecurityNotice {
+                message_id: Uuid::now_v7(),
+                user_id,
+                event: event.code().to_owned(),
+                at: model.created_at,
+                ip: model.ip.clone(),
+            };
+            jobs.enqueue_in(txn, crate::jobs::NewJob::of(&notice)).await?;
+        }
         let hash = model.hash.clone();
         audit_event::Entity::insert(model.into_active_model().reset_all()).exec_without_returning(txn).await?;
         audit_head::Entity::update_many()

@@ -82,6 +82,23 @@ pub struct SendEmail {
     pub params: serde_json::Value,
 }
 
+/// Tells an account's owner that its sign-in details changed (queued by the audit log).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecurityNotice {
+    pub message_id: Uuid,
+    pub user_id: Uuid,
+    /// The audit event's code (`password_changed`).
+    pub event: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub ip: Option<String>,
+}
+
+impl Job for SecurityNotice {
+    const KIND: &'static str = "notifications.security";
+    const MAX_ATTEMPTS: u32 = 8;
+}
+
 impl Job for SendEmail {
     const KIND: &'static str = "notifications.email";
     const TIMEOUT: Duration = Duration::from_secs(60);
@@ -326,6 +343,25 @@ impl NotificationService {
             args.push(("link", self.link(&path)));
         }
         let rendered = crate::mail::render(&user.locale, &job.kind, &args);
+        let to = Mailbox::new(Some(user.display_name), user.email.parse()?);
+        self.mailer.send(Mail { id: job.message_id, to, subject: rendered.subject, body: rendered.body }).await
+    }
+
+    /// The `notifications.security` job: what changed, when and from where, in the user's
+    /// language, whatever their notification settings (this is not optional).
+    pub async fn send_security_notice(&self, job: SecurityNotice) -> anyhow::Result<()> {
+        let Some(user) = user::Entity::find_by_id(job.user_id).one(&self.db).await? else { return Ok(()) };
+        let when = job.at.format(&time::format_description::well_known::Rfc2822).unwrap_or_default();
+        let event = crate::mail::text(&user.locale, &format!("mail-security-event-{}", job.event))
+            .unwrap_or_else(|| job.event.clone());
+        let args = [
+            ("user", user.display_name.clone()),
+            ("event", event),
+            ("when", when),
+            ("ip", job.ip.unwrap_or_else(|| "?".into())),
+            ("action", self.link("/profile")),
+        ];
+        let rendered = crate::mail::render(&user.locale, "security", &args);
         let to = Mailbox::new(Some(user.display_name), user.email.parse()?);
         self.mailer.send(Mail { id: job.message_id, to, subject: rendered.subject, body: rendered.body }).await
     }

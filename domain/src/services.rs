@@ -13,7 +13,7 @@ use crate::{
     files::{FileService, ProcessUpload},
     jobs::{Handlers, Job, NewJob, Periodic, Queue},
     mail::{Mailer, SendMail},
-    notifications::{NotificationService, SendEmail},
+    notifications::{NotificationService, SecurityNotice, SendEmail},
     oidc::OidcService,
     sessions::SessionStore,
     storage::Storage,
@@ -55,7 +55,7 @@ impl Services {
         let sessions = SessionStore::new(db.clone(), &config.sessions);
         let mailer = Mailer::new(&config.mail, db.clone());
         let notifications = NotificationService::new(db.clone(), events, jobs.clone(), mailer, config.public_url());
-        let audit = AuditLog::new(db.clone());
+        let audit = AuditLog::new(db.clone()).with_notices(jobs.clone());
         let links = AccountLinks::new(
             db.clone(),
             jobs.clone(),
@@ -114,6 +114,11 @@ impl Services {
         handlers.register::<SendEmail, _, _>(move |job| {
             let notifications = notifications.clone();
             async move { notifications.send_email(job).await }
+        });
+        let notifications = self.notifications.clone();
+        handlers.register::<SecurityNotice, _, _>(move |job| {
+            let notifications = notifications.clone();
+            async move { notifications.send_security_notice(job).await }
         });
         let mailer = self.notifications.mailer().clone();
         handlers.register::<SendMail, _, _>(move |job| {

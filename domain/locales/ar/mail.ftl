@@ -15,3 +15,15 @@ mail-reset_password-subject = إعادة تعيين كلمة المرور
 mail-reset_password-body = طلب أحدهم إعادة تعيين كلمة مرور حسابك. إن كنت أنت، فاختر كلمة مرور جديدة خلال { $hours } ساعة من هنا: { $action }
 
     إن لم تكن أنت، فتجاهل هذه الرسالة: تبقى كلمة مرورك كما هي.
+
+mail-security-subject = تغيّرت بيانات تسجيل الدخول إلى حسابك
+mail-security-body = حدث للتو ما يلي في حسابك: { $event }.
+    الوقت: { $when }. من عنوان IP ‏{ $ip }.
+
+    إن كنت أنت، فلا حاجة لفعل شيء. وإن لم تكن أنت، فغيّر كلمة المرور الآن وتحقّق من نشاط الأمان في حسابك: { $action }
+mail-security-event-password_changed = تم تغيير كلمة المرور
+mail-security-event-password_reset = تمت إعادة تعيين كلمة المرور
+mail-security-event-two_factor_enabled = تم تفعيل تسجيل الدخول بخطوتين
+mail-security-event-two_factor_disabled = تم إيقاف تسجيل الدخول بخطوتين
+mail-security-event-passkey_added = تمت إضافة مفتاح مرور
+mail-security-event-provider_linked = تم ربط مزوّد تسجيل دخول

@@ -15,3 +15,15 @@ mail-reset_password-subject = Passwort zurücksetzen
 mail-reset_password-body = Jemand hat das Zurücksetzen des Passworts Ihres Kontos angefordert. Wenn Sie das waren, wählen Sie hier innerhalb von { $hours } Stunden ein neues Passwort: { $action }
 
     Wenn Sie es nicht waren, ignorieren Sie diese E-Mail: Ihr Passwort bleibt unverändert.
+
+mail-security-subject = Die Anmeldedaten Ihres Kontos wurden geändert
+mail-security-body = Soeben ist in Ihrem Konto Folgendes geschehen: { $event }.
+    Wann: { $when }. Von der IP-Adresse { $ip }.
+
+    Wenn Sie das waren, ist nichts zu tun. Wenn nicht, ändern Sie jetzt Ihr Passwort und prüfen Sie die Sicherheitsaktivität Ihres Kontos: { $action }
+mail-security-event-password_changed = Ihr Passwort wurde geändert
+mail-security-event-password_reset = Ihr Passwort wurde zurückgesetzt
+mail-security-event-two_factor_enabled = die Zwei-Faktor-Anmeldung wurde eingeschaltet
+mail-security-event-two_factor_disabled = die Zwei-Faktor-Anmeldung wurde ausgeschaltet
+mail-security-event-passkey_added = ein Passkey wurde hinzugefügt
+mail-security-event-provider_linked = ein Anmeldeanbieter wurde verknüpft

@@ -15,3 +15,15 @@ mail-reset_password-subject = Reset your password
 mail-reset_password-body = Someone asked to reset the password of your account. If it was you, choose a new password within { $hours } hours here: { $action }
 
     If it was not you, ignore this e-mail: your password stays as it is.
+
+mail-security-subject = Your account’s sign-in details changed
+mail-security-body = This just happened to your account: { $event }.
+    When: { $when }. From the IP address { $ip }.
+
+    If it was you, there is nothing to do. If it was not, change your password now and check your account’s security activity: { $action }
+mail-security-event-password_changed = your password was changed
+mail-security-event-password_reset = your password was reset
+mail-security-event-two_factor_enabled = two-factor sign-in was turned on
+mail-security-event-two_factor_disabled = two-factor sign-in was turned off
+mail-security-event-passkey_added = a passkey was added
+mail-security-event-provider_linked = a sign-in provider was linked

@@ -15,3 +15,15 @@ mail-reset_password-subject = Réinitialisez votre mot de passe
 mail-reset_password-body = Quelqu’un a demandé la réinitialisation du mot de passe de votre compte. Si c’était vous, choisissez un nouveau mot de passe dans les { $hours } heures ici : { $action }
 
     Si ce n’était pas vous, ignorez cet e-mail : votre mot de passe reste inchangé.
+
+mail-security-subject = Les identifiants de votre compte ont changé
+mail-security-body = Ceci vient de se produire sur votre compte : { $event }.
+    Quand : { $when }. Depuis l’adresse IP { $ip }.
+
+    Si c’était vous, il n’y a rien à faire. Sinon, changez votre mot de passe maintenant et vérifiez l’activité de sécurité de votre compte : { $action }
+mail-security-event-password_changed = votre mot de passe a été modifié
+mail-security-event-password_reset = votre mot de passe a été réinitialisé
+mail-security-event-two_factor_enabled = la connexion à deux facteurs a été activée
+mail-security-event-two_factor_disabled = la connexion à deux facteurs a été désactivée
+mail-security-event-passkey_added = une clé d’accès a été ajoutée
+mail-security-event-provider_linked = un fournisseur de connexion a été associé

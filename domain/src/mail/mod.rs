@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-pub use templates::{Rendered, render};
+pub use templates::{Rendered, render, text};
 
 use crate::{entities::mail_outbox, jobs::Job};
 

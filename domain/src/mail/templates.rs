@@ -15,6 +15,12 @@ static_loader! {
     };
 }
 
+/// One text of the e-mail messages in `locale` (English when it has no translation).
+pub fn text(locale: &str, key: &str) -> Option<String> {
+    let lang = LanguageIdentifier::from_str(locale).unwrap_or_else(|_| LanguageIdentifier::from_str("en").unwrap());
+    MAIL.try_lookup(&lang, key)
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
     pub subject: String,
@@ -83,8 +89,11 @@ mod tests {
             ("user", "Ada".to_owned()),
             ("action", "https://app.example/x?token=abc".to_owned()),
             ("hours", "24".to_owned()),
+            ("event", "Password changed".to_owned()),
+            ("when", "Thu, 26 Nov 2026".to_owned()),
+            ("ip", "24".to_owned()),
         ];
-        for kind in ["verify_email", "reset_password"] {
+        for kind in ["verify_email", "reset_password", "security"] {
             let english = render("en", kind, &args);
             for locale in Locale::ALL {
                 let mail = render(locale.as_str(), kind, &args);
@@ -101,6 +110,21 @@ mod tests {
                     assert_ne!(mail, english, "{locale:?} {kind} is not translated");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn every_security_notice_names_its_event_in_every_language() {
+        use crate::audit::Event;
+        for event in Event::ALL.into_iter().filter(|e| e.notifies_owner()) {
+            for locale in Locale::ALL {
+                let key = format!("mail-security-event-{}", event.code());
+                assert!(text(locale.as_str(), &key).is_some_and(|t| !t.is_empty()), "{locale:?} lacks {key}");
+            }
+            assert_ne!(
+                text("de", &format!("mail-security-event-{}", event.code())),
+                text("en", &format!("mail-security-event-{}", event.code()))
+            );
         }
     }
 

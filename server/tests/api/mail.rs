@@ -245,3 +245,35 @@ async fn emailed_links_confirm_the_address_and_reset_the_password_once() {
     let resets = messages.iter().filter(|(to, subject, _)| to.contains(&email) && subject == "Reset your password");
     assert_eq!(resets.count(), 1, "one reset link a minute");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_changed_password_is_reported_to_the_owner_by_email() {
+    let sink = SmtpSink::start();
+    let extra = vec!["--smtp-url".into(), format!("smtp://127.0.0.1:{}", sink.port)];
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        Options { extra, public_url: Some("https://app.example"), ..Options::default() },
+    )
+    .await;
+    let client = browser();
+    let email = unique_email();
+    assert_eq!(app.sign_up_with(&client, &email).await.status(), 200);
+    let changed = app
+        .rpc_with(
+            &client,
+            "account/change_password",
+            &[("current_password", crate::helpers::PASSWORD), ("new_password", "another long passphrase 7")],
+        )
+        .await;
+    assert_eq!(changed.status(), StatusCode::OK);
+
+    let body = sink.wait_for(&email, "Your account’s sign-in details changed").await;
+    assert!(body.contains("your password was changed"), "{body}");
+    assert!(body.contains("127.0.0.1"), "the address it came from: {body}");
+    assert!(body.contains("https://app.example/profile"), "{body}");
+    let notices = sink
+        .messages()
+        .into_iter()
+        .filter(|(to, subject, _)| to.contains(&email) && subject.contains("sign-in details"));
+    assert_eq!(notices.count(), 1, "signing up is not a change of sign-in details");
+}
