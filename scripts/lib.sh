@@ -106,8 +106,10 @@ ensure_s3() {
   root="$(dirname "$CARGO_TARGET_DIR")/s3"
   mkdir -p "$root/$TEST_S3_BUCKET"
   log "s3: starting s3s-fs over $root"
-  nohup s3s-fs --host 127.0.0.1 --port 9000 --access-key "$TEST_S3_ACCESS_KEY_ID" \
-    --secret-key "$TEST_S3_SECRET_ACCESS_KEY" "$root" >"$root.log" 2>&1 &
+  # From /, not the checkout: it outlives this run, and s3s-fs resolves every object path against
+  # its working directory, so a deleted checkout would break it for every later run.
+  (cd / && nohup s3s-fs --host 127.0.0.1 --port 9000 --access-key "$TEST_S3_ACCESS_KEY_ID" \
+    --secret-key "$TEST_S3_SECRET_ACCESS_KEY" "$root" >"$root.log" 2>&1 &)
   for _ in $(seq 1 50); do curl -s -o /dev/null "$TEST_S3_ENDPOINT/" && return 0; sleep 0.2; done
   cat "$root.log" >&2
   return 1
