@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod mail;
 pub mod notifications;
 pub mod oidc;
+pub mod secret;
 pub mod sessions;
 pub mod storage;
 

@@ -3,12 +3,9 @@
 
 use std::{fmt, time::Duration};
 
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use rand::RngCore;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set, prelude::*,
 };
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use crate::{
@@ -16,6 +13,7 @@ use crate::{
     accounts::Account,
     config::SessionConfig,
     entities::{session, user},
+    secret,
 };
 
 /// How stale `last_seen_at` may get before a request refreshes it: one write a minute, not one
@@ -27,9 +25,7 @@ pub struct SessionToken(String);
 
 impl SessionToken {
     fn generate() -> Self {
-        let mut bytes = [0u8; 32];
-        rand::rng().fill_bytes(&mut bytes);
-        Self(URL_SAFE_NO_PAD.encode(bytes))
+        Self(secret::random_token())
     }
 
     pub fn from_cookie(value: &str) -> Self {
@@ -41,7 +37,7 @@ impl SessionToken {
     }
 
     fn id(&self) -> String {
-        format!("{:x}", Sha256::digest(self.0.as_bytes()))
+        secret::digest(&self.0)
     }
 }
 

@@ -4,15 +4,12 @@
 
 use std::time::Duration;
 
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use clap::Args;
 use lettre::message::Mailbox;
-use rand::RngCore;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
     TransactionTrait, sea_query::Expr,
 };
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -24,6 +21,7 @@ use crate::{
     error::{Field, Problem},
     jobs::{NewJob, Queue},
     mail::SendMail,
+    secret,
     sessions::{ClientInfo, SessionStore},
 };
 
@@ -187,16 +185,14 @@ impl AccountLinks {
     }
 
     async fn send_in<C: ConnectionTrait>(&self, conn: &C, account: &Account, purpose: Purpose) -> Result<()> {
-        let mut secret = [0u8; 32];
-        rand::rng().fill_bytes(&mut secret);
-        let token = URL_SAFE_NO_PAD.encode(secret);
+        let token = secret::random_token();
         let ttl = match purpose {
             Purpose::VerifyEmail => self.config.verification_ttl,
             Purpose::ResetPassword => self.config.reset_ttl,
         };
         let now = OffsetDateTime::now_utc();
         account_token::ActiveModel {
-            id: Set(digest(&token)),
+            id: Set(secret::digest(&token)),
             user_id: Set(account.id),
             purpose: Set(purpose.as_str().to_owned()),
             expires_at: Set(now + time::Duration::try_from(ttl).unwrap_or(time::Duration::DAY)),
@@ -220,10 +216,6 @@ impl AccountLinks {
     }
 }
 
-fn digest(token: &str) -> String {
-    format!("{:x}", Sha256::digest(token.trim().as_bytes()))
-}
-
 /// Marks a live link of `purpose` used and returns its account; any other link (unknown, used,
 /// expired, for something else) is the same refusal. The guarded update comes first: two requests
 /// racing with one link cannot both use it, and on SQLite the transaction takes the write lock at
@@ -231,7 +223,7 @@ fn digest(token: &str) -> String {
 async fn consume<C: ConnectionTrait>(conn: &C, token: &str, purpose: Purpose) -> Result<Uuid> {
     let expired = || Error::invalid(Field::Token, Problem::Expired);
     let now = OffsetDateTime::now_utc();
-    let id = digest(token);
+    let id = secret::digest(token.trim());
     let used = account_token::Entity::update_many()
         .col_expr(account_token::Column::UsedAt, Expr::value(now))
         .filter(account_token::Column::Id.eq(id.clone()))

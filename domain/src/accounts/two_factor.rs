@@ -8,16 +8,12 @@
 
 use std::fmt;
 
-use base64::{
-    Engine,
-    engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD},
-};
+use base64::{Engine, engine::general_purpose::STANDARD};
 use rand::{Rng, RngCore};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Set,
     TransactionTrait, sea_query::Expr,
 };
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use totp_rs::{Algorithm, Builder, Secret, Totp};
 use uuid::Uuid;
@@ -28,6 +24,7 @@ use crate::{
     audit::{AuditLog, Context, Event},
     entities::{recovery_code, sign_in_challenge, two_factor, user},
     error::{Field, Problem},
+    secret,
     sessions::ClientInfo,
 };
 
@@ -231,12 +228,10 @@ impl TwoFactor {
 
     /// Opens a pending sign-in for a user whose password was right.
     pub(crate) async fn open_challenge(&self, user_id: Uuid) -> Result<PendingSignIn> {
-        let mut bytes = [0u8; 32];
-        rand::rng().fill_bytes(&mut bytes);
-        let challenge = PendingSignIn(URL_SAFE_NO_PAD.encode(bytes));
+        let challenge = PendingSignIn(secret::random_token());
         let now = OffsetDateTime::now_utc();
         sign_in_challenge::ActiveModel {
-            id: Set(digest(challenge.expose())),
+            id: Set(secret::digest(challenge.expose())),
             user_id: Set(user_id),
             expires_at: Set(now + CHALLENGE_TTL),
             created_at: Set(now),
@@ -249,7 +244,7 @@ impl TwoFactor {
     /// The user a pending sign-in is for, while it lasts.
     pub(crate) async fn challenged(&self, challenge: &str) -> Result<user::Model> {
         let expired = || Error::invalid(Field::Challenge, Problem::Expired);
-        let found = sign_in_challenge::Entity::find_by_id(digest(challenge))
+        let found = sign_in_challenge::Entity::find_by_id(secret::digest(challenge))
             .filter(sign_in_challenge::Column::ExpiresAt.gt(OffsetDateTime::now_utc()))
             .one(&self.db)
             .await?
@@ -269,7 +264,7 @@ impl TwoFactor {
 
     /// Uses up a pending sign-in; false if another request got there first.
     pub(crate) async fn close_challenge(&self, challenge: &str) -> Result<bool> {
-        let deleted = sign_in_challenge::Entity::delete_by_id(digest(challenge)).exec(&self.db).await?;
+        let deleted = sign_in_challenge::Entity::delete_by_id(secret::digest(challenge)).exec(&self.db).await?;
         Ok(deleted.rows_affected == 1)
     }
 
@@ -282,7 +277,7 @@ impl TwoFactor {
         }
         let used = recovery_code::Entity::update_many()
             .col_expr(recovery_code::Column::UsedAt, Expr::value(OffsetDateTime::now_utc()))
-            .filter(recovery_code::Column::Id.eq(digest(&normalise_recovery_code(code))))
+            .filter(recovery_code::Column::Id.eq(secret::digest(&normalise_recovery_code(code))))
             .filter(recovery_code::Column::UserId.eq(user_id))
             .filter(recovery_code::Column::UsedAt.is_null())
             .exec(&self.db)
@@ -344,7 +339,7 @@ async fn replace_recovery_codes(
     recovery_code::Entity::delete_many().filter(recovery_code::Column::UserId.eq(user_id)).exec(db).await?;
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
     let rows = codes.iter().map(|code| recovery_code::ActiveModel {
-        id: Set(digest(&normalise_recovery_code(code))),
+        id: Set(secret::digest(&normalise_recovery_code(code))),
         user_id: Set(user_id),
         used_at: Set(None),
         created_at: Set(now),
@@ -365,10 +360,6 @@ fn new_recovery_code() -> String {
 /// How a recovery code is compared: without case, spaces or dashes.
 fn normalise_recovery_code(code: &str) -> String {
     code.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect()
-}
-
-fn digest(secret: &str) -> String {
-    format!("{:x}", Sha256::digest(secret.as_bytes()))
 }
 
 #[cfg(test)]

@@ -4,10 +4,7 @@
 
 use std::time::Duration;
 
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use rand::RngCore;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -16,6 +13,7 @@ use crate::{
     Actor, Error, Result,
     entities::{file, file_share},
     error::{Field, Problem},
+    secret,
 };
 
 /// The longest a link may live.
@@ -45,10 +43,6 @@ pub struct NewShare {
     pub token: String,
 }
 
-fn token_hash(token: &str) -> String {
-    format!("{:x}", Sha256::digest(token.as_bytes()))
-}
-
 impl FileService {
     /// Makes a link to one of the user's files, valid for `lifetime`.
     pub async fn share(&self, actor: &Actor, file_id: Uuid, lifetime: Duration) -> Result<NewShare> {
@@ -59,14 +53,12 @@ impl FileService {
             return Err(Error::invalid(Field::ExpiresIn, Problem::TooLong));
         }
         let file = self.owned(actor, file_id).await?;
-        let mut secret = [0u8; 32];
-        rand::rng().fill_bytes(&mut secret);
-        let token = URL_SAFE_NO_PAD.encode(secret);
+        let token = secret::random_token();
         let now = OffsetDateTime::now_utc();
         let row = file_share::ActiveModel {
             id: Set(Uuid::now_v7()),
             file_id: Set(file.id),
-            token_hash: Set(token_hash(&token)),
+            token_hash: Set(secret::digest(&token)),
             expires_at: Set(now + lifetime),
             created_at: Set(now),
         }
@@ -99,7 +91,7 @@ impl FileService {
     /// `NotFound`: a stranger learns nothing from the difference.
     pub async fn download_shared(&self, token: &str) -> Result<Download> {
         let share = file_share::Entity::find()
-            .filter(file_share::Column::TokenHash.eq(token_hash(token)))
+            .filter(file_share::Column::TokenHash.eq(secret::digest(token)))
             .one(&self.db)
             .await?
             .filter(|share| share.expires_at > OffsetDateTime::now_utc())

@@ -20,13 +20,11 @@ use openidconnect::{
     TokenResponse,
     core::{CoreAuthenticationFlow, CoreClient},
 };
-use rand::RngCore;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set, SqlErr,
     TransactionTrait,
 };
 use secrecy::ExposeSecret;
-use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 use tokio::sync::OnceCell;
 use uuid::Uuid;
@@ -39,6 +37,7 @@ use crate::{
     audit::{AuditLog, Context, Event},
     entities::{oidc_login, session, user, user_identity},
     error::{Field, Problem},
+    secret,
     sessions::{ClientInfo, SessionStore, SessionToken},
 };
 
@@ -251,7 +250,7 @@ impl OidcService {
         let (url, state, nonce) = request.set_pkce_challenge(challenge).url();
         let now = OffsetDateTime::now_utc();
         oidc_login::ActiveModel {
-            id: Set(digest(state.secret())),
+            id: Set(secret::digest(state.secret())),
             purpose: Set("login".into()),
             provider: Set(name.to_owned()),
             pkce_verifier: Set(Some(verifier.secret().clone())),
@@ -270,7 +269,7 @@ impl OidcService {
 
     /// Takes (once) the record of a sign-in in flight or of an identity waiting for a password.
     async fn take(&self, secret: &str, purpose: &str, provider: Option<&str>) -> Result<oidc_login::Model, OidcError> {
-        let id = digest(secret);
+        let id = secret::digest(secret);
         let found = oidc_login::Entity::find_by_id(id.clone()).one(&self.inner.db).await?.ok_or(OidcError::State)?;
         let deleted =
             oidc_login::Entity::delete_many().filter(oidc_login::Column::Id.eq(id)).exec(&self.inner.db).await?;
@@ -366,10 +365,10 @@ impl OidcService {
         identity: &Identity,
         return_to: Option<String>,
     ) -> Result<String, OidcError> {
-        let secret = random_secret();
+        let secret = secret::random_token();
         let now = OffsetDateTime::now_utc();
         oidc_login::ActiveModel {
-            id: Set(digest(&secret)),
+            id: Set(secret::digest(&secret)),
             purpose: Set("link".into()),
             provider: Set(identity.provider.clone()),
             pkce_verifier: Set(None),
@@ -396,7 +395,7 @@ impl OidcService {
         password: &str,
         client: &ClientInfo,
     ) -> Result<(Account, SessionToken, Option<String>), OidcError> {
-        let id = digest(secret);
+        let id = secret::digest(secret);
         let db = &self.inner.db;
         let waiting = oidc_login::Entity::find_by_id(id).one(db).await?.ok_or(OidcError::State)?;
         let (Some(user_id), Some(subject), "link") =
@@ -589,17 +588,6 @@ struct Identity {
     email: Option<String>,
     email_verified: bool,
     name: Option<String>,
-}
-
-fn digest(secret: &str) -> String {
-    format!("{:x}", Sha256::digest(secret.as_bytes()))
-}
-
-fn random_secret() -> String {
-    use base64::Engine;
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// A path on this site (never `//host` or a full URL): safe to redirect to.
