@@ -38,6 +38,17 @@ pub const KINDS: &[Kind] = &[
     Kind { name: "file_failed", in_app: true, email: true },
 ];
 
+impl Kind {
+    /// How this kind reaches a user: their stored choice, or the default.
+    fn for_user(&'static self, choice: Option<&notification_preference::Model>) -> Preference {
+        Preference {
+            kind: self.name,
+            in_app: choice.map_or(self.in_app, |c| c.in_app),
+            email: choice.map_or(self.email, |c| c.email),
+        }
+    }
+}
+
 fn kind(name: &str) -> Option<&'static Kind> {
     KINDS.iter().find(|k| k.name == name)
 }
@@ -272,11 +283,7 @@ impl NotificationService {
         let kind =
             kind(name).ok_or_else(|| Error::Unexpected(anyhow::anyhow!("unknown notification kind `{name}`")))?;
         let chosen = notification_preference::Entity::find_by_id((user_id, name.to_owned())).one(conn).await?;
-        Ok(Preference {
-            kind: kind.name,
-            in_app: chosen.as_ref().map_or(kind.in_app, |c| c.in_app),
-            email: chosen.as_ref().map_or(kind.email, |c| c.email),
-        })
+        Ok(kind.for_user(chosen.as_ref()))
     }
 
     /// How every kind reaches the user: their choice, or the kind's default.
@@ -286,17 +293,7 @@ impl NotificationService {
             .filter(notification_preference::Column::UserId.eq(user))
             .all(&self.db)
             .await?;
-        Ok(KINDS
-            .iter()
-            .map(|kind| {
-                let choice = chosen.iter().find(|c| c.kind == kind.name);
-                Preference {
-                    kind: kind.name,
-                    in_app: choice.map_or(kind.in_app, |c| c.in_app),
-                    email: choice.map_or(kind.email, |c| c.email),
-                }
-            })
-            .collect())
+        Ok(KINDS.iter().map(|kind| kind.for_user(chosen.iter().find(|c| c.kind == kind.name))).collect())
     }
 
     /// Saves the user's choices, given as `(kind, in_app, email)`; kinds left out keep theirs.

@@ -13,7 +13,7 @@ use reqwest::{
 };
 use serde_json::Value;
 
-use crate::helpers::{Backend, Options, browser, spawn_app_with, unique_email};
+use crate::helpers::{Backend, Options, TestApp, browser, spawn_app_with, unique_email};
 
 /// aiosmtpd (Debian's python3-aiosmtpd) on a free port, writing what it receives to a Maildir.
 struct SmtpSink {
@@ -88,6 +88,15 @@ struct Received {
     body: String,
 }
 
+/// The app at https://app.example (for the links in its e-mails), sending through `sink`, with
+/// `more` settings.
+async fn spawn_mailing(sink: &SmtpSink, more: &[&str]) -> TestApp {
+    let mut extra = vec!["--smtp-url".to_owned(), format!("smtp://127.0.0.1:{}", sink.port)];
+    extra.extend(more.iter().map(|s| (*s).to_owned()));
+    spawn_app_with(Backend::Sqlite, Options { extra, public_url: Some("https://app.example"), ..Options::default() })
+        .await
+}
+
 impl Drop for SmtpSink {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -98,17 +107,7 @@ impl Drop for SmtpSink {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn settings_saved_by_a_form_decide_that_an_upload_is_emailed() {
     let sink = SmtpSink::start();
-    let extra = vec![
-        "--smtp-url".into(),
-        format!("smtp://127.0.0.1:{}", sink.port),
-        "--mail-from".into(),
-        "SmartAI <noreply@app.example>".into(),
-    ];
-    let app = spawn_app_with(
-        Backend::Sqlite,
-        Options { extra, public_url: Some("https://app.example"), ..Options::default() },
-    )
-    .await;
+    let app = spawn_mailing(&sink, &["--mail-from", "SmartAI <noreply@app.example>"]).await;
     let client = browser();
     let email = unique_email();
     assert_eq!(app.sign_up_with(&client, &email).await.status(), 200);
@@ -171,17 +170,7 @@ fn link_in(body: &str, path: &str) -> (String, String) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn emailed_links_confirm_the_address_and_reset_the_password_once() {
     let sink = SmtpSink::start();
-    let extra = vec![
-        "--smtp-url".into(),
-        format!("smtp://127.0.0.1:{}", sink.port),
-        "--password-reset-ttl".into(),
-        "3s".into(),
-    ];
-    let app = spawn_app_with(
-        Backend::Sqlite,
-        Options { extra, public_url: Some("https://app.example"), ..Options::default() },
-    )
-    .await;
+    let app = spawn_mailing(&sink, &["--password-reset-ttl", "3s"]).await;
     let laptop = browser();
     let email = unique_email();
     assert_eq!(app.sign_up_with(&laptop, &email).await.status(), 200);
@@ -249,12 +238,7 @@ async fn emailed_links_confirm_the_address_and_reset_the_password_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_changed_password_is_reported_to_the_owner_by_email() {
     let sink = SmtpSink::start();
-    let extra = vec!["--smtp-url".into(), format!("smtp://127.0.0.1:{}", sink.port)];
-    let app = spawn_app_with(
-        Backend::Sqlite,
-        Options { extra, public_url: Some("https://app.example"), ..Options::default() },
-    )
-    .await;
+    let app = spawn_mailing(&sink, &[]).await;
     let client = browser();
     let email = unique_email();
     assert_eq!(app.sign_up_with(&client, &email).await.status(), 200);
