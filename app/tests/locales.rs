@@ -123,6 +123,8 @@ const SERVER_ERROR_KEYS: &[&str] = &[
     "audit-event-email_verified",
     "audit-event-passkey_added",
     "audit-event-passkey_removed",
+    "audit-event-token_created",
+    "audit-event-token_revoked",
 ];
 
 // ---------------------------------------------------------------------------------------------

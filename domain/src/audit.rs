@@ -45,10 +45,12 @@ pub enum Event {
     EmailVerified,
     PasskeyAdded,
     PasskeyRemoved,
+    TokenCreated,
+    TokenRevoked,
 }
 
 impl Event {
-    pub const ALL: [Event; 15] = [
+    pub const ALL: [Event; 17] = [
         Self::SignUp,
         Self::SignIn,
         Self::SignInFailed,
@@ -64,6 +66,8 @@ impl Event {
         Self::EmailVerified,
         Self::PasskeyAdded,
         Self::PasskeyRemoved,
+        Self::TokenCreated,
+        Self::TokenRevoked,
     ];
 
     pub fn code(self) -> &'static str {
@@ -83,6 +87,8 @@ impl Event {
             Self::EmailVerified => "email_verified",
             Self::PasskeyAdded => "passkey_added",
             Self::PasskeyRemoved => "passkey_removed",
+            Self::TokenCreated => "token_created",
+            Self::TokenRevoked => "token_revoked",
         }
     }
 
@@ -96,6 +102,7 @@ impl Event {
                 | Self::TwoFactorDisabled
                 | Self::PasskeyAdded
                 | Self::ProviderLinked
+                | Self::TokenCreated
         )
     }
 

@@ -69,6 +69,12 @@ pub enum Field {
     TwoFactor,
     /// A linked OpenID Connect provider.
     Provider,
+    /// A personal access token's name.
+    TokenName,
+    /// A personal access token's scopes.
+    Scopes,
+    /// A conditional request's `If-Match` (the resource changed since it was read).
+    Version,
 }
 
 impl Field {
@@ -91,6 +97,9 @@ impl Field {
             Self::Challenge => "challenge",
             Self::TwoFactor => "two_factor",
             Self::Provider => "provider",
+            Self::TokenName => "token_name",
+            Self::Scopes => "scopes",
+            Self::Version => "version",
         }
     }
 }

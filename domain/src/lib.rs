@@ -13,6 +13,7 @@ pub mod entities;
 pub mod error;
 pub mod events;
 pub mod files;
+pub mod idempotency;
 pub mod jobs;
 pub mod mail;
 pub mod notifications;
@@ -23,6 +24,6 @@ pub mod storage;
 
 mod services;
 
-pub use actor::{Actor, Role};
+pub use actor::{Actor, Credential, Role, Scope, Scopes};
 pub use error::{Error, Result};
 pub use services::Services;

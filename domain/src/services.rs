@@ -5,12 +5,13 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     Error, Result,
-    accounts::{AccountLinks, AccountService, PasskeyService, Throttle, password},
+    accounts::{AccountLinks, AccountService, PasskeyService, Throttle, TokenService, password},
     audit::AuditLog,
     avatars::AvatarService,
     config::Config,
     events::Events,
     files::{FileService, ProcessUpload},
+    idempotency::IdempotencyKeys,
     jobs::{Handlers, Job, NewJob, Periodic, Queue},
     mail::{Mailer, SendMail},
     notifications::{NotificationService, SecurityNotice, SendEmail},
@@ -36,6 +37,8 @@ pub struct Services {
     pub oidc: OidcService,
     pub links: AccountLinks,
     pub passkeys: PasskeyService,
+    pub tokens: TokenService,
+    pub idempotency: IdempotencyKeys,
     pub audit: AuditLog,
     pub sessions: SessionStore,
     pub files: FileService,
@@ -84,6 +87,8 @@ impl Services {
             oidc,
             links,
             passkeys: PasskeyService::new(db.clone(), &config.public_url(), sessions.clone(), audit.clone()),
+            tokens: TokenService::new(db.clone(), audit.clone()),
+            idempotency: IdempotencyKeys::new(db.clone()),
             audit,
             sessions,
             files: FileService::new(db.clone(), storage.clone(), jobs.clone(), notifications.clone(), &config.files),
@@ -152,6 +157,8 @@ impl Services {
         let ticks = self.jobs.purge_ticks(Duration::from_secs(7 * 24 * 3600)).await?;
         let sign_in_counters = self.accounts.throttle().purge(time::OffsetDateTime::now_utc()).await?;
         let sign_in_challenges = self.accounts.two_factor().purge_expired().await?;
+        let tokens = self.tokens.purge_expired().await?;
+        let idempotency_keys = self.idempotency.purge_expired().await?;
         tracing::info!(
             sessions,
             shares,
@@ -162,6 +169,8 @@ impl Services {
             ticks,
             sign_in_counters,
             sign_in_challenges,
+            tokens,
+            idempotency_keys,
             "retention: old records removed"
         );
         Ok(())

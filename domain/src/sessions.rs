@@ -9,7 +9,7 @@ use sea_orm::{
 use time::OffsetDateTime;
 
 use crate::{
-    Actor, Error, Result, Role,
+    Actor, Credential, Error, Result, Role,
     accounts::Account,
     config::SessionConfig,
     entities::{session, user},
@@ -153,7 +153,7 @@ impl SessionStore {
                 .await?;
         }
         Ok(Resolved {
-            actor: Actor::User { id: user.id, role: Role::parse(&user.role), session_id: id },
+            actor: Actor::User { id: user.id, role: Role::parse(&user.role), credential: Credential::Session(id) },
             account: Some(Account::from(user)),
         })
     }
@@ -174,10 +174,11 @@ impl SessionStore {
 
     /// The user's live sessions, most recently used first.
     pub async fn list(&self, actor: &Actor) -> Result<Vec<SessionInfo>> {
-        let Actor::User { id: user, session_id: current, .. } = actor else { return Err(Error::Unauthenticated) };
+        let user = actor.user_id()?;
+        let current = actor.session_id();
         let now = OffsetDateTime::now_utc();
         let rows = session::Entity::find()
-            .filter(session::Column::UserId.eq(*user))
+            .filter(session::Column::UserId.eq(user))
             .filter(session::Column::ExpiresAt.gt(now))
             .filter(session::Column::LastSeenAt.gt(now - self.idle_timeout))
             .order_by_desc(session::Column::LastSeenAt)
@@ -186,7 +187,7 @@ impl SessionStore {
         Ok(rows
             .into_iter()
             .map(|s| SessionInfo {
-                current: &s.id == current,
+                current: current == Some(s.id.as_str()),
                 id: s.id,
                 created_at: s.created_at,
                 last_seen_at: s.last_seen_at,
@@ -214,8 +215,8 @@ impl SessionStore {
 
     /// Signs out every session of the user but the one in use. Returns how many ended.
     pub async fn end_others(&self, actor: &Actor) -> Result<u64> {
-        let Actor::User { id: user, session_id: current, .. } = actor else { return Err(Error::Unauthenticated) };
-        let ended = self.revoke_all_for(*user, Some(current)).await?;
+        let user = actor.user_id()?;
+        let ended = self.revoke_all_for(user, actor.session_id()).await?;
         tracing::info!(user_id = %user, ended, "other sessions ended by their user");
         Ok(ended)
     }

@@ -132,6 +132,8 @@ audit-event-provider_unlinked = إلغاء ربط مزوّد تسجيل الدخ
 audit-event-email_verified = تأكيد عنوان البريد الإلكتروني
 audit-event-passkey_added = تمت إضافة مفتاح مرور
 audit-event-passkey_removed = تمت إزالة مفتاح مرور
+audit-event-token_created = تم إنشاء رمز وصول
+audit-event-token_revoked = تم إلغاء رمز وصول
 
 ## صفحات الحالة
 not-found-title = الصفحة غير موجودة

@@ -132,6 +132,8 @@ audit-event-provider_unlinked = Anmeldedienst getrennt
 audit-event-email_verified = E-Mail-Adresse bestätigt
 audit-event-passkey_added = Passkey hinzugefügt
 audit-event-passkey_removed = Passkey entfernt
+audit-event-token_created = Zugriffstoken erstellt
+audit-event-token_revoked = Zugriffstoken widerrufen
 
 ## Statusseiten
 not-found-title = Seite nicht gefunden

@@ -132,6 +132,8 @@ audit-event-provider_unlinked = Sign-in provider unlinked
 audit-event-email_verified = E-mail address confirmed
 audit-event-passkey_added = Passkey added
 audit-event-passkey_removed = Passkey removed
+audit-event-token_created = Access token created
+audit-event-token_revoked = Access token revoked
 
 ## Status pages
 not-found-title = Page not found

@@ -132,6 +132,8 @@ audit-event-provider_unlinked = Fournisseur de connexion dissocié
 audit-event-email_verified = Adresse e-mail confirmée
 audit-event-passkey_added = Clé d’accès ajoutée
 audit-event-passkey_removed = Clé d’accès supprimée
+audit-event-token_created = Jeton d’accès créé
+audit-event-token_revoked = Jeton d’accès révoqué
 
 ## Pages d’état
 not-found-title = Page introuvable

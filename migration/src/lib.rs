@@ -14,6 +14,7 @@ mod m20261126_000009_account_links;
 mod m20261126_000010_oidc;
 mod m20261126_000011_two_factor;
 mod m20261126_000012_passkeys;
+mod m20261126_000013_api;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000010_oidc::Migration),
             Box::new(m20261126_000011_two_factor::Migration),
             Box::new(m20261126_000012_passkeys::Migration),
+            Box::new(m20261126_000013_api::Migration),
         ]
     }
 }

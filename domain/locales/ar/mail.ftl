@@ -26,4 +26,5 @@ mail-security-event-password_reset = تمت إعادة تعيين كلمة ال�
 mail-security-event-two_factor_enabled = تم تفعيل تسجيل الدخول بخطوتين
 mail-security-event-two_factor_disabled = تم إيقاف تسجيل الدخول بخطوتين
 mail-security-event-passkey_added = تمت إضافة مفتاح مرور
+mail-security-event-token_created = تم إنشاء رمز وصول
 mail-security-event-provider_linked = تم ربط مزوّد تسجيل دخول

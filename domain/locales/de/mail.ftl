@@ -26,4 +26,5 @@ mail-security-event-password_reset = Ihr Passwort wurde zurückgesetzt
 mail-security-event-two_factor_enabled = die Zwei-Faktor-Anmeldung wurde eingeschaltet
 mail-security-event-two_factor_disabled = die Zwei-Faktor-Anmeldung wurde ausgeschaltet
 mail-security-event-passkey_added = ein Passkey wurde hinzugefügt
+mail-security-event-token_created = ein Zugriffstoken wurde erstellt
 mail-security-event-provider_linked = ein Anmeldeanbieter wurde verknüpft

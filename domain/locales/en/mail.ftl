@@ -26,4 +26,5 @@ mail-security-event-password_reset = your password was reset
 mail-security-event-two_factor_enabled = two-factor sign-in was turned on
 mail-security-event-two_factor_disabled = two-factor sign-in was turned off
 mail-security-event-passkey_added = a passkey was added
+mail-security-event-token_created = an access token was created
 mail-security-event-provider_linked = a sign-in provider was linked

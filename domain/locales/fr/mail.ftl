@@ -26,4 +26,5 @@ mail-security-event-password_reset = votre mot de passe a été réinitialisé
 mail-security-event-two_factor_enabled = la connexion à deux facteurs a été activée
 mail-security-event-two_factor_disabled = la connexion à deux facteurs a été désactivée
 mail-security-event-passkey_added = une clé d’accès a été ajoutée
+mail-security-event-token_created = un jeton d’accès a été créé
 mail-security-event-provider_linked = un fournisseur de connexion a été associé

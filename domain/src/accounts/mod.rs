@@ -7,6 +7,7 @@ pub mod password;
 mod profile;
 pub mod throttle;
 pub mod two_factor;
+pub mod tokens;
 
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, SqlErr};
 use time::OffsetDateTime;
@@ -18,6 +19,7 @@ pub use passkeys::{Ceremony, PasskeyInfo, PasskeyService};
 pub use password::NewPassword;
 pub use profile::{DisplayName, Locale, TimeZone};
 pub use throttle::{Throttle, ThrottleConfig};
+pub use tokens::{NewToken, TokenInfo, TokenRequest, TokenService};
 pub use two_factor::{PendingSignIn, TwoFactor};
 
 use crate::{
@@ -257,7 +259,7 @@ impl AccountService {
         client: &ClientInfo,
         context: Context<'_>,
     ) -> Result<SessionToken> {
-        if let Actor::User { session_id, .. } = actor {
+        if let Some(session_id) = actor.session_id() {
             self.sessions.revoke(session_id).await?;
         }
         let token = self.sessions.create(user_id, client).await?;
@@ -269,9 +271,9 @@ impl AccountService {
     /// Ends the session the request came with.
     #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn sign_out(&self, actor: &Actor, client: &ClientInfo) -> Result<()> {
-        if let Actor::User { id, session_id, .. } = actor {
+        if let (Ok(id), Some(session_id)) = (actor.user_id(), actor.session_id()) {
             self.sessions.revoke(session_id).await?;
-            self.audit.record(Event::SignOut, Context::own(*id, client)).await?;
+            self.audit.record(Event::SignOut, Context::own(id, client)).await?;
         }
         Ok(())
     }
@@ -323,10 +325,7 @@ impl AccountService {
             return Err(Error::invalid(Field::NewPassword, Problem::Unsupported));
         }
         let hash = password::hash(&new).await?;
-        let keep = match actor {
-            Actor::User { session_id, .. } => Some(session_id.clone()),
-            _ => None,
-        };
+        let keep = actor.session_id().map(str::to_owned);
         let mut model: user::ActiveModel = user.into();
         model.password_hash = Set(hash);
         model.updated_at = Set(OffsetDateTime::now_utc());

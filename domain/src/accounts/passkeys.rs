@@ -216,7 +216,7 @@ impl PasskeyService {
         stored.update(&self.db).await?;
 
         let user = user::Entity::find_by_id(user_id).one(&self.db).await?.ok_or_else(refused)?;
-        if let Actor::User { session_id, .. } = actor {
+        if let Some(session_id) = actor.session_id() {
             self.sessions.revoke(session_id).await?;
         }
         let token = self.sessions.create(user.id, client).await?;

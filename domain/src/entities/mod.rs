@@ -1,10 +1,12 @@
 //! sea-orm entities: plain data. Queries and rules live in the services.
 
 pub mod account_token;
+pub mod api_token;
 pub mod audit_event;
 pub mod audit_head;
 pub mod file;
 pub mod file_share;
+pub mod idempotency_key;
 pub mod mail_outbox;
 pub mod notification;
 pub mod notification_preference;

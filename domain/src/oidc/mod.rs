@@ -500,7 +500,7 @@ impl OidcService {
         client: &ClientInfo,
     ) -> Result<(Account, SessionToken), OidcError> {
         let user = user::Entity::find_by_id(user_id).one(&self.inner.db).await?.ok_or(OidcError::State)?;
-        if let Actor::User { session_id, .. } = actor {
+        if let Some(session_id) = actor.session_id() {
             self.inner.sessions.revoke(session_id).await?;
         }
         let token = self.inner.sessions.create_through(user_id, client, Some(provider)).await?;
@@ -560,8 +560,8 @@ impl OidcService {
     /// Where to send the browser after signing out, when the session came from a provider that
     /// supports RP-initiated logout: its end-session endpoint, coming back to the app's home.
     pub async fn logout_url(&self, actor: &Actor) -> Option<url::Url> {
-        let Actor::User { session_id, .. } = actor else { return None };
-        let session = session::Entity::find_by_id(session_id.clone()).one(&self.inner.db).await.ok()??;
+        let session_id = actor.session_id()?;
+        let session = session::Entity::find_by_id(session_id.to_owned()).one(&self.inner.db).await.ok()??;
         let provider = self.provider(session.oidc_provider.as_deref()?).ok()?;
         let discovered = self.discover(provider).await.ok()?;
         let endpoint = discovered.end_session.clone()?;

@@ -1,0 +1,109 @@
+//! Idempotency keys: a client that repeats a POST with the same `Idempotency-Key` (after a
+//! timeout, say) gets the first answer again instead of a second resource.
+
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, SqlErr, prelude::*};
+use time::OffsetDateTime;
+
+use crate::{Result, entities::idempotency_key};
+
+/// How long a key is remembered.
+pub const KEEP_FOR: time::Duration = time::Duration::hours(24);
+
+/// A stored answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredResponse {
+    pub status: u16,
+    /// Header name and value pairs.
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+/// What to do with a request that carries a key.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Claim {
+    /// First time: answer it, then [`IdempotencyKeys::complete`] (or `release` on failure).
+    New,
+    /// Answered before: send this again.
+    Replay(StoredResponse),
+    /// The first request with this key is still being answered.
+    InProgress,
+    /// The key was used for a different request.
+    Mismatch,
+}
+
+#[derive(Clone)]
+pub struct IdempotencyKeys {
+    db: DatabaseConnection,
+}
+
+impl IdempotencyKeys {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+
+    /// Claims `key` for the request with this fingerprint, or says why not. The insert comes first,
+    /// so two concurrent requests with one key cannot both see "new".
+    pub async fn claim(&self, user_id: Uuid, key: &str, fingerprint: &str) -> Result<Claim> {
+        let now = OffsetDateTime::now_utc();
+        let row = idempotency_key::ActiveModel {
+            user_id: Set(user_id),
+            key: Set(key.to_owned()),
+            fingerprint: Set(fingerprint.to_owned()),
+            status: Set(None),
+            headers: Set(None),
+            body: Set(None),
+            created_at: Set(now),
+        };
+        match idempotency_key::Entity::insert(row).exec_without_returning(&self.db).await {
+            Ok(_) => return Ok(Claim::New),
+            Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {}
+            Err(err) => return Err(err.into()),
+        }
+        let Some(found) = idempotency_key::Entity::find_by_id((user_id, key.to_owned())).one(&self.db).await? else {
+            // Released between our insert and our read: the caller may simply retry.
+            return Ok(Claim::InProgress);
+        };
+        if found.created_at < now - KEEP_FOR {
+            // Expired but not yet purged: forget it and claim afresh.
+            self.release(user_id, key).await?;
+            return Box::pin(self.claim(user_id, key, fingerprint)).await;
+        }
+        if found.fingerprint != fingerprint {
+            return Ok(Claim::Mismatch);
+        }
+        Ok(match (found.status, found.body) {
+            (Some(status), Some(body)) => Claim::Replay(StoredResponse {
+                status: u16::try_from(status).unwrap_or(500),
+                headers: found.headers.as_deref().and_then(|h| serde_json::from_str(h).ok()).unwrap_or_default(),
+                body,
+            }),
+            _ => Claim::InProgress,
+        })
+    }
+
+    /// Stores the answer to replay.
+    pub async fn complete(&self, user_id: Uuid, key: &str, response: &StoredResponse) -> Result<()> {
+        idempotency_key::Entity::update_many()
+            .col_expr(idempotency_key::Column::Status, Expr::value(i16::try_from(response.status).unwrap_or(500)))
+            .col_expr(idempotency_key::Column::Headers, Expr::value(serde_json::to_string(&response.headers).ok()))
+            .col_expr(idempotency_key::Column::Body, Expr::value(response.body.clone()))
+            .filter(idempotency_key::Column::UserId.eq(user_id))
+            .filter(idempotency_key::Column::Key.eq(key))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Forgets a claim whose request failed in a way worth retrying (a server error, a refusal).
+    pub async fn release(&self, user_id: Uuid, key: &str) -> Result<()> {
+        idempotency_key::Entity::delete_by_id((user_id, key.to_owned())).exec(&self.db).await?;
+        Ok(())
+    }
+
+    pub async fn purge_expired(&self) -> Result<u64> {
+        let cutoff = OffsetDateTime::now_utc() - KEEP_FOR;
+        let purged =
+            idempotency_key::Entity::delete_many().filter(idempotency_key::Column::CreatedAt.lt(cutoff)).exec(&self.db).await?;
+        Ok(purged.rows_affected)
+    }
+}
