@@ -73,6 +73,8 @@ pub enum Field {
     TokenName,
     /// A personal access token's scopes.
     Scopes,
+    /// An account's role.
+    Role,
     /// A conditional request's `If-Match` (the resource changed since it was read).
     Version,
 }
@@ -100,6 +102,7 @@ impl Field {
             Self::TokenName => "token_name",
             Self::Scopes => "scopes",
             Self::Version => "version",
+            Self::Role => "role",
         }
     }
 }

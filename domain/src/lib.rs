@@ -18,6 +18,7 @@ pub mod jobs;
 pub mod mail;
 pub mod notifications;
 pub mod oidc;
+pub mod pagination;
 pub mod secret;
 pub mod sessions;
 pub mod storage;

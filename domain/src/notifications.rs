@@ -21,6 +21,7 @@ use crate::{
     events::{Events, UserEvent},
     jobs::{Job, NewJob, Queue},
     mail::{Mail, Mailer},
+    pagination::{self, Page, PageRequest},
 };
 
 /// A kind of notification and how it reaches a user who has not chosen otherwise.
@@ -210,6 +211,17 @@ impl NotificationService {
             .all(&self.db)
             .await?;
         Ok(rows.into_iter().map(NotificationInfo::from).collect())
+    }
+
+    /// One page of the user's notifications, newest first, optionally only the unread ones.
+    pub async fn page(&self, actor: &Actor, unread_only: bool, request: PageRequest) -> Result<Page<NotificationInfo>> {
+        let user = actor.user_id()?;
+        let mut select = notification::Entity::find().filter(notification::Column::UserId.eq(user));
+        if unread_only {
+            select = select.filter(notification::Column::ReadAt.is_null());
+        }
+        let page = pagination::fetch(&self.db, select, notification::Column::Id, request, |n| n.id).await?;
+        Ok(page.map(NotificationInfo::from))
     }
 
     pub async fn unread(&self, actor: &Actor) -> Result<u64> {

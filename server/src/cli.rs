@@ -64,6 +64,23 @@ pub enum Command {
         #[command(subcommand)]
         action: AuditAction,
     },
+    /// The REST API's OpenAPI document: print it, check it against a committed one.
+    Api {
+        #[command(subcommand)]
+        action: ApiAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApiAction {
+    /// Print the OpenAPI document (JSON), as served at /api/v1/openapi.json.
+    Spec,
+    /// Exit 1, listing them, if the API has breaking changes against an older document (a
+    /// removed route, field or enum value, a new required field or parameter).
+    CheckCompat {
+        /// The document to stay compatible with, e.g. docs/openapi.json.
+        against: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -11,7 +11,7 @@ use domain::{
 };
 
 use crate::{
-    cli::{AuditAction, Cli, Command, JobsAction, MailAction, MigrateAction, StorageAction, UserAction},
+    cli::{ApiAction, AuditAction, Cli, Command, JobsAction, MailAction, MigrateAction, StorageAction, UserAction},
     migrate,
     startup::{Application, open_services},
 };
@@ -26,6 +26,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Jobs { action } => jobs(&cli.domain, action).await,
         Command::Mail { action } => mail(&cli.domain, action).await,
         Command::Audit { action } => audit(&cli.domain, action).await,
+        Command::Api { action } => api(action),
     }
 }
 
@@ -71,6 +72,31 @@ async fn audit(config: &domain::config::Config, action: AuditAction) -> anyhow::
     };
     services.close().await;
     result
+}
+
+fn api(action: ApiAction) -> anyhow::Result<()> {
+    let spec = crate::api::spec_json();
+    match action {
+        ApiAction::Spec => {
+            println!("{spec}");
+            Ok(())
+        }
+        ApiAction::CheckCompat { against } => {
+            let old = std::fs::read_to_string(&against).with_context(|| format!("cannot read {}", against.display()))?;
+            let old: serde_json::Value =
+                serde_json::from_str(&old).with_context(|| format!("{} is not JSON", against.display()))?;
+            let new: serde_json::Value = serde_json::from_str(&spec)?;
+            let breaking = crate::api::compat::breaking_changes(&old, &new);
+            if breaking.is_empty() {
+                println!("no breaking changes against {}", against.display());
+                return Ok(());
+            }
+            for change in &breaking {
+                eprintln!("breaking: {change}");
+            }
+            bail!("{} breaking API changes against {} (see docs/api.md)", breaking.len(), against.display())
+        }
+    }
 }
 
 fn utc(at: time::OffsetDateTime) -> String {
@@ -229,7 +255,7 @@ async fn user(config: &domain::config::Config, action: UserAction) -> anyhow::Re
                 SignUp { email: &email, password: &password, display_name: name.as_deref(), locale: Locale::En };
             let account = services
                 .accounts
-                .create_user(&Actor::System, input, role)
+                .create_user(&Actor::System, input, role, &Default::default())
                 .await
                 .map_err(|e| anyhow::anyhow!("cannot create the account: {e}"))?;
             println!("created {} account {} ({})", role.as_str(), account.email, account.id);

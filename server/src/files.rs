@@ -146,7 +146,7 @@ fn error_response(err: domain::Error) -> Response {
 
 /// Streams a stored file with the headers a download needs: length, type, a safe name, an ETag
 /// (its SHA-256), and one byte range when asked.
-async fn serve(download: Download, headers: &HeaderMap, disposition: &str, cache: &'static str) -> Response {
+pub(crate) async fn serve(download: Download, headers: &HeaderMap, disposition: &str, cache: &'static str) -> Response {
     match download.presigned_url().await {
         Ok(Some(url)) => return Redirect::temporary(url.as_str()).into_response(),
         Ok(None) => {}

@@ -4,6 +4,7 @@
 // than the default 128 levels to lay them out.
 #![recursion_limit = "256"]
 
+pub mod api;
 pub mod assets;
 pub mod cli;
 pub mod commands;

@@ -16,6 +16,8 @@ use domain::{
 };
 use tower_http::request_id::RequestId;
 
+use crate::api::extract::InvalidBearer;
+
 /// Paths that never need an actor: static files, health, metrics.
 fn needs_context(path: &str) -> bool {
     !(path.starts_with("/pkg/")
@@ -30,16 +32,6 @@ pub async fn resolve(State(services): State<Services>, mut request: Request, nex
         return next.run(request).await;
     }
     let headers = request.headers();
-    let resolved = match cookie(headers, SESSION_COOKIE) {
-        Some(token) => services.sessions.resolve(&SessionToken::from_cookie(token)).await.unwrap_or_else(|err| {
-            tracing::warn!(error = %err, "could not resolve the session; treating the request as anonymous");
-            Resolved::anonymous()
-        }),
-        None => Resolved::anonymous(),
-    };
-    let accept_language = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
-    let preference = resolved.account.as_ref().map(|a| a.locale.as_str());
-    let lang = Lang::negotiate(preference, cookie(headers, Lang::COOKIE), accept_language);
     let client = ClientInfo {
         user_agent: headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
         ip: request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()),
@@ -49,7 +41,31 @@ pub async fn resolve(State(services): State<Services>, mut request: Request, nex
             .and_then(|id| id.header_value().to_str().ok())
             .map(str::to_owned),
     };
+    let mut invalid_bearer = false;
+    let resolved = match credential(request.uri().path(), headers) {
+        Some(Credential::Bearer(secret)) => {
+            let resolved = services.tokens.resolve(secret, &client).await.unwrap_or_else(|err| {
+                tracing::warn!(error = %err, "could not resolve the bearer token; treating the request as anonymous");
+                Resolved::anonymous()
+            });
+            invalid_bearer = resolved.account.is_none();
+            resolved
+        }
+        Some(Credential::Session(token)) => {
+            services.sessions.resolve(&SessionToken::from_cookie(token)).await.unwrap_or_else(|err| {
+                tracing::warn!(error = %err, "could not resolve the session; treating the request as anonymous");
+                Resolved::anonymous()
+            })
+        }
+        None => Resolved::anonymous(),
+    };
+    let accept_language = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+    let preference = resolved.account.as_ref().map(|a| a.locale.as_str());
+    let lang = Lang::negotiate(preference, cookie(headers, Lang::COOKIE), accept_language);
     let extensions = request.extensions_mut();
+    if invalid_bearer {
+        extensions.insert(InvalidBearer);
+    }
     extensions.insert(resolved.actor);
     if let Some(account) = resolved.account {
         extensions.insert(account);
@@ -57,6 +73,25 @@ pub async fn resolve(State(services): State<Services>, mut request: Request, nex
     extensions.insert(client);
     extensions.insert(lang);
     next.run(request).await
+}
+
+enum Credential<'a> {
+    Bearer(&'a str),
+    Session(&'a str),
+}
+
+/// What the request proves itself with. Tokens are for the REST API only: the pages and server
+/// functions do not check scopes. A request to the API with an `Authorization` header is judged
+/// by that header alone, never by cookies it may also carry.
+fn credential<'a>(path: &str, headers: &'a HeaderMap) -> Option<Credential<'a>> {
+    if path.starts_with("/api/")
+        && let Some(value) = headers.get(header::AUTHORIZATION)
+    {
+        let value = value.to_str().unwrap_or_default();
+        let secret = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")).unwrap_or_default();
+        return Some(Credential::Bearer(secret.trim()));
+    }
+    cookie(headers, SESSION_COOKIE).map(Credential::Session)
 }
 
 /// The value of one cookie of the request.

@@ -28,6 +28,7 @@ use tower_http::{
 use tracing::Level;
 
 use crate::{
+    api,
     assets::Assets,
     cli::ServerConfig,
     csrf::{self, CsrfPolicy},
@@ -178,6 +179,7 @@ pub fn router(state: AppState) -> Router {
         .route("/health/live", get(health::live))
         .route("/health/ready", get(health::ready))
         .route("/metrics", get(metrics::render))
+        .merge(api::router(state.services.clone()))
         .route_layer(middleware::from_fn(metrics::track))
         .fallback_service(ServiceBuilder::new().layer(middleware::from_fn(metrics::track)).service(axum::handler::HandlerWithoutStateExt::into_service(fallback)))
         .layer(
@@ -193,6 +195,7 @@ pub fn router(state: AppState) -> Router {
                 })
                 .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Micros)))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                .layer(middleware::from_fn(api::shape_errors))
                 .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(not_a_stored_file)))
                 .layer(middleware::from_fn_with_state(state.csrf.clone(), csrf::refuse_cross_site))
                 .layer(middleware::from_fn_with_state(state.services.clone(), request_context::resolve)),

@@ -1,5 +1,6 @@
 //! Accounts: sign-up, sign-in, sign-out, the profile and the password.
 
+mod admin;
 mod email;
 mod links;
 mod passkeys;
@@ -144,15 +145,16 @@ impl AccountService {
         Ok((account, token))
     }
 
-    /// Creates an account without signing it in: the operator's `smartai user create`.
+    /// Creates an account without signing it in: the operator's `smartai user create`, or an
+    /// administrator through the API.
     #[tracing::instrument(skip_all, err(level = "info"))]
-    pub async fn create_user(&self, actor: &Actor, input: SignUp<'_>, role: Role) -> Result<Account> {
+    pub async fn create_user(&self, actor: &Actor, input: SignUp<'_>, role: Role, client: &ClientInfo) -> Result<Account> {
         if !actor.is_admin() {
             return Err(Error::Forbidden);
         }
         let account = self.create(input, role).await?;
-        let command_line = ClientInfo::default();
-        let context = || Context::about(Some(account.id), actor, &command_line).detail("by", "operator");
+        let by = if matches!(actor, Actor::System) { "operator" } else { "admin" };
+        let context = || Context::about(Some(account.id), actor, client).detail("by", by);
         self.audit.record(Event::SignUp, context()).await?;
         if role != Role::User {
             self.audit.record(Event::RoleChanged, context().detail("role", role.as_str())).await?;

@@ -30,6 +30,7 @@ use crate::{
     error::{Field, Problem},
     jobs::{NewJob, Queue},
     notifications::NotificationService,
+    pagination::{self, Page, PageRequest},
     storage::{Storage, StorageError},
 };
 
@@ -318,11 +319,7 @@ impl FileService {
         let owner = actor.user_id()?;
         let mut select = file::Entity::find().filter(file::Column::OwnerId.eq(owner));
         if let Some(search) = query.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            let escaped = search.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-            select = select.filter(
-                Expr::expr(Func::lower(Expr::col(file::Column::Name)))
-                    .like(LikeExpr::new(format!("%{escaped}%")).escape('\\')),
-            );
+            select = select.filter(name_contains(search));
         }
         let order = if query.descending { Order::Desc } else { Order::Asc };
         select = match query.sort {
@@ -343,6 +340,18 @@ impl FileService {
             quota: self.quota,
             max_size: self.max_size,
         })
+    }
+
+    /// One page of the user's files, newest first, optionally only those whose name contains
+    /// `search` (the REST API's listing).
+    pub async fn page(&self, actor: &Actor, search: Option<&str>, request: PageRequest) -> Result<Page<FileInfo>> {
+        let owner = actor.user_id()?;
+        let mut select = file::Entity::find().filter(file::Column::OwnerId.eq(owner));
+        if let Some(search) = search.map(str::trim).filter(|s| !s.is_empty()) {
+            select = select.filter(name_contains(search));
+        }
+        let page = pagination::fetch(&self.db, select, file::Column::Id, request, |f| f.id).await?;
+        Ok(page.map(FileInfo::from))
     }
 
     /// One of the user's files. Anyone else's file is `NotFound`, not `Forbidden`: its existence
@@ -388,6 +397,12 @@ impl FileService {
         }
         Ok(())
     }
+}
+
+/// Names containing `search`, case-insensitively, with LIKE's wildcards taken literally.
+fn name_contains(search: &str) -> sea_orm::sea_query::SimpleExpr {
+    let escaped = search.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    Expr::expr(Func::lower(Expr::col(file::Column::Name))).like(LikeExpr::new(format!("%{escaped}%")).escape('\\'))
 }
 
 /// What `smartai storage check` found: objects no row points at, and rows whose object is gone.

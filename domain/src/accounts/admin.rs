@@ -1,0 +1,59 @@
+//! What administrators do with other people's accounts: look them up, change their role.
+
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{Account, AccountService};
+use crate::{
+    Actor, Error, Result, Role,
+    audit::{Context, Event},
+    entities::user,
+    error::{Field, Problem},
+    pagination::{self, Page, PageRequest},
+    sessions::ClientInfo,
+};
+
+impl AccountService {
+    /// Every account, newest first, optionally only those whose e-mail address contains `email`.
+    pub async fn users(&self, actor: &Actor, email: Option<&str>, request: PageRequest) -> Result<Page<Account>> {
+        if !actor.is_admin() {
+            return Err(Error::Forbidden);
+        }
+        let mut select = user::Entity::find();
+        if let Some(email) = email.map(str::trim).filter(|e| !e.is_empty()) {
+            select = select.filter(user::Column::Email.contains(email.to_lowercase()));
+        }
+        let page = pagination::fetch(&self.db, select, user::Column::Id, request, |u| u.id).await?;
+        Ok(page.map(Account::from))
+    }
+
+    pub async fn user(&self, actor: &Actor, id: Uuid) -> Result<Account> {
+        if !actor.is_admin() {
+            return Err(Error::Forbidden);
+        }
+        Ok(user::Entity::find_by_id(id).one(&self.db).await?.ok_or(Error::NotFound)?.into())
+    }
+
+    /// Makes an account an administrator or an ordinary user. Administrators cannot change their
+    /// own role, so the last one cannot lock everybody out by mistake.
+    #[tracing::instrument(skip_all, err(level = "info"))]
+    pub async fn set_role(&self, actor: &Actor, id: Uuid, role: Role, client: &ClientInfo) -> Result<Account> {
+        if !actor.is_admin() {
+            return Err(Error::Forbidden);
+        }
+        if actor.user_id().ok() == Some(id) {
+            return Err(Error::invalid(Field::Role, Problem::Unsupported));
+        }
+        let found = user::Entity::find_by_id(id).one(&self.db).await?.ok_or(Error::NotFound)?;
+        if Role::parse(&found.role) == role {
+            return Ok(found.into());
+        }
+        let mut model: user::ActiveModel = found.into();
+        model.role = Set(role.as_str().to_owned());
+        model.updated_at = Set(OffsetDateTime::now_utc());
+        let account: Account = model.update(&self.db).await?.into();
+        self.audit.record(Event::RoleChanged, Context::about(Some(id), actor, client).detail("role", role.as_str())).await?;
+        Ok(account)
+    }
+}

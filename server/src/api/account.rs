@@ -1,0 +1,217 @@
+//! `/account`: the caller's own profile, password, avatar and security activity.
+
+use axum::{
+    body::Body,
+    extract::State,
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+};
+use domain::{Services, accounts::Account, accounts::ProfileUpdate, audit::AuditEntry};
+use futures_util::TryStreamExt;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+use crate::startup::AppState;
+
+use super::{
+    error::{ApiError, ErrorBody},
+    extract::{Caller, Json, Read, Write, check_if_match, etag_of, with_etag},
+};
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_account, update_account))
+        .routes(routes!(change_password))
+        .routes(routes!(set_avatar, remove_avatar))
+        .routes(routes!(activity))
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleName {
+    User,
+    Admin,
+}
+
+impl From<domain::Role> for RoleName {
+    fn from(role: domain::Role) -> Self {
+        match role {
+            domain::Role::User => Self::User,
+            domain::Role::Admin => Self::Admin,
+        }
+    }
+}
+
+impl From<RoleName> for domain::Role {
+    fn from(role: RoleName) -> Self {
+        match role {
+            RoleName::User => Self::User,
+            RoleName::Admin => Self::Admin,
+        }
+    }
+}
+
+/// An account.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AccountBody {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub role: RoleName,
+    /// A language code: `en`, `de`, `fr`, `ar`.
+    pub locale: String,
+    /// An IANA time zone, e.g. `Europe/Berlin`.
+    pub time_zone: String,
+    /// Path of the 256 px avatar image, if there is one.
+    pub avatar_url: Option<String>,
+    pub email_verified: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+impl From<Account> for AccountBody {
+    fn from(a: Account) -> Self {
+        Self {
+            id: a.id,
+            email: a.email,
+            display_name: a.display_name,
+            role: a.role.into(),
+            locale: a.locale,
+            time_zone: a.time_zone,
+            avatar_url: a.avatar_id.map(|id| app::dto::avatar_url(&id.to_string(), 256)),
+            email_verified: a.email_verified,
+            created_at: a.created_at,
+        }
+    }
+}
+
+/// Fields to change; those left out keep their value.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountUpdate {
+    pub display_name: Option<String>,
+    pub locale: Option<String>,
+    pub time_zone: Option<String>,
+}
+
+/// The caller's account.
+#[utoipa::path(get, path = "/account", tag = "account",
+    responses(
+        (status = 200, body = AccountBody, headers(("ETag" = String))),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 401, body = ErrorBody),
+    ),
+    security(("bearer" = ["read"]), ("session" = [])))]
+async fn get_account(State(services): State<Services>, caller: Caller<Read>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let account = services.accounts.profile(&caller.actor).await?;
+    Ok(with_etag(&headers, AccountBody::from(account)))
+}
+
+/// Changes the caller's name, language or time zone. Send `If-Match` with the ETag read to refuse
+/// overwriting a change made in between.
+#[utoipa::path(patch, path = "/account", tag = "account", request_body = AccountUpdate,
+    params(("If-Match" = Option<String>, Header, description = "ETag of the version this change is based on")),
+    responses(
+        (status = 200, body = AccountBody, headers(("ETag" = String))),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 412, body = ErrorBody), (status = 422, body = ErrorBody),
+    ),
+    security(("bearer" = ["write"]), ("session" = [])))]
+async fn update_account(
+    State(services): State<Services>,
+    caller: Caller<Write>,
+    headers: HeaderMap,
+    Json(update): Json<AccountUpdate>,
+) -> Result<Response, ApiError> {
+    let current = AccountBody::from(services.accounts.profile(&caller.actor).await?);
+    check_if_match(&headers, &etag_of(&current))?;
+    let update = ProfileUpdate {
+        display_name: update.display_name.as_deref().unwrap_or(&current.display_name),
+        locale: update.locale.as_deref().unwrap_or(&current.locale),
+        time_zone: update.time_zone.as_deref().unwrap_or(&current.time_zone),
+    };
+    let account = services.accounts.update_profile(&caller.actor, update).await?;
+    Ok(with_etag(&HeaderMap::new(), AccountBody::from(account)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current_password: String,
+    /// At least 10 characters, not a common password.
+    pub new_password: String,
+}
+
+/// Changes the caller's password (the current one is required) and ends their other sessions.
+#[utoipa::path(put, path = "/account/password", tag = "account", request_body = PasswordChange,
+    responses(
+        (status = 204, description = "Changed"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
+    ),
+    security(("bearer" = ["write"]), ("session" = [])))]
+async fn change_password(
+    State(services): State<Services>,
+    caller: Caller<Write>,
+    Json(change): Json<PasswordChange>,
+) -> Result<StatusCode, ApiError> {
+    services
+        .accounts
+        .change_password(&caller.actor, &change.current_password, &change.new_password, &caller.client)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Sets the caller's avatar from an image in the body (PNG, JPEG, GIF or WebP); it is cropped
+/// square and stored at 64 and 256 px without its metadata.
+#[utoipa::path(put, path = "/account/avatar", tag = "account",
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The image"),
+    responses(
+        (status = 200, body = AccountBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 422, body = ErrorBody),
+    ),
+    security(("bearer" = ["write"]), ("session" = [])))]
+async fn set_avatar(State(services): State<Services>, caller: Caller<Write>, body: Body) -> Result<Response, ApiError> {
+    let stream = body.into_data_stream().map_err(std::io::Error::other);
+    services.avatars.set(&caller.actor, stream).await?;
+    let account = services.accounts.profile(&caller.actor).await?;
+    Ok(with_etag(&HeaderMap::new(), AccountBody::from(account)))
+}
+
+/// Removes the caller's avatar.
+#[utoipa::path(delete, path = "/account/avatar", tag = "account",
+    responses((status = 204, description = "Removed"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = ["write"]), ("session" = [])))]
+async fn remove_avatar(State(services): State<Services>, caller: Caller<Write>) -> Result<StatusCode, ApiError> {
+    services.avatars.remove(&caller.actor).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A security event on the caller's account.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ActivityBody {
+    /// `sign_in`, `password_changed`, `token_created`, … (new codes may be added).
+    pub event: String,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+impl From<AuditEntry> for ActivityBody {
+    fn from(e: AuditEntry) -> Self {
+        Self { event: e.event, ip: e.ip, user_agent: e.user_agent, created_at: e.created_at }
+    }
+}
+
+/// The newest 50 security events of the caller's account, newest first.
+#[utoipa::path(get, path = "/account/activity", tag = "account",
+    responses((status = 200, body = Vec<ActivityBody>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = ["read"]), ("session" = [])))]
+async fn activity(State(services): State<Services>, caller: Caller<Read>) -> Result<impl IntoResponse, ApiError> {
+    let events = services.audit.list_own(&caller.actor, 50).await?;
+    Ok(axum::Json(events.into_iter().map(ActivityBody::from).collect::<Vec<_>>()))
+}

@@ -1,0 +1,128 @@
+//! `/admin/users`: accounts, for administrators (a session of an admin, or an admin's token with
+//! the `admin` scope).
+
+use axum::{
+    extract::State,
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use domain::{Services, accounts::{Locale, SignUp}};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+use super::{
+    account::{AccountBody, RoleName},
+    error::{ApiError, ErrorBody},
+    extract::{Admin, Caller, Json, Page, PageQuery, Path, Query, check_if_match, etag_of, with_etag},
+};
+use crate::startup::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_users, create_user)).routes(routes!(get_user, update_user))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UserSearch {
+    /// Only accounts whose e-mail address contains this.
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    pub email: String,
+    /// At least 10 characters, not a common password.
+    pub password: String,
+    pub display_name: Option<String>,
+    /// `user` when left out.
+    pub role: Option<RoleName>,
+    /// `en` when left out.
+    pub locale: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserUpdate {
+    pub role: RoleName,
+}
+
+/// Every account, newest first.
+#[utoipa::path(get, path = "/admin/users", tag = "admin", params(PageQuery, UserSearch),
+    responses((status = 200, body = Page<AccountBody>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = ["admin"]), ("session" = [])))]
+async fn list_users(
+    State(services): State<Services>,
+    caller: Caller<Admin>,
+    Query(page): Query<PageQuery>,
+    Query(search): Query<UserSearch>,
+) -> Result<impl IntoResponse, ApiError> {
+    let found = services.accounts.users(&caller.actor, search.email.as_deref(), page.request()?).await?;
+    Ok(axum::Json(Page::from_domain(found, AccountBody::from)))
+}
+
+/// Creates an account (not signed in; its owner confirms the address on first sign-in).
+/// Accepts an `Idempotency-Key`.
+#[utoipa::path(post, path = "/admin/users", tag = "admin", request_body = NewUser,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Repeats with the same key get the first answer")),
+    responses(
+        (status = 201, body = AccountBody, headers(("Location" = String))),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+    ),
+    security(("bearer" = ["admin"]), ("session" = [])))]
+async fn create_user(
+    State(services): State<Services>,
+    caller: Caller<Admin>,
+    Json(new): Json<NewUser>,
+) -> Result<Response, ApiError> {
+    let locale = match new.locale.as_deref() {
+        Some(code) => Locale::parse(code)?,
+        None => Locale::En,
+    };
+    let input = SignUp { email: &new.email, password: &new.password, display_name: new.display_name.as_deref(), locale };
+    let role = new.role.unwrap_or(RoleName::User).into();
+    let account = services.accounts.create_user(&caller.actor, input, role, &caller.client).await?;
+    let location = format!("/api/v1/admin/users/{}", account.id);
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], axum::Json(AccountBody::from(account))).into_response())
+}
+
+/// One account.
+#[utoipa::path(get, path = "/admin/users/{id}", tag = "admin", params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = AccountBody, headers(("ETag" = String))), (status = 304, description = "Not modified"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+    ),
+    security(("bearer" = ["admin"]), ("session" = [])))]
+async fn get_user(
+    State(services): State<Services>,
+    caller: Caller<Admin>,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    Ok(with_etag(&headers, AccountBody::from(services.accounts.user(&caller.actor, id).await?)))
+}
+
+/// Changes an account's role (not one's own).
+#[utoipa::path(patch, path = "/admin/users/{id}", tag = "admin", request_body = UserUpdate,
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "ETag of the version this change is based on")),
+    responses(
+        (status = 200, body = AccountBody, headers(("ETag" = String))),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 412, body = ErrorBody), (status = 422, body = ErrorBody),
+    ),
+    security(("bearer" = ["admin"]), ("session" = [])))]
+async fn update_user(
+    State(services): State<Services>,
+    caller: Caller<Admin>,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+    Json(update): Json<UserUpdate>,
+) -> Result<Response, ApiError> {
+    let current = AccountBody::from(services.accounts.user(&caller.actor, id).await?);
+    check_if_match(&headers, &etag_of(&current))?;
+    let account = services.accounts.set_role(&caller.actor, id, update.role.into(), &caller.client).await?;
+    Ok(with_etag(&HeaderMap::new(), AccountBody::from(account)))
+}

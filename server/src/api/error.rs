@@ -1,0 +1,206 @@
+//! The one error body of the REST API, `{"error": {"code", "message", "request_id", "fields"}}`,
+//! for every error any layer produces: handlers, extractors, body limits, timeouts, the rate limiter.
+
+use std::collections::BTreeMap;
+
+use axum::{
+    Json,
+    extract::{
+        Request,
+        rejection::{JsonRejection, PathRejection, QueryRejection},
+    },
+    http::{HeaderValue, StatusCode, header},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use serde::{Deserialize, Serialize};
+use tower_http::request_id::RequestId;
+use utoipa::ToSchema;
+
+/// An error as handlers return it; the request id is added on the way out.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    /// Field name → problem code (`required`, `too_long`, …), for validation errors.
+    pub fields: BTreeMap<String, String>,
+}
+
+/// The error body.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable, machine-readable: `not_found`, `validation_failed`, `rate_limited`, …
+    pub code: String,
+    /// For people; may change between versions.
+    pub message: String,
+    /// The `x-request-id` of the request, to find it in the server's logs.
+    pub request_id: String,
+    /// Field name → problem code; empty unless `code` is `validation_failed`.
+    pub fields: BTreeMap<String, String>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self { status, code, message: message.into(), fields: BTreeMap::new() }
+    }
+
+    pub fn invalid(field: &str, problem: &str) -> Self {
+        let mut err = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", format!("{field}: {problem}"));
+        err.fields.insert(field.to_owned(), problem.to_owned());
+        err
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_request", message)
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", "no such resource")
+    }
+
+    pub fn precondition_failed() -> Self {
+        Self::new(
+            StatusCode::PRECONDITION_FAILED,
+            "precondition_failed",
+            "the resource changed since it was read (If-Match does not match its ETag)",
+        )
+    }
+
+    /// The generic error for a status some layer answered with on its own.
+    fn for_status(status: StatusCode) -> Self {
+        let (code, message) = match status {
+            StatusCode::BAD_REQUEST => ("invalid_request", "the request could not be read"),
+            StatusCode::UNAUTHORIZED => ("unauthenticated", "sign in or send a valid bearer token"),
+            StatusCode::FORBIDDEN => ("forbidden", "not allowed"),
+            StatusCode::NOT_FOUND => ("not_found", "no such resource"),
+            StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "this method is not allowed on this resource"),
+            StatusCode::REQUEST_TIMEOUT => ("timeout", "the request took too long"),
+            StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "the request body is too large"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "send the body as application/json"),
+            StatusCode::RANGE_NOT_SATISFIABLE => ("range_not_satisfiable", "the range lies outside the file"),
+            StatusCode::TOO_MANY_REQUESTS => ("rate_limited", "too many requests; retry after the Retry-After delay"),
+            StatusCode::SERVICE_UNAVAILABLE => ("unavailable", "the service is unavailable; retry later"),
+            StatusCode::GATEWAY_TIMEOUT => ("timeout", "the request took too long"),
+            s if s.is_client_error() => ("invalid_request", "the request was refused"),
+            _ => ("internal", "internal error"),
+        };
+        Self::new(status, code, message)
+    }
+}
+
+impl IntoResponse for ApiError {
+    /// The body is written by [`shape_errors`], which knows the request id.
+    fn into_response(self) -> Response {
+        let mut response = self.status.into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            let challenge = if self.code == "invalid_token" { r#"Bearer error="invalid_token""# } else { "Bearer" };
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
+        }
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
+impl From<domain::Error> for ApiError {
+    fn from(err: domain::Error) -> Self {
+        use domain::Error as E;
+        match err {
+            E::Invalid { field, problem } => Self::invalid(field.as_str(), problem.as_str()),
+            E::EmailTaken => {
+                let mut err = Self::new(StatusCode::CONFLICT, "email_taken", "this e-mail address is already registered");
+                err.fields.insert("email".into(), "taken".into());
+                err
+            }
+            E::InvalidCredentials => Self::new(StatusCode::UNAUTHORIZED, "invalid_credentials", "wrong e-mail or password"),
+            E::WrongPassword => {
+                let mut err = Self::invalid("current_password", "incorrect");
+                err.message = "the current password is wrong".into();
+                err
+            }
+            E::TooManyAttempts { retry_after } => Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                format!("too many attempts; retry in {} s", retry_after.as_secs().max(1)),
+            ),
+            E::Unauthenticated => Self::for_status(StatusCode::UNAUTHORIZED),
+            E::Forbidden => Self::for_status(StatusCode::FORBIDDEN),
+            E::NotFound => Self::not_found(),
+            E::Unavailable(cause) => {
+                tracing::error!(error = %cause, "database unavailable");
+                Self::for_status(StatusCode::SERVICE_UNAVAILABLE)
+            }
+            E::Unexpected(cause) => {
+                tracing::error!(error = ?cause, "unexpected error");
+                Self::for_status(StatusCode::INTERNAL_SERVER_ERROR)
+            }
+        }
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        let status = rejection.status();
+        if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
+            return Self::for_status(status);
+        }
+        // Missing or mistyped fields are the caller's input, named; broken JSON is a bad request.
+        match rejection {
+            JsonRejection::JsonDataError(err) => {
+                Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", err.body_text())
+            }
+            other => Self::bad_request(other.body_text()),
+        }
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        Self::bad_request(rejection.body_text())
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> Self {
+        // A malformed id names nothing that exists.
+        match rejection {
+            PathRejection::FailedToDeserializePathParams(_) => Self::not_found(),
+            other => Self::bad_request(other.body_text()),
+        }
+    }
+}
+
+/// Gives every error response of the API the one body, with the request's id: those handlers
+/// returned (their [`ApiError`]) and those other layers made (from their status alone).
+pub async fn shape_errors(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if !path.starts_with("/api/") || path.starts_with(super::DOCS_PATH) {
+        return next.run(request).await;
+    }
+    let request_id = request
+        .extensions()
+        .get::<RequestId>()
+        .and_then(|id| id.header_value().to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (mut parts, _) = response.into_parts();
+    let err = parts.extensions.remove::<ApiError>().unwrap_or_else(|| ApiError::for_status(status));
+    let body = ErrorBody {
+        error: ErrorDetail { code: err.code.into(), message: err.message, request_id, fields: err.fields },
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.remove(header::CONTENT_TYPE);
+    let mut response = (parts.status, Json(body)).into_response();
+    response.headers_mut().extend(parts.headers);
+    response
+}

@@ -1,0 +1,132 @@
+//! `Idempotency-Key` on POSTs that create things: a repeat with the same key (a client retrying
+//! after a timeout, say) gets the first answer again, marked `Idempotent-Replayed: true`, instead of
+//! creating a second resource. Only successful answers are kept (24 hours): after a failure the
+//! client may retry with the same key. The same key with another request is refused (422); while
+//! the first is still being answered, a repeat gets 409.
+
+use axum::{
+    body::{Body, to_bytes},
+    extract::{Request, State},
+    http::{HeaderName, HeaderValue, Method, StatusCode, header},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use domain::{
+    Actor, Services,
+    idempotency::{Claim, StoredResponse},
+};
+use sha2::{Digest, Sha256};
+
+use super::error::ApiError;
+
+pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+/// JSON request and response bodies are small; an upload's body is never buffered.
+const MAX_BUFFERED: usize = 1 << 20;
+const REPLAYED_HEADERS: [HeaderName; 3] = [header::CONTENT_TYPE, header::LOCATION, header::ETAG];
+
+pub async fn keys(State(services): State<Services>, request: Request, next: Next) -> Response {
+    if request.method() != Method::POST {
+        return next.run(request).await;
+    }
+    let Some(key) = request.headers().get(&IDEMPOTENCY_KEY).cloned() else { return next.run(request).await };
+    let Ok(user_id) = request.extensions().get::<Actor>().map_or(Err(domain::Error::Unauthenticated), Actor::user_id)
+    else {
+        // Not signed in: the handler says so.
+        return next.run(request).await;
+    };
+    let Some(key) = key.to_str().ok().filter(|k| (1..=255).contains(&k.len())).map(str::to_owned) else {
+        return ApiError::invalid("idempotency_key", "malformed").into_response();
+    };
+    let (request, fingerprint) = match fingerprint(request).await {
+        Ok(pair) => pair,
+        Err(err) => return err.into_response(),
+    };
+    match services.idempotency.claim(user_id, &key, &fingerprint).await {
+        Ok(Claim::New) => {}
+        Ok(Claim::Replay(stored)) => return replay(stored),
+        Ok(Claim::InProgress) => {
+            return ApiError::new(
+                StatusCode::CONFLICT,
+                "idempotency_key_in_progress",
+                "a request with this Idempotency-Key is still being answered; retry shortly",
+            )
+            .into_response();
+        }
+        Ok(Claim::Mismatch) => {
+            let mut err = ApiError::invalid("idempotency_key", "reused");
+            err.code = "idempotency_key_reused";
+            err.message = "this Idempotency-Key was used for a different request".into();
+            return err.into_response();
+        }
+        Err(err) => return ApiError::from(err).into_response(),
+    }
+    let response = next.run(request).await;
+    if !response.status().is_success() {
+        if let Err(err) = services.idempotency.release(user_id, &key).await {
+            tracing::warn!(error = %err, "could not release an idempotency key");
+        }
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let body = match to_bytes(body, MAX_BUFFERED).await {
+        Ok(body) => body,
+        Err(err) => {
+            tracing::error!(error = %err, "could not read a response to keep for its idempotency key");
+            let _ = services.idempotency.release(user_id, &key).await;
+            return ApiError::from(domain::Error::Unexpected(anyhow::anyhow!("response unreadable"))).into_response();
+        }
+    };
+    let stored = StoredResponse {
+        status: parts.status.as_u16(),
+        headers: REPLAYED_HEADERS
+            .iter()
+            .filter_map(|name| Some((name.to_string(), parts.headers.get(name)?.to_str().ok()?.to_owned())))
+            .collect(),
+        body: String::from_utf8_lossy(&body).into_owned(),
+    };
+    if let Err(err) = services.idempotency.complete(user_id, &key, &stored).await {
+        tracing::warn!(error = %err, "could not keep the answer of an idempotent request");
+    }
+    Response::from_parts(parts, Body::from(body))
+}
+
+/// What makes two requests "the same": method, path and query, content type, and the body when it
+/// is JSON (an upload's body is streamed, so its length stands in for it).
+async fn fingerprint(request: Request) -> Result<(Request, String), ApiError> {
+    let (parts, body) = request.into_parts();
+    let mut hash = Sha256::new();
+    hash.update(parts.method.as_str());
+    hash.update([0]);
+    hash.update(parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or_default());
+    hash.update([0]);
+    let header = |name| parts.headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok()).unwrap_or_default();
+    let content_type = header(header::CONTENT_TYPE).to_owned();
+    hash.update(&content_type);
+    hash.update([0]);
+    let body = if content_type.starts_with("application/json") {
+        let bytes = to_bytes(body, MAX_BUFFERED).await.map_err(|_| {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "the JSON body is larger than 1 MiB")
+        })?;
+        hash.update(&bytes);
+        Body::from(bytes)
+    } else {
+        hash.update(header(header::CONTENT_LENGTH));
+        body
+    };
+    let digest = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Ok((Request::from_parts(parts, body), digest))
+}
+
+fn replay(stored: StoredResponse) -> Response {
+    let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
+    let mut response = (status, stored.body).into_response();
+    let headers = response.headers_mut();
+    for (name, value) in &stored.headers {
+        if let (Ok(name), Ok(value)) = (HeaderName::try_from(name.as_str()), HeaderValue::from_str(value)) {
+            headers.insert(name, value);
+        }
+    }
+    headers.insert(REPLAYED, HeaderValue::from_static("true"));
+    response
+}
