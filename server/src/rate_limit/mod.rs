@@ -213,7 +213,8 @@ pub async fn enforce(State(limiter): State<RateLimiter>, request: Request, next:
 }
 
 /// The 429 answer in the caller's terms: the REST API's error object, the server functions'
-/// typed error (which the UI shows as "try again in N seconds"), or a short translated text.
+/// typed error (which the UI shows as "try again in N seconds"), or a short translated text
+/// (pages, and server functions posted by a form without JavaScript, as `is_form_post` in app).
 fn refusal(request: &Request, group: Group, retry_after: u64) -> Response {
     let lang = request.extensions().get::<Lang>().copied().unwrap_or_default();
     let message = lang.tr_args("error-rate-limited", &[("count", retry_after.to_string())]);
@@ -226,11 +227,16 @@ fn refusal(request: &Request, group: Group, retry_after: u64) -> Response {
             });
             (status, axum::Json(body)).into_response()
         }
-        Group::Auth | Group::Rpc if request.uri().path().starts_with(app::rpc::PREFIX) => {
+        // A plain form post (a browser without JavaScript) gets the text, like a page.
+        Group::Auth | Group::Rpc if request.uri().path().starts_with(app::rpc::PREFIX) && !accepts_html(request) => {
             (status, axum::Json(AppError::TooManyAttempts { retry_after })).into_response()
         }
         _ => (status, message).into_response(),
     }
+}
+
+fn accepts_html(request: &Request) -> bool {
+    request.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
 }
 
 /// The address a client is counted under: IPv6 clients by their /64, the block one subscriber

@@ -98,6 +98,10 @@ async fn refusals_speak_each_door_s_language() {
     assert!((59..=60).contains(&retry_after), "{retry_after}");
     let body: Value = refused.json().await.unwrap();
     assert_eq!(body, serde_json::json!({ "code": "too_many_attempts", "retry_after": retry_after }));
+    // A browser posting a form without JavaScript reads a line of text.
+    let refused = app.client.get(app.url("/rpc/account/me")).send().await.unwrap();
+    assert_eq!(refused.status(), 429);
+    assert!(refused.text().await.unwrap().starts_with("Too many requests. Try again in"));
 
     // The REST API: its error object, with the request id.
     app.get("/api/v1/anything").await;
