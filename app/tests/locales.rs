@@ -52,6 +52,7 @@ const SERVER_ERROR_KEYS: &[&str] = &[
     "error-invalid-credentials",
     "error-wrong-password",
     "error-too-many-attempts",
+    "error-rate-limited",
     "error-unauthenticated",
     "error-forbidden",
     "error-not-found",

@@ -167,6 +167,10 @@ error-too-many-attempts = { $count ->
     [one] Zu viele Versuche. Versuchen Sie es in einer Sekunde erneut.
    *[other] Zu viele Versuche. Versuchen Sie es in { $count } Sekunden erneut.
 }
+error-rate-limited = { $count ->
+    [one] Zu viele Anfragen. Versuchen Sie es in einer Sekunde erneut.
+   *[other] Zu viele Anfragen. Versuchen Sie es in { $count } Sekunden erneut.
+}
 error-unauthenticated = Bitte melden Sie sich an, um fortzufahren.
 error-forbidden = Dazu sind Sie nicht berechtigt.
 error-not-found = Das konnte nicht gefunden werden.

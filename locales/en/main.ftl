@@ -167,6 +167,10 @@ error-too-many-attempts = { $count ->
     [one] Too many attempts. Try again in one second.
    *[other] Too many attempts. Try again in { $count } seconds.
 }
+error-rate-limited = { $count ->
+    [one] Too many requests. Try again in one second.
+   *[other] Too many requests. Try again in { $count } seconds.
+}
 error-unauthenticated = Please sign in to continue.
 error-forbidden = You are not allowed to do that.
 error-not-found = This could not be found.

@@ -167,6 +167,10 @@ error-too-many-attempts = { $count ->
     [one] Trop de tentatives. Réessayez dans { $count } seconde.
    *[other] Trop de tentatives. Réessayez dans { $count } secondes.
 }
+error-rate-limited = { $count ->
+    [one] Trop de requêtes. Réessayez dans { $count } seconde.
+   *[other] Trop de requêtes. Réessayez dans { $count } secondes.
+}
 error-unauthenticated = Veuillez vous connecter pour continuer.
 error-forbidden = Vous n’êtes pas autorisé à effectuer cette action.
 error-not-found = Élément introuvable.

@@ -204,6 +204,9 @@ pub struct ServerConfig {
 
     #[command(flatten)]
     pub log: LogConfig,
+
+    #[command(flatten)]
+    pub rate_limit: crate::rate_limit::RateLimitConfig,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -16,6 +16,7 @@ pub mod health;
 pub mod metrics;
 pub mod migrate;
 pub mod oidc;
+pub mod rate_limit;
 pub mod request_context;
 pub mod startup;
 pub mod telemetry;

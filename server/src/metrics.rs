@@ -20,6 +20,9 @@ pub const CSRF_REFUSED_TOTAL: &str = "http_csrf_refused_total";
 pub const AUTH_FAILURES_TOTAL: &str = "auth_failures_total";
 /// Counted in `domain::accounts::throttle`, labelled `scope`.
 pub const AUTH_LOCKOUTS_TOTAL: &str = "auth_lockouts_total";
+/// Counted in `rate_limit`, labelled `group` and `scope`.
+pub const RATE_LIMITED_TOTAL: &str = "http_rate_limited_total";
+pub const RATE_LIMIT_STORE_ERRORS_TOTAL: &str = "http_rate_limit_store_errors_total";
 
 /// The process-wide recorder (one per process, however many apps a test starts).
 pub fn handle() -> PrometheusHandle {
@@ -48,6 +51,14 @@ pub fn handle() -> PrometheusHandle {
             metrics::describe_counter!(
                 AUTH_LOCKOUTS_TOTAL,
                 "Bursts of failed sign-ins that reached the lock-out threshold, by scope (account, ip)."
+            );
+            metrics::describe_counter!(
+                RATE_LIMITED_TOTAL,
+                "Requests refused with 429 by the rate limiter, by route group and scope (ip, user)."
+            );
+            metrics::describe_counter!(
+                RATE_LIMIT_STORE_ERRORS_TOTAL,
+                "Rate limit checks the store (Redis) failed to answer; those requests were let through."
             );
             let upkeep = handle.clone();
             std::thread::spawn(move || {

@@ -45,6 +45,7 @@ pub struct AppState {
     pub assets: Assets,
     pub cookies: CookiePolicy,
     pub stopping: events::Stopping,
+    pub rate_limit: crate::rate_limit::RateLimiter,
 }
 
 pub struct Application {
@@ -84,6 +85,7 @@ impl Application {
             assets,
             cookies,
             stopping: events::Stopping(stopping),
+            rate_limit: crate::rate_limit::RateLimiter::open(&server.rate_limit, &domain.jobs).await?,
         };
         Ok(Self { listener, router: router(state), services, worker, stop, shutdown_timeout: server.shutdown_timeout })
     }
@@ -198,7 +200,8 @@ pub fn router(state: AppState) -> Router {
                 .layer(middleware::from_fn(api::shape_errors))
                 .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(not_a_stored_file)))
                 .layer(middleware::from_fn_with_state(state.csrf.clone(), csrf::refuse_cross_site))
-                .layer(middleware::from_fn_with_state(state.services.clone(), request_context::resolve)),
+                .layer(middleware::from_fn_with_state(state.services.clone(), request_context::resolve))
+                .layer(middleware::from_fn_with_state(state.rate_limit.clone(), crate::rate_limit::enforce)),
         )
         .with_state(state)
 }

@@ -13,6 +13,7 @@ mod mail;
 mod oidc;
 mod pages;
 mod platform;
+mod rate_limit;
 mod rest;
 mod throttle;
 mod two_factor;
