@@ -13,7 +13,7 @@ use redis::{Script, aio::ConnectionManager};
 
 /// A Redis check that takes longer than this counts as a store failure (and lets the request
 /// through): a slow limiter must not become an outage.
-const REDIS_TIMEOUT: Duration = Duration::from_millis(250);
+const REDIS_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// How often the in-process store drops the windows that have ended.
 const PRUNE_EVERY: Duration = Duration::from_secs(10);

@@ -11,10 +11,12 @@ mod helpers;
 mod live;
 mod mail;
 mod oidc;
+mod openapi;
 mod pages;
 mod platform;
 mod rate_limit;
 mod rest;
+mod rest_isolation;
 mod throttle;
 mod two_factor;
 

@@ -1,0 +1,81 @@
+//! The OpenAPI document: served, committed, complete, and compatible; the docs page is served from
+//! the binary's own files.
+
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+use crate::helpers::{Backend, spawn_app};
+
+const COMMITTED: &str = include_str!("../../../docs/openapi.json");
+
+#[test]
+fn the_committed_document_is_the_generated_one() {
+    // Compared as JSON values: the key order of the printed form depends on serde_json features,
+    // which differ between this test build and the binary.
+    let generated: Value = serde_json::from_str(&server::api::spec_json()).unwrap();
+    let committed: Value = serde_json::from_str(COMMITTED).unwrap();
+    assert!(
+        generated == committed,
+        "docs/openapi.json is out of date: run `cargo run -p server -- api spec > docs/openapi.json`, \
+         review the diff, and note API changes in CHANGELOG.md"
+    );
+}
+
+#[test]
+fn the_generated_document_has_no_breaking_change_against_the_committed_one() {
+    let old: Value = serde_json::from_str(COMMITTED).unwrap();
+    let new: Value = serde_json::from_str(&server::api::spec_json()).unwrap();
+    assert_eq!(server::api::compat::breaking_changes(&old, &new), Vec::<String>::new());
+}
+
+/// Every handler of the API is routed through `utoipa_axum::routes!`, which documents it: a route
+/// added with a plain `.route(…)` would be served but missing from the document.
+#[test]
+fn every_api_route_is_registered_through_the_documenting_router() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/api");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let source = std::fs::read_to_string(&path).unwrap();
+        let plain: Vec<_> = source.lines().filter(|l| l.contains(".route(") && !l.contains("/api/{*rest}")).collect();
+        assert!(plain.is_empty(), "{}: undocumented routes {plain:?}", path.display());
+        // Each handler (it takes a `Caller`) carries its `#[utoipa::path]`.
+        let handlers = source.matches("caller: Caller<").count();
+        let documented = source.matches("#[utoipa::path(").count();
+        assert_eq!(handlers, documented, "{}: a handler without #[utoipa::path]", path.display());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_documented_operation_is_served_and_the_docs_come_from_the_binary() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let served: Value = app.get("/api/v1/openapi.json").await.json().await.unwrap();
+    assert_eq!(served, serde_json::from_str::<Value>(COMMITTED).unwrap());
+    let client = reqwest::Client::new();
+    let mut operations = 0;
+    for (path, item) in served["paths"].as_object().unwrap() {
+        for (method, _) in item.as_object().unwrap() {
+            let path = path.replace("{id}", &uuid::Uuid::now_v7().to_string());
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let response = client.request(method.clone(), app.url(&path)).send().await.unwrap();
+            // Routed: the handler's extractor asks who is calling (an unrouted path is a 404, a
+            // wrong method a 405).
+            assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{method} {path}");
+            operations += 1;
+        }
+    }
+    assert!(operations >= 30, "{operations} operations");
+
+    let page = app.get("/api/docs/").await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("swagger-ui"));
+    assert!(!html.contains("http://") && !html.contains("https://"), "no asset from elsewhere: {html}");
+    for asset in ["/api/docs/swagger-ui-bundle.js", "/api/docs/swagger-ui.css", "/api/docs/swagger-initializer.js"] {
+        let response = app.get(asset).await;
+        assert_eq!(response.status(), 200, "{asset}");
+        let body = response.text().await.unwrap();
+        if asset.ends_with("initializer.js") {
+            assert!(body.contains("/api/v1/openapi.json"), "the docs read our document: {body}");
+        }
+    }
+}
