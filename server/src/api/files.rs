@@ -167,8 +167,8 @@ async fn delete_file(State(services): State<Services>, caller: Caller<Write>, Pa
 #[utoipa::path(get, path = "/files/{id}/content", tag = "files",
     params(("id" = Uuid, Path), ("Range" = Option<String>, Header, description = "One byte range, e.g. bytes=0-99")),
     responses(
-        (status = 200, content_type = "application/octet-stream", body = Vec<u8>),
-        (status = 206, content_type = "application/octet-stream", body = Vec<u8>, description = "The range asked for"),
+        (status = 200, content_type = "*/*", body = Vec<u8>, description = "The bytes, as the type the file was stored as"),
+        (status = 206, content_type = "*/*", body = Vec<u8>, description = "The range asked for"),
         (status = 304, description = "Not modified"),
         (status = 307, description = "Fetch it from storage (presigned URL)"),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),

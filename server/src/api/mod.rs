@@ -87,6 +87,50 @@ impl Modify for Security {
     }
 }
 
+/// Errors any operation may answer, documented once here rather than on every handler: a request
+/// that cannot be read (400), too many requests (429, with `Retry-After`), and for operations with
+/// a body, one too large (413) or not JSON where JSON is expected (415).
+struct CommonErrors;
+
+impl Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, HttpMethod, Ref, ResponseBuilder, header::Header};
+
+        let error = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build())
+        };
+        let common = [
+            ("400", error("The request could not be read (malformed query, header or body)").build()),
+            ("429", error("Too many requests; retry after `Retry-After` seconds").header("Retry-After", Header::default()).build()),
+        ];
+        let with_body = [
+            ("413", error("The request body is too large").build()),
+            ("415", error("The body is not of the documented content type").build()),
+        ];
+        for item in openapi.paths.paths.values_mut() {
+            for method in [HttpMethod::Get, HttpMethod::Post, HttpMethod::Put, HttpMethod::Patch, HttpMethod::Delete] {
+                let operation = match method {
+                    HttpMethod::Get => item.get.as_mut(),
+                    HttpMethod::Post => item.post.as_mut(),
+                    HttpMethod::Put => item.put.as_mut(),
+                    HttpMethod::Patch => item.patch.as_mut(),
+                    HttpMethod::Delete => item.delete.as_mut(),
+                    _ => None,
+                };
+                let Some(operation) = operation else { continue };
+                let has_body = operation.request_body.is_some();
+                let responses = &mut operation.responses.responses;
+                let extra = common.iter().chain(with_body.iter().filter(|_| has_body));
+                for (status, response) in extra {
+                    responses.entry((*status).to_owned()).or_insert_with(|| response.clone().into());
+                }
+            }
+        }
+    }
+}
+
 /// The routes under `/api/v1` and the document describing them.
 #[allow(deprecated)] // `me` is served on purpose until its sunset.
 fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
@@ -98,7 +142,10 @@ fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(files::routes())
         .merge(notifications::routes())
         .merge(admin::routes());
-    OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1).split_for_parts()
+    let (router, mut spec) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1).split_for_parts();
+    // After the routes are in: modifiers given to `#[openapi]` run before there are any.
+    CommonErrors.modify(&mut spec);
+    (router, spec)
 }
 
 /// The OpenAPI document, as served and as committed in `docs/openapi.json`.
