@@ -102,8 +102,10 @@ impl IdempotencyKeys {
 
     pub async fn purge_expired(&self) -> Result<u64> {
         let cutoff = OffsetDateTime::now_utc() - KEEP_FOR;
-        let purged =
-            idempotency_key::Entity::delete_many().filter(idempotency_key::Column::CreatedAt.lt(cutoff)).exec(&self.db).await?;
+        let purged = idempotency_key::Entity::delete_many()
+            .filter(idempotency_key::Column::CreatedAt.lt(cutoff))
+            .exec(&self.db)
+            .await?;
         Ok(purged.rows_affected)
     }
 }

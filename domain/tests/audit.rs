@@ -264,7 +264,12 @@ async fn an_operator_account_and_its_role_are_recorded(backend: Backend) {
     let app = spawn(backend).await;
     let input = SignUp { email: "root@example.com", password: PASSWORD, display_name: None, locale: Locale::En };
 
-    let root = app.services.accounts.create_user(&Actor::System, input, domain::Role::Admin, &Default::default()).await.unwrap();
+    let root = app
+        .services
+        .accounts
+        .create_user(&Actor::System, input, domain::Role::Admin, &Default::default())
+        .await
+        .unwrap();
 
     let events = app.services.audit.list(&Actor::System, Some("root@example.com"), 10).await.unwrap();
     let codes: Vec<(&str, Option<uuid::Uuid>)> = events.iter().map(|e| (e.event.as_str(), e.actor_id)).collect();

@@ -82,7 +82,8 @@ fn api(action: ApiAction) -> anyhow::Result<()> {
             Ok(())
         }
         ApiAction::CheckCompat { against } => {
-            let old = std::fs::read_to_string(&against).with_context(|| format!("cannot read {}", against.display()))?;
+            let old =
+                std::fs::read_to_string(&against).with_context(|| format!("cannot read {}", against.display()))?;
             let old: serde_json::Value =
                 serde_json::from_str(&old).with_context(|| format!("{} is not JSON", against.display()))?;
             let new: serde_json::Value = serde_json::from_str(&spec)?;

@@ -53,7 +53,9 @@ impl AccountService {
         model.role = Set(role.as_str().to_owned());
         model.updated_at = Set(OffsetDateTime::now_utc());
         let account: Account = model.update(&self.db).await?.into();
-        self.audit.record(Event::RoleChanged, Context::about(Some(id), actor, client).detail("role", role.as_str())).await?;
+        self.audit
+            .record(Event::RoleChanged, Context::about(Some(id), actor, client).detail("role", role.as_str()))
+            .await?;
         Ok(account)
     }
 }

@@ -7,8 +7,8 @@ mod passkeys;
 pub mod password;
 mod profile;
 pub mod throttle;
-pub mod two_factor;
 pub mod tokens;
+pub mod two_factor;
 
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, SqlErr};
 use time::OffsetDateTime;
@@ -148,7 +148,13 @@ impl AccountService {
     /// Creates an account without signing it in: the operator's `smartai user create`, or an
     /// administrator through the API.
     #[tracing::instrument(skip_all, err(level = "info"))]
-    pub async fn create_user(&self, actor: &Actor, input: SignUp<'_>, role: Role, client: &ClientInfo) -> Result<Account> {
+    pub async fn create_user(
+        &self,
+        actor: &Actor,
+        input: SignUp<'_>,
+        role: Role,
+        client: &ClientInfo,
+    ) -> Result<Account> {
         if !actor.is_admin() {
             return Err(Error::Forbidden);
         }

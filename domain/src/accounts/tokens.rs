@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set, prelude::*};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set, prelude::*,
+};
 use time::OffsetDateTime;
 
 use super::Account;
@@ -190,7 +192,8 @@ impl TokenService {
     /// Removes tokens that expired more than a week ago (the owner saw them marked expired).
     pub async fn purge_expired(&self) -> Result<u64> {
         let cutoff = OffsetDateTime::now_utc() - time::Duration::days(7);
-        let purged = api_token::Entity::delete_many().filter(api_token::Column::ExpiresAt.lt(cutoff)).exec(&self.db).await?;
+        let purged =
+            api_token::Entity::delete_many().filter(api_token::Column::ExpiresAt.lt(cutoff)).exec(&self.db).await?;
         Ok(purged.rows_affected)
     }
 }

@@ -105,7 +105,11 @@ pub struct AccountUpdate {
         (status = 401, body = ErrorBody),
     ),
     security(("bearer" = ["read"]), ("session" = [])))]
-async fn get_account(State(services): State<Services>, caller: Caller<Read>, headers: HeaderMap) -> Result<Response, ApiError> {
+async fn get_account(
+    State(services): State<Services>,
+    caller: Caller<Read>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let account = services.accounts.profile(&caller.actor).await?;
     Ok(with_etag(&headers, AccountBody::from(account)))
 }

@@ -6,7 +6,10 @@ use axum::{
     http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use domain::{Services, accounts::{Locale, SignUp}};
+use domain::{
+    Services,
+    accounts::{Locale, SignUp},
+};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -82,7 +85,8 @@ async fn create_user(
         Some(code) => Locale::parse(code)?,
         None => Locale::En,
     };
-    let input = SignUp { email: &new.email, password: &new.password, display_name: new.display_name.as_deref(), locale };
+    let input =
+        SignUp { email: &new.email, password: &new.password, display_name: new.display_name.as_deref(), locale };
     let role = new.role.unwrap_or(RoleName::User).into();
     let account = services.accounts.create_user(&caller.actor, input, role, &caller.client).await?;
     let location = format!("/api/v1/admin/users/{}", account.id);

@@ -188,7 +188,13 @@ mod tests {
     }
 
     fn base() -> Value {
-        spec(paths(), thing(json!({ "id": { "type": "string" }, "kind": { "type": "string", "enum": ["a", "b"] } }), json!(["id"])))
+        spec(
+            paths(),
+            thing(
+                json!({ "id": { "type": "string" }, "kind": { "type": "string", "enum": ["a", "b"] } }),
+                json!(["id"]),
+            ),
+        )
     }
 
     #[test]
@@ -221,7 +227,10 @@ mod tests {
     fn a_removed_enum_value_is_breaking() {
         let mut new = base();
         new["components"]["schemas"]["Thing"]["properties"]["kind"]["enum"] = json!(["a"]);
-        assert!(breaking_changes(&base(), &new).contains(&"GET /things 200 response.kind: enum value \"b\" removed".to_owned()));
+        assert!(
+            breaking_changes(&base(), &new)
+                .contains(&"GET /things 200 response.kind: enum value \"b\" removed".to_owned())
+        );
     }
 
     #[test]
@@ -243,7 +252,9 @@ mod tests {
             s["paths"]["/things"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] = schema;
             s
         };
-        let old = wrap(json!({ "type": "array", "items": { "oneOf": [{ "type": "null" }, { "$ref": "#/components/schemas/Thing" }] } }));
+        let old = wrap(
+            json!({ "type": "array", "items": { "oneOf": [{ "type": "null" }, { "$ref": "#/components/schemas/Thing" }] } }),
+        );
         let mut new = old.clone();
         new["components"]["schemas"]["Thing"]["properties"].as_object_mut().unwrap().remove("kind");
         assert!(breaking_changes(&old, &new).contains(&"GET /things 200 response[]: field `kind` removed".to_owned()));

@@ -113,11 +113,14 @@ impl From<domain::Error> for ApiError {
         match err {
             E::Invalid { field, problem } => Self::invalid(field.as_str(), problem.as_str()),
             E::EmailTaken => {
-                let mut err = Self::new(StatusCode::CONFLICT, "email_taken", "this e-mail address is already registered");
+                let mut err =
+                    Self::new(StatusCode::CONFLICT, "email_taken", "this e-mail address is already registered");
                 err.fields.insert("email".into(), "taken".into());
                 err
             }
-            E::InvalidCredentials => Self::new(StatusCode::UNAUTHORIZED, "invalid_credentials", "wrong e-mail or password"),
+            E::InvalidCredentials => {
+                Self::new(StatusCode::UNAUTHORIZED, "invalid_credentials", "wrong e-mail or password")
+            }
             E::WrongPassword => {
                 let mut err = Self::invalid("current_password", "incorrect");
                 err.message = "the current password is wrong".into();

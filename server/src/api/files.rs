@@ -49,7 +49,14 @@ pub struct FileBody {
 
 impl From<FileInfo> for FileBody {
     fn from(f: FileInfo) -> Self {
-        Self { id: f.id, name: f.name, content_type: f.content_type, size: f.size, sha256: f.sha256, created_at: f.created_at }
+        Self {
+            id: f.id,
+            name: f.name,
+            content_type: f.content_type,
+            size: f.size,
+            sha256: f.sha256,
+            created_at: f.created_at,
+        }
     }
 }
 
@@ -156,7 +163,11 @@ async fn rename_file(
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
     ),
     security(("bearer" = ["write"]), ("session" = [])))]
-async fn delete_file(State(services): State<Services>, caller: Caller<Write>, Path(id): Path<Uuid>) -> Result<StatusCode, ApiError> {
+async fn delete_file(
+    State(services): State<Services>,
+    caller: Caller<Write>,
+    Path(id): Path<Uuid>,
+) -> Result<StatusCode, ApiError> {
     services.files.delete(&caller.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -224,7 +235,11 @@ pub struct CreatedShare {
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
     ),
     security(("bearer" = ["read"]), ("session" = [])))]
-async fn list_shares(State(services): State<Services>, caller: Caller<Read>, Path(id): Path<Uuid>) -> Result<impl IntoResponse, ApiError> {
+async fn list_shares(
+    State(services): State<Services>,
+    caller: Caller<Read>,
+    Path(id): Path<Uuid>,
+) -> Result<impl IntoResponse, ApiError> {
     let shares = services.files.shares(&caller.actor, id).await?;
     Ok(axum::Json(shares.into_iter().map(ShareBody::from).collect::<Vec<_>>()))
 }
@@ -257,7 +272,11 @@ async fn create_share(
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
     ),
     security(("bearer" = ["write"]), ("session" = [])))]
-async fn revoke_share(State(services): State<Services>, caller: Caller<Write>, Path(id): Path<Uuid>) -> Result<StatusCode, ApiError> {
+async fn revoke_share(
+    State(services): State<Services>,
+    caller: Caller<Write>,
+    Path(id): Path<Uuid>,
+) -> Result<StatusCode, ApiError> {
     services.files.revoke_share(&caller.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

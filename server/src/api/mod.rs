@@ -4,8 +4,8 @@
 //! `/api/docs`. The rules for changing it are in `docs/api.md`.
 
 mod account;
-pub mod compat;
 mod admin;
+pub mod compat;
 pub mod error;
 pub mod extract;
 mod files;
@@ -97,13 +97,19 @@ impl Modify for CommonErrors {
         use utoipa::openapi::{ContentBuilder, HttpMethod, Ref, ResponseBuilder, header::Header};
 
         let error = |description: &str| {
-            ResponseBuilder::new()
-                .description(description)
-                .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build())
+            ResponseBuilder::new().description(description).content(
+                "application/json",
+                ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build(),
+            )
         };
         let common = [
             ("400", error("The request could not be read (malformed query, header or body)").build()),
-            ("429", error("Too many requests; retry after `Retry-After` seconds").header("Retry-After", Header::default()).build()),
+            (
+                "429",
+                error("Too many requests; retry after `Retry-After` seconds")
+                    .header("Retry-After", Header::default())
+                    .build(),
+            ),
         ];
         let with_body = [
             ("413", error("The request body is too large").build()),
@@ -194,7 +200,8 @@ impl Deprecated {
     }
 }
 
-const ME: Deprecated = Deprecated { since: 1_795_651_200, sunset: "Wed, 30 Jun 2027 00:00:00 GMT", successor: "/api/v1/account" };
+const ME: Deprecated =
+    Deprecated { since: 1_795_651_200, sunset: "Wed, 30 Jun 2027 00:00:00 GMT", successor: "/api/v1/account" };
 
 /// The caller's account. Deprecated: use `GET /api/v1/account`; removed after 2027-06-30.
 #[utoipa::path(get, path = "/me", tag = "account",
@@ -209,4 +216,3 @@ async fn me(State(services): State<Services>, caller: Caller<Read>, headers: Hea
     let account = services.accounts.profile(&caller.actor).await?;
     Ok(ME.mark(extract::with_etag(&headers, account::AccountBody::from(account))))
 }
-

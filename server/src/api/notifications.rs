@@ -113,7 +113,11 @@ async fn mark_all_read(State(services): State<Services>, caller: Caller<Write>) 
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
     ),
     security(("bearer" = ["write"]), ("session" = [])))]
-async fn mark_read(State(services): State<Services>, caller: Caller<Write>, Path(id): Path<Uuid>) -> Result<StatusCode, ApiError> {
+async fn mark_read(
+    State(services): State<Services>,
+    caller: Caller<Write>,
+    Path(id): Path<Uuid>,
+) -> Result<StatusCode, ApiError> {
     services.notifications.mark_read(&caller.actor, Some(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -138,7 +142,10 @@ async fn delete_notification(
 #[utoipa::path(get, path = "/notifications/preferences", tag = "notifications",
     responses((status = 200, body = Vec<PreferenceBody>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = ["read"]), ("session" = [])))]
-async fn get_preferences(State(services): State<Services>, caller: Caller<Read>) -> Result<impl IntoResponse, ApiError> {
+async fn get_preferences(
+    State(services): State<Services>,
+    caller: Caller<Read>,
+) -> Result<impl IntoResponse, ApiError> {
     let preferences = services.notifications.preferences(&caller.actor).await?;
     Ok(axum::Json(preferences.into_iter().map(PreferenceBody::from).collect::<Vec<_>>()))
 }

@@ -62,7 +62,10 @@ async fn list_sessions(State(services): State<Services>, caller: Caller<Read>) -
 #[utoipa::path(delete, path = "/sessions", tag = "sessions",
     responses((status = 200, body = Ended), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = ["write"]), ("session" = [])))]
-async fn end_other_sessions(State(services): State<Services>, caller: Caller<Write>) -> Result<impl IntoResponse, ApiError> {
+async fn end_other_sessions(
+    State(services): State<Services>,
+    caller: Caller<Write>,
+) -> Result<impl IntoResponse, ApiError> {
     let ended = services.accounts.end_other_sessions(&caller.actor, &caller.client).await?;
     Ok(axum::Json(Ended { ended }))
 }

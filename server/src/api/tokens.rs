@@ -151,7 +151,11 @@ async fn create_token(
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
     ),
     security(("bearer" = ["write"]), ("session" = [])))]
-async fn revoke_token(State(services): State<Services>, caller: Caller<Write>, Path(id): Path<Uuid>) -> Result<StatusCode, ApiError> {
+async fn revoke_token(
+    State(services): State<Services>,
+    caller: Caller<Write>,
+    Path(id): Path<Uuid>,
+) -> Result<StatusCode, ApiError> {
     services.tokens.revoke(&caller.actor, id, &caller.client).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -314,7 +314,13 @@ async fn holds_at_ten_times_the_allowed_rate(apps: &[&TestApp], label: &str) {
     let rate = figures.sent as f64 / figures.elapsed.as_secs_f64();
     println!(
         "rate limit load test ({label}): limit {LIMIT}/s; sent {} in {:.2?} ({rate:.0} req/s), last answer after {:.2?}; 2xx {}, 429 {}, 5xx {}, other {}",
-        figures.sent, figures.elapsed, figures.answered, figures.ok, figures.limited, figures.server_errors, figures.other
+        figures.sent,
+        figures.elapsed,
+        figures.answered,
+        figures.ok,
+        figures.limited,
+        figures.server_errors,
+        figures.other
     );
     assert_eq!(figures.server_errors, 0, "{figures:?}");
     assert_eq!(figures.other, 0, "{figures:?}");

@@ -130,7 +130,8 @@ async fn tokens_authenticate_until_revoked_or_expired(backend: Backend) {
     let id = listed[0]["id"].as_str().unwrap();
     let revoked = call(&app, &ada.token, Method::DELETE, &format!("/api/v1/tokens/{id}")).send().await.unwrap();
     assert_eq!(revoked.status(), 204);
-    expect_error(call(&app, &ada.token, Method::GET, "/api/v1/account").send().await.unwrap(), 401, "invalid_token").await;
+    expect_error(call(&app, &ada.token, Method::GET, "/api/v1/account").send().await.unwrap(), 401, "invalid_token")
+        .await;
 
     // Only the hash is stored.
     let db = Database::connect(&app.database_url).await.unwrap();
@@ -157,7 +158,12 @@ async fn scopes_limit_what_a_token_may_do(backend: Backend) {
     expect_error(upload(&app, &reader.token, "a.txt", b"hello").await, 403, "insufficient_scope").await;
 
     let writer = caller_with(&app, &["write"]).await;
-    expect_error(call(&app, &writer.token, Method::GET, "/api/v1/files").send().await.unwrap(), 403, "insufficient_scope").await;
+    expect_error(
+        call(&app, &writer.token, Method::GET, "/api/v1/files").send().await.unwrap(),
+        403,
+        "insufficient_scope",
+    )
+    .await;
 
     // A token cannot mint a stronger one, and `admin` is for administrators.
     let stronger = call(&app, &reader.token, Method::POST, "/api/v1/tokens")
@@ -171,7 +177,12 @@ async fn scopes_limit_what_a_token_may_do(backend: Backend) {
 
     // An administrator's token reaches the admin API only with the admin scope.
     make_admin(&app, &rw.email).await;
-    expect_error(call(&app, &rw.token, Method::GET, "/api/v1/admin/users").send().await.unwrap(), 403, "insufficient_scope").await;
+    expect_error(
+        call(&app, &rw.token, Method::GET, "/api/v1/admin/users").send().await.unwrap(),
+        403,
+        "insufficient_scope",
+    )
+    .await;
     let admin = create_token(&app, &rw.browser, &["read", "admin"]).await;
     assert_eq!(call(&app, &admin, Method::GET, "/api/v1/admin/users").send().await.unwrap().status(), 200);
     // The admin scope of a non-administrator (demoted since) opens nothing.
@@ -196,9 +207,15 @@ async fn the_account_has_etags_and_refuses_stale_or_bad_updates(backend: Backend
     assert_ne!(new_etag, etag);
     assert_eq!(json(changed).await["display_name"], "Ada L.");
     // Based on the old version: refused, nothing changed.
-    expect_error(update(&etag, json!({ "display_name": "Lost update" })).send().await.unwrap(), 412, "precondition_failed")
-        .await;
-    let body = expect_error(update(&new_etag, json!({ "locale": "xx" })).send().await.unwrap(), 422, "validation_failed").await;
+    expect_error(
+        update(&etag, json!({ "display_name": "Lost update" })).send().await.unwrap(),
+        412,
+        "precondition_failed",
+    )
+    .await;
+    let body =
+        expect_error(update(&new_etag, json!({ "locale": "xx" })).send().await.unwrap(), 422, "validation_failed")
+            .await;
     assert_eq!(body["error"]["fields"]["locale"], "unsupported");
     expect_error(update(&new_etag, json!({ "nickname": "x" })).send().await.unwrap(), 422, "validation_failed").await;
     let me = json(call(&app, &ada.token, Method::GET, "/api/v1/account").send().await.unwrap()).await;
@@ -235,9 +252,16 @@ async fn the_account_has_etags_and_refuses_stale_or_bad_updates(backend: Backend
 async fn every_error_has_the_one_body(backend: Backend) {
     let app = spawn(backend).await;
     let ada = caller(&app).await;
-    expect_error(call(&app, &ada.token, Method::GET, "/api/v1/nothing/here").send().await.unwrap(), 404, "not_found").await;
-    expect_error(call(&app, &ada.token, Method::PUT, "/api/v1/files").send().await.unwrap(), 405, "method_not_allowed").await;
-    expect_error(call(&app, &ada.token, Method::GET, "/api/v1/files/not-a-uuid").send().await.unwrap(), 404, "not_found").await;
+    expect_error(call(&app, &ada.token, Method::GET, "/api/v1/nothing/here").send().await.unwrap(), 404, "not_found")
+        .await;
+    expect_error(call(&app, &ada.token, Method::PUT, "/api/v1/files").send().await.unwrap(), 405, "method_not_allowed")
+        .await;
+    expect_error(
+        call(&app, &ada.token, Method::GET, "/api/v1/files/not-a-uuid").send().await.unwrap(),
+        404,
+        "not_found",
+    )
+    .await;
     let broken = call(&app, &ada.token, Method::PATCH, "/api/v1/account")
         .header(header::CONTENT_TYPE, "application/json")
         .body("{ not json");
@@ -255,7 +279,8 @@ async fn every_error_has_the_one_body(backend: Backend) {
     // A session's state change from another site is refused; a token's is not (no browser adds it).
     let forged = ada.browser.delete(app.url("/api/v1/sessions")).header(header::ORIGIN, "https://evil.example");
     expect_error(forged.send().await.unwrap(), 403, "forbidden").await;
-    let scripted = call(&app, &ada.token, Method::DELETE, "/api/v1/sessions").header(header::ORIGIN, "https://evil.example");
+    let scripted =
+        call(&app, &ada.token, Method::DELETE, "/api/v1/sessions").header(header::ORIGIN, "https://evil.example");
     assert_eq!(scripted.send().await.unwrap().status(), 200);
 }
 
@@ -267,13 +292,17 @@ async fn files_stream_in_and_out_and_page_by_cursor(backend: Backend) {
     let location = created.headers()[header::LOCATION].to_str().unwrap().to_owned();
     let file = json(created).await;
     assert_eq!(location, format!("/api/v1/files/{}", file["id"].as_str().unwrap()));
-    assert_eq!((file["name"].as_str(), file["content_type"].as_str(), file["size"].as_u64()), (Some("notes.txt"), Some("text/plain"), Some(16)));
+    assert_eq!(
+        (file["name"].as_str(), file["content_type"].as_str(), file["size"].as_u64()),
+        (Some("notes.txt"), Some("text/plain"), Some(16))
+    );
 
     let content = call(&app, &ada.token, Method::GET, &format!("{location}/content")).send().await.unwrap();
     assert_eq!(content.status(), 200);
     assert_eq!(content.headers()[header::ETAG].to_str().unwrap(), format!("\"{}\"", file["sha256"].as_str().unwrap()));
     assert_eq!(content.bytes().await.unwrap().as_ref(), b"0123456789 hello");
-    let range = call(&app, &ada.token, Method::GET, &format!("{location}/content")).header(header::RANGE, "bytes=11-15");
+    let range =
+        call(&app, &ada.token, Method::GET, &format!("{location}/content")).header(header::RANGE, "bytes=11-15");
     let range = range.send().await.unwrap();
     assert_eq!(range.status(), 206);
     assert_eq!(range.bytes().await.unwrap().as_ref(), b"hello");
@@ -281,16 +310,24 @@ async fn files_stream_in_and_out_and_page_by_cursor(backend: Backend) {
     expect_error(past.send().await.unwrap(), 416, "range_not_satisfiable").await;
 
     // Refusals name the problem and store nothing.
-    let body = expect_error(upload(&app, &ada.token, "run.exe", b"MZ\x90\x00\x03\x00\x00\x00").await, 422, "validation_failed").await;
+    let body = expect_error(
+        upload(&app, &ada.token, "run.exe", b"MZ\x90\x00\x03\x00\x00\x00").await,
+        422,
+        "validation_failed",
+    )
+    .await;
     assert_eq!(body["error"]["fields"]["file"], "unsupported");
-    let body = expect_error(upload(&app, &ada.token, "big.txt", &vec![b'a'; 70 * 1024]).await, 422, "validation_failed").await;
+    let body =
+        expect_error(upload(&app, &ada.token, "big.txt", &vec![b'a'; 70 * 1024]).await, 422, "validation_failed").await;
     assert_eq!(body["error"]["fields"]["file"], "too_large");
     expect_error(upload(&app, &ada.token, "empty.txt", b"").await, 422, "validation_failed").await;
 
     // Rename with If-Match.
     let etag = call(&app, &ada.token, Method::GET, &location).send().await.unwrap().headers()[header::ETAG].clone();
     let rename = |tag: &header::HeaderValue, name: &str| {
-        call(&app, &ada.token, Method::PATCH, &location).header(header::IF_MATCH, tag.clone()).json(&json!({ "name": name }))
+        call(&app, &ada.token, Method::PATCH, &location)
+            .header(header::IF_MATCH, tag.clone())
+            .json(&json!({ "name": name }))
     };
     assert_eq!(json(rename(&etag, "renamed.txt").send().await.unwrap()).await["name"], "renamed.txt");
     expect_error(rename(&etag, "again.txt").send().await.unwrap(), 412, "precondition_failed").await;
@@ -305,7 +342,13 @@ async fn files_stream_in_and_out_and_page_by_cursor(backend: Backend) {
     let mut seen = Vec::new();
     let mut cursor = String::new();
     loop {
-        let page = json(call(&app, &ada.token, Method::GET, &format!("/api/v1/files?limit=3&cursor={cursor}")).send().await.unwrap()).await;
+        let page = json(
+            call(&app, &ada.token, Method::GET, &format!("/api/v1/files?limit=3&cursor={cursor}"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
         seen.extend(page["items"].as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap().to_owned()));
         match page["next_cursor"].as_str() {
             Some(next) => cursor = next.to_owned(),
@@ -317,7 +360,8 @@ async fn files_stream_in_and_out_and_page_by_cursor(backend: Backend) {
     assert_eq!(found["items"].as_array().unwrap().len(), 1);
 
     // Share links.
-    let share = call(&app, &ada.token, Method::POST, &format!("{location}/shares")).json(&json!({ "expires_in": 3600 }));
+    let share =
+        call(&app, &ada.token, Method::POST, &format!("{location}/shares")).json(&json!({ "expires_in": 3600 }));
     let share = share.send().await.unwrap();
     assert_eq!(share.status(), 201);
     let share = json(share).await;
@@ -325,10 +369,17 @@ async fn files_stream_in_and_out_and_page_by_cursor(backend: Backend) {
     assert_eq!(program().get(app.url(path)).send().await.unwrap().status(), 200, "anyone with the link");
     let shares = json(call(&app, &ada.token, Method::GET, &format!("{location}/shares")).send().await.unwrap()).await;
     assert_eq!(shares.as_array().unwrap().len(), 1);
-    let too_long = call(&app, &ada.token, Method::POST, &format!("{location}/shares")).json(&json!({ "expires_in": 99999999 }));
-    assert_eq!(expect_error(too_long.send().await.unwrap(), 422, "validation_failed").await["error"]["fields"]["expires_in"], "too_long");
+    let too_long =
+        call(&app, &ada.token, Method::POST, &format!("{location}/shares")).json(&json!({ "expires_in": 99999999 }));
+    assert_eq!(
+        expect_error(too_long.send().await.unwrap(), 422, "validation_failed").await["error"]["fields"]["expires_in"],
+        "too_long"
+    );
     let share_id = share["share"]["id"].as_str().unwrap();
-    assert_eq!(call(&app, &ada.token, Method::DELETE, &format!("/api/v1/shares/{share_id}")).send().await.unwrap().status(), 204);
+    assert_eq!(
+        call(&app, &ada.token, Method::DELETE, &format!("/api/v1/shares/{share_id}")).send().await.unwrap().status(),
+        204
+    );
     assert_eq!(program().get(app.url(path)).send().await.unwrap().status(), 404);
 
     assert_eq!(call(&app, &ada.token, Method::DELETE, &location).send().await.unwrap().status(), 204);
@@ -340,7 +391,9 @@ async fn idempotency_keys_replay_the_first_answer(backend: Backend) {
     let app = spawn(backend).await;
     let ada = caller(&app).await;
     let send = |key: &str, name: &str, bytes: &'static [u8]| {
-        call(&app, &ada.token, Method::POST, &format!("/api/v1/files?name={name}")).header("idempotency-key", key).body(bytes)
+        call(&app, &ada.token, Method::POST, &format!("/api/v1/files?name={name}"))
+            .header("idempotency-key", key)
+            .body(bytes)
     };
     let first = send("k-1", "a.txt", b"first body").send().await.unwrap();
     assert_eq!(first.status(), 201);
@@ -356,7 +409,10 @@ async fn idempotency_keys_replay_the_first_answer(backend: Backend) {
     assert_eq!(files["items"].as_array().unwrap().len(), 1, "one file, not two");
 
     let other = send("k-1", "b.txt", b"another").send().await.unwrap();
-    assert_eq!(expect_error(other, 422, "idempotency_key_reused").await["error"]["fields"]["idempotency_key"], "reused");
+    assert_eq!(
+        expect_error(other, 422, "idempotency_key_reused").await["error"]["fields"]["idempotency_key"],
+        "reused"
+    );
 
     // A failed request does not keep its key: fixed, it may go again.
     let refused = send("k-2", "x.exe", b"MZ\x90\x00").send().await.unwrap();
@@ -391,7 +447,8 @@ async fn notifications_sessions_and_preferences(backend: Backend) {
     assert_eq!(upload(&app, &ada.token, "agenda.txt", b"1. Budget\n").await.status(), 201);
     let mut unread = 0;
     for _ in 0..100 {
-        let count = json(call(&app, &ada.token, Method::GET, "/api/v1/notifications/unread").send().await.unwrap()).await;
+        let count =
+            json(call(&app, &ada.token, Method::GET, "/api/v1/notifications/unread").send().await.unwrap()).await;
         unread = count["unread"].as_u64().unwrap();
         if unread == 1 {
             break;
@@ -399,18 +456,36 @@ async fn notifications_sessions_and_preferences(backend: Backend) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(unread, 1, "processing the upload notified its owner");
-    let page = json(call(&app, &ada.token, Method::GET, "/api/v1/notifications?unread=true").send().await.unwrap()).await;
+    let page =
+        json(call(&app, &ada.token, Method::GET, "/api/v1/notifications?unread=true").send().await.unwrap()).await;
     let note = &page["items"][0];
     assert_eq!((note["kind"].as_str(), note["read"].as_bool()), (Some("file_processed"), Some(false)));
     let id = note["id"].as_str().unwrap();
-    assert_eq!(call(&app, &ada.token, Method::POST, &format!("/api/v1/notifications/{id}/read")).send().await.unwrap().status(), 204);
-    let page = json(call(&app, &ada.token, Method::GET, "/api/v1/notifications?unread=true").send().await.unwrap()).await;
+    assert_eq!(
+        call(&app, &ada.token, Method::POST, &format!("/api/v1/notifications/{id}/read"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    let page =
+        json(call(&app, &ada.token, Method::GET, "/api/v1/notifications?unread=true").send().await.unwrap()).await;
     assert!(page["items"].as_array().unwrap().is_empty());
     assert_eq!(call(&app, &ada.token, Method::POST, "/api/v1/notifications/read").send().await.unwrap().status(), 204);
-    assert_eq!(call(&app, &ada.token, Method::DELETE, &format!("/api/v1/notifications/{id}")).send().await.unwrap().status(), 204);
-    expect_error(call(&app, &ada.token, Method::DELETE, &format!("/api/v1/notifications/{id}")).send().await.unwrap(), 404, "not_found").await;
+    assert_eq!(
+        call(&app, &ada.token, Method::DELETE, &format!("/api/v1/notifications/{id}")).send().await.unwrap().status(),
+        204
+    );
+    expect_error(
+        call(&app, &ada.token, Method::DELETE, &format!("/api/v1/notifications/{id}")).send().await.unwrap(),
+        404,
+        "not_found",
+    )
+    .await;
 
-    let preferences = json(call(&app, &ada.token, Method::GET, "/api/v1/notifications/preferences").send().await.unwrap()).await;
+    let preferences =
+        json(call(&app, &ada.token, Method::GET, "/api/v1/notifications/preferences").send().await.unwrap()).await;
     assert!(preferences.as_array().unwrap().iter().any(|p| p["kind"] == "file_failed"));
     let set = call(&app, &ada.token, Method::PUT, "/api/v1/notifications/preferences")
         .json(&json!([{ "kind": "file_failed", "in_app": false, "email": true }]));
@@ -419,8 +494,12 @@ async fn notifications_sessions_and_preferences(backend: Backend) {
     assert_eq!((failed["in_app"].as_bool(), failed["email"].as_bool()), (Some(false), Some(true)));
     let unknown = call(&app, &ada.token, Method::PUT, "/api/v1/notifications/preferences")
         .json(&json!([{ "kind": "file_failed", "in_app": true, "email": true }, { "kind": "bogus", "in_app": true, "email": true }]));
-    assert_eq!(expect_error(unknown.send().await.unwrap(), 422, "validation_failed").await["error"]["fields"]["notification_kind"], "unsupported");
-    let kept = json(call(&app, &ada.token, Method::GET, "/api/v1/notifications/preferences").send().await.unwrap()).await;
+    assert_eq!(
+        expect_error(unknown.send().await.unwrap(), 422, "validation_failed").await["error"]["fields"]["notification_kind"],
+        "unsupported"
+    );
+    let kept =
+        json(call(&app, &ada.token, Method::GET, "/api/v1/notifications/preferences").send().await.unwrap()).await;
     assert_eq!(kept, saved, "a refused change loses nothing");
 
     // Sessions: the browser's own is `current` for itself, never for a token.
@@ -433,7 +512,10 @@ async fn notifications_sessions_and_preferences(backend: Backend) {
     let via_token = json(call(&app, &ada.token, Method::GET, "/api/v1/sessions").send().await.unwrap()).await;
     assert!(via_token.as_array().unwrap().iter().all(|s| s["current"] == false));
     let other_id = mine.iter().find(|s| s["current"] == false).unwrap()["id"].as_str().unwrap();
-    assert_eq!(call(&app, &ada.token, Method::DELETE, &format!("/api/v1/sessions/{other_id}")).send().await.unwrap().status(), 204);
+    assert_eq!(
+        call(&app, &ada.token, Method::DELETE, &format!("/api/v1/sessions/{other_id}")).send().await.unwrap().status(),
+        204
+    );
     assert_eq!(other.get(app.url("/api/v1/account")).send().await.unwrap().status(), 401, "signed out");
     let ended = json(call(&app, &ada.token, Method::DELETE, "/api/v1/sessions").send().await.unwrap()).await;
     assert_eq!(ended["ended"], 1, "a token ends every session");
@@ -461,18 +543,30 @@ async fn administrators_manage_accounts(backend: Backend) {
     assert_eq!(json(new_user("carol@example.com").send().await.unwrap()).await, carol, "replayed");
     let taken = call(&app, &admin, Method::POST, "/api/v1/admin/users")
         .json(&json!({ "email": "carol@example.com", "password": "long enough password" }));
-    assert_eq!(expect_error(taken.send().await.unwrap(), 409, "email_taken").await["error"]["fields"]["email"], "taken");
-    let weak = call(&app, &admin, Method::POST, "/api/v1/admin/users").json(&json!({ "email": "dan@example.com", "password": "short" }));
-    assert_eq!(expect_error(weak.send().await.unwrap(), 422, "validation_failed").await["error"]["fields"]["password"], "too_short");
+    assert_eq!(
+        expect_error(taken.send().await.unwrap(), 409, "email_taken").await["error"]["fields"]["email"],
+        "taken"
+    );
+    let weak = call(&app, &admin, Method::POST, "/api/v1/admin/users")
+        .json(&json!({ "email": "dan@example.com", "password": "short" }));
+    assert_eq!(
+        expect_error(weak.send().await.unwrap(), 422, "validation_failed").await["error"]["fields"]["password"],
+        "too_short"
+    );
 
     let page = json(call(&app, &admin, Method::GET, "/api/v1/admin/users?limit=2").send().await.unwrap()).await;
     assert_eq!(page["items"].as_array().unwrap().len(), 2);
     assert_eq!(page["items"][0]["email"], "carol@example.com", "newest first");
     let rest = json(
-        call(&app, &admin, Method::GET, &format!("/api/v1/admin/users?limit=2&cursor={}", page["next_cursor"].as_str().unwrap()))
-            .send()
-            .await
-            .unwrap(),
+        call(
+            &app,
+            &admin,
+            Method::GET,
+            &format!("/api/v1/admin/users?limit=2&cursor={}", page["next_cursor"].as_str().unwrap()),
+        )
+        .send()
+        .await
+        .unwrap(),
     )
     .await;
     assert_eq!(rest["items"].as_array().unwrap().len(), 1);
@@ -482,15 +576,22 @@ async fn administrators_manage_accounts(backend: Backend) {
 
     let read = call(&app, &admin, Method::GET, &location).send().await.unwrap();
     let etag = read.headers()[header::ETAG].clone();
-    let promote = call(&app, &admin, Method::PATCH, &location).header(header::IF_MATCH, etag.clone()).json(&json!({ "role": "admin" }));
+    let promote = call(&app, &admin, Method::PATCH, &location)
+        .header(header::IF_MATCH, etag.clone())
+        .json(&json!({ "role": "admin" }));
     assert_eq!(json(promote.send().await.unwrap()).await["role"], "admin");
-    let stale = call(&app, &admin, Method::PATCH, &location).header(header::IF_MATCH, etag).json(&json!({ "role": "user" }));
+    let stale =
+        call(&app, &admin, Method::PATCH, &location).header(header::IF_MATCH, etag).json(&json!({ "role": "user" }));
     expect_error(stale.send().await.unwrap(), 412, "precondition_failed").await;
     let bad = call(&app, &admin, Method::PATCH, &location).json(&json!({ "role": "owner" }));
     expect_error(bad.send().await.unwrap(), 422, "validation_failed").await;
     let me = json(call(&app, &admin, Method::GET, "/api/v1/account").send().await.unwrap()).await;
-    let own = call(&app, &admin, Method::PATCH, &format!("/api/v1/admin/users/{}", me["id"].as_str().unwrap())).json(&json!({ "role": "user" }));
-    assert_eq!(expect_error(own.send().await.unwrap(), 422, "validation_failed").await["error"]["fields"]["role"], "unsupported");
+    let own = call(&app, &admin, Method::PATCH, &format!("/api/v1/admin/users/{}", me["id"].as_str().unwrap()))
+        .json(&json!({ "role": "user" }));
+    assert_eq!(
+        expect_error(own.send().await.unwrap(), 422, "validation_failed").await["error"]["fields"]["role"],
+        "unsupported"
+    );
     let nobody = call(&app, &admin, Method::GET, &format!("/api/v1/admin/users/{}", uuid::Uuid::now_v7()));
     expect_error(nobody.send().await.unwrap(), 404, "not_found").await;
 }

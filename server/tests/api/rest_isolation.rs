@@ -19,7 +19,8 @@ async fn nobody_reads_or_changes_another_users_things(backend: Backend) {
     // Ada has a file with a share link, a notification, a second session and a second token.
     let file = json(upload(&app, &ada.token, "secret.txt", b"Ada's secret plans").await).await;
     let file_id = file["id"].as_str().unwrap().to_owned();
-    let share = call(&app, &ada.token, Method::POST, &format!("/api/v1/files/{file_id}/shares")).json(&json!({ "expires_in": 3600 }));
+    let share = call(&app, &ada.token, Method::POST, &format!("/api/v1/files/{file_id}/shares"))
+        .json(&json!({ "expires_in": 3600 }));
     let share = json(share.send().await.unwrap()).await;
     let share_id = share["share"]["id"].as_str().unwrap().to_owned();
     let notification_id = loop {
@@ -72,11 +73,19 @@ async fn nobody_reads_or_changes_another_users_things(backend: Backend) {
     }
     for path in ["/api/v1/sessions", "/api/v1/tokens", "/api/v1/account/activity"] {
         let list = json(call(&app, &eve.token, Method::GET, path).send().await.unwrap()).await;
-        assert!(!list.to_string().contains(&file_id) && !list.to_string().contains(&session_id) && !list.to_string().contains(&token_id), "{path}");
+        assert!(
+            !list.to_string().contains(&file_id)
+                && !list.to_string().contains(&session_id)
+                && !list.to_string().contains(&token_id),
+            "{path}"
+        );
     }
     let account = json(call(&app, &eve.token, Method::GET, "/api/v1/account").send().await.unwrap()).await;
     assert_eq!(account["email"], eve.email.as_str());
-    for (method, path) in [(Method::GET, "/api/v1/admin/users".to_owned()), (Method::GET, format!("/api/v1/admin/users/{}", file["id"].as_str().unwrap()))] {
+    for (method, path) in [
+        (Method::GET, "/api/v1/admin/users".to_owned()),
+        (Method::GET, format!("/api/v1/admin/users/{}", file["id"].as_str().unwrap())),
+    ] {
         expect_error(eve.browser.request(method, app.url(&path)).send().await.unwrap(), 403, "forbidden").await;
     }
     // Eve's "sign out everywhere else" ends none of Ada's sessions.
@@ -84,7 +93,10 @@ async fn nobody_reads_or_changes_another_users_things(backend: Backend) {
     assert_eq!(call(&app, &eve.token, Method::POST, "/api/v1/notifications/read").send().await.unwrap().status(), 204);
 
     assert_eq!(snapshot(&app, &ada.token, &file_id).await, before, "nothing of Ada's changed");
-    assert_eq!(phone.get(app.url("/api/v1/account")).header(header::ACCEPT, "application/json").send().await.unwrap().status(), 200);
+    assert_eq!(
+        phone.get(app.url("/api/v1/account")).header(header::ACCEPT, "application/json").send().await.unwrap().status(),
+        200
+    );
 }
 
 /// What Ada sees of her things.
