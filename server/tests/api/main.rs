@@ -14,6 +14,7 @@ mod oidc;
 mod pages;
 mod platform;
 mod throttle;
+mod tokens_page;
 mod two_factor;
 
 /// Runs each listed test once on SQLite and once on PostgreSQL.
