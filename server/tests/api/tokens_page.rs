@@ -240,8 +240,8 @@ async fn a_token_made_without_javascript_is_shown_on_the_next_profile_load_only(
     assert!(refused.status().is_redirection());
     assert!(set_cookie(&refused, FLASH).is_none());
     let location = refused.headers()[header::LOCATION].to_str().unwrap().to_owned();
-    assert!(location.starts_with("/profile?") && location.contains("__err="), "{location}");
-    let page = ada.get(app.url(&location)).send().await.unwrap().text().await.unwrap();
+    assert!(location.starts_with(&app.url("/profile?")) && location.contains("__err="), "{location}");
+    let page = ada.get(&location).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Choose at least one scope."), "the error is not shown on the page");
     assert_eq!(list(&app, &ada).await.len(), 1);
 }
