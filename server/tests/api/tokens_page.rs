@@ -20,6 +20,9 @@ crate::on_both_databases!(
 
 const FLASH: &str = "smartai_new_token";
 
+/// A form post's fields.
+type Form<'a> = &'a [(&'a str, &'a str)];
+
 async fn signed_in(app: &TestApp) -> Client {
     let client = browser();
     assert_eq!(app.sign_up_with(&client, &unique_email()).await.status(), 200);
@@ -140,7 +143,7 @@ async fn bad_token_requests_are_refused_with_the_field_named(backend: Backend) {
     let app = spawn_app(backend).await;
     let ada = signed_in(&app).await;
     let long_name = "x".repeat(81);
-    let cases: [(&[(&str, &str)], &str, &str); 7] = [
+    let cases: [(Form, &str, &str); 7] = [
         (&[("name", "  "), ("scopes[]", "read"), ("expires_in_days", "30")], "token_name", "required"),
         (&[("name", &long_name), ("scopes[]", "read"), ("expires_in_days", "30")], "token_name", "too_long"),
         (&[("name", "No scopes"), ("expires_in_days", "30")], "scopes", "required"),
