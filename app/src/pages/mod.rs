@@ -9,6 +9,7 @@ pub mod profile;
 pub mod providers;
 pub mod sign_in;
 pub mod sign_up;
+pub mod tokens;
 pub mod two_factor;
 
 use leptos::prelude::*;

@@ -61,6 +61,7 @@ fn Profile(profile: ProfileDto, zones: Vec<String>) -> impl IntoView {
             <ActivityCard changed=activity_changed/>
         </div>
         <Passkeys saved=saved.clone()/>
+        <super::tokens::AccessTokens saved=saved.clone()/>
         <super::providers::LinkedProvidersCard saved=saved.clone()/>
         <Sessions saved/>
     }

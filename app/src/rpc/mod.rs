@@ -7,6 +7,7 @@ pub mod auth;
 pub mod files;
 pub mod notifications;
 pub mod passkeys;
+pub mod tokens;
 
 /// The stable URL prefix of every server function.
 pub const PREFIX: &str = "/rpc";

@@ -133,3 +133,29 @@ pub fn clear_session_cookie() {
 pub fn set_lang_cookie(lang: Lang) {
     append_cookie(format!("{}={}; Path=/; SameSite=Lax; Max-Age=31536000{}", Lang::COOKIE, lang.code(), secure_attr()));
 }
+
+/// Hands a value to the next page load under `path` without putting it in a URL (a secret shown
+/// once after a plain form post): an HttpOnly cookie for that path alone, kept a few minutes at
+/// most. [`take_flash`] reads it and clears it.
+pub fn set_flash(name: &str, value: &str, path: &str) {
+    append_cookie(format!("{name}={value}; Path={path}; HttpOnly; SameSite=Strict; Max-Age=300{}", secure_attr()));
+}
+
+/// The value [`set_flash`] left for this request, cleared so the next load does not see it again.
+/// The page showing it is not kept in any cache.
+pub fn take_flash(name: &str, path: &str) -> Option<String> {
+    let parts = parts().ok()?;
+    let value = parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| pair.trim().strip_prefix(name)?.strip_prefix('=').map(str::to_owned))
+        .filter(|v| !v.is_empty())?;
+    append_cookie(format!("{name}=; Path={path}; HttpOnly; SameSite=Strict; Max-Age=0{}", secure_attr()));
+    if let Some(response) = use_context::<ResponseOptions>() {
+        response.insert_header(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    Some(value)
+}

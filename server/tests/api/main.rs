@@ -18,6 +18,7 @@ mod rate_limit;
 mod rest;
 mod rest_isolation;
 mod throttle;
+mod tokens_page;
 mod two_factor;
 
 /// Runs each listed test once on SQLite and once on PostgreSQL.
