@@ -379,3 +379,16 @@ fn bad_hardening_settings_stop_start_up_naming_the_setting() {
         assert!(stderr(&output).contains(expected), "{name}={value}: {}", stderr(&output));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_docs_may_style_inline_but_never_script_inline() {
+    let app = spawn_app(Backend::Sqlite).await;
+
+    let docs = app.get("/api/docs/").await;
+    let csp = header_of(&docs, "content-security-policy");
+    assert!(csp.contains("style-src 'self' 'unsafe-inline';"), "{csp}");
+    let script = csp.split(';').map(str::trim).find(|d| d.starts_with("script-src ")).unwrap();
+    assert!(!script.contains("unsafe-inline"), "{script}");
+    // Everywhere else, no inline styles.
+    assert!(header_of(&app.get("/").await, "content-security-policy").contains("style-src 'self';"));
+}
