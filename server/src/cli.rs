@@ -207,6 +207,9 @@ pub struct ServerConfig {
 
     #[command(flatten)]
     pub rate_limit: crate::rate_limit::RateLimitConfig,
+
+    #[command(flatten)]
+    pub hardening: crate::hardening::HardeningConfig,
 }
 
 #[derive(Debug, Clone, Args)]

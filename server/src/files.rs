@@ -192,10 +192,16 @@ pub(crate) async fn serve(download: Download, headers: &HeaderMap, disposition: 
         .header(header::CACHE_CONTROL, cache)
         .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
         // Stored files never run code in our origin; Chrome's PDF viewer needs no sandbox flag.
+        // Only our own file page may frame them (its PDF preview).
         .header(
             header::CONTENT_SECURITY_POLICY,
-            if info.content_type == "application/pdf" { "default-src 'none'" } else { "default-src 'none'; sandbox" },
-        );
+            if info.content_type == "application/pdf" {
+                "default-src 'none'; frame-ancestors 'self'"
+            } else {
+                "default-src 'none'; sandbox; frame-ancestors 'self'"
+            },
+        )
+        .header(header::X_FRAME_OPTIONS, "SAMEORIGIN");
     response = match &range {
         Some(r) => response
             .header(header::CONTENT_LENGTH, r.end() - r.start() + 1)

@@ -12,6 +12,7 @@ pub mod config_file;
 pub mod csrf;
 pub mod events;
 pub mod files;
+pub mod hardening;
 pub mod health;
 pub mod metrics;
 pub mod migrate;

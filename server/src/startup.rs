@@ -46,6 +46,7 @@ pub struct AppState {
     pub cookies: CookiePolicy,
     pub stopping: events::Stopping,
     pub rate_limit: crate::rate_limit::RateLimiter,
+    pub hardening: crate::hardening::Hardening,
 }
 
 pub struct Application {
@@ -86,6 +87,7 @@ impl Application {
             cookies,
             stopping: events::Stopping(stopping),
             rate_limit: crate::rate_limit::RateLimiter::open(&server.rate_limit, &domain.jobs).await?,
+            hardening: crate::hardening::Hardening::new(domain, &server.hardening),
         };
         Ok(Self { listener, router: router(state), services, worker, stop, shutdown_timeout: server.shutdown_timeout })
     }
@@ -152,6 +154,7 @@ pub fn router(state: AppState) -> Router {
         move || {
             provide_context(services.clone());
             provide_context(cookies);
+            crate::hardening::provide_nonce();
         }
     };
     let shell_options = state.leptos.clone();
@@ -198,6 +201,7 @@ pub fn router(state: AppState) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Micros)))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 .layer(middleware::from_fn(api::shape_errors))
+                .layer(middleware::from_fn_with_state(state.hardening.clone(), crate::hardening::guard))
                 .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(not_a_stored_file)))
                 .layer(middleware::from_fn_with_state(state.csrf.clone(), csrf::refuse_cross_site))
                 .layer(middleware::from_fn_with_state(state.services.clone(), request_context::resolve))

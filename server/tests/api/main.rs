@@ -7,6 +7,7 @@ mod chaos;
 mod cli;
 mod csrf;
 mod files;
+mod hardening;
 mod helpers;
 mod live;
 mod mail;

@@ -1,0 +1,133 @@
+import { deflateSync } from 'node:zlib';
+
+import type { Page } from '@playwright/test';
+
+import { allowConsoleError, expect, header, open, signUpByApi, test, uniqueEmail } from './support';
+
+// The Content-Security-Policy (server/src/hardening.rs) must not get in the way of the app: every
+// page hydrates and nothing it loads is refused. The browser reports each refusal as a
+// `securitypolicyviolation` event (and as a console error, which the console guard of support.ts
+// catches on every other test too).
+
+declare global {
+  interface Window {
+    cspViolations: string[];
+  }
+}
+
+/** Records every CSP violation of every document the page opens, from before its first script. */
+async function recordViolations(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    window.cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`);
+    });
+  });
+}
+
+/** Opens `path`, waits for hydration, and checks the policy was sent and nothing was refused. */
+async function visit(page: Page, path: string): Promise<void> {
+  const response = page.waitForResponse((r) => new URL(r.url()).pathname === path && r.request().resourceType() === 'document');
+  await open(page, path);
+  const csp = (await response).headers()['content-security-policy'] ?? '';
+  expect(csp, `${path} has a nonce-based policy`).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9_-]+' 'wasm-unsafe-eval'/);
+  expect(csp).not.toContain('unsafe-inline');
+  // Let late loads (images, the PDF frame, the events stream) happen before looking.
+  await page.waitForLoadState('networkidle', { timeout: 2_000 }).catch(() => {});
+  expect(await page.evaluate(() => window.cspViolations), `CSP violations on ${path}`).toEqual([]);
+}
+
+/** A valid PNG of one colour, small enough to write inline. */
+function png(size: number): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (buf: Buffer) => {
+    let c = 0xffffffff;
+    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const sum = Buffer.alloc(4);
+    sum.writeUInt32BE(crc(body));
+    return Buffer.concat([len, body, sum]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(size, 0);
+  ihdr.writeUInt32BE(size, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(size * 3, 0x40)]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(Buffer.concat(Array(size).fill(row)))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+async function uploadByApi(page: Page, name: string, mimeType: string, buffer: Buffer): Promise<string> {
+  const response = await page.request.post('/rpc/files/upload', {
+    multipart: { file: { name, mimeType, buffer } },
+    headers: { Accept: 'application/json' },
+  });
+  expect(response.status(), await response.text()).toBe(201);
+  return (await response.json())[0].id;
+}
+
+// Each page hydrates a debug wasm build: give a tour of several pages more than one page's time.
+test.describe.configure({ timeout: 90_000 });
+
+test('signed-out pages load and hydrate without a CSP violation', async ({ page }) => {
+  await recordViolations(page);
+  for (const path of ['/', '/signin', '/signup', '/forgot-password']) {
+    await visit(page, path);
+  }
+});
+
+test('signed-in pages, an image preview and the profile load without a CSP violation', async ({ page }) => {
+  await recordViolations(page);
+  await signUpByApi(page.request, uniqueEmail('csp'), 'Policy');
+  const image = await uploadByApi(page, 'square.png', 'image/png', png(16));
+
+  for (const path of ['/profile', '/files', '/notifications']) {
+    await visit(page, path);
+  }
+  // The preview image came from our own download URL and was shown.
+  await visit(page, `/files/${image}`);
+  await expect(page.locator('img.preview-image')).toHaveJSProperty('complete', true);
+  expect(await page.locator('img.preview-image').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(16);
+
+  // Client-side navigation after hydration (the router fetches data through /rpc).
+  await header(page).getByRole('link', { name: 'Files', exact: true }).click();
+  await expect(page).toHaveURL(/\/files$/);
+  expect(await page.evaluate(() => window.cspViolations)).toEqual([]);
+});
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  // Signing out of a provider's session posts a form whose answer redirects to the provider, and
+  // Chromium holds that redirect to the page's form-action: the provider's origin must be allowed.
+  test('signing out of a provider session reaches the provider despite form-action', async ({ page }) => {
+    const login = `csp-nojs-${Date.now()}`;
+    // The test provider's own end-session page asks for a web font; there is no internet here.
+    allowConsoleError(page, /fonts\.googleapis\.com/);
+    await page.goto('/signin');
+    await page.getByRole('link', { name: 'Sign in with Test ID' }).click();
+    await page.getByLabel('Login').fill(login);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await expect(page).toHaveURL('/profile');
+
+    const app = new URL(page.url()).origin;
+    await page.locator('details.user-menu > summary').click();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    // At the provider's end-session endpoint now, not on Chromium's "blocked" page.
+    await expect(page).toHaveURL(/\/session\/end/);
+    expect(new URL(page.url()).origin).not.toBe(app);
+  });
+});
