@@ -187,7 +187,8 @@ fn download_origin(storage: &domain::storage::StorageConfig) -> Option<String> {
 pub fn is_streamed(method: &Method, path: &str) -> bool {
     let upload = path == app::rpc::files::UPLOAD_URL
         || path == app::rpc::account::AVATAR_UPLOAD_URL
-        || (method == Method::POST && path == "/api/v1/files");
+        || (method == Method::POST && path == "/api/v1/files")
+        || (method == Method::PUT && path == "/api/v1/account/avatar");
     let download = path.starts_with("/s/")
         || ((path.starts_with("/files/") || path.starts_with("/api/v1/files/")) && path.ends_with("/content"));
     upload || download || path == "/events"
