@@ -1,8 +1,6 @@
-import { deflateSync } from 'node:zlib';
-
 import type { Page } from '@playwright/test';
 
-import { allowConsoleError, expect, header, open, signUpByApi, test, uniqueEmail } from './support';
+import { allowConsoleError, expect, header, open, png, signUpByApi, test, uniqueEmail } from './support';
 
 // The Content-Security-Policy (server/src/hardening.rs) must not get in the way of the app: every
 // page hydrates and nothing it loads is refused. The browser reports each refusal as a
@@ -35,39 +33,6 @@ async function visit(page: Page, path: string): Promise<void> {
   // Let late loads (images, the PDF frame, the events stream) happen before looking.
   await page.waitForLoadState('networkidle', { timeout: 2_000 }).catch(() => {});
   expect(await page.evaluate(() => window.cspViolations), `CSP violations on ${path}`).toEqual([]);
-}
-
-/** A valid PNG of one colour, small enough to write inline. */
-function png(size: number): Buffer {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (buf: Buffer) => {
-    let c = 0xffffffff;
-    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const sum = Buffer.alloc(4);
-    sum.writeUInt32BE(crc(body));
-    return Buffer.concat([len, body, sum]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(size, 0);
-  ihdr.writeUInt32BE(size, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  const row = Buffer.concat([Buffer.from([0]), Buffer.alloc(size * 3, 0x40)]);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(Buffer.concat(Array(size).fill(row)))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
 }
 
 async function uploadByApi(page: Page, name: string, mimeType: string, buffer: Buffer): Promise<string> {

@@ -1,42 +1,6 @@
-import { deflateSync } from 'node:zlib';
-
-import { expect, header, open, openStatic, signUpByApi, test, uniqueEmail, userMenu } from './support';
+import { expect, header, open, openStatic, png, signUpByApi, test, uniqueEmail, userMenu } from './support';
 
 // Documents and avatars, as a user meets them in Chromium.
-
-/** A valid PNG of `size`×`size` pixels of one colour, built here so the test needs no fixture. */
-function png(size: number, rgb: [number, number, number]): Buffer {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (buf: Buffer) => {
-    let c = 0xffffffff;
-    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const sum = Buffer.alloc(4);
-    sum.writeUInt32BE(crc(body));
-    return Buffer.concat([len, body, sum]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(size, 0);
-  ihdr.writeUInt32BE(size, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array(size).fill(rgb).flat())]);
-  const pixels = deflateSync(Buffer.concat(Array(size).fill(row)));
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', pixels),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 
 test('upload files, see them listed, download one byte for byte, and delete one', async ({ page }) => {
   await signUpByApi(page.request, uniqueEmail('files'), 'Filer');
