@@ -1,7 +1,14 @@
 //! Object storage behind one type: a folder on local disk by default, any S3-compatible bucket in
 //! production. Writes stream (memory stays flat whatever the size) and hash as they go.
 
-use std::{fmt, ops::Range, path::Path, str::FromStr, sync::Arc, time::Duration};
+use std::{
+    fmt,
+    ops::Range,
+    path::{Path, PathBuf},
+    str::FromStr,
+    sync::Arc,
+    time::Duration,
+};
 
 use anyhow::Context;
 use bytes::Bytes;
@@ -83,6 +90,7 @@ impl StorageConfig {
                     store,
                     prefix: prefix.clone(),
                     description: format!("s3://{bucket}"),
+                    local_folder: None,
                 })
             }
         }
@@ -154,6 +162,8 @@ pub struct Storage {
     signer: Option<Arc<AmazonS3>>,
     prefix: Option<String>,
     description: String,
+    /// The folder of a local store (its disk is measured for the metrics); `None` on S3.
+    local_folder: Option<PathBuf>,
 }
 
 impl fmt::Debug for Storage {
@@ -173,7 +183,13 @@ impl Storage {
             signer: None,
             prefix: None,
             description: format!("file://{}", folder.display()),
+            local_folder: Some(folder.to_owned()),
         })
+    }
+
+    /// The folder files go to when the store is a local folder; `None` on S3.
+    pub fn local_folder(&self) -> Option<&Path> {
+        self.local_folder.as_deref()
     }
 
     fn path(&self, key: &str) -> ObjectPath {

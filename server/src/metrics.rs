@@ -15,6 +15,8 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 pub const HTTP_REQUESTS_TOTAL: &str = "http_requests_total";
 pub const HTTP_REQUEST_DURATION_SECONDS: &str = "http_request_duration_seconds";
+/// Recorded in `domain::jobs::worker`, labelled `queue` and `kind`.
+pub const JOB_DURATION_SECONDS: &str = "job_duration_seconds";
 pub const CSRF_REFUSED_TOTAL: &str = "http_csrf_refused_total";
 /// Counted in `domain::accounts::throttle`, labelled `reason`.
 pub const AUTH_FAILURES_TOTAL: &str = "auth_failures_total";
@@ -23,6 +25,10 @@ pub const AUTH_LOCKOUTS_TOTAL: &str = "auth_lockouts_total";
 /// Counted in `rate_limit`, labelled `group` and `scope`.
 pub const RATE_LIMITED_TOTAL: &str = "http_rate_limited_total";
 pub const RATE_LIMIT_STORE_ERRORS_TOTAL: &str = "http_rate_limit_store_errors_total";
+/// Bytes of the local storage folder's file system still usable by the app (only when storage is
+/// a local folder, not S3); measured at each scrape.
+pub const STORAGE_LOCAL_FREE_BYTES: &str = "storage_local_free_bytes";
+pub const STORAGE_LOCAL_TOTAL_BYTES: &str = "storage_local_total_bytes";
 
 /// The process-wide recorder (one per process, however many apps a test starts).
 pub fn handle() -> PrometheusHandle {
@@ -33,6 +39,13 @@ pub fn handle() -> PrometheusHandle {
                 .set_buckets_for_metric(
                     Matcher::Full(HTTP_REQUEST_DURATION_SECONDS.into()),
                     &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0],
+                )
+                .expect("bucket list is not empty")
+                // A histogram, not the exporter's default summary: quantiles across kinds and
+                // instances can only be computed from buckets (the jobs dashboard does).
+                .set_buckets_for_metric(
+                    Matcher::Full(JOB_DURATION_SECONDS.into()),
+                    &[0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0],
                 )
                 .expect("bucket list is not empty")
                 .install_recorder()
@@ -59,6 +72,16 @@ pub fn handle() -> PrometheusHandle {
             metrics::describe_counter!(
                 RATE_LIMIT_STORE_ERRORS_TOTAL,
                 "Rate limit checks the store (Redis) failed to answer; those requests were let through."
+            );
+            metrics::describe_gauge!(
+                STORAGE_LOCAL_FREE_BYTES,
+                metrics::Unit::Bytes,
+                "Space left for unprivileged writes on the file system of the local storage folder."
+            );
+            metrics::describe_gauge!(
+                STORAGE_LOCAL_TOTAL_BYTES,
+                metrics::Unit::Bytes,
+                "Size of the file system of the local storage folder."
             );
             let upkeep = handle.clone();
             std::thread::spawn(move || {
@@ -97,8 +120,8 @@ pub async fn track(request: Request, next: Next) -> Response {
 pub async fn render(axum::extract::State(services): axum::extract::State<domain::Services>) -> impl IntoResponse {
     match services.jobs.depth().await {
         Ok(depths) => {
-            for depth in depths {
-                metrics::gauge!("jobs_queue_depth", "queue" => depth.queue).set(depth.waiting as f64);
+            for (queue, waiting) in queue_depths(depths) {
+                metrics::gauge!("jobs_queue_depth", "queue" => queue).set(waiting as f64);
             }
         }
         Err(err) => tracing::warn!(error = %err, "could not measure the job queue"),
@@ -106,5 +129,77 @@ pub async fn render(axum::extract::State(services): axum::extract::State<domain:
     if let Ok(dead) = services.jobs.dead().await {
         metrics::gauge!("jobs_dead").set(dead.len() as f64);
     }
+    if let Some(folder) = services.storage.local_folder() {
+        match disk_space(folder) {
+            Ok(space) => {
+                metrics::gauge!(STORAGE_LOCAL_FREE_BYTES).set(space.free as f64);
+                metrics::gauge!(STORAGE_LOCAL_TOTAL_BYTES).set(space.total as f64);
+            }
+            Err(err) => tracing::warn!(error = %err, folder = %folder.display(), "could not measure the storage disk"),
+        }
+    }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], handle().render())
+}
+
+/// The depth of every queue reported so far, 0 for those with nothing waiting now (the queue
+/// lists only queues that have jobs, and a gauge left alone would keep its last value). The
+/// default queue is always reported, so the series exists from the first scrape.
+fn queue_depths(now: Vec<domain::jobs::QueueDepth>) -> Vec<(String, u64)> {
+    static SEEN: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut seen = SEEN.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if seen.is_empty() {
+        seen.push("default".to_owned());
+    }
+    for depth in &now {
+        if !seen.contains(&depth.queue) {
+            seen.push(depth.queue.clone());
+        }
+    }
+    seen.iter()
+        .map(|queue| {
+            let waiting = now.iter().find(|d| &d.queue == queue).map_or(0, |d| d.waiting);
+            (queue.clone(), waiting)
+        })
+        .collect()
+}
+
+/// The size of a folder's file system and the space left in it for unprivileged writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DiskSpace {
+    pub free: u64,
+    pub total: u64,
+}
+
+pub fn disk_space(folder: &std::path::Path) -> std::io::Result<DiskSpace> {
+    let stat = nix::sys::statvfs::statvfs(folder).map_err(std::io::Error::from)?;
+    let unit = stat.fragment_size() as u64;
+    Ok(DiskSpace { free: stat.blocks_available() as u64 * unit, total: stat.blocks() as u64 * unit })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_drained_queue_reports_zero() {
+        let depth = |queue: &str, waiting| domain::jobs::QueueDepth { queue: queue.to_owned(), waiting };
+        let first = queue_depths(vec![depth("monitoring-test", 3)]);
+        assert!(first.contains(&("default".to_owned(), 0)), "{first:?}");
+        assert!(first.contains(&("monitoring-test".to_owned(), 3)), "{first:?}");
+        let drained = queue_depths(vec![]);
+        assert!(drained.contains(&("monitoring-test".to_owned(), 0)), "{drained:?}");
+    }
+
+    #[test]
+    fn measures_the_disk_of_a_folder() {
+        let folder = std::env::temp_dir();
+        let space = disk_space(&folder).unwrap();
+        assert!(space.total > 0, "{space:?}");
+        assert!(space.free <= space.total, "{space:?}");
+    }
+
+    #[test]
+    fn a_missing_folder_is_an_error() {
+        assert!(disk_space(std::path::Path::new("/no/such/folder/anywhere")).is_err());
+    }
 }

@@ -62,6 +62,10 @@ async fn metrics_count_requests_by_route_template(backend: Backend) {
         r#"http_requests_total{method="POST",route="/rpc/auth/sign_in",status="401"}"#,
         r#"http_requests_total{method="GET",route="not_found",status="404"}"#,
         r#"http_request_duration_seconds_bucket{method="GET",route="/health/live",status="200",le="0.005"}"#,
+        // Read at each scrape: the default queue even when empty, the local storage folder's disk.
+        r#"jobs_queue_depth{queue="default"} "#,
+        "storage_local_free_bytes ",
+        "storage_local_total_bytes ",
     ] {
         assert!(text.contains(expected), "missing {expected}");
     }
