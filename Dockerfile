@@ -64,9 +64,10 @@ ENV DATA_DIR=/data \
     LOG_FORMAT=json
 VOLUME ["/data"]
 EXPOSE 3000
-# No curl in the image: bash's /dev/tcp asks /health/live on the port of LISTEN_ADDR.
+# No curl in the image: bash's /dev/tcp asks /health/live on the port of LISTEN_ADDR. A container
+# running `smartai worker` serves no HTTP: it is healthy while `smartai jobs status` reaches its queue.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/${LISTEN_ADDR##*:} && printf 'GET /health/live HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && grep -q '^HTTP/1\\.[01] 200' <&3"]
+  CMD ["bash", "-c", "case \" $(tr '\\0' ' ' </proc/1/cmdline 2>/dev/null) \" in *' worker '*) exec smartai jobs status >/dev/null ;; esac; exec 3<>/dev/tcp/127.0.0.1/${LISTEN_ADDR##*:} && printf 'GET /health/live HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && grep -q '^HTTP/1\\.[01] 200' <&3"]
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["smartai"]
 CMD ["serve"]
