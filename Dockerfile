@@ -27,7 +27,8 @@ ENV CARGO_TARGET_DIR=/var/cache/smartai/target CARGO_TERM_COLOR=never
 # own: it is rebuilt only when their pins change (scripts/lib.sh, Cargo.lock, package*.json).
 COPY Cargo.lock package.json package-lock.json ./
 COPY scripts/lib.sh scripts/build-release scripts/
-RUN scripts/build-release --tools
+# (Their own compilation goes to a throwaway target dir, not into the layer.)
+RUN CARGO_TARGET_DIR=/tmp/tools-target scripts/build-release --tools && rm -rf /tmp/tools-target
 COPY . .
 RUN --mount=type=cache,target=/usr/local/cargo/registry,sharing=locked \
     --mount=type=cache,target=/var/cache/smartai/target,sharing=locked \
