@@ -1,5 +1,7 @@
 //! The one error body of the REST API, `{"error": {"code", "message", "request_id", "fields"}}`,
 //! for every error any layer produces: handlers, extractors, body limits, timeouts, the rate limiter.
+//! A layer that has words of its own returns an [`ApiError`]; any other error status gets the
+//! generic words for it.
 
 use std::collections::BTreeMap;
 
@@ -196,32 +198,14 @@ pub async fn shape_errors(request: Request, next: Next) -> Response {
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
-    let (mut parts, body) = response.into_parts();
-    let detail = match parts.extensions.remove::<ApiError>() {
-        Some(err) => ErrorDetail { code: err.code.into(), message: err.message, request_id, fields: err.fields },
-        None => match own_shape(&parts.headers, body).await {
-            // A layer that speaks the API's language already (the rate limiter): keep its words.
-            Some(ErrorBody { error }) => ErrorDetail { request_id, ..error },
-            None => {
-                let err = ApiError::for_status(status);
-                ErrorDetail { code: err.code.into(), message: err.message, request_id, fields: err.fields }
-            }
-        },
+    let (mut parts, _) = response.into_parts();
+    let err = parts.extensions.remove::<ApiError>().unwrap_or_else(|| ApiError::for_status(status));
+    let body = ErrorBody {
+        error: ErrorDetail { code: err.code.into(), message: err.message, request_id, fields: err.fields },
     };
-    let body = ErrorBody { error: detail };
     parts.headers.remove(header::CONTENT_LENGTH);
     parts.headers.remove(header::CONTENT_TYPE);
     let mut response = (parts.status, Json(body)).into_response();
     response.headers_mut().extend(parts.headers);
     response
-}
-
-/// The error body a response already carries, if it is one of ours.
-async fn own_shape(headers: &axum::http::HeaderMap, body: axum::body::Body) -> Option<ErrorBody> {
-    let json = headers.get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    if !json {
-        return None;
-    }
-    let bytes = axum::body::to_bytes(body, 64 * 1024).await.ok()?;
-    serde_json::from_slice(&bytes).ok()
 }

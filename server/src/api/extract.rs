@@ -14,7 +14,6 @@ use domain::{
     sessions::ClientInfo,
 };
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -82,12 +81,6 @@ impl<N: Needs, S: Send + Sync> FromRequestParts<S> for Caller<N> {
 #[from_request(via(axum::Json), rejection(ApiError))]
 pub struct Json<T>(pub T);
 
-impl<T: Serialize> axum::response::IntoResponse for Json<T> {
-    fn into_response(self) -> axum::response::Response {
-        axum::Json(self.0).into_response()
-    }
-}
-
 #[derive(FromRequestParts)]
 #[from_request(via(axum::extract::Query), rejection(ApiError))]
 pub struct Query<T>(pub T);
@@ -147,13 +140,9 @@ impl<T> Page<T> {
 
 /// A strong validator of a representation: a hash of its JSON.
 pub fn etag_of(value: &impl Serialize) -> String {
-    let json = serde_json::to_vec(value).unwrap_or_default();
-    let digest = Sha256::digest(&json);
-    format!("\"{}\"", hex(&digest[..16]))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    let json = serde_json::to_string(value).unwrap_or_default();
+    // 128 bits of the SHA-256 are plenty to tell versions apart.
+    format!("\"{}\"", &domain::secret::digest(&json)[..32])
 }
 
 /// Refuses an update whose `If-Match` names another version than `current` (412). Without the

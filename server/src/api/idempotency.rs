@@ -114,7 +114,7 @@ async fn fingerprint(request: Request) -> Result<(Request, String), ApiError> {
         hash.update(header(header::CONTENT_LENGTH));
         body
     };
-    let digest = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let digest = format!("{:x}", hash.finalize());
     Ok((Request::from_parts(parts, body), digest))
 }
 

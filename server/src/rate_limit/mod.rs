@@ -29,7 +29,6 @@ use axum::{
 pub use config::{BadLimit, Limit, Quota, RateLimitConfig};
 use domain::Actor;
 use store::{Hit, Store};
-use tower_http::request_id::RequestId;
 
 use crate::metrics::{RATE_LIMIT_STORE_ERRORS_TOTAL, RATE_LIMITED_TOTAL};
 
@@ -220,13 +219,8 @@ fn refusal(request: &Request, group: Group, retry_after: u64) -> Response {
     let message = lang.tr_args("error-rate-limited", &[("count", retry_after.to_string())]);
     let status = StatusCode::TOO_MANY_REQUESTS;
     match group {
-        Group::Api => {
-            let request_id = request.extensions().get::<RequestId>().and_then(|id| id.header_value().to_str().ok());
-            let body = serde_json::json!({
-                "error": { "code": "rate_limited", "message": message, "request_id": request_id, "fields": {} }
-            });
-            (status, axum::Json(body)).into_response()
-        }
+        // `api::shape_errors` writes the body, with the request id.
+        Group::Api => crate::api::error::ApiError::new(status, "rate_limited", message).into_response(),
         // A plain form post (a browser without JavaScript) gets the text, like a page.
         Group::Auth | Group::Rpc if request.uri().path().starts_with(app::rpc::PREFIX) && !accepts_html(request) => {
             (status, axum::Json(AppError::TooManyAttempts { retry_after })).into_response()
