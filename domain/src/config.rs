@@ -30,6 +30,8 @@ pub struct Config {
     pub links: crate::accounts::LinksConfig,
     #[command(flatten)]
     pub retention: RetentionConfig,
+    #[command(flatten)]
+    pub assistant: crate::assistant::AssistantConfig,
     /// The OpenID Connect providers: read from `OIDC_*` variables by [`crate::oidc::OidcConfig::from_env`]
     /// (their names depend on the list, which a flag cannot express).
     #[arg(skip)]

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod actor;
+pub mod assistant;
 pub mod audit;
 pub mod avatars;
 pub mod config;

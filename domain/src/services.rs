@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     Error, Result,
     accounts::{AccountLinks, AccountService, PasskeyService, Throttle, TokenService, password},
+    assistant::AssistantService,
     audit::AuditLog,
     avatars::AvatarService,
     config::Config,
@@ -34,6 +35,7 @@ impl Job for Retention {
 #[derive(Clone)]
 pub struct Services {
     pub accounts: AccountService,
+    pub assistant: AssistantService,
     pub oidc: OidcService,
     pub links: AccountLinks,
     pub passkeys: PasskeyService,
@@ -84,6 +86,7 @@ impl Services {
         );
         Self {
             accounts,
+            assistant: AssistantService::new(db.clone(), &config.assistant),
             oidc,
             links,
             passkeys: PasskeyService::new(db.clone(), &config.public_url(), sessions.clone(), audit.clone()),

@@ -1,0 +1,191 @@
+//! The assistant: conversations per user, answered by a [`Provider`] from the passages of the
+//! user's own documents (and the platform's help pages) that best match the question.
+//!
+//! Passages live in the database (the source of truth, shared by every process and carried by
+//! backups); the full-text index over them is derived and rebuilt when it is missing or stale.
+
+pub mod provider;
+
+use std::time::Duration;
+
+use clap::Args;
+use futures_util::stream::BoxStream;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+pub use provider::{Passage, Prompt, Provider, ProviderError, Token, TokenStream};
+
+use crate::{Actor, Result};
+
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Assistant")]
+pub struct AssistantConfig {
+    /// An OpenAI-compatible endpoint (OpenAI, Ollama, vLLM, llama.cpp's server), e.g.
+    /// http://localhost:11434/v1. Unset: the built-in provider answers from the documents alone.
+    #[arg(long = "ai-base-url", env = "AI_BASE_URL", value_name = "AI_BASE_URL", global = true)]
+    pub base_url: Option<url::Url>,
+
+    /// The model the endpoint is asked for.
+    #[arg(long = "ai-model", env = "AI_MODEL", value_name = "AI_MODEL", default_value = "gpt-4o-mini", global = true)]
+    pub model: String,
+
+    /// The endpoint's API key, sent as a bearer token when set.
+    #[arg(long = "ai-api-key", env = "AI_API_KEY", value_name = "AI_API_KEY", hide_env_values = true, global = true)]
+    pub api_key: Option<secrecy::SecretString>,
+
+    /// How long the endpoint may take to start answering, and between two parts of an answer.
+    #[arg(long = "ai-timeout", env = "AI_TIMEOUT", value_name = "AI_TIMEOUT", default_value = "60s",
+          value_parser = humantime::parse_duration, global = true)]
+    pub timeout: Duration,
+
+    /// Questions each user may ask per day (UTC).
+    #[arg(
+        long = "ai-daily-messages",
+        env = "AI_DAILY_MESSAGES",
+        value_name = "AI_DAILY_MESSAGES",
+        default_value_t = 200,
+        global = true
+    )]
+    pub daily_messages: u32,
+
+    /// Tokens (in and out) each user may spend per day (UTC).
+    #[arg(
+        long = "ai-daily-tokens",
+        env = "AI_DAILY_TOKENS",
+        value_name = "AI_DAILY_TOKENS",
+        default_value_t = 200_000,
+        global = true
+    )]
+    pub daily_tokens: u64,
+}
+
+/// A conversation, as its owner sees it in the list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationInfo {
+    pub id: Uuid,
+    pub title: String,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Speaker {
+    User,
+    Assistant,
+}
+
+/// Where part of an answer came from: a passage of one of the user's files, or a help page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    /// The file, when the passage is from one of the user's files.
+    pub file_id: Option<Uuid>,
+    /// The file's name or the help page's title.
+    pub title: String,
+    /// A path within the app (`/files/<id>` or `/help/<slug>`).
+    pub url: String,
+    /// The passage, shortened.
+    pub snippet: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageInfo {
+    pub id: Uuid,
+    pub speaker: Speaker,
+    /// Markdown, for the assistant's messages.
+    pub content: String,
+    pub sources: Vec<Source>,
+    /// The user stopped this answer before it was complete.
+    pub stopped: bool,
+    pub created_at: OffsetDateTime,
+}
+
+/// Today's use against the daily limits (UTC day).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Usage {
+    pub messages: u32,
+    pub messages_limit: u32,
+    pub tokens: u64,
+    pub tokens_limit: u64,
+}
+
+/// What an answer streams, in this order: `Started`, `Sources`, any number of `Delta`s, then
+/// exactly one of `Done` or `Failed`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum AnswerEvent {
+    /// The conversation (new when the question started one) and the stored question.
+    Started {
+        conversation: ConversationInfo,
+        question_id: Uuid,
+    },
+    Sources {
+        sources: Vec<Source>,
+    },
+    /// The next piece of the answer's text.
+    Delta {
+        text: String,
+    },
+    /// The answer is complete and stored.
+    Done {
+        message_id: Uuid,
+        usage: Usage,
+    },
+    /// The provider failed; what was received so far is stored. `reason` is for people.
+    Failed {
+        reason: String,
+    },
+}
+
+/// An answer in progress. Dropping it stops the answer: what was received so far is stored,
+/// marked as stopped.
+pub type AnswerStream = BoxStream<'static, AnswerEvent>;
+
+#[derive(Clone)]
+pub struct AssistantService {
+    db: sea_orm::DatabaseConnection,
+    config: AssistantConfig,
+}
+
+impl AssistantService {
+    pub fn new(db: sea_orm::DatabaseConnection, config: &AssistantConfig) -> Self {
+        Self { db, config: config.clone() }
+    }
+
+    /// The user's conversations, most recently active first.
+    pub async fn conversations(&self, actor: &Actor) -> Result<Vec<ConversationInfo>> {
+        let _ = actor;
+        todo!()
+    }
+
+    /// A conversation's messages, oldest first.
+    pub async fn messages(&self, actor: &Actor, conversation: Uuid) -> Result<Vec<MessageInfo>> {
+        let _ = (actor, conversation);
+        todo!()
+    }
+
+    pub async fn rename(&self, actor: &Actor, conversation: Uuid, title: &str) -> Result<ConversationInfo> {
+        let _ = (actor, conversation, title);
+        todo!()
+    }
+
+    /// Deletes the conversation and its messages.
+    pub async fn delete(&self, actor: &Actor, conversation: Uuid) -> Result<()> {
+        let _ = (actor, conversation);
+        todo!()
+    }
+
+    pub async fn usage(&self, actor: &Actor) -> Result<Usage> {
+        let _ = actor;
+        todo!()
+    }
+
+    /// Asks a question, in a new conversation when `conversation` is `None`. Errors before the
+    /// stream starts: unknown conversation, empty or too long question, a daily limit reached
+    /// (`Error::Invalid` naming the field), no session.
+    pub async fn ask(&self, actor: &Actor, conversation: Option<Uuid>, question: &str) -> Result<AnswerStream> {
+        let _ = (actor, conversation, question);
+        todo!()
+    }
+}
