@@ -77,6 +77,10 @@ pub enum Field {
     Role,
     /// A conditional request's `If-Match` (the resource changed since it was read).
     Version,
+    /// A question to the assistant.
+    Question,
+    /// A conversation's title.
+    Title,
 }
 
 impl Field {
@@ -103,6 +107,8 @@ impl Field {
             Self::Scopes => "scopes",
             Self::Version => "version",
             Self::Role => "role",
+            Self::Question => "question",
+            Self::Title => "title",
         }
     }
 }
@@ -136,6 +142,8 @@ pub enum Problem {
     Incorrect,
     /// Would leave the account with no way to sign in.
     LastSignInMethod,
+    /// A daily allowance (the assistant's questions or tokens) is used up until midnight UTC.
+    DailyLimit,
 }
 
 impl Problem {
@@ -154,6 +162,7 @@ impl Problem {
             Self::Expired => "expired",
             Self::Incorrect => "incorrect",
             Self::LastSignInMethod => "last_sign_in_method",
+            Self::DailyLimit => "daily_limit",
         }
     }
 }
