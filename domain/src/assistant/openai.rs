@@ -420,10 +420,10 @@ impl Answer {
                 Ok(Err(e)) => return Some(Err(self.fail(ReadError::Connection(chain(&e))))),
                 Ok(Ok(Some(bytes))) => self.events.push(&bytes),
                 Ok(Ok(None)) => {
-                    if let Some(data) = self.events.end() {
-                        if let Err(error) = self.handle(&data) {
-                            return Some(Err(self.fail(error)));
-                        }
+                    if let Some(data) = self.events.end()
+                        && let Err(error) = self.handle(&data)
+                    {
+                        return Some(Err(self.fail(error)));
                     }
                     if !(self.complete || self.done) {
                         return Some(Err(
