@@ -4,6 +4,8 @@
 //! Passages live in the database (the source of truth, shared by every process and carried by
 //! backups); the full-text index over them is derived and rebuilt when it is missing or stale.
 
+pub mod openai;
+pub mod prompt;
 pub mod provider;
 
 use std::time::Duration;
