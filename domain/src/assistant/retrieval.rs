@@ -117,7 +117,8 @@ impl SearchIndex {
     }
 
     fn search(&self, question: &str, limit: usize) -> tantivy::Result<Vec<(f32, &Entry)>> {
-        if self.entries.is_empty() {
+        // A question of stop words alone would parse to a query matching everything.
+        if self.entries.is_empty() || terms(question).is_empty() {
             return Ok(Vec::new());
         }
         // Only words: a question's `:`, `-` or quotes are not query syntax.
