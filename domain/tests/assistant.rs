@@ -124,10 +124,11 @@ fn conversation_of(events: &[AnswerEvent]) -> Uuid {
     }
 }
 
-fn refused<T: std::fmt::Debug>(result: Result<T, Error>) -> (Field, Problem) {
+fn refused<T>(result: Result<T, Error>) -> (Field, Problem) {
     match result {
         Err(Error::Invalid { field, problem }) => (field, problem),
-        other => panic!("expected a refusal, got {other:?}"),
+        Err(other) => panic!("expected a refusal, got {other:?}"),
+        Ok(_) => panic!("expected a refusal, got a success"),
     }
 }
 
