@@ -25,8 +25,7 @@ use tantivy::{
     query::QueryParser,
     schema::{Field, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions, Value},
     tokenizer::{
-        Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer,
-        TokenStream,
+        Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer, TokenStream,
     },
 };
 use uuid::Uuid;
@@ -106,8 +105,7 @@ impl SearchIndex {
         index.tokenizers().register(ANALYZER, analyzer());
         // One thread with the smallest budget: these indexes are small, and the machine serves
         // requests meanwhile.
-        let mut writer =
-            index.writer_with_num_threads::<TantivyDocument>(1, WRITER_BUDGET)?;
+        let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, WRITER_BUDGET)?;
         for (n, entry) in entries.iter().enumerate() {
             let mut doc = TantivyDocument::default();
             doc.add_text(text, &entry.text);
@@ -346,7 +344,8 @@ mod tests {
     /// and a question about the platform must still reach its help page.
     #[test]
     fn a_users_passages_and_the_help_pages_rank_on_equal_terms() {
-        let mut entries = vec![entry("handbook.txt", "The office wifi network is called Heron and its password is BlueHeron42.")];
+        let mut entries =
+            vec![entry("handbook.txt", "The office wifi network is called Heron and its password is BlueHeron42.")];
         entries.extend(help_entries());
         let index = SearchIndex::build(entries).unwrap();
         let first = |q: &str| index.search(q, 1).unwrap()[0].1.url.clone();

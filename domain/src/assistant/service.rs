@@ -414,7 +414,9 @@ fn provider_for(config: &AssistantConfig) -> Arc<dyn Provider> {
     if config.base_url.is_some() {
         // INTEGRATOR: once `openai.rs` is merged, make this branch
         // `return Arc::new(super::openai::OpenAiProvider::new(config));`
-        tracing::warn!("AI_BASE_URL is set, but this build has no OpenAI-compatible provider: the built-in one answers");
+        tracing::warn!(
+            "AI_BASE_URL is set, but this build has no OpenAI-compatible provider: the built-in one answers"
+        );
     }
     Arc::new(builtin::Builtin::default())
 }
