@@ -4,9 +4,14 @@
 //! Passages live in the database (the source of truth, shared by every process and carried by
 //! backups); the full-text index over them is derived and rebuilt when it is missing or stale.
 
+pub mod builtin;
+pub mod chunking;
+mod help;
 pub mod openai;
 pub mod prompt;
 pub mod provider;
+pub mod retrieval;
+mod service;
 
 use std::time::Duration;
 
@@ -17,15 +22,14 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 pub use provider::{Passage, Prompt, Provider, ProviderError, Token, TokenStream};
-
-use crate::{Actor, Result};
+pub use service::{AssistantService, store_passages};
 
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Assistant")]
 pub struct AssistantConfig {
     /// An OpenAI-compatible endpoint (OpenAI, Ollama, vLLM, llama.cpp's server), e.g.
     /// http://localhost:11434/v1. Unset: the built-in provider answers from the documents alone.
-    #[arg(long = "ai-base-url", env = "AI_BASE_URL", value_name = "AI_BASE_URL", global = true)]
+    #[arg(long = "ai-base-url", env = "AI_BASE_URL", value_name = "AI_BASE_URL", value_parser = http_url, global = true)]
     pub base_url: Option<url::Url>,
 
     /// The model the endpoint is asked for.
@@ -38,7 +42,7 @@ pub struct AssistantConfig {
 
     /// How long the endpoint may take to start answering, and between two parts of an answer.
     #[arg(long = "ai-timeout", env = "AI_TIMEOUT", value_name = "AI_TIMEOUT", default_value = "60s",
-          value_parser = humantime::parse_duration, global = true)]
+          value_parser = positive_duration, global = true)]
     pub timeout: Duration,
 
     /// Questions each user may ask per day (UTC).
@@ -60,6 +64,21 @@ pub struct AssistantConfig {
         global = true
     )]
     pub daily_tokens: u64,
+}
+
+fn http_url(value: &str) -> Result<url::Url, String> {
+    let url = url::Url::parse(value).map_err(|e| format!("not a URL: {e}"))?;
+    match url.scheme() {
+        "http" | "https" => Ok(url),
+        other => Err(format!("must be an http:// or https:// URL, not {other}://")),
+    }
+}
+
+fn positive_duration(value: &str) -> Result<Duration, String> {
+    match humantime::parse_duration(value).map_err(|e| e.to_string())? {
+        d if d.is_zero() => Err("must be more than zero".into()),
+        d => Ok(d),
+    }
 }
 
 /// A conversation, as its owner sees it in the list.
@@ -144,50 +163,10 @@ pub enum AnswerEvent {
 /// marked as stopped.
 pub type AnswerStream = BoxStream<'static, AnswerEvent>;
 
-#[derive(Clone)]
-pub struct AssistantService {
-    db: sea_orm::DatabaseConnection,
-    config: AssistantConfig,
-}
-
-impl AssistantService {
-    pub fn new(db: sea_orm::DatabaseConnection, config: &AssistantConfig) -> Self {
-        Self { db, config: config.clone() }
-    }
-
-    /// The user's conversations, most recently active first.
-    pub async fn conversations(&self, actor: &Actor) -> Result<Vec<ConversationInfo>> {
-        let _ = actor;
-        todo!()
-    }
-
-    /// A conversation's messages, oldest first.
-    pub async fn messages(&self, actor: &Actor, conversation: Uuid) -> Result<Vec<MessageInfo>> {
-        let _ = (actor, conversation);
-        todo!()
-    }
-
-    pub async fn rename(&self, actor: &Actor, conversation: Uuid, title: &str) -> Result<ConversationInfo> {
-        let _ = (actor, conversation, title);
-        todo!()
-    }
-
-    /// Deletes the conversation and its messages.
-    pub async fn delete(&self, actor: &Actor, conversation: Uuid) -> Result<()> {
-        let _ = (actor, conversation);
-        todo!()
-    }
-
-    pub async fn usage(&self, actor: &Actor) -> Result<Usage> {
-        let _ = actor;
-        todo!()
-    }
-
-    /// Asks a question, in a new conversation when `conversation` is `None`. Errors before the
-    /// stream starts: unknown conversation, empty or too long question, a daily limit reached
-    /// (`Error::Invalid` naming the field), no session.
-    pub async fn ask(&self, actor: &Actor, conversation: Option<Uuid>, question: &str) -> Result<AnswerStream> {
-        let _ = (actor, conversation, question);
-        todo!()
-    }
+/// A help page, shown at `/help/<slug>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HelpPage {
+    pub slug: String,
+    pub title: String,
+    pub markdown: String,
 }
