@@ -19,12 +19,11 @@ use leptos::prelude::*;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list, render_app_async_with_context};
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
-use tower_http::trace::OnResponse;
 use tower_http::{
     LatencyUnit,
     compression::{CompressionLayer, DefaultPredicate, Predicate},
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
-    trace::{DefaultOnResponse, TraceLayer},
+    trace::{DefaultOnResponse, OnResponse, TraceLayer},
 };
 use tracing::Level;
 use tracing_opentelemetry::OpenTelemetrySpanExt;

@@ -5,7 +5,7 @@
 use std::{
     sync::{
         Arc,
-        atomic::{AtomicBool, AtomicUsize, Ordering},
+        atomic::{AtomicUsize, Ordering},
     },
     time::{Duration, Instant},
 };
@@ -65,6 +65,10 @@ async fn sigterm_under_load_drains_without_a_failed_request() {
             ("SHUTDOWN_TIMEOUT", "20s".into()),
             ("RUST_LOG", "info,sqlx=warn,sea_orm=warn".into()),
             ("NO_COLOR", "1".into()),
+            // The load is about shutdown, not about limits.
+            ("RATE_LIMIT_RPC_IP", "off".into()),
+            ("RATE_LIMIT_RPC_USER", "off".into()),
+            ("RATE_LIMIT_PAGES_IP", "off".into()),
         ])
         .await,
     );
@@ -98,9 +102,8 @@ async fn sigterm_under_load_drains_without_a_failed_request() {
 
     // A slow upload: 4 MiB streamed over about three seconds, so that it is still being received
     // when readiness turns and when the server stops accepting.
-    let uploading = Arc::new(AtomicBool::new(true));
     let slow = {
-        let (served, client, uploading) = (served.clone(), client.clone(), uploading.clone());
+        let (served, client) = (served.clone(), client.clone());
         tokio::spawn(async move {
             let chunks = futures_util::stream::iter(0..64).then(|_| async {
                 tokio::time::sleep(Duration::from_millis(50)).await;
@@ -113,8 +116,7 @@ async fn sigterm_under_load_drains_without_a_failed_request() {
                 .multipart(Form::new().part("file", part))
                 .send()
                 .await;
-            uploading.store(false, Ordering::SeqCst);
-            response.map(|r| r.status())
+            (response.map(|r| r.status()), Instant::now())
         })
     };
     tokio::time::sleep(Duration::from_millis(600)).await;
@@ -135,7 +137,7 @@ async fn sigterm_under_load_drains_without_a_failed_request() {
     for client in load {
         client.await.unwrap();
     }
-    let slow_status = slow.await.unwrap();
+    let (slow_status, slow_done) = slow.await.unwrap();
     let mut served = Arc::into_inner(served).expect("no client holds the server any more");
     let status = served.exit_within(Duration::from_secs(25)).await;
     let took = signalled.elapsed();
@@ -147,7 +149,10 @@ async fn sigterm_under_load_drains_without_a_failed_request() {
     assert_eq!(failed.load(Ordering::SeqCst), 0, "failed requests (see stderr)");
     assert!(sent > CLIENTS * 5, "too little load to mean anything: {sent}");
     assert_eq!(slow_status.expect("the slow upload got an answer"), 201, "the slow upload in flight completed");
-    assert!(!uploading.load(Ordering::SeqCst));
+    assert!(
+        slow_done > signalled + readiness_delay,
+        "the slow upload ended before new connections were refused: it tested no drain"
+    );
     assert!(status.success(), "exit status {status:?}");
     assert!(took < Duration::from_secs(20), "took {took:?}");
 
@@ -167,4 +172,86 @@ async fn sigterm_under_load_drains_without_a_failed_request() {
     let waiting = count("SELECT COUNT(*) FROM jobs WHERE state = 'queued' AND kind = 'files.process'").await;
     assert!(unprocessed <= waiting, "{unprocessed} files unprocessed but only {waiting} jobs queued for them");
     println!("{} of 6 files processed before exit; {waiting} jobs wait for redelivery", 6 - unprocessed);
+}
+
+/// `smartai worker` on SIGTERM: the jobs it is running finish within `SHUTDOWN_TIMEOUT`; with no
+/// time left they are handed back to the queue untouched, for the next worker.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_lets_the_worker_finish_its_jobs_or_hand_them_back() {
+    use clap::Parser;
+    use domain::{
+        accounts::{Locale, SignUp},
+        sessions::ClientInfo,
+    };
+    use server::{cli::Cli, startup::open_services};
+
+    // Arrange: uploads (each commits its processing job) made in this process.
+    let data_dir = tempfile::tempdir().unwrap();
+    let database_url = format!("sqlite://{}?mode=rwc", data_dir.path().join("app.db").display());
+    let data = data_dir.path().to_str().unwrap();
+    let cli = Cli::try_parse_from(["smartai", "--database-url", &database_url, "--data-dir", data]).unwrap();
+    let services = open_services(&cli.domain).await.unwrap();
+    let input = SignUp { email: "drain@example.com", password: PASSWORD, display_name: None, locale: Locale::En };
+    let (_, token) = services.accounts.sign_up(input, &ClientInfo::default()).await.unwrap();
+    let actor = services.sessions.resolve(&token).await.unwrap().actor;
+    let upload = async |i: u32| {
+        let bytes = bytes::Bytes::from(crate::chaos::png(i));
+        let body = futures_util::stream::once(async move { Ok::<_, std::io::Error>(bytes) });
+        services.files.upload(&actor, &format!("photo-{i}.png"), body).await.unwrap();
+    };
+    let db = services.jobs.database().clone();
+    let count = async |sql: &str| {
+        let statement = Statement::from_string(db.get_database_backend(), sql.to_owned());
+        db.query_one(statement).await.unwrap().unwrap().try_get_by_index::<i64>(0).unwrap()
+    };
+    let run_worker_until_busy_then_terminate = async |timeout: &str| {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_smartai"))
+            .arg("worker")
+            .env("DATABASE_URL", &database_url)
+            .env("DATA_DIR", data)
+            .env("SHUTDOWN_TIMEOUT", timeout)
+            .env("RUST_LOG", "error")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        while count("SELECT COUNT(*) FROM jobs WHERE state = 'running'").await == 0 {
+            assert!(started.elapsed() < Duration::from_secs(30), "the worker claimed no job");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let running = count("SELECT COUNT(*) FROM jobs WHERE state = 'running'").await;
+        std::process::Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(started.elapsed() < Duration::from_secs(60), "the worker did not stop");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        (running, status)
+    };
+
+    // Act and assert: with time to finish, what runs at SIGTERM finishes.
+    for i in 0..2 {
+        upload(i).await;
+    }
+    let (running, status) = run_worker_until_busy_then_terminate("60s").await;
+    assert!(status.success(), "{status:?}");
+    let processed = count("SELECT COUNT(*) FROM files WHERE processed_at IS NOT NULL").await;
+    assert!(processed >= running, "{running} jobs were running at SIGTERM but only {processed} files are processed");
+    assert_eq!(count("SELECT COUNT(*) FROM jobs WHERE state = 'running'").await, 0);
+
+    // With no time, the running job goes back to the queue as it was, and nothing half-done stays.
+    let before = count("SELECT COUNT(*) FROM files WHERE processed_at IS NOT NULL").await;
+    upload(7).await;
+    let (_, status) = run_worker_until_busy_then_terminate("0s").await;
+    assert!(status.success(), "{status:?}");
+    assert_eq!(count("SELECT COUNT(*) FROM jobs WHERE state = 'running'").await, 0, "a job left claimed");
+    let after = count("SELECT COUNT(*) FROM files WHERE processed_at IS NOT NULL").await;
+    let queued = count("SELECT COUNT(*) FROM jobs WHERE state = 'queued' AND attempts = 0 AND locked_by IS NULL").await;
+    assert!(queued >= 1, "the job running at SIGTERM was not handed back");
+    assert_eq!((after - before) + queued, 1 + (2 - processed), "every file is processed or its job waits, untouched");
+    println!("worker drain: {running} running at SIGTERM finished; with a zero timeout {queued} handed back");
+    services.close().await;
 }

@@ -137,7 +137,11 @@ async fn a_request_and_the_job_it_enqueues_are_one_trace_in_spans_and_logs() {
     let request_id = upload(&served, &client, Some(&format!("00-{trace_id}-{caller_span}-01"))).await;
     served
         .wait_for_log(Duration::from_secs(30), |line| {
-            serde_json::from_str::<Value>(line).is_ok_and(|l| l["fields"]["message"] == "job done")
+            serde_json::from_str::<Value>(line).is_ok_and(|l| {
+                l["fields"]["message"] == "job done"
+                    && l["span"]["kind"] == "files.process"
+                    && l["request_id"] == request_id.as_str()
+            })
         })
         .await;
     served.terminate();
