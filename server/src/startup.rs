@@ -128,9 +128,9 @@ impl Application {
             .with_graceful_shutdown(async move {
                 shutdown.await;
                 let _ = draining.send(true);
-                tracing::info!(readiness_delay = ?delay, "shutting down: readiness now answers 503; still serving meanwhile");
+                tracing::info!(readiness_delay = ?delay, "shutting down: readiness answers 503; still serving meanwhile");
                 tokio::time::sleep(delay).await;
-                tracing::info!(shutdown_timeout = ?timeout, "refusing new connections; letting running requests and jobs finish");
+                tracing::info!(shutdown_timeout = ?timeout, "refusing new connections; running requests and jobs finish");
                 let _ = stop_tx.send(true);
             });
         let forced = async move {

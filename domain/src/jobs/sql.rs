@@ -53,7 +53,8 @@ impl From<Row> for JobRecord {
     }
 }
 
-const COLUMNS: &str = "id, queue, kind, payload, priority, attempts, max_attempts, timeout_ms, last_error, request_id, traceparent, created_at";
+const COLUMNS: &str = "id, queue, kind, payload, priority, attempts, max_attempts, timeout_ms, last_error, request_id, \
+                       traceparent, created_at";
 
 impl SqlQueue {
     pub fn new(db: DatabaseConnection, visibility_timeout: Duration) -> Self {

@@ -185,6 +185,8 @@ async fn sigterm_lets_the_worker_finish_its_jobs_or_hand_them_back() {
     };
     use server::{cli::Cli, startup::open_services};
 
+    const RUNNING: &str = "SELECT COUNT(*) FROM jobs WHERE state = 'running' AND kind = 'files.process'";
+
     // Arrange: uploads (each commits its processing job) made in this process.
     let data_dir = tempfile::tempdir().unwrap();
     let database_url = format!("sqlite://{}?mode=rwc", data_dir.path().join("app.db").display());
@@ -215,11 +217,11 @@ async fn sigterm_lets_the_worker_finish_its_jobs_or_hand_them_back() {
             .spawn()
             .unwrap();
         let started = Instant::now();
-        while count("SELECT COUNT(*) FROM jobs WHERE state = 'running'").await == 0 {
+        while count(RUNNING).await == 0 {
             assert!(started.elapsed() < Duration::from_secs(30), "the worker claimed no job");
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        let running = count("SELECT COUNT(*) FROM jobs WHERE state = 'running'").await;
+        let running = count(RUNNING).await;
         std::process::Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
         let started = Instant::now();
         let status = loop {
@@ -240,16 +242,20 @@ async fn sigterm_lets_the_worker_finish_its_jobs_or_hand_them_back() {
     assert!(status.success(), "{status:?}");
     let processed = count("SELECT COUNT(*) FROM files WHERE processed_at IS NOT NULL").await;
     assert!(processed >= running, "{running} jobs were running at SIGTERM but only {processed} files are processed");
-    assert_eq!(count("SELECT COUNT(*) FROM jobs WHERE state = 'running'").await, 0);
+    assert_eq!(count(RUNNING).await, 0);
 
     // With no time, the running job goes back to the queue as it was, and nothing half-done stays.
     let before = count("SELECT COUNT(*) FROM files WHERE processed_at IS NOT NULL").await;
     upload(7).await;
     let (_, status) = run_worker_until_busy_then_terminate("0s").await;
     assert!(status.success(), "{status:?}");
-    assert_eq!(count("SELECT COUNT(*) FROM jobs WHERE state = 'running'").await, 0, "a job left claimed");
+    assert_eq!(count(RUNNING).await, 0, "a job left claimed");
     let after = count("SELECT COUNT(*) FROM files WHERE processed_at IS NOT NULL").await;
-    let queued = count("SELECT COUNT(*) FROM jobs WHERE state = 'queued' AND attempts = 0 AND locked_by IS NULL").await;
+    let queued = count(
+        "SELECT COUNT(*) FROM jobs WHERE kind = 'files.process' AND state = 'queued' AND attempts = 0 \
+         AND locked_by IS NULL",
+    )
+    .await;
     assert!(queued >= 1, "the job running at SIGTERM was not handed back");
     assert_eq!((after - before) + queued, 1 + (2 - processed), "every file is processed or its job waits, untouched");
     println!("worker drain: {running} running at SIGTERM finished; with a zero timeout {queued} handed back");
