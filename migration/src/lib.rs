@@ -16,6 +16,7 @@ mod m20261126_000011_two_factor;
 mod m20261126_000012_passkeys;
 mod m20261126_000013_api;
 mod m20261126_000014_assistant;
+mod m20261126_000015_job_traceparent;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000012_passkeys::Migration),
             Box::new(m20261126_000013_api::Migration),
             Box::new(m20261126_000014_assistant::Migration),
+            Box::new(m20261126_000015_job_traceparent::Migration),
         ]
     }
 }

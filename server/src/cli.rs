@@ -197,10 +197,17 @@ pub struct ServerConfig {
     #[arg(long = "site-root", env = "LEPTOS_SITE_ROOT", value_name = "LEPTOS_SITE_ROOT", global = true)]
     pub site_root: Option<PathBuf>,
 
-    /// How long to let running requests finish on shutdown (e.g. 30s).
+    /// How long to let running requests and jobs finish on shutdown, once new connections are
+    /// refused (e.g. 30s); what still runs then is abandoned (jobs are delivered again).
     #[arg(long = "shutdown-timeout", env = "SHUTDOWN_TIMEOUT", value_name = "SHUTDOWN_TIMEOUT", default_value = "30s",
           value_parser = humantime::parse_duration, global = true)]
     pub shutdown_timeout: Duration,
+
+    /// On shutdown, how long to keep serving after readiness turns 503, so that load balancers
+    /// stop sending before connections are refused (0s when nothing balances this instance).
+    #[arg(long = "shutdown-readiness-delay", env = "SHUTDOWN_READINESS_DELAY", value_name = "SHUTDOWN_READINESS_DELAY",
+          default_value = "5s", value_parser = humantime::parse_duration, global = true)]
+    pub shutdown_readiness_delay: Duration,
 
     #[command(flatten)]
     pub log: LogConfig,

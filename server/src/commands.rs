@@ -22,7 +22,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate { action } => migrate(&cli.domain, action).await,
         Command::User { action } => user(&cli.domain, action).await,
         Command::Storage { action: StorageAction::Check { fix } } => storage_check(&cli.domain, fix).await,
-        Command::Worker => worker(&cli.domain).await,
+        Command::Worker => worker(&cli.domain, &cli.server).await,
         Command::Jobs { action } => jobs(&cli.domain, action).await,
         Command::Mail { action } => mail(&cli.domain, action).await,
         Command::Audit { action } => audit(&cli.domain, action).await,
@@ -104,10 +104,12 @@ fn utc(at: time::OffsetDateTime) -> String {
     at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
-async fn worker(config: &domain::config::Config) -> anyhow::Result<()> {
+/// Runs jobs until SIGTERM or Ctrl+C, then lets the running ones finish within the shutdown
+/// timeout and hands the rest back to the queue.
+async fn worker(config: &domain::config::Config, server: &crate::cli::ServerConfig) -> anyhow::Result<()> {
     let services = open_services(config).await?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let worker = crate::startup::worker(&services, &config.jobs);
+    let worker = crate::startup::worker(&services, &config.jobs, server.shutdown_timeout);
     let running = tokio::spawn(worker.run(stopped));
     println!("worker running on the {} queue (Ctrl+C stops it)", services.jobs.backend_name());
     shutdown_signal().await;

@@ -23,9 +23,10 @@ use tower_http::{
     LatencyUnit,
     compression::{CompressionLayer, DefaultPredicate, Predicate},
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
-    trace::{DefaultOnResponse, TraceLayer},
+    trace::{DefaultOnResponse, OnResponse, TraceLayer},
 };
 use tracing::Level;
+use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 use crate::{
     api,
@@ -47,6 +48,7 @@ pub struct AppState {
     pub stopping: events::Stopping,
     pub rate_limit: crate::rate_limit::RateLimiter,
     pub hardening: crate::hardening::Hardening,
+    pub draining: health::Draining,
 }
 
 pub struct Application {
@@ -55,7 +57,9 @@ pub struct Application {
     services: Services,
     worker: Option<domain::jobs::Worker>,
     stop: tokio::sync::watch::Sender<bool>,
+    draining: tokio::sync::watch::Sender<bool>,
     shutdown_timeout: Duration,
+    readiness_delay: Duration,
 }
 
 impl Application {
@@ -64,7 +68,8 @@ impl Application {
         // Install the recorder before the first request, or early measurements are lost.
         metrics::handle();
         let services = open_services(domain).await?;
-        let worker = (!domain.jobs.no_in_process_worker).then(|| worker(&services, &domain.jobs));
+        let worker =
+            (!domain.jobs.no_in_process_worker).then(|| worker(&services, &domain.jobs, server.shutdown_timeout));
         let listener = TcpListener::bind(server.listen)
             .await
             .with_context(|| format!("LISTEN_ADDR: cannot listen on {}", server.listen))?;
@@ -78,6 +83,7 @@ impl Application {
             .build();
         let cookies = CookiePolicy { secure: domain.public_url.as_ref().is_some_and(|u| u.scheme() == "https") };
         let (stop, stopping) = tokio::sync::watch::channel(false);
+        let (draining, draining_rx) = tokio::sync::watch::channel(false);
         let csrf = CsrfPolicy::new(domain.public_url.as_ref());
         let state = AppState {
             leptos,
@@ -88,26 +94,45 @@ impl Application {
             stopping: events::Stopping(stopping),
             rate_limit: crate::rate_limit::RateLimiter::open(&server.rate_limit, &domain.jobs).await?,
             hardening: crate::hardening::Hardening::new(domain, &server.hardening),
+            draining: health::Draining(draining_rx),
         };
-        Ok(Self { listener, router: router(state), services, worker, stop, shutdown_timeout: server.shutdown_timeout })
+        Ok(Self {
+            listener,
+            router: router(state),
+            services,
+            worker,
+            stop,
+            draining,
+            shutdown_timeout: server.shutdown_timeout,
+            readiness_delay: server.shutdown_readiness_delay,
+        })
     }
 
     pub fn address(&self) -> SocketAddr {
         self.listener.local_addr().expect("a bound listener has an address")
     }
 
-    /// Serves until `shutdown` resolves, then lets running requests finish (up to the timeout).
+    /// Serves until `shutdown` resolves, then stops in three steps: readiness turns 503 at once
+    /// while everything else is still served for the readiness delay (load balancers need a few
+    /// probes to notice); then new connections are refused and running requests and jobs get up to
+    /// the shutdown timeout to finish; whatever still runs after that is dropped (jobs go back to
+    /// the queue, or come back after their visibility timeout).
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let stop_rx = self.stop.subscribe();
         let stop_tx = self.stop;
+        let draining = self.draining;
+        let (delay, timeout) = (self.readiness_delay, self.shutdown_timeout);
         let mut stopped = stop_rx.clone();
         let worker = self.worker.map(|worker| tokio::spawn(worker.run(stop_rx.clone())));
         let server = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async move {
                 shutdown.await;
+                let _ = draining.send(true);
+                tracing::info!(readiness_delay = ?delay, "shutting down: readiness answers 503; still serving meanwhile");
+                tokio::time::sleep(delay).await;
+                tracing::info!(shutdown_timeout = ?timeout, "refusing new connections; running requests and jobs finish");
                 let _ = stop_tx.send(true);
             });
-        let timeout = self.shutdown_timeout;
         let forced = async move {
             let _ = stopped.wait_for(|s| *s).await;
             tokio::time::sleep(timeout).await;
@@ -140,9 +165,11 @@ pub async fn open_services(domain: &domain::config::Config) -> anyhow::Result<Se
     Ok(Services::new(db, storage, queue, events, domain))
 }
 
-/// A worker for every kind of job and the periodic ones.
-pub fn worker(services: &Services, config: &domain::jobs::JobsConfig) -> domain::jobs::Worker {
-    let options = domain::jobs::WorkerOptions::new(config.concurrency);
+/// A worker for every kind of job and the periodic ones; on shutdown its running jobs get `grace`
+/// to finish.
+pub fn worker(services: &Services, config: &domain::jobs::JobsConfig, grace: Duration) -> domain::jobs::Worker {
+    let mut options = domain::jobs::WorkerOptions::new(config.concurrency);
+    options.grace = grace;
     domain::jobs::Worker::new(services.jobs.clone(), services.handlers(), options).with_periodic(services.periodic())
 }
 
@@ -186,19 +213,23 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics::render))
         .merge(api::router(state.services.clone()))
         .route_layer(middleware::from_fn(metrics::track))
-        .fallback_service(ServiceBuilder::new().layer(middleware::from_fn(metrics::track)).service(axum::handler::HandlerWithoutStateExt::into_service(fallback)))
+        .fallback_service(
+            ServiceBuilder::new()
+                .layer(middleware::from_fn(metrics::track))
+                .service(axum::handler::HandlerWithoutStateExt::into_service(fallback)),
+        )
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-                .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
-                    let request_id = request
-                        .extensions()
-                        .get::<RequestId>()
-                        .and_then(|id| id.header_value().to_str().ok())
-                        .unwrap_or_default();
-                    tracing::info_span!("request", request_id, method = %request.method(), path = %request.uri().path())
-                })
-                .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Micros)))
+                .layer(TraceLayer::new_for_http().make_span_with(request_span).on_response(
+                    |response: &Response, latency: Duration, span: &tracing::Span| {
+                        span.record("http.response.status_code", response.status().as_u16());
+                        DefaultOnResponse::new()
+                            .level(Level::INFO)
+                            .latency_unit(LatencyUnit::Micros)
+                            .on_response(response, latency, span);
+                    },
+                ))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 .layer(middleware::from_fn(api::shape_errors))
                 .layer(middleware::from_fn_with_state(state.hardening.clone(), crate::hardening::guard))
@@ -208,6 +239,26 @@ pub fn router(state: AppState) -> Router {
                 .layer(middleware::from_fn_with_state(state.rate_limit.clone(), crate::rate_limit::enforce)),
         )
         .with_state(state)
+}
+
+/// The span of one request: a server span in the caller's trace (W3C `traceparent`) or a new one,
+/// named by the method alone because the route is not known yet at this layer (and raw paths, full
+/// of ids, would make span names countless).
+fn request_span(request: &Request) -> tracing::Span {
+    let request_id =
+        request.extensions().get::<RequestId>().and_then(|id| id.header_value().to_str().ok()).unwrap_or_default();
+    let span = tracing::info_span!(
+        "request",
+        otel.name = %request.method(),
+        otel.kind = "server",
+        request_id,
+        method = %request.method(),
+        path = %request.uri().path(),
+        http.response.status_code = tracing::field::Empty,
+    );
+    // Fails only when no OpenTelemetry layer is installed (tests that build the app in-process).
+    let _ = span.set_parent(crate::telemetry::incoming(request.headers(), request_id));
+    span
 }
 
 /// Stored files go out as stored: compressing them on the fly would drop their `Content-Length`,

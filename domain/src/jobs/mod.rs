@@ -5,6 +5,7 @@
 
 mod redis;
 mod sql;
+pub mod trace;
 mod worker;
 
 use std::time::Duration;
@@ -90,6 +91,10 @@ pub struct JobRecord {
     pub timeout_ms: u64,
     /// The request that enqueued it, carried into the job's logs.
     pub request_id: Option<String>,
+    /// The W3C trace context of the code that enqueued it; the job's span continues that trace.
+    /// Jobs enqueued before it existed have none and start a trace of their own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traceparent: Option<String>,
     pub last_error: Option<String>,
     /// Unix milliseconds.
     pub created_at: i64,
@@ -123,6 +128,7 @@ pub struct NewJob {
     pub delay: Duration,
     pub max_attempts: u32,
     pub timeout: Duration,
+    /// The enqueuing request's id, when it is not the one the current context carries.
     pub request_id: Option<String>,
 }
 
@@ -170,7 +176,10 @@ impl NewJob {
         self
     }
 
+    /// The record to store. Read where the job is enqueued, so that the current context (the
+    /// request, or the job that enqueues this one) is the one the job continues.
     fn into_record(self) -> (JobRecord, i64) {
+        let (current_request_id, traceparent) = trace::capture();
         let now = now_ms();
         let run_at = now + i64::try_from(self.delay.as_millis()).unwrap_or(i64::MAX / 2);
         let record = JobRecord {
@@ -182,7 +191,8 @@ impl NewJob {
             attempts: 0,
             max_attempts: self.max_attempts,
             timeout_ms: u64::try_from(self.timeout.as_millis()).unwrap_or(u64::MAX),
-            request_id: self.request_id,
+            request_id: self.request_id.or(current_request_id),
+            traceparent,
             last_error: None,
             created_at: now,
             receipt: None,

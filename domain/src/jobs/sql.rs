@@ -29,6 +29,7 @@ struct Row {
     timeout_ms: i64,
     last_error: Option<String>,
     request_id: Option<String>,
+    traceparent: Option<String>,
     created_at: i64,
 }
 
@@ -44,6 +45,7 @@ impl From<Row> for JobRecord {
             max_attempts: u32::try_from(r.max_attempts).unwrap_or(1),
             timeout_ms: u64::try_from(r.timeout_ms).unwrap_or_default(),
             request_id: r.request_id,
+            traceparent: r.traceparent,
             last_error: r.last_error,
             created_at: r.created_at,
             receipt: None,
@@ -51,8 +53,8 @@ impl From<Row> for JobRecord {
     }
 }
 
-const COLUMNS: &str =
-    "id, queue, kind, payload, priority, attempts, max_attempts, timeout_ms, last_error, request_id, created_at";
+const COLUMNS: &str = "id, queue, kind, payload, priority, attempts, max_attempts, timeout_ms, last_error, request_id, \
+                       traceparent, created_at";
 
 impl SqlQueue {
     pub fn new(db: DatabaseConnection, visibility_timeout: Duration) -> Self {
@@ -95,7 +97,8 @@ impl SqlQueue {
 
     pub(super) async fn insert<C: ConnectionTrait>(&self, conn: &C, job: &JobRecord, run_at: i64) -> Result<()> {
         let template = "INSERT INTO jobs (id, queue, kind, payload, priority, state, attempts, max_attempts, \
-                        timeout_ms, run_at, request_id, created_at) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)";
+                        timeout_ms, run_at, request_id, traceparent, created_at) \
+                        VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)";
         let values: Vec<Value> = vec![
             job.id.into(),
             job.queue.clone().into(),
@@ -107,6 +110,7 @@ impl SqlQueue {
             i64::try_from(job.timeout_ms).unwrap_or(i64::MAX).into(),
             run_at.into(),
             job.request_id.clone().into(),
+            job.traceparent.clone().into(),
             job.created_at.into(),
         ];
         conn.execute(Statement::from_sql_and_values(conn.get_database_backend(), self.sql(template), values)).await?;

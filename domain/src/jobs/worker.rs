@@ -192,7 +192,11 @@ impl Worker {
                     let id = match done { Ok((id, ())) => id, Err(err) => err.id() };
                     claimed.remove(&id);
                 }
-                () = &mut deadline => break,
+                () = &mut deadline => {
+                    tracing::warn!(worker = %options.id, running = running.len(), grace = ?options.grace,
+                        "shutdown timeout passed; abandoning the jobs still running (they are delivered again)");
+                    break;
+                }
             }
         }
         running.abort_all();
@@ -212,7 +216,21 @@ impl Worker {
 /// Runs one job and records its outcome.
 async fn execute(queue: Queue, handlers: Arc<Handlers>, job: JobRecord) {
     let labels = [("queue", job.queue.clone()), ("kind", job.kind.clone())];
-    let span = tracing::info_span!("job", job_id = %job.id, kind = %job.kind, attempt = job.attempts, request_id = job.request_id.as_deref().unwrap_or_default());
+    let parent = super::trace::resume(job.request_id.as_deref(), job.traceparent.as_deref());
+    // Made while the enqueuer's context is the current one, so that the span becomes its child
+    // (and the guard, which must not cross an await, is gone before the job runs).
+    let span = {
+        let _parent = parent.attach();
+        tracing::info_span!(
+            "job",
+            otel.name = %format_args!("job {}", job.kind),
+            otel.kind = "consumer",
+            job_id = %job.id,
+            kind = %job.kind,
+            attempt = job.attempts,
+            request_id = job.request_id.as_deref().unwrap_or_default(),
+        )
+    };
     async move {
         if job.attempts > job.max_attempts + MAX_LOST_DELIVERIES {
             // Its workers kept dying on it: a poison job; do not let it take down more.
@@ -229,6 +247,7 @@ async fn execute(queue: Queue, handlers: Arc<Handlers>, job: JobRecord) {
         metrics::histogram!("job_duration_seconds", &labels).record(started.elapsed().as_secs_f64());
         let error = match outcome {
             Ok(Ok(())) => {
+                tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "job done");
                 metrics::counter!("jobs_succeeded_total", &labels).increment(1);
                 if let Err(err) = queue.complete(&job).await {
                     tracing::warn!(error = %err, "job done but not acknowledged; it will run again");

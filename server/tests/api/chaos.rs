@@ -24,7 +24,7 @@ fn jitter_ms(min: u64, max: u64) -> u64 {
     min + (nanos.wrapping_mul(6_364_136_223_846_793_005) >> 33) % (max - min)
 }
 
-fn png(seed: u32) -> Vec<u8> {
+pub(crate) fn png(seed: u32) -> Vec<u8> {
     // Big enough that decoding and resizing it takes a while in a debug build.
     let image =
         image::RgbImage::from_fn(900, 900, |x, y| image::Rgb([(x ^ seed) as u8, (y + seed) as u8, (x * y) as u8]));
