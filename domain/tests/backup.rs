@@ -122,7 +122,7 @@ impl Install {
         let notes =
             s.files.upload(&ada, "notes.txt", body("Minutes of the meeting.\n".repeat(50).as_bytes())).await.unwrap();
         s.files.process(notes.id).await.unwrap(); // its text, for search
-        s.files.upload(&bob, "empty.txt", body(b"")).await.unwrap();
+        s.files.upload(&bob, "tiny.txt", body(b"x")).await.unwrap();
         s.files.share(&ada, notes.id, std::time::Duration::from_secs(3600)).await.unwrap();
         s.avatars.set(&ada, body(&photo(120, 90))).await.unwrap();
         s.tokens

@@ -50,7 +50,7 @@ const SUFFIX: &str = ".tar.gz";
 pub struct BackupConfig {
     /// Where backup archives go: a folder (path or file:///folder), or s3://bucket/prefix (with the
     /// S3_* settings of storage). Defaults to DATA_DIR/backups.
-    #[arg(long = "backup-url", env = "BACKUP_URL", value_name = "BACKUP_URL", global = true)]
+    #[arg(id = "backup_url", long = "backup-url", env = "BACKUP_URL", value_name = "BACKUP_URL", global = true)]
     pub url: Option<BackupUrl>,
 
     /// When the scheduled backup runs: a cron expression with seconds, in UTC; empty turns it off.
