@@ -74,10 +74,10 @@ pub enum Command {
     /// PostgreSQL (migrates the target first, then compares row counts per table).
     MigrateData {
         /// The database to read, e.g. sqlite://./data/smartai.db.
-        #[arg(long)]
+        #[arg(long = "from", id = "migrate_from", value_name = "URL")]
         from: domain::config::DatabaseUrl,
         /// The database to fill, e.g. postgres://user@host/db.
-        #[arg(long)]
+        #[arg(long = "to", id = "migrate_to", value_name = "URL")]
         to: domain::config::DatabaseUrl,
         /// Wipe a target that already holds users.
         #[arg(long)]

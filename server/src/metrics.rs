@@ -29,6 +29,9 @@ pub const RATE_LIMIT_STORE_ERRORS_TOTAL: &str = "http_rate_limit_store_errors_to
 /// a local folder, not S3); measured at each scrape.
 pub const STORAGE_LOCAL_FREE_BYTES: &str = "storage_local_free_bytes";
 pub const STORAGE_LOCAL_TOTAL_BYTES: &str = "storage_local_total_bytes";
+/// Set by `domain::backup` after each scheduled backup.
+pub const BACKUP_LAST_SUCCESS_TIMESTAMP_SECONDS: &str = domain::backup::LAST_SUCCESS_METRIC;
+pub const BACKUP_DURATION_SECONDS: &str = domain::backup::DURATION_METRIC;
 
 /// The process-wide recorder (one per process, however many apps a test starts).
 pub fn handle() -> PrometheusHandle {
@@ -46,6 +49,12 @@ pub fn handle() -> PrometheusHandle {
                 .set_buckets_for_metric(
                     Matcher::Full(JOB_DURATION_SECONDS.into()),
                     &[0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0],
+                )
+                .expect("bucket list is not empty")
+                // Backups take seconds to hours: buckets a dashboard can alert on growth with.
+                .set_buckets_for_metric(
+                    Matcher::Full(BACKUP_DURATION_SECONDS.into()),
+                    &[1.0, 5.0, 15.0, 60.0, 300.0, 900.0, 1800.0, 3600.0, 7200.0],
                 )
                 .expect("bucket list is not empty")
                 .install_recorder()
@@ -82,6 +91,16 @@ pub fn handle() -> PrometheusHandle {
                 STORAGE_LOCAL_TOTAL_BYTES,
                 metrics::Unit::Bytes,
                 "Size of the file system of the local storage folder."
+            );
+            metrics::describe_gauge!(
+                BACKUP_LAST_SUCCESS_TIMESTAMP_SECONDS,
+                metrics::Unit::Seconds,
+                "Unix time of the last scheduled backup that wrote its archive and pruned old ones."
+            );
+            metrics::describe_histogram!(
+                BACKUP_DURATION_SECONDS,
+                metrics::Unit::Seconds,
+                "How long writing a scheduled backup archive took."
             );
             let upkeep = handle.clone();
             std::thread::spawn(move || {
