@@ -32,6 +32,8 @@ pub struct Config {
     pub retention: RetentionConfig,
     #[command(flatten)]
     pub assistant: crate::assistant::AssistantConfig,
+    #[command(flatten)]
+    pub backup: crate::backup::BackupConfig,
     /// The OpenID Connect providers: read from `OIDC_*` variables by [`crate::oidc::OidcConfig::from_env`]
     /// (their names depend on the list, which a flag cannot express).
     #[arg(skip)]

@@ -8,6 +8,7 @@ pub mod actor;
 pub mod assistant;
 pub mod audit;
 pub mod avatars;
+pub mod backup;
 pub mod config;
 pub mod db;
 pub mod entities;

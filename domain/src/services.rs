@@ -9,6 +9,7 @@ use crate::{
     assistant::AssistantService,
     audit::AuditLog,
     avatars::AvatarService,
+    backup::{BackupService, ScheduledBackup},
     config::Config,
     events::Events,
     files::{FileService, ProcessUpload},
@@ -45,6 +46,7 @@ pub struct Services {
     pub sessions: SessionStore,
     pub files: FileService,
     pub avatars: AvatarService,
+    pub backups: BackupService,
     pub notifications: NotificationService,
     pub jobs: Queue,
     pub storage: Storage,
@@ -96,6 +98,13 @@ impl Services {
             sessions,
             files: FileService::new(db.clone(), storage.clone(), jobs.clone(), notifications.clone(), &config.files),
             avatars: AvatarService::new(db.clone(), storage.clone()),
+            backups: BackupService::new(
+                db.clone(),
+                storage.clone(),
+                config.backup.clone(),
+                config.storage.clone(),
+                config.database.data_dir.clone(),
+            ),
             notifications,
             jobs,
             storage,
@@ -138,6 +147,11 @@ impl Services {
             let services = services.clone();
             async move { services.retain().await }
         });
+        let backups = self.backups.clone();
+        handlers.register::<ScheduledBackup, _, _>(move |_| {
+            let backups = backups.clone();
+            async move { backups.run_scheduled().await }
+        });
         handlers
     }
 
@@ -145,7 +159,15 @@ impl Services {
     pub fn periodic(&self) -> Vec<Periodic> {
         let nightly =
             Periodic::new("retention", "0 0 3 * * *", || NewJob::of(&Retention {})).expect("a valid cron expression");
-        vec![nightly]
+        let mut periodic = vec![nightly];
+        let schedule = &self.backups.config().schedule;
+        if !schedule.is_empty() {
+            // BACKUP_SCHEDULE was checked when the settings were parsed.
+            periodic.push(
+                Periodic::new("backup", schedule, || NewJob::of(&ScheduledBackup {})).expect("a valid cron expression"),
+            );
+        }
+        periodic
     }
 
     async fn retain(&self) -> anyhow::Result<()> {

@@ -64,6 +64,25 @@ pub enum Command {
         #[command(subcommand)]
         action: AuditAction,
     },
+    /// Backups: write an archive (a consistent export of the database and a manifest of the
+    /// objects), list, verify and restore them.
+    Backup {
+        #[command(subcommand)]
+        action: BackupAction,
+    },
+    /// Copy every row of one database into another, e.g. an embedded SQLite install into
+    /// PostgreSQL (migrates the target first, then compares row counts per table).
+    MigrateData {
+        /// The database to read, e.g. sqlite://./data/smartai.db.
+        #[arg(long = "from", id = "migrate_from", value_name = "URL")]
+        from: domain::config::DatabaseUrl,
+        /// The database to fill, e.g. postgres://user@host/db.
+        #[arg(long = "to", id = "migrate_to", value_name = "URL")]
+        to: domain::config::DatabaseUrl,
+        /// Wipe a target that already holds users.
+        #[arg(long)]
+        force: bool,
+    },
     /// The REST API's OpenAPI document: print it, check it against a committed one.
     Api {
         #[command(subcommand)]
@@ -81,6 +100,38 @@ pub enum ApiAction {
         /// The document to stay compatible with, e.g. docs/openapi.json.
         against: PathBuf,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BackupAction {
+    /// Write an archive to BACKUP_URL and print its name, rows, objects and size.
+    Create {
+        /// Put the stored objects' bytes in the archive too, not only their checksums.
+        #[arg(long)]
+        with_objects: bool,
+    },
+    /// The archives in BACKUP_URL, oldest first.
+    List,
+    /// Check an archive's checksums and that storage holds every object it lists; exits 1
+    /// listing the problems.
+    Verify {
+        /// An archive name in BACKUP_URL, or the path of a local archive file.
+        archive: String,
+        /// Check the archive alone, not the objects in storage.
+        #[arg(long)]
+        archive_only: bool,
+    },
+    /// Rebuild the database at DATABASE_URL from an archive (migrating it first), restore the
+    /// archive's objects if it has them, then check storage against it.
+    Restore {
+        /// An archive name in BACKUP_URL, or the path of a local archive file.
+        archive: String,
+        /// Restore into a database that already holds users, deleting every row it has first.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Delete the oldest archives beyond BACKUP_KEEP (what the scheduled backup does after each run).
+    Prune,
 }
 
 #[derive(Debug, Subcommand)]

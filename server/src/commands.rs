@@ -11,7 +11,10 @@ use domain::{
 };
 
 use crate::{
-    cli::{ApiAction, AuditAction, Cli, Command, JobsAction, MailAction, MigrateAction, StorageAction, UserAction},
+    cli::{
+        ApiAction, AuditAction, BackupAction, Cli, Command, JobsAction, MailAction, MigrateAction, StorageAction,
+        UserAction,
+    },
     migrate,
     startup::{Application, open_services},
 };
@@ -26,6 +29,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Jobs { action } => jobs(&cli.domain, action).await,
         Command::Mail { action } => mail(&cli.domain, action).await,
         Command::Audit { action } => audit(&cli.domain, action).await,
+        Command::Backup { action } => backup(&cli.domain, action).await,
+        Command::MigrateData { from, to, force } => migrate_data(&cli.domain, from, to, force).await,
         Command::Api { action } => api(action),
     }
 }
@@ -72,6 +77,154 @@ async fn audit(config: &domain::config::Config, action: AuditAction) -> anyhow::
     };
     services.close().await;
     result
+}
+
+async fn backup(config: &domain::config::Config, action: BackupAction) -> anyhow::Result<()> {
+    let services = open_services(config).await?;
+    let backups = &services.backups;
+    let fail = |e: domain::backup::BackupError| anyhow::anyhow!("backup: {e}");
+    let result = match action {
+        BackupAction::Create { with_objects } => backups
+            .create(with_objects)
+            .await
+            .map(|created| {
+                println!("{}", created.name);
+                println!(
+                    "{} tables, {} rows, {} objects ({} bytes, {}), archive {} bytes, {:.2}s",
+                    created.tables,
+                    created.rows,
+                    created.objects,
+                    created.object_bytes,
+                    if created.objects_included { "included" } else { "listed with checksums" },
+                    created.bytes,
+                    created.elapsed.as_secs_f64()
+                );
+            })
+            .map_err(fail),
+        BackupAction::List => backups
+            .list()
+            .await
+            .map(|archives| {
+                for archive in &archives {
+                    println!("{:>14}  {}", archive.bytes, archive.name);
+                }
+                println!("{} archive(s)", archives.len());
+            })
+            .map_err(fail),
+        BackupAction::Prune => backups
+            .prune()
+            .await
+            .map(|deleted| {
+                for name in &deleted {
+                    println!("deleted {name}");
+                }
+                println!("{} archive(s) deleted, {} kept at most", deleted.len(), backups.config().keep);
+            })
+            .map_err(fail),
+        BackupAction::Verify { archive, archive_only } => match backups.verify(&archive, !archive_only).await {
+            Ok(verified) => {
+                let manifest = &verified.manifest;
+                println!(
+                    "archive {archive}: written {} by smartai {} from {}, {} tables, {} rows, {} objects",
+                    manifest.created_at,
+                    manifest.app_version,
+                    manifest.source,
+                    manifest.tables.len(),
+                    manifest.rows(),
+                    manifest.objects.len()
+                );
+                if verified.problems.is_empty() {
+                    println!(
+                        "{}",
+                        if archive_only { "the archive is intact" } else { "the archive and storage are intact" }
+                    );
+                    Ok(())
+                } else {
+                    for problem in &verified.problems {
+                        eprintln!("problem: {problem}");
+                    }
+                    Err(anyhow::anyhow!("{} problem(s) found in {archive}", verified.problems.len()))
+                }
+            }
+            Err(e) => Err(fail(e)),
+        },
+        BackupAction::Restore { archive, force } => match backups.restore(&archive, force).await {
+            Ok(restored) => {
+                if restored.wiped_rows > 0 {
+                    println!("wiped {} rows that were in the database (--force)", restored.wiped_rows);
+                }
+                println!(
+                    "restored {} rows into {} tables and {} objects from {archive} in {:.2}s",
+                    restored.rows,
+                    restored.manifest.tables.len(),
+                    restored.objects_restored,
+                    restored.elapsed.as_secs_f64()
+                );
+                if restored.problems.is_empty() {
+                    println!(
+                        "all {} objects of the archive are in storage with their checksums",
+                        restored.manifest.objects.len()
+                    );
+                    Ok(())
+                } else {
+                    for problem in &restored.problems {
+                        eprintln!("problem: {problem}");
+                    }
+                    Err(anyhow::anyhow!(
+                        "the database is restored, but {} object(s) are missing or differ in storage",
+                        restored.problems.len()
+                    ))
+                }
+            }
+            Err(e) => Err(fail(e)),
+        },
+    };
+    services.close().await;
+    result
+}
+
+async fn migrate_data(
+    config: &domain::config::Config,
+    from: domain::config::DatabaseUrl,
+    to: domain::config::DatabaseUrl,
+    force: bool,
+) -> anyhow::Result<()> {
+    if from == to {
+        bail!("--from and --to are the same database");
+    }
+    let open = |url: domain::config::DatabaseUrl| {
+        let mut database = config.database.clone();
+        database.url = Some(url);
+        async move { db::connect(&database).await }
+    };
+    let source = open(from.clone()).await.context("--from")?;
+    let target = open(to.clone()).await.context("--to")?;
+    // The source must be at this binary's schema for its rows to fit the entities.
+    migrate::up(&source).await.context("--from: migrating")?;
+    migrate::up(&target).await.context("--to: migrating")?;
+    let started = std::time::Instant::now();
+    let counts = domain::backup::copy_database(&source, &target, force)
+        .await
+        .map_err(|e| anyhow::anyhow!("migrate-data: {e}"))?;
+    let mut mismatches = 0;
+    println!("{:<28} {:>10} {:>10}", "table", "source", "target");
+    for table in &counts {
+        let mark = if table.source_rows == table.target_rows { "" } else { "  MISMATCH" };
+        mismatches += usize::from(!mark.is_empty());
+        println!("{:<28} {:>10} {:>10}{mark}", table.name, table.source_rows, table.target_rows);
+    }
+    let rows: u64 = counts.iter().map(|t| t.target_rows).sum();
+    println!(
+        "copied {rows} rows in {} tables from {from} to {to} in {:.2}s",
+        counts.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let _ = source.close().await;
+    let _ = target.close().await;
+    if mismatches > 0 {
+        bail!("{mismatches} table(s) have different row counts");
+    }
+    Ok(())
 }
 
 fn api(action: ApiAction) -> anyhow::Result<()> {

@@ -38,6 +38,9 @@ pub const ASSISTANT_ERRORS_TOTAL: &str = "assistant_errors_total";
 /// a local folder, not S3); measured at each scrape.
 pub const STORAGE_LOCAL_FREE_BYTES: &str = "storage_local_free_bytes";
 pub const STORAGE_LOCAL_TOTAL_BYTES: &str = "storage_local_total_bytes";
+/// Set by `domain::backup` after each scheduled backup.
+pub const BACKUP_LAST_SUCCESS_TIMESTAMP_SECONDS: &str = domain::backup::LAST_SUCCESS_METRIC;
+pub const BACKUP_DURATION_SECONDS: &str = domain::backup::DURATION_METRIC;
 
 /// The process-wide recorder (one per process, however many apps a test starts).
 pub fn handle() -> PrometheusHandle {
@@ -61,6 +64,12 @@ pub fn handle() -> PrometheusHandle {
                 .set_buckets_for_metric(
                     Matcher::Full(ASSISTANT_REQUEST_DURATION_SECONDS.into()),
                     &[0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0],
+                )
+                .expect("bucket list is not empty")
+                // Backups take seconds to hours: buckets a dashboard can alert on growth with.
+                .set_buckets_for_metric(
+                    Matcher::Full(BACKUP_DURATION_SECONDS.into()),
+                    &[1.0, 5.0, 15.0, 60.0, 300.0, 900.0, 1800.0, 3600.0, 7200.0],
                 )
                 .expect("bucket list is not empty")
                 .install_recorder()
@@ -114,6 +123,16 @@ pub fn handle() -> PrometheusHandle {
                 STORAGE_LOCAL_TOTAL_BYTES,
                 metrics::Unit::Bytes,
                 "Size of the file system of the local storage folder."
+            );
+            metrics::describe_gauge!(
+                BACKUP_LAST_SUCCESS_TIMESTAMP_SECONDS,
+                metrics::Unit::Seconds,
+                "Unix time of the last scheduled backup that wrote its archive and pruned old ones."
+            );
+            metrics::describe_histogram!(
+                BACKUP_DURATION_SECONDS,
+                metrics::Unit::Seconds,
+                "How long writing a scheduled backup archive took."
             );
             let upkeep = handle.clone();
             std::thread::spawn(move || {

@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 /// A single-use link sent by e-mail. The secret travels only in the e-mail; this is its SHA-256.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "account_tokens")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

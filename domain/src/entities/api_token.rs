@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 /// A personal access token: its owner, scopes and expiry, and the SHA-256 of its secret.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "api_tokens")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

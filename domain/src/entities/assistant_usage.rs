@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 /// What a user spent on the assistant in one UTC day.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "assistant_usage")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

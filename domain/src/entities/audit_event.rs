@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 /// One security event. Rows are only ever appended; each holds the hash of the one before.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "audit_events")]
 pub struct Model {
     /// 1, 2, 3, … with no gaps: the chain's order.

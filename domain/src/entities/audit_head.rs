@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 /// The single row (`id` 1) naming the newest audit event, so deleting the newest rows shows.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "audit_head")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

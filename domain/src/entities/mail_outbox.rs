@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 /// An e-mail kept in the database because no SMTP server is configured.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "mail_outbox")]
 pub struct Model {
     /// The message's id, also its `Message-ID`: a repeated delivery of the job writes nothing new.

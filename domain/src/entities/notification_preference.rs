@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 /// A user's choice of channels for one kind of notification, where it differs from the default.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "notification_preferences")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -3,7 +3,7 @@ use sea_orm::entity::prelude::*;
 /// A sign-in through a provider in flight (`purpose = "login"`: PKCE verifier, nonce, return path),
 /// or a provider identity waiting for the account's password (`purpose = "link"`: subject, e-mail,
 /// account). Single use, short-lived.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "oidc_logins")]
 pub struct Model {
     /// Hex SHA-256 of the secret the browser holds (the `state`, or the link cookie).

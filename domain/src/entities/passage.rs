@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 /// A piece of a file's text, as the assistant searches it.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "passages")]
 pub struct Model {
     /// Only grows, so a user's (count, largest id) changes whenever their passages do.

@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 /// A passkey registered to an account: webauthn-rs's credential (public key, counter), as JSON.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "passkeys")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 /// A single-use recovery code; `id` is the SHA-256 of the code, which only its user ever saw.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "recovery_codes")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

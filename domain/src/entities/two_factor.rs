@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 /// A user's authenticator: pending until `enabled_at` is set by a first valid code.
-#[derive(Clone, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "two_factor")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 /// An account's identity at an OpenID Connect provider.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "user_identities")]
 pub struct Model {
     /// The provider's name in the configuration (`OIDC_PROVIDERS`).

@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 /// A passkey ceremony in progress: webauthn-rs's state between the challenge and the answer.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "webauthn_challenges")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
