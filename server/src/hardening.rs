@@ -241,7 +241,7 @@ impl Policy {
         if ip.is_some_and(|ip| admits(&self.allow, &self.deny, ip)) {
             return None;
         }
-        tracing::warn!(ip = ?ip, path = %request.uri().path(), "request refused by IP_ALLOW/IP_DENY");
+        tracing::warn!(ip = ?ip, path = %crate::startup::logged_path(request.uri().path()), "request refused by IP_ALLOW/IP_DENY");
         Some(plain(StatusCode::FORBIDDEN, "forbidden\n"))
     }
 

@@ -263,7 +263,7 @@ fn request_span(request: &Request) -> tracing::Span {
 
 /// The path as logs may keep it: a share link's token opens the file to whoever reads it, so it
 /// is left out.
-fn logged_path(path: &str) -> &str {
+pub(crate) fn logged_path(path: &str) -> &str {
     if path.starts_with("/s/") { "/s/{token}" } else { path }
 }
 
