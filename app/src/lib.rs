@@ -9,6 +9,7 @@ pub mod dto;
 pub mod error;
 pub mod format;
 pub mod i18n;
+pub mod markdown;
 pub mod rpc;
 pub mod session;
 pub mod validate;
