@@ -31,6 +31,7 @@ use crate::{
     i18n::{Lang, provide_i18n, t},
     pages::{
         account_links::{ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage},
+        assistant::AssistantPage,
         error::ErrorPage,
         file::FilePage,
         files::FilesPage,
@@ -129,6 +130,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("files") view=FilesPage ssr=SsrMode::Async/>
                         <Route path=path!("files/:id") view=FilePage ssr=SsrMode::Async/>
                         <Route path=path!("notifications") view=NotificationsPage ssr=SsrMode::Async/>
+                        <Route path=path!("assistant") view=AssistantPage ssr=SsrMode::Async/>
                         <Route path=path!("verify-email") view=VerifyEmailPage ssr=SsrMode::Async/>
                         <Route path=path!("forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>
                         <Route path=path!("reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>

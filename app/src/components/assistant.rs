@@ -26,6 +26,19 @@ struct Pending {
     sources: Vec<SourceDto>,
 }
 
+/// What went wrong, as a translation key and its values.
+#[derive(Debug, Clone, PartialEq)]
+struct Problem {
+    key: String,
+    args: Vec<(&'static str, String)>,
+}
+
+impl From<AppError> for Problem {
+    fn from(err: AppError) -> Self {
+        Self { key: err.message_key(), args: err.message_args() }
+    }
+}
+
 /// Everything the panel shows, kept by the header so it survives closing and reopening.
 #[derive(Clone, Copy)]
 struct Assistant {
@@ -35,7 +48,7 @@ struct Assistant {
     messages: RwSignal<Vec<MessageDto>>,
     pending: RwSignal<Option<Pending>>,
     usage: RwSignal<Option<UsageDto>>,
-    error: RwSignal<Option<AppError>>,
+    error: RwSignal<Option<Problem>>,
     /// Said by screen readers: that an answer is complete (not each piece of it).
     announcement: RwSignal<String>,
     renaming: RwSignal<Option<String>>,
@@ -71,7 +84,7 @@ impl Assistant {
         spawn_local(async move {
             match list_conversations().await {
                 Ok(list) => self.conversations.set(list),
-                Err(err) => self.error.set(Some(err)),
+                Err(err) => self.error.set(Some(err.into())),
             }
             if let Ok(usage) = assistant_usage().await {
                 self.usage.set(Some(usage));
@@ -88,7 +101,7 @@ impl Assistant {
             match conversation_messages(id.clone()).await {
                 Ok(list) if self.current.get_untracked().as_deref() == Some(&id) => self.messages.set(list),
                 Ok(_) => {}
-                Err(err) => self.error.set(Some(err)),
+                Err(err) => self.error.set(Some(err.into())),
             }
         });
     }
@@ -107,7 +120,7 @@ impl Assistant {
         spawn_local(async move {
             let run = async move {
                 let stream = ask(conversation, question).await?;
-                let mut chunks = stream.into_inner();
+                let mut chunks = std::pin::pin!(stream.into_inner());
                 // Lines may arrive split across chunks (even inside a character): split on bytes.
                 let mut buffer: Vec<u8> = Vec::new();
                 while let Some(chunk) = chunks.next().await {
@@ -124,7 +137,7 @@ impl Assistant {
             let stopped = match Abortable::new(run, registration).await {
                 Ok(Ok(())) => false,
                 Ok(Err(err)) => {
-                    self.error.set(Some(err));
+                    self.error.set(Some(err.into()));
                     false
                 }
                 Err(_aborted) => true,
@@ -162,7 +175,7 @@ impl Assistant {
                 self.finish(false, Some(message_id));
             }
             AnswerEventDto::Failed => {
-                self.error.set(Some(AppError::Unavailable));
+                self.error.set(Some(Problem { key: "assistant-failed".into(), args: Vec::new() }));
                 self.finish(false, None);
             }
         }
@@ -262,7 +275,7 @@ fn Panel(state: Assistant, close: impl Fn() + Copy + Send + Sync + 'static) -> i
             let (Some(first), Some(last)) = (items.first(), items.last()) else { return };
             let active = document().active_element();
             let at = |el: &web_sys::HtmlElement| active.as_ref().is_some_and(|a| a == el.unchecked_ref::<web_sys::Element>());
-            let outside = active.as_ref().is_none_or(|a| !panel.contains(Some(a)));
+            let outside = active.as_ref().is_none_or(|a| !panel.contains(Some(a.unchecked_ref())));
             if ev.shift_key() && (at(first) || outside) {
                 ev.prevent_default();
                 let _ = last.focus();
@@ -308,7 +321,7 @@ fn Panel(state: Assistant, close: impl Fn() + Copy + Send + Sync + 'static) -> i
                     <Messages state/>
                     <div class="visually-hidden" aria-live="polite" aria-atomic="true">{move || state.announcement.get()}</div>
                     {move || state.error.get().map(|err| view! {
-                        <p class="alert alert-error" role="alert">{i18n.t_args(&err.message_key(), &err.message_args())}</p>
+                        <p class="alert alert-error" role="alert">{i18n.t_args(&err.key, &err.args)}</p>
                     })}
                     <form class="assistant-ask" on:submit=move |ev| {
                         ev.prevent_default();
@@ -381,7 +394,7 @@ fn ConversationItem(state: Assistant, conversation: ConversationDto) -> impl Int
                         }
                     });
                 }
-                Err(err) => state.error.set(Some(err)),
+                Err(err) => state.error.set(Some(err.into())),
             }
         });
     };
@@ -396,7 +409,7 @@ fn ConversationItem(state: Assistant, conversation: ConversationDto) -> impl Int
                         state.select(None);
                     }
                 }
-                Err(err) => state.error.set(Some(err)),
+                Err(err) => state.error.set(Some(err.into())),
             }
         });
     };
