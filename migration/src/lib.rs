@@ -15,6 +15,7 @@ mod m20261126_000010_oidc;
 mod m20261126_000011_two_factor;
 mod m20261126_000012_passkeys;
 mod m20261126_000013_api;
+mod m20261126_000014_assistant;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000011_two_factor::Migration),
             Box::new(m20261126_000012_passkeys::Migration),
             Box::new(m20261126_000013_api::Migration),
+            Box::new(m20261126_000014_assistant::Migration),
         ]
     }
 }

@@ -25,6 +25,15 @@ pub const AUTH_LOCKOUTS_TOTAL: &str = "auth_lockouts_total";
 /// Counted in `rate_limit`, labelled `group` and `scope`.
 pub const RATE_LIMITED_TOTAL: &str = "http_rate_limited_total";
 pub const RATE_LIMIT_STORE_ERRORS_TOTAL: &str = "http_rate_limit_store_errors_total";
+/// Counted in `domain::assistant`, labelled `provider` and `outcome` (done, stopped, failed).
+pub const ASSISTANT_REQUESTS_TOTAL: &str = "assistant_requests_total";
+/// Recorded in `domain::assistant`, labelled `provider`: from the question to the answer's end.
+pub const ASSISTANT_REQUEST_DURATION_SECONDS: &str = "assistant_request_duration_seconds";
+/// Counted in `domain::assistant`, labelled `provider` and `direction` (in, out).
+pub const ASSISTANT_TOKENS_TOTAL: &str = "assistant_tokens_total";
+/// Counted in `domain::assistant`, labelled `provider` and `kind` (unavailable, refused,
+/// interrupted, storage).
+pub const ASSISTANT_ERRORS_TOTAL: &str = "assistant_errors_total";
 /// Bytes of the local storage folder's file system still usable by the app (only when storage is
 /// a local folder, not S3); measured at each scrape.
 pub const STORAGE_LOCAL_FREE_BYTES: &str = "storage_local_free_bytes";
@@ -46,6 +55,12 @@ pub fn handle() -> PrometheusHandle {
                 .set_buckets_for_metric(
                     Matcher::Full(JOB_DURATION_SECONDS.into()),
                     &[0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0],
+                )
+                .expect("bucket list is not empty")
+                // Answers stream for seconds to minutes, not milliseconds.
+                .set_buckets_for_metric(
+                    Matcher::Full(ASSISTANT_REQUEST_DURATION_SECONDS.into()),
+                    &[0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0],
                 )
                 .expect("bucket list is not empty")
                 .install_recorder()
@@ -72,6 +87,23 @@ pub fn handle() -> PrometheusHandle {
             metrics::describe_counter!(
                 RATE_LIMIT_STORE_ERRORS_TOTAL,
                 "Rate limit checks the store (Redis) failed to answer; those requests were let through."
+            );
+            metrics::describe_counter!(
+                ASSISTANT_REQUESTS_TOTAL,
+                "Assistant answers by provider and outcome (done, stopped by the user, failed)."
+            );
+            metrics::describe_histogram!(
+                ASSISTANT_REQUEST_DURATION_SECONDS,
+                metrics::Unit::Seconds,
+                "Time from a question to the end of its answer, by provider."
+            );
+            metrics::describe_counter!(
+                ASSISTANT_TOKENS_TOTAL,
+                "Tokens the assistant read (in) and wrote (out), by provider; estimated when the provider does not say."
+            );
+            metrics::describe_counter!(
+                ASSISTANT_ERRORS_TOTAL,
+                "Assistant answers that failed, by provider and kind (unavailable, refused, interrupted, storage)."
             );
             metrics::describe_gauge!(
                 STORAGE_LOCAL_FREE_BYTES,

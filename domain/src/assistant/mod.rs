@@ -4,7 +4,12 @@
 //! Passages live in the database (the source of truth, shared by every process and carried by
 //! backups); the full-text index over them is derived and rebuilt when it is missing or stale.
 
+pub mod builtin;
+pub mod chunking;
+mod help;
 pub mod provider;
+pub mod retrieval;
+mod service;
 
 use std::time::Duration;
 
@@ -15,8 +20,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 pub use provider::{Passage, Prompt, Provider, ProviderError, Token, TokenStream};
-
-use crate::{Actor, Result};
+pub use service::{AssistantService, store_passages};
 
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Assistant")]
@@ -142,50 +146,10 @@ pub enum AnswerEvent {
 /// marked as stopped.
 pub type AnswerStream = BoxStream<'static, AnswerEvent>;
 
-#[derive(Clone)]
-pub struct AssistantService {
-    db: sea_orm::DatabaseConnection,
-    config: AssistantConfig,
-}
-
-impl AssistantService {
-    pub fn new(db: sea_orm::DatabaseConnection, config: &AssistantConfig) -> Self {
-        Self { db, config: config.clone() }
-    }
-
-    /// The user's conversations, most recently active first.
-    pub async fn conversations(&self, actor: &Actor) -> Result<Vec<ConversationInfo>> {
-        let _ = actor;
-        todo!()
-    }
-
-    /// A conversation's messages, oldest first.
-    pub async fn messages(&self, actor: &Actor, conversation: Uuid) -> Result<Vec<MessageInfo>> {
-        let _ = (actor, conversation);
-        todo!()
-    }
-
-    pub async fn rename(&self, actor: &Actor, conversation: Uuid, title: &str) -> Result<ConversationInfo> {
-        let _ = (actor, conversation, title);
-        todo!()
-    }
-
-    /// Deletes the conversation and its messages.
-    pub async fn delete(&self, actor: &Actor, conversation: Uuid) -> Result<()> {
-        let _ = (actor, conversation);
-        todo!()
-    }
-
-    pub async fn usage(&self, actor: &Actor) -> Result<Usage> {
-        let _ = actor;
-        todo!()
-    }
-
-    /// Asks a question, in a new conversation when `conversation` is `None`. Errors before the
-    /// stream starts: unknown conversation, empty or too long question, a daily limit reached
-    /// (`Error::Invalid` naming the field), no session.
-    pub async fn ask(&self, actor: &Actor, conversation: Option<Uuid>, question: &str) -> Result<AnswerStream> {
-        let _ = (actor, conversation, question);
-        todo!()
-    }
+/// A help page, shown at `/help/<slug>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HelpPage {
+    pub slug: String,
+    pub title: String,
+    pub markdown: String,
 }

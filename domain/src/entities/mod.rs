@@ -2,15 +2,19 @@
 
 pub mod account_token;
 pub mod api_token;
+pub mod assistant_usage;
 pub mod audit_event;
 pub mod audit_head;
+pub mod conversation;
 pub mod file;
 pub mod file_share;
 pub mod idempotency_key;
 pub mod mail_outbox;
+pub mod message;
 pub mod notification;
 pub mod notification_preference;
 pub mod oidc_login;
+pub mod passage;
 pub mod passkey;
 pub mod recovery_code;
 pub mod session;

@@ -1,6 +1,6 @@
 //! What happens to an upload after it is stored, as a background job: its checksum is checked
-//! against the stored bytes, an image gets a thumbnail, a text file or a PDF its text for search,
-//! and the owner a notification. The job runs at least once, so it does nothing to a file already
+//! against the stored bytes, an image gets a thumbnail, a text file or a PDF its text for search
+//! and its passages for the assistant, and the owner a notification. The job runs at least once, so it does nothing to a file already
 //! processed (or deleted since).
 
 use std::{io::Cursor, time::Duration};
@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::FileService;
-use crate::{entities::file, jobs::Job};
+use crate::{assistant::store_passages, entities::file, jobs::Job};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProcessUpload {
@@ -81,6 +81,7 @@ impl FileService {
             match tokio::task::spawn_blocking(move || pdf_extract::extract_text_from_mem(&data)).await {
                 Ok(Ok(mut text)) if !text.trim().is_empty() => {
                     text.truncate(text.floor_char_boundary(MAX_TEXT));
+                    store_passages(&self.db, row.owner_id, row.id, &text).await?;
                     self.put(&text_key(row.id), text.into_bytes()).await?;
                 }
                 Ok(Ok(_)) => tracing::warn!(file_id = %row.id, "no text in this PDF"),
@@ -94,6 +95,7 @@ impl FileService {
         } else if is_text {
             kept.truncate(MAX_TEXT);
             let text = String::from_utf8_lossy(&kept).into_owned();
+            store_passages(&self.db, row.owner_id, row.id, &text).await?;
             self.put(&text_key(row.id), text.into_bytes()).await?;
         }
         self.finish(&row, "file_processed").await
