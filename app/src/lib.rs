@@ -35,6 +35,7 @@ use crate::{
         error::ErrorPage,
         file::FilePage,
         files::FilesPage,
+        help::{HelpIndexPage, HelpPage},
         landing::Landing,
         not_found::NotFound,
         notifications::NotificationsPage,
@@ -131,6 +132,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("files/:id") view=FilePage ssr=SsrMode::Async/>
                         <Route path=path!("notifications") view=NotificationsPage ssr=SsrMode::Async/>
                         <Route path=path!("assistant") view=AssistantPage ssr=SsrMode::Async/>
+                        <Route path=path!("help") view=HelpIndexPage ssr=SsrMode::Async/>
+                        <Route path=path!("help/:slug") view=HelpPage ssr=SsrMode::Async/>
                         <Route path=path!("verify-email") view=VerifyEmailPage ssr=SsrMode::Async/>
                         <Route path=path!("forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>
                         <Route path=path!("reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>

@@ -25,6 +25,7 @@ pub fn Header() -> impl IntoView {
             </a>
             <nav class="site-nav" aria-label=t("nav-label")>
                 <a href="/">{t("nav-home")}</a>
+                <a href="/help">{t("nav-help")}</a>
                 <Transition fallback=|| ()>
                     {move || current.get().map(|_| view! {
                         <a href="/files">{t("nav-files")}</a>

@@ -8,7 +8,7 @@ use leptos::{
 };
 
 use crate::{
-    dto::{ConversationDto, MessageDto, UsageDto},
+    dto::{ConversationDto, HelpPageDto, MessageDto, UsageDto},
     error::AppError,
 };
 
@@ -111,6 +111,26 @@ impl Drop for StopLog {
             tracing::info!("the caller stopped the answer");
         }
     }
+}
+
+/// The help pages, in their order (slug and title; the text comes with `help_page`).
+#[server(prefix = "/rpc", endpoint = "assistant/help_pages", input = GetUrl)]
+pub async fn help_pages() -> Result<Vec<HelpPageDto>, AppError> {
+    use domain::assistant::AssistantService;
+
+    Ok(AssistantService::help_pages()
+        .into_iter()
+        .map(|(slug, title)| HelpPageDto { slug, title, markdown: String::new() })
+        .collect())
+}
+
+/// One help page, by its slug.
+#[server(prefix = "/rpc", endpoint = "assistant/help_page", input = GetUrl)]
+pub async fn help_page(slug: String) -> Result<HelpPageDto, AppError> {
+    use domain::assistant::AssistantService;
+
+    let page = AssistantService::help_page(&slug).ok_or_else(|| crate::rpc::ssr::fail(AppError::NotFound))?;
+    Ok(HelpPageDto { slug: page.slug, title: page.title, markdown: page.markdown })
 }
 
 #[cfg(feature = "ssr")]
