@@ -302,12 +302,22 @@ pub struct UsageDto {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum AnswerEventDto {
     /// The conversation (new when the question started one) and the stored question.
-    Started { conversation: ConversationDto, question_id: String },
-    Sources { sources: Vec<SourceDto> },
+    Started {
+        conversation: ConversationDto,
+        question_id: String,
+    },
+    Sources {
+        sources: Vec<SourceDto>,
+    },
     /// The next piece of the answer's Markdown.
-    Delta { text: String },
+    Delta {
+        text: String,
+    },
     /// The answer is complete and stored.
-    Done { message_id: String, usage: UsageDto },
+    Done {
+        message_id: String,
+        usage: UsageDto,
+    },
     /// The provider failed; what arrived so far is stored. The UI shows its own words.
     Failed,
 }
@@ -366,7 +376,12 @@ mod assistant_ssr {
 
     impl From<Usage> for UsageDto {
         fn from(u: Usage) -> Self {
-            Self { messages: u.messages, messages_limit: u.messages_limit, tokens: u.tokens, tokens_limit: u.tokens_limit }
+            Self {
+                messages: u.messages,
+                messages_limit: u.messages_limit,
+                tokens: u.tokens,
+                tokens_limit: u.tokens_limit,
+            }
         }
     }
 
@@ -376,7 +391,9 @@ mod assistant_ssr {
                 AnswerEvent::Started { conversation, question_id } => {
                     Self::Started { conversation: (&conversation).into(), question_id: question_id.to_string() }
                 }
-                AnswerEvent::Sources { sources } => Self::Sources { sources: sources.iter().map(SourceDto::from).collect() },
+                AnswerEvent::Sources { sources } => {
+                    Self::Sources { sources: sources.iter().map(SourceDto::from).collect() }
+                }
                 AnswerEvent::Delta { text } => Self::Delta { text },
                 AnswerEvent::Done { message_id, usage } => {
                     Self::Done { message_id: message_id.to_string(), usage: usage.into() }

@@ -223,9 +223,35 @@ mod tests {
         for tag in lower.split('<').skip(1).map(|rest| rest.split('>').next().unwrap_or_default()) {
             let name = tag.trim_start_matches('/').split([' ', '\n']).next().unwrap_or_default();
             assert!(
-                ["p", "a", "em", "strong", "code", "pre", "ul", "ol", "li", "br", "hr", "img", "del", "blockquote",
-                 "table", "thead", "tbody", "tr", "th", "td", "h1", "h2", "h3", "h4", "h5", "h6"]
-                    .contains(&name),
+                [
+                    "p",
+                    "a",
+                    "em",
+                    "strong",
+                    "code",
+                    "pre",
+                    "ul",
+                    "ol",
+                    "li",
+                    "br",
+                    "hr",
+                    "img",
+                    "del",
+                    "blockquote",
+                    "table",
+                    "thead",
+                    "tbody",
+                    "tr",
+                    "th",
+                    "td",
+                    "h1",
+                    "h2",
+                    "h3",
+                    "h4",
+                    "h5",
+                    "h6"
+                ]
+                .contains(&name),
                 "unexpected element <{tag}> in {html}"
             );
             for bad in [" on", "javascript:", "data:", "vbscript:"] {

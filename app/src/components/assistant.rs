@@ -274,7 +274,9 @@ fn Panel(state: Assistant, close: impl Fn() + Copy + Send + Sync + 'static) -> i
                 (0..nodes.length()).filter_map(|i| nodes.item(i)?.dyn_into::<web_sys::HtmlElement>().ok()).collect();
             let (Some(first), Some(last)) = (items.first(), items.last()) else { return };
             let active = document().active_element();
-            let at = |el: &web_sys::HtmlElement| active.as_ref().is_some_and(|a| a == el.unchecked_ref::<web_sys::Element>());
+            let at = |el: &web_sys::HtmlElement| {
+                active.as_ref().is_some_and(|a| a == el.unchecked_ref::<web_sys::Element>())
+            };
             let outside = active.as_ref().is_none_or(|a| !panel.contains(Some(a.unchecked_ref())));
             if ev.shift_key() && (at(first) || outside) {
                 ev.prevent_default();

@@ -18,12 +18,15 @@ pub fn AssistantPage() -> impl IntoView {
     let query = use_query_map();
     let selected = Memo::new(move |_| query.with(|q| q.get("c")));
     let conversations = Resource::new(|| (), |_| list_conversations());
-    let messages = Resource::new(move || selected.get(), |id| async move {
-        match id {
-            Some(id) => conversation_messages(id).await.map(Some),
-            None => Ok(None),
-        }
-    });
+    let messages = Resource::new(
+        move || selected.get(),
+        |id| async move {
+            match id {
+                Some(id) => conversation_messages(id).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
     view! {
         <Title text=t("assistant-title")/>
         <div class="page-heading">
