@@ -157,11 +157,7 @@ fn close(out: &mut String, tag: TagEnd, links: &mut Vec<bool>, in_table_head: &m
         }
         TagEnd::TableRow => out.push_str("</tr>"),
         TagEnd::TableCell => out.push_str(if *in_table_head { "</th>" } else { "</td>" }),
-        TagEnd::Link => {
-            if links.pop().unwrap_or(false) {
-                out.push_str("</a>");
-            }
-        }
+        TagEnd::Link if links.pop().unwrap_or(false) => out.push_str("</a>"),
         _ => {}
     }
 }
