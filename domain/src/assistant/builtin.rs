@@ -174,7 +174,12 @@ mod tests {
     fn passage(title: &str, text: &str) -> Passage {
         let id = Uuid::now_v7();
         Passage {
-            source: Source { file_id: Some(id), title: title.into(), url: format!("/files/{id}"), snippet: String::new() },
+            source: Source {
+                file_id: Some(id),
+                title: title.into(),
+                url: format!("/files/{id}"),
+                snippet: String::new(),
+            },
             text: text.into(),
         }
     }
@@ -225,12 +230,10 @@ mod tests {
 
     #[test]
     fn sentences_drop_markdown_markers() {
-        assert_eq!(sentences("# Title\n- First item. Second one!\nPlain"), vec![
-            "Title",
-            "First item.",
-            "Second one!",
-            "Plain"
-        ]);
+        assert_eq!(
+            sentences("# Title\n- First item. Second one!\nPlain"),
+            vec!["Title", "First item.", "Second one!", "Plain"]
+        );
     }
 
     #[tokio::test]
@@ -241,10 +244,13 @@ mod tests {
             builtin.answer(prompt("marketing budget", vec![p], "en")).await.unwrap().collect::<Vec<_>>().await;
         let Some(Ok(Token::Usage { prompt, completion })) = tokens.last() else { panic!("no usage at the end") };
         assert!(*prompt > 0 && *completion > 0);
-        let text: String = tokens.iter().filter_map(|t| match t {
-            Ok(Token::Text(s)) => Some(s.as_str()),
-            _ => None,
-        }).collect();
+        let text: String = tokens
+            .iter()
+            .filter_map(|t| match t {
+                Ok(Token::Text(s)) => Some(s.as_str()),
+                _ => None,
+            })
+            .collect();
         assert!(text.contains("42,000 euros"));
         assert!(tokens.len() > 3);
     }

@@ -202,9 +202,7 @@ mod tests {
     }
 
     fn covered(text: &str, spans: &[Range<usize>]) -> bool {
-        text.char_indices()
-            .filter(|(_, c)| !c.is_whitespace())
-            .all(|(i, _)| spans.iter().any(|s| s.contains(&i)))
+        text.char_indices().filter(|(_, c)| !c.is_whitespace()).all(|(i, _)| spans.iter().any(|s| s.contains(&i)))
     }
 
     proptest! {

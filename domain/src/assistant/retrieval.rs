@@ -5,6 +5,10 @@
 //! first needed and kept in a small cache, keyed by (count, largest id) of their passages: one
 //! cheap query per question tells whether a worker process added or removed passages since, so
 //! the web process never answers from a stale index and no process needs to tell another.
+//!
+//! A user's index holds the help pages' passages too: BM25 scores are only comparable within one
+//! index (a word's weight depends on the whole collection), and a user's three passages must be
+//! ranked against the help pages on equal terms. Users without passages share one help index.
 
 use std::{
     collections::HashMap,
@@ -21,8 +25,7 @@ use tantivy::{
     query::QueryParser,
     schema::{Field, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions, Value},
     tokenizer::{
-        Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer,
-        TokenStream,
+        Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer, TokenStream,
     },
 };
 use uuid::Uuid;
@@ -102,8 +105,7 @@ impl SearchIndex {
         index.tokenizers().register(ANALYZER, analyzer());
         // One thread with the smallest budget: these indexes are small, and the machine serves
         // requests meanwhile.
-        let mut writer =
-            index.writer_with_num_threads::<TantivyDocument>(1, WRITER_BUDGET)?;
+        let mut writer = index.writer_with_num_threads::<TantivyDocument>(1, WRITER_BUDGET)?;
         for (n, entry) in entries.iter().enumerate() {
             let mut doc = TantivyDocument::default();
             doc.add_text(text, &entry.text);
@@ -140,9 +142,12 @@ impl SearchIndex {
     }
 }
 
-/// The help pages' passages, indexed once per process.
-static HELP: LazyLock<SearchIndex> = LazyLock::new(|| {
-    let entries = help::PAGES
+/// The help pages' passages, indexed once per process (for users without passages of their own).
+static HELP: LazyLock<Arc<SearchIndex>> =
+    LazyLock::new(|| Arc::new(SearchIndex::build(help_entries()).expect("the help pages can be indexed in RAM")));
+
+fn help_entries() -> Vec<Entry> {
+    help::PAGES
         .iter()
         .flat_map(|page| {
             let title = page.title().to_owned();
@@ -153,9 +158,8 @@ static HELP: LazyLock<SearchIndex> = LazyLock::new(|| {
                 text,
             })
         })
-        .collect();
-    SearchIndex::build(entries).expect("the help pages can be indexed in RAM")
-});
+        .collect()
+}
 
 /// Changes whenever the user's passages do: their count and largest id (ids only grow).
 type Staleness = (i64, Option<i64>);
@@ -188,12 +192,9 @@ impl Retriever {
     pub async fn search(&self, owner: Uuid, question: &str, limit: usize) -> anyhow::Result<Vec<Passage>> {
         let index = self.index_of(owner).await?;
         let question = question.to_owned();
+        // BM25 over a few thousand passages is CPU work: off the async threads.
         let hits = tokio::task::spawn_blocking(move || -> tantivy::Result<Vec<(f32, Entry)>> {
-            let mut hits: Vec<(f32, Entry)> = index.search(&question, limit)?.into_iter().map(|(s, e)| (s, e.clone())).collect();
-            hits.extend(HELP.search(&question, limit)?.into_iter().map(|(s, e)| (s, e.clone())));
-            hits.sort_by(|a, b| b.0.total_cmp(&a.0));
-            hits.truncate(limit);
-            Ok(hits)
+            Ok(index.search(&question, limit)?.into_iter().map(|(s, e)| (s, e.clone())).collect())
         })
         .await??;
         // Names come from the database now: a file renamed since the index was built shows its
@@ -228,6 +229,10 @@ impl Retriever {
 
     async fn index_of(&self, owner: Uuid) -> anyhow::Result<Arc<SearchIndex>> {
         let staleness = self.staleness(owner).await?;
+        if staleness.0 == 0 {
+            self.cache.lock().expect("the index cache is never poisoned").users.remove(&owner);
+            return Ok(HELP.clone());
+        }
         {
             let mut cache = self.cache.lock().expect("the index cache is never poisoned");
             cache.clock += 1;
@@ -245,7 +250,7 @@ impl Retriever {
             .into_iter()
             .map(|f| (f.id, f.name))
             .collect();
-        let entries = rows
+        let entries: Vec<Entry> = rows
             .into_iter()
             .map(|p| Entry {
                 file_id: Some(p.file_id),
@@ -254,6 +259,7 @@ impl Retriever {
                 url: format!("/files/{}", p.file_id),
                 text: p.text,
             })
+            .chain(help_entries())
             .collect();
         let index = Arc::new(tokio::task::spawn_blocking(move || SearchIndex::build(entries)).await??);
         let mut cache = self.cache.lock().expect("the index cache is never poisoned");
@@ -332,6 +338,20 @@ mod tests {
         ] {
             assert_eq!(best(&index, question), expected, "{question}");
         }
+    }
+
+    /// A user's passage about a password must beat the help pages' many mentions of passwords,
+    /// and a question about the platform must still reach its help page.
+    #[test]
+    fn a_users_passages_and_the_help_pages_rank_on_equal_terms() {
+        let mut entries =
+            vec![entry("handbook.txt", "The office wifi network is called Heron and its password is BlueHeron42.")];
+        entries.extend(help_entries());
+        let index = SearchIndex::build(entries).unwrap();
+        let first = |q: &str| index.search(q, 1).unwrap()[0].1.url.clone();
+        assert_eq!(first("What is the wifi password?"), "/files/handbook.txt");
+        assert_eq!(first("How long does a share link work?"), "/help/sharing");
+        assert_eq!(first("How do I reset my password?"), "/help/notifications");
     }
 
     #[test]

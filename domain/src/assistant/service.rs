@@ -188,8 +188,15 @@ impl AssistantService {
         assistant_usage::Entity::insert(row)
             .on_conflict(
                 OnConflict::columns([assistant_usage::Column::OwnerId, assistant_usage::Column::Day])
-                    .value(assistant_usage::Column::Messages, Expr::col(assistant_usage::Column::Messages).add(messages))
-                    .value(assistant_usage::Column::Tokens, Expr::col(assistant_usage::Column::Tokens).add(tokens))
+                    // Qualified: PostgreSQL finds a bare name ambiguous (the row, or `excluded`).
+                    .value(
+                        assistant_usage::Column::Messages,
+                        Expr::col((assistant_usage::Entity, assistant_usage::Column::Messages)).add(messages),
+                    )
+                    .value(
+                        assistant_usage::Column::Tokens,
+                        Expr::col((assistant_usage::Entity, assistant_usage::Column::Tokens)).add(tokens),
+                    )
                     .to_owned(),
             )
             .exec_without_returning(&self.db)
@@ -407,7 +414,9 @@ fn provider_for(config: &AssistantConfig) -> Arc<dyn Provider> {
     if config.base_url.is_some() {
         // INTEGRATOR: once `openai.rs` is merged, make this branch
         // `return Arc::new(super::openai::OpenAiProvider::new(config));`
-        tracing::warn!("AI_BASE_URL is set, but this build has no OpenAI-compatible provider: the built-in one answers");
+        tracing::warn!(
+            "AI_BASE_URL is set, but this build has no OpenAI-compatible provider: the built-in one answers"
+        );
     }
     Arc::new(builtin::Builtin::default())
 }
