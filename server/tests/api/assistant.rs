@@ -71,7 +71,8 @@ async fn the_answer_streams_as_uncompressed_json_lines(backend: Backend) {
     let text: String = events.iter().filter_map(|e| e["text"].as_str()).collect();
     assert!(text.contains("TANGERINE-42"), "{text}");
     let sources = &events.iter().find(|e| e["type"] == "sources").unwrap()["sources"];
-    assert!(sources[0]["url"].as_str().unwrap().starts_with("/files/"), "{sources}");
+    let urls: Vec<&str> = sources.as_array().unwrap().iter().filter_map(|s| s["url"].as_str()).collect();
+    assert!(urls.iter().any(|url| url.starts_with("/files/")), "{sources}");
 }
 
 async fn closing_the_request_stops_and_keeps_the_answer(backend: Backend) {
@@ -112,7 +113,8 @@ async fn a_refused_question_is_an_ordinary_error(backend: Backend) {
     let ada = browser();
     assert_eq!(app.sign_up_with(&ada, &unique_email()).await.status(), 200);
 
-    let response = ask(&app, &ada, "   ").send().await.unwrap();
+    // Without `Accept-Encoding`: the error is an ordinary (compressible) JSON answer.
+    let response = app.rpc_with(&ada, "assistant/ask", &[("question", "   ")]).await;
 
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body: Value = response.json().await.unwrap();
