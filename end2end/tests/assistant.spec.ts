@@ -128,3 +128,15 @@ test('the assistant page lists conversations without JavaScript', async ({ brows
   await expect(header(page).getByRole('link', { name: 'Open the assistant' })).toHaveAttribute('href', '/assistant');
   await context.close();
 });
+
+test('the help pages the assistant cites render their Markdown', async ({ page }) => {
+  await open(page, '/help');
+  await expect(page.getByRole('heading', { level: 1, name: 'Help' })).toBeVisible();
+  const first = page.locator('.help-list a').first();
+  const title = (await first.textContent())!.trim();
+  await first.click();
+  await expect(page).toHaveURL(/\/help\/[a-z0-9-]+$/);
+  await expect(page.locator('article.markdown')).toContainText(title);
+  await expect(page.locator('article.markdown script')).toHaveCount(0);
+  await expectNoViolations(page, 'a help page');
+});
