@@ -9,6 +9,7 @@ pub mod dto;
 pub mod error;
 pub mod format;
 pub mod i18n;
+pub mod markdown;
 pub mod rpc;
 pub mod session;
 pub mod validate;
@@ -30,9 +31,11 @@ use crate::{
     i18n::{Lang, provide_i18n, t},
     pages::{
         account_links::{ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage},
+        assistant::AssistantPage,
         error::ErrorPage,
         file::FilePage,
         files::FilesPage,
+        help::{HelpIndexPage, HelpPage},
         landing::Landing,
         not_found::NotFound,
         notifications::NotificationsPage,
@@ -128,6 +131,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("files") view=FilesPage ssr=SsrMode::Async/>
                         <Route path=path!("files/:id") view=FilePage ssr=SsrMode::Async/>
                         <Route path=path!("notifications") view=NotificationsPage ssr=SsrMode::Async/>
+                        <Route path=path!("assistant") view=AssistantPage ssr=SsrMode::Async/>
+                        <Route path=path!("help") view=HelpIndexPage ssr=SsrMode::Async/>
+                        <Route path=path!("help/:slug") view=HelpPage ssr=SsrMode::Async/>
                         <Route path=path!("verify-email") view=VerifyEmailPage ssr=SsrMode::Async/>
                         <Route path=path!("forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>
                         <Route path=path!("reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>

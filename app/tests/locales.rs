@@ -88,6 +88,12 @@ const SERVER_ERROR_KEYS: &[&str] = &[
     "error-scopes-required",
     "error-scopes-unsupported",
     "error-expires_in-unsupported",
+    // The assistant's refusals.
+    "error-question-required",
+    "error-question-too_long",
+    "error-question-daily_limit",
+    "error-title-required",
+    "error-title-too_long",
     // Provider sign-in failures, by code (`domain::oidc::OidcError::code`, and the link page's).
     "oidc-error-provider",
     "oidc-error-denied",

@@ -403,3 +403,45 @@ providers-unlink = إلغاء الربط
 providers-linked = رُبط المزوّد بحسابك.
 providers-unlinked = أُلغي ربط المزوّد.
 error-provider-last_sign_in_method = هذه طريقتك الوحيدة لتسجيل الدخول. عيّن كلمة مرور أولًا (عبر «نسيت كلمة المرور؟») أو اربط مزوّدًا آخر.
+
+## The assistant
+assistant-open = افتح المساعد
+assistant-title = المساعد
+assistant-close = أغلق المساعد
+assistant-usage = { $count } من { $limit } سؤالًا اليوم
+assistant-conversations = المحادثات
+assistant-new = محادثة جديدة
+assistant-rename = إعادة التسمية
+assistant-rename-named = أعد تسمية «{ $title }»
+assistant-rename-label = عنوان المحادثة
+assistant-rename-save = احفظ
+assistant-rename-cancel = إلغاء
+assistant-delete = احذف
+assistant-delete-named = احذف «{ $title }»
+assistant-delete-confirm = أتريد حذف «{ $title }» وكل رسائلها؟
+assistant-delete-yes = نعم، احذفها
+assistant-delete-no = أبقِها
+assistant-empty = اسأل أي شيء عن مستنداتك. تذكر الإجابات الملفات التي جاءت منها.
+assistant-question = سؤالك
+assistant-question-placeholder = اسأل عن مستنداتك… (يرسل Enter، ويضيف Shift+Enter سطرًا)
+assistant-send = أرسل
+assistant-stop = أوقف
+assistant-stopped = أُوقفت الإجابة.
+assistant-answered = اكتملت الإجابة.
+assistant-failed = لا يستطيع المساعد الإجابة الآن. حُفظ ما وصل حتى الآن؛ حاول مرة أخرى بعد قليل.
+assistant-sources = المصادر
+assistant-page-lead = محادثاتك مع المساعد. افتح المساعد من الترويسة لتطرح سؤالًا.
+assistant-none = لا توجد محادثات بعد. افتح المساعد من الترويسة لتطرح سؤالك الأول.
+assistant-pick = اختر محادثة لقراءتها.
+error-question-required = اكتب سؤالًا.
+error-question-too_long = هذا السؤال طويل جدًا. اختصره وحاول مرة أخرى.
+error-question-daily_limit = بلغت حد المساعد لهذا اليوم. يُعاد ضبطه عند منتصف الليل بالتوقيت العالمي.
+error-title-required = اكتب عنوانًا.
+error-title-too_long = يجب ألا يتجاوز العنوان 200 حرف.
+
+## Help
+nav-help = المساعدة
+help-title = المساعدة
+help-lead = كيف يعمل SmartAIPlatForm. يستشهد المساعد بهذه الصفحات أيضًا.
+help-none = لا توجد صفحات مساعدة بعد.
+help-back = كل صفحات المساعدة

@@ -395,3 +395,45 @@ providers-unlink = Verknüpfung lösen
 providers-linked = Der Anbieter wurde mit Ihrem Konto verknüpft.
 providers-unlinked = Die Verknüpfung mit dem Anbieter wurde gelöst.
 error-provider-last_sign_in_method = Dies ist Ihre einzige Anmeldemöglichkeit. Legen Sie zuerst ein Passwort fest (über „Passwort vergessen?“) oder verknüpfen Sie einen weiteren Anbieter.
+
+## The assistant
+assistant-open = Assistenten öffnen
+assistant-title = Assistent
+assistant-close = Assistenten schließen
+assistant-usage = { $count } von { $limit } Fragen heute
+assistant-conversations = Unterhaltungen
+assistant-new = Neue Unterhaltung
+assistant-rename = Umbenennen
+assistant-rename-named = „{ $title }“ umbenennen
+assistant-rename-label = Titel der Unterhaltung
+assistant-rename-save = Speichern
+assistant-rename-cancel = Abbrechen
+assistant-delete = Löschen
+assistant-delete-named = „{ $title }“ löschen
+assistant-delete-confirm = „{ $title }“ mit allen Nachrichten löschen?
+assistant-delete-yes = Ja, löschen
+assistant-delete-no = Behalten
+assistant-empty = Fragen Sie alles zu Ihren Dokumenten. Antworten nennen die Dateien, aus denen sie stammen.
+assistant-question = Ihre Frage
+assistant-question-placeholder = Fragen Sie zu Ihren Dokumenten … (Eingabe sendet, Umschalt+Eingabe fügt eine Zeile ein)
+assistant-send = Senden
+assistant-stop = Stoppen
+assistant-stopped = Die Antwort wurde gestoppt.
+assistant-answered = Die Antwort ist vollständig.
+assistant-failed = Der Assistent kann gerade nicht antworten. Was bisher kam, bleibt erhalten; bitte versuchen Sie es gleich noch einmal.
+assistant-sources = Quellen
+assistant-page-lead = Ihre Unterhaltungen mit dem Assistenten. Öffnen Sie den Assistenten in der Kopfzeile, um eine Frage zu stellen.
+assistant-none = Noch keine Unterhaltungen. Öffnen Sie den Assistenten in der Kopfzeile und stellen Sie Ihre erste Frage.
+assistant-pick = Wählen Sie eine Unterhaltung, um sie zu lesen.
+error-question-required = Geben Sie eine Frage ein.
+error-question-too_long = Diese Frage ist zu lang. Kürzen Sie sie und versuchen Sie es erneut.
+error-question-daily_limit = Sie haben das heutige Limit des Assistenten erreicht. Es wird um Mitternacht (UTC) zurückgesetzt.
+error-title-required = Geben Sie einen Titel ein.
+error-title-too_long = Der Titel darf höchstens 200 Zeichen lang sein.
+
+## Help
+nav-help = Hilfe
+help-title = Hilfe
+help-lead = So funktioniert SmartAIPlatForm. Auch der Assistent verweist auf diese Seiten.
+help-none = Noch keine Hilfeseiten.
+help-back = Alle Hilfeseiten

@@ -395,3 +395,45 @@ providers-unlink = Unlink
 providers-linked = The provider has been linked to your account.
 providers-unlinked = The provider has been unlinked.
 error-provider-last_sign_in_method = This is your only way to sign in. Set a password (via “Forgot your password?”) or link another provider first.
+
+## The assistant
+assistant-open = Open the assistant
+assistant-title = Assistant
+assistant-close = Close the assistant
+assistant-usage = { $count } of { $limit } questions today
+assistant-conversations = Conversations
+assistant-new = New conversation
+assistant-rename = Rename
+assistant-rename-named = Rename “{ $title }”
+assistant-rename-label = Conversation title
+assistant-rename-save = Save
+assistant-rename-cancel = Cancel
+assistant-delete = Delete
+assistant-delete-named = Delete “{ $title }”
+assistant-delete-confirm = Delete “{ $title }” and all its messages?
+assistant-delete-yes = Yes, delete
+assistant-delete-no = Keep it
+assistant-empty = Ask anything about your documents. Answers cite the files they come from.
+assistant-question = Your question
+assistant-question-placeholder = Ask about your documents… (Enter sends, Shift+Enter adds a line)
+assistant-send = Send
+assistant-stop = Stop
+assistant-stopped = The answer was stopped.
+assistant-answered = The answer is complete.
+assistant-failed = The assistant could not answer right now. What arrived so far is kept; please try again in a moment.
+assistant-sources = Sources
+assistant-page-lead = Your conversations with the assistant. Open the assistant from the header to ask a question.
+assistant-none = No conversations yet. Open the assistant from the header to ask your first question.
+assistant-pick = Choose a conversation to read it.
+error-question-required = Enter a question.
+error-question-too_long = This question is too long. Shorten it and try again.
+error-question-daily_limit = You have reached today’s limit for the assistant. It resets at midnight UTC.
+error-title-required = Enter a title.
+error-title-too_long = Use at most 200 characters for the title.
+
+## Help
+nav-help = Help
+help-title = Help
+help-lead = How SmartAIPlatForm works. The assistant cites these pages too.
+help-none = No help pages yet.
+help-back = All help pages

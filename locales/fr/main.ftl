@@ -395,3 +395,45 @@ providers-unlink = Délier
 providers-linked = Le fournisseur a été lié à votre compte.
 providers-unlinked = Le fournisseur a été délié.
 error-provider-last_sign_in_method = C’est votre seul moyen de connexion. Définissez d’abord un mot de passe (via « Mot de passe oublié ? ») ou liez un autre fournisseur.
+
+## The assistant
+assistant-open = Ouvrir l’assistant
+assistant-title = Assistant
+assistant-close = Fermer l’assistant
+assistant-usage = { $count } questions sur { $limit } aujourd’hui
+assistant-conversations = Conversations
+assistant-new = Nouvelle conversation
+assistant-rename = Renommer
+assistant-rename-named = Renommer « { $title } »
+assistant-rename-label = Titre de la conversation
+assistant-rename-save = Enregistrer
+assistant-rename-cancel = Annuler
+assistant-delete = Supprimer
+assistant-delete-named = Supprimer « { $title } »
+assistant-delete-confirm = Supprimer « { $title } » et tous ses messages ?
+assistant-delete-yes = Oui, supprimer
+assistant-delete-no = La garder
+assistant-empty = Posez n’importe quelle question sur vos documents. Les réponses citent les fichiers dont elles proviennent.
+assistant-question = Votre question
+assistant-question-placeholder = Interrogez vos documents… (Entrée envoie, Maj+Entrée ajoute une ligne)
+assistant-send = Envoyer
+assistant-stop = Arrêter
+assistant-stopped = La réponse a été arrêtée.
+assistant-answered = La réponse est complète.
+assistant-failed = L’assistant ne peut pas répondre pour le moment. Ce qui est déjà arrivé est conservé ; réessayez dans un instant.
+assistant-sources = Sources
+assistant-page-lead = Vos conversations avec l’assistant. Ouvrez l’assistant depuis l’en-tête pour poser une question.
+assistant-none = Aucune conversation pour l’instant. Ouvrez l’assistant depuis l’en-tête pour poser votre première question.
+assistant-pick = Choisissez une conversation pour la lire.
+error-question-required = Saisissez une question.
+error-question-too_long = Cette question est trop longue. Raccourcissez-la et réessayez.
+error-question-daily_limit = Vous avez atteint la limite du jour pour l’assistant. Elle est remise à zéro à minuit UTC.
+error-title-required = Saisissez un titre.
+error-title-too_long = Le titre peut compter au plus 200 caractères.
+
+## Help
+nav-help = Aide
+help-title = Aide
+help-lead = Comment fonctionne SmartAIPlatForm. L’assistant cite aussi ces pages.
+help-none = Aucune page d’aide pour l’instant.
+help-back = Toutes les pages d’aide

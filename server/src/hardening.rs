@@ -194,6 +194,15 @@ pub fn is_streamed(method: &Method, path: &str) -> bool {
     upload || download || path == "/events"
 }
 
+/// Routes whose request is small but whose response streams for as long as it takes: the
+/// assistant's answer (newline-delimited JSON, written as the model writes it). The body limit
+/// still applies to the request; the timeout does not apply to the answer.
+pub fn streams_response(path: &str) -> bool {
+    use leptos::server_fn::ServerFn;
+
+    path == <app::rpc::assistant::Ask as ServerFn>::PATH
+}
+
 /// Applies the whole policy to one request and its response.
 pub async fn guard(State(hardening): State<Hardening>, mut request: Request, next: Next) -> Response {
     let policy = &hardening.0;
@@ -256,8 +265,13 @@ impl Policy {
             Some(Err(refusal)) => return refusal,
             Some(Ok(request)) => request,
         };
+        let streams_response = streams_response(request.uri().path());
         // Extractors (Json, Form) may then take the whole limit, not axum's default of 2 MB.
         let run = DefaultBodyLimit::max(self.body_limit).layer(next).oneshot(request);
+        if streams_response {
+            let Ok(response) = run.await;
+            return response;
+        }
         match within(deadline, run).await {
             Some(Ok(response)) => response,
             None => {
@@ -406,6 +420,15 @@ mod tests {
         ];
         for (method, path) in bounded {
             assert!(!is_streamed(&method, path), "{method} {path}");
+        }
+    }
+
+    #[test]
+    fn only_the_assistants_answer_streams_its_response() {
+        assert!(streams_response("/rpc/assistant/ask"));
+        assert!(!is_streamed(&Method::POST, "/rpc/assistant/ask"), "its request is read within the limit");
+        for path in ["/rpc/assistant/conversations", "/rpc/assistant/rename", "/assistant", "/events"] {
+            assert!(!streams_response(path), "{path}");
         }
     }
 

@@ -233,7 +233,9 @@ pub fn router(state: AppState) -> Router {
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 .layer(middleware::from_fn(api::shape_errors))
                 .layer(middleware::from_fn_with_state(state.hardening.clone(), crate::hardening::guard))
-                .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(not_a_stored_file)))
+                .layer(CompressionLayer::new().compress_when(
+                    DefaultPredicate::new().and(not_a_stored_file).and(not_a_live_stream),
+                ))
                 .layer(middleware::from_fn_with_state(state.csrf.clone(), csrf::refuse_cross_site))
                 .layer(middleware::from_fn_with_state(state.services.clone(), request_context::resolve))
                 .layer(middleware::from_fn_with_state(state.rate_limit.clone(), crate::rate_limit::enforce)),
@@ -271,6 +273,14 @@ pub(crate) fn logged_path(path: &str) -> &str {
 /// their byte ranges and the meaning of their ETag.
 fn not_a_stored_file(_: StatusCode, _: Version, headers: &HeaderMap, _: &Extensions) -> bool {
     !headers.contains_key(header::CONTENT_DISPOSITION)
+}
+
+/// A live stream (the assistant's answer) must reach the browser line by line: the compressor
+/// would hold its pieces back until it had enough to compress. (Server-sent events are already
+/// left alone by `DefaultPredicate`.)
+fn not_a_live_stream(_: StatusCode, _: Version, headers: &HeaderMap, _: &Extensions) -> bool {
+    let (name, value) = app::rpc::assistant::UNBUFFERED;
+    headers.get(name).is_none_or(|v| v != value)
 }
 
 /// Static files first; anything else is the app's 404 page.

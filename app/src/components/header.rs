@@ -2,7 +2,10 @@ use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_router::hooks::use_navigate;
 
 use crate::{
-    components::icon::{Icon, IconSvg},
+    components::{
+        assistant::AssistantLauncher,
+        icon::{Icon, IconSvg},
+    },
     i18n::{Lang, t, use_i18n},
     rpc::{account::SetLanguage, auth::SignOut},
     session::use_current_user,
@@ -22,6 +25,7 @@ pub fn Header() -> impl IntoView {
             </a>
             <nav class="site-nav" aria-label=t("nav-label")>
                 <a href="/">{t("nav-home")}</a>
+                <a href="/help">{t("nav-help")}</a>
                 <Transition fallback=|| ()>
                     {move || current.get().map(|_| view! {
                         <a href="/files">{t("nav-files")}</a>
@@ -32,7 +36,10 @@ pub fn Header() -> impl IntoView {
             </nav>
             <div class="header-actions">
                 <Transition fallback=|| ()>
-                    {move || current.get().map(|user| view! { <Bell initial=user.unread_notifications/> })}
+                    {move || current.get().map(|user| view! {
+                        <AssistantLauncher/>
+                        <Bell initial=user.unread_notifications/>
+                    })}
                 </Transition>
                 <LanguageSwitcher/>
                 <Transition fallback=|| ()>

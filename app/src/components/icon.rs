@@ -9,6 +9,7 @@ pub enum Icon {
     Devices,
     Code,
     Bell,
+    Assistant,
 }
 
 impl Icon {
@@ -21,6 +22,7 @@ impl Icon {
             Icon::Devices => "M4 5h12v10H4zM2 19h16M18 9h4v10h-4z",
             Icon::Code => "M8 8l-4 4 4 4M16 8l4 4-4 4M14 5l-4 14",
             Icon::Bell => "M6 16V11a6 6 0 0 1 12 0v5l2 2H4zM10 20a2 2 0 0 0 4 0",
+            Icon::Assistant => "M4 5h16v11H9l-5 4zM8 9h8M8 12h5",
         }
     }
 }

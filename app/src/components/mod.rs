@@ -1,3 +1,4 @@
+pub mod assistant;
 pub mod field;
 pub mod form;
 pub mod header;

@@ -1,7 +1,9 @@
 pub mod account_links;
+pub mod assistant;
 pub mod error;
 pub mod file;
 pub mod files;
+pub mod help;
 pub mod landing;
 pub mod not_found;
 pub mod notifications;
