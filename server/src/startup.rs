@@ -233,9 +233,10 @@ pub fn router(state: AppState) -> Router {
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 .layer(middleware::from_fn(api::shape_errors))
                 .layer(middleware::from_fn_with_state(state.hardening.clone(), crate::hardening::guard))
-                .layer(CompressionLayer::new().compress_when(
-                    DefaultPredicate::new().and(not_a_stored_file).and(not_a_live_stream),
-                ))
+                .layer(
+                    CompressionLayer::new()
+                        .compress_when(DefaultPredicate::new().and(not_a_stored_file).and(not_a_live_stream)),
+                )
                 .layer(middleware::from_fn_with_state(state.csrf.clone(), csrf::refuse_cross_site))
                 .layer(middleware::from_fn_with_state(state.services.clone(), request_context::resolve))
                 .layer(middleware::from_fn_with_state(state.rate_limit.clone(), crate::rate_limit::enforce)),
