@@ -144,6 +144,7 @@ on_both_databases!(
     another_user_never_sees_anyone_elses_passages,
     a_deleted_file_loses_its_passages_and_is_no_longer_cited,
     processing_twice_stores_the_passages_once,
+    reindexing_gives_files_processed_before_the_assistant_their_passages,
     the_daily_message_limit_refuses_the_next_question,
     dropping_the_answer_stores_what_was_said_as_stopped,
     conversations_are_their_owners_to_list_rename_and_delete,
@@ -234,6 +235,22 @@ async fn processing_twice_stores_the_passages_once(backend: Backend) {
     app.services.files.process(file).await.unwrap();
 
     assert_eq!(app.passages_of(file).await, stored);
+}
+
+async fn reindexing_gives_files_processed_before_the_assistant_their_passages(backend: Backend) {
+    let app = spawn(backend, 200).await;
+    let ada = app.user().await;
+    let file = app.upload(&ada, "handbook.txt", HANDBOOK).await;
+    let stored = app.passages_of(file).await;
+    // As an install upgraded from before the assistant: processed, but no passages.
+    passage::Entity::delete_many().exec(&app.db).await.unwrap();
+    assert!(!text_of(&app.ask(&ada, None, "What is the wifi password?").await).contains("BlueHeron42"));
+
+    assert!(matches!(app.services.files.reindex_passages(&ada).await, Err(Error::Forbidden)));
+    let (files, passages) = app.services.files.reindex_passages(&domain::Actor::System).await.unwrap();
+
+    assert_eq!((files, passages as u64), (1, stored));
+    assert!(text_of(&app.ask(&ada, None, "What is the wifi password?").await).contains("BlueHeron42"));
 }
 
 async fn the_daily_message_limit_refuses_the_next_question(backend: Backend) {

@@ -195,6 +195,9 @@ pub enum StorageAction {
         #[arg(long)]
         fix: bool,
     },
+    /// Rebuild the assistant's passages from the text kept of every processed file (files
+    /// processed before the assistant existed have none).
+    Reindex,
 }
 
 #[derive(Debug, Subcommand)]

@@ -25,6 +25,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate { action } => migrate(&cli.domain, action).await,
         Command::User { action } => user(&cli.domain, action).await,
         Command::Storage { action: StorageAction::Check { fix } } => storage_check(&cli.domain, fix).await,
+        Command::Storage { action: StorageAction::Reindex } => storage_reindex(&cli.domain).await,
         Command::Worker => worker(&cli.domain, &cli.server).await,
         Command::Jobs { action } => jobs(&cli.domain, action).await,
         Command::Mail { action } => mail(&cli.domain, action).await,
@@ -333,6 +334,15 @@ async fn mail(config: &domain::config::Config, action: MailAction) -> anyhow::Re
         }
     }
     services.close().await;
+    Ok(())
+}
+
+async fn storage_reindex(config: &domain::config::Config) -> anyhow::Result<()> {
+    let services = open_services(config).await?;
+    let result = services.files.reindex_passages(&Actor::System).await;
+    services.close().await;
+    let (files, passages) = result.map_err(|e| anyhow::anyhow!("reindexing failed: {e}"))?;
+    println!("{files} files, {passages} passages");
     Ok(())
 }
 

@@ -141,6 +141,23 @@ impl FileService {
         Ok(())
     }
 
+    /// Stores the passages of every processed file from the text kept of it; returns the files
+    /// and passages. For installs whose files were processed before the assistant existed.
+    pub async fn reindex_passages(&self, actor: &crate::Actor) -> crate::Result<(usize, usize)> {
+        if !matches!(actor, crate::Actor::System) {
+            return Err(crate::Error::Forbidden);
+        }
+        let rows = file::Entity::find().filter(file::Column::ProcessedAt.is_not_null()).all(&self.db).await?;
+        let (mut files, mut passages) = (0, 0);
+        for row in rows {
+            if let Some(text) = self.extracted_text(row.id).await? {
+                passages += store_passages(&self.db, row.owner_id, row.id, &text).await?;
+                files += 1;
+            }
+        }
+        Ok((files, passages))
+    }
+
     /// The text kept of a processed text file or PDF, for search.
     pub async fn extracted_text(&self, file_id: Uuid) -> anyhow::Result<Option<String>> {
         use futures_util::TryStreamExt;
