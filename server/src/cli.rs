@@ -48,7 +48,12 @@ pub enum Command {
     },
     /// Run background jobs (as many worker processes as you like, beside or instead of the
     /// workers inside `serve`).
-    Worker,
+    Worker {
+        /// Serve this worker's metrics (jobs run, their durations, backups) at /metrics on this
+        /// address, e.g. 0.0.0.0:9464, for Prometheus. Unset: no HTTP at all.
+        #[arg(long = "metrics-listen", env = "WORKER_METRICS_ADDR", value_name = "WORKER_METRICS_ADDR")]
+        metrics_listen: Option<std::net::SocketAddr>,
+    },
     /// Look at the job queue and its dead-letter set.
     Jobs {
         #[command(subcommand)]

@@ -26,7 +26,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User { action } => user(&cli.domain, action).await,
         Command::Storage { action: StorageAction::Check { fix } } => storage_check(&cli.domain, fix).await,
         Command::Storage { action: StorageAction::Reindex } => storage_reindex(&cli.domain).await,
-        Command::Worker => worker(&cli.domain, &cli.server).await,
+        Command::Worker { metrics_listen } => worker(&cli.domain, &cli.server, metrics_listen).await,
         Command::Jobs { action } => jobs(&cli.domain, action).await,
         Command::Mail { action } => mail(&cli.domain, action).await,
         Command::Audit { action } => audit(&cli.domain, action).await,
@@ -260,17 +260,60 @@ fn utc(at: time::OffsetDateTime) -> String {
 
 /// Runs jobs until SIGTERM or Ctrl+C, then lets the running ones finish within the shutdown
 /// timeout and hands the rest back to the queue.
-async fn worker(config: &domain::config::Config, server: &crate::cli::ServerConfig) -> anyhow::Result<()> {
+async fn worker(
+    config: &domain::config::Config,
+    server: &crate::cli::ServerConfig,
+    metrics_listen: Option<std::net::SocketAddr>,
+) -> anyhow::Result<()> {
     let services = open_services(config).await?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
+    let metrics = match metrics_listen {
+        Some(address) => Some(worker_metrics(address, stopped.clone()).await?),
+        None => None,
+    };
     let worker = crate::startup::worker(&services, &config.jobs, server.shutdown_timeout);
     let running = tokio::spawn(worker.run(stopped));
     println!("worker running on the {} queue (Ctrl+C stops it)", services.jobs.backend_name());
     shutdown_signal().await;
     let _ = stop.send(true);
     running.await.context("the worker task failed")?;
+    if let Some(metrics) = metrics {
+        let _ = metrics.await;
+    }
     services.close().await;
     Ok(())
+}
+
+/// The worker's own counters and timings for Prometheus: the jobs it ran and the backups it
+/// made happen in this process, so only it can report them. Queue gauges come from `serve`.
+async fn worker_metrics(
+    address: std::net::SocketAddr,
+    mut stopped: tokio::sync::watch::Receiver<bool>,
+) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    use axum::{http::header, routing::get};
+
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .with_context(|| format!("cannot listen on {address} (WORKER_METRICS_ADDR)"))?;
+    let handle = crate::metrics::handle();
+    let router = axum::Router::new()
+        .route(
+            "/metrics",
+            get(move || {
+                let text = handle.render();
+                async move { ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text) }
+            }),
+        )
+        .route("/health/live", get(|| async { "ok" }));
+    println!("worker metrics on http://{address}/metrics");
+    Ok(tokio::spawn(async move {
+        let stop = async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        };
+        if let Err(err) = axum::serve(listener, router).with_graceful_shutdown(stop).await {
+            tracing::warn!(error = %err, "the worker's metrics endpoint failed");
+        }
+    }))
 }
 
 async fn jobs(config: &domain::config::Config, action: JobsAction) -> anyhow::Result<()> {

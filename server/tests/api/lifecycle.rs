@@ -261,3 +261,55 @@ async fn sigterm_lets_the_worker_finish_its_jobs_or_hand_them_back() {
     println!("worker drain: {running} running at SIGTERM finished; with a zero timeout {queued} handed back");
     services.close().await;
 }
+
+/// `smartai worker` with `WORKER_METRICS_ADDR` serves the counters of the jobs it ran.
+#[tokio::test]
+async fn the_worker_reports_the_jobs_it_ran_at_its_metrics_address() {
+    use clap::Parser;
+    use domain::{
+        accounts::{Locale, SignUp},
+        sessions::ClientInfo,
+    };
+    use server::{cli::Cli, startup::open_services};
+
+    let data_dir = tempfile::tempdir().unwrap();
+    let database_url = format!("sqlite://{}?mode=rwc", data_dir.path().join("app.db").display());
+    let data = data_dir.path().to_str().unwrap();
+    let cli = Cli::try_parse_from(["smartai", "--database-url", &database_url, "--data-dir", data]).unwrap();
+    let services = open_services(&cli.domain).await.unwrap();
+    let input = SignUp { email: "metrics@example.com", password: PASSWORD, display_name: None, locale: Locale::En };
+    let (_, token) = services.accounts.sign_up(input, &ClientInfo::default()).await.unwrap();
+    let actor = services.sessions.resolve(&token).await.unwrap().actor;
+    let bytes = bytes::Bytes::from(crate::chaos::png(1));
+    let body = futures_util::stream::once(async move { Ok::<_, std::io::Error>(bytes) });
+    services.files.upload(&actor, "photo.png", body).await.unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_smartai"))
+        .arg("worker")
+        .env("DATABASE_URL", &database_url)
+        .env("DATA_DIR", data)
+        .env("WORKER_METRICS_ADDR", format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "error")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let text = loop {
+        let scraped = reqwest::get(format!("http://127.0.0.1:{port}/metrics")).await;
+        if let Ok(response) = scraped {
+            let text = response.text().await.unwrap();
+            if text.lines().any(|l| l.starts_with("jobs_succeeded_total") && l.contains("files.process")) {
+                break text;
+            }
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "no jobs_succeeded_total for files.process");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    std::process::Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
+    let status = child.wait().unwrap();
+
+    assert!(status.success(), "{status:?}");
+    assert!(text.contains("job_duration_seconds_bucket"), "{text}");
+    services.close().await;
+}
