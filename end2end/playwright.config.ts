@@ -41,7 +41,8 @@ export default defineConfig({
   reporter: 'list',
   timeout: 30_000,
   expect: { timeout: 10_000 },
-  forbidOnly: !!process.env.CI,
+  // A stray `test.only` would silently skip the rest of the suite, on any machine.
+  forbidOnly: true,
   use: {
     baseURL,
     trace: 'retain-on-failure',

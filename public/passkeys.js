@@ -28,7 +28,9 @@
   }
 
   async function register() {
-    const ceremony = await call('register_start', {});
+    // A session that signed in more than a few minutes ago confirms with the password.
+    const password = document.getElementById('passkey-password')?.value ?? '';
+    const ceremony = await call('register_start', password ? { password } : {});
     const options = JSON.parse(ceremony.options).publicKey;
     options.challenge = toBytes(options.challenge);
     options.user.id = toBytes(options.user.id);

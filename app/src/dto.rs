@@ -120,6 +120,8 @@ pub struct FileDetailsDto {
     /// The beginning of a text file, for the preview.
     pub text_preview: Option<String>,
     pub shares: Vec<ShareDto>,
+    /// The link a plain form post (no JavaScript) just made, shown once on the page it returned to.
+    pub fresh_share: Option<String>,
 }
 
 /// A share link, without its secret.

@@ -78,13 +78,14 @@ impl AppError {
         }
     }
 
-    /// The HTTP status a program calling the RPC endpoint sees.
+    /// The HTTP status a program calling the RPC endpoint sees. The browser needs it too, so it
+    /// cannot call into the domain; `server/tests/api/errors.rs` checks it against
+    /// `domain::error::Class`, the one table.
     pub fn status(&self) -> u16 {
         match self {
-            AppError::Invalid { .. } | AppError::FileRejected { .. } => 422,
+            AppError::Invalid { .. } | AppError::FileRejected { .. } | AppError::WrongPassword => 422,
             AppError::EmailTaken => 409,
             AppError::InvalidCredentials | AppError::Unauthenticated => 401,
-            AppError::WrongPassword => 403,
             AppError::TooManyAttempts { .. } => 429,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
@@ -109,11 +110,23 @@ impl FromServerFnError for AppError {
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use domain::{Error, error::Field};
+    use domain::{
+        Error,
+        error::{Class, Field},
+    };
 
     use super::AppError;
 
     impl AppError {
+        /// The `Retry-After` seconds to send with this error, from the domain's table.
+        pub fn retry_after(&self) -> Option<u64> {
+            match self {
+                AppError::TooManyAttempts { retry_after } => Some(*retry_after),
+                AppError::Unavailable => Class::Unavailable.retry_after(),
+                _ => None,
+            }
+        }
+
         /// As `From<Error>`, for an upload: a refusal names the file.
         pub fn for_upload(err: Error, name: &str) -> Self {
             match err {
@@ -134,10 +147,9 @@ mod ssr {
                 Error::EmailTaken => AppError::EmailTaken,
                 Error::InvalidCredentials => AppError::InvalidCredentials,
                 Error::WrongPassword => AppError::WrongPassword,
-                // Whole seconds, rounded up: retrying on the dot never finds the lock still on.
-                Error::TooManyAttempts { retry_after } => AppError::TooManyAttempts {
-                    retry_after: retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0),
-                },
+                Error::TooManyAttempts { .. } => {
+                    AppError::TooManyAttempts { retry_after: err.class().retry_after().unwrap_or(1) }
+                }
                 Error::Unauthenticated => AppError::Unauthenticated,
                 Error::Forbidden => AppError::Forbidden,
                 Error::NotFound => AppError::NotFound,

@@ -128,8 +128,10 @@ const SERVER_ERROR_KEYS: &[&str] = &[
     // Notifications, by kind.
     "notification-file_processed",
     "notification-file_failed",
+    "notification-file_refused",
     "notification-kind-file_processed",
     "notification-kind-file_failed",
+    "notification-kind-file_refused",
     // Security events on the profile, by code (`domain::audit::Event::code`).
     "audit-event-sign_up",
     "audit-event-sign_in",
@@ -148,6 +150,7 @@ const SERVER_ERROR_KEYS: &[&str] = &[
     "audit-event-passkey_removed",
     "audit-event-token_created",
     "audit-event-token_revoked",
+    "audit-event-audit_keyed",
 ];
 
 // ---------------------------------------------------------------------------------------------

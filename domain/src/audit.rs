@@ -1,6 +1,13 @@
 //! The audit log: every security event (sign-up, sign-in, password change, …), with who, from
 //! where and when, in an append-only table. Each event stores the hash of the one before it, so
 //! [`AuditLog::verify`] finds any row that was edited, deleted or moved.
+//!
+//! The hashes are keyed: each is an HMAC-SHA256 under the app's key (`a1:<key id>:…`, see
+//! [`crate::keys`]), which is not in the database, so someone who can only write the database
+//! cannot compute a hash that verifies. Events from before SECRET_KEYS carry the plain SHA-256 of
+//! the first version ([`unkeyed_hash`]); they still verify as the start of the chain, covered by
+//! the first keyed event after them (the start-up appends one, `audit_keyed`), and an unkeyed
+//! event anywhere after a keyed one is a break.
 
 use std::fmt;
 
@@ -17,6 +24,7 @@ use crate::{
     Actor, Error, Result,
     accounts::Email,
     entities::{audit_event, audit_head, user},
+    keys::Keyring,
     sessions::ClientInfo,
 };
 
@@ -47,10 +55,12 @@ pub enum Event {
     PasskeyRemoved,
     TokenCreated,
     TokenRevoked,
+    /// The app appended its first keyed event after ones from before SECRET_KEYS.
+    AuditKeyed,
 }
 
 impl Event {
-    pub const ALL: [Event; 17] = [
+    pub const ALL: [Event; 18] = [
         Self::SignUp,
         Self::SignIn,
         Self::SignInFailed,
@@ -68,6 +78,7 @@ impl Event {
         Self::PasskeyRemoved,
         Self::TokenCreated,
         Self::TokenRevoked,
+        Self::AuditKeyed,
     ];
 
     pub fn code(self) -> &'static str {
@@ -89,6 +100,7 @@ impl Event {
             Self::PasskeyRemoved => "passkey_removed",
             Self::TokenCreated => "token_created",
             Self::TokenRevoked => "token_revoked",
+            Self::AuditKeyed => "audit_keyed",
         }
     }
 
@@ -202,6 +214,9 @@ pub enum Breach {
     NotInHead,
     /// The head row is gone.
     HeadMissing,
+    /// The row's hash is not keyed: rewritten by someone without the key (or, for a log that
+    /// has no keyed event at all, from before SECRET_KEYS and not yet anchored by a start).
+    Unkeyed,
 }
 
 impl fmt::Display for Break {
@@ -221,6 +236,11 @@ impl fmt::Display for Break {
             }
             Breach::NotInHead => write!(f, "event {seq}{event} was written outside the audit log"),
             Breach::HeadMissing => write!(f, "the audit head row is missing"),
+            Breach::Unkeyed => write!(
+                f,
+                "event {seq}{event} has no keyed hash: rewritten by someone without the audit key (or, if no \
+                 event is keyed yet, written before SECRET_KEYS: start the app once to anchor it)"
+            ),
         }
     }
 }
@@ -230,11 +250,18 @@ pub struct AuditLog {
     db: DatabaseConnection,
     /// Where security notices are queued (see [`Self::with_notices`]).
     notices: Option<crate::jobs::Queue>,
+    /// The hashes' keys.
+    keys: Keyring,
 }
 
 impl AuditLog {
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db, notices: None }
+    pub fn new(db: DatabaseConnection, keys: Keyring) -> Self {
+        Self { db, notices: None, keys }
+    }
+
+    /// The app's keys (the audit chain's, and the other services' too).
+    pub fn keys(&self) -> &Keyring {
+        &self.keys
     }
 
     /// Also e-mails the account's owner when its sign-in details change (a password, two-factor,
@@ -282,7 +309,7 @@ impl AuditLog {
             prev_hash,
             hash: String::new(),
         };
-        model.hash = hash(&model);
+        model.hash = keyed_hash(&model, &self.keys);
         if let (Some(jobs), Some(user_id)) = (&self.notices, model.user_id)
             && event.notifies_owner()
         {
@@ -349,13 +376,46 @@ impl AuditLog {
             // A read transaction in WAL mode sees one snapshot from its first read on.
             _ => self.db.begin().await?,
         };
-        let report = walk(&txn).await;
+        let report = walk(&txn, &self.keys).await;
         txn.rollback().await?;
         report
     }
+
+    /// When the newest event's hash is not keyed (events from before SECRET_KEYS), appends an
+    /// `audit_keyed` event, whose keyed hash covers the chain before it; returns its number.
+    /// Nothing when the log is empty or already ends with a keyed event.
+    pub async fn anchor_unkeyed(&self) -> Result<Option<i64>> {
+        let txn = self.db.begin().await?;
+        // Lock the head first, as appends do, so two starting processes anchor once.
+        let head = Statement::from_string(
+            txn.get_database_backend(),
+            "UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash",
+        );
+        // Without its head row the log cannot take events; `verify` reports that.
+        let Some(head) = txn.query_one(head).await? else {
+            txn.rollback().await?;
+            return Ok(None);
+        };
+        let seq: i64 = head.try_get("", "seq")?;
+        let hash: String = head.try_get("", "hash")?;
+        if seq == 0 || is_keyed(&hash) {
+            txn.rollback().await?;
+            return Ok(None);
+        }
+        let client = ClientInfo::default();
+        let context = Context::about(None, &Actor::System, &client).detail("unkeyed_events", seq);
+        let anchor = self.record_in(&txn, Event::AuditKeyed, context).await?;
+        txn.commit().await?;
+        tracing::info!(unkeyed_events = seq, anchor, "audit log: events from before SECRET_KEYS anchored");
+        Ok(Some(anchor))
+    }
 }
 
-async fn walk(txn: &DatabaseTransaction) -> Result<Report> {
+fn is_keyed(hash: &str) -> bool {
+    hash.starts_with("a1:")
+}
+
+async fn walk(txn: &DatabaseTransaction, keys: &Keyring) -> Result<Report> {
     let head = audit_head::Entity::find_by_id(1).one(txn).await?;
     let Some(head) = head else {
         let broken = Break { seq: 0, event: None, problem: Breach::HeadMissing };
@@ -363,6 +423,7 @@ async fn walk(txn: &DatabaseTransaction) -> Result<Report> {
     };
     let mut report = Report { events: 0, head_seq: head.seq, head_hash: head.hash.clone(), broken: None };
     let (mut last_seq, mut last_hash, mut last_event) = (0i64, GENESIS.to_owned(), None);
+    let mut keyed_seen = false;
     loop {
         let rows = audit_event::Entity::find()
             .filter(audit_event::Column::Seq.gt(last_seq))
@@ -377,7 +438,9 @@ async fn walk(txn: &DatabaseTransaction) -> Result<Report> {
                 Some(Break { seq: last_seq + 1, event: None, problem: Breach::Missing { next: Some(row.seq) } })
             } else if row.seq > head.seq {
                 at(Breach::NotInHead)
-            } else if hash(&row) != row.hash {
+            } else if !is_keyed(&row.hash) && keyed_seen {
+                at(Breach::Unkeyed)
+            } else if !matches(&row, keys)? {
                 at(Breach::Edited)
             } else if row.prev_hash != last_hash {
                 at(Breach::Unlinked)
@@ -389,6 +452,7 @@ async fn walk(txn: &DatabaseTransaction) -> Result<Report> {
                 return Ok(report);
             }
             report.events += 1;
+            keyed_seen |= is_keyed(&row.hash);
             (last_seq, last_hash, last_event) = (row.seq, row.hash, Some(row.event));
         }
         if done {
@@ -401,27 +465,53 @@ async fn walk(txn: &DatabaseTransaction) -> Result<Report> {
         // The newest row matches its own hash but not the one recorded at its append: it was
         // rewritten whole (hash included).
         report.broken = Some(Break { seq: last_seq, event: last_event, problem: Breach::Edited });
+    } else if last_seq > 0 && !keyed_seen {
+        // Nothing keyed covers the chain: it may be from before SECRET_KEYS, or rewritten whole
+        // with plain SHA-256 by someone without the key.
+        report.broken = Some(Break { seq: last_seq, event: last_event, problem: Breach::Unkeyed });
     }
     Ok(report)
 }
 
-/// Hex SHA-256 over every field but `hash`, in a fixed order. Each field is written as a presence
+/// Whether the row's hash is right: its HMAC under the key it names, or for an event from before
+/// SECRET_KEYS, its plain SHA-256.
+fn matches(row: &audit_event::Model, keys: &Keyring) -> Result<bool> {
+    if is_keyed(&row.hash) {
+        Ok(keys.verify(&row.hash, "a1", "audit-event", &[&encode(row, "smartai-audit-v2")])?)
+    } else {
+        Ok(unkeyed_hash(row) == row.hash)
+    }
+}
+
+/// The hash stored for an event: `a1:<key id>:<HMAC-SHA256>` of every field but `hash` under the
+/// newest key.
+pub fn keyed_hash(row: &audit_event::Model, keys: &Keyring) -> String {
+    keys.sign("a1", "audit-event", &[&encode(row, "smartai-audit-v2")])
+}
+
+/// Hex SHA-256 of every field but `hash`: the hash of events from before SECRET_KEYS, which
+/// anyone who can read the database can compute too.
+pub fn unkeyed_hash(row: &audit_event::Model) -> String {
+    format!("{:x}", Sha256::digest(encode(row, "smartai-audit-v1")))
+}
+
+/// Every field but `hash`, in a fixed order, after `label`. Each field is written as a presence
 /// byte, then (if present) its length in bytes as a big-endian u64 and its UTF-8 bytes, so no two
 /// different rows encode alike. Times are whole microseconds since the Unix epoch, which both
 /// databases store exactly whatever the offset they hand back.
-pub fn hash(row: &audit_event::Model) -> String {
-    fn field(hasher: &mut Sha256, value: Option<&str>) {
+fn encode(row: &audit_event::Model, label: &str) -> Vec<u8> {
+    fn field(out: &mut Vec<u8>, value: Option<&str>) {
         match value {
-            None => hasher.update([0u8]),
+            None => out.push(0u8),
             Some(value) => {
-                hasher.update([1u8]);
-                hasher.update((value.len() as u64).to_be_bytes());
-                hasher.update(value.as_bytes());
+                out.push(1u8);
+                out.extend_from_slice(&(value.len() as u64).to_be_bytes());
+                out.extend_from_slice(value.as_bytes());
             }
         }
     }
-    let mut hasher = Sha256::new();
-    field(&mut hasher, Some("smartai-audit-v1"));
+    let mut hasher = Vec::with_capacity(256);
+    field(&mut hasher, Some(label));
     field(&mut hasher, Some(&row.seq.to_string()));
     field(&mut hasher, row.user_id.map(|id| id.hyphenated().to_string()).as_deref());
     field(&mut hasher, row.actor_id.map(|id| id.hyphenated().to_string()).as_deref());
@@ -432,7 +522,7 @@ pub fn hash(row: &audit_event::Model) -> String {
     field(&mut hasher, row.request_id.as_deref());
     field(&mut hasher, Some(&(row.created_at.unix_timestamp_nanos() / 1000).to_string()));
     field(&mut hasher, Some(&row.prev_hash));
-    format!("{:x}", hasher.finalize())
+    hasher
 }
 
 fn truncate(s: &str, max_chars: usize) -> String {
@@ -460,9 +550,12 @@ mod tests {
     }
 
     #[test]
-    fn every_field_is_in_the_hash() {
-        let base = hash(&row());
-        assert_eq!(base.len(), 64);
+    fn every_field_is_in_both_hashes() {
+        let keys = Keyring::ephemeral();
+        let hashes = |r: &audit_event::Model| (unkeyed_hash(r), keyed_hash(r, &keys));
+        let base = hashes(&row());
+        assert_eq!(base.0.len(), 64);
+        assert!(base.1.len() <= 64 && base.1.starts_with(&format!("a1:{}:", keys.newest())), "{}", base.1);
         let changes: [fn(&mut audit_event::Model); 10] = [
             |r| r.seq = 2,
             |r| r.user_id = None,
@@ -478,11 +571,34 @@ mod tests {
         for change in changes {
             let mut changed = row();
             change(&mut changed);
-            assert_ne!(hash(&changed), base);
+            let (unkeyed, keyed) = hashes(&changed);
+            assert_ne!(unkeyed, base.0);
+            assert_ne!(keyed, base.1);
         }
         let mut with_hash = row();
         with_hash.hash = "ignored".into();
-        assert_eq!(hash(&with_hash), base, "the stored hash is not part of what it covers");
+        assert_eq!(hashes(&with_hash), base, "the stored hash is not part of what it covers");
+    }
+
+    #[test]
+    fn the_unkeyed_hash_is_still_the_first_versions() {
+        // Events written before SECRET_KEYS verify with the same bytes as then.
+        assert_eq!(unkeyed_hash(&row()), "38c3b7c523dfb6530d27bba4a9d441a2fea358fcaf49d01ff080693c478bb9fd");
+    }
+
+    #[test]
+    fn a_keyed_hash_checks_only_under_its_key() {
+        let keys = Keyring::ephemeral();
+        let mut keyed = row();
+        keyed.hash = keyed_hash(&keyed, &keys);
+        assert!(matches(&keyed, &keys).unwrap());
+        assert!(matches(&keyed, &Keyring::ephemeral()).is_err(), "another ring lacks the key it names");
+        let mut forged = keyed.clone();
+        forged.ip = Some("203.0.113.9".into());
+        assert!(!matches(&forged, &keys).unwrap());
+        let mut legacy = row();
+        legacy.hash = unkeyed_hash(&legacy);
+        assert!(matches(&legacy, &keys).unwrap());
     }
 
     #[test]
@@ -491,7 +607,7 @@ mod tests {
         (a.ip, a.user_agent) = (Some("1.2.3.4x".into()), Some("y".into()));
         let mut b = row();
         (b.ip, b.user_agent) = (Some("1.2.3.4".into()), Some("xy".into()));
-        assert_ne!(hash(&a), hash(&b));
+        assert_ne!(unkeyed_hash(&a), unkeyed_hash(&b));
     }
 
     #[test]

@@ -51,7 +51,7 @@ impl AvatarService {
     {
         let user_id = actor.user_id()?;
         let data = read_limited(body).await?;
-        let images = tokio::task::spawn_blocking(move || render(&data))
+        let images = crate::heavy::run(move || render(&data))
             .await
             .map_err(|err| Error::Unexpected(anyhow::Error::new(err).context("resizing the avatar")))??;
 

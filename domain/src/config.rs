@@ -34,6 +34,8 @@ pub struct Config {
     pub assistant: crate::assistant::AssistantConfig,
     #[command(flatten)]
     pub backup: crate::backup::BackupConfig,
+    #[command(flatten)]
+    pub keys: crate::keys::KeysConfig,
     /// The OpenID Connect providers: read from `OIDC_*` variables by [`crate::oidc::OidcConfig::from_env`]
     /// (their names depend on the list, which a flag cannot express).
     #[arg(skip)]

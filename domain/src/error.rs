@@ -1,4 +1,4 @@
-use std::fmt;
+use std::{fmt, time::Duration};
 
 /// What went wrong, in domain words. Each door maps these once to its own wire format.
 #[derive(Debug, thiserror::Error)]
@@ -13,7 +13,7 @@ pub enum Error {
     WrongPassword,
     /// Sign-in is locked out for a while after too many failures (of this account or network).
     #[error("too many sign-in attempts; retry after {retry_after:?}")]
-    TooManyAttempts { retry_after: std::time::Duration },
+    TooManyAttempts { retry_after: Duration },
     #[error("not signed in")]
     Unauthenticated,
     #[error("not allowed")]
@@ -31,6 +31,88 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     pub fn invalid(field: Field, problem: Problem) -> Self {
         Self::Invalid { field, problem }
+    }
+
+    /// The stable, machine-readable name every door sends (the REST API's `error.code`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            // A wrong current password is a refused field, like any other.
+            Self::Invalid { .. } | Self::WrongPassword => "validation_failed",
+            Self::EmailTaken => "email_taken",
+            Self::InvalidCredentials => "invalid_credentials",
+            Self::TooManyAttempts { .. } => "too_many_attempts",
+            Self::Unauthenticated => "unauthenticated",
+            Self::Forbidden => "forbidden",
+            Self::NotFound => "not_found",
+            Self::Unavailable(_) => "unavailable",
+            Self::Unexpected(_) => "internal",
+        }
+    }
+
+    /// How every door answers this error.
+    pub fn class(&self) -> Class {
+        match self {
+            Self::Invalid { .. } | Self::WrongPassword => Class::Invalid,
+            Self::EmailTaken => Class::Conflict,
+            Self::InvalidCredentials | Self::Unauthenticated => Class::Unauthenticated,
+            Self::TooManyAttempts { retry_after } => Class::RateLimited { retry_after: *retry_after },
+            Self::Forbidden => Class::Forbidden,
+            Self::NotFound => Class::NotFound,
+            Self::Unavailable(_) => Class::Unavailable,
+            Self::Unexpected(_) => Class::Internal,
+        }
+    }
+}
+
+/// The one table of how an error is answered: the server functions, the byte doors and the REST
+/// API all take their status and `Retry-After` from here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    /// The caller's input was refused (422).
+    Invalid,
+    /// The request conflicts with what is stored (409).
+    Conflict,
+    /// Not signed in, or the credentials are wrong (401).
+    Unauthenticated,
+    /// Signed in, but not allowed (403).
+    Forbidden,
+    /// Nothing the caller may see has this name (404).
+    NotFound,
+    /// Too many attempts; the caller may retry after the delay (429).
+    RateLimited { retry_after: Duration },
+    /// A dependency (the database) is down; retrying soon may work (503).
+    Unavailable,
+    /// A bug or an unexpected failure (500).
+    Internal,
+}
+
+/// What a 503 asks the client to wait: long enough for a load balancer to route elsewhere or a
+/// database to fail over, short enough that a person retrying by hand is not kept waiting.
+pub const UNAVAILABLE_RETRY_AFTER: Duration = Duration::from_secs(2);
+
+impl Class {
+    pub fn status(self) -> u16 {
+        match self {
+            Self::Invalid => 422,
+            Self::Conflict => 409,
+            Self::Unauthenticated => 401,
+            Self::Forbidden => 403,
+            Self::NotFound => 404,
+            Self::RateLimited { .. } => 429,
+            Self::Unavailable => 503,
+            Self::Internal => 500,
+        }
+    }
+
+    /// The `Retry-After` value in whole seconds, if the caller should retry: rounded up and at
+    /// least one, so a retry on the dot never finds the lock still on.
+    pub fn retry_after(self) -> Option<u64> {
+        let wait = match self {
+            Self::RateLimited { retry_after } => retry_after,
+            Self::Unavailable => UNAVAILABLE_RETRY_AFTER,
+            _ => return None,
+        };
+        Some((wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1))
     }
 }
 
@@ -144,6 +226,8 @@ pub enum Problem {
     LastSignInMethod,
     /// A daily allowance (the assistant's questions or tokens) is used up until midnight UTC.
     DailyLimit,
+    /// The account's e-mail address is not confirmed yet, and this needs it to be.
+    Unconfirmed,
 }
 
 impl Problem {
@@ -163,6 +247,7 @@ impl Problem {
             Self::Incorrect => "incorrect",
             Self::LastSignInMethod => "last_sign_in_method",
             Self::DailyLimit => "daily_limit",
+            Self::Unconfirmed => "unconfirmed",
         }
     }
 }
@@ -170,5 +255,22 @@ impl Problem {
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_rounds_up_to_whole_seconds_and_is_never_zero() {
+        let limited = |millis| Class::RateLimited { retry_after: Duration::from_millis(millis) }.retry_after();
+        assert_eq!(limited(0), Some(1));
+        assert_eq!(limited(1), Some(1));
+        assert_eq!(limited(1000), Some(1));
+        assert_eq!(limited(1001), Some(2));
+        assert_eq!(limited(59_500), Some(60));
+        assert_eq!(Class::Unavailable.retry_after(), Some(2));
+        assert_eq!(Class::NotFound.retry_after(), None);
     }
 }

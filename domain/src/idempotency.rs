@@ -25,6 +25,9 @@ pub enum Claim {
     New,
     /// Answered before: send this again.
     Replay(StoredResponse),
+    /// Answered before with a secret shown only once (a token, a share link): the answer was not
+    /// kept, so it cannot be sent again. Its status and headers (the new resource's `Location`) were.
+    Withheld(StoredResponse),
     /// The first request with this key is still being answered.
     InProgress,
     /// The key was used for a different request.
@@ -71,22 +74,32 @@ impl IdempotencyKeys {
         if found.fingerprint != fingerprint {
             return Ok(Claim::Mismatch);
         }
-        Ok(match (found.status, found.body) {
-            (Some(status), Some(body)) => Claim::Replay(StoredResponse {
-                status: u16::try_from(status).unwrap_or(500),
-                headers: found.headers.as_deref().and_then(|h| serde_json::from_str(h).ok()).unwrap_or_default(),
-                body,
-            }),
-            _ => Claim::InProgress,
+        let Some(status) = found.status else { return Ok(Claim::InProgress) };
+        let stored = |body| StoredResponse {
+            status: u16::try_from(status).unwrap_or(500),
+            headers: found.headers.as_deref().and_then(|h| serde_json::from_str(h).ok()).unwrap_or_default(),
+            body,
+        };
+        Ok(match found.body.clone() {
+            Some(body) => Claim::Replay(stored(body)),
+            None => Claim::Withheld(stored(String::new())),
         })
     }
 
-    /// Stores the answer to replay.
-    pub async fn complete(&self, user_id: Uuid, key: &str, response: &StoredResponse) -> Result<()> {
+    /// Stores the answer to replay; with `withhold_body`, only its status and headers (the body holds
+    /// a secret that must not rest in the database, nor in its backups).
+    pub async fn complete(
+        &self,
+        user_id: Uuid,
+        key: &str,
+        response: &StoredResponse,
+        withhold_body: bool,
+    ) -> Result<()> {
+        let body = (!withhold_body).then(|| response.body.clone());
         idempotency_key::Entity::update_many()
             .col_expr(idempotency_key::Column::Status, Expr::value(i16::try_from(response.status).unwrap_or(500)))
             .col_expr(idempotency_key::Column::Headers, Expr::value(serde_json::to_string(&response.headers).ok()))
-            .col_expr(idempotency_key::Column::Body, Expr::value(response.body.clone()))
+            .col_expr(idempotency_key::Column::Body, Expr::value(body))
             .filter(idempotency_key::Column::UserId.eq(user_id))
             .filter(idempotency_key::Column::Key.eq(key))
             .exec(&self.db)

@@ -37,6 +37,8 @@ pub struct Kind {
 pub const KINDS: &[Kind] = &[
     Kind { name: "file_processed", in_app: true, email: false },
     Kind { name: "file_failed", in_app: true, email: true },
+    // A file refused for good (a PDF that is a decompression bomb): it stays, but has no text.
+    Kind { name: "file_refused", in_app: true, email: true },
 ];
 
 impl Kind {

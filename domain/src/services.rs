@@ -15,6 +15,7 @@ use crate::{
     files::{FileService, ProcessUpload},
     idempotency::IdempotencyKeys,
     jobs::{Handlers, Job, NewJob, Periodic, Queue},
+    keys::{KeyService, Keyring},
     mail::{Mailer, SendMail},
     notifications::{NotificationService, SecurityNotice, SendEmail},
     oidc::OidcService,
@@ -43,6 +44,8 @@ pub struct Services {
     pub tokens: TokenService,
     pub idempotency: IdempotencyKeys,
     pub audit: AuditLog,
+    /// The app's secret keys (SECRET_KEYS) and what the database keeps under them.
+    pub keys: KeyService,
     pub sessions: SessionStore,
     pub files: FileService,
     pub avatars: AvatarService,
@@ -50,19 +53,36 @@ pub struct Services {
     pub notifications: NotificationService,
     pub jobs: Queue,
     pub storage: Storage,
+    /// Where users reach the app (PUBLIC_URL): the base of every absolute link it hands out.
+    pub public_url: url::Url,
     retention: crate::config::RetentionConfig,
     db: DatabaseConnection,
     sqlite_file: Option<PathBuf>,
 }
 
 impl Services {
-    /// Wires the services onto an open database whose schema is current.
+    /// Wires the services onto an open database whose schema is current, with the keys of
+    /// `config` (for tests and tools: it panics when they cannot be read; start-up uses
+    /// [`Self::with_keys`] and reports the error).
     pub fn new(db: DatabaseConnection, storage: Storage, jobs: Queue, events: Events, config: &Config) -> Self {
+        let keys = config.keys.open(&config.database.data_dir).unwrap_or_else(|e| panic!("{e:#}"));
+        Self::with_keys(db, storage, jobs, events, config, keys)
+    }
+
+    /// Wires the services onto an open database whose schema is current.
+    pub fn with_keys(
+        db: DatabaseConnection,
+        storage: Storage,
+        jobs: Queue,
+        events: Events,
+        config: &Config,
+        keys: Keyring,
+    ) -> Self {
         password::warm_up();
         let sessions = SessionStore::new(db.clone(), &config.sessions);
         let mailer = Mailer::new(&config.mail, db.clone());
         let notifications = NotificationService::new(db.clone(), events, jobs.clone(), mailer, config.public_url());
-        let audit = AuditLog::new(db.clone()).with_notices(jobs.clone());
+        let audit = AuditLog::new(db.clone(), keys.clone()).with_notices(jobs.clone());
         let links = AccountLinks::new(
             db.clone(),
             jobs.clone(),
@@ -86,14 +106,16 @@ impl Services {
             config.public_url(),
             &config.oidc,
         );
+        let step_up = accounts.step_up().clone();
         Self {
             accounts,
             assistant: AssistantService::new(db.clone(), &config.assistant),
             oidc,
             links,
-            passkeys: PasskeyService::new(db.clone(), &config.public_url(), sessions.clone(), audit.clone()),
+            passkeys: PasskeyService::new(db.clone(), &config.public_url(), sessions.clone(), audit.clone(), step_up),
             tokens: TokenService::new(db.clone(), audit.clone()),
             idempotency: IdempotencyKeys::new(db.clone()),
+            keys: KeyService::new(db.clone(), keys, audit.clone()),
             audit,
             sessions,
             files: FileService::new(db.clone(), storage.clone(), jobs.clone(), notifications.clone(), &config.files),
@@ -108,6 +130,7 @@ impl Services {
             notifications,
             jobs,
             storage,
+            public_url: config.public_url(),
             retention: config.retention.clone(),
             sqlite_file: config.database.url().sqlite_path(),
             db,

@@ -124,6 +124,7 @@ impl SessionStore {
             user_agent: Set(client.user_agent.as_deref().map(|ua| truncate(ua, 255))),
             ip: Set(client.ip.clone()),
             oidc_provider: Set(provider.map(str::to_owned)),
+            authenticated_at: Set(Some(now)),
         }
         .insert(&self.db)
         .await?;
@@ -156,6 +157,25 @@ impl SessionStore {
             actor: Actor::User { id: user.id, role: Role::parse(&user.role), credential: Credential::Session(id) },
             account: Some(Account::from(user)),
         })
+    }
+
+    /// Whether the session's user proved who they are (signed in, or typed the password again) at
+    /// `since` or later.
+    pub(crate) async fn authenticated_since(&self, session_id: &str, since: OffsetDateTime) -> Result<bool> {
+        let Some(session) = session::Entity::find_by_id(session_id.to_owned()).one(&self.db).await? else {
+            return Ok(false);
+        };
+        Ok(session.authenticated_at.unwrap_or(session.created_at) >= since)
+    }
+
+    /// The session's user just proved who they are again.
+    pub(crate) async fn reauthenticated(&self, session_id: &str) -> Result<()> {
+        session::Entity::update_many()
+            .col_expr(session::Column::AuthenticatedAt, Expr::value(Some(OffsetDateTime::now_utc())))
+            .filter(session::Column::Id.eq(session_id))
+            .exec(&self.db)
+            .await?;
+        Ok(())
     }
 
     pub(crate) async fn revoke(&self, session_id: &str) -> Result<()> {

@@ -146,6 +146,7 @@ on_both_databases!(
     processing_twice_stores_the_passages_once,
     reindexing_gives_files_processed_before_the_assistant_their_passages,
     the_daily_message_limit_refuses_the_next_question,
+    questions_asked_at_once_never_pass_the_daily_limit,
     dropping_the_answer_stores_what_was_said_as_stopped,
     conversations_are_their_owners_to_list_rename_and_delete,
     questions_and_titles_are_validated,
@@ -268,6 +269,40 @@ async fn the_daily_message_limit_refuses_the_next_question(backend: Backend) {
     // Someone else's allowance is their own.
     let bob = app.user().await;
     assert!(matches!(app.ask(&bob, None, "Hello?").await.last(), Some(AnswerEvent::Done { .. })));
+}
+
+/// Finding 7 of issue 15: the limit was read, then spent in a separate statement, so questions
+/// asked at once all saw room for one more. Now exactly the allowance is answered.
+async fn questions_asked_at_once_never_pass_the_daily_limit(backend: Backend) {
+    const LIMIT: u32 = 3;
+    let app = spawn(backend, LIMIT).await;
+    let ada = app.user().await;
+
+    let asks: Vec<_> = (0..12)
+        .map(|i| {
+            let (assistant, ada) = (app.services.assistant.clone(), ada.clone());
+            tokio::spawn(async move {
+                match assistant.ask(&ada, None, &format!("Question number {i}?")).await {
+                    Ok(answer) => Ok(collect(answer).await),
+                    Err(err) => Err(err),
+                }
+            })
+        })
+        .collect();
+    let mut answered = 0;
+    for ask in asks {
+        match ask.await.unwrap() {
+            Ok(events) => {
+                assert!(matches!(events.last(), Some(AnswerEvent::Done { .. })), "{events:?}");
+                answered += 1;
+            }
+            Err(err) => assert_eq!(refused::<()>(Err(err)), (Field::Question, Problem::DailyLimit)),
+        }
+    }
+
+    assert_eq!(answered, LIMIT, "exactly the daily allowance is answered");
+    assert_eq!(app.services.assistant.usage(&ada).await.unwrap().messages, LIMIT);
+    assert_eq!(app.services.assistant.conversations(&ada).await.unwrap().len(), LIMIT as usize);
 }
 
 async fn dropping_the_answer_stores_what_was_said_as_stopped(backend: Backend) {

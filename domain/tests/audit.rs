@@ -103,6 +103,37 @@ impl TestAudit {
     }
 }
 
+impl TestAudit {
+    /// What someone who can write the database but has no key can do: edit event `from`, and
+    /// from there through event `through` recompute every hash as the plain SHA-256 chain of the
+    /// first version (the encoding is in the source), pointing the head at the new end when that
+    /// is the newest event, so that each row matches its hash and links to the one before.
+    async fn rewrite_unkeyed(&self, from: i64, through: i64, edit: impl Fn(&mut domain::entities::audit_event::Model)) {
+        use domain::entities::{audit_event, audit_head};
+        use sea_orm::{ActiveModelTrait, IntoActiveModel, QueryOrder, Set};
+        let rows = audit_event::Entity::find().order_by_asc(audit_event::Column::Seq).all(&self.db).await.unwrap();
+        let mut prev =
+            rows.iter().find(|r| r.seq == from - 1).map_or(domain::audit::GENESIS.to_owned(), |r| r.hash.clone());
+        let newest = rows.last().map_or(0, |r| r.seq);
+        for mut row in rows.into_iter().filter(|r| (from..=through).contains(&r.seq)) {
+            if row.seq == from {
+                edit(&mut row);
+            }
+            row.prev_hash = prev.clone();
+            row.hash = domain::audit::unkeyed_hash(&row);
+            prev = row.hash.clone();
+            row.into_active_model().reset_all().update(&self.db).await.unwrap();
+        }
+        if through < newest {
+            return;
+        }
+        let head = audit_head::Entity::find_by_id(1).one(&self.db).await.unwrap().unwrap();
+        let mut head: audit_head::ActiveModel = head.into();
+        head.hash = Set(prev);
+        head.update(&self.db).await.unwrap();
+    }
+}
+
 fn broken_at(report: &Report) -> (i64, Breach) {
     let Some(Break { seq, problem, .. }) = &report.broken else { panic!("the chain verified: {report:?}") };
     (*seq, *problem)
@@ -128,6 +159,8 @@ on_both_databases!(
     an_operator_account_and_its_role_are_recorded,
     only_operators_verify_and_list_everything,
     concurrent_appends_from_several_connections_keep_one_chain,
+    a_rewrite_with_database_access_alone_is_caught,
+    events_from_before_the_keys_verify_once_anchored,
 );
 
 async fn security_events_are_recorded_with_their_context(backend: Backend) {
@@ -209,8 +242,9 @@ async fn a_row_rewritten_with_a_fresh_hash_is_caught_by_the_next_one(backend: Ba
     let mut row = domain::entities::audit_event::Entity::find_by_id(2i64).one(&app.db).await.unwrap().unwrap();
     row.ip = Some("203.0.113.9".into());
 
-    // The forger knows the encoding and stores a matching hash for the changed row.
-    let forged = domain::audit::hash(&row);
+    // The forger knows the encoding and even holds the key, and stores a matching hash for the
+    // changed row.
+    let forged = domain::audit::keyed_hash(&row, app.services.audit.keys());
     app.sql(&format!("UPDATE audit_events SET ip = '203.0.113.9', hash = '{forged}' WHERE seq = 2")).await;
 
     assert_eq!(broken_at(&app.verify().await), (3, Breach::Unlinked));
@@ -252,7 +286,7 @@ async fn a_row_added_behind_the_logs_back_is_caught(backend: Backend) {
     app.history().await;
     let mut row = domain::entities::audit_event::Entity::find_by_id(6i64).one(&app.db).await.unwrap().unwrap();
     (row.seq, row.prev_hash) = (7, row.hash.clone());
-    row.hash = domain::audit::hash(&row);
+    row.hash = domain::audit::keyed_hash(&row, app.services.audit.keys());
 
     use sea_orm::{ActiveModelTrait, IntoActiveModel};
     row.into_active_model().reset_all().insert(&app.db).await.unwrap();
@@ -295,8 +329,9 @@ async fn concurrent_appends_from_several_connections_keep_one_chain(backend: Bac
     for task in 0..4u32 {
         // A pool of its own, as another process would have.
         let db = domain::db::connect(&app.config.database).await.unwrap();
+        let keys = app.services.audit.keys().clone();
         tasks.spawn(async move {
-            let audit = AuditLog::new(db);
+            let audit = AuditLog::new(db, keys);
             let user = uuid::Uuid::now_v7();
             for n in 0..25 {
                 let info = client(task);
@@ -309,4 +344,54 @@ async fn concurrent_appends_from_several_connections_keep_one_chain(backend: Bac
     let report = app.verify().await;
     assert_eq!(report.broken, None);
     assert_eq!((report.events, report.head_seq), (100, 100));
+}
+
+async fn a_rewrite_with_database_access_alone_is_caught(backend: Backend) {
+    let app = spawn(backend).await;
+    app.history().await;
+    let intact = app.verify().await;
+    assert_eq!(intact.broken, None);
+
+    // Event 3 (a failed sign-in from 192.0.2.3) made to look as if it came from elsewhere, and
+    // the chain recomputed from there on, as anyone who reads the code and writes the database can.
+    app.rewrite_unkeyed(3, 6, |row| row.ip = Some("198.51.100.1".into())).await;
+
+    let report = app.verify().await;
+    assert_eq!(broken_at(&report), (3, Breach::Unkeyed));
+    let message = report.broken.unwrap().to_string();
+    assert!(message.contains("event 3 (sign_in_failed) has no keyed hash"), "{message}");
+
+    // Rewriting the whole log does not help: nothing keyed covers it.
+    app.rewrite_unkeyed(1, 6, |row| row.ip = Some("198.51.100.2".into())).await;
+    assert_eq!(broken_at(&app.verify().await), (6, Breach::Unkeyed));
+
+    // Nor does dressing a plain SHA-256 up as a keyed hash with the real key id.
+    let key_id = app.services.audit.keys().newest().to_string();
+    app.sql(&format!("UPDATE audit_events SET hash = 'a1:{key_id}:' || substr(hash, 1, 43) WHERE seq = 1")).await;
+    assert_eq!(broken_at(&app.verify().await), (1, Breach::Edited));
+}
+
+async fn events_from_before_the_keys_verify_once_anchored(backend: Backend) {
+    let app = spawn(backend).await;
+    app.history().await;
+    // The log as the version before SECRET_KEYS wrote it: the same events, plain SHA-256 chained.
+    app.rewrite_unkeyed(1, 6, |_| {}).await;
+    assert_eq!(broken_at(&app.verify().await), (6, Breach::Unkeyed), "nothing keyed covers it yet");
+
+    // The first start with keys appends a keyed event after them, once.
+    let anchor = app.services.keys.upgrade().await.unwrap().audit_anchor;
+    assert_eq!(anchor, Some(7));
+    assert_eq!(app.services.keys.upgrade().await.unwrap().audit_anchor, None);
+
+    let report = app.verify().await;
+    assert_eq!((report.broken, report.events), (None, 7));
+    let newest = &app.all().await[0];
+    assert_eq!((newest.event.as_str(), &newest.details["unkeyed_events"]), ("audit_keyed", &serde_json::json!(6)));
+    // From then on the older events are covered too: rewriting one and the plain chain after
+    // it breaks the link to the keyed event, and recomputing that one as well leaves the log with
+    // nothing keyed.
+    app.rewrite_unkeyed(2, 6, |row| row.ip = Some("198.51.100.3".into())).await;
+    assert_eq!(broken_at(&app.verify().await), (7, Breach::Unlinked));
+    app.rewrite_unkeyed(7, 7, |_| {}).await;
+    assert_eq!(broken_at(&app.verify().await), (7, Breach::Unkeyed));
 }

@@ -130,6 +130,7 @@ on_both_databases!(
     a_pdf_has_its_text_kept_for_search,
     a_corrupt_pdf_is_processed_without_text,
     a_file_whose_processing_fails_for_good_is_reported_to_its_owner_once,
+    uploads_at_once_never_pass_the_quota,
 );
 
 async fn an_upload_is_stored_listed_and_read_back(backend: Backend) {
@@ -561,4 +562,221 @@ async fn a_file_whose_processing_fails_for_good_is_reported_to_its_owner_once(ba
     app.services.files.processing_failed(file.id).await.unwrap();
     app.services.files.process(file.id).await.unwrap();
     assert_eq!(app.services.notifications.list(&ada, 10).await.unwrap().len(), 1);
+}
+
+/// Finding 7 of issue 15: the quota was read, then spent by a separate insert, so uploads at once
+/// all saw room. Now exactly the files that fit are stored, and the usage is their sum.
+async fn uploads_at_once_never_pass_the_quota(backend: Backend) {
+    let app = spawn(backend, "100KiB").await;
+    let ada = app.user().await;
+
+    let uploads: Vec<_> = (0..10)
+        .map(|i| {
+            let (files, ada) = (app.services.files.clone(), ada.clone());
+            tokio::spawn(async move { files.upload(&ada, &format!("part-{i}.txt"), body(&vec![b'a'; 30 * 1024])).await })
+        })
+        .collect();
+    let mut stored = 0;
+    for upload in uploads {
+        match upload.await.unwrap() {
+            Ok(_) => stored += 1,
+            refusal => assert_eq!(refused(refusal), (Field::File, Problem::OverQuota)),
+        }
+    }
+
+    assert_eq!(stored, 3, "100 KiB holds three files of 30 KiB");
+    let listed = app.list(&ada).await;
+    assert_eq!(listed.len(), 3);
+    let sum: u64 = listed.iter().map(|f| f.size).sum();
+    assert_eq!(app.services.files.usage(&ada).await.unwrap(), sum);
+    assert_eq!(sum, 3 * 30 * 1024);
+    assert_eq!(app.stored_objects().await, 3, "the refused uploads left no bytes");
+    // A delete gives its bytes back, once.
+    app.services.files.delete(&ada, listed[0].id).await.unwrap();
+    assert_eq!(app.services.files.usage(&ada).await.unwrap(), 2 * 30 * 1024);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decompression bombs (finding 2 of issue 15)
+// ---------------------------------------------------------------------------------------------
+
+/// The peak resident memory of this process so far, in bytes (`VmHWM`).
+fn peak_rss() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).expect("VmHWM in /proc/self/status");
+    line.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap() * 1024
+}
+
+/// One step of a deflate stream: all of `input` in, then `flush`.
+fn deflate_step(deflate: &mut flate2::Compress, input: &[u8], flush: flate2::FlushCompress) -> Vec<u8> {
+    let mut out = Vec::with_capacity(1 << 16);
+    let mut fed = 0;
+    loop {
+        if out.capacity() - out.len() < 4096 {
+            out.reserve(1 << 16);
+        }
+        let before = deflate.total_in();
+        let status = deflate.compress_vec(&input[fed..], &mut out, flush).unwrap();
+        fed += usize::try_from(deflate.total_in() - before).unwrap();
+        if status == flate2::Status::StreamEnd || fed == input.len() && out.len() < out.capacity() {
+            return out;
+        }
+    }
+}
+
+/// `mebibytes` MiB of zeros as a zlib stream, made without ever holding them: after the first
+/// mebibyte the window holds only zeros, so every further mebibyte (flushed to a byte boundary)
+/// deflates to the same bytes; those are repeated and the checksum computed (Adler-32 of n zeros
+/// is `(n mod 65521) << 16 | 1`).
+fn zlib_of_zeros(mebibytes: u64) -> Vec<u8> {
+    use flate2::{Compress, Compression, FlushCompress};
+
+    let chunk = vec![0u8; 1 << 20];
+    let mut deflate = Compress::new(Compression::best(), false);
+    let first = deflate_step(&mut deflate, &chunk, FlushCompress::Sync);
+    let repeated = deflate_step(&mut deflate, &chunk, FlushCompress::Sync);
+    assert_eq!(deflate_step(&mut deflate, &chunk, FlushCompress::Sync), repeated, "a mebibyte of zeros deflates alike");
+    let end = deflate_step(&mut deflate, &[], FlushCompress::Finish);
+    let mut zlib = vec![0x78, 0xDA];
+    zlib.extend_from_slice(&first);
+    for _ in 1..mebibytes {
+        zlib.extend_from_slice(&repeated);
+    }
+    zlib.extend_from_slice(&end);
+    let adler = (((mebibytes << 20) % 65521) << 16 | 1) as u32;
+    zlib.extend_from_slice(&adler.to_be_bytes());
+    zlib
+}
+
+fn zlib(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(data).unwrap();
+    encoder.finish().unwrap()
+}
+
+/// The attack of the review: a one-page PDF whose content stream is 2 GiB of zeros behind two
+/// nested FlateDecode filters, a few KiB on disk.
+fn pdf_bomb() -> Vec<u8> {
+    use lopdf::{Document, Object, Stream, dictionary};
+
+    let payload = zlib(&zlib_of_zeros(2048));
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let filters = vec![Object::Name(b"FlateDecode".to_vec()), Object::Name(b"FlateDecode".to_vec())];
+    let content_id = doc.add_object(Stream::new(dictionary! { "Filter" => filters }, payload));
+    let page_id = doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages_id, "Contents" => content_id });
+    let pages = dictionary! {
+        "Type" => "Pages",
+        "Kids" => vec![page_id.into()],
+        "Count" => 1,
+        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+    };
+    doc.objects.insert(pages_id, Object::Dictionary(pages));
+    let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog_id);
+    let mut pdf = Vec::new();
+    doc.save_to(&mut pdf).unwrap();
+    pdf
+}
+
+#[test]
+fn zeros_deflated_by_repetition_inflate_to_zeros() {
+    use std::io::Read;
+
+    let mut inflated = Vec::new();
+    flate2::read::ZlibDecoder::new(zlib_of_zeros(5).as_slice()).read_to_end(&mut inflated).unwrap();
+    assert_eq!(inflated.len(), 5 << 20);
+    assert!(inflated.iter().all(|b| *b == 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pdf_bomb_is_refused_for_good_and_its_owner_told() {
+    use domain::jobs::{Worker, WorkerOptions};
+
+    let app = spawn(Backend::Sqlite, "1MiB").await;
+    let ada = app.user().await;
+    let bomb = pdf_bomb();
+    assert!(bomb.len() < 16 << 10, "a few KiB: {}", bomb.len());
+    let before = peak_rss();
+
+    let file = app.services.files.upload(&ada, "report.pdf", body(&bomb)).await.unwrap();
+    assert_eq!(file.content_type, "application/pdf");
+    let mut options = WorkerOptions::new(2);
+    options.max_idle_poll = Duration::from_millis(50);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let jobs = &app.services.jobs;
+    let worker = tokio::spawn(Worker::new(jobs.clone(), app.services.handlers(), options).run(stopped));
+    let mut dead = Vec::new();
+    for _ in 0..1200 {
+        dead = jobs.dead().await.unwrap();
+        if dead.iter().any(|j| j.kind == "files.process") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    stop.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(30), worker).await.expect("the worker stops").unwrap();
+
+    let grown = peak_rss().saturating_sub(before);
+    assert!(grown < 200 << 20, "the bomb raised this process's peak memory by {} MiB", grown >> 20);
+    let buried: Vec<_> = dead.iter().filter(|j| j.kind == "files.process").collect();
+    assert_eq!(buried.len(), 1, "the job is dead: {dead:?}");
+    assert_eq!(buried[0].attempts, 1, "buried at its first attempt, not retried");
+    assert!(buried[0].last_error.as_deref().unwrap_or_default().contains("too large"), "{:?}", buried[0].last_error);
+    let notifications = app.services.notifications.list(&ada, 10).await.unwrap();
+    assert_eq!(notifications.iter().map(|n| n.kind.as_str()).collect::<Vec<_>>(), ["file_refused"]);
+    assert_eq!(notifications[0].params, serde_json::json!({ "name": "report.pdf", "file_id": file.id }));
+    assert!(app.processed_at(file.id).await.is_some());
+    assert_eq!(app.services.files.extracted_text(file.id).await.unwrap(), None);
+    // Running it again (a redelivery, the dead-job callback) tells nobody twice.
+    app.services.files.processing_failed(file.id).await.unwrap();
+    app.services.files.process(file.id).await.unwrap();
+    assert_eq!(app.services.notifications.list(&ada, 10).await.unwrap().len(), 1);
+    // The file itself is kept, and a normal PDF next to it still gets its text.
+    assert_eq!(app.services.files.get(&ada, file.id).await.unwrap().size, bomb.len() as u64);
+    let normal = app.services.files.upload(&ada, "minutes.pdf", body(&pdf_with_text("Budget approved"))).await.unwrap();
+    app.services.files.process(normal.id).await.unwrap();
+    let text = app.services.files.extracted_text(normal.id).await.unwrap().expect("the normal PDF's text");
+    assert!(text.contains("Budget approved"), "{text:?}");
+}
+
+/// A PNG that claims 100000 x 100000 pixels (30 GB decoded) in a few bytes.
+fn png_bomb() -> Vec<u8> {
+    fn chunk(png: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
+        png.extend_from_slice(&u32::try_from(data.len()).unwrap().to_be_bytes());
+        let mut crc = flate2::Crc::new();
+        crc.update(kind);
+        crc.update(data);
+        png.extend_from_slice(kind);
+        png.extend_from_slice(data);
+        png.extend_from_slice(&crc.sum().to_be_bytes());
+    }
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut header = Vec::new();
+    header.extend_from_slice(&100_000u32.to_be_bytes());
+    header.extend_from_slice(&100_000u32.to_be_bytes());
+    header.extend_from_slice(&[8, 2, 0, 0, 0]); // 8-bit RGB, no interlace
+    chunk(&mut png, b"IHDR", &header);
+    chunk(&mut png, b"IDAT", &zlib_of_zeros(4));
+    chunk(&mut png, b"IEND", &[]);
+    png
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_image_bomb_gets_no_thumbnail_and_costs_no_memory() {
+    let app = spawn(Backend::Sqlite, "1MiB").await;
+    let ada = app.user().await;
+    let before = peak_rss();
+
+    let photo = app.services.files.upload(&ada, "huge.png", body(&png_bomb())).await.unwrap();
+    assert_eq!(photo.content_type, "image/png");
+    app.services.files.process(photo.id).await.expect("an image without a thumbnail is no failure");
+
+    let grown = peak_rss().saturating_sub(before);
+    assert!(grown < 200 << 20, "the image raised this process's peak memory by {} MiB", grown >> 20);
+    assert!(app.processed_at(photo.id).await.is_some());
+    let thumbnail = app.services.storage.get(&domain::files::thumbnail_key(photo.id), None).await;
+    assert!(thumbnail.is_err(), "no thumbnail of a bomb");
 }

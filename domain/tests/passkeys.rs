@@ -6,10 +6,12 @@ use domain::{
     Actor, Error, Services,
     accounts::{Locale, SignUp},
     config::Config,
+    entities::passkey,
     error::{Field, Problem},
     sessions::ClientInfo,
 };
 use migration::{Migrator, MigratorTrait};
+use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel};
 
 #[derive(Parser)]
 struct TestCli {
@@ -18,6 +20,11 @@ struct TestCli {
 }
 
 async fn services(dir: &tempfile::TempDir) -> Services {
+    services_and_db(dir).await.0
+}
+
+/// The services and their database, for a test that must plant a row no browser can make here.
+async fn services_and_db(dir: &tempfile::TempDir) -> (Services, sea_orm::DatabaseConnection) {
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("passkeys.db").display());
     let data_dir = dir.path().to_str().unwrap().to_owned();
     let cli = TestCli::try_parse_from([
@@ -34,14 +41,18 @@ async fn services(dir: &tempfile::TempDir) -> Services {
     Migrator::up(&db, None).await.unwrap();
     let storage = cli.config.storage.open(&cli.config.database.data_dir).unwrap();
     let queue = domain::jobs::Queue::sql(db.clone(), std::time::Duration::from_secs(60));
-    Services::new(db, storage, queue, domain::events::Events::local(), &cli.config)
+    (Services::new(db.clone(), storage, queue, domain::events::Events::local(), &cli.config), db)
 }
 
 async fn user(services: &Services) -> Actor {
     let email = format!("user-{}@example.com", uuid::Uuid::new_v4().simple());
     let input =
         SignUp { email: &email, password: "correct horse battery staple", display_name: None, locale: Locale::En };
-    let (_, token) = services.accounts.sign_up(input, &ClientInfo::default()).await.unwrap();
+    // Made by the operator, so the address counts as confirmed (passkeys wait for that).
+    let client = ClientInfo::default();
+    services.accounts.create_user(&Actor::System, input, domain::Role::User, &client).await.unwrap();
+    let signed_in = services.accounts.sign_in(&Actor::Anonymous, &email, "correct horse battery staple", &client);
+    let domain::accounts::SignIn::Done(_, token) = signed_in.await.unwrap() else { panic!("no second factor") };
     services.sessions.resolve(&token).await.unwrap().actor
 }
 
@@ -57,13 +68,16 @@ async fn registration_asks_for_a_discoverable_verified_credential_of_this_site()
     let dir = tempfile::tempdir().unwrap();
     let services = services(&dir).await;
     let ada = user(&services).await;
-    let ceremony = services.passkeys.start_registration(&ada).await.unwrap();
+    let ceremony = services.passkeys.start_registration(&ada, None, &ClientInfo::default()).await.unwrap();
     let options = &ceremony.options["publicKey"];
     assert_eq!(options["rp"]["id"], "app.example");
     assert_eq!(options["authenticatorSelection"]["residentKey"], "required");
     assert_eq!(options["authenticatorSelection"]["userVerification"], "required");
     assert!(options["challenge"].as_str().is_some_and(|c| c.len() >= 43), "a 32-byte challenge");
-    assert!(matches!(services.passkeys.start_registration(&Actor::Anonymous).await, Err(Error::Unauthenticated)));
+    assert!(matches!(
+        services.passkeys.start_registration(&Actor::Anonymous, None, &ClientInfo::default()).await,
+        Err(Error::Unauthenticated)
+    ));
 
     let sign_in = services.passkeys.start_sign_in().await.unwrap();
     assert!(sign_in.options.get("mediation").is_none(), "a button, not autofill");
@@ -79,14 +93,14 @@ async fn answers_are_refused_unless_they_fit_a_live_challenge_of_the_same_user()
     let passkeys = &services.passkeys;
 
     // Garbage in place of the authenticator's answer; the challenge is spent either way.
-    let ceremony = passkeys.start_registration(&ada).await.unwrap();
+    let ceremony = passkeys.start_registration(&ada, None, &ClientInfo::default()).await.unwrap();
     let garbage = passkeys.finish_registration(&ada, ceremony.challenge, "{not json", "Key", &client).await;
     assert_eq!(problem(garbage), Problem::Malformed);
     let again = passkeys.finish_registration(&ada, ceremony.challenge, "{}", "Key", &client).await;
     assert_eq!(problem(again), Problem::Expired);
 
     // Someone else's challenge, or one that never was.
-    let ceremony = passkeys.start_registration(&ada).await.unwrap();
+    let ceremony = passkeys.start_registration(&ada, None, &ClientInfo::default()).await.unwrap();
     let stolen = passkeys.finish_registration(&bob, ceremony.challenge, "{}", "Key", &client).await;
     assert_eq!(problem(stolen), Problem::Expired);
     let unknown = passkeys.finish_sign_in(&Actor::Anonymous, uuid::Uuid::new_v4(), "{}", &client).await;
@@ -103,12 +117,47 @@ async fn answers_are_refused_unless_they_fit_a_live_challenge_of_the_same_user()
     assert_eq!(problem(refused), Problem::Malformed);
 
     // A name too long is refused before the challenge is spent.
-    let ceremony = passkeys.start_registration(&ada).await.unwrap();
+    let ceremony = passkeys.start_registration(&ada, None, &ClientInfo::default()).await.unwrap();
     let long = passkeys.finish_registration(&ada, ceremony.challenge, "{}", &"k".repeat(81), &client).await;
     assert_eq!(problem(long), Problem::TooLong);
 
     assert!(passkeys.list(&ada).await.unwrap().is_empty());
-    assert!(matches!(passkeys.delete(&bob, uuid::Uuid::new_v4(), &client).await, Err(Error::NotFound)));
+}
+
+#[tokio::test]
+async fn nobody_deletes_a_passkey_of_another_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let (services, db) = services_and_db(&dir).await;
+    let client = ClientInfo::default();
+    let (ada, bob) = (user(&services).await, user(&services).await);
+    // Bob's passkey, planted as the ceremony would store it: a test cannot run an authenticator,
+    // and deleting looks only at the row, never at the credential inside.
+    let bobs = passkey::Model {
+        id: uuid::Uuid::now_v7(),
+        user_id: bob.user_id().unwrap(),
+        credential_id: "bobs-credential".into(),
+        name: "Bob's key".into(),
+        credential: r#"{"cred":"json"}"#.into(),
+        created_at: time::OffsetDateTime::now_utc(),
+        last_used_at: None,
+    }
+    .into_active_model()
+    .reset_all()
+    .insert(&db)
+    .await
+    .unwrap();
+    let stored = || async { passkey::Entity::find_by_id(bobs.id).one(&db).await.unwrap() };
+
+    // Ada names Bob's real id: refused as if it did not exist, and the row stays.
+    let attempt = services.passkeys.delete(&ada, bobs.id, &client).await;
+    assert!(matches!(attempt, Err(Error::NotFound)), "{attempt:?}");
+    assert!(stored().await.is_some(), "Ada's request removed Bob's passkey");
+    assert!(matches!(services.passkeys.delete(&Actor::Anonymous, bobs.id, &client).await, Err(Error::Unauthenticated)));
+    assert_eq!(services.passkeys.list(&bob).await.unwrap().iter().map(|p| p.id).collect::<Vec<_>>(), [bobs.id]);
+
+    // The same call by its owner removes it: the refusal above was about ownership, not the id.
+    services.passkeys.delete(&bob, bobs.id, &client).await.unwrap();
+    assert!(stored().await.is_none());
 }
 
 #[tokio::test]
@@ -124,7 +173,10 @@ async fn an_ip_address_as_public_url_turns_passkeys_off_not_the_app() {
     let queue = domain::jobs::Queue::sql(db.clone(), std::time::Duration::from_secs(60));
     let services = Services::new(db, storage, queue, domain::events::Events::local(), &cli.config);
     let ada = user(&services).await;
-    assert_eq!(problem(services.passkeys.start_registration(&ada).await), Problem::Unsupported);
+    assert_eq!(
+        problem(services.passkeys.start_registration(&ada, None, &ClientInfo::default()).await),
+        Problem::Unsupported
+    );
     assert_eq!(problem(services.passkeys.start_sign_in().await), Problem::Unsupported);
     assert!(services.passkeys.list(&ada).await.unwrap().is_empty());
 }

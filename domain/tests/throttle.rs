@@ -240,7 +240,7 @@ async fn sign_in_is_refused_while_locked_even_with_the_right_password(backend: B
         db.db.clone(),
         &SessionConfig { idle_timeout: Duration::from_secs(3600), max_age: Duration::from_secs(3600) },
     );
-    let audit = domain::audit::AuditLog::new(db.db.clone());
+    let audit = domain::audit::AuditLog::new(db.db.clone(), domain::keys::Keyring::ephemeral());
     let links = domain::accounts::AccountLinks::new(
         db.db.clone(),
         domain::jobs::Queue::sql(db.db.clone(), Duration::from_secs(60)),

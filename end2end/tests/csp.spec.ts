@@ -23,15 +23,25 @@ async function recordViolations(page: Page): Promise<void> {
   });
 }
 
-/** Opens `path`, waits for hydration, and checks the policy was sent and nothing was refused. */
-async function visit(page: Page, path: string): Promise<void> {
+/**
+ * Opens `path`, waits for hydration and for what the page loads afterwards, and checks the policy
+ * was sent and nothing was refused. A signed-in page opens the live events stream (`GET /events`,
+ * which never goes idle, so "network idle" is no condition to wait for): wait for its answer.
+ */
+async function visit(page: Page, path: string, signedIn = false): Promise<void> {
   const response = page.waitForResponse((r) => new URL(r.url()).pathname === path && r.request().resourceType() === 'document');
+  const events = signedIn ? page.waitForResponse((r) => new URL(r.url()).pathname === '/events') : null;
   await open(page, path);
   const csp = (await response).headers()['content-security-policy'] ?? '';
   expect(csp, `${path} has a nonce-based policy`).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9_-]+' 'wasm-unsafe-eval'/);
   expect(csp).not.toContain('unsafe-inline');
-  // Let late loads (images, the PDF frame, the events stream) happen before looking.
-  await page.waitForLoadState('networkidle', { timeout: 2_000 }).catch(() => {});
+  // The late loads happen before looking: the document's own (load event), every image the page
+  // shows by now, and the events stream (a refused stream never answers: this wait then fails).
+  await page.waitForLoadState('load');
+  await page.waitForFunction(() => Array.from(document.images).every((img) => img.complete));
+  if (events) {
+    expect((await events).status(), `${path} opened the live events stream`).toBe(200);
+  }
   expect(await page.evaluate(() => window.cspViolations), `CSP violations on ${path}`).toEqual([]);
 }
 
@@ -60,10 +70,10 @@ test('signed-in pages, an image preview and the profile load without a CSP viola
   const image = await uploadByApi(page, 'square.png', 'image/png', png(16));
 
   for (const path of ['/profile', '/files', '/notifications']) {
-    await visit(page, path);
+    await visit(page, path, true);
   }
   // The preview image came from our own download URL and was shown.
-  await visit(page, `/files/${image}`);
+  await visit(page, `/files/${image}`, true);
   await expect(page.locator('img.preview-image')).toHaveJSProperty('complete', true);
   expect(await page.locator('img.preview-image').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(16);
 

@@ -1,4 +1,4 @@
-import { allowConsoleError, expect, open, signUpByApi, test, uniqueEmail } from './support';
+import { allowConsoleError, expect, open, signUpConfirmedByApi, test, uniqueEmail } from './support';
 
 // Passkeys in Chromium with its virtual authenticator (CDP WebAuthn domain): a platform
 // authenticator that keeps discoverable credentials and verifies the user without a prompt.
@@ -18,7 +18,7 @@ test('a passkey added on the profile then signs in on its own', async ({ page, c
     },
   });
 
-  await signUpByApi(page.request, uniqueEmail('passkey'), 'Key Holder');
+  await signUpConfirmedByApi(page.request, uniqueEmail('passkey'), 'Key Holder');
   await open(page, '/profile');
   const card = page.getByRole('region', { name: 'Passkeys' });
   await expect(card.getByText('No passkeys yet.')).toBeVisible();

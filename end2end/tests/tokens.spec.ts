@@ -1,7 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 
-import { expect, hydrated, open, signUpByApi, test, uniqueEmail } from './support';
+import { expect, hydrated, open, signUpConfirmedByApi, test, uniqueEmail } from './support';
 
 // Personal access tokens on the profile: made with a name, scopes and a lifetime, the secret shown
 // once (with JavaScript and without), listed, revoked after a confirmation.
@@ -18,7 +18,7 @@ async function expectNoViolations(page: Page, what: string): Promise<void> {
 
 test('a token made on the profile is shown once, listed, and revoked', async ({ page, context }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
-  await signUpByApi(page.request, uniqueEmail('tokens'), 'Token Maker');
+  await signUpConfirmedByApi(page.request, uniqueEmail('tokens'), 'Token Maker');
   await open(page, '/profile');
   const card = page.getByRole('region', { name: 'Access tokens' });
   await expect(card.getByText('No access tokens yet.')).toBeVisible();
@@ -76,7 +76,7 @@ test.describe('without JavaScript', () => {
   test.use({ javaScriptEnabled: false });
 
   test('a token made by a plain form is shown on the next page only', async ({ page }) => {
-    await signUpByApi(page.request, uniqueEmail('tokens-nojs'), 'Plain Former');
+    await signUpConfirmedByApi(page.request, uniqueEmail('tokens-nojs'), 'Plain Former');
     await page.goto('/profile');
     const card = page.getByRole('region', { name: 'Access tokens' });
     await card.getByLabel('Token name').fill('Cron job');

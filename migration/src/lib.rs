@@ -17,6 +17,9 @@ mod m20261126_000012_passkeys;
 mod m20261126_000013_api;
 mod m20261126_000014_assistant;
 mod m20261126_000015_job_traceparent;
+mod m20261204_000016_step_up_and_link_binding;
+mod m20261205_000017_storage_usage;
+mod m20261205_000018_sealed_secrets;
 
 pub struct Migrator;
 
@@ -39,6 +42,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000013_api::Migration),
             Box::new(m20261126_000014_assistant::Migration),
             Box::new(m20261126_000015_job_traceparent::Migration),
+            Box::new(m20261204_000016_step_up_and_link_binding::Migration),
+            Box::new(m20261205_000017_storage_usage::Migration),
+            Box::new(m20261205_000018_sealed_secrets::Migration),
         ]
     }
 }

@@ -69,6 +69,11 @@ pub enum Command {
         #[command(subcommand)]
         action: AuditAction,
     },
+    /// The app's secret keys (SECRET_KEYS): make a new one, re-seal under the newest.
+    Keys {
+        #[command(subcommand)]
+        action: KeysAction,
+    },
     /// Backups: write an archive (a consistent export of the database and a manifest of the
     /// objects), list, verify and restore them.
     Backup {
@@ -137,6 +142,15 @@ pub enum BackupAction {
     },
     /// Delete the oldest archives beyond BACKUP_KEEP (what the scheduled backup does after each run).
     Prune,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysAction {
+    /// Print a new key as an `id:base64` entry; put it first in SECRET_KEYS, keeping the others.
+    Generate,
+    /// Re-seal every TOTP secret under the newest key, and list the keys stored values still
+    /// need (recovery codes and audit events keep theirs: leave those keys in SECRET_KEYS).
+    Rotate,
 }
 
 #[derive(Debug, Subcommand)]
@@ -250,6 +264,12 @@ pub struct ServerConfig {
         global = true
     )]
     pub listen: SocketAddr,
+
+    /// Serve plain http on an address other machines can reach (LISTEN_ADDR) although PUBLIC_URL
+    /// is not https: session cookies then cross the network unencrypted. For trials on a private
+    /// network only; every start logs a warning.
+    #[arg(long = "allow-plain-http", env = "ALLOW_PLAIN_HTTP", global = true)]
+    pub allow_plain_http: bool,
 
     /// Serve the front end (wasm, JS, CSS, public/) from this folder instead of the copy inside
     /// the binary.

@@ -12,8 +12,8 @@ use domain::{
 
 use crate::{
     cli::{
-        ApiAction, AuditAction, BackupAction, Cli, Command, JobsAction, MailAction, MigrateAction, StorageAction,
-        UserAction,
+        ApiAction, AuditAction, BackupAction, Cli, Command, JobsAction, KeysAction, MailAction, MigrateAction,
+        StorageAction, UserAction,
     },
     migrate,
     startup::{Application, open_services},
@@ -30,9 +30,50 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Jobs { action } => jobs(&cli.domain, action).await,
         Command::Mail { action } => mail(&cli.domain, action).await,
         Command::Audit { action } => audit(&cli.domain, action).await,
+        Command::Keys { action } => keys(&cli.domain, action).await,
         Command::Backup { action } => backup(&cli.domain, action).await,
         Command::MigrateData { from, to, force } => migrate_data(&cli.domain, from, to, force).await,
         Command::Api { action } => api(action),
+    }
+}
+
+async fn keys(config: &domain::config::Config, action: KeysAction) -> anyhow::Result<()> {
+    match action {
+        KeysAction::Generate => {
+            println!("{}", domain::keys::Keyring::generate_line());
+            eprintln!(
+                "put it first in SECRET_KEYS (comma-separated, newest first), keep the older keys after it, \
+                       restart, then run `smartai keys rotate`"
+            );
+            Ok(())
+        }
+        KeysAction::Rotate => {
+            let services = open_services(config).await?;
+            let result = services.keys.rotate(&Actor::System).await;
+            let keyring = services.keys.keyring().clone();
+            services.close().await;
+            let rotation = result.context("keys rotate")?;
+            let (newest, upgrade) = (keyring.newest(), &rotation.upgrade);
+            println!(
+                "newest key {newest}: {} TOTP secrets re-sealed ({} of them were in clear), {} recovery codes keyed \
+                 that were plain SHA-256{}",
+                rotation.resealed_totp_secrets + upgrade.sealed_totp_secrets,
+                upgrade.sealed_totp_secrets,
+                upgrade.rehashed_recovery_codes,
+                upgrade.audit_anchor.map(|seq| format!(", audit log anchored at event {seq}")).unwrap_or_default(),
+            );
+            for (id, used) in &rotation.in_use {
+                let keep = if id.as_str() == newest.as_ref() { "" } else { ": keep it in SECRET_KEYS" };
+                println!(
+                    "key {id}: {} TOTP secrets, {} recovery codes, {} audit events{keep}",
+                    used.totp_secrets, used.recovery_codes, used.audit_events
+                );
+            }
+            for id in keyring.ids().skip(1).filter(|id| !rotation.in_use.contains_key(id.as_ref())) {
+                println!("key {id}: nothing stored needs it any more; it may leave SECRET_KEYS");
+            }
+            Ok(())
+        }
     }
 }
 

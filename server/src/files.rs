@@ -52,8 +52,7 @@ impl Caller {
                 return Redirect::to(&target).into_response();
             }
         }
-        let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, Json(err)).into_response()
+        rpc_error(err)
     }
 }
 
@@ -139,9 +138,19 @@ fn not_found() -> Response {
 }
 
 fn error_response(err: domain::Error) -> Response {
-    let err = AppError::from(err);
+    rpc_error(AppError::from(err))
+}
+
+/// An error as the server functions answer it (their JSON body, status and `Retry-After`), for
+/// the byte doors, which programs and the uploader call like server functions.
+pub fn rpc_error(err: AppError) -> Response {
     let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, Json(err)).into_response()
+    let retry_after = err.retry_after();
+    let mut response = (status, Json(err)).into_response();
+    if let Some(seconds) = retry_after {
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    response
 }
 
 /// Streams a stored file with the headers a download needs: length, type, a safe name, an ETag

@@ -30,6 +30,27 @@ pub struct StartQuery {
     return_to: Option<String>,
 }
 
+/// `POST /auth/oidc/{provider}/start` from the profile: links another provider to the signed-in
+/// account (bound to this session; see `OidcService::start_connect`).
+pub async fn connect(
+    State(services): State<Services>,
+    State(cookies): State<CookiePolicy>,
+    Extension(actor): Extension<Actor>,
+    Path(provider): Path<String>,
+) -> Response {
+    if actor.session_id().is_none() {
+        return Redirect::to("/signin").into_response();
+    }
+    match services.oidc.start_connect(&actor, &provider).await {
+        Ok(started) => {
+            let mut response = Redirect::to(started.url.as_str()).into_response();
+            set_cookie(&mut response, cookies, STATE_COOKIE, &started.state, "/auth/oidc/", FLOW_MAX_AGE);
+            response
+        }
+        Err(err) => refused(&err),
+    }
+}
+
 /// `GET /auth/oidc/{provider}/start`: to the provider's sign-in page.
 pub async fn start(
     State(services): State<Services>,
@@ -77,6 +98,21 @@ pub async fn callback(
         Ok(Finished::SignedIn { token, return_to, .. }) => {
             let mut response = Redirect::to(return_to.as_deref().unwrap_or("/profile")).into_response();
             set_session(&mut response, &services, cookies, token.expose());
+            response
+        }
+        Ok(Finished::Connected { .. }) => Redirect::to("/profile?saved=linked").into_response(),
+        Ok(Finished::NeedsSecondFactor(challenge)) => {
+            // As after a right password: the code page, with the challenge in a cookie.
+            let mut response = Redirect::to("/signin/code").into_response();
+            let secure = if cookies.secure { "; Secure" } else { "" };
+            let cookie = format!(
+                "{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age=300{secure}",
+                app::rpc::auth::CHALLENGE_COOKIE,
+                challenge.expose()
+            );
+            if let Ok(value) = HeaderValue::from_str(&cookie) {
+                response.headers_mut().append(header::SET_COOKIE, value);
+            }
             response
         }
         Ok(Finished::LinkNeeded { secret, provider }) => {
@@ -148,7 +184,7 @@ fn refused(err: &OidcError) -> Response {
 
 fn set_session(response: &mut Response, services: &Services, cookies: CookiePolicy, token: &str) {
     let max_age = services.sessions.max_age().as_secs();
-    set_cookie(response, cookies, app::rpc::ssr::SESSION_COOKIE, token, "/", max_age);
+    set_cookie(response, cookies, cookies.session_cookie(), token, "/", max_age);
 }
 
 fn set_cookie(response: &mut Response, cookies: CookiePolicy, name: &str, value: &str, path: &str, max_age: u64) {

@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 
-use app::{i18n::Lang, rpc::ssr::SESSION_COOKIE};
+use app::{i18n::Lang, rpc::ssr::CookiePolicy};
 use axum::{
     extract::{ConnectInfo, Request, State},
     http::{HeaderMap, header},
@@ -27,7 +27,12 @@ fn needs_context(path: &str) -> bool {
         || path == "/favicon.ico")
 }
 
-pub async fn resolve(State(services): State<Services>, mut request: Request, next: Next) -> Response {
+pub async fn resolve(
+    State(services): State<Services>,
+    State(cookies): State<CookiePolicy>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     if !needs_context(request.uri().path()) {
         return next.run(request).await;
     }
@@ -42,7 +47,7 @@ pub async fn resolve(State(services): State<Services>, mut request: Request, nex
             .map(str::to_owned),
     };
     let mut invalid_bearer = false;
-    let resolved = match credential(request.uri().path(), headers) {
+    let resolved = match credential(request.uri().path(), headers, cookies.session_cookie()) {
         Some(Credential::Bearer(secret)) => {
             let resolved = services.tokens.resolve(secret, &client).await.unwrap_or_else(|err| {
                 tracing::warn!(error = %err, "could not resolve the bearer token; treating the request as anonymous");
@@ -83,7 +88,7 @@ enum Credential<'a> {
 /// What the request proves itself with. Tokens are for the REST API only: the pages and server
 /// functions do not check scopes. A request to the API with an `Authorization` header is judged
 /// by that header alone, never by cookies it may also carry.
-fn credential<'a>(path: &str, headers: &'a HeaderMap) -> Option<Credential<'a>> {
+fn credential<'a>(path: &str, headers: &'a HeaderMap, session_cookie: &str) -> Option<Credential<'a>> {
     if path.starts_with("/api/")
         && let Some(value) = headers.get(header::AUTHORIZATION)
     {
@@ -91,7 +96,7 @@ fn credential<'a>(path: &str, headers: &'a HeaderMap) -> Option<Credential<'a>> 
         let secret = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")).unwrap_or_default();
         return Some(Credential::Bearer(secret.trim()));
     }
-    cookie(headers, SESSION_COOKIE).map(Credential::Session)
+    cookie(headers, session_cookie).map(Credential::Session)
 }
 
 /// The value of one cookie of the request.

@@ -67,6 +67,7 @@ impl Application {
     pub async fn build(domain: &domain::config::Config, server: &ServerConfig) -> anyhow::Result<Self> {
         // Install the recorder before the first request, or early measurements are lost.
         metrics::handle();
+        check_transport(server.listen, domain.public_url.as_ref(), server.allow_plain_http)?;
         let services = open_services(domain).await?;
         let worker =
             (!domain.jobs.no_in_process_worker).then(|| worker(&services, &domain.jobs, server.shutdown_timeout));
@@ -162,7 +163,13 @@ pub async fn open_services(domain: &domain::config::Config) -> anyhow::Result<Se
         Some(url) => domain::events::Events::redis(url, &domain.jobs.redis_prefix).await?,
         None => domain::events::Events::local(),
     };
-    Ok(Services::new(db, storage, queue, events, domain))
+    let keys = domain.keys.open(&domain.database.data_dir)?;
+    let services = Services::with_keys(db, storage, queue, events, domain, keys);
+    // A key still needed by stored values must not have left SECRET_KEYS; values from before
+    // SECRET_KEYS are brought under the newest key.
+    services.keys.check_in_use().await?;
+    services.keys.upgrade().await.context("bringing stored secrets under SECRET_KEYS")?;
+    Ok(services)
 }
 
 /// A worker for every kind of job and the periodic ones; on shutdown its running jobs get `grace`
@@ -204,7 +211,7 @@ pub fn router(state: AppState) -> Router {
         .route("/files/{id}/content", get(files::content))
         .route("/s/{token}", get(files::shared))
         .route("/avatars/{id}/{file}", get(files::avatar))
-        .route("/auth/oidc/{provider}/start", get(oidc::start))
+        .route("/auth/oidc/{provider}/start", get(oidc::start).post(oidc::connect))
         .route("/auth/oidc/{provider}/callback", get(oidc::callback))
         .route("/auth/oidc/link", post(oidc::link))
         .route("/events", get(events::stream))
@@ -238,10 +245,31 @@ pub fn router(state: AppState) -> Router {
                         .compress_when(DefaultPredicate::new().and(not_a_stored_file).and(not_a_live_stream)),
                 )
                 .layer(middleware::from_fn_with_state(state.csrf.clone(), csrf::refuse_cross_site))
-                .layer(middleware::from_fn_with_state(state.services.clone(), request_context::resolve))
+                .layer(middleware::from_fn_with_state(state.clone(), request_context::resolve))
                 .layer(middleware::from_fn_with_state(state.rate_limit.clone(), crate::rate_limit::enforce)),
         )
         .with_state(state)
+}
+
+/// Refuses to serve plain http beyond this machine: a listener other machines can reach needs an
+/// `https` PUBLIC_URL (TLS ends at a proxy in front), or sessions and passwords travel in clear.
+fn check_transport(listen: SocketAddr, public_url: Option<&url::Url>, allow_plain_http: bool) -> anyhow::Result<()> {
+    let https = public_url.is_some_and(|u| u.scheme() == "https");
+    if listen.ip().is_loopback() || https {
+        return Ok(());
+    }
+    if allow_plain_http {
+        tracing::warn!(
+            %listen,
+            "ALLOW_PLAIN_HTTP is set: serving plain http to the network; passwords and session cookies cross it unencrypted"
+        );
+        return Ok(());
+    }
+    anyhow::bail!(
+        "LISTEN_ADDR {listen} can be reached from other machines, but PUBLIC_URL is not https: set PUBLIC_URL to the \
+         https address users reach (TLS ending at a proxy in front), listen on 127.0.0.1, or, for a trial on a private \
+         network only, set ALLOW_PLAIN_HTTP=true"
+    )
 }
 
 /// The span of one request: a server span in the caller's trace (W3C `traceparent`) or a new one,

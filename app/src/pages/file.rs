@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{
     components::Redirect,
-    hooks::{use_navigate, use_params_map, use_query_map},
+    hooks::{use_navigate, use_params_map},
 };
 
 use super::{error::ErrorPage, url_error};
@@ -81,7 +81,7 @@ fn File(details: FileDetailsDto) -> impl IntoView {
                     <RenameForm id=file.id.clone() name=name.clone()/>
                     <DeleteForm id=file.id.clone() name=name.clone()/>
                 </section>
-                <Shares id=file.id.clone() shares=details.shares.clone()/>
+                <Shares id=file.id.clone() shares=details.shares.clone() posted=details.fresh_share.clone()/>
                 <section class="card" aria-labelledby="checksum-heading">
                     <h2 id="checksum-heading">{t("file-details")}</h2>
                     <dl class="details">
@@ -150,12 +150,11 @@ fn DeleteForm(id: String, name: String) -> impl IntoView {
 /// Share links. The list is kept here rather than reloaded, so that the link just made (shown
 /// once) stays on screen.
 #[component]
-fn Shares(id: String, shares: Vec<ShareDto>) -> impl IntoView {
+fn Shares(id: String, shares: Vec<ShareDto>, posted: Option<String>) -> impl IntoView {
     let i18n = use_i18n();
     let list = RwSignal::new(shares);
     let share = ServerAction::<ShareFile>::new();
-    // After a plain form post the new link's secret comes back in the query, shown this once.
-    let posted = use_query_map().get_untracked().get("shared").map(|token| format!("/s/{token}"));
+    // After a plain form post the new link comes back with the page's data, shown this once.
     let made = Signal::derive(move || match share.value().get() {
         Some(Ok(new)) => Some(new.url),
         _ => posted.clone(),

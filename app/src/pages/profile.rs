@@ -435,6 +435,12 @@ fn Passkeys(saved: Option<String>) -> impl IntoView {
                     <label for="passkey-name">{t("passkeys-name")}</label>
                     <input id="passkey-name" type="text" maxlength="80" placeholder=t("passkeys-name-placeholder")/>
                 </div>
+                <div class="field">
+                    <label for="passkey-password">{t("passkeys-password")}</label>
+                    <input id="passkey-password" type="password" autocomplete="current-password"
+                        aria-describedby="passkey-password-hint"/>
+                    <p id="passkey-password-hint" class="field-hint">{t("passkeys-password-hint")}</p>
+                </div>
                 <button type="button" class="button" data-passkey="register" data-status="passkey-register-status">
                     {t("passkeys-add")}
                 </button>

@@ -128,7 +128,14 @@ pub fn LinkedProvidersCard(saved: Option<String>) -> impl IntoView {
                         {list.available.into_iter().map(|provider| {
                             let name = provider.display_name.clone();
                             let label = move || i18n.t_args("providers-link", &[("provider", name.clone())]);
-                            view! { <a class="button button-ghost" href=provider_start_url(&provider.name)>{label}</a> " " }
+                            // A form post, not a link: only this page may start linking (the CSRF
+                            // check), so a link planted elsewhere cannot attach someone's provider.
+                            view! {
+                                <form class="inline-form" method="post" action=provider_start_url(&provider.name)>
+                                    <button type="submit" class="button button-ghost">{label}</button>
+                                </form>
+                                " "
+                            }
                         }).collect_view()}
                     }
                     .into_any()

@@ -34,8 +34,9 @@ pub fn SignInPage() -> impl IntoView {
     }));
     let navigate = leptos_router::hooks::use_navigate();
     Effect::new(move |_| {
-        if let Some(Ok(SignInDto::SecondFactorDue { challenge })) = result.get() {
-            navigate(&format!("/signin/code?challenge={challenge}"), Default::default());
+        // The challenge went into a cookie for the code step; it stays out of the URL.
+        if let Some(Ok(SignInDto::SecondFactorDue { .. })) = result.get() {
+            navigate("/signin/code", Default::default());
         }
     });
     let on_submit = move |ev: SubmitEvent| {
@@ -79,25 +80,21 @@ pub fn SignInPage() -> impl IntoView {
 }
 
 /// The second step of a sign-in with two-factor on: a code from the authenticator app, or a
-/// recovery code. The challenge from the password step travels in the query and a hidden field.
+/// recovery code. The challenge from the password step travels in an HttpOnly cookie.
 #[component]
 pub fn SignInCodePage() -> impl IntoView {
     let action = form_action::<SignInCode>();
     let result = action.value();
-    let challenge = use_query_map().get_untracked().get("challenge").unwrap_or_default();
     let code = RwSignal::new(String::new());
     let attempted = RwSignal::new(false);
     provide_context(FormAttempt(attempted));
     go_to_profile_once_signed_in(result);
-    let on_submit = {
-        let challenge = challenge.clone();
-        move |ev: SubmitEvent| {
-            ev.prevent_default();
-            attempted.set(true);
-            let code = code.get_untracked();
-            if validate::code(&code).is_none() {
-                action.dispatch(SignInCode { challenge: challenge.clone(), code });
-            }
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        attempted.set(true);
+        let code = code.get_untracked();
+        if validate::code(&code).is_none() {
+            action.dispatch(SignInCode { challenge: None, code });
         }
     };
     let pending = action.pending();
@@ -114,7 +111,6 @@ pub fn SignInCodePage() -> impl IntoView {
                 </div>
             </Show>
             <form node_ref=hydrated_form_ref() method="post" action=SignInCode::url() on:submit=on_submit>
-                <input type="hidden" name="challenge" value=challenge/>
                 <Field label="field-code" name="code" autocomplete="one-time-code" required=true value=code
                     check=validate::code hint="sign-in-code-hint" server_error=server_error_for(result, "code")/>
                 <button type="submit" class="button button-block" disabled=move || pending.get()>

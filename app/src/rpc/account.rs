@@ -175,7 +175,7 @@ pub async fn regenerate_recovery_codes(code: String) -> Result<Vec<String>, AppE
     use crate::rpc::ssr::*;
 
     let two_factor = services()?.accounts.two_factor().clone();
-    let codes = two_factor.regenerate_recovery_codes(&actor(), &code).await.map_err(fail)?;
+    let codes = two_factor.regenerate_recovery_codes(&actor(), &code, &client_info()).await.map_err(fail)?;
     Ok(codes.expose().to_vec())
 }
 /// The sign-in providers linked to the account, and the others one could link.

@@ -51,22 +51,31 @@ pub async fn sign_in(email: String, password: String) -> Result<SignInDto, AppEr
         }
         SignIn::NeedsSecondFactor(challenge) => {
             let challenge = challenge.expose().to_owned();
-            redirect_form_post(&format!("/signin/code?challenge={challenge}"));
+            set_flash(CHALLENGE_COOKIE, &challenge, "/");
+            redirect_form_post("/signin/code");
             Ok(SignInDto::SecondFactorDue { challenge })
         }
     }
 }
 
+/// Carries a pending two-factor sign-in from the password step (or a provider's callback) to the
+/// code step in the browser alone, never in a URL, which history, logs and `Referer` keep.
+/// Programs may send the challenge from the answer's body instead.
+#[cfg(feature = "ssr")]
+pub const CHALLENGE_COOKIE: &str = "smartai_challenge";
+
 /// The second step of a sign-in with two-factor on: the challenge from `auth/sign_in` and a code
 /// from the authenticator app (or a recovery code).
 #[server(prefix = "/rpc", endpoint = "auth/sign_in_code")]
-pub async fn sign_in_code(challenge: String, code: String) -> Result<UserDto, AppError> {
+pub async fn sign_in_code(challenge: Option<String>, code: String) -> Result<UserDto, AppError> {
     use crate::rpc::ssr::*;
 
     let services = services()?;
     let accounts = &services.accounts;
+    let challenge = challenge.filter(|c| !c.is_empty()).or_else(|| read_cookie(CHALLENGE_COOKIE)).unwrap_or_default();
     let (account, token) =
         accounts.sign_in_second_factor(&actor(), &challenge, &code, &client_info()).await.map_err(fail)?;
+    clear_flash(CHALLENGE_COOKIE, "/");
     set_session_cookie(token.expose(), services.sessions.max_age());
     redirect_form_post("/profile");
     Ok(UserDto::from(&account))

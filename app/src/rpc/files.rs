@@ -65,10 +65,15 @@ pub async fn file_details(id: String) -> Result<FileDetailsDto, AppError> {
         None
     };
     let shares = services.files.shares(&actor, id).await.map_err(fail)?;
+    let fresh_share = take_flash(SHARE_FLASH_COOKIE, &format!("/files/{id}"))
+        .filter(|token| token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+        .map(|token| public_link(&format!("/s/{token}")))
+        .transpose()?;
     Ok(FileDetailsDto {
         file: FileDto::from(&download.info),
         text_preview,
         shares: shares.iter().map(ShareDto::from).collect(),
+        fresh_share,
     })
 }
 
@@ -104,10 +109,19 @@ pub async fn share_file(id: String, expires_in: String) -> Result<NewShareDto, A
         .map_err(|_| fail(domain::Error::invalid(Field::ExpiresIn, Problem::Malformed)))?;
     let id = parse_id(&id)?;
     let share = services()?.files.share(&actor(), id, lifetime).await.map_err(fail)?;
-    let url = format!("{}/s/{}", request_origin(), share.token);
-    redirect_form_post(&format!("/files/{id}?shared={}", share.token));
+    let url = public_link(&format!("/s/{}", share.token))?;
+    // The secret goes to the page in a cookie for that page alone, never in its URL (which
+    // browsers keep in their history and send on as a Referer).
+    if is_form_post() {
+        set_flash(SHARE_FLASH_COOKIE, &share.token, &format!("/files/{id}"));
+        redirect_form_post(&format!("/files/{id}"));
+    }
     Ok(NewShareDto { share: ShareDto::from(&share.info), url })
 }
+
+/// Carries a share link made by a plain form post to the file's page, which shows it once.
+#[cfg(feature = "ssr")]
+const SHARE_FLASH_COOKIE: &str = "smartai_new_share";
 
 #[server(prefix = "/rpc", endpoint = "files/revoke_share")]
 pub async fn revoke_share(id: String) -> Result<(), AppError> {

@@ -36,11 +36,14 @@ pub async fn list_passkeys() -> Result<Vec<PasskeyDto>, AppError> {
     Ok(list.iter().map(PasskeyDto::from).collect())
 }
 
+/// Starts adding a passkey. A session that signed in more than a few minutes ago gives the
+/// account's `password` again.
 #[server(prefix = "/rpc", endpoint = "passkeys/register_start")]
-pub async fn register_start() -> Result<CeremonyDto, AppError> {
+pub async fn register_start(password: Option<String>) -> Result<CeremonyDto, AppError> {
     use crate::rpc::ssr::*;
 
-    Ok(ceremony(services()?.passkeys.start_registration(&actor()).await.map_err(fail)?))
+    let passkeys = &services()?.passkeys;
+    Ok(ceremony(passkeys.start_registration(&actor(), password.as_deref(), &client_info()).await.map_err(fail)?))
 }
 
 /// `credential` is the authenticator's answer as JSON (binary fields base64url).

@@ -8,12 +8,27 @@ use leptos_axum::ResponseOptions;
 use crate::{error::AppError, i18n::Lang};
 
 pub const SESSION_COOKIE: &str = "smartai_session";
+/// The session cookie's name over https. Browsers take a `__Host-` cookie only from this very host,
+/// with `Secure`, `Path=/` and no `Domain`, so a sibling subdomain cannot plant or overwrite it.
+pub const HOST_SESSION_COOKIE: &str = "__Host-smartai_session";
 
 /// How cookies are set; the server provides it from its configuration.
 #[derive(Debug, Clone, Copy)]
 pub struct CookiePolicy {
     /// Add `Secure` (the app is served over https).
     pub secure: bool,
+}
+
+impl CookiePolicy {
+    /// The name the session cookie is set and read under (plain http, as on a laptop, cannot have
+    /// the prefix: it needs `Secure`).
+    pub fn session_cookie(self) -> &'static str {
+        if self.secure { HOST_SESSION_COOKIE } else { SESSION_COOKIE }
+    }
+}
+
+fn session_cookie() -> &'static str {
+    use_context::<CookiePolicy>().map_or(SESSION_COOKIE, CookiePolicy::session_cookie)
 }
 
 fn parts() -> Result<Parts, AppError> {
@@ -41,14 +56,11 @@ pub fn request_lang() -> Lang {
     use_context::<Parts>().and_then(|p| p.extensions.get::<Lang>().copied()).unwrap_or_default()
 }
 
-/// `scheme://host` of this request, for links shown to be copied elsewhere.
-pub fn request_origin() -> String {
-    let host = parts()
-        .ok()
-        .and_then(|p| p.headers.get(header::HOST).and_then(|h| h.to_str().ok()).map(str::to_owned))
-        .unwrap_or_else(|| "localhost".into());
-    let scheme = if use_context::<CookiePolicy>().is_some_and(|p| p.secure) { "https" } else { "http" };
-    format!("{scheme}://{host}")
+/// An absolute link to `path` on this site, for copying elsewhere: built from PUBLIC_URL, never from
+/// the request's `Host`, which whoever sends the request chooses.
+pub fn public_link(path: &str) -> Result<String, AppError> {
+    let link = services()?.public_url.join(path.trim_start_matches('/')).map_err(|_| AppError::Internal)?;
+    Ok(link.to_string())
 }
 
 /// A browser posting a plain HTML form (no JavaScript) asks for HTML back; programs and the
@@ -80,8 +92,8 @@ pub fn set_status_for(err: &AppError) {
         && let Some(response) = use_context::<ResponseOptions>()
     {
         response.set_status(StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
-        if let AppError::TooManyAttempts { retry_after } = err {
-            response.insert_header(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+        if let Some(retry_after) = err.retry_after() {
+            response.insert_header(header::RETRY_AFTER, HeaderValue::from(retry_after));
         }
     }
 }
@@ -120,14 +132,15 @@ fn secure_attr() -> &'static str {
 
 pub fn set_session_cookie(token: &str, max_age: std::time::Duration) {
     append_cookie(format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        "{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        session_cookie(),
         max_age.as_secs(),
         secure_attr()
     ));
 }
 
 pub fn clear_session_cookie() {
-    append_cookie(format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}", secure_attr()));
+    append_cookie(format!("{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}", session_cookie(), secure_attr()));
 }
 
 pub fn set_lang_cookie(lang: Lang) {
@@ -144,18 +157,28 @@ pub fn set_flash(name: &str, value: &str, path: &str) {
 /// The value [`set_flash`] left for this request, cleared so the next load does not see it again.
 /// The page showing it is not kept in any cache.
 pub fn take_flash(name: &str, path: &str) -> Option<String> {
+    let value = read_cookie(name)?;
+    clear_flash(name, path);
+    if let Some(response) = use_context::<ResponseOptions>() {
+        response.insert_header(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    Some(value)
+}
+
+/// The value of one of the request's cookies, if it has a non-empty one.
+pub fn read_cookie(name: &str) -> Option<String> {
     let parts = parts().ok()?;
-    let value = parts
+    parts
         .headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .find_map(|pair| pair.trim().strip_prefix(name)?.strip_prefix('=').map(str::to_owned))
-        .filter(|v| !v.is_empty())?;
+        .filter(|v| !v.is_empty())
+}
+
+/// Removes what [`set_flash`] left under `path`.
+pub fn clear_flash(name: &str, path: &str) {
     append_cookie(format!("{name}=; Path={path}; HttpOnly; SameSite=Strict; Max-Age=0{}", secure_attr()));
-    if let Some(response) = use_context::<ResponseOptions>() {
-        response.insert_header(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
-    Some(value)
 }

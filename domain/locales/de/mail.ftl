@@ -6,6 +6,8 @@ mail-file_processed-subject = „{ $name }“ ist bereit
 mail-file_processed-body = Ihre Datei „{ $name }“ wurde verarbeitet und steht bereit.
 mail-file_failed-subject = „{ $name }“ konnte nicht verarbeitet werden
 mail-file_failed-body = Bei der Verarbeitung Ihrer Datei „{ $name }“ ist etwas schiefgegangen. Sie hat keine Vorschau und ist nicht durchsuchbar. Öffnen Sie sie, um sie zu prüfen, oder laden Sie sie erneut hoch.
+mail-file_refused-subject = „{ $name }“ wurde abgelehnt: entpackt zu groß
+mail-file_refused-body = Ihre Datei „{ $name }“ wird beim Entpacken zu groß, um sicher gelesen zu werden, und wurde daher abgelehnt: Sie hat keine Vorschau und ist nicht durchsuchbar. Sie bleibt gespeichert; Sie können sie herunterladen oder löschen.
 mail-open = Öffnen: { $link }
 
 mail-footer-account = Sie erhalten diese E-Mail aufgrund einer Aktion in Ihrem SmartAIPlatForm-Konto.

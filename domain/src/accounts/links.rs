@@ -17,7 +17,10 @@ use super::{Account, Email, NewPassword, password};
 use crate::{
     Actor, Error, Result,
     audit::{AuditLog, Context, Event},
-    entities::{account_token, user, user_identity},
+    entities::{
+        account_token, api_token, oidc_login, passkey, recovery_code, sign_in_challenge, two_factor, user,
+        user_identity, webauthn_challenge,
+    },
     error::{Field, Problem},
     jobs::{NewJob, Queue},
     mail::SendMail,
@@ -143,13 +146,14 @@ impl AccountLinks {
         let hash = password::hash(&new).await?;
         let txn = self.db.begin().await?;
         let user_id = consume(&txn, token, Purpose::ResetPassword).await?;
-        // Providers linked before anyone proved the address (an account made through a provider
-        // that did not verify it) are dropped: the address's owner takes the account over alone.
+        // Until now nobody had proved the address. Whatever was added to the account before (by
+        // whoever signed up with it, perhaps not its owner) goes: the owner takes it over alone.
         let unconfirmed =
             user::Entity::find_by_id(user_id).one(&txn).await?.is_some_and(|u| u.email_verified_at.is_none());
         if unconfirmed {
-            user_identity::Entity::delete_many().filter(user_identity::Column::UserId.eq(user_id)).exec(&txn).await?;
+            wipe_credentials(&txn, user_id).await?;
         }
+        forget_unused_links(&txn, user_id).await?;
         user::Entity::update_many()
             .col_expr(user::Column::PasswordHash, Expr::value(hash))
             .col_expr(user::Column::UpdatedAt, Expr::value(OffsetDateTime::now_utc()))
@@ -237,6 +241,31 @@ async fn consume<C: ConnectionTrait>(conn: &C, token: &str, purpose: Purpose) ->
     }
     let row = account_token::Entity::find_by_id(id).one(conn).await?.ok_or_else(expired)?;
     Ok(row.user_id)
+}
+
+/// Every way into the account but its password: linked providers, passkeys, tokens, two-factor
+/// and its recovery codes, and ceremonies in flight. Sessions end after the commit.
+async fn wipe_credentials<C: ConnectionTrait>(conn: &C, user_id: Uuid) -> Result<()> {
+    user_identity::Entity::delete_many().filter(user_identity::Column::UserId.eq(user_id)).exec(conn).await?;
+    passkey::Entity::delete_many().filter(passkey::Column::UserId.eq(user_id)).exec(conn).await?;
+    webauthn_challenge::Entity::delete_many().filter(webauthn_challenge::Column::UserId.eq(user_id)).exec(conn).await?;
+    api_token::Entity::delete_many().filter(api_token::Column::UserId.eq(user_id)).exec(conn).await?;
+    two_factor::Entity::delete_many().filter(two_factor::Column::UserId.eq(user_id)).exec(conn).await?;
+    recovery_code::Entity::delete_many().filter(recovery_code::Column::UserId.eq(user_id)).exec(conn).await?;
+    sign_in_challenge::Entity::delete_many().filter(sign_in_challenge::Column::UserId.eq(user_id)).exec(conn).await?;
+    oidc_login::Entity::delete_many().filter(oidc_login::Column::UserId.eq(user_id)).exec(conn).await?;
+    Ok(())
+}
+
+/// Links sent before a password reset or change stop working: one may sit in a mailbox that
+/// someone else reads, and the new password is what counts now.
+pub(crate) async fn forget_unused_links<C: ConnectionTrait>(conn: &C, user_id: Uuid) -> Result<()> {
+    account_token::Entity::delete_many()
+        .filter(account_token::Column::UserId.eq(user_id))
+        .filter(account_token::Column::UsedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok(())
 }
 
 async fn confirm_email<C: ConnectionTrait>(conn: &C, user_id: Uuid) -> Result<()> {

@@ -6,11 +6,15 @@ mod links;
 mod passkeys;
 pub mod password;
 mod profile;
+mod step_up;
 pub mod throttle;
 pub mod tokens;
 pub mod two_factor;
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, SqlErr};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, SqlErr,
+    TransactionTrait,
+};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -19,6 +23,7 @@ pub use links::{AccountLinks, LinksConfig};
 pub use passkeys::{Ceremony, PasskeyInfo, PasskeyService};
 pub use password::NewPassword;
 pub use profile::{DisplayName, Locale, TimeZone};
+pub use step_up::StepUp;
 pub use throttle::{Throttle, ThrottleConfig};
 pub use tokens::{NewToken, TokenInfo, TokenRequest, TokenService};
 pub use two_factor::{PendingSignIn, TwoFactor};
@@ -93,6 +98,7 @@ pub struct AccountService {
     links: AccountLinks,
     audit: AuditLog,
     two_factor: TwoFactor,
+    step_up: StepUp,
 }
 
 impl AccountService {
@@ -103,8 +109,14 @@ impl AccountService {
         links: AccountLinks,
         audit: AuditLog,
     ) -> Self {
-        let two_factor = TwoFactor::new(db.clone(), audit.clone());
-        Self { db, sessions, throttle, links, audit, two_factor }
+        let step_up = StepUp::new(db.clone(), sessions.clone(), throttle.clone(), audit.clone());
+        let two_factor = TwoFactor::new(db.clone(), audit.clone(), step_up.clone(), audit.keys().clone());
+        Self { db, sessions, throttle, links, audit, two_factor, step_up }
+    }
+
+    /// Proof, again, before sensitive changes (see [`StepUp`]).
+    pub fn step_up(&self) -> &StepUp {
+        &self.step_up
     }
 
     /// Two-factor authentication: enrolment, recovery codes, turning it off.
@@ -137,7 +149,7 @@ impl AccountService {
     /// Creates an account and signs it in.
     #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn sign_up(&self, input: SignUp<'_>, client: &ClientInfo) -> Result<(Account, SessionToken)> {
-        let account = self.create(input, Role::User).await?;
+        let account = self.create(input, Role::User, false).await?;
         self.links.send_verification(&account).await?;
         let token = self.sessions.create(account.id, client).await?;
         self.audit.record(Event::SignUp, Context::own(account.id, client)).await?;
@@ -158,7 +170,8 @@ impl AccountService {
         if !actor.is_admin() {
             return Err(Error::Forbidden);
         }
-        let account = self.create(input, role).await?;
+        // The operator or an administrator vouches for the address.
+        let account = self.create(input, role, true).await?;
         let by = if matches!(actor, Actor::System) { "operator" } else { "admin" };
         let context = || Context::about(Some(account.id), actor, client).detail("by", by);
         self.audit.record(Event::SignUp, context()).await?;
@@ -168,7 +181,7 @@ impl AccountService {
         Ok(account)
     }
 
-    async fn create(&self, input: SignUp<'_>, role: Role) -> Result<Account> {
+    async fn create(&self, input: SignUp<'_>, role: Role, vouched: bool) -> Result<Account> {
         let email = Email::parse(input.email);
         let password = NewPassword::parse(input.password, Field::Password);
         let (email, password) = (email?, password?);
@@ -187,7 +200,7 @@ impl AccountService {
             locale: Set(input.locale.as_str().to_owned()),
             time_zone: Set(TimeZone::utc().as_ref().to_owned()),
             avatar_id: Set(None),
-            email_verified_at: Set(None),
+            email_verified_at: Set(vouched.then_some(now)),
             created_at: Set(now),
             updated_at: Set(now),
         };
@@ -326,7 +339,7 @@ impl AccountService {
         let id = actor.user_id()?;
         let user = user::Entity::find_by_id(id).one(&self.db).await?.ok_or(Error::Unauthenticated)?;
         let new = NewPassword::parse(new, Field::NewPassword)?;
-        if !password::verify(current, Some(&user.password_hash)).await? {
+        if !self.step_up.check(&user, client, password::verify(current, Some(&user.password_hash))).await? {
             return Err(Error::WrongPassword);
         }
         if current == new.expose() {
@@ -337,13 +350,27 @@ impl AccountService {
         let mut model: user::ActiveModel = user.into();
         model.password_hash = Set(hash);
         model.updated_at = Set(OffsetDateTime::now_utc());
-        model.update(&self.db).await?;
+        let txn = self.db.begin().await?;
+        model.update(&txn).await?;
+        links::forget_unused_links(&txn, id).await?;
+        txn.commit().await?;
         let ended = self.sessions.revoke_all_for(id, keep.as_deref()).await?;
         let context = Context::own(id, client).detail("other_sessions_ended", ended);
         self.audit.record(Event::PasswordChanged, context).await?;
         tracing::info!(user_id = %id, other_sessions_ended = ended, "password changed");
         Ok(())
     }
+}
+
+/// Credentials that outlive a password reset (tokens, passkeys, two-factor) wait for a confirmed
+/// address. Otherwise whoever signs up first with someone else's address could add one, and keep
+/// a way in after the address's owner resets the password and starts using the account.
+pub(crate) async fn require_confirmed(db: &impl ConnectionTrait, user_id: Uuid) -> Result<user::Model> {
+    let user = user::Entity::find_by_id(user_id).one(db).await?.ok_or(Error::Unauthenticated)?;
+    if user.email_verified_at.is_none() {
+        return Err(Error::invalid(Field::Email, Problem::Unconfirmed));
+    }
+    Ok(user)
 }
 
 /// A refused sign-in is about the account whose address was typed, if there is one; otherwise the

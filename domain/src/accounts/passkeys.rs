@@ -57,6 +57,7 @@ pub struct PasskeyService {
     webauthn: Option<Arc<Webauthn>>,
     sessions: SessionStore,
     audit: AuditLog,
+    step_up: super::StepUp,
 }
 
 fn refused() -> Error {
@@ -71,7 +72,13 @@ impl PasskeyService {
     /// The relying party is the app at `public_url`: its host is the RP id, its origin the only
     /// one whose answers count. Browsers take only a domain as RP id, so with an IP address in
     /// `PUBLIC_URL` passkeys are off (and say so), while everything else works.
-    pub fn new(db: DatabaseConnection, public_url: &url::Url, sessions: SessionStore, audit: AuditLog) -> Self {
+    pub fn new(
+        db: DatabaseConnection,
+        public_url: &url::Url,
+        sessions: SessionStore,
+        audit: AuditLog,
+        step_up: super::StepUp,
+    ) -> Self {
         let webauthn = match public_url.host() {
             Some(url::Host::Domain(rp_id)) => WebauthnBuilder::new(rp_id, public_url)
                 .and_then(|b| b.rp_name("SmartAIPlatForm").build())
@@ -82,7 +89,7 @@ impl PasskeyService {
                 None
             }
         };
-        Self { db, webauthn: webauthn.map(Arc::new), sessions, audit }
+        Self { db, webauthn: webauthn.map(Arc::new), sessions, audit, step_up }
     }
 
     fn webauthn(&self) -> Result<&Webauthn> {
@@ -99,10 +106,17 @@ impl PasskeyService {
         Ok(rows.into_iter().map(PasskeyInfo::from).collect())
     }
 
-    /// Starts adding a passkey to the signed-in account.
-    pub async fn start_registration(&self, actor: &Actor) -> Result<Ceremony> {
+    /// Starts adding a passkey to the signed-in account: a browser session that signed in a few
+    /// minutes ago, or that gives the account's `password` now (see [`super::StepUp`]).
+    pub async fn start_registration(
+        &self,
+        actor: &Actor,
+        password: Option<&str>,
+        client: &ClientInfo,
+    ) -> Result<Ceremony> {
         let id = actor.user_id()?;
-        let user = user::Entity::find_by_id(id).one(&self.db).await?.ok_or(Error::Unauthenticated)?;
+        self.step_up.require_recent(actor, password, client).await?;
+        let user = super::require_confirmed(&self.db, id).await?;
         let exclude = self.stored(id).await?.into_iter().map(|(_, key)| key.cred_id().clone()).collect::<Vec<_>>();
         let (options, state) = self
             .webauthn()?
@@ -133,6 +147,7 @@ impl PasskeyService {
         if name.chars().count() > 80 || name.chars().any(char::is_control) {
             return Err(Error::invalid(Field::Passkey, Problem::TooLong));
         }
+        super::require_confirmed(&self.db, id).await?;
         let state: PasskeyRegistration = self.take_challenge(challenge, Some(id)).await?;
         let answer: RegisterPublicKeyCredential = serde_json::from_str(credential).map_err(|_| refused())?;
         let key = self.webauthn()?.finish_passkey_registration(&answer, &state).map_err(|err| {
@@ -216,6 +231,9 @@ impl PasskeyService {
         stored.update(&self.db).await?;
 
         let user = user::Entity::find_by_id(user_id).one(&self.db).await?.ok_or_else(refused)?;
+        if user.email_verified_at.is_none() {
+            return Err(refused());
+        }
         if let Some(session_id) = actor.session_id() {
             self.sessions.revoke(session_id).await?;
         }

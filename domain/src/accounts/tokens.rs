@@ -105,6 +105,7 @@ impl TokenService {
         if request.lifetime < Duration::from_secs(60) || request.lifetime > MAX_LIFETIME {
             return Err(Error::invalid(Field::ExpiresIn, Problem::Unsupported));
         }
+        super::require_confirmed(&self.db, user_id).await?;
         let secret = format!("{TOKEN_PREFIX}{}", secret::random_token());
         let now = OffsetDateTime::now_utc();
         let model = api_token::ActiveModel {
@@ -171,7 +172,8 @@ impl TokenService {
             return Ok(Resolved::anonymous());
         };
         let now = OffsetDateTime::now_utc();
-        if now >= token.expires_at {
+        // Tokens made before an address had to be confirmed first do not work until it is.
+        if now >= token.expires_at || user.email_verified_at.is_none() {
             return Ok(Resolved::anonymous());
         }
         if token.last_used_at.is_none_or(|at| now - at >= TOUCH_INTERVAL) || token.last_used_ip != client.ip {

@@ -5,6 +5,10 @@
 //! recovery codes are shown, once. Each accepted code moves `last_step` forward, so a code (or
 //! an older one) is never accepted twice. A right password on an account with two-factor on
 //! opens a [`PendingSignIn`] challenge instead of a session (see `AccountService::sign_in`).
+//!
+//! At rest, the secret is sealed with the app's key (`v1:<key id>:…`, bound to its user, see
+//! [`crate::keys`]) and recovery codes are kept as an HMAC under that key, with the user's id:
+//! a copy of the database neither produces codes nor lets one guess recovery codes offline.
 
 use std::fmt;
 
@@ -14,6 +18,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Set,
     TransactionTrait, sea_query::Expr,
 };
+use secrecy::{ExposeSecret, SecretString};
 use time::OffsetDateTime;
 use totp_rs::{Algorithm, Builder, Secret, Totp};
 use uuid::Uuid;
@@ -24,6 +29,7 @@ use crate::{
     audit::{AuditLog, Context, Event},
     entities::{recovery_code, sign_in_challenge, two_factor, user},
     error::{Field, Problem},
+    keys::Keyring,
     secret,
     sessions::ClientInfo,
 };
@@ -36,6 +42,10 @@ pub const RECOVERY_CODES: usize = 10;
 const CHALLENGE_TTL: time::Duration = time::Duration::minutes(5);
 /// Recovery codes are written with these letters (no 0/o, 1/l/i to misread).
 const RECOVERY_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+/// What a recovery code's HMAC is for; `h1:` values hash the code, `w1:` ones the plain SHA-256
+/// a code was stored as before SECRET_KEYS.
+const RECOVERY_CODE: &str = "recovery-code";
+const LEGACY_RECOVERY_CODE: &str = "recovery-code-sha256";
 
 /// What the user needs to add the account to an authenticator app. Shown once; never printed.
 pub struct Enrolment {
@@ -111,11 +121,13 @@ impl SecondFactor {
 pub struct TwoFactor {
     db: DatabaseConnection,
     audit: AuditLog,
+    step_up: super::StepUp,
+    keys: Keyring,
 }
 
 impl TwoFactor {
-    pub fn new(db: DatabaseConnection, audit: AuditLog) -> Self {
-        Self { db, audit }
+    pub fn new(db: DatabaseConnection, audit: AuditLog, step_up: super::StepUp, keys: Keyring) -> Self {
+        Self { db, audit, step_up, keys }
     }
 
     /// Whether two-factor is on, and how many recovery codes are left.
@@ -135,28 +147,28 @@ impl TwoFactor {
     #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn start_enrolment(&self, actor: &Actor) -> Result<Enrolment> {
         let id = actor.user_id()?;
-        let user = user::Entity::find_by_id(id).one(&self.db).await?.ok_or(Error::Unauthenticated)?;
+        let user = super::require_confirmed(&self.db, id).await?;
         if self.enabled(id).await?.is_some() {
             return Err(Error::invalid(Field::TwoFactor, Problem::Unsupported));
         }
         let mut bytes = [0u8; 20];
         rand::rng().fill_bytes(&mut bytes);
-        let secret = Secret::new_stack(bytes).to_base32();
-        let totp = totp(&secret, &user.email)?;
+        let secret = SecretString::from(Secret::new_stack(bytes).to_base32());
+        let totp = totp(secret.expose_secret(), &user.email)?;
         let otpauth_url = totp.to_url().map_err(|e| anyhow::anyhow!("{e}").context("otpauth URL"))?;
         let png = totp.to_qr_png().map_err(|e| anyhow::anyhow!("{e}").context("QR code"))?;
         let qr_code = format!("data:image/png;base64,{}", STANDARD.encode(png));
         two_factor::Entity::delete_by_id(id).exec(&self.db).await?;
         two_factor::ActiveModel {
             user_id: Set(id),
-            secret: Set(secret.clone()),
+            secret: Set(seal_secret(&self.keys, id, &secret)),
             enabled_at: Set(None),
             last_step: Set(None),
             created_at: Set(OffsetDateTime::now_utc()),
         }
         .insert(&self.db)
         .await?;
-        Ok(Enrolment { secret, otpauth_url, qr_code })
+        Ok(Enrolment { secret: secret.expose_secret().to_owned(), otpauth_url, qr_code })
     }
 
     /// Turns two-factor on once `code` shows the app has the pending secret; hands out the
@@ -169,14 +181,15 @@ impl TwoFactor {
             .one(&self.db)
             .await?
             .ok_or(Error::invalid(Field::TwoFactor, Problem::Unsupported))?;
-        let step = check(&pending, code)?.ok_or(Error::invalid(Field::Code, Problem::Incorrect))?;
+        super::require_confirmed(&self.db, id).await?;
+        let step = check(&self.keys, &pending, code)?.ok_or(Error::invalid(Field::Code, Problem::Incorrect))?;
         let txn = self.db.begin().await?;
         let now = OffsetDateTime::now_utc();
         let mut model: two_factor::ActiveModel = pending.into();
         model.enabled_at = Set(Some(now));
         model.last_step = Set(Some(step));
         model.update(&txn).await?;
-        let codes = replace_recovery_codes(&txn, id, now).await?;
+        let codes = replace_recovery_codes(&txn, &self.keys, id, now).await?;
         self.audit.record_in(&txn, Event::TwoFactorEnabled, Context::own(id, client)).await?;
         txn.commit().await?;
         tracing::info!(user_id = %id, "two-factor authentication on");
@@ -191,9 +204,10 @@ impl TwoFactor {
         if self.enabled(id).await?.is_none() {
             return Err(Error::invalid(Field::TwoFactor, Problem::Unsupported));
         }
-        let proven =
-            password::verify(proof, Some(&user.password_hash)).await? || self.verify(id, proof).await?.is_some();
-        if !proven {
+        let proof = async {
+            Ok(password::verify(proof, Some(&user.password_hash)).await? || self.verify(id, proof).await?.is_some())
+        };
+        if !self.step_up.check(&user, client, proof).await? {
             return Err(Error::invalid(Field::Code, Problem::Incorrect));
         }
         let txn = self.db.begin().await?;
@@ -208,15 +222,24 @@ impl TwoFactor {
 
     /// Replaces every recovery code with ten new ones, given a current code from the app.
     #[tracing::instrument(skip_all, err(level = "info"))]
-    pub async fn regenerate_recovery_codes(&self, actor: &Actor, code: &str) -> Result<RecoveryCodes> {
+    pub async fn regenerate_recovery_codes(
+        &self,
+        actor: &Actor,
+        code: &str,
+        client: &ClientInfo,
+    ) -> Result<RecoveryCodes> {
         let id = actor.user_id()?;
+        let user = user::Entity::find_by_id(id).one(&self.db).await?.ok_or(Error::Unauthenticated)?;
         let row = self.enabled(id).await?.ok_or(Error::invalid(Field::TwoFactor, Problem::Unsupported))?;
-        let step = check(&row, code)?.ok_or(Error::invalid(Field::Code, Problem::Incorrect))?;
-        if !self.advance(id, step).await? {
+        let proof = async {
+            let Some(step) = check(&self.keys, &row, code)? else { return Ok(false) };
+            self.advance(id, step).await
+        };
+        if !self.step_up.check(&user, client, proof).await? {
             return Err(Error::invalid(Field::Code, Problem::Incorrect));
         }
         let txn = self.db.begin().await?;
-        let codes = replace_recovery_codes(&txn, id, OffsetDateTime::now_utc()).await?;
+        let codes = replace_recovery_codes(&txn, &self.keys, id, OffsetDateTime::now_utc()).await?;
         txn.commit().await?;
         Ok(codes)
     }
@@ -272,17 +295,43 @@ impl TwoFactor {
     /// recovery code (used up by this).
     pub(crate) async fn verify(&self, user_id: Uuid, code: &str) -> Result<Option<SecondFactor>> {
         let Some(row) = self.enabled(user_id).await? else { return Ok(None) };
-        if let Some(step) = check(&row, code)? {
+        if let Some(step) = check(&self.keys, &row, code)? {
             return Ok(self.advance(user_id, step).await?.then_some(SecondFactor::Totp));
         }
+        Ok(self.use_recovery_code(user_id, code).await?.then_some(SecondFactor::RecoveryCode))
+    }
+
+    /// Uses up the unused recovery code `code` matches, if any. Every unused code of the user is
+    /// checked (HMACs compared in constant time), so the time taken says nothing about which.
+    async fn use_recovery_code(&self, user_id: Uuid, code: &str) -> Result<bool> {
+        let code = normalise_recovery_code(code);
+        if code.is_empty() {
+            return Ok(false);
+        }
+        let unused = recovery_code::Entity::find()
+            .filter(recovery_code::Column::UserId.eq(user_id))
+            .filter(recovery_code::Column::UsedAt.is_null())
+            .all(&self.db)
+            .await?;
+        let legacy = secret::digest(&code);
+        let mut found = None;
+        for row in &unused {
+            let user = user_id.as_bytes().as_slice();
+            let matches = self.keys.verify(&row.id, "h1", RECOVERY_CODE, &[user, code.as_bytes()])?
+                || self.keys.verify(&row.id, "w1", LEGACY_RECOVERY_CODE, &[user, legacy.as_bytes()])?;
+            if matches && found.is_none() {
+                found = Some(row.id.clone());
+            }
+        }
+        let Some(id) = found else { return Ok(false) };
         let used = recovery_code::Entity::update_many()
             .col_expr(recovery_code::Column::UsedAt, Expr::value(OffsetDateTime::now_utc()))
-            .filter(recovery_code::Column::Id.eq(secret::digest(&normalise_recovery_code(code))))
+            .filter(recovery_code::Column::Id.eq(id))
             .filter(recovery_code::Column::UserId.eq(user_id))
             .filter(recovery_code::Column::UsedAt.is_null())
             .exec(&self.db)
             .await?;
-        Ok((used.rows_affected == 1).then_some(SecondFactor::RecoveryCode))
+        Ok(used.rows_affected == 1)
     }
 
     async fn enabled(&self, user_id: Uuid) -> Result<Option<two_factor::Model>> {
@@ -321,25 +370,50 @@ fn totp(secret: &str, account_name: &str) -> Result<Totp> {
 }
 
 /// The time step `code` is valid for now, if it is.
-fn check(row: &two_factor::Model, code: &str) -> Result<Option<i64>> {
+fn check(keys: &Keyring, row: &two_factor::Model, code: &str) -> Result<Option<i64>> {
     let code: String = code.chars().filter(|c| !c.is_whitespace()).collect();
     if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
         return Ok(None);
     }
     let now = u64::try_from(OffsetDateTime::now_utc().unix_timestamp()).unwrap_or_default();
-    Ok(totp(&row.secret, "")?.check(&code, now).and_then(|step| i64::try_from(step).ok()))
+    let secret = open_secret(keys, row)?;
+    Ok(totp(secret.expose_secret(), "")?.check(&code, now).and_then(|step| i64::try_from(step).ok()))
 }
 
-/// Deletes the user's recovery codes and stores ten new ones (their hashes).
+/// What is stored for a TOTP secret: sealed under the newest key, bound to its user.
+pub(crate) fn seal_secret(keys: &Keyring, user_id: Uuid, secret: &SecretString) -> String {
+    keys.seal(secret.expose_secret().as_bytes(), user_id.as_bytes())
+}
+
+/// A row's TOTP secret (base32). A secret stored in clear before SECRET_KEYS is taken as it is
+/// until the start-up upgrade seals it.
+pub(crate) fn open_secret(keys: &Keyring, row: &two_factor::Model) -> Result<SecretString> {
+    if !Keyring::is_sealed(&row.secret) {
+        return Ok(SecretString::from(row.secret.clone()));
+    }
+    let opened = keys.open(&row.secret, row.user_id.as_bytes())?;
+    let secret =
+        std::str::from_utf8(opened.expose_secret()).map_err(|_| anyhow::anyhow!("a sealed TOTP secret is not text"))?;
+    Ok(SecretString::from(secret.to_owned()))
+}
+
+/// The keyed hash kept for a recovery code stored as a plain SHA-256 (`sha256_hex`) before
+/// SECRET_KEYS.
+pub(crate) fn rehash_legacy_recovery_code(keys: &Keyring, user_id: Uuid, sha256_hex: &str) -> String {
+    keys.sign("w1", LEGACY_RECOVERY_CODE, &[user_id.as_bytes(), sha256_hex.as_bytes()])
+}
+
+/// Deletes the user's recovery codes and stores ten new ones (their keyed hashes).
 async fn replace_recovery_codes(
     db: &impl ConnectionTrait,
+    keys: &Keyring,
     user_id: Uuid,
     now: OffsetDateTime,
 ) -> Result<RecoveryCodes> {
     recovery_code::Entity::delete_many().filter(recovery_code::Column::UserId.eq(user_id)).exec(db).await?;
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
     let rows = codes.iter().map(|code| recovery_code::ActiveModel {
-        id: Set(secret::digest(&normalise_recovery_code(code))),
+        id: Set(keys.sign("h1", RECOVERY_CODE, &[user_id.as_bytes(), normalise_recovery_code(code).as_bytes()])),
         user_id: Set(user_id),
         used_at: Set(None),
         created_at: Set(now),
@@ -375,18 +449,23 @@ mod tests {
 
     #[test]
     fn a_code_of_the_current_step_passes_and_a_wrong_one_does_not() {
+        let keys = Keyring::ephemeral();
+        let secret = Secret::new_stack([7; 20]).to_base32();
         let row = two_factor::Model {
             user_id: Uuid::nil(),
-            secret: Secret::new_stack([7; 20]).to_base32(),
+            secret: seal_secret(&keys, Uuid::nil(), &SecretString::from(secret.clone())),
             enabled_at: None,
             last_step: None,
             created_at: OffsetDateTime::now_utc(),
         };
+        assert!(!row.secret.contains(&secret));
         let now = u64::try_from(OffsetDateTime::now_utc().unix_timestamp()).unwrap();
-        let code = totp(&row.secret, "").unwrap().generate(now).to_string();
-        assert_eq!(check(&row, &code).unwrap(), Some(i64::try_from(now / 30).unwrap()));
+        let code = totp(&secret, "").unwrap().generate(now).to_string();
+        assert_eq!(check(&keys, &row, &code).unwrap(), Some(i64::try_from(now / 30).unwrap()));
         let wrong = format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000);
-        assert_eq!(check(&row, &wrong).unwrap(), None);
-        assert_eq!(check(&row, "12345").unwrap(), None);
+        assert_eq!(check(&keys, &row, &wrong).unwrap(), None);
+        assert_eq!(check(&keys, &row, "12345").unwrap(), None);
+        let moved = two_factor::Model { user_id: Uuid::from_u128(1), ..row };
+        assert!(check(&keys, &moved, &code).is_err(), "a sealed secret does not open for another user");
     }
 }

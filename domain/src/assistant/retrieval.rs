@@ -16,7 +16,7 @@ use std::{
 };
 
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
+    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Alias, Expr},
 };
 use tantivy::{
@@ -35,6 +35,12 @@ use crate::entities::{file, passage};
 
 /// Users whose index is kept between questions; the least recently asking one makes room.
 const CACHED_USERS: usize = 32;
+/// Passages of one user held in an index, newest first: at most 1200 characters each
+/// ([`chunking::MAX_CHARS`]), so about 6 MiB of text (and its postings) per user, and about
+/// 200 MiB for the whole cache at [`CACHED_USERS`], however many files someone uploads. Passages
+/// beyond it (the oldest files' text) are not searched. 5000 passages is the text of about a
+/// thousand pages.
+pub const INDEXED_PASSAGES: u64 = 5000;
 /// Characters of a passage shown as its source's snippet.
 const SNIPPET_CHARS: usize = 200;
 const ANALYZER: &str = "assistant";
@@ -193,7 +199,7 @@ impl Retriever {
         let index = self.index_of(owner).await?;
         let question = question.to_owned();
         // BM25 over a few thousand passages is CPU work: off the async threads.
-        let hits = tokio::task::spawn_blocking(move || -> tantivy::Result<Vec<(f32, Entry)>> {
+        let hits = crate::heavy::run(move || -> tantivy::Result<Vec<(f32, Entry)>> {
             Ok(index.search(&question, limit)?.into_iter().map(|(s, e)| (s, e.clone())).collect())
         })
         .await??;
@@ -242,7 +248,12 @@ impl Retriever {
                 return Ok(cached.index.clone());
             }
         }
-        let rows = passage::Entity::find().filter(passage::Column::OwnerId.eq(owner)).all(&self.db).await?;
+        let rows = passage::Entity::find()
+            .filter(passage::Column::OwnerId.eq(owner))
+            .order_by_desc(passage::Column::Id)
+            .limit(INDEXED_PASSAGES)
+            .all(&self.db)
+            .await?;
         let names: HashMap<Uuid, String> = file::Entity::find()
             .filter(file::Column::OwnerId.eq(owner))
             .all(&self.db)
@@ -261,7 +272,7 @@ impl Retriever {
             })
             .chain(help_entries())
             .collect();
-        let index = Arc::new(tokio::task::spawn_blocking(move || SearchIndex::build(entries)).await??);
+        let index = Arc::new(crate::heavy::run(move || SearchIndex::build(entries)).await??);
         let mut cache = self.cache.lock().expect("the index cache is never poisoned");
         if cache.users.len() >= CACHED_USERS
             && !cache.users.contains_key(&owner)

@@ -204,6 +204,38 @@ impl AssistantService {
         Ok(())
     }
 
+    /// Takes one of today's questions when today's limits leave one: a single conditional
+    /// statement, so questions asked at once cannot together pass `AI_DAILY_MESSAGES` or start
+    /// after `AI_DAILY_TOKENS` is spent. `false` when the day's allowance is used up.
+    async fn take_question(&self, owner: Uuid) -> Result<bool> {
+        let day = today();
+        let first = assistant_usage::ActiveModel {
+            owner_id: Set(owner),
+            day: Set(day.clone()),
+            messages: Set(0),
+            tokens: Set(0),
+        };
+        assistant_usage::Entity::insert(first)
+            .on_conflict(
+                OnConflict::columns([assistant_usage::Column::OwnerId, assistant_usage::Column::Day])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(&self.db)
+            .await?;
+        let messages_limit = i32::try_from(self.config.daily_messages).unwrap_or(i32::MAX);
+        let tokens_limit = i64::try_from(self.config.daily_tokens).unwrap_or(i64::MAX);
+        let taken = assistant_usage::Entity::update_many()
+            .col_expr(assistant_usage::Column::Messages, Expr::col(assistant_usage::Column::Messages).add(1))
+            .filter(assistant_usage::Column::OwnerId.eq(owner))
+            .filter(assistant_usage::Column::Day.eq(day))
+            .filter(assistant_usage::Column::Messages.lt(messages_limit))
+            .filter(assistant_usage::Column::Tokens.lt(tokens_limit))
+            .exec(&self.db)
+            .await?;
+        Ok(taken.rows_affected == 1)
+    }
+
     /// Asks a question, in a new conversation when `conversation` is `None`. Errors before the
     /// stream starts: unknown conversation, empty or too long question, a daily limit reached
     /// (`Error::Invalid` naming the field), no session.
@@ -221,47 +253,59 @@ impl AssistantService {
             Some(id) => Some(self.owned(actor, id).await?),
             None => None,
         };
-        let usage = self.usage_of(owner).await?;
-        if usage.messages >= usage.messages_limit || usage.tokens >= usage.tokens_limit {
+        // Counted as soon as it is asked, in the same statement that checks the limits: a user
+        // cannot get past them by asking many at once.
+        if !self.take_question(owner).await? {
             return Err(Error::invalid(Field::Question, Problem::DailyLimit));
         }
-        let locale = user::Entity::find_by_id(owner).one(&self.db).await?.map_or_else(|| "en".to_owned(), |u| u.locale);
+        let asked = async {
+            let locale = user::Entity::find_by_id(owner).one(&self.db).await?.map_or_else(|| "en".to_owned(), |u| u.locale);
 
-        let now = OffsetDateTime::now_utc();
-        let txn = self.db.begin().await?;
-        let (conversation, history) = match existing {
-            Some(row) => {
-                let history = history(&txn, row.id).await?;
-                let mut model: conversation::ActiveModel = row.into();
-                model.updated_at = Set(now);
-                (model.update(&txn).await?, history)
+            let now = OffsetDateTime::now_utc();
+            let txn = self.db.begin().await?;
+            let (conversation, history) = match existing {
+                Some(row) => {
+                    let history = history(&txn, row.id).await?;
+                    let mut model: conversation::ActiveModel = row.into();
+                    model.updated_at = Set(now);
+                    (model.update(&txn).await?, history)
+                }
+                None => {
+                    let row = conversation::ActiveModel {
+                        id: Set(Uuid::now_v7()),
+                        owner_id: Set(owner),
+                        title: Set(title_from(question)),
+                        created_at: Set(now),
+                        updated_at: Set(now),
+                    };
+                    (row.insert(&txn).await?, Vec::new())
+                }
+            };
+            let asked = message::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                conversation_id: Set(conversation.id),
+                speaker: Set(speaker(Speaker::User).to_owned()),
+                content: Set(question.to_owned()),
+                sources: Set("[]".to_owned()),
+                stopped: Set(false),
+                tokens: Set(i64::try_from(builtin::estimate_tokens(question.len())).unwrap_or(i64::MAX)),
+                created_at: Set(now),
             }
-            None => {
-                let row = conversation::ActiveModel {
-                    id: Set(Uuid::now_v7()),
-                    owner_id: Set(owner),
-                    title: Set(title_from(question)),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                };
-                (row.insert(&txn).await?, Vec::new())
+            .insert(&txn)
+            .await?;
+            txn.commit().await?;
+            Ok::<_, Error>((locale, conversation, history, asked))
+        };
+        let (locale, conversation, history, asked) = match asked.await {
+            Ok(asked) => asked,
+            Err(err) => {
+                // Not asked after all: the question taken is given back.
+                if let Err(refund) = self.spend(owner, -1, 0).await {
+                    tracing::warn!(error = %refund, "could not give back a question that was not asked");
+                }
+                return Err(err);
             }
         };
-        let asked = message::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            conversation_id: Set(conversation.id),
-            speaker: Set(speaker(Speaker::User).to_owned()),
-            content: Set(question.to_owned()),
-            sources: Set("[]".to_owned()),
-            stopped: Set(false),
-            tokens: Set(i64::try_from(builtin::estimate_tokens(question.len())).unwrap_or(i64::MAX)),
-            created_at: Set(now),
-        }
-        .insert(&txn)
-        .await?;
-        txn.commit().await?;
-        // Counted as soon as it is asked: a user cannot get past the limit by asking many at once.
-        self.spend(owner, 1, 0).await?;
 
         let passages = self.retriever.search(owner, question, PASSAGES).await?;
         let mut sources: Vec<Source> = Vec::new();

@@ -36,7 +36,7 @@ pub async fn copy_database(from: &DatabaseConnection, to: &DatabaseConnection, f
     };
     load(to, &manifest, &files, force).await?;
     let mut counts = Vec::new();
-    for table in tables::all() {
+    for table in tables::all().into_iter().filter(|t| t.kept()) {
         let source_rows = manifest.tables.iter().find(|t| t.name == table.name()).map_or(0, |t| t.rows);
         counts.push(TableCopy { name: table.name().to_owned(), source_rows, target_rows: table.count(to).await? });
     }
@@ -85,7 +85,7 @@ pub(super) async fn export(db: &DatabaseConnection, dir: &Path) -> Result<(Vec<S
     }
     let migrations = applied_migrations(&txn).await?;
     let mut entries = Vec::new();
-    for table in tables::all() {
+    for table in tables::all().into_iter().filter(|t| t.kept()) {
         let path = dir.join(format!("{}.jsonl", table.name()));
         let file = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
         let mut out = archive::Hashing::new(BufWriter::new(file));
@@ -148,6 +148,9 @@ pub(super) async fn load(
         rows += loaded;
     }
     restart_sequences(&txn).await?;
+    if !manifest.tables.iter().any(|t| t.name == "storage_usage") {
+        recount_storage(&txn).await?;
+    }
     txn.commit().await.context("committing the restore")?;
     // Rows the migrations seed are not what a user would call "wiped".
     let wiped = if users > 0 { wiped } else { 0 };
@@ -167,6 +170,19 @@ async fn restart_sequences(txn: &DatabaseTransaction) -> Result<()> {
             "SELECT setval(pg_get_serial_sequence('{table}', '{column}'), COALESCE(MAX({column}), 0) + 1, false) FROM {table}"
         );
         txn.execute_unprepared(&sql).await.with_context(|| format!("restarting the id sequence of {table}"))?;
+    }
+    Ok(())
+}
+
+/// The bytes each user's files take, counted from the files restored: an archive made before
+/// `storage_usage` existed has none, and without them every quota would start from zero.
+async fn recount_storage(txn: &DatabaseTransaction) -> Result<()> {
+    let backend = txn.get_database_backend();
+    for sql in [
+        "DELETE FROM storage_usage",
+        "INSERT INTO storage_usage (user_id, used) SELECT owner_id, CAST(SUM(size) AS BIGINT) FROM files GROUP BY owner_id",
+    ] {
+        txn.execute(Statement::from_string(backend, sql)).await.context("counting the storage each user takes")?;
     }
     Ok(())
 }

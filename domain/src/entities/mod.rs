@@ -23,6 +23,7 @@ pub mod passkey;
 pub mod recovery_code;
 pub mod session;
 pub mod sign_in_challenge;
+pub mod storage_usage;
 pub mod two_factor;
 pub mod user;
 pub mod user_identity;

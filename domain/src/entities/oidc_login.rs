@@ -2,7 +2,8 @@ use sea_orm::entity::prelude::*;
 
 /// A sign-in through a provider in flight (`purpose = "login"`: PKCE verifier, nonce, return path),
 /// or a provider identity waiting for the account's password (`purpose = "link"`: subject, e-mail,
-/// account). Single use, short-lived.
+/// account), or the linking of a provider to the signed-in account (`purpose = "connect"`: the
+/// account and the session that asked). Single use, short-lived.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "oidc_logins")]
 pub struct Model {
@@ -17,6 +18,9 @@ pub struct Model {
     pub subject: Option<String>,
     pub email: Option<String>,
     pub user_id: Option<Uuid>,
+    /// For `purpose = "connect"` (linking a provider from the profile): hex SHA-256 of the id of
+    /// the session that started it.
+    pub session_id: Option<String>,
     pub expires_at: TimeDateTimeWithTimeZone,
     pub created_at: TimeDateTimeWithTimeZone,
 }

@@ -14,6 +14,8 @@ pub struct Model {
     pub ip: Option<String>,
     /// The OpenID Connect provider the user signed in through, if any (for logout there too).
     pub oidc_provider: Option<String>,
+    /// When the user last proved who they are in this session (null: at its creation).
+    pub authenticated_at: Option<TimeDateTimeWithTimeZone>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -6,7 +6,8 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub user_id: Uuid,
-    /// The shared secret, base32. Never shown again once enrolment is confirmed.
+    /// The shared secret (base32), sealed with the app's key and bound to the user
+    /// (`v1:<key id>:…`, see `crate::keys`). Never shown again once enrolment is confirmed.
     pub secret: String,
     pub enabled_at: Option<TimeDateTimeWithTimeZone>,
     /// The RFC 6238 time step of the last code accepted (a code is accepted once).

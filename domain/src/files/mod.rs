@@ -3,6 +3,7 @@
 //! second, so a crash in between leaves an orphan object no user can see, never a row without its
 //! bytes.
 
+mod pdf;
 mod processing;
 mod rules;
 mod shares;
@@ -13,9 +14,9 @@ use bytes::Bytes;
 use clap::Args;
 use futures_util::{Stream, StreamExt, stream::BoxStream};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, FromQueryResult, Order, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
-    sea_query::{Alias, Expr, Func, LikeExpr},
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Order, PaginatorTrait,
+    QueryFilter, QueryOrder, Set, TransactionTrait,
+    sea_query::{Expr, Func, LikeExpr, OnConflict},
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -26,7 +27,7 @@ pub use shares::{NewShare, ShareInfo};
 
 use crate::{
     Actor, Error, Result,
-    entities::{file, user},
+    entities::{file, storage_usage, user},
     error::{Field, Problem},
     jobs::{NewJob, Queue},
     notifications::NotificationService,
@@ -211,11 +212,6 @@ pub struct FileService {
     quota: u64,
 }
 
-#[derive(FromQueryResult)]
-struct Used {
-    used: Option<i64>,
-}
-
 impl FileService {
     pub fn new(
         db: DatabaseConnection,
@@ -227,18 +223,41 @@ impl FileService {
         Self { db, storage, jobs, notifications, max_size: config.max_size.0, quota: config.quota.0 }
     }
 
-    /// Bytes the user's files take.
+    /// Bytes the user's files take (what [`FileService::upload`] reserved for them).
     pub async fn usage(&self, actor: &Actor) -> Result<u64> {
         let owner = actor.user_id()?;
-        let used = file::Entity::find()
-            .select_only()
-            // PostgreSQL sums BIGINT into NUMERIC; the cast keeps one answer type on both databases.
-            .column_as(Expr::col(file::Column::Size).sum().cast_as(Alias::new("BIGINT")), "used")
-            .filter(file::Column::OwnerId.eq(owner))
-            .into_model::<Used>()
-            .one(&self.db)
+        let row = storage_usage::Entity::find_by_id(owner).one(&self.db).await?;
+        Ok(row.map_or(0, |u| u64::try_from(u.used).unwrap_or_default()))
+    }
+
+    /// Reserves `size` bytes of the owner's quota, as part of `txn`: one conditional statement,
+    /// so two uploads in parallel cannot both take the last free bytes. `false` when they do not
+    /// fit. (The first statement of the transaction writes, so SQLite takes its write lock at
+    /// once instead of failing to upgrade a read.)
+    async fn reserve<C: ConnectionTrait>(&self, txn: &C, owner: Uuid, size: u64) -> Result<bool> {
+        let size = i64::try_from(size).unwrap_or(i64::MAX);
+        let quota = i64::try_from(self.quota).unwrap_or(i64::MAX);
+        storage_usage::Entity::insert(storage_usage::ActiveModel { user_id: Set(owner), used: Set(0) })
+            .on_conflict(OnConflict::column(storage_usage::Column::UserId).do_nothing().to_owned())
+            .exec_without_returning(txn)
             .await?;
-        Ok(used.and_then(|u| u.used).map_or(0, |u| u64::try_from(u).unwrap_or_default()))
+        let reserved = storage_usage::Entity::update_many()
+            .col_expr(storage_usage::Column::Used, Expr::col(storage_usage::Column::Used).add(size))
+            .filter(storage_usage::Column::UserId.eq(owner))
+            .filter(Expr::expr(Expr::col(storage_usage::Column::Used).add(size)).lte(quota))
+            .exec(txn)
+            .await?;
+        Ok(reserved.rows_affected == 1)
+    }
+
+    /// Gives back the bytes of a file whose row is gone.
+    async fn release<C: ConnectionTrait>(txn: &C, owner: Uuid, size: i64) -> Result<()> {
+        storage_usage::Entity::update_many()
+            .col_expr(storage_usage::Column::Used, Expr::col(storage_usage::Column::Used).sub(size))
+            .filter(storage_usage::Column::UserId.eq(owner))
+            .exec(txn)
+            .await?;
+        Ok(())
     }
 
     /// Stores an upload as it arrives. `name` is what the client called the file; it is cleaned,
@@ -283,21 +302,26 @@ impl FileService {
         };
 
         let now = OffsetDateTime::now_utc();
+        let size = stored.size;
         let row = file::ActiveModel {
             id: Set(id),
             owner_id: Set(owner),
             name: Set(name.as_ref().to_owned()),
             content_type: Set(content_type.to_owned()),
-            size: Set(i64::try_from(stored.size).unwrap_or(i64::MAX)),
+            size: Set(i64::try_from(size).unwrap_or(i64::MAX)),
             sha256: Set(stored.sha256),
             object_key: Set(key.clone()),
             created_at: Set(now),
             updated_at: Set(now),
             processed_at: Set(None),
         };
-        // The row and its processing job commit together: no file is left unprocessed.
+        // The quota, the row and its processing job commit together: no file is left unprocessed,
+        // and none is stored past the quota, however many uploads run at once.
         let saved = async {
             let txn = self.db.begin().await?;
+            if !self.reserve(&txn, owner, size).await? {
+                return Err(Error::invalid(Field::File, Problem::OverQuota));
+            }
             let model = row.insert(&txn).await?;
             self.jobs.enqueue_in(&txn, NewJob::of(&ProcessUpload { file_id: model.id })).await?;
             txn.commit().await?;
@@ -389,7 +413,12 @@ impl FileService {
     /// find), never a row without its bytes.
     pub async fn delete(&self, actor: &Actor, id: Uuid) -> Result<()> {
         let row = self.owned(actor, id).await?;
-        file::Entity::delete_by_id(row.id).exec(&self.db).await?;
+        let txn = self.db.begin().await?;
+        // Given back only by the delete that removed the row: two deletes at once free it once.
+        if file::Entity::delete_by_id(row.id).exec(&txn).await?.rows_affected == 1 {
+            Self::release(&txn, row.owner_id, row.size).await?;
+        }
+        txn.commit().await?;
         for key in [row.object_key.clone(), thumbnail_key(row.id), text_key(row.id)] {
             if let Err(err) = self.storage.delete(&key).await {
                 tracing::warn!(error = %err, %key, "file deleted, an object of it remains");
@@ -472,7 +501,12 @@ impl FileService {
                     .map_err(|err| Error::Unexpected(anyhow::Error::new(err).context("removing an orphan object")))?;
             }
             for (id, _) in &report.missing_objects {
-                file::Entity::delete_by_id(*id).exec(&self.db).await?;
+                let Some(row) = rows.iter().find(|row| row.id == *id) else { continue };
+                let txn = self.db.begin().await?;
+                if file::Entity::delete_by_id(*id).exec(&txn).await?.rows_affected == 1 {
+                    Self::release(&txn, row.owner_id, row.size).await?;
+                }
+                txn.commit().await?;
             }
             if !report.missing_avatars.is_empty() {
                 user::Entity::update_many()

@@ -1,7 +1,9 @@
 //! What happens to an upload after it is stored, as a background job: its checksum is checked
 //! against the stored bytes, an image gets a thumbnail, a text file or a PDF its text for search
 //! and its passages for the assistant, and the owner a notification. The job runs at least once, so it does nothing to a file already
-//! processed (or deleted since).
+//! processed (or deleted since). Decodes run a few at a time ([`crate::heavy`]) under limits: an
+//! image claiming huge dimensions gets no thumbnail, and a PDF that needs more memory or time
+//! than its reader may take is refused for good (`file_refused`, the job buried, no retry).
 
 use std::{io::Cursor, time::Duration};
 
@@ -14,8 +16,12 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::FileService;
-use crate::{assistant::store_passages, entities::file, jobs::Job};
+use super::{FileService, pdf};
+use crate::{
+    assistant::store_passages,
+    entities::file,
+    jobs::{Job, Permanent},
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProcessUpload {
@@ -29,6 +35,8 @@ impl Job for ProcessUpload {
 
 /// Images larger than this get no thumbnail (they would be decoded in memory).
 const MAX_THUMBNAIL_SOURCE: u64 = 40 << 20;
+/// Memory an image decode may take: a small file claiming huge dimensions is refused here.
+pub const MAX_IMAGE_ALLOC: u64 = 256 << 20;
 /// PDFs larger than this get no text (they would be parsed in memory).
 const MAX_PDF_SOURCE: u64 = 40 << 20;
 /// Text kept for search, per file.
@@ -71,26 +79,28 @@ impl FileService {
 
         if is_image && !kept.is_empty() {
             let data = std::mem::take(&mut kept);
-            match tokio::task::spawn_blocking(move || thumbnail(&data)).await? {
+            match crate::heavy::run(move || thumbnail(&data)).await? {
                 Ok(png) => self.put(&thumbnail_key(row.id), png).await?,
                 Err(err) => tracing::warn!(file_id = %row.id, error = %err, "no thumbnail for this image"),
             }
         } else if is_pdf && !kept.is_empty() {
             let data = std::mem::take(&mut kept);
-            // The file is fine even when its text is out of reach: it is still processed.
-            match tokio::task::spawn_blocking(move || pdf_extract::extract_text_from_mem(&data)).await {
-                Ok(Ok(mut text)) if !text.trim().is_empty() => {
-                    text.truncate(text.floor_char_boundary(MAX_TEXT));
+            // Read in a child process with memory and time limits; the file is fine even when its
+            // text is out of reach (it is still processed), but not when it is a bomb.
+            match crate::heavy::run(move || pdf::extract_text(&data, MAX_TEXT)).await? {
+                Ok(pdf::Read::Text(text)) if !text.trim().is_empty() => {
                     store_passages(&self.db, row.owner_id, row.id, &text).await?;
                     self.put(&text_key(row.id), text.into_bytes()).await?;
                 }
-                Ok(Ok(_)) => tracing::warn!(file_id = %row.id, "no text in this PDF"),
-                Ok(Err(err)) => tracing::warn!(file_id = %row.id, error = %err, "no text from this PDF"),
-                // Malformed PDFs can make the reader panic; the panic stays in its blocking task.
-                Err(err) if err.is_panic() => {
-                    tracing::warn!(file_id = %row.id, "no text from this PDF: its reader panicked");
+                Ok(pdf::Read::Text(_)) => tracing::warn!(file_id = %row.id, "no text in this PDF"),
+                Ok(pdf::Read::Unreadable(why)) => tracing::warn!(file_id = %row.id, error = %why, "no text from this PDF"),
+                Err(refused) => {
+                    tracing::warn!(file_id = %row.id, error = %refused, "PDF refused");
+                    // Its owner learns why, once; the job then goes to the dead-letter set at once
+                    // instead of trying again (every attempt would be the same bomb).
+                    self.finish(&row, "file_refused").await?;
+                    return Err(Permanent::new(format!("file {}: {refused}", row.id)).into());
                 }
-                Err(err) => return Err(err.into()),
             }
         } else if is_text {
             kept.truncate(MAX_TEXT);
@@ -177,7 +187,7 @@ fn thumbnail(data: &[u8]) -> anyhow::Result<Vec<u8>> {
     let mut limits = Limits::default();
     limits.max_image_width = Some(crate::avatars::MAX_DIMENSION);
     limits.max_image_height = Some(crate::avatars::MAX_DIMENSION);
-    limits.max_alloc = Some(512 << 20);
+    limits.max_alloc = Some(MAX_IMAGE_ALLOC);
     let mut reader = ImageReader::new(Cursor::new(data)).with_guessed_format()?;
     reader.limits(limits);
     let image = reader.decode()?;

@@ -109,6 +109,19 @@ impl JobRecord {
     }
 }
 
+/// A failure that another attempt cannot fix (a document refused for good): a handler returns it
+/// (`Err(Permanent::new(..).into())`) and the worker buries the job at once, calling its kind's
+/// `on_dead` callback, instead of retrying it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Permanent(pub String);
+
+impl Permanent {
+    pub fn new(reason: impl Into<String>) -> Self {
+        Self(reason.into())
+    }
+}
+
 /// A typed job. Its payload carries ids, never large data; its handler must be idempotent.
 pub trait Job: Serialize + DeserializeOwned + Send + 'static {
     const KIND: &'static str;

@@ -245,6 +245,7 @@ async fn execute(queue: Queue, handlers: Arc<Handlers>, job: JobRecord) {
         let started = std::time::Instant::now();
         let outcome = tokio::time::timeout(job.timeout(), handler(job.payload.clone())).await;
         metrics::histogram!("job_duration_seconds", &labels).record(started.elapsed().as_secs_f64());
+        let mut permanent = false;
         let error = match outcome {
             Ok(Ok(())) => {
                 tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "job done");
@@ -254,11 +255,14 @@ async fn execute(queue: Queue, handlers: Arc<Handlers>, job: JobRecord) {
                 }
                 return;
             }
-            Ok(Err(err)) => format!("{err:#}"),
+            Ok(Err(err)) => {
+                permanent = err.chain().any(|cause| cause.is::<super::Permanent>());
+                format!("{err:#}")
+            }
             Err(_) => format!("timed out after {:?}", job.timeout()),
         };
         metrics::counter!("jobs_failed_total", &labels).increment(1);
-        if job.attempts >= job.max_attempts {
+        if permanent || job.attempts >= job.max_attempts {
             bury(&queue, &handlers, &job, &error, &labels).await;
         } else {
             let wait = backoff(job.attempts);

@@ -3,8 +3,11 @@
 //! audience and expiry. A provider's metadata is discovered at first use and kept.
 //!
 //! Who gets signed in:
-//! - an identity already linked signs into its account;
-//! - a signed-in user starting the flow links the identity to their own account;
+//! - an identity already linked signs into its account (through its second factor, when it has one);
+//! - a signed-in user links another provider only by a form post from the profile
+//!   ([`OidcService::start_connect`]): that flow is bound to the session and the account that
+//!   started it, and the callback links nothing in any other session (a sign-in started elsewhere,
+//!   say by a link planted in a page, never links an identity to whoever happens to be signed in);
 //! - an identity whose *verified* e-mail address belongs to an account is linked only after that
 //!   account's password is given ([`OidcService::link`]): no silent takeover;
 //! - an *unverified* address that belongs to an account is refused;
@@ -33,7 +36,7 @@ pub use config::{OidcConfig, ProviderConfig};
 
 use crate::{
     Actor, Error, Role,
-    accounts::{Account, AccountService, DisplayName, Email, Locale, SignIn, TimeZone},
+    accounts::{Account, AccountService, DisplayName, Email, Locale, PendingSignIn, SignIn, TimeZone},
     audit::{AuditLog, Context, Event},
     entities::{oidc_login, session, user, user_identity},
     error::{Field, Problem},
@@ -66,6 +69,8 @@ pub enum OidcError {
     EmailMissing,
     #[error("the account to link uses two-factor sign-in; link from the profile once signed in")]
     TwoFactor,
+    #[error("this provider identity is linked to another account")]
+    LinkedElsewhere,
     #[error(transparent)]
     Domain(#[from] Error),
 }
@@ -80,6 +85,7 @@ impl OidcError {
             Self::EmailUnverified => "unverified",
             Self::EmailMissing => "email",
             Self::TwoFactor => "two_factor",
+            Self::LinkedElsewhere => "linked_elsewhere",
             Self::Domain(_) => "internal",
         }
     }
@@ -133,6 +139,12 @@ pub enum Finished {
     /// password is given with this secret (keep it in the browser, not in a URL).
     LinkNeeded {
         secret: String,
+        provider: String,
+    },
+    /// The account has two-factor on: the sign-in waits for a code, as after a right password.
+    NeedsSecondFactor(PendingSignIn),
+    /// The signed-in user linked this provider from the profile; the session stays as it was.
+    Connected {
         provider: String,
     },
 }
@@ -232,10 +244,33 @@ impl OidcService {
             .await
     }
 
-    /// Starts a sign-in (or, for a signed-in user, the linking of another provider): the URL of
-    /// the provider's authorization endpoint, with a fresh PKCE challenge, state and nonce.
+    /// Starts a sign-in: the URL of the provider's authorization endpoint, with a fresh PKCE
+    /// challenge, state and nonce. A signed-in user starting here signs in (perhaps as someone
+    /// else); linking goes through [`Self::start_connect`].
     #[tracing::instrument(skip_all, fields(provider = %name), err(level = "info"))]
     pub async fn start(&self, name: &str, return_to: Option<&str>) -> Result<Started, OidcError> {
+        let return_to = return_to.and_then(|p| local_return_path(&self.inner.public_url, p));
+        self.begin(name, "login", return_to, None).await
+    }
+
+    /// Starts linking another provider to the signed-in account (a form post from the profile,
+    /// which the CSRF check guards). The flow remembers the account and the session: the callback
+    /// links only there.
+    #[tracing::instrument(skip_all, fields(provider = %name), err(level = "info"))]
+    pub async fn start_connect(&self, actor: &Actor, name: &str) -> Result<Started, OidcError> {
+        let user_id = actor.user_id()?;
+        let session_id = actor.session_id().ok_or(Error::Forbidden)?;
+        self.begin(name, "connect", Some("/profile?saved=linked".into()), Some((user_id, secret::digest(session_id))))
+            .await
+    }
+
+    async fn begin(
+        &self,
+        name: &str,
+        purpose: &str,
+        return_to: Option<String>,
+        owner: Option<(Uuid, String)>,
+    ) -> Result<Started, OidcError> {
         let provider = self.provider(name)?;
         let discovered = self.discover(provider).await?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
@@ -249,16 +284,18 @@ impl OidcService {
         }
         let (url, state, nonce) = request.set_pkce_challenge(challenge).url();
         let now = OffsetDateTime::now_utc();
+        let (user_id, session_id) = owner.unzip();
         oidc_login::ActiveModel {
             id: Set(secret::digest(state.secret())),
-            purpose: Set("login".into()),
+            purpose: Set(purpose.into()),
             provider: Set(name.to_owned()),
             pkce_verifier: Set(Some(verifier.secret().clone())),
             nonce: Set(Some(nonce.secret().clone())),
-            return_to: Set(return_to.filter(|p| is_local_path(p)).map(|p| p.chars().take(512).collect())),
+            return_to: Set(return_to),
             subject: Set(None),
             email: Set(None),
-            user_id: Set(None),
+            user_id: Set(user_id),
+            session_id: Set(session_id),
             expires_at: Set(now + FLOW_LIFETIME),
             created_at: Set(now),
         }
@@ -273,7 +310,8 @@ impl OidcService {
         let found = oidc_login::Entity::find_by_id(id.clone()).one(&self.inner.db).await?.ok_or(OidcError::State)?;
         let deleted =
             oidc_login::Entity::delete_many().filter(oidc_login::Column::Id.eq(id)).exec(&self.inner.db).await?;
-        let fits = found.purpose == purpose && provider.is_none_or(|p| p == found.provider);
+        let purpose_fits = found.purpose == purpose || purpose == "login" && found.purpose == "connect";
+        let fits = purpose_fits && provider.is_none_or(|p| p == found.provider);
         if deleted.rows_affected == 0 || !fits || found.expires_at <= OffsetDateTime::now_utc() {
             return Err(OidcError::State);
         }
@@ -329,17 +367,16 @@ impl OidcService {
             email_verified: claims.email_verified().unwrap_or(false),
             name: claims.name().and_then(|n| n.get(None)).map(|n| n.as_str().to_owned()),
         };
-        let return_to = flow.return_to;
+        let return_to = flow.return_to.clone();
         let db = &self.inner.db;
         let linked =
             user_identity::Entity::find_by_id((identity.provider.clone(), identity.subject.clone())).one(db).await?;
-        let user_id = match (linked, actor) {
-            (Some(linked), _) => linked.user_id,
-            (None, Actor::User { id, .. }) => {
-                self.add_identity(*id, &identity, client).await?;
-                *id
-            }
-            (None, _) => match self.account_for(&identity).await? {
+        if flow.purpose == "connect" {
+            return self.connect(actor, &flow, linked, &identity, client).await;
+        }
+        let user_id = match linked {
+            Some(linked) => linked.user_id,
+            None => match self.account_for(&identity).await? {
                 Some(existing) if identity.email_verified => {
                     return Ok(Finished::LinkNeeded {
                         secret: self.await_password(existing.id, &identity, return_to).await?,
@@ -350,8 +387,39 @@ impl OidcService {
                 None => self.create_account(&identity, locale, client).await?,
             },
         };
+        // The provider stands for the password, not for the second factor.
+        if self.inner.accounts.two_factor().is_enabled(user_id).await? {
+            if let Some(session_id) = actor.session_id() {
+                self.inner.sessions.revoke(session_id).await?;
+            }
+            return Ok(Finished::NeedsSecondFactor(self.inner.accounts.two_factor().open_challenge(user_id).await?));
+        }
         let (account, token) = self.open_session(actor, user_id, name, client).await?;
         Ok(Finished::SignedIn { account, token, return_to })
+    }
+
+    /// The end of a linking started from the profile: only in the session, and for the account,
+    /// that started it.
+    async fn connect(
+        &self,
+        actor: &Actor,
+        flow: &oidc_login::Model,
+        linked: Option<user_identity::Model>,
+        identity: &Identity,
+        client: &ClientInfo,
+    ) -> Result<Finished, OidcError> {
+        let same_session = actor.session_id().map(secret::digest) == flow.session_id;
+        let same_user = actor.user_id().ok() == flow.user_id;
+        let (true, true, Some(user_id)) = (same_session, same_user, flow.user_id) else {
+            tracing::warn!("a provider link came back in another session than the one that started it: refused");
+            return Err(OidcError::State);
+        };
+        match linked {
+            Some(linked) if linked.user_id == user_id => {}
+            Some(_) => return Err(OidcError::LinkedElsewhere),
+            None => self.add_identity(user_id, identity, client).await?,
+        }
+        Ok(Finished::Connected { provider: identity.provider.clone() })
     }
 
     async fn account_for(&self, identity: &Identity) -> Result<Option<user::Model>, OidcError> {
@@ -377,6 +445,7 @@ impl OidcService {
             subject: Set(Some(identity.subject.clone())),
             email: Set(identity.email.clone()),
             user_id: Set(Some(user_id)),
+            session_id: Set(None),
             expires_at: Set(now + FLOW_LIFETIME),
             created_at: Set(now),
         }
@@ -590,9 +659,27 @@ struct Identity {
     name: Option<String>,
 }
 
-/// A path on this site (never `//host` or a full URL): safe to redirect to.
-pub fn is_local_path(path: &str) -> bool {
-    path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\") && !path.contains(['\r', '\n'])
+/// `path` as a place on this site to send the browser back to, or `None`. Browsers drop tabs and
+/// newlines from URLs and read `\` as `/`, so `/\t/evil.example` is `//evil.example` to them: any
+/// control character, backslash or space is refused outright, and what is left must resolve against
+/// `PUBLIC_URL` to the same origin.
+pub fn local_return_path(public_url: &url::Url, path: &str) -> Option<String> {
+    if !path.starts_with('/') || path.starts_with("//") || path.len() > 512 {
+        return None;
+    }
+    if path.chars().any(|c| c.is_control() || c == '\\' || c.is_whitespace()) {
+        return None;
+    }
+    let resolved = public_url.join(path).ok()?;
+    if resolved.origin() != public_url.origin() {
+        return None;
+    }
+    let mut kept = resolved.path().to_owned();
+    if let Some(query) = resolved.query() {
+        kept.push('?');
+        kept.push_str(query);
+    }
+    Some(kept)
 }
 
 #[cfg(test)]
@@ -600,10 +687,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_local_paths_are_kept_to_return_to() {
-        assert!(is_local_path("/files?x=1"));
-        assert!(!is_local_path("//evil.test/"));
-        assert!(!is_local_path("/\\evil.test"));
-        assert!(!is_local_path("https://evil.test/"));
+    fn only_paths_on_this_site_are_kept_to_return_to() {
+        let public = url::Url::parse("https://app.example/").unwrap();
+        let kept = |p: &str| local_return_path(&public, p);
+        assert_eq!(kept("/files?x=1").as_deref(), Some("/files?x=1"));
+        assert_eq!(kept("/profile").as_deref(), Some("/profile"));
+        for evil in [
+            "//evil.example/",
+            "/\\evil.example",
+            "https://evil.example/",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "/%09/evil.example/../..",
+            "/ /evil.example",
+            "/\u{7f}/evil.example",
+            "/\\/evil.example",
+            "evil.example",
+            "",
+        ] {
+            let got = kept(evil);
+            // Whatever is kept must be a path on this site when a browser resolves it.
+            if let Some(path) = &got {
+                let url = public.join(path).unwrap();
+                assert_eq!(url.origin(), public.origin(), "{evil:?} -> {path:?}");
+                assert!(path.starts_with('/') && !path.starts_with("//"), "{evil:?} -> {path:?}");
+            }
+            assert!(got.is_none() || evil.starts_with("/%09"), "{evil:?} was kept as {got:?}");
+        }
     }
 }

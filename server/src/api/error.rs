@@ -27,6 +27,8 @@ pub struct ApiError {
     pub message: String,
     /// Field name → problem code (`required`, `too_long`, …), for validation errors.
     pub fields: BTreeMap<String, String>,
+    /// Whole seconds for `Retry-After`, when retrying later may work.
+    pub retry_after: Option<u64>,
 }
 
 /// The error body.
@@ -49,7 +51,7 @@ pub struct ErrorDetail {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), fields: BTreeMap::new() }
+        Self { status, code, message: message.into(), fields: BTreeMap::new(), retry_after: None }
     }
 
     pub fn invalid(field: &str, problem: &str) -> Self {
@@ -104,47 +106,46 @@ impl IntoResponse for ApiError {
             let challenge = if self.code == "invalid_token" { r#"Bearer error="invalid_token""# } else { "Bearer" };
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
         }
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         response.extensions_mut().insert(self);
         response
     }
 }
 
+/// Status, code and `Retry-After` come from the domain's table ([`domain::error::Class`]); only
+/// the words, and the fields a validation error names, are the REST API's own.
 impl From<domain::Error> for ApiError {
     fn from(err: domain::Error) -> Self {
         use domain::Error as E;
+        let class = err.class();
+        let status = StatusCode::from_u16(class.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut api = Self::for_status(status);
+        api.code = err.code();
+        api.retry_after = class.retry_after();
         match err {
-            E::Invalid { field, problem } => Self::invalid(field.as_str(), problem.as_str()),
+            E::Invalid { field, problem } => {
+                api.message = format!("{field}: {problem}");
+                api.fields.insert(field.as_str().into(), problem.as_str().into());
+            }
             E::EmailTaken => {
-                let mut err =
-                    Self::new(StatusCode::CONFLICT, "email_taken", "this e-mail address is already registered");
-                err.fields.insert("email".into(), "taken".into());
-                err
+                api.message = "this e-mail address is already registered".into();
+                api.fields.insert("email".into(), "taken".into());
             }
-            E::InvalidCredentials => {
-                Self::new(StatusCode::UNAUTHORIZED, "invalid_credentials", "wrong e-mail or password")
-            }
+            E::InvalidCredentials => api.message = "wrong e-mail or password".into(),
             E::WrongPassword => {
-                let mut err = Self::invalid("current_password", "incorrect");
-                err.message = "the current password is wrong".into();
-                err
+                api.message = "the current password is wrong".into();
+                api.fields.insert("current_password".into(), "incorrect".into());
             }
-            E::TooManyAttempts { retry_after } => Self::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "too_many_attempts",
-                format!("too many attempts; retry in {} s", retry_after.as_secs().max(1)),
-            ),
-            E::Unauthenticated => Self::for_status(StatusCode::UNAUTHORIZED),
-            E::Forbidden => Self::for_status(StatusCode::FORBIDDEN),
-            E::NotFound => Self::not_found(),
-            E::Unavailable(cause) => {
-                tracing::error!(error = %cause, "database unavailable");
-                Self::for_status(StatusCode::SERVICE_UNAVAILABLE)
+            E::TooManyAttempts { .. } => {
+                api.message = format!("too many attempts; retry in {} s", api.retry_after.unwrap_or(1));
             }
-            E::Unexpected(cause) => {
-                tracing::error!(error = ?cause, "unexpected error");
-                Self::for_status(StatusCode::INTERNAL_SERVER_ERROR)
-            }
+            E::Unauthenticated | E::Forbidden | E::NotFound => {}
+            E::Unavailable(cause) => tracing::error!(error = %cause, "database unavailable"),
+            E::Unexpected(cause) => tracing::error!(error = ?cause, "unexpected error"),
         }
+        api
     }
 }
 

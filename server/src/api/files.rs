@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use axum::{
+    Extension,
     body::Body,
     extract::State,
     http::{HeaderMap, StatusCode, header},
@@ -22,6 +23,7 @@ use uuid::Uuid;
 use super::{
     error::{ApiError, ErrorBody},
     extract::{Caller, Json, Page, PageQuery, Path, Query, Read, Write, check_if_match, etag_of, with_etag},
+    idempotency::OneTimeSecret,
 };
 use crate::startup::AppState;
 
@@ -262,7 +264,7 @@ async fn create_share(
     let lifetime = Duration::from_secs(request.expires_in.min(u64::from(u32::MAX)));
     let created = services.files.share(&caller.actor, id, lifetime).await?;
     let body = CreatedShare { path: format!("/s/{}", created.token), share: created.info.into() };
-    Ok((StatusCode::CREATED, axum::Json(body)).into_response())
+    Ok((StatusCode::CREATED, Extension(OneTimeSecret), axum::Json(body)).into_response())
 }
 
 /// Ends a share link at once.

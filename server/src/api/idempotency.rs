@@ -3,6 +3,11 @@
 //! creating a second resource. Only successful answers are kept (24 hours): after a failure the
 //! client may retry with the same key. The same key with another request is refused (422); while
 //! the first is still being answered, a repeat gets 409.
+//!
+//! An answer that shows a secret once (a new token, a share link) is marked [`OneTimeSecret`] by
+//! its handler: only its status and headers are kept, never the body, and a repeat gets 409 with
+//! the first answer's `Location` instead of the secret again. A key works only for a credential
+//! that may write, checked before any replay: a read-only token learns nothing from a key.
 
 use axum::{
     body::{Body, to_bytes},
@@ -12,7 +17,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use domain::{
-    Actor, Services,
+    Actor, Scope, Services,
     idempotency::{Claim, StoredResponse},
 };
 use sha2::{Digest, Sha256};
@@ -25,14 +30,20 @@ const REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 const MAX_BUFFERED: usize = 1 << 20;
 const REPLAYED_HEADERS: [HeaderName; 3] = [header::CONTENT_TYPE, header::LOCATION, header::ETAG];
 
+/// Put in a response's extensions by a handler whose body holds a secret shown only this once.
+#[derive(Debug, Clone, Copy)]
+pub struct OneTimeSecret;
+
 pub async fn keys(State(services): State<Services>, request: Request, next: Next) -> Response {
     if request.method() != Method::POST {
         return next.run(request).await;
     }
     let Some(key) = request.headers().get(&IDEMPOTENCY_KEY).cloned() else { return next.run(request).await };
-    let Ok(user_id) = request.extensions().get::<Actor>().map_or(Err(domain::Error::Unauthenticated), Actor::user_id)
+    let actor = request.extensions().get::<Actor>();
+    let Some(user_id) =
+        actor.and_then(|a| a.user_id().ok()).filter(|_| actor.is_some_and(|a| a.has_scope(Scope::Write)))
     else {
-        // Not signed in: the handler says so.
+        // Not signed in, or not allowed to write: the handler says so, and no stored answer is shown.
         return next.run(request).await;
     };
     let Some(key) = key.to_str().ok().filter(|k| (1..=255).contains(&k.len())).map(str::to_owned) else {
@@ -45,6 +56,7 @@ pub async fn keys(State(services): State<Services>, request: Request, next: Next
     match services.idempotency.claim(user_id, &key, &fingerprint).await {
         Ok(Claim::New) => {}
         Ok(Claim::Replay(stored)) => return replay(stored),
+        Ok(Claim::Withheld(stored)) => return withheld(&stored),
         Ok(Claim::InProgress) => {
             return ApiError::new(
                 StatusCode::CONFLICT,
@@ -69,6 +81,7 @@ pub async fn keys(State(services): State<Services>, request: Request, next: Next
         return response;
     }
     let (parts, body) = response.into_parts();
+    let withhold_body = parts.extensions.get::<OneTimeSecret>().is_some();
     let body = match to_bytes(body, MAX_BUFFERED).await {
         Ok(body) => body,
         Err(err) => {
@@ -85,7 +98,7 @@ pub async fn keys(State(services): State<Services>, request: Request, next: Next
             .collect(),
         body: String::from_utf8_lossy(&body).into_owned(),
     };
-    if let Err(err) = services.idempotency.complete(user_id, &key, &stored).await {
+    if let Err(err) = services.idempotency.complete(user_id, &key, &stored, withhold_body).await {
         tracing::warn!(error = %err, "could not keep the answer of an idempotent request");
     }
     Response::from_parts(parts, Body::from(body))
@@ -116,6 +129,24 @@ async fn fingerprint(request: Request) -> Result<(Request, String), ApiError> {
     };
     let digest = format!("{:x}", hash.finalize());
     Ok((Request::from_parts(parts, body), digest))
+}
+
+/// The first answer held a secret that was shown once and not kept: say so, and where the
+/// resource it made is (its secret cannot be had again; revoke it and make another if it was lost).
+fn withheld(stored: &StoredResponse) -> Response {
+    let mut response = ApiError::new(
+        StatusCode::CONFLICT,
+        "idempotency_key_secret_withheld",
+        "the first request with this Idempotency-Key made a resource whose secret is shown only once, and is not kept \
+         for a replay; find the resource at its Location (revoke it and make another if the secret was lost)",
+    )
+    .into_response();
+    let location = stored.headers.iter().find(|(name, _)| name == header::LOCATION.as_str());
+    if let Some(value) = location.and_then(|(_, v)| HeaderValue::from_str(v).ok()) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response.headers_mut().insert(REPLAYED, HeaderValue::from_static("true"));
+    response
 }
 
 fn replay(stored: StoredResponse) -> Response {

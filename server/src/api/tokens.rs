@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use axum::{
+    Extension,
     extract::State,
     http::{StatusCode, header},
     response::{IntoResponse, Response},
@@ -20,6 +21,7 @@ use uuid::Uuid;
 use super::{
     error::{ApiError, ErrorBody},
     extract::{Caller, Json, Path, Read, Write},
+    idempotency::OneTimeSecret,
 };
 use crate::startup::AppState;
 
@@ -140,7 +142,8 @@ async fn create_token(
         .await?;
     let location = format!("/api/v1/tokens/{}", created.info.id);
     let body = CreatedToken { token: created.info.into(), secret: created.secret };
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], axum::Json(body)).into_response())
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Extension(OneTimeSecret), axum::Json(body))
+        .into_response())
 }
 
 /// Revokes one of the caller's tokens; it stops working at once.

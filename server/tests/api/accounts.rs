@@ -194,7 +194,7 @@ async fn changing_the_password_needs_the_current_one_and_ends_other_sessions(bac
     let wrong = app
         .rpc("account/change_password", &[("current_password", "nope nope nope"), ("new_password", new_password)])
         .await;
-    assert_eq!(wrong.status(), 403);
+    assert_eq!(wrong.status(), 422, "a wrong current password is a refused field, as at /api/v1");
     assert_eq!(wrong.json::<Value>().await.unwrap(), json!({ "code": "wrong_password" }));
     assert_ne!(app.me_with(&other_device).await, Value::Null, "a failed change must not end sessions");
 
@@ -242,7 +242,9 @@ async fn session_cookies_are_secure_behind_https() {
 
     let response = app.sign_up(&unique_email()).await;
 
-    assert!(set_cookie(&response, "smartai_session").unwrap().contains("; Secure"));
+    let cookie = set_cookie(&response, "__Host-smartai_session").expect("the session cookie, named for https");
+    assert!(cookie.contains("; Secure"), "{cookie}");
+    assert!(set_cookie(&response, "smartai_session").is_none(), "no cookie under the plain name over https");
 }
 
 async fn the_sessions_list_shows_each_device_and_signs_them_out(backend: Backend) {

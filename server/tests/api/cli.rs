@@ -5,7 +5,9 @@ use std::{
     process::{Command, Output, Stdio},
 };
 
-use crate::helpers::{Backend, PASSWORD, browser, spawn_app};
+use migration::{Migrator, MigratorTrait};
+
+use crate::helpers::{Backend, PASSWORD, SECRET_KEYS, browser, spawn_app};
 
 pub fn smartai(data_dir: &std::path::Path, args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_smartai"));
@@ -14,6 +16,7 @@ pub fn smartai(data_dir: &std::path::Path, args: &[&str], env: &[(&str, &str)], 
         .env_remove("DATABASE_URL")
         .env("DATA_DIR", data_dir)
         .env("RUST_LOG", "warn")
+        .env("SECRET_KEYS", SECRET_KEYS)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -87,9 +90,19 @@ fn migrations_go_up_down_and_report_status() {
         out.lines().filter_map(|l| l.split_once("  ")).map(|(s, n)| (s.to_owned(), n.to_owned())).collect::<Vec<_>>()
     };
 
+    // Every migration file is in the Migrator's list, in the order of the file names, and the
+    // binary reports exactly that list.
+    let known: Vec<String> = Migrator::migrations().iter().map(|m| m.name().to_owned()).collect();
+    let mut files: Vec<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../migration/src"))
+        .unwrap()
+        .filter_map(|entry| entry.unwrap().file_name().into_string().ok())
+        .filter_map(|name| name.strip_suffix(".rs").filter(|stem| stem.starts_with("m2")).map(str::to_owned))
+        .collect();
+    files.sort();
+    assert_eq!(known, files, "migration/src and Migrator::migrations() disagree");
     let fresh = status(dir.path());
-    assert!(fresh.len() >= 5 && fresh.iter().all(|(s, _)| s == "pending"), "{fresh:?}");
-    assert_eq!(fresh[0].1, "m20261125_000001_accounts");
+    assert_eq!(fresh.iter().map(|(_, name)| name).collect::<Vec<_>>(), known.iter().collect::<Vec<_>>());
+    assert!(fresh.iter().all(|(s, _)| s == "pending"), "{fresh:?}");
     assert!(smartai(dir.path(), &["migrate", "up"], &[], None).status.success());
     assert!(status(dir.path()).iter().all(|(s, _)| s == "applied"));
 
@@ -152,6 +165,50 @@ async fn user_create_admin_makes_an_administrator() {
     );
     assert!(!weak.status.success());
     assert!(stderr(&weak).contains("password"), "{}", stderr(&weak));
+}
+
+#[tokio::test]
+async fn keys_generate_rotate_and_a_missing_key_names_itself() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = ("DATABASE_URL", app.database_url.as_str());
+    let created = smartai(
+        dir.path(),
+        &["user", "create", "--email", "root@example.com", "--admin", "--password-stdin"],
+        &[db],
+        Some(&format!("{PASSWORD}\n")),
+    );
+    assert!(created.status.success(), "{}", stderr(&created));
+
+    let generated = smartai(dir.path(), &["keys", "generate"], &[], None);
+
+    assert!(generated.status.success(), "{}", stderr(&generated));
+    let line = String::from_utf8(generated.stdout).unwrap().trim().to_owned();
+    let (id, key) = line.split_once(':').unwrap_or_else(|| panic!("not `id:base64`: {line}"));
+    assert!(id.starts_with('k') && key.len() == 44, "{line}");
+
+    // The new key first, the old one after it: the rotation says the old one is still needed.
+    let both = format!("{line},{SECRET_KEYS}");
+    let rotated = smartai(dir.path(), &["keys", "rotate"], &[db, ("SECRET_KEYS", &both)], None);
+    assert!(rotated.status.success(), "{}", stderr(&rotated));
+    let out = String::from_utf8_lossy(&rotated.stdout).into_owned();
+    assert!(out.contains(&format!("newest key {id}")), "{out}");
+    assert!(
+        out.contains("key test: 0 TOTP secrets, 0 recovery codes,") && out.contains("keep it in SECRET_KEYS"),
+        "{out}"
+    );
+    let verified = smartai(dir.path(), &["audit", "verify"], &[db, ("SECRET_KEYS", &both)], None);
+    assert!(verified.status.success(), "{}", stderr(&verified));
+
+    // Without the old key, every command that opens the database refuses, naming it.
+    for command in [&["audit", "verify"][..], &["keys", "rotate"][..]] {
+        let refused = smartai(dir.path(), command, &[db, ("SECRET_KEYS", &line)], None);
+        assert!(!refused.status.success(), "{command:?} ran without a key the data needs");
+        let err = stderr(&refused);
+        assert!(err.contains("SECRET_KEYS") && err.contains("`test`"), "{err}");
+    }
+    // Nor does a key leak into the output.
+    assert!(!out.contains(key) && !out.contains("AAECAwQF"));
 }
 
 #[tokio::test]

@@ -13,6 +13,10 @@ pub enum Backend {
 }
 
 pub const PASSWORD: &str = "correct horse battery staple";
+/// The app's keys in every test app and every `smartai` command the tests run, so that commands
+/// run with another DATA_DIR (hence another embedded key file) against an app's database can
+/// open and check what the app stored.
+pub const SECRET_KEYS: &str = "test:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
 pub struct TestApp {
     pub address: String,
@@ -88,6 +92,8 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
         options.idle_timeout,
         "--database-connect-timeout",
         "3s",
+        "--secret-keys",
+        SECRET_KEYS,
     ];
     if let Some(url) = options.public_url {
         args.extend(["--public-url", url]);
@@ -162,6 +168,26 @@ impl TestApp {
 
     pub async fn sign_up(&self, email: &str) -> Response {
         self.sign_up_with(&self.client, email).await
+    }
+
+    /// Signs up and confirms the address, as its owner following the e-mailed link would: tokens,
+    /// passkeys and two-factor wait for a confirmed address.
+    pub async fn sign_up_confirmed_with(&self, client: &Client, email: &str) -> Response {
+        let response = self.sign_up_with(client, email).await;
+        self.confirm_email(email).await;
+        response
+    }
+
+    /// Marks `email` confirmed (the link itself is tested in `mail.rs`).
+    pub async fn confirm_email(&self, email: &str) {
+        let db = Database::connect(&self.database_url).await.expect("the test database");
+        let sql = match self.backend {
+            Backend::Sqlite => "UPDATE users SET email_verified_at = CURRENT_TIMESTAMP WHERE email = ?",
+            Backend::Postgres => "UPDATE users SET email_verified_at = now() WHERE email = $1",
+        };
+        let statement = sea_orm::Statement::from_sql_and_values(db.get_database_backend(), sql, [email.into()]);
+        db.execute(statement).await.expect("confirm the address");
+        db.close().await.ok();
     }
 
     pub async fn sign_in_with(&self, client: &Client, email: &str, password: &str) -> Response {

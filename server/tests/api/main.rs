@@ -3,11 +3,14 @@
 
 mod accounts;
 mod assistant;
+mod attacks;
 mod audit;
+mod authz_matrix;
 mod backup;
 mod chaos;
 mod cli;
 mod csrf;
+mod errors;
 mod files;
 mod hardening;
 mod helpers;

@@ -99,6 +99,18 @@ async fn start(app: &TestApp, client: &Client) -> url::Url {
     url::Url::parse(&location(&response)).expect("an absolute URL")
 }
 
+/// Starts linking the provider from the profile: a form post from the app's own page.
+async fn connect(app: &TestApp, client: &Client) -> url::Url {
+    let response = client
+        .post(app.url("/auth/oidc/test/start"))
+        .header(header::ORIGIN, app.address.as_str())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303, "linking starts with a redirect to the provider");
+    url::Url::parse(&location(&response)).expect("an absolute URL")
+}
+
 /// Plays the provider's part for `login` (its login finishes at once through `login_hint`):
 /// follows its redirects until they lead back to the app, and returns that callback URL.
 async fn at_provider(client: &Client, mut authorize: url::Url, login: &str) -> url::Url {
@@ -315,7 +327,7 @@ async fn an_unverified_address_of_an_existing_account_is_refused(backend: Backen
 }
 
 /// The reset link e-mailed to `to` (kept in the outbox table: these tests have no SMTP server).
-async fn reset_token_for(app: &TestApp, to: &str) -> String {
+pub async fn reset_token_for(app: &TestApp, to: &str) -> String {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
     let db = sea_orm::Database::connect(&app.database_url).await.unwrap();
@@ -367,11 +379,12 @@ async fn a_provider_is_unlinked_only_while_another_way_to_sign_in_remains(backen
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["problem"], "last_sign_in_method", "{body}");
 
-    // An account with a password links the provider while signed in, then unlinks it.
+    // An account with a password links the provider from its profile, then unlinks it.
     let owner = browser();
     assert_eq!(app.sign_up_with(&owner, "kim@example.test").await.status(), 200);
     let owner_id = me(&app, &owner).await["id"].clone();
-    assert_eq!(sign_in_as(&app, &owner, "k1;someone-else@example.test;true").await, "/profile");
+    let callback = at_provider(&owner, connect(&app, &owner).await, "k1;someone-else@example.test;true").await;
+    assert_eq!(location(&owner.get(callback).send().await.unwrap()), "/profile?saved=linked");
     assert_eq!(me(&app, &owner).await["id"], owner_id, "linked to the signed-in account");
     let response = app.rpc_with(&owner, "account/unlink_provider", &[("provider", "test")]).await;
     assert_eq!(response.status(), 200);
@@ -392,4 +405,103 @@ on_both_databases!(
     an_unverified_address_of_an_existing_account_is_refused,
     a_provider_is_unlinked_only_while_another_way_to_sign_in_remains,
     a_reset_by_the_owner_of_an_unverified_address_drops_the_provider,
+    a_return_path_that_leaves_the_site_is_dropped,
+    a_planted_sign_in_never_links_to_the_signed_in_account,
+    linking_finishes_only_in_the_session_that_started_it,
+    a_provider_sign_in_asks_for_the_second_factor,
 );
+
+/// Finding 4: browsers drop a TAB from a URL, so `/\t/evil.example` was `//evil.example` to them.
+async fn a_return_path_that_leaves_the_site_is_dropped(backend: Backend) {
+    let Setup { app, provider: _provider } = spawn(backend, &[]).await;
+    for (return_to, landed) in
+        [("/\t/evil.example", "/profile"), ("/\\evil.example", "/profile"), ("/files?sort=name", "/files?sort=name")]
+    {
+        let client = browser();
+        let mut start_url = url::Url::parse(&app.url("/auth/oidc/test/start")).unwrap();
+        start_url.query_pairs_mut().append_pair("return_to", return_to);
+        let response = client.get(start_url).send().await.unwrap();
+        let authorize = url::Url::parse(&location(&response)).unwrap();
+        let callback = at_provider(&client, authorize, "r1;roamer@example.test;true").await;
+        let response = client.get(callback).send().await.unwrap();
+        assert_eq!(location(&response), landed, "return_to {return_to:?}");
+    }
+}
+
+/// Finding 5: a sign-in started in the victim's signed-in browser (a link planted in a page, with
+/// the attacker's session at the provider) linked the attacker's identity to the victim's account.
+async fn a_planted_sign_in_never_links_to_the_signed_in_account(backend: Backend) {
+    let Setup { app, provider: _provider } = spawn(backend, &[]).await;
+    let victim = browser();
+    assert_eq!(app.sign_up_with(&victim, "victim@example.test").await.status(), 200);
+    let victim_id = me(&app, &victim).await["id"].clone();
+
+    // The planted link: a plain GET of the start, finished at the provider as the attacker.
+    sign_in_as(&app, &victim, "evil;attacker@evil.test;true").await;
+    let victims: Value = {
+        let owner = browser();
+        assert_eq!(app.sign_in_with(&owner, "victim@example.test", PASSWORD).await.status(), 200);
+        app.get_rpc_with(&owner, "account/providers").await.json().await.unwrap()
+    };
+    assert_eq!(victims["linked"], serde_json::json!([]), "nothing linked to the victim");
+
+    // The attacker's identity opens the attacker's own account, never the victim's.
+    let attacker = browser();
+    assert_eq!(sign_in_as(&app, &attacker, "evil;attacker@evil.test;true").await, "/profile");
+    assert_ne!(me(&app, &attacker).await["id"], victim_id);
+    assert_eq!(me(&app, &attacker).await["email"], "attacker@evil.test");
+}
+
+/// Finding 5: the callback of a linking flow links only in the session, and for the account,
+/// that started it (a browser whose session changed meanwhile gets nothing linked).
+async fn linking_finishes_only_in_the_session_that_started_it(backend: Backend) {
+    let Setup { app, provider: _provider } = spawn(backend, &[]).await;
+    let shared = browser();
+    assert_eq!(app.sign_up_with(&shared, "first@example.test").await.status(), 200);
+    let authorize = connect(&app, &shared).await;
+    let callback = at_provider(&shared, authorize, "l1;linker@example.test;true").await;
+    // Someone else signs in on the same browser before the callback arrives.
+    assert_eq!(app.sign_up_with(&browser(), "second@example.test").await.status(), 200);
+    assert_eq!(app.sign_in_with(&shared, "second@example.test", PASSWORD).await.status(), 200);
+    let response = shared.get(callback).send().await.unwrap();
+    assert_eq!(location(&response), "/signin?oidc_error=state");
+    let second: Value = app.get_rpc_with(&shared, "account/providers").await.json().await.unwrap();
+    assert_eq!(second["linked"], serde_json::json!([]));
+
+    // Without a session, linking does not even start.
+    let anonymous = browser();
+    let response = anonymous.post(app.url("/auth/oidc/test/start")).send().await.unwrap();
+    assert_eq!(location(&response), "/signin");
+}
+
+/// Finding 5: a provider sign-in stood in for the password and the second factor both.
+async fn a_provider_sign_in_asks_for_the_second_factor(backend: Backend) {
+    use totp_rs::{Algorithm, Builder, Secret};
+
+    let Setup { app, provider: _provider } = spawn(backend, &[]).await;
+    let client = browser();
+    assert_eq!(sign_in_as(&app, &client, "tf;two@example.test;true").await, "/profile");
+    let enrolment: Value = app.rpc_with(&client, "account/start_two_factor", &[]).await.json().await.unwrap();
+    let secret = enrolment["secret"].as_str().expect("a verified address may turn two-factor on").to_owned();
+    let code = |ahead: u64| {
+        let totp = Builder::new()
+            .with_algorithm(Algorithm::SHA1)
+            .with_secret(Secret::try_from_base32(&secret).unwrap())
+            .build_noncompliant();
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        totp.generate(now + 30 * ahead).to_string()
+    };
+    let confirmed = app.rpc_with(&client, "account/confirm_two_factor", &[("code", &code(0))]).await;
+    assert_eq!(confirmed.status(), 200);
+
+    let later = browser();
+    let authorize = start(&app, &later).await;
+    let callback = at_provider(&later, authorize, "tf;two@example.test;true").await;
+    let response = later.get(callback).send().await.unwrap();
+    assert_eq!(location(&response), "/signin/code");
+    assert!(crate::helpers::set_cookie(&response, "smartai_challenge").is_some());
+    assert_eq!(me(&app, &later).await, Value::Null, "not signed in before the code");
+    let signed_in = app.rpc_with(&later, "auth/sign_in_code", &[("code", &code(1))]).await;
+    assert_eq!(signed_in.status(), 200);
+    assert_eq!(me(&app, &later).await["email"], "two@example.test");
+}

@@ -14,6 +14,7 @@ crate::on_both_databases!(
     unknown_addresses_are_locked_out_the_same_way,
     a_network_trying_many_addresses_is_locked_out,
     a_plain_form_post_shows_the_lock_out_in_the_page,
+    the_rest_api_locks_out_wrong_current_passwords_with_retry_after,
 );
 
 const WRONG: &str = "not the password at all";
@@ -123,4 +124,30 @@ async fn a_plain_form_post_shows_the_lock_out_in_the_page(backend: Backend) {
     let page = app.client.get(&location).send().await.unwrap().text().await.unwrap();
     let seconds = ["30", "29"].iter().any(|n| page.contains(&format!("Too many attempts. Try again in {n} seconds.")));
     assert!(seconds, "the lock-out is not shown on the page");
+}
+
+/// The REST API locks out a guessed current password as the server functions do, and says when
+/// to retry in the header as well as the body (it used to send no `Retry-After`).
+async fn the_rest_api_locks_out_wrong_current_passwords_with_retry_after(backend: Backend) {
+    let app = spawn(backend, &[]).await;
+    let ada = crate::rest::caller(&app).await;
+    let change = |current: &str| {
+        crate::rest::call(&app, &ada.token, reqwest::Method::PUT, "/api/v1/account/password")
+            .json(&serde_json::json!({ "current_password": current, "new_password": "another long passphrase" }))
+    };
+    let mut statuses = Vec::new();
+    let locked = loop {
+        let response = change(WRONG).send().await.unwrap();
+        statuses.push(response.status().as_u16());
+        if response.status() == 429 || statuses.len() == 10 {
+            break response;
+        }
+    };
+    assert_eq!(locked.status(), 429, "no lock-out: {statuses:?}");
+    assert!(statuses[..statuses.len() - 1].iter().all(|&s| s == 422), "{statuses:?}");
+    let retry_after: u64 = locked.headers()[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+    assert!((1..=2).contains(&retry_after), "Retry-After: {retry_after}");
+    let body: Value = locked.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "too_many_attempts");
+    assert_eq!(change(PASSWORD).send().await.unwrap().status(), 429, "locked even for the right password");
 }

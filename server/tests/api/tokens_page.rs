@@ -25,7 +25,7 @@ type Form<'a> = &'a [(&'a str, &'a str)];
 
 async fn signed_in(app: &TestApp) -> Client {
     let client = browser();
-    assert_eq!(app.sign_up_with(&client, &unique_email()).await.status(), 200);
+    assert_eq!(app.sign_up_confirmed_with(&client, &unique_email()).await.status(), 200);
     client
 }
 

@@ -32,7 +32,7 @@ fn code(secret: &str, steps_ahead: u64) -> String {
 
 /// Signs up `EMAIL` in `client` and turns two-factor on; returns the secret and recovery codes.
 async fn enrolled(app: &TestApp, client: &Client) -> (String, Vec<String>) {
-    assert_eq!(app.sign_up_with(client, EMAIL).await.status(), 200);
+    assert_eq!(app.sign_up_confirmed_with(client, EMAIL).await.status(), 200);
     let enrolment: Value = app.rpc_with(client, "account/start_two_factor", &[]).await.json().await.unwrap();
     let secret = enrolment["secret"].as_str().unwrap().to_owned();
     let confirmed = app.rpc_with(client, "account/confirm_two_factor", &[("code", &code(&secret, 0))]).await;
@@ -54,7 +54,7 @@ async fn password_step(app: &TestApp) -> (Client, String) {
 async fn enrolment_needs_a_code_and_shows_recovery_codes_once(backend: Backend) {
     let app = spawn_app(backend).await;
     let ada = browser();
-    assert_eq!(app.sign_up_with(&ada, EMAIL).await.status(), 200);
+    assert_eq!(app.sign_up_confirmed_with(&ada, EMAIL).await.status(), 200);
 
     let enrolment: Value = app.rpc_with(&ada, "account/start_two_factor", &[]).await.json().await.unwrap();
     let secret = enrolment["secret"].as_str().unwrap();
@@ -114,32 +114,27 @@ async fn a_form_posted_without_javascript_goes_on_to_the_code_page(backend: Back
             .unwrap();
     assert!(password.status().is_redirection());
     let location = password.headers()[header::LOCATION].to_str().unwrap().to_owned();
-    assert!(location.starts_with("/signin/code?challenge="), "{location}");
+    // The challenge travels in an HttpOnly cookie, never in the URL (history, logs, Referer).
+    assert_eq!(location, "/signin/code");
+    let cookie = crate::helpers::set_cookie(&password, "smartai_challenge").expect("a challenge cookie").to_owned();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    let challenge = cookie.split(';').next().unwrap().trim_start_matches("smartai_challenge=").to_owned();
     assert_eq!(app.me().await, Value::Null);
     let page = app.get(&location).await;
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
-    let challenge = location.trim_start_matches("/signin/code?challenge=").to_owned();
-    assert!(html.contains(&challenge), "the page carries the challenge in its form");
+    assert!(!html.contains(&challenge), "the page does not carry the challenge");
     assert!(html.contains(r#"action="/rpc/auth/sign_in_code""#), "{html}");
 
-    let wrong = post(
-        "/rpc/auth/sign_in_code",
-        app.url(&location),
-        vec![("challenge", challenge.clone()), ("code", "12345".into())],
-    )
-    .await
-    .unwrap();
+    let wrong = post("/rpc/auth/sign_in_code", app.url(&location), vec![("code", "12345".into())]).await.unwrap();
     assert!(wrong.status().is_redirection());
     let back = wrong.headers()[header::LOCATION].to_str().unwrap().to_owned();
     assert!(back.contains("/signin/code?") && back.contains("__err="), "{back}");
+    assert!(!back.contains(&challenge), "{back}");
     let page = app.client.get(&back).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("That code is wrong or was already used."), "the error is not shown on the page");
 
-    let right =
-        post("/rpc/auth/sign_in_code", app.url(&location), vec![("challenge", challenge), ("code", code(&secret, 1))])
-            .await
-            .unwrap();
+    let right = post("/rpc/auth/sign_in_code", app.url(&location), vec![("code", code(&secret, 1))]).await.unwrap();
     assert!(right.status().is_redirection());
     assert_eq!(right.headers()[header::LOCATION], "/profile");
     assert_eq!(app.me().await["email"], EMAIL);
