@@ -227,7 +227,7 @@ async fn step_up_proofs_are_throttled_and_a_passkey_needs_a_recent_sign_in(backe
     let (status, body) = problem(app.rpc_with(&ada, "passkeys/register_start", &[]).await).await;
     assert_eq!((status, body["field"].as_str(), body["problem"].as_str()), (422, Some("password"), Some("required")));
     let (status, _) = problem(app.rpc_with(&ada, "passkeys/register_start", &[("password", "wrong one")]).await).await;
-    assert_eq!(status, 403, "a wrong password");
+    assert_eq!(status, 422, "a wrong password (the error table: invalid, not forbidden)");
     // Past the proof, the ceremony starts (or says passkeys are off for this PUBLIC_URL).
     let past_the_proof = |(status, body): (u16, Value)| status == 200 || body["field"] == "passkey";
     let ok = problem(app.rpc_with(&ada, "passkeys/register_start", &[("password", PASSWORD)]).await).await;
