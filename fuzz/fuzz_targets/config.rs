@@ -43,7 +43,9 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let settings = match config_file::parse(text) {
         Ok(settings) => settings,
-        Err(_) => text.lines().filter_map(|line| line.split_once('=')).map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
+        Err(_) => {
+            text.lines().filter_map(|line| line.split_once('=')).map(|(k, v)| (k.to_owned(), v.to_owned())).collect()
+        }
     };
     let command = COMMAND.get_or_init(|| {
         let mut command = cli::Cli::command();

@@ -13,8 +13,16 @@ use domain::files::{FileName, sniff};
 use futures_util::stream;
 use libfuzzer_sys::fuzz_target;
 
-const ALLOWED: [&str; 8] =
-    ["application/pdf", "image/png", "image/jpeg", "image/gif", "image/webp", "text/plain", "text/markdown", "text/csv"];
+const ALLOWED: [&str; 8] = [
+    "application/pdf",
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "text/plain",
+    "text/markdown",
+    "text/csv",
+];
 /// What `FileService::upload` sniffs.
 const SNIFF_LEN: usize = 8192;
 
@@ -81,7 +89,10 @@ fn assert_safe_name(name: &str, raw: &str) {
     assert!(name != "." && name != "..", "{raw:?} became {name:?}");
     assert!(!name.contains(['/', '\\']), "{raw:?} became {name:?}, a path");
     assert!(!name.chars().any(char::is_control), "{raw:?} became {name:?}, with a control character");
-    assert!(!name.ends_with('.') && !name.ends_with(char::is_whitespace), "{raw:?} became {name:?}, a trailing dot or space");
+    assert!(
+        !name.ends_with('.') && !name.ends_with(char::is_whitespace),
+        "{raw:?} became {name:?}, a trailing dot or space"
+    );
     assert!(name.chars().count() <= FileName::MAX_LENGTH, "{raw:?} became {} characters", name.chars().count());
     assert!(!is_device_name(name), "{raw:?} became {name:?}, a Windows device name");
 }
