@@ -131,6 +131,10 @@ impl FileName {
         if name.is_empty() {
             return Err(Error::invalid(Field::FileName, Problem::Required));
         }
+        // Dots cut away may leave the extension alone, and it may be a device name.
+        if is_reserved(&name) {
+            name.insert(0, '_');
+        }
         Ok(Self(name))
     }
 }
@@ -232,6 +236,7 @@ mod tests {
         }
         assert_eq!(clean(&format!("{}.pdf", ".".repeat(300))).unwrap(), "pdf");
         assert!(clean(&".".repeat(300)).is_err());
+        assert_eq!(clean(&format!("{}.con", ".".repeat(300))).unwrap(), "_con");
         assert_eq!(clean("notes.\u{2003}.").unwrap(), "notes");
         for device in ["COM0", "lpt0.txt", "COM\u{b9}", "lpt\u{b3}.tar.gz", "CONIN$", "conout$.log", "NUL .txt"] {
             let name = clean(device).unwrap();
