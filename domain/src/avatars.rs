@@ -140,8 +140,10 @@ where
     Ok(data)
 }
 
-/// Decodes, checks and resizes; one PNG per entry of [`SIZES`].
-fn render(data: &[u8]) -> Result<Vec<Vec<u8>>> {
+/// Decodes, checks and resizes; one PNG per entry of [`SIZES`] (public for the fuzz target
+/// `fuzz/fuzz_targets/image.rs`).
+#[doc(hidden)]
+pub fn render(data: &[u8]) -> Result<Vec<Vec<u8>>> {
     let unsupported = || Error::invalid(Field::Avatar, Problem::Unsupported);
     // The type comes from the bytes, as for every upload.
     let format = match infer::get(data).map(|kind| kind.mime_type()) {

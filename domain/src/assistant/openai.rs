@@ -543,6 +543,27 @@ impl EventReader {
     }
 }
 
+/// The events `chunks` frame, read as an answer reads them: each chunk as it arrives, then the end
+/// of the stream; a malformed event ends the reading with its reason. For the fuzz target
+/// `fuzz/fuzz_targets/sse.rs`, which checks that where the chunks are cut does not matter.
+#[doc(hidden)]
+pub fn sse_events<'a>(chunks: impl IntoIterator<Item = &'a [u8]>) -> (Vec<String>, Option<String>) {
+    let mut reader = EventReader::default();
+    let mut events = Vec::new();
+    for chunk in chunks {
+        reader.push(chunk);
+        loop {
+            match reader.next_event() {
+                Ok(Some(data)) => events.push(data),
+                Ok(None) => break,
+                Err(error) => return (events, Some(error.to_string())),
+            }
+        }
+    }
+    events.extend(reader.end());
+    (events, None)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,7 @@
 //! second, so a crash in between leaves an orphan object no user can see, never a row without its
 //! bytes.
 
-mod pdf;
+pub mod pdf;
 mod processing;
 mod rules;
 mod shares;
@@ -21,7 +21,7 @@ use sea_orm::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-pub use processing::{ProcessUpload, text_key, thumbnail_key};
+pub use processing::{ProcessUpload, THUMBNAIL_SIZE, text_key, thumbnail, thumbnail_key};
 pub use rules::{ByteSize, FileName, sniff};
 pub use shares::{NewShare, ShareInfo};
 

@@ -35,15 +35,36 @@ pub enum Read {
 #[error("the document is too large once decompressed (over {} MiB, or over {} s)", MEMORY >> 20, CPU_SECONDS)]
 pub struct TooLarge;
 
+/// The limits one reading runs under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bounds {
+    pub memory: u64,
+    pub cpu_seconds: u64,
+    pub wall_time: Duration,
+}
+
+impl Bounds {
+    /// What uploads are read under: [`MEMORY`], [`CPU_SECONDS`], [`WALL_TIME`].
+    pub const UPLOADS: Self = Self { memory: MEMORY, cpu_seconds: CPU_SECONDS, wall_time: WALL_TIME };
+}
+
 /// The text of the PDF in `data`, at most `max_text` bytes. Blocking: run it on a blocking thread.
 pub fn extract_text(data: &[u8], max_text: usize) -> Result<Read, TooLarge> {
+    extract_text_within(data, max_text, Bounds::UPLOADS)
+}
+
+/// [`extract_text`] under other limits: the fuzz target (`fuzz/fuzz_targets/pdf_text.rs`) gives
+/// the reader seconds, not minutes, so a hanging document costs one run, not the whole budget.
+#[doc(hidden)]
+pub fn extract_text_within(data: &[u8], max_text: usize, bounds: Bounds) -> Result<Read, TooLarge> {
     #[cfg(target_os = "linux")]
     {
-        child::extract(data, max_text)
+        child::extract(data, max_text, bounds)
     }
     #[cfg(not(target_os = "linux"))]
     {
         // No fork and rlimits here: development machines only; production runs on Linux.
+        let _ = bounds;
         Ok(read_in_process(data, max_text))
     }
 }
@@ -67,14 +88,14 @@ mod child {
     const TEXT: u8 = b'T';
     const UNREADABLE: u8 = b'U';
 
-    pub(super) fn extract(data: &[u8], max_text: usize) -> Result<Read, TooLarge> {
+    pub(super) fn extract(data: &[u8], max_text: usize, bounds: Bounds) -> Result<Read, TooLarge> {
         let mut fds = [0; 2];
         // SAFETY: `fds` has room for the two descriptors pipe2 writes.
         if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
             return Ok(Read::Unreadable(format!("no pipe for the reader: {}", std::io::Error::last_os_error())));
         }
         let (read_end, write_end) = (fds[0], fds[1]);
-        let limit = address_space().saturating_add(MEMORY);
+        let limit = address_space().saturating_add(bounds.memory);
         // SAFETY: the child runs only code that needs no lock another thread may hold: logging is
         // switched off, the panic hook is replaced, and it leaves with `_exit` (no destructors, no
         // atexit handlers). The allocator is fork-safe (glibc resets its locks, mimalloc keeps
@@ -88,11 +109,11 @@ mod child {
             }
             0 => {
                 close(read_end);
-                run_child(data, max_text, write_end, limit)
+                run_child(data, max_text, write_end, limit, bounds.cpu_seconds)
             }
             pid => {
                 close(write_end);
-                let (answer, status) = collect(pid, read_end, max_text);
+                let (answer, status) = collect(pid, read_end, max_text, bounds.wall_time);
                 close(read_end);
                 let Some(status) = status else { return Err(TooLarge) };
                 if libc::WIFSIGNALED(status) || answer.is_empty() {
@@ -106,10 +127,10 @@ mod child {
     }
 
     /// The child: limits, read, answer, leave.
-    fn run_child(data: &[u8], max_text: usize, out: libc::c_int, address_space: u64) -> ! {
+    fn run_child(data: &[u8], max_text: usize, out: libc::c_int, address_space: u64, cpu_seconds: u64) -> ! {
         log::set_max_level(log::LevelFilter::Off);
         let memory = libc::rlimit { rlim_cur: address_space as libc::rlim_t, rlim_max: address_space as libc::rlim_t };
-        let cpu = libc::rlimit { rlim_cur: CPU_SECONDS as libc::rlim_t, rlim_max: (CPU_SECONDS + 5) as libc::rlim_t };
+        let cpu = libc::rlimit { rlim_cur: cpu_seconds as libc::rlim_t, rlim_max: (cpu_seconds + 5) as libc::rlim_t };
         // SAFETY: plain system calls on this process.
         unsafe {
             libc::setrlimit(libc::RLIMIT_AS, &memory);
@@ -129,8 +150,13 @@ mod child {
     /// Everything the child writes, and how it ended (`None`: it was killed at the deadline). The
     /// end of the pipe is not awaited: another reader forked meanwhile holds a copy of its write
     /// end (a fork keeps every descriptor) until it ends, so the child's exit is what counts.
-    fn collect(pid: libc::pid_t, fd: libc::c_int, max_text: usize) -> (Vec<u8>, Option<libc::c_int>) {
-        let deadline = Instant::now() + WALL_TIME;
+    fn collect(
+        pid: libc::pid_t,
+        fd: libc::c_int,
+        max_text: usize,
+        wall_time: Duration,
+    ) -> (Vec<u8>, Option<libc::c_int>) {
+        let deadline = Instant::now() + wall_time;
         let mut answer = Vec::new();
         let mut buffer = vec![0u8; 64 << 10];
         loop {

@@ -183,7 +183,10 @@ impl FileService {
     }
 }
 
-fn thumbnail(data: &[u8]) -> anyhow::Result<Vec<u8>> {
+/// A PNG of at most [`THUMBNAIL_SIZE`] pixels a side of the image in `data`, decoded under limits
+/// (public for the fuzz target `fuzz/fuzz_targets/image.rs`).
+#[doc(hidden)]
+pub fn thumbnail(data: &[u8]) -> anyhow::Result<Vec<u8>> {
     let mut limits = Limits::default();
     limits.max_image_width = Some(crate::avatars::MAX_DIMENSION);
     limits.max_image_height = Some(crate::avatars::MAX_DIMENSION);

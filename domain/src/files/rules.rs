@@ -44,10 +44,41 @@ impl fmt::Display for ByteSize {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileName(String);
 
-/// Names Windows reserves for devices, with or without an extension.
-const RESERVED: [&str; 22] = [
-    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8", "COM9", "LPT1", "LPT2",
-    "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+/// Names Windows reserves for devices, with or without an extension (learn.microsoft.com, "Naming
+/// Files, Paths, and Namespaces": the digits 0 and the superscripts ¹²³ count too).
+const RESERVED: [&str; 32] = [
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    "CONIN$",
+    "CONOUT$",
+    "COM0",
+    "COM1",
+    "COM2",
+    "COM3",
+    "COM4",
+    "COM5",
+    "COM6",
+    "COM7",
+    "COM8",
+    "COM9",
+    "COM\u{b9}",
+    "COM\u{b2}",
+    "COM\u{b3}",
+    "LPT0",
+    "LPT1",
+    "LPT2",
+    "LPT3",
+    "LPT4",
+    "LPT5",
+    "LPT6",
+    "LPT7",
+    "LPT8",
+    "LPT9",
+    "LPT\u{b9}",
+    "LPT\u{b2}",
+    "LPT\u{b3}",
 ];
 
 impl FileName {
@@ -80,11 +111,8 @@ impl FileName {
     /// names shortened keeping the extension.
     pub fn clean(raw: &str) -> Result<Self> {
         let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
-        let mut name: String = base.chars().filter(|c| !c.is_control()).collect();
-        name = name.trim().trim_end_matches(['.', ' ']).to_owned();
-        if name.is_empty() {
-            return Err(Error::invalid(Field::FileName, Problem::Required));
-        }
+        let name: String = base.chars().filter(|c| !c.is_control()).collect();
+        let mut name = trim_name(&name).to_owned();
         if is_reserved(&name) {
             name.insert(0, '_');
         }
@@ -92,13 +120,29 @@ impl FileName {
             let extension = name.rsplit_once('.').map(|(_, ext)| ext).filter(|ext| ext.chars().count() <= 16);
             let keep = Self::MAX_LENGTH - extension.map_or(0, |ext| ext.chars().count() + 1);
             let stem: String = name.chars().take(keep).collect();
+            // Cut short, the stem may end in a dot or a space again.
+            let stem = trim_name(&stem);
             name = match extension {
-                Some(ext) => format!("{stem}.{ext}"),
-                None => stem,
+                Some(ext) if !stem.is_empty() => format!("{stem}.{ext}"),
+                Some(ext) => ext.to_owned(),
+                None => stem.to_owned(),
             };
+        }
+        if name.is_empty() {
+            return Err(Error::invalid(Field::FileName, Problem::Required));
+        }
+        // Dots cut away may leave the extension alone, and it may be a device name.
+        if is_reserved(&name) {
+            name.insert(0, '_');
         }
         Ok(Self(name))
     }
+}
+
+/// Without the spaces around it and the dots after it, which Windows drops (Unicode spaces too,
+/// so no name ends in one once its dots are gone).
+fn trim_name(name: &str) -> &str {
+    name.trim_start().trim_end_matches(|c: char| c == '.' || c.is_whitespace())
 }
 
 fn is_reserved(name: &str) -> bool {
@@ -172,6 +216,34 @@ mod tests {
         assert!(clean("..").is_err());
         let long = clean(&format!("{}.pdf", "x".repeat(300))).unwrap();
         assert_eq!((long.chars().count(), long.ends_with(".pdf")), (FileName::MAX_LENGTH, true));
+    }
+
+    /// Found by the fuzz target `multipart`: a long name cut at 255 characters kept a trailing dot
+    /// (or space); device names Windows also reserves (`COM0`, `LPT¹`, `CONIN$`) were kept as they
+    /// were; a Unicode space before trailing dots stayed at the end.
+    #[test]
+    fn cleaned_names_never_end_in_a_dot_or_space_nor_name_a_device() {
+        let clean = |raw: &str| FileName::clean(raw).map(|n| n.0);
+        for raw in [
+            format!("{}. {}", "x".repeat(253), "y".repeat(40)),
+            format!("{}.{}", "x".repeat(254), "y".repeat(40)),
+            format!("{} {}", "x".repeat(254), "y".repeat(40)),
+            format!("{}.{}.pdf", "x".repeat(240), ".".repeat(40)),
+        ] {
+            let name = clean(&raw).unwrap();
+            assert!(!name.ends_with(['.', ' ']), "{name:?}");
+            assert!(name.chars().count() <= FileName::MAX_LENGTH);
+        }
+        assert_eq!(clean(&format!("{}.pdf", ".".repeat(300))).unwrap(), "pdf");
+        assert!(clean(&".".repeat(300)).is_err());
+        assert_eq!(clean(&format!("{}.con", ".".repeat(300))).unwrap(), "_con");
+        assert_eq!(clean("notes.\u{2003}.").unwrap(), "notes");
+        for device in ["COM0", "lpt0.txt", "COM\u{b9}", "lpt\u{b3}.tar.gz", "CONIN$", "conout$.log", "NUL .txt"] {
+            let name = clean(device).unwrap();
+            assert!(name.starts_with('_'), "{device:?} kept as {name:?}");
+            assert!(FileName::parse(device).is_err(), "{device:?} accepted as a new name");
+        }
+        assert_eq!(clean("COM10.txt").unwrap(), "COM10.txt", "not a device");
     }
 
     #[test]
