@@ -17,6 +17,7 @@ mod helpers;
 mod lifecycle;
 mod live;
 mod mail;
+mod migrations;
 mod oidc;
 mod openapi;
 mod pages;
