@@ -49,6 +49,7 @@ pub struct AppState {
     pub rate_limit: crate::rate_limit::RateLimiter,
     pub hardening: crate::hardening::Hardening,
     pub draining: health::Draining,
+    pub readiness: health::Readiness,
 }
 
 pub struct Application {
@@ -100,6 +101,7 @@ impl Application {
             rate_limit: crate::rate_limit::RateLimiter::open(&server.rate_limit, &domain.jobs).await?,
             hardening: crate::hardening::Hardening::new(domain, &server.hardening),
             draining: health::Draining(draining_rx),
+            readiness: health::Readiness::new(services.clone()),
         };
         Ok(Self {
             listener,

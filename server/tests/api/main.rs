@@ -20,6 +20,7 @@ mod mail;
 mod migrations;
 mod oidc;
 mod openapi;
+mod outage;
 mod pages;
 mod platform;
 mod process;
