@@ -282,3 +282,58 @@ async fn a_dependency_outage_makes_readiness_fail_fast_and_requests_fail_fast_th
         ready_becomes(&user, &ready, StatusCode::OK, Duration::from_millis(500), Duration::from_secs(10)).await;
     println!("redis restored: readiness 200 after {after:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_s3_outage_makes_readiness_name_storage_then_recover() {
+    // Arrange: the app stores files in S3 (the test server at TEST_S3_ENDPOINT) through a proxy.
+    let env = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
+    let endpoint = env("TEST_S3_ENDPOINT", "http://127.0.0.1:9000");
+    let s3 = Proxy::start(socket(&endpoint, 80)).await;
+    let data_dir = tempfile::tempdir().unwrap();
+    let database = data_dir.path().join("app.db");
+    let cli = Cli::try_parse_from([
+        "smartai".to_owned(),
+        "--database-url".into(),
+        format!("sqlite://{}?mode=rwc", database.display()),
+        "--data-dir".into(),
+        data_dir.path().to_str().unwrap().into(),
+        "--listen".into(),
+        "127.0.0.1:0".into(),
+        "--secret-keys".into(),
+        SECRET_KEYS.into(),
+        "--storage-url".into(),
+        format!("s3://{}/ready-{}", env("TEST_S3_BUCKET", "smartai-test"), uuid::Uuid::new_v4().simple()),
+        "--s3-endpoint".into(),
+        through(&endpoint, &s3).trim_end_matches('/').to_owned(),
+        "--s3-access-key-id".into(),
+        env("TEST_S3_ACCESS_KEY_ID", "smartai"),
+        "--s3-secret-access-key".into(),
+        env("TEST_S3_SECRET_ACCESS_KEY", "smartai-secret"),
+        "serve".into(),
+    ])
+    .unwrap();
+    let app = Application::build(&cli.domain, &cli.server).await.expect("the app builds");
+    let ready = format!("http://{}/health/ready", app.address());
+    tokio::spawn(app.run_until_stopped(std::future::pending()));
+    let client = browser();
+    let answer = probe(&client, &ready).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.body["checks"]["storage"], "ok");
+
+    // Act and Assert: cut, 503 naming storage (fast); restored, 200 again.
+    s3.cut().await;
+    let (down, after) = ready_becomes(
+        &client,
+        &ready,
+        StatusCode::SERVICE_UNAVAILABLE,
+        Duration::from_millis(500),
+        Duration::from_secs(3),
+    )
+    .await;
+    println!("S3 cut: readiness 503 after {after:?}, that answer took {:?}: {}", down.took, down.body);
+    assert_eq!(down.body["failed"], serde_json::json!(["storage"]), "{}", down.body);
+    s3.restore().await;
+    let (_, after) =
+        ready_becomes(&client, &ready, StatusCode::OK, Duration::from_millis(500), Duration::from_secs(10)).await;
+    println!("S3 restored: readiness 200 after {after:?}");
+}
