@@ -85,10 +85,18 @@ pub struct DatabaseConfig {
     )]
     pub max_connections: u32,
 
-    /// How long to wait for a database connection before giving up (e.g. 5s).
+    /// How long to wait at start-up for the database to accept a connection before giving up
+    /// (e.g. 5s).
     #[arg(long = "database-connect-timeout", env = "DATABASE_CONNECT_TIMEOUT", value_name = "DATABASE_CONNECT_TIMEOUT", default_value = "5s",
           value_parser = humantime::parse_duration, global = true)]
     pub connect_timeout: Duration,
+
+    /// How long a request waits for a connection from the pool (opening one if needed) before it
+    /// fails with 503 and Retry-After: while the database is down, requests fail this fast
+    /// instead of hanging (e.g. 2s).
+    #[arg(long = "database-acquire-timeout", env = "DATABASE_ACQUIRE_TIMEOUT", value_name = "DATABASE_ACQUIRE_TIMEOUT", default_value = "2s",
+          value_parser = humantime::parse_duration, global = true)]
+    pub acquire_timeout: Duration,
 }
 
 impl DatabaseConfig {

@@ -1,7 +1,9 @@
 //! Opening the database.
 
+use std::time::{Duration, Instant};
+
 use anyhow::Context;
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr};
 
 use crate::config::{Backend, DatabaseConfig};
 
@@ -15,12 +17,17 @@ pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<DatabaseConnecti
         std::fs::create_dir_all(dir).with_context(|| format!("DATA_DIR: cannot create {}", dir.display()))?;
     }
     let mut options = ConnectOptions::new(url.as_ref());
+    // sea-orm gives both timeouts to the pool's one acquire timeout: the pool gets the short
+    // per-request one, and start-up waits up to the connect timeout below on its own.
     options
         .max_connections(config.max_connections)
-        .connect_timeout(config.connect_timeout)
-        .acquire_timeout(config.connect_timeout)
+        .acquire_timeout(config.acquire_timeout)
+        .connect_lazy(true)
         .sqlx_logging(false);
     let db = Database::connect(options)
+        .await
+        .with_context(|| format!("DATABASE_URL: cannot connect to {}", url.redacted()))?;
+    wait_until_reachable(&db, config.connect_timeout)
         .await
         .with_context(|| format!("DATABASE_URL: cannot connect to {}", url.redacted()))?;
     if url.backend() == Backend::Sqlite {
@@ -28,4 +35,25 @@ pub async fn connect(config: &DatabaseConfig) -> anyhow::Result<DatabaseConnecti
         db.execute_unprepared("PRAGMA journal_mode=WAL").await.context("DATABASE_URL: cannot enable WAL")?;
     }
     Ok(db)
+}
+
+/// Start-up: the first connection, retried while the database is not there yet (refused, or the
+/// pool's acquire timeout passed) for up to `limit`; any other error (a wrong password, no such
+/// database) at once.
+async fn wait_until_reachable(db: &DatabaseConnection, limit: Duration) -> Result<(), DbErr> {
+    let started = Instant::now();
+    loop {
+        let left = limit.saturating_sub(started.elapsed());
+        let ping = tokio::time::timeout(left, db.ping()).await;
+        match ping.unwrap_or(Err(DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::Timeout))) {
+            Ok(()) => return Ok(()),
+            Err(err)
+                if crate::error::is_unavailable(&err) && started.elapsed() + Duration::from_millis(100) < limit =>
+            {
+                tracing::debug!(error = %err, "the database is not reachable yet; retrying");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(err) => return Err(err),
+        }
+    }
 }

@@ -23,7 +23,22 @@ pub enum Error {
     #[error("database unavailable")]
     Unavailable(#[source] sea_orm::DbErr),
     #[error(transparent)]
-    Unexpected(#[from] anyhow::Error),
+    Unexpected(anyhow::Error),
+}
+
+/// An unexpected error, unless it is (or was caused by) the database being unreachable: code
+/// that adds context to a database error with `anyhow` still answers 503, not 500.
+impl From<anyhow::Error> for Error {
+    fn from(err: anyhow::Error) -> Self {
+        let unavailable = err.chain().any(|cause| cause.downcast_ref::<sea_orm::DbErr>().is_some_and(is_unavailable));
+        if unavailable {
+            match err.downcast::<sea_orm::DbErr>() {
+                Ok(db) => return Self::Unavailable(db),
+                Err(err) => return Self::Unexpected(err),
+            }
+        }
+        Self::Unexpected(err)
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -118,10 +133,37 @@ impl Class {
 
 impl From<sea_orm::DbErr> for Error {
     fn from(err: sea_orm::DbErr) -> Self {
-        match err {
-            sea_orm::DbErr::Conn(_) | sea_orm::DbErr::ConnectionAcquire(_) => Self::Unavailable(err),
-            other => Self::Unexpected(anyhow::Error::new(other).context("database query failed")),
+        if is_unavailable(&err) {
+            Self::Unavailable(err)
+        } else {
+            Self::Unexpected(anyhow::Error::new(err).context("database query failed"))
         }
+    }
+}
+
+/// Whether a database error means the database cannot be reached right now (so a retry soon may
+/// work: 503), rather than that the query or the data is wrong (500): no connection from the
+/// pool within DATABASE_ACQUIRE_TIMEOUT, a connection that broke (I/O), or the server shutting
+/// down or refusing connections (SQLSTATE classes 08 and 57P).
+pub fn is_unavailable(err: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr, sqlx};
+
+    let sqlx_error = match err {
+        DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Conn(RuntimeErr::SqlxError(e))
+        | DbErr::Exec(RuntimeErr::SqlxError(e))
+        | DbErr::Query(RuntimeErr::SqlxError(e)) => e,
+        DbErr::Conn(_) => return true,
+        _ => return false,
+    };
+    match sqlx_error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed
+        | sqlx::Error::Tls(_) => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+        _ => false,
     }
 }
 
@@ -272,5 +314,30 @@ mod tests {
         assert_eq!(limited(59_500), Some(60));
         assert_eq!(Class::Unavailable.retry_after(), Some(2));
         assert_eq!(Class::NotFound.retry_after(), None);
+    }
+
+    #[test]
+    fn an_unreachable_database_is_unavailable_and_a_bad_query_is_internal() {
+        use sea_orm::{ConnAcquireErr, DbErr, RuntimeErr, sqlx};
+
+        let io = || sqlx::Error::Io(std::io::Error::from(std::io::ErrorKind::ConnectionReset));
+        let unreachable = [
+            DbErr::ConnectionAcquire(ConnAcquireErr::Timeout),
+            DbErr::Conn(RuntimeErr::SqlxError(sqlx::Error::PoolTimedOut)),
+            DbErr::Query(RuntimeErr::SqlxError(io())),
+            DbErr::Exec(RuntimeErr::SqlxError(io())),
+        ];
+        for err in unreachable {
+            assert_eq!(Error::from(err).class(), Class::Unavailable);
+        }
+        let wrong = DbErr::Query(RuntimeErr::SqlxError(sqlx::Error::RowNotFound));
+        assert_eq!(Error::from(wrong).class(), Class::Internal);
+        assert_eq!(Error::from(DbErr::RecordNotInserted).class(), Class::Internal);
+
+        // With context added on the way (anyhow), still 503.
+        let wrapped = anyhow::Error::new(DbErr::ConnectionAcquire(ConnAcquireErr::Timeout)).context("loading the file");
+        let err = Error::from(wrapped);
+        assert_eq!((err.class(), err.code()), (Class::Unavailable, "unavailable"));
+        assert_eq!(Error::from(anyhow::anyhow!("a bug")).class(), Class::Internal);
     }
 }

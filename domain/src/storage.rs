@@ -278,6 +278,15 @@ impl Storage {
         }
     }
 
+    /// Whether a remote store (S3) answers: a HEAD of a key that need not exist (readiness);
+    /// `None` for a local folder.
+    pub async fn ping_remote(&self) -> Option<Result<(), StorageError>> {
+        if self.local_folder.is_some() {
+            return None;
+        }
+        Some(self.size(".health-check").await.map(|_| ()))
+    }
+
     /// Every key under `prefix`, sorted.
     pub async fn list(&self, prefix: &str) -> Result<Vec<String>, StorageError> {
         let path = self.path(prefix);

@@ -229,7 +229,8 @@ pub enum MigrateAction {
         #[arg(long, default_value_t = 1)]
         steps: u32,
     },
-    /// List migrations and whether each is applied.
+    /// List migrations and whether each is applied (`applied`, `pending`, or `unknown`: applied
+    /// by a newer smartai).
     Status,
 }
 
@@ -288,6 +289,14 @@ pub struct ServerConfig {
           default_value = "5s", value_parser = humantime::parse_duration, global = true)]
     pub shutdown_readiness_delay: Duration,
 
+    /// Whether `serve` applies pending migrations when it starts (under the same lock as
+    /// `smartai migrate up`). Default: on for the embedded SQLite database (one process), off for
+    /// PostgreSQL, where `smartai migrate up` runs once per release before new processes start;
+    /// without it a `serve` on a schema that is behind refuses to start, naming what is pending.
+    #[arg(long = "migrate-on-start", env = "MIGRATE_ON_START", value_name = "MIGRATE_ON_START",
+          value_parser = clap::builder::BoolishValueParser::new(), global = true)]
+    pub migrate_on_start: Option<bool>,
+
     #[command(flatten)]
     pub log: LogConfig,
 
@@ -309,6 +318,13 @@ pub struct LogConfig {
     #[arg(long = "log", env = "RUST_LOG", value_name = "RUST_LOG", default_value = "info,sqlx=warn,sea_orm=warn",
           value_parser = parse_filter, global = true)]
     pub filter: String,
+}
+
+impl ServerConfig {
+    /// MIGRATE_ON_START, or its default for this database.
+    pub fn migrates_on_start(&self, database: &domain::config::DatabaseConfig) -> bool {
+        self.migrate_on_start.unwrap_or(database.url().backend() == domain::config::Backend::Sqlite)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -20,7 +20,24 @@ use crate::{
 };
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    match cli.command.unwrap_or(Command::Serve) {
+    let command = cli.command.unwrap_or(Command::Serve);
+    // The operator's one-shot commands migrate first where `serve` would (the embedded SQLite
+    // database by default, or MIGRATE_ON_START); `serve` does it in `Application::build`, `worker`
+    // never (a fleet's workers wait for `smartai migrate up`), and restore and migrate-data always.
+    let one_shot = !matches!(
+        command,
+        Command::Serve
+            | Command::Worker { .. }
+            | Command::Migrate { .. }
+            | Command::MigrateData { .. }
+            | Command::Api { .. }
+            | Command::Keys { action: KeysAction::Generate }
+            | Command::Backup { action: BackupAction::Restore { .. } }
+    );
+    if one_shot && cli.server.migrates_on_start(&cli.domain.database) {
+        migrate::up_at(&cli.domain.database).await?;
+    }
+    match command {
         Command::Serve => serve(cli.domain, cli.server).await,
         Command::Migrate { action } => migrate(&cli.domain, action).await,
         Command::User { action } => user(&cli.domain, action).await,
@@ -122,6 +139,10 @@ async fn audit(config: &domain::config::Config, action: AuditAction) -> anyhow::
 }
 
 async fn backup(config: &domain::config::Config, action: BackupAction) -> anyhow::Result<()> {
+    if matches!(action, BackupAction::Restore { .. }) {
+        // A restore rebuilds the database, often a fresh one: it brings the schema up first.
+        migrate::up_at(&config.database).await.context("backup restore: migrating the target")?;
+    }
     let services = open_services(config).await?;
     let backups = &services.backups;
     let fail = |e: domain::backup::BackupError| anyhow::anyhow!("backup: {e}");
@@ -477,22 +498,33 @@ async fn serve(domain: domain::config::Config, server: crate::cli::ServerConfig)
 
 async fn migrate(config: &domain::config::Config, action: MigrateAction) -> anyhow::Result<()> {
     let connection = db::connect(&config.database).await?;
-    match action {
-        MigrateAction::Up => {
-            migrate::up(&connection).await?;
-            println!("database is up to date");
-        }
-        MigrateAction::Down { steps } => {
-            migrate::down(&connection, steps).await?;
-            println!("reverted {steps} migration(s)");
-        }
-        MigrateAction::Status => {
-            for (name, applied) in migrate::status(&connection).await? {
-                println!("{}  {name}", if applied { "applied" } else { "pending" });
+    let result = match action {
+        MigrateAction::Up => migrate::up(&connection).await.map(|before| {
+            for name in &before.pending {
+                println!("applied  {name}");
             }
+            println!("database is up to date ({} migration(s) applied now)", before.pending.len());
+        }),
+        MigrateAction::Down { steps } => {
+            migrate::down(&connection, steps).await.map(|()| println!("reverted {steps} migration(s)"))
         }
-    }
-    Ok(())
+        MigrateAction::Status => migrate::schema(&connection).await.map(|schema| {
+            // `unknown`: recorded in the database by a newer smartai (the schema is ahead).
+            let mut lines: Vec<(&str, &str)> = schema
+                .applied
+                .iter()
+                .map(|n| ("applied", n.as_str()))
+                .chain(schema.pending.iter().map(|n| ("pending", n.as_str())))
+                .chain(schema.unknown.iter().map(|n| ("unknown", n.as_str())))
+                .collect();
+            lines.sort_by_key(|(_, name)| *name);
+            for (state, name) in lines {
+                println!("{state}  {name}");
+            }
+        }),
+    };
+    let _ = connection.close().await;
+    result
 }
 
 async fn user(config: &domain::config::Config, action: UserAction) -> anyhow::Result<()> {

@@ -3,15 +3,16 @@
 
 use std::net::SocketAddr;
 
-use app::{i18n::Lang, rpc::ssr::CookiePolicy};
+use app::{error::AppError, i18n::Lang, rpc::ssr::CookiePolicy};
 use axum::{
     extract::{ConnectInfo, Request, State},
     http::{HeaderMap, header},
     middleware::Next,
-    response::Response,
+    response::{IntoResponse, Response},
 };
 use domain::{
     Services,
+    error::Class,
     sessions::{ClientInfo, Resolved, SessionToken},
 };
 use tower_http::request_id::RequestId;
@@ -47,21 +48,30 @@ pub async fn resolve(
             .map(str::to_owned),
     };
     let mut invalid_bearer = false;
-    let resolved = match credential(request.uri().path(), headers, cookies.session_cookie()) {
-        Some(Credential::Bearer(secret)) => {
-            let resolved = services.tokens.resolve(secret, &client).await.unwrap_or_else(|err| {
+    let path = request.uri().path();
+    let resolved = match credential(path, headers, cookies.session_cookie()) {
+        Some(Credential::Bearer(secret)) => match services.tokens.resolve(secret, &client).await {
+            Ok(resolved) => {
+                invalid_bearer = resolved.account.is_none();
+                resolved
+            }
+            Err(err) if err.class() == Class::Unavailable => return unavailable(path, err),
+            Err(err) => {
                 tracing::warn!(error = %err, "could not resolve the bearer token; treating the request as anonymous");
+                invalid_bearer = true;
                 Resolved::anonymous()
-            });
-            invalid_bearer = resolved.account.is_none();
-            resolved
-        }
-        Some(Credential::Session(token)) => {
-            services.sessions.resolve(&SessionToken::from_cookie(token)).await.unwrap_or_else(|err| {
+            }
+        },
+        Some(Credential::Session(token)) => match services.sessions.resolve(&SessionToken::from_cookie(token)).await {
+            Ok(resolved) => resolved,
+            // Signed-in requests cannot be served without the database: answer 503 and
+            // Retry-After now rather than as someone signed out.
+            Err(err) if err.class() == Class::Unavailable => return unavailable(path, err),
+            Err(err) => {
                 tracing::warn!(error = %err, "could not resolve the session; treating the request as anonymous");
                 Resolved::anonymous()
-            })
-        }
+            }
+        },
         None => Resolved::anonymous(),
     };
     let accept_language = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
@@ -78,6 +88,16 @@ pub async fn resolve(
     extensions.insert(client);
     extensions.insert(lang);
     next.run(request).await
+}
+
+/// The database is down: the REST API's error, or the server functions' (pages included), with
+/// status and `Retry-After` from the domain's table.
+fn unavailable(path: &str, err: domain::Error) -> Response {
+    if path.starts_with("/api/") {
+        crate::api::error::ApiError::from(err).into_response()
+    } else {
+        crate::files::rpc_error(AppError::from(err))
+    }
 }
 
 enum Credential<'a> {

@@ -49,6 +49,7 @@ pub struct AppState {
     pub rate_limit: crate::rate_limit::RateLimiter,
     pub hardening: crate::hardening::Hardening,
     pub draining: health::Draining,
+    pub readiness: health::Readiness,
 }
 
 pub struct Application {
@@ -63,11 +64,15 @@ pub struct Application {
 }
 
 impl Application {
-    /// Connects, migrates, binds. Every failure names the setting at fault.
+    /// Connects, migrates when MIGRATE_ON_START says so (else refuses a schema that is behind),
+    /// binds. Every failure names the setting at fault.
     pub async fn build(domain: &domain::config::Config, server: &ServerConfig) -> anyhow::Result<Self> {
         // Install the recorder before the first request, or early measurements are lost.
         metrics::handle();
         check_transport(server.listen, domain.public_url.as_ref(), server.allow_plain_http)?;
+        if server.migrates_on_start(&domain.database) {
+            migrate::up_at(&domain.database).await?;
+        }
         let services = open_services(domain).await?;
         let worker =
             (!domain.jobs.no_in_process_worker).then(|| worker(&services, &domain.jobs, server.shutdown_timeout));
@@ -96,6 +101,7 @@ impl Application {
             rate_limit: crate::rate_limit::RateLimiter::open(&server.rate_limit, &domain.jobs).await?,
             hardening: crate::hardening::Hardening::new(domain, &server.hardening),
             draining: health::Draining(draining_rx),
+            readiness: health::Readiness::new(services.clone()),
         };
         Ok(Self {
             listener,
@@ -152,12 +158,16 @@ impl Application {
     }
 }
 
-/// Opens storage and the database, brings the schema up to date and wires the services: what
-/// `serve` and every command that touches data start with.
+/// Opens storage and the database, checks that the schema is not behind this binary (it applies
+/// no migration: see `migrate`) and wires the services: what `serve` and every command that
+/// touches data start with.
 pub async fn open_services(domain: &domain::config::Config) -> anyhow::Result<Services> {
     let storage = domain.storage.open(&domain.database.data_dir)?;
     let db = domain::db::connect(&domain.database).await?;
-    migrate::up(&db).await?;
+    if let Err(err) = migrate::require_current(&db).await {
+        let _ = db.close().await;
+        return Err(err);
+    }
     let queue = domain::jobs::Queue::open(&domain.jobs, db.clone()).await?;
     let events = match &domain.jobs.redis_url {
         Some(url) => domain::events::Events::redis(url, &domain.jobs.redis_prefix).await?,

@@ -292,6 +292,15 @@ impl Queue {
         }
     }
 
+    /// Whether the queue's own backend answers: Redis when the queue is there (readiness checks
+    /// the SQL database on its own); `None` for the SQL queue.
+    pub async fn ping_redis(&self) -> Option<Result<()>> {
+        match self {
+            Self::Sql(_) => None,
+            Self::Redis(q) => Some(q.ping().await),
+        }
+    }
+
     pub fn backend_name(&self) -> &'static str {
         match self {
             Self::Sql(_) => "sql",

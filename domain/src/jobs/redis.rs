@@ -100,6 +100,12 @@ impl RedisQueue {
         &self.db
     }
 
+    /// Whether Redis answers a PING (readiness).
+    pub(super) async fn ping(&self) -> Result<()> {
+        let mut conn = self.conn.clone();
+        redis::cmd("PING").query_async::<()>(&mut conn).await.map_err(queue_error("redis ping"))
+    }
+
     fn key(&self, part: &str) -> String {
         format!("{}{part}", self.prefix)
     }

@@ -68,6 +68,7 @@ async fn killed_workers_lose_no_job_and_repeat_no_effect() {
         args.push((*value).to_owned());
     }
     let cli = Cli::try_parse_from(args).unwrap();
+    server::migrate::up_at(&cli.domain.database).await.unwrap();
     let services = open_services(&cli.domain).await.unwrap();
     let input = SignUp {
         email: "chaos@example.com",

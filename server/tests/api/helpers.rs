@@ -40,6 +40,18 @@ pub fn with_database(url: &str, name: &str) -> String {
     url.to_string()
 }
 
+/// A new, empty PostgreSQL database at TEST_DATABASE_URL's server; its URL.
+pub async fn create_postgres_database() -> String {
+    let admin_url = postgres_admin_url();
+    let name = format!("smartai_test_{}", uuid::Uuid::new_v4().simple());
+    let admin = Database::connect(&admin_url)
+        .await
+        .unwrap_or_else(|e| panic!("PostgreSQL at TEST_DATABASE_URL={admin_url} is not reachable: {e}"));
+    admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test database");
+    admin.close().await.ok();
+    with_database(&admin_url, &name)
+}
+
 pub struct Options {
     pub idle_timeout: &'static str,
     pub public_url: Option<&'static str>,
@@ -94,6 +106,9 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
         "3s",
         "--secret-keys",
         SECRET_KEYS,
+        // What the migration Job does before a release starts (the default on SQLite anyway).
+        "--migrate-on-start",
+        "true",
     ];
     if let Some(url) = options.public_url {
         args.extend(["--public-url", url]);

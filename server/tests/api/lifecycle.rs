@@ -192,6 +192,7 @@ async fn sigterm_lets_the_worker_finish_its_jobs_or_hand_them_back() {
     let database_url = format!("sqlite://{}?mode=rwc", data_dir.path().join("app.db").display());
     let data = data_dir.path().to_str().unwrap();
     let cli = Cli::try_parse_from(["smartai", "--database-url", &database_url, "--data-dir", data]).unwrap();
+    server::migrate::up_at(&cli.domain.database).await.unwrap();
     let services = open_services(&cli.domain).await.unwrap();
     let input = SignUp { email: "drain@example.com", password: PASSWORD, display_name: None, locale: Locale::En };
     let (_, token) = services.accounts.sign_up(input, &ClientInfo::default()).await.unwrap();
@@ -276,6 +277,7 @@ async fn the_worker_reports_the_jobs_it_ran_at_its_metrics_address() {
     let database_url = format!("sqlite://{}?mode=rwc", data_dir.path().join("app.db").display());
     let data = data_dir.path().to_str().unwrap();
     let cli = Cli::try_parse_from(["smartai", "--database-url", &database_url, "--data-dir", data]).unwrap();
+    server::migrate::up_at(&cli.domain.database).await.unwrap();
     let services = open_services(&cli.domain).await.unwrap();
     let input = SignUp { email: "metrics@example.com", password: PASSWORD, display_name: None, locale: Locale::En };
     let (_, token) = services.accounts.sign_up(input, &ClientInfo::default()).await.unwrap();

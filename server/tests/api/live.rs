@@ -76,6 +76,15 @@ async fn an_upload_on_one_instance_notifies_the_page_open_on_another() {
     let data_dir = tempfile::tempdir().unwrap();
 
     let prefix = format!("smartai-test:{}:", uuid::Uuid::new_v4().simple());
+    // As a fleet does it: the schema first (the migration Job), then the instances.
+    let migrated = Command::new(env!("CARGO_BIN_EXE_smartai"))
+        .args(["migrate", "up"])
+        .env("DATABASE_URL", database_url.as_str())
+        .env("DATA_DIR", data_dir.path())
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(migrated.status.success(), "{}", String::from_utf8_lossy(&migrated.stderr));
     let first = start(database_url.as_str(), (&redis_url, &prefix), data_dir.path(), true).await;
     let second = start(database_url.as_str(), (&redis_url, &prefix), data_dir.path(), false).await;
 
