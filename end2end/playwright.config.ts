@@ -16,7 +16,17 @@ const smtpPort = 3125;
 const oidcPort = 3126;
 const oidcIssuer = `http://127.0.0.1:${oidcPort}`;
 // localhost, not 127.0.0.1: passkeys need a domain as their relying party (browsers refuse an IP).
-const baseURL = `http://localhost:${port}`;
+const ownURL = `http://localhost:${port}`;
+
+/**
+ * An app that is already running (`scripts/fleet` sets it to its load balancer): the tests go
+ * there and nothing is started here. Its `PUBLIC_URL` must be this URL, and whoever started it
+ * delivers its e-mails to a Maildir at `$SMARTAI_E2E_DATA_DIR/maildir` (the tests read it), e.g.
+ * `/usr/bin/python3 -m aiosmtpd -n -l 127.0.0.1:PORT -c aiosmtpd.handlers.Mailbox DIR/maildir`.
+ * Only suites that need no OpenID Connect provider of their own run this way (journey, files…).
+ */
+const externalURL = process.env.E2E_BASE_URL?.replace(/\/$/, '');
+const baseURL = externalURL ?? ownURL;
 
 /**
  * A fresh data folder per run, so every run starts with an empty SQLite database. The config is
@@ -60,7 +70,7 @@ export default defineConfig({
       ],
     },
   },
-  webServer: [
+  webServer: externalURL ? [] : [
     {
       // A real SMTP server for the e-mails the app sends; the tests read its Maildir.
       command: `/usr/bin/python3 -m aiosmtpd -n -l 127.0.0.1:${smtpPort} -c aiosmtpd.handlers.Mailbox ${path.join(dataDir, 'maildir')}`,
