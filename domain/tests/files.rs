@@ -573,7 +573,9 @@ async fn uploads_at_once_never_pass_the_quota(backend: Backend) {
     let uploads: Vec<_> = (0..10)
         .map(|i| {
             let (files, ada) = (app.services.files.clone(), ada.clone());
-            tokio::spawn(async move { files.upload(&ada, &format!("part-{i}.txt"), body(&vec![b'a'; 30 * 1024])).await })
+            tokio::spawn(
+                async move { files.upload(&ada, &format!("part-{i}.txt"), body(&vec![b'a'; 30 * 1024])).await },
+            )
         })
         .collect();
     let mut stored = 0;

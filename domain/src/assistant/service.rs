@@ -259,7 +259,8 @@ impl AssistantService {
             return Err(Error::invalid(Field::Question, Problem::DailyLimit));
         }
         let asked = async {
-            let locale = user::Entity::find_by_id(owner).one(&self.db).await?.map_or_else(|| "en".to_owned(), |u| u.locale);
+            let locale =
+                user::Entity::find_by_id(owner).one(&self.db).await?.map_or_else(|| "en".to_owned(), |u| u.locale);
 
             let now = OffsetDateTime::now_utc();
             let txn = self.db.begin().await?;

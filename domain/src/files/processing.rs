@@ -93,7 +93,9 @@ impl FileService {
                     self.put(&text_key(row.id), text.into_bytes()).await?;
                 }
                 Ok(pdf::Read::Text(_)) => tracing::warn!(file_id = %row.id, "no text in this PDF"),
-                Ok(pdf::Read::Unreadable(why)) => tracing::warn!(file_id = %row.id, error = %why, "no text from this PDF"),
+                Ok(pdf::Read::Unreadable(why)) => {
+                    tracing::warn!(file_id = %row.id, error = %why, "no text from this PDF")
+                }
                 Err(refused) => {
                     tracing::warn!(file_id = %row.id, error = %refused, "PDF refused");
                     // Its owner learns why, once; the job then goes to the dead-letter set at once

@@ -57,7 +57,11 @@ fn every_door_answers_every_error_as_the_table_says() {
         }
         let bytes = server::files::rpc_error(rpc);
         if bytes.status().as_u16() != status || retry_after(&bytes) != retry {
-            wrong.push(format!("{name}: byte doors answer {} with Retry-After {:?}", bytes.status(), retry_after(&bytes)));
+            wrong.push(format!(
+                "{name}: byte doors answer {} with Retry-After {:?}",
+                bytes.status(),
+                retry_after(&bytes)
+            ));
         }
 
         // The REST API, from a fresh copy of the same row.
