@@ -12,7 +12,7 @@ use axum::{
 use domain::{
     Actor, Error, Services,
     accounts::Locale,
-    oidc::{Callback, Finished, OidcError},
+    oidc::{Callback, Finished, OidcError, Started},
     sessions::ClientInfo,
 };
 use serde::Deserialize;
@@ -42,11 +42,7 @@ pub async fn connect(
         return Redirect::to("/signin").into_response();
     }
     match services.oidc.start_connect(&actor, &provider).await {
-        Ok(started) => {
-            let mut response = Redirect::to(started.url.as_str()).into_response();
-            set_cookie(&mut response, cookies, STATE_COOKIE, &started.state, "/auth/oidc/", FLOW_MAX_AGE);
-            response
-        }
+        Ok(started) => to_provider(cookies, &started),
         Err(err) => refused(&err),
     }
 }
@@ -59,11 +55,7 @@ pub async fn start(
     Query(query): Query<StartQuery>,
 ) -> Response {
     match services.oidc.start(&provider, query.return_to.as_deref()).await {
-        Ok(started) => {
-            let mut response = Redirect::to(started.url.as_str()).into_response();
-            set_cookie(&mut response, cookies, STATE_COOKIE, &started.state, "/auth/oidc/", FLOW_MAX_AGE);
-            response
-        }
+        Ok(started) => to_provider(cookies, &started),
         Err(err) => refused(&err),
     }
 }
@@ -172,6 +164,13 @@ pub async fn link(
 }
 
 /// The sign-in page, with what went wrong.
+/// To the provider, with the flow's state in a cookie the callback checks.
+fn to_provider(cookies: CookiePolicy, started: &Started) -> Response {
+    let mut response = Redirect::to(started.url.as_str()).into_response();
+    set_cookie(&mut response, cookies, STATE_COOKIE, &started.state, "/auth/oidc/", FLOW_MAX_AGE);
+    response
+}
+
 fn refused(err: &OidcError) -> Response {
     match err {
         OidcError::Domain(_) | OidcError::Failed(_) => {
