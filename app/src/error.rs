@@ -154,7 +154,7 @@ mod ssr {
                 Error::Forbidden => AppError::Forbidden,
                 Error::NotFound => AppError::NotFound,
                 Error::Unavailable(cause) => {
-                    tracing::error!(error = %cause, "database unavailable");
+                    tracing::error!(error = %cause, "dependency unavailable");
                     AppError::Unavailable
                 }
                 Error::Unexpected(cause) => {

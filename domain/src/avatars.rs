@@ -18,6 +18,7 @@ use crate::{
     Actor, Error, Result,
     entities::user,
     error::{Field, Problem},
+    sessions::SessionStore,
     storage::{Storage, StorageError},
 };
 
@@ -34,11 +35,13 @@ const MAX_DECODE_ALLOC: u64 = 256 << 20;
 pub struct AvatarService {
     db: DatabaseConnection,
     storage: Storage,
+    /// The page shell shows the avatar from the cached session: told when it changes.
+    sessions: SessionStore,
 }
 
 impl AvatarService {
-    pub fn new(db: DatabaseConnection, storage: Storage) -> Self {
-        Self { db, storage }
+    pub fn new(db: DatabaseConnection, storage: Storage, sessions: SessionStore) -> Self {
+        Self { db, storage, sessions }
     }
 
     /// Replaces the user's avatar with the image in `body`. The new images are stored before the
@@ -105,6 +108,7 @@ impl AvatarService {
         model.avatar_id = Set(avatar_id);
         model.updated_at = Set(OffsetDateTime::now_utc());
         model.update(&self.db).await?;
+        self.sessions.forget_user(user_id).await;
         Ok(previous)
     }
 

@@ -121,6 +121,12 @@ pub struct SessionConfig {
     #[arg(long = "session-max-age", env = "SESSION_MAX_AGE", value_name = "SESSION_MAX_AGE", default_value = "30d",
           value_parser = humantime::parse_duration, global = true)]
     pub max_age: Duration,
+
+    /// How long a resolved session may be answered from memory without the database (0 turns the
+    /// cache off). Sign-out and account changes reach every instance at once regardless.
+    #[arg(long = "session-cache-ttl", env = "SESSION_CACHE_TTL", value_name = "SESSION_CACHE_TTL", default_value = "10s",
+          value_parser = humantime::parse_duration, global = true)]
+    pub cache_ttl: Duration,
 }
 
 /// A database URL whose scheme we can serve. Parsed at the boundary; never printed with its password.

@@ -20,25 +20,36 @@ pub enum Error {
     Forbidden,
     #[error("not found")]
     NotFound,
-    #[error("database unavailable")]
-    Unavailable(#[source] sea_orm::DbErr),
+    /// A dependency (the database, Redis) cannot be reached right now: retrying soon may work.
+    #[error("{0:#}")]
+    Unavailable(anyhow::Error),
     #[error(transparent)]
     Unexpected(anyhow::Error),
 }
 
-/// An unexpected error, unless it is (or was caused by) the database being unreachable: code
-/// that adds context to a database error with `anyhow` still answers 503, not 500.
+/// An unexpected error, unless it is (or was caused by) the database or Redis being unreachable:
+/// code that adds context to such an error with `anyhow` still answers 503, not 500.
 impl From<anyhow::Error> for Error {
     fn from(err: anyhow::Error) -> Self {
-        let unavailable = err.chain().any(|cause| cause.downcast_ref::<sea_orm::DbErr>().is_some_and(is_unavailable));
-        if unavailable {
-            match err.downcast::<sea_orm::DbErr>() {
-                Ok(db) => return Self::Unavailable(db),
-                Err(err) => return Self::Unexpected(err),
-            }
-        }
-        Self::Unexpected(err)
+        let unavailable = err.chain().any(|cause| {
+            cause.downcast_ref::<sea_orm::DbErr>().is_some_and(is_unavailable)
+                || cause.downcast_ref::<redis::RedisError>().is_some_and(is_redis_unavailable)
+        });
+        if unavailable { Self::Unavailable(err) } else { Self::Unexpected(err) }
     }
+}
+
+impl From<redis::RedisError> for Error {
+    fn from(err: redis::RedisError) -> Self {
+        let unavailable = is_redis_unavailable(&err);
+        let err = anyhow::Error::new(err).context("Redis");
+        if unavailable { Self::Unavailable(err) } else { Self::Unexpected(err) }
+    }
+}
+
+/// Whether Redis could not be reached (refused, dropped, timed out), rather than refused a command.
+pub fn is_redis_unavailable(err: &redis::RedisError) -> bool {
+    err.is_io_error() || err.is_connection_refusal() || err.is_connection_dropped() || err.is_timeout()
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -134,7 +145,7 @@ impl Class {
 impl From<sea_orm::DbErr> for Error {
     fn from(err: sea_orm::DbErr) -> Self {
         if is_unavailable(&err) {
-            Self::Unavailable(err)
+            Self::Unavailable(anyhow::Error::new(err).context("database unavailable"))
         } else {
             Self::Unexpected(anyhow::Error::new(err).context("database query failed"))
         }
@@ -339,5 +350,18 @@ mod tests {
         let err = Error::from(wrapped);
         assert_eq!((err.class(), err.code()), (Class::Unavailable, "unavailable"));
         assert_eq!(Error::from(anyhow::anyhow!("a bug")).class(), Class::Internal);
+    }
+
+    #[test]
+    fn an_unreachable_redis_is_unavailable_and_a_refused_command_is_internal() {
+        use redis::{ErrorKind, RedisError};
+
+        let refused = RedisError::from(std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
+        let err = Error::from(anyhow::Error::new(refused).context("enqueueing a job"));
+        assert_eq!((err.class(), err.code()), (Class::Unavailable, "unavailable"));
+        let dropped = RedisError::from(std::io::Error::from(std::io::ErrorKind::BrokenPipe));
+        assert_eq!(Error::from(dropped).class(), Class::Unavailable);
+        let wrong = RedisError::from((ErrorKind::TypeError, "WRONGTYPE"));
+        assert_eq!(Error::from(wrong).class(), Class::Internal);
     }
 }

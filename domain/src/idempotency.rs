@@ -1,13 +1,22 @@
 //! Idempotency keys: a client that repeats a POST with the same `Idempotency-Key` (after a
 //! timeout, say) gets the first answer again instead of a second resource.
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, SqlErr, prelude::*};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, SqlErr, prelude::*,
+};
 use time::OffsetDateTime;
 
 use crate::{Result, entities::idempotency_key};
 
 /// How long a key is remembered.
 pub const KEEP_FOR: time::Duration = time::Duration::hours(24);
+/// How long a claim holds without renewal. The process answering renews it every [`RENEW_EVERY`],
+/// so only the claim of a process that died mid-request runs out, and a retry then takes it over.
+pub const LEASE: time::Duration = time::Duration::seconds(15);
+pub const RENEW_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+/// The lease of a claim made by a process older than leases (it does not renew): long enough for
+/// any request it may still be answering during a rolling upgrade.
+pub const LEGACY_LEASE: time::Duration = time::Duration::minutes(10);
 
 /// A stored answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,8 +37,9 @@ pub enum Claim {
     /// Answered before with a secret shown only once (a token, a share link): the answer was not
     /// kept, so it cannot be sent again. Its status and headers (the new resource's `Location`) were.
     Withheld(StoredResponse),
-    /// The first request with this key is still being answered.
-    InProgress,
+    /// The first request with this key is still being answered; its claim runs out after this
+    /// (at least a second) unless its process renews it.
+    InProgress { retry_after: std::time::Duration },
     /// The key was used for a different request.
     Mismatch,
 }
@@ -56,6 +66,7 @@ impl IdempotencyKeys {
             headers: Set(None),
             body: Set(None),
             created_at: Set(now),
+            lease_until: Set(Some(now + LEASE)),
         };
         match idempotency_key::Entity::insert(row).exec_without_returning(&self.db).await {
             Ok(_) => return Ok(Claim::New),
@@ -64,7 +75,7 @@ impl IdempotencyKeys {
         }
         let Some(found) = idempotency_key::Entity::find_by_id((user_id, key.to_owned())).one(&self.db).await? else {
             // Released between our insert and our read: the caller may simply retry.
-            return Ok(Claim::InProgress);
+            return Ok(Claim::InProgress { retry_after: std::time::Duration::from_secs(1) });
         };
         if found.created_at < now - KEEP_FOR {
             // Expired but not yet purged: forget it and claim afresh.
@@ -74,7 +85,18 @@ impl IdempotencyKeys {
         if found.fingerprint != fingerprint {
             return Ok(Claim::Mismatch);
         }
-        let Some(status) = found.status else { return Ok(Claim::InProgress) };
+        let Some(status) = found.status else {
+            let lease_end = found.lease_until.unwrap_or(found.created_at + LEGACY_LEASE);
+            if lease_end <= now && self.take_over(user_id, key, now).await? {
+                return Ok(Claim::New);
+            }
+            let left = (lease_end - now).max(time::Duration::SECOND);
+            // Whole seconds rounded up, as `Retry-After` counts them.
+            let retry_after = std::time::Duration::from_secs(
+                left.unsigned_abs().as_secs() + u64::from(left.subsec_nanoseconds() != 0),
+            );
+            return Ok(Claim::InProgress { retry_after });
+        };
         let stored = |body| StoredResponse {
             status: u16::try_from(status).unwrap_or(500),
             headers: found.headers.as_deref().and_then(|h| serde_json::from_str(h).ok()).unwrap_or_default(),
@@ -84,6 +106,37 @@ impl IdempotencyKeys {
             Some(body) => Claim::Replay(stored(body)),
             None => Claim::Withheld(stored(String::new())),
         })
+    }
+
+    /// Claims a key whose first request was abandoned (its lease ran out, so its process died).
+    /// Conditional, so that of two retries racing for it only one wins.
+    async fn take_over(&self, user_id: Uuid, key: &str, now: OffsetDateTime) -> Result<bool> {
+        let abandoned = Condition::any().add(idempotency_key::Column::LeaseUntil.lte(now)).add(
+            Condition::all()
+                .add(idempotency_key::Column::LeaseUntil.is_null())
+                .add(idempotency_key::Column::CreatedAt.lte(now - LEGACY_LEASE)),
+        );
+        let taken = idempotency_key::Entity::update_many()
+            .col_expr(idempotency_key::Column::LeaseUntil, Expr::value(now + LEASE))
+            .filter(idempotency_key::Column::UserId.eq(user_id))
+            .filter(idempotency_key::Column::Key.eq(key))
+            .filter(idempotency_key::Column::Status.is_null())
+            .filter(abandoned)
+            .exec(&self.db)
+            .await?;
+        Ok(taken.rows_affected == 1)
+    }
+
+    /// Extends the claim of a request still being answered (every [`RENEW_EVERY`]).
+    pub async fn renew(&self, user_id: Uuid, key: &str) -> Result<()> {
+        idempotency_key::Entity::update_many()
+            .col_expr(idempotency_key::Column::LeaseUntil, Expr::value(OffsetDateTime::now_utc() + LEASE))
+            .filter(idempotency_key::Column::UserId.eq(user_id))
+            .filter(idempotency_key::Column::Key.eq(key))
+            .filter(idempotency_key::Column::Status.is_null())
+            .exec(&self.db)
+            .await?;
+        Ok(())
     }
 
     /// Stores the answer to replay; with `withhold_body`, only its status and headers (the body holds

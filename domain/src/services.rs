@@ -79,9 +79,10 @@ impl Services {
         keys: Keyring,
     ) -> Self {
         password::warm_up();
-        let sessions = SessionStore::new(db.clone(), &config.sessions);
+        let sessions = SessionStore::new(db.clone(), &config.sessions, events.clone());
         let mailer = Mailer::new(&config.mail, db.clone());
-        let notifications = NotificationService::new(db.clone(), events, jobs.clone(), mailer, config.public_url());
+        let notifications =
+            NotificationService::new(db.clone(), events.clone(), jobs.clone(), mailer, config.public_url());
         let audit = AuditLog::new(db.clone(), keys.clone()).with_notices(jobs.clone());
         let links = AccountLinks::new(
             db.clone(),
@@ -113,13 +114,13 @@ impl Services {
             oidc,
             links,
             passkeys: PasskeyService::new(db.clone(), &config.public_url(), sessions.clone(), audit.clone(), step_up),
-            tokens: TokenService::new(db.clone(), audit.clone()),
+            tokens: TokenService::new(db.clone(), audit.clone(), events.clone(), config.sessions.cache_ttl),
             idempotency: IdempotencyKeys::new(db.clone()),
             keys: KeyService::new(db.clone(), keys, audit.clone()),
             audit,
-            sessions,
             files: FileService::new(db.clone(), storage.clone(), jobs.clone(), notifications.clone(), &config.files),
-            avatars: AvatarService::new(db.clone(), storage.clone()),
+            avatars: AvatarService::new(db.clone(), storage.clone(), sessions.clone()),
+            sessions,
             backups: BackupService::new(
                 db.clone(),
                 storage.clone(),

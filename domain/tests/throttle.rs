@@ -238,7 +238,12 @@ async fn sign_in_is_refused_while_locked_even_with_the_right_password(backend: B
     let config = config(&["--auth-throttle-account-threshold", "2", "--auth-throttle-base-delay", "1s"]);
     let sessions = SessionStore::new(
         db.db.clone(),
-        &SessionConfig { idle_timeout: Duration::from_secs(3600), max_age: Duration::from_secs(3600) },
+        &SessionConfig {
+            idle_timeout: Duration::from_secs(3600),
+            max_age: Duration::from_secs(3600),
+            cache_ttl: Duration::from_secs(10),
+        },
+        domain::events::Events::local(),
     );
     let audit = domain::audit::AuditLog::new(db.db.clone(), domain::keys::Keyring::ephemeral());
     let links = domain::accounts::AccountLinks::new(

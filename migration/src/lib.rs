@@ -20,6 +20,7 @@ mod m20261126_000015_job_traceparent;
 mod m20261204_000016_step_up_and_link_binding;
 mod m20261205_000017_storage_usage;
 mod m20261205_000018_sealed_secrets;
+mod m20261205_000019_idempotency_lease;
 
 pub struct Migrator;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000016_step_up_and_link_binding::Migration),
             Box::new(m20261205_000017_storage_usage::Migration),
             Box::new(m20261205_000018_sealed_secrets::Migration),
+            Box::new(m20261205_000019_idempotency_lease::Migration),
         ]
     }
 }

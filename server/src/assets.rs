@@ -36,22 +36,30 @@ impl Assets {
     /// The file at `path`, or `None` when there is no such file.
     pub async fn serve(&self, path: &str, headers: &HeaderMap) -> Option<Response> {
         let relative = sanitize(path)?;
+        let not_modified =
+            |etag: &str| headers.get(header::IF_NONE_MATCH).is_some_and(|v| v.as_bytes() == etag.as_bytes());
         let (bytes, etag) = match self {
             Self::Embedded => {
                 let file = Embedded::get(&relative)?;
                 let etag = format!("\"{}\"", to_hex(&file.metadata.sha256_hash()[..16]));
-                (file.data.into_owned(), Some(etag))
+                if not_modified(&etag) {
+                    return Some(StatusCode::NOT_MODIFIED.into_response());
+                }
+                (file.data.into_owned(), etag)
             }
             Self::Folder(root) => {
                 let full = root.join(&relative);
-                (tokio::fs::read(&full).await.ok()?, None)
+                // Size and modification time, as nginx does: no need to read (or hash) the file
+                // to answer a revalidation, and a rebuilt file gets a new tag.
+                let metadata = tokio::fs::metadata(&full).await.ok().filter(|m| m.is_file())?;
+                let modified = metadata.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
+                let etag = format!("\"{:x}-{:x}\"", metadata.len(), modified.as_nanos());
+                if not_modified(&etag) {
+                    return Some(StatusCode::NOT_MODIFIED.into_response());
+                }
+                (tokio::fs::read(&full).await.ok()?, etag)
             }
         };
-        if let Some(etag) = &etag
-            && headers.get(header::IF_NONE_MATCH).is_some_and(|v| v.as_bytes() == etag.as_bytes())
-        {
-            return Some(StatusCode::NOT_MODIFIED.into_response());
-        }
         let mime = mime_guess::from_path(&relative).first_or_octet_stream();
         let mut response = Response::new(Body::from(bytes));
         let h = response.headers_mut();
@@ -61,7 +69,7 @@ impl Assets {
         );
         // File names carry no hash, so the browser revalidates (cheaply, by ETag) each time.
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-        if let Some(etag) = etag.and_then(|e| HeaderValue::from_str(&e).ok()) {
+        if let Ok(etag) = HeaderValue::from_str(&etag) {
             h.insert(header::ETAG, etag);
         }
         Some(response)
@@ -92,5 +100,32 @@ mod tests {
         assert_eq!(sanitize("/../etc/passwd"), None);
         assert_eq!(sanitize("/pkg/../../secret"), None);
         assert_eq!(sanitize("/"), None);
+    }
+
+    #[tokio::test]
+    async fn files_from_a_folder_are_revalidated_by_etag() {
+        let site = tempfile::tempdir().unwrap();
+        std::fs::create_dir(site.path().join("pkg")).unwrap();
+        std::fs::write(site.path().join("pkg/app.wasm"), b"\0asm first build").unwrap();
+        let assets = Assets::new(Some(site.path().to_owned()));
+        let serve = |etag: Option<&HeaderValue>| {
+            let mut headers = HeaderMap::new();
+            if let Some(etag) = etag {
+                headers.insert(header::IF_NONE_MATCH, etag.clone());
+            }
+            let assets = assets.clone();
+            async move { assets.serve("/pkg/app.wasm", &headers).await.unwrap() }
+        };
+
+        let first = serve(None).await;
+        assert_eq!(first.status(), StatusCode::OK);
+        let etag = first.headers()[header::ETAG].clone();
+        assert_eq!(serve(Some(&etag)).await.status(), StatusCode::NOT_MODIFIED);
+
+        std::fs::write(site.path().join("pkg/app.wasm"), b"\0asm the second, longer build").unwrap();
+        let rebuilt = serve(Some(&etag)).await;
+        assert_eq!(rebuilt.status(), StatusCode::OK, "a rebuilt file is sent again");
+        assert_ne!(rebuilt.headers()[header::ETAG], etag);
+        assert!(assets.serve("/pkg", &HeaderMap::new()).await.is_none(), "a folder is not a file");
     }
 }

@@ -213,6 +213,8 @@ async fn backup(config: &domain::config::Config, action: BackupAction) -> anyhow
         },
         BackupAction::Restore { archive, force } => match backups.restore(&archive, force).await {
             Ok(restored) => {
+                // Running instances (told through Redis) must not trust what they cached before.
+                services.sessions.forget_everything().await;
                 if restored.wiped_rows > 0 {
                     println!("wiped {} rows that were in the database (--force)", restored.wiped_rows);
                 }

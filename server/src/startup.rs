@@ -115,6 +115,11 @@ impl Application {
         })
     }
 
+    /// The services the app runs on (tests reach its caches through them).
+    pub fn services(&self) -> &Services {
+        &self.services
+    }
+
     pub fn address(&self) -> SocketAddr {
         self.listener.local_addr().expect("a bound listener has an address")
     }

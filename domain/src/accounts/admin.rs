@@ -53,6 +53,8 @@ impl AccountService {
         model.role = Set(role.as_str().to_owned());
         model.updated_at = Set(OffsetDateTime::now_utc());
         let account: Account = model.update(&self.db).await?.into();
+        // The new role holds on every instance from the next request on.
+        self.sessions.forget_user(id).await;
         self.audit
             .record(Event::RoleChanged, Context::about(Some(id), actor, client).detail("role", role.as_str()))
             .await?;

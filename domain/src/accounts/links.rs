@@ -117,6 +117,7 @@ impl AccountLinks {
         self.audit.record_in(&txn, Event::EmailVerified, Context::own(user_id, client)).await?;
         let account = user::Entity::find_by_id(user_id).one(&txn).await?.ok_or(Error::NotFound)?;
         txn.commit().await?;
+        self.sessions.forget_user(user_id).await;
         tracing::info!(user_id = %user_id, "e-mail address confirmed");
         Ok(account.into())
     }

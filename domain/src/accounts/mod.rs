@@ -318,7 +318,9 @@ impl AccountService {
         model.locale = Set(locale.as_str().to_owned());
         model.time_zone = Set(time_zone.as_ref().to_owned());
         model.updated_at = Set(OffsetDateTime::now_utc());
-        Ok(model.update(&self.db).await?.into())
+        let account = model.update(&self.db).await?.into();
+        self.sessions.forget_user(id).await;
+        Ok(account)
     }
 
     /// Keeps only the signed-in user's language preference up to date (the language switcher).
@@ -330,6 +332,7 @@ impl AccountService {
             .filter(user::Column::Id.eq(id))
             .exec(&self.db)
             .await?;
+        self.sessions.forget_user(id).await;
         Ok(())
     }
 

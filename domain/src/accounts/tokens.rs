@@ -1,5 +1,7 @@
 //! Personal access tokens: bearer secrets for programs calling the REST API, each with its own
-//! scopes and expiry. Shown once; only the SHA-256 is kept.
+//! scopes and expiry. Shown once; only the SHA-256 is kept. Resolved tokens are cached like
+//! sessions (`sessions::cache`): a revocation, or a change to the owner, reaches every instance
+//! at once.
 
 use std::time::Duration;
 
@@ -14,8 +16,12 @@ use crate::{
     audit::{AuditLog, Context, Event},
     entities::{api_token, user},
     error::{Field, Problem},
+    events::{Events, Forget},
     secret,
-    sessions::{ClientInfo, Resolved},
+    sessions::{
+        ClientInfo, Resolved,
+        cache::{Entry, SessionCache},
+    },
 };
 
 /// Every token starts so, which lets secret scanners and people recognise one.
@@ -69,11 +75,12 @@ pub struct TokenRequest<'a> {
 pub struct TokenService {
     db: DatabaseConnection,
     audit: AuditLog,
+    cache: SessionCache,
 }
 
 impl TokenService {
-    pub fn new(db: DatabaseConnection, audit: AuditLog) -> Self {
-        Self { db, audit }
+    pub fn new(db: DatabaseConnection, audit: AuditLog, events: Events, cache_ttl: Duration) -> Self {
+        Self { db, audit, cache: SessionCache::new(events, cache_ttl) }
     }
 
     /// Creates a token for the actor. A token may only create tokens with no more scopes than its
@@ -152,6 +159,8 @@ impl TokenService {
         if deleted.rows_affected == 0 {
             return Err(Error::NotFound);
         }
+        // The cache knows tokens by their hash, not their id: the owner's are all dropped.
+        self.cache.forget(Forget::User(user_id)).await;
         let context = Context::about(Some(user_id), actor, client).detail("token", id.to_string());
         self.audit.record(Event::TokenRevoked, context).await?;
         Ok(())
@@ -163,19 +172,30 @@ impl TokenService {
         if !secret.starts_with(TOKEN_PREFIX) {
             return Ok(Resolved::anonymous());
         }
+        let hash = secret::digest(secret);
+        let now = OffsetDateTime::now_utc();
+        let (cached, epoch) = self.cache.get(&hash);
+        // Used from the same address within the minute: nothing to record, no query.
+        if let Some(hit) = cached
+            && now < hit.expires_at
+            && now - hit.last_seen_at < TOUCH_INTERVAL
+            && hit.ip == client.ip
+        {
+            return Ok(hit.resolved);
+        }
         let Some((token, Some(user))) = api_token::Entity::find()
-            .filter(api_token::Column::TokenHash.eq(secret::digest(secret)))
+            .filter(api_token::Column::TokenHash.eq(&hash))
             .find_also_related(user::Entity)
             .one(&self.db)
             .await?
         else {
             return Ok(Resolved::anonymous());
         };
-        let now = OffsetDateTime::now_utc();
         // Tokens made before an address had to be confirmed first do not work until it is.
         if now >= token.expires_at || user.email_verified_at.is_none() {
             return Ok(Resolved::anonymous());
         }
+        let mut last_used_at = token.last_used_at.unwrap_or(now);
         if token.last_used_at.is_none_or(|at| now - at >= TOUCH_INTERVAL) || token.last_used_ip != client.ip {
             api_token::Entity::update_many()
                 .col_expr(api_token::Column::LastUsedAt, Expr::value(now))
@@ -183,12 +203,17 @@ impl TokenService {
                 .filter(api_token::Column::Id.eq(token.id))
                 .exec(&self.db)
                 .await?;
+            last_used_at = now;
         }
         let credential = Credential::Token { id: token.id, scopes: Scopes::from_stored(&token.scopes) };
-        Ok(Resolved {
+        let resolved = Resolved {
             actor: Actor::User { id: user.id, role: Role::parse(&user.role), credential },
             account: Some(Account::from(user)),
-        })
+        };
+        let entry =
+            Entry::new(resolved.clone(), token.user_id, token.expires_at, last_used_at).with_ip(client.ip.clone());
+        self.cache.put(hash, entry, epoch);
+        Ok(resolved)
     }
 
     /// Removes tokens that expired more than a week ago (the owner saw them marked expired).

@@ -16,6 +16,9 @@ pub struct Model {
     pub headers: Option<String>,
     pub body: Option<String>,
     pub created_at: TimeDateTimeWithTimeZone,
+    /// Until when the process answering the first request holds the key (renewed while it
+    /// answers); a claim whose lease ran out was abandoned and may be taken over.
+    pub lease_until: Option<TimeDateTimeWithTimeZone>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -405,8 +405,9 @@ impl Queue {
     }
 }
 
+/// Redis unreachable is `Unavailable` (503, retry soon); any other failure is unexpected.
 fn queue_error(context: &'static str) -> impl FnOnce(::redis::RedisError) -> Error {
-    move |err| Error::Unexpected(anyhow::Error::new(err).context(context))
+    move |err| Error::from(anyhow::Error::new(err).context(context))
 }
 
 #[cfg(test)]

@@ -142,7 +142,7 @@ impl From<domain::Error> for ApiError {
                 api.message = format!("too many attempts; retry in {} s", api.retry_after.unwrap_or(1));
             }
             E::Unauthenticated | E::Forbidden | E::NotFound => {}
-            E::Unavailable(cause) => tracing::error!(error = %cause, "database unavailable"),
+            E::Unavailable(cause) => tracing::error!(error = %cause, "dependency unavailable"),
             E::Unexpected(cause) => tracing::error!(error = ?cause, "unexpected error"),
         }
         api

@@ -2,7 +2,11 @@
 //! after a timeout, say) gets the first answer again, marked `Idempotent-Replayed: true`, instead of
 //! creating a second resource. Only successful answers are kept (24 hours): after a failure the
 //! client may retry with the same key. The same key with another request is refused (422); while
-//! the first is still being answered, a repeat gets 409.
+//! the first is still being answered, a repeat gets 409 with `Retry-After`. The process answering
+//! renews its claim every few seconds; if it dies mid-request (SIGKILL, a lost machine) the claim
+//! runs out within [`domain::idempotency::LEASE`] and a retry takes it over. (A process that dies
+//! after its handler committed but before the answer was kept leaves a window of about a
+//! millisecond in which the retry makes the resource a second time.)
 //!
 //! An answer that shows a secret once (a new token, a share link) is marked [`OneTimeSecret`] by
 //! its handler: only its status and headers are kept, never the body, and a repeat gets 409 with
@@ -57,13 +61,14 @@ pub async fn keys(State(services): State<Services>, request: Request, next: Next
         Ok(Claim::New) => {}
         Ok(Claim::Replay(stored)) => return replay(stored),
         Ok(Claim::Withheld(stored)) => return withheld(&stored),
-        Ok(Claim::InProgress) => {
-            return ApiError::new(
+        Ok(Claim::InProgress { retry_after }) => {
+            let mut err = ApiError::new(
                 StatusCode::CONFLICT,
                 "idempotency_key_in_progress",
-                "a request with this Idempotency-Key is still being answered; retry shortly",
-            )
-            .into_response();
+                "a request with this Idempotency-Key is still being answered; retry after the Retry-After delay",
+            );
+            err.retry_after = Some(retry_after.as_secs().max(1));
+            return err.into_response();
         }
         Ok(Claim::Mismatch) => {
             let mut err = ApiError::invalid("idempotency_key", "reused");
@@ -73,7 +78,7 @@ pub async fn keys(State(services): State<Services>, request: Request, next: Next
         }
         Err(err) => return ApiError::from(err).into_response(),
     }
-    let response = next.run(request).await;
+    let response = answer_holding_claim(&services, user_id, &key, next.run(request)).await;
     if !response.status().is_success() {
         if let Err(err) = services.idempotency.release(user_id, &key).await {
             tracing::warn!(error = %err, "could not release an idempotency key");
@@ -102,6 +107,30 @@ pub async fn keys(State(services): State<Services>, request: Request, next: Next
         tracing::warn!(error = %err, "could not keep the answer of an idempotent request");
     }
     Response::from_parts(parts, Body::from(body))
+}
+
+/// Runs the handler, renewing the key's claim while it answers (a large upload takes minutes).
+async fn answer_holding_claim(
+    services: &Services,
+    user_id: uuid::Uuid,
+    key: &str,
+    handler: impl Future<Output = Response>,
+) -> Response {
+    let mut handler = std::pin::pin!(handler);
+    let mut renew = tokio::time::interval_at(
+        tokio::time::Instant::now() + domain::idempotency::RENEW_EVERY,
+        domain::idempotency::RENEW_EVERY,
+    );
+    loop {
+        tokio::select! {
+            response = &mut handler => return response,
+            _ = renew.tick() => {
+                if let Err(err) = services.idempotency.renew(user_id, key).await {
+                    tracing::warn!(error = %err, "could not renew the claim of an idempotency key");
+                }
+            }
+        }
+    }
 }
 
 /// What makes two requests "the same": method, path and query, content type, and the body when it

@@ -28,6 +28,7 @@ async fn exec(app: &TestApp, sqlite: &str, postgres: &str, values: Vec<sea_orm::
     let sql = if app.backend == Backend::Sqlite { sqlite } else { postgres };
     let result = db.execute(Statement::from_sql_and_values(db.get_database_backend(), sql, values)).await.unwrap();
     db.close().await.ok();
+    app.changed_behind_the_app().await;
     result.rows_affected()
 }
 

@@ -24,6 +24,8 @@ pub struct TestApp {
     pub database_url: String,
     /// A browser: keeps cookies, follows no redirects (tests look at them).
     pub client: Client,
+    /// The app's own services (it runs in this process).
+    pub services: domain::Services,
     pg_database: Option<String>,
     sqlite_file: Option<PathBuf>,
     data_dir: tempfile::TempDir,
@@ -121,8 +123,9 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     }
     let app = Application::build(&cli.domain, &cli.server).await.expect("the app builds");
     let address = format!("http://{}", app.address());
+    let services = app.services().clone();
     tokio::spawn(app.run_until_stopped(std::future::pending()));
-    TestApp { address, backend, database_url, client: browser(), pg_database, sqlite_file, data_dir }
+    TestApp { address, backend, database_url, client: browser(), services, pg_database, sqlite_file, data_dir }
 }
 
 /// A client that keeps cookies and asks for HTML like a browser, and does not follow redirects.
@@ -203,6 +206,13 @@ impl TestApp {
         let statement = sea_orm::Statement::from_sql_and_values(db.get_database_backend(), sql, [email.into()]);
         db.execute(statement).await.expect("confirm the address");
         db.close().await.ok();
+        self.changed_behind_the_app().await;
+    }
+
+    /// A test changed rows behind the app's back (SQL): the app's session cache must not answer
+    /// from before, as it would not after any change made through a service.
+    pub async fn changed_behind_the_app(&self) {
+        self.services.sessions.forget_everything().await;
     }
 
     pub async fn sign_in_with(&self, client: &Client, email: &str, password: &str) -> Response {

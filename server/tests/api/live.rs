@@ -1,6 +1,8 @@
-//! Jobs and live events across processes: two `smartai serve` processes on one PostgreSQL
-//! database and one Redis. A file uploaded through the first is processed by a worker, and the
-//! user's page connected to the second hears about it at once.
+//! Jobs, live events and revocation across processes: two `smartai serve` processes on one
+//! PostgreSQL database and one Redis. A file uploaded through the first is processed by a worker,
+//! and the user's page connected to the second hears about it at once; a session signed out, a
+//! password or a role changed on one instance holds on the other at once, although each caches
+//! resolved sessions.
 
 use std::{
     net::TcpListener,
@@ -17,6 +19,59 @@ use sea_orm::{ConnectionTrait, Database};
 use serde_json::Value;
 
 use crate::helpers::{PASSWORD, browser, unique_email};
+
+/// A fresh PostgreSQL database (migrated, as a fleet's migration Job does), a Redis prefix and an
+/// objects folder, for instances to share; the database is dropped at the end.
+struct Shared {
+    admin_url: String,
+    name: String,
+    database_url: String,
+    redis_url: String,
+    prefix: String,
+    data_dir: tempfile::TempDir,
+}
+
+impl Shared {
+    async fn new() -> Self {
+        let admin_url =
+            std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let name = format!("smartai_test_{}", uuid::Uuid::new_v4().simple());
+        let admin = Database::connect(&admin_url).await.unwrap();
+        admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.unwrap();
+        let mut database_url = url::Url::parse(&admin_url).unwrap();
+        database_url.set_path(&format!("/{name}"));
+        let shared = Self {
+            admin_url,
+            name,
+            database_url: database_url.to_string(),
+            redis_url: std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into()),
+            prefix: format!("smartai-test:{}:", uuid::Uuid::new_v4().simple()),
+            data_dir: tempfile::tempdir().unwrap(),
+        };
+        let migrated = shared.command(&["migrate", "up"]).output().unwrap();
+        assert!(migrated.status.success(), "{}", String::from_utf8_lossy(&migrated.stderr));
+        shared
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_smartai"));
+        command
+            .args(args)
+            .env("DATABASE_URL", &self.database_url)
+            .env("DATA_DIR", self.data_dir.path())
+            .env("RUST_LOG", "warn");
+        command
+    }
+
+    async fn start(&self, worker: bool) -> Instance {
+        start(&self.database_url, (&self.redis_url, &self.prefix), self.data_dir.path(), worker).await
+    }
+
+    async fn drop_database(self) {
+        let admin = Database::connect(&self.admin_url).await.unwrap();
+        admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name)).await.ok();
+    }
+}
 
 struct Instance {
     child: Child,
@@ -64,29 +119,10 @@ async fn start(database_url: &str, redis: (&str, &str), data_dir: &std::path::Pa
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_upload_on_one_instance_notifies_the_page_open_on_another() {
-    let admin_url =
-        std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let name = format!("smartai_test_{}", uuid::Uuid::new_v4().simple());
-    let admin = Database::connect(&admin_url).await.unwrap();
-    admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.unwrap();
-    let mut database_url = url::Url::parse(&admin_url).unwrap();
-    database_url.set_path(&format!("/{name}"));
-    let redis_url = std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
     // Both instances share the objects folder, as they would share a bucket.
-    let data_dir = tempfile::tempdir().unwrap();
-
-    let prefix = format!("smartai-test:{}:", uuid::Uuid::new_v4().simple());
-    // As a fleet does it: the schema first (the migration Job), then the instances.
-    let migrated = Command::new(env!("CARGO_BIN_EXE_smartai"))
-        .args(["migrate", "up"])
-        .env("DATABASE_URL", database_url.as_str())
-        .env("DATA_DIR", data_dir.path())
-        .env("RUST_LOG", "warn")
-        .output()
-        .unwrap();
-    assert!(migrated.status.success(), "{}", String::from_utf8_lossy(&migrated.stderr));
-    let first = start(database_url.as_str(), (&redis_url, &prefix), data_dir.path(), true).await;
-    let second = start(database_url.as_str(), (&redis_url, &prefix), data_dir.path(), false).await;
+    let shared = Shared::new().await;
+    let first = shared.start(true).await;
+    let second = shared.start(false).await;
 
     let client: Client = browser();
     let email = unique_email();
@@ -147,5 +183,129 @@ async fn an_upload_on_one_instance_notifies_the_page_open_on_another() {
     assert!(list[0]["params"].to_string().contains("budget.txt"));
 
     drop((first, second));
-    admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.ok();
+    shared.drop_database().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revocation_on_one_instance_holds_on_the_other_at_once() {
+    // Arrange: two instances; Ada signed in twice (two devices), an administrator.
+    let shared = Shared::new().await;
+    let (first, second) = (shared.start(false).await, shared.start(false).await);
+    let email = unique_email();
+    let ada = browser();
+    let rpc = |client: &Client, base: &str, endpoint: &str, form: &[(&str, &str)]| {
+        client.post(format!("{base}/rpc/{endpoint}")).header(header::ACCEPT, "application/json").form(form).send()
+    };
+    let signed_up = rpc(&ada, &first.base, "auth/sign_up", &[("email", &email), ("password", PASSWORD)]).await.unwrap();
+    assert_eq!(signed_up.status(), 200);
+    // A second device's session, sent as its raw cookie so that it can be replayed after sign-out.
+    let sign_in = |base: String, email: String| async move {
+        let response =
+            rpc(&Client::new(), &base, "auth/sign_in", &[("email", &email), ("password", PASSWORD)]).await.unwrap();
+        assert_eq!(response.status(), 200);
+        let mut cookies = response.headers().get_all(header::SET_COOKIE).iter().map(|c| c.to_str().unwrap().to_owned());
+        let session = cookies.find(|c| c.starts_with("smartai_session=")).expect("a session cookie");
+        session.split(';').next().unwrap().to_owned()
+    };
+    // The account as the REST API shows it to a session cookie (401 without a live session).
+    let me = |base: &str, cookie: &str| {
+        Client::new().get(format!("{base}/api/v1/account")).header(header::COOKIE, cookie).send()
+    };
+    let status_of_me = |base: String, cookie: String| async move { me(&base, &cookie).await.unwrap().status() };
+    let mut created = shared.command(&["user", "create", "--email", "root@example.com", "--admin", "--password-stdin"]);
+    let mut created = created.stdin(Stdio::piped()).stdout(Stdio::null()).spawn().unwrap();
+    std::io::Write::write_all(created.stdin.as_mut().unwrap(), format!("{PASSWORD}\n").as_bytes()).unwrap();
+    drop(created.stdin.take());
+    assert!(created.wait().unwrap().success());
+    let root = sign_in(first.base.clone(), "root@example.com".into()).await;
+
+    // Sign-out: a device signs out on the first instance; its cookie, cached as valid on the
+    // second (used there just before), is refused there from the very next request.
+    let phone = sign_in(second.base.clone(), email.clone()).await;
+    for _ in 0..3 {
+        assert_eq!(status_of_me(second.base.clone(), phone.clone()).await, 200);
+    }
+    let signed_out = Client::new()
+        .post(format!("{}/rpc/auth/sign_out", first.base))
+        .header(header::ACCEPT, "application/json")
+        .header(header::COOKIE, &phone)
+        .send()
+        .await
+        .unwrap();
+    assert!(signed_out.status().is_success(), "{}", signed_out.status());
+    assert_eq!(status_of_me(second.base.clone(), phone.clone()).await, 401, "signed out on every instance");
+
+    // A role change by an administrator on the first instance holds on the second at once.
+    let laptop = sign_in(second.base.clone(), email.clone()).await;
+    let account: Value = me(&second.base, &laptop).await.unwrap().json().await.unwrap();
+    assert_eq!(account["role"], "user");
+    let admin_users = |base: String, cookie: String| async move {
+        Client::new()
+            .get(format!("{base}/api/v1/admin/users"))
+            .header(header::COOKIE, cookie)
+            .send()
+            .await
+            .unwrap()
+            .status()
+    };
+    assert_eq!(admin_users(second.base.clone(), laptop.clone()).await, 403);
+    let id = account["id"].as_str().unwrap().to_owned();
+    for (role, admin_status) in [("admin", 200), ("user", 403)] {
+        let changed = Client::new()
+            .patch(format!("{}/api/v1/admin/users/{id}", first.base))
+            .header(header::COOKIE, &root)
+            .json(&serde_json::json!({ "role": role }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(changed.status(), 200, "{}", changed.text().await.unwrap());
+        let seen: Value = me(&second.base, &laptop).await.unwrap().json().await.unwrap();
+        assert_eq!(seen["role"], role);
+        assert_eq!(admin_users(second.base.clone(), laptop.clone()).await, admin_status);
+    }
+
+    // A token revoked on the first instance stops working on the second at once.
+    let created: Value = Client::new()
+        .post(format!("{}/api/v1/tokens", first.base))
+        .header(header::COOKIE, &root)
+        .json(&serde_json::json!({ "name": "ci", "scopes": ["read"], "expires_in_days": 1 }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let (secret, token_id) = (created["secret"].as_str().unwrap(), created["token"]["id"].as_str().unwrap());
+    let with_token = |base: String| async move {
+        Client::new().get(format!("{base}/api/v1/account")).bearer_auth(secret).send().await.unwrap().status()
+    };
+    for _ in 0..3 {
+        assert_eq!(with_token(second.base.clone()).await, 200);
+    }
+    let revoked = Client::new()
+        .delete(format!("{}/api/v1/tokens/{token_id}", first.base))
+        .header(header::COOKIE, &root)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), 204);
+    assert_eq!(with_token(second.base.clone()).await, 401, "revoked on every instance");
+
+    // A password change on the first instance ends the other sessions on the second at once.
+    assert_eq!(status_of_me(second.base.clone(), laptop.clone()).await, 200);
+    let changed = rpc(
+        &ada,
+        &first.base,
+        "account/change_password",
+        &[("current_password", PASSWORD), ("new_password", "an entirely new password 42")],
+    )
+    .await
+    .unwrap();
+    assert_eq!(changed.status(), 200, "{}", changed.text().await.unwrap());
+    assert_eq!(status_of_me(second.base.clone(), laptop.clone()).await, 401, "the other session ended everywhere");
+    let kept = ada.get(format!("{}/api/v1/account", second.base));
+    assert_eq!(kept.send().await.unwrap().status(), 200, "the session that changed it stays");
+
+    drop((first, second));
+    shared.drop_database().await;
 }

@@ -277,6 +277,11 @@ async fn a_dependency_outage_makes_readiness_fail_fast_and_requests_fail_fast_th
     println!("redis cut: readiness 503 after {after:?}, that answer took {:?}: {}", down.took, down.body);
     assert_eq!(down.body["failed"], serde_json::json!(["redis"]), "{}", down.body);
     assert_eq!(probe(&user, &live).await.status, 200);
+    // Signed-in pages need only the database: they keep working, without waiting on Redis.
+    let started = Instant::now();
+    let without_redis = user.get(&me).header(header::ACCEPT, "application/json").send().await.unwrap();
+    assert_eq!(without_redis.status(), 200, "{}", without_redis.text().await.unwrap());
+    assert!(started.elapsed() < Duration::from_millis(1_000), "{:?}", started.elapsed());
     redis.restore().await;
     let (_, after) =
         ready_becomes(&user, &ready, StatusCode::OK, Duration::from_millis(500), Duration::from_secs(10)).await;

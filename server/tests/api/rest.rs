@@ -16,6 +16,7 @@ crate::on_both_databases!(
     every_error_has_the_one_body,
     files_stream_in_and_out_and_page_by_cursor,
     idempotency_keys_replay_the_first_answer,
+    an_abandoned_idempotency_claim_is_taken_over_when_its_lease_runs_out,
     notifications_sessions_and_preferences,
     administrators_manage_accounts,
 );
@@ -86,6 +87,7 @@ pub async fn sql(app: &TestApp, statement: &str) {
     let db = Database::connect(&app.database_url).await.unwrap();
     db.execute_unprepared(statement).await.unwrap();
     db.close().await.unwrap();
+    app.changed_behind_the_app().await;
 }
 
 pub async fn make_admin(app: &TestApp, email: &str) {
@@ -444,6 +446,56 @@ async fn idempotency_keys_replay_the_first_answer(backend: Backend) {
     assert_ne!(bobs["token"]["id"], one["token"]["id"]);
     let long = "k".repeat(300);
     expect_error(send(&long, "c.txt", b"text").send().await.unwrap(), 422, "validation_failed").await;
+}
+
+/// The claim of a process that died mid-request (simulated: the first answer's row put back to
+/// "being answered") blocks a retry only until its lease runs out, and says how long.
+async fn an_abandoned_idempotency_claim_is_taken_over_when_its_lease_runs_out(backend: Backend) {
+    use domain::entities::idempotency_key::{Column, Entity};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+
+    let app = spawn(backend).await;
+    let ada = caller(&app).await;
+    let db = Database::connect(&app.database_url).await.unwrap();
+    let send = || {
+        call(&app, &ada.token, Method::POST, "/api/v1/files?name=big.txt")
+            .header("idempotency-key", "k-1")
+            .body("bytes")
+    };
+    assert_eq!(send().send().await.unwrap().status(), 201);
+    let now = time::OffsetDateTime::now_utc();
+    // lease_until None is a claim by a process older than leases: it holds LEGACY_LEASE from its creation.
+    let claimed = |lease_until: Option<time::OffsetDateTime>, created_at: time::OffsetDateTime| {
+        Entity::update_many()
+            .col_expr(Column::Status, Expr::value(Option::<i16>::None))
+            .col_expr(Column::Body, Expr::value(Option::<String>::None))
+            .col_expr(Column::LeaseUntil, Expr::value(lease_until))
+            .col_expr(Column::CreatedAt, Expr::value(created_at))
+            .filter(Column::Key.eq("k-1"))
+            .exec(&db)
+    };
+    let retry_after =
+        |response: &Response| -> u64 { response.headers()[header::RETRY_AFTER].to_str().unwrap().parse().unwrap() };
+
+    for (lease_until, created_at, waits) in
+        [(Some(now + time::Duration::seconds(12)), now, 11..=13), (None, now - time::Duration::minutes(1), 539..=541)]
+    {
+        claimed(lease_until, created_at).await.unwrap();
+        let busy = send().send().await.unwrap();
+        assert!(waits.contains(&retry_after(&busy)), "Retry-After {} not in {waits:?}", retry_after(&busy));
+        expect_error(busy, 409, "idempotency_key_in_progress").await;
+    }
+
+    for (lease_until, created_at) in
+        [(Some(now - time::Duration::seconds(1)), now), (None, now - time::Duration::minutes(11))]
+    {
+        claimed(lease_until, created_at).await.unwrap();
+        let taken_over = send().send().await.unwrap();
+        assert_eq!(taken_over.status(), 201);
+        assert!(taken_over.headers().get("idempotent-replayed").is_none(), "answered afresh, not replayed");
+        let again = send().send().await.unwrap();
+        assert_eq!(again.headers()["idempotent-replayed"], "true", "and kept for the next repeat");
+    }
 }
 
 async fn notifications_sessions_and_preferences(backend: Backend) {

@@ -172,6 +172,7 @@ async fn the_admin_scope_is_for_administrators(backend: Backend) {
     let email = app.me_with(&root).await["email"].as_str().unwrap().to_owned();
     let db = Database::connect(&app.database_url).await.unwrap();
     db.execute_unprepared(&format!("UPDATE users SET role = 'admin' WHERE email = '{email}'")).await.unwrap();
+    app.changed_behind_the_app().await;
 
     let made =
         create(&app, &root, &[("name", "Ops"), ("scopes[]", "read"), ("scopes[]", "admin"), ("expires_in_days", "7")])

@@ -1,5 +1,9 @@
 //! Server-side sessions. The cookie holds a random token; the table holds only its SHA-256, so a
-//! copy of the database cannot be replayed as cookies.
+//! copy of the database cannot be replayed as cookies. Resolved sessions are cached for a few
+//! seconds ([`cache`]); whatever changes a session or its user says so through [`Self::forget_user`]
+//! or the revoking methods here.
+
+pub(crate) mod cache;
 
 use std::{fmt, time::Duration};
 
@@ -8,11 +12,13 @@ use sea_orm::{
 };
 use time::OffsetDateTime;
 
+use self::cache::{Entry, SessionCache};
 use crate::{
     Actor, Credential, Error, Result, Role,
     accounts::Account,
     config::SessionConfig,
     entities::{session, user},
+    events::{Events, Forget},
     secret,
 };
 
@@ -89,12 +95,14 @@ pub struct SessionStore {
     db: DatabaseConnection,
     idle_timeout: time::Duration,
     max_age: time::Duration,
+    cache: SessionCache,
 }
 
 impl SessionStore {
-    pub fn new(db: DatabaseConnection, config: &SessionConfig) -> Self {
+    pub fn new(db: DatabaseConnection, config: &SessionConfig, events: Events) -> Self {
         let convert = |d: Duration| time::Duration::try_from(d).unwrap_or(time::Duration::MAX);
-        Self { db, idle_timeout: convert(config.idle_timeout), max_age: convert(config.max_age) }
+        let cache = SessionCache::new(events, config.cache_ttl);
+        Self { db, idle_timeout: convert(config.idle_timeout), max_age: convert(config.max_age), cache }
     }
 
     /// How long the cookie should live in the browser.
@@ -136,27 +144,56 @@ impl SessionStore {
     #[tracing::instrument(skip_all, err)]
     pub async fn resolve(&self, token: &SessionToken) -> Result<Resolved> {
         let id = token.id();
+        let now = OffsetDateTime::now_utc();
+        let (cached, epoch) = self.cache.get(&id);
+        // A cached session still within its expiries and not due for a touch needs no query.
+        if let Some(hit) = cached
+            && now < hit.expires_at
+            && now - hit.last_seen_at < TOUCH_INTERVAL.min(self.idle_timeout)
+        {
+            return Ok(hit.resolved);
+        }
         let Some((session, Some(user))) =
             session::Entity::find_by_id(id.clone()).find_also_related(user::Entity).one(&self.db).await?
         else {
             return Ok(Resolved::anonymous());
         };
-        let now = OffsetDateTime::now_utc();
         if now >= session.expires_at || now - session.last_seen_at >= self.idle_timeout {
             session::Entity::delete_by_id(id).exec(&self.db).await?;
             return Ok(Resolved::anonymous());
         }
+        let mut last_seen_at = session.last_seen_at;
         if now - session.last_seen_at >= TOUCH_INTERVAL {
             session::Entity::update_many()
                 .col_expr(session::Column::LastSeenAt, Expr::value(now))
                 .filter(session::Column::Id.eq(&id))
                 .exec(&self.db)
                 .await?;
+            last_seen_at = now;
         }
-        Ok(Resolved {
-            actor: Actor::User { id: user.id, role: Role::parse(&user.role), credential: Credential::Session(id) },
+        let resolved = Resolved {
+            actor: Actor::User {
+                id: user.id,
+                role: Role::parse(&user.role),
+                credential: Credential::Session(id.clone()),
+            },
             account: Some(Account::from(user)),
-        })
+        };
+        let entry = Entry::new(resolved.clone(), session.user_id, session.expires_at, last_seen_at);
+        self.cache.put(id, entry, epoch);
+        Ok(resolved)
+    }
+
+    /// Something about the user changed (account, role, password, sessions): no instance may
+    /// answer from what it cached about them. Returns once every instance is told.
+    pub(crate) async fn forget_user(&self, user_id: Uuid) {
+        self.cache.forget(Forget::User(user_id)).await;
+    }
+
+    /// The database changed under every cache (a restored backup, a hand-made fix): every
+    /// instance drops all it cached about sessions and tokens.
+    pub async fn forget_everything(&self) {
+        self.cache.forget(Forget::All).await;
     }
 
     /// Whether the session's user proved who they are (signed in, or typed the password again) at
@@ -180,6 +217,7 @@ impl SessionStore {
 
     pub(crate) async fn revoke(&self, session_id: &str) -> Result<()> {
         session::Entity::delete_by_id(session_id.to_owned()).exec(&self.db).await?;
+        self.cache.forget(Forget::Session(session_id.to_owned())).await;
         Ok(())
     }
 
@@ -189,7 +227,9 @@ impl SessionStore {
         if let Some(keep) = except {
             query = query.filter(session::Column::Id.ne(keep));
         }
-        Ok(query.exec(&self.db).await?.rows_affected)
+        let ended = query.exec(&self.db).await?.rows_affected;
+        self.forget_user(user_id).await;
+        Ok(ended)
     }
 
     /// The user's live sessions, most recently used first.
@@ -229,6 +269,7 @@ impl SessionStore {
         if ended.rows_affected == 0 {
             return Err(Error::NotFound);
         }
+        self.cache.forget(Forget::Session(id.to_owned())).await;
         tracing::info!(user_id = %user, "session ended by its user");
         Ok(())
     }
