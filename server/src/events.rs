@@ -31,12 +31,22 @@ pub async fn stream(
     let receiver = services.notifications.events().subscribe();
     let unread = services.notifications.unread(&actor).await.unwrap_or_default();
     let first = stream::once(async move { data(unread) });
-    let updates = stream::unfold(receiver, move |mut receiver| async move {
-        loop {
-            match receiver.recv().await {
-                Ok(UserEvent { user_id, unread }) if user_id == user => return Some((data(unread), receiver)),
-                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(broadcast::error::RecvError::Closed) => return None,
+    let updates = stream::unfold(receiver, move |mut receiver| {
+        let (services, actor) = (services.clone(), actor.clone());
+        async move {
+            loop {
+                match receiver.recv().await {
+                    Ok(UserEvent { user_id, unread }) if user_id == user => return Some((data(unread), receiver)),
+                    Ok(_) => continue,
+                    // This stream fell behind the instance's events (a slow client, a burst): the
+                    // user's own may have been among those dropped, so send the count as it is now.
+                    Err(broadcast::error::RecvError::Lagged(_)) => {
+                        if let Ok(unread) = services.notifications.unread(&actor).await {
+                            return Some((data(unread), receiver));
+                        }
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                }
             }
         }
     });
