@@ -138,8 +138,14 @@ impl Class {
             Self::Unavailable => UNAVAILABLE_RETRY_AFTER,
             _ => return None,
         };
-        Some((wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1))
+        Some(whole_seconds(wait))
     }
+}
+
+/// A wait as `Retry-After` counts it: whole seconds, rounded up and at least one, so a retry on
+/// the dot never finds the lock still on.
+pub fn whole_seconds(wait: Duration) -> u64 {
+    (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
 }
 
 impl From<sea_orm::DbErr> for Error {

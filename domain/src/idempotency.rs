@@ -38,7 +38,7 @@ pub enum Claim {
     /// kept, so it cannot be sent again. Its status and headers (the new resource's `Location`) were.
     Withheld(StoredResponse),
     /// The first request with this key is still being answered; its claim runs out after this
-    /// (at least a second) unless its process renews it.
+    /// unless its process renews it.
     InProgress { retry_after: std::time::Duration },
     /// The key was used for a different request.
     Mismatch,
@@ -90,11 +90,7 @@ impl IdempotencyKeys {
             if lease_end <= now && self.take_over(user_id, key, now).await? {
                 return Ok(Claim::New);
             }
-            let left = (lease_end - now).max(time::Duration::SECOND);
-            // Whole seconds rounded up, as `Retry-After` counts them.
-            let retry_after = std::time::Duration::from_secs(
-                left.unsigned_abs().as_secs() + u64::from(left.subsec_nanoseconds() != 0),
-            );
+            let retry_after = (lease_end - now).max(time::Duration::ZERO).unsigned_abs();
             return Ok(Claim::InProgress { retry_after });
         };
         let stored = |body| StoredResponse {

@@ -67,7 +67,7 @@ pub async fn keys(State(services): State<Services>, request: Request, next: Next
                 "idempotency_key_in_progress",
                 "a request with this Idempotency-Key is still being answered; retry after the Retry-After delay",
             );
-            err.retry_after = Some(retry_after.as_secs().max(1));
+            err.retry_after = Some(domain::error::whole_seconds(retry_after));
             return err.into_response();
         }
         Ok(Claim::Mismatch) => {
