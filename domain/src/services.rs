@@ -197,6 +197,7 @@ impl Services {
     async fn retain(&self) -> anyhow::Result<()> {
         let sessions = self.sessions.purge_expired().await?;
         let shares = self.files.purge_expired_shares().await?;
+        let uploads = self.files.purge_expired_uploads().await?;
         let links = self.links.purge_expired().await?
             + self.passkeys.purge_expired().await?
             + self.oidc.purge_expired().await?;
@@ -211,6 +212,7 @@ impl Services {
         tracing::info!(
             sessions,
             shares,
+            uploads,
             links,
             notifications,
             emails,

@@ -15,9 +15,10 @@ use bytes::Bytes;
 use clap::Args;
 use futures_util::{Stream, StreamExt, TryStreamExt, stream::BoxStream};
 use object_store::{
-    GetOptions, ObjectStore, ObjectStoreExt, WriteMultipart,
+    GetOptions, ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart,
     aws::{AmazonS3, AmazonS3Builder},
     local::LocalFileSystem,
+    multipart::{MultipartStore, PartId},
     path::Path as ObjectPath,
     signer::{SignedUrlOptions, Signer},
 };
@@ -25,7 +26,8 @@ use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
 
 /// Part size of multipart uploads: S3's minimum, so a stream is held in memory one part at a time.
-const PART_SIZE: usize = 5 << 20;
+/// Every part but the last has exactly this size.
+pub const PART_SIZE: usize = 5 << 20;
 
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Storage")]
@@ -87,6 +89,7 @@ impl StorageConfig {
                 let store = Arc::new(builder.build().context("STORAGE_URL: cannot configure the S3 client")?);
                 Ok(Storage {
                     signer: self.presigned_downloads.then(|| store.clone()),
+                    parts: PartStore::S3(store.clone()),
                     store,
                     prefix: prefix.clone(),
                     description: format!("s3://{bucket}"),
@@ -164,6 +167,16 @@ pub struct Storage {
     description: String,
     /// The folder of a local store (its disk is measured for the metrics); `None` on S3.
     local_folder: Option<PathBuf>,
+    /// Where the parts of a multipart upload written over several requests go.
+    parts: PartStore,
+}
+
+/// Multipart uploads whose state outlives the process (resumable uploads): S3's own, or on a
+/// local folder one staging file written at each part's offset and renamed into place at the end.
+#[derive(Clone)]
+enum PartStore {
+    S3(Arc<AmazonS3>),
+    Folder(PathBuf),
 }
 
 impl fmt::Debug for Storage {
@@ -184,6 +197,7 @@ impl Storage {
             prefix: None,
             description: format!("file://{}", folder.display()),
             local_folder: Some(folder.to_owned()),
+            parts: PartStore::Folder(folder.to_owned()),
         })
     }
 
@@ -278,6 +292,108 @@ impl Storage {
         }
     }
 
+    /// Stores `bytes` at `key` in one request (small objects).
+    pub async fn put_bytes(&self, key: &str, bytes: Bytes) -> Result<(), StorageError> {
+        self.store.put(&self.path(key), PutPayload::from(bytes)).await?;
+        Ok(())
+    }
+
+    /// The whole object in memory (small objects).
+    pub async fn get_bytes(&self, key: &str) -> Result<Bytes, StorageError> {
+        Ok(self.store.get(&self.path(key)).await?.bytes().await?)
+    }
+
+    /// Begins a multipart upload to `key` that later requests, in this process or another, continue
+    /// with [`Storage::put_part`]; `upload` names its staging file on a local folder. Returns the
+    /// id they need.
+    pub async fn start_parts(&self, key: &str, upload: uuid::Uuid) -> Result<String, StorageError> {
+        match &self.parts {
+            PartStore::S3(s3) => Ok(s3.create_multipart(&self.path(key)).await?),
+            PartStore::Folder(folder) => {
+                let staging = format!("uploads/{upload}/data");
+                let file = folder.join(&staging);
+                if let Some(parent) = file.parent() {
+                    tokio::fs::create_dir_all(parent).await.map_err(StorageError::Source)?;
+                }
+                tokio::fs::File::create(&file).await.map_err(StorageError::Source)?;
+                Ok(staging)
+            }
+        }
+    }
+
+    /// Writes part `index` (from 0; every part but the last is [`PART_SIZE`] bytes). Writing a part
+    /// again replaces it. Returns the id [`Storage::complete_parts`] needs for it.
+    pub async fn put_part(&self, key: &str, id: &str, index: usize, bytes: Bytes) -> Result<String, StorageError> {
+        match &self.parts {
+            PartStore::S3(s3) => {
+                let id = id.to_owned();
+                Ok(s3.put_part(&self.path(key), &id, index, PutPayload::from(bytes)).await?.content_id)
+            }
+            PartStore::Folder(folder) => {
+                use tokio::io::{AsyncSeekExt, AsyncWriteExt};
+
+                let mut file = tokio::fs::OpenOptions::new()
+                    .write(true)
+                    .open(folder.join(id))
+                    .await
+                    .map_err(not_found_or_source)?;
+                file.seek(std::io::SeekFrom::Start((index * PART_SIZE) as u64)).await.map_err(StorageError::Source)?;
+                file.write_all(&bytes).await.map_err(StorageError::Source)?;
+                // The upload's row will say the part is stored: it must be, even after a crash.
+                file.sync_data().await.map_err(StorageError::Source)?;
+                Ok(String::new())
+            }
+        }
+    }
+
+    /// Makes the parts the object at `key`, `length` bytes long: assembled by S3 itself, or the
+    /// staging file renamed; no byte is copied.
+    pub async fn complete_parts(&self, key: &str, id: &str, parts: Vec<String>, length: u64) -> Result<(), StorageError> {
+        match &self.parts {
+            PartStore::S3(s3) => {
+                let parts = parts.into_iter().map(|content_id| PartId { content_id }).collect();
+                s3.complete_multipart(&self.path(key), &id.to_owned(), parts).await?;
+            }
+            PartStore::Folder(folder) => {
+                let staging = folder.join(id);
+                let file = tokio::fs::OpenOptions::new().write(true).open(&staging).await.map_err(not_found_or_source)?;
+                file.set_len(length).await.map_err(StorageError::Source)?;
+                file.sync_all().await.map_err(StorageError::Source)?;
+                let target = folder.join(key);
+                if let Some(parent) = target.parent() {
+                    tokio::fs::create_dir_all(parent).await.map_err(StorageError::Source)?;
+                }
+                tokio::fs::rename(&staging, &target).await.map_err(StorageError::Source)?;
+                if let Some(dir) = staging.parent() {
+                    let _ = tokio::fs::remove_dir(dir).await;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Drops a multipart upload and its parts; one already gone is not an error.
+    pub async fn abort_parts(&self, key: &str, id: &str) -> Result<(), StorageError> {
+        match &self.parts {
+            PartStore::S3(s3) => match s3.abort_multipart(&self.path(key), &id.to_owned()).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+                Err(err) => Err(err.into()),
+            },
+            PartStore::Folder(folder) => {
+                let staging = folder.join(id);
+                match tokio::fs::remove_file(&staging).await {
+                    Ok(()) => {}
+                    Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(err) => return Err(StorageError::Source(err)),
+                }
+                if let Some(dir) = staging.parent() {
+                    let _ = tokio::fs::remove_dir(dir).await;
+                }
+                Ok(())
+            }
+        }
+    }
+
     /// Whether a remote store (S3) answers: a HEAD of a key that need not exist (readiness);
     /// `None` for a local folder.
     pub async fn ping_remote(&self) -> Option<Result<(), StorageError>> {
@@ -306,6 +422,10 @@ impl Storage {
         keys.sort();
         Ok(keys)
     }
+}
+
+fn not_found_or_source(err: std::io::Error) -> StorageError {
+    if err.kind() == std::io::ErrorKind::NotFound { StorageError::NotFound } else { StorageError::Source(err) }
 }
 
 #[cfg(test)]

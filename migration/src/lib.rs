@@ -21,6 +21,7 @@ mod m20261204_000016_step_up_and_link_binding;
 mod m20261205_000017_storage_usage;
 mod m20261205_000018_sealed_secrets;
 mod m20261205_000019_idempotency_lease;
+mod m20261205_000020_resumable_uploads;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000017_storage_usage::Migration),
             Box::new(m20261205_000018_sealed_secrets::Migration),
             Box::new(m20261205_000019_idempotency_lease::Migration),
+            Box::new(m20261205_000020_resumable_uploads::Migration),
         ]
     }
 }

@@ -188,7 +188,9 @@ pub fn is_streamed(method: &Method, path: &str) -> bool {
     let upload = path == app::rpc::files::UPLOAD_URL
         || path == app::rpc::account::AVATAR_UPLOAD_URL
         || (method == Method::POST && path == "/api/v1/files")
-        || (method == Method::PUT && path == "/api/v1/account/avatar");
+        || (method == Method::PUT && path == "/api/v1/account/avatar")
+        || (method == Method::POST && path == "/api/v1/uploads")
+        || (method == Method::PATCH && path.starts_with("/api/v1/uploads/"));
     let download = path.starts_with("/s/")
         || ((path.starts_with("/files/") || path.starts_with("/api/v1/files/")) && path.ends_with("/content"));
     upload || download || path == "/events"

@@ -21,6 +21,7 @@ pub mod oidc_login;
 pub mod passage;
 pub mod passkey;
 pub mod recovery_code;
+pub mod resumable_upload;
 pub mod session;
 pub mod sign_in_challenge;
 pub mod storage_usage;

@@ -7,6 +7,7 @@ pub mod pdf;
 mod processing;
 mod rules;
 mod shares;
+mod uploads;
 
 use std::ops::Range;
 
@@ -24,6 +25,7 @@ use uuid::Uuid;
 pub use processing::{ProcessUpload, THUMBNAIL_SIZE, text_key, thumbnail, thumbnail_key};
 pub use rules::{ByteSize, FileName, sniff};
 pub use shares::{NewShare, ShareInfo};
+pub use uploads::{NewUpload, ResumableSha256, UploadError, UploadState};
 
 use crate::{
     Actor, Error, Result,
@@ -60,6 +62,17 @@ pub struct FileConfig {
         global = true
     )]
     pub quota: ByteSize,
+
+    /// How long an unfinished resumable upload is kept after its last chunk (e.g. 24h).
+    #[arg(
+        long = "files-upload-expiry",
+        env = "FILES_UPLOAD_EXPIRY",
+        value_name = "FILES_UPLOAD_EXPIRY",
+        default_value = "24h",
+        value_parser = humantime::parse_duration,
+        global = true
+    )]
+    pub upload_expiry: std::time::Duration,
 }
 
 /// A stored file, as its owner sees it.
@@ -210,6 +223,7 @@ pub struct FileService {
     notifications: NotificationService,
     max_size: u64,
     quota: u64,
+    upload_expiry: std::time::Duration,
 }
 
 impl FileService {
@@ -220,7 +234,20 @@ impl FileService {
         notifications: NotificationService,
         config: &FileConfig,
     ) -> Self {
-        Self { db, storage, jobs, notifications, max_size: config.max_size.0, quota: config.quota.0 }
+        Self {
+            db,
+            storage,
+            jobs,
+            notifications,
+            max_size: config.max_size.0,
+            quota: config.quota.0,
+            upload_expiry: config.upload_expiry,
+        }
+    }
+
+    /// The largest file a user may upload.
+    pub fn max_size(&self) -> u64 {
+        self.max_size
     }
 
     /// Bytes the user's files take (what [`FileService::upload`] reserved for them).
@@ -469,6 +496,9 @@ impl FileService {
             .collect();
         let objects = listing("files").await?;
         let avatar_objects = listing("avatars").await?;
+        let upload_objects = listing("uploads").await?;
+        let uploads = self.uploads_in_progress().await?;
+        let upload_of = |key: &str| key.split('/').nth(1).and_then(|id| id.parse::<Uuid>().ok());
 
         let known: HashSet<&str> = rows.iter().map(|r| r.object_key.as_str()).collect();
         let stored: HashSet<&str> = objects.iter().map(String::as_str).collect();
@@ -480,6 +510,7 @@ impl FileService {
                 .iter()
                 .filter(|key| !known.contains(key.as_str()))
                 .chain(avatar_objects.iter().filter(|key| !known_avatars.contains(&avatar_of(key))))
+                .chain(upload_objects.iter().filter(|key| !upload_of(key).is_some_and(|id| uploads.contains(&id))))
                 .cloned()
                 .collect(),
             missing_objects: rows

@@ -11,7 +11,7 @@ use axum::{
         Request,
         rejection::{JsonRejection, PathRejection, QueryRejection},
     },
-    http::{HeaderValue, StatusCode, header},
+    http::{HeaderName, HeaderValue, StatusCode, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -29,6 +29,8 @@ pub struct ApiError {
     pub fields: BTreeMap<String, String>,
     /// Whole seconds for `Retry-After`, when retrying later may work.
     pub retry_after: Option<u64>,
+    /// Headers a protocol asks for with this error (tus' `Upload-Offset` on a 409, say).
+    pub headers: Vec<(HeaderName, HeaderValue)>,
 }
 
 /// The error body.
@@ -51,7 +53,7 @@ pub struct ErrorDetail {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into(), fields: BTreeMap::new(), retry_after: None }
+        Self { status, code, message: message.into(), fields: BTreeMap::new(), retry_after: None, headers: Vec::new() }
     }
 
     pub fn invalid(field: &str, problem: &str) -> Self {
@@ -108,6 +110,9 @@ impl IntoResponse for ApiError {
         }
         if let Some(seconds) = self.retry_after {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        for (name, value) in &self.headers {
+            response.headers_mut().insert(name.clone(), value.clone());
         }
         response.extensions_mut().insert(self);
         response

@@ -13,6 +13,7 @@ mod idempotency;
 mod notifications;
 mod sessions;
 mod tokens;
+mod uploads;
 
 use axum::{
     Router,
@@ -147,6 +148,7 @@ fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(tokens::routes())
         .merge(files::routes())
         .merge(notifications::routes())
+        .merge(uploads::routes())
         .merge(admin::routes());
     let (router, mut spec) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1).split_for_parts();
     // After the routes are in: modifiers given to `#[openapi]` run before there are any.

@@ -309,3 +309,79 @@ async fn a_revocation_on_one_instance_holds_on_the_other_at_once() {
     drop((first, second));
     shared.drop_database().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resumable_upload_moves_between_instances_and_outlives_a_killed_one() {
+    use sha2::{Digest, Sha256};
+
+    const MIB: usize = 1024 * 1024;
+    let shared = Shared::new().await;
+    let (first, second) = (shared.start(false).await, shared.start(false).await);
+    let ada = browser();
+    let signed_up = ada
+        .post(format!("{}/rpc/auth/sign_up", first.base))
+        .header(header::ACCEPT, "application/json")
+        .form(&[("email", unique_email().as_str()), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_up.status(), 200);
+    let file: Vec<u8> =
+        b"%PDF-1.7\n".iter().copied().chain((0..12 * MIB as u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 9) as u8)).collect();
+    let tus = |method: reqwest::Method, url: String| ada.request(method, url).header("Tus-Resumable", "1.0.0");
+    let patch = |base: &str, path: &str, offset: usize, body: reqwest::Body| {
+        tus(reqwest::Method::PATCH, format!("{base}{path}"))
+            .header(header::CONTENT_TYPE, "application/offset+octet-stream")
+            .header("Upload-Offset", offset.to_string())
+            .body(body)
+            .send()
+    };
+
+    // Begun on the first instance, continued on the second: the state is in the database.
+    let created = tus(reqwest::Method::POST, format!("{}/api/v1/uploads", first.base))
+        .header("Upload-Length", file.len().to_string())
+        .header("Upload-Metadata", "filename bW92aW5nLnBkZg==")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let path = created.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    let on_first = patch(&first.base, &path, 0, file[..3 * MIB].to_vec().into()).await.unwrap();
+    assert_eq!(on_first.status(), 204);
+    let on_second = patch(&second.base, &path, 3 * MIB, file[3 * MIB..7 * MIB].to_vec().into()).await.unwrap();
+    assert_eq!(on_second.status(), 204);
+    assert_eq!(on_second.headers()["upload-offset"], (7 * MIB).to_string().as_str());
+
+    // A chunk in flight to the first instance when it is killed.
+    let stalled = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::copy_from_slice(&file[7 * MIB..8 * MIB]))])
+        .chain(futures_util::stream::pending());
+    let in_flight = tokio::spawn(patch(&first.base, &path, 7 * MIB, reqwest::Body::wrap_stream(stalled)));
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    drop(first);
+    assert!(in_flight.await.unwrap().is_err(), "the connection died with the process");
+
+    // A restarted instance finishes it, once the dead request's hold on the upload runs out.
+    let restarted = shared.start(false).await;
+    let started = Instant::now();
+    let file_location = loop {
+        assert!(started.elapsed() < Duration::from_secs(30), "the upload could not be resumed");
+        let head = tus(reqwest::Method::HEAD, format!("{}{path}", restarted.base)).send().await.unwrap();
+        let offset: usize = head.headers()["upload-offset"].to_str().unwrap().parse().unwrap();
+        assert_eq!(offset, 7 * MIB, "what the killed request had not committed does not count");
+        let response = patch(&restarted.base, &path, offset, file[offset..].to_vec().into()).await.unwrap();
+        match response.status().as_u16() {
+            204 => break response.headers()["file-location"].to_str().unwrap().to_owned(),
+            423 => tokio::time::sleep(Duration::from_millis(500)).await,
+            other => panic!("resuming: {other}"),
+        }
+    };
+    let stored = ada.get(format!("{}{file_location}/content", second.base)).send().await.unwrap();
+    assert_eq!(stored.status(), 200);
+    let stored = stored.bytes().await.unwrap();
+    assert_eq!(format!("{:x}", Sha256::digest(&stored)), format!("{:x}", Sha256::digest(&file)));
+    let info: Value = ada.get(format!("{}{file_location}", second.base)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(info["sha256"], format!("{:x}", Sha256::digest(&file)));
+
+    drop((second, restarted));
+    shared.drop_database().await;
+}

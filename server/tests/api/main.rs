@@ -31,6 +31,7 @@ mod telemetry;
 mod throttle;
 mod tokens_page;
 mod two_factor;
+mod uploads;
 
 /// Runs each listed test once on SQLite and once on PostgreSQL.
 #[macro_export]
