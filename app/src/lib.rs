@@ -61,6 +61,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" href="/favicon.ico"/>
                 <script src="/passkeys.js" defer=true></script>
+                <script src="/uploads.js" defer=true></script>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>

@@ -82,6 +82,7 @@ for (const colorScheme of ['light', 'dark'] as const) {
       await expect(page.getByRole('heading', { level: 1, name: 'Files' })).toBeVisible();
       await page.locator('#upload-input').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('notes') });
       await expect(page.getByRole('list', { name: 'Uploads' })).toContainText('Uploaded');
+      await pausedLargeUpload(page, 'Pause the upload of large.pdf', 'Paused at');
       await page.locator('table.file-table summary').filter({ hasText: 'Delete' }).first().click();
       await expectNoViolations(page, `/files (${colorScheme})`);
 
@@ -130,8 +131,34 @@ for (const colorScheme of ['light', 'dark'] as const) {
   });
 }
 
+/**
+ * Starts a resumable upload (a file over 8 MiB) whose chunks never get through, and pauses it
+ * from the keyboard: the upload list then shows its progress, status and Resume button.
+ */
+async function pausedLargeUpload(page: Page, pauseLabel: string, pausedText: string): Promise<void> {
+  allowConsoleError(page, /\/api\/v1\/uploads/);
+  await page.route('**/api/v1/uploads/*', (route) => (route.request().method() === 'PATCH' ? undefined : route.continue()));
+  const pdf = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(9 * 1024 * 1024, 7)]);
+  await page.locator('#upload-input').setInputFiles({ name: 'large.pdf', mimeType: 'application/pdf', buffer: pdf });
+  const pause = page.getByRole('button', { name: pauseLabel });
+  await pause.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('ul.upload-list')).toContainText(pausedText);
+}
+
 test.describe('Arabic (right to left)', () => {
   test.use({ locale: 'ar' });
+
+  test('files page with a paused resumable upload', async ({ page }) => {
+    await signUpByApi(page.request, uniqueEmail('a11y-files-ar'), 'Axe Arabic');
+    const arabic = await page.request.post('/rpc/account/set_language', { form: { lang: 'ar' }, headers: { Accept: 'application/json' } });
+    expect(arabic.status()).toBe(200);
+    await open(page, '/files');
+    await expect(page.locator('html')).toHaveAttribute('dir', 'rtl');
+    await pausedLargeUpload(page, 'إيقاف رفع large.pdf مؤقتًا', 'متوقف مؤقتًا');
+    await expect(page.getByRole('button', { name: 'استئناف رفع large.pdf' })).toBeVisible();
+    await expectNoViolations(page, '/files with a paused upload in Arabic');
+  });
 
   test('landing page', async ({ page }) => {
     await open(page, '/');

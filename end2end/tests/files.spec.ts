@@ -1,4 +1,4 @@
-import { expect, header, open, openStatic, png, signUpByApi, test, uniqueEmail, userMenu } from './support';
+import { allowConsoleError, expect, header, open, openStatic, png, signUpByApi, test, uniqueEmail, userMenu } from './support';
 
 // Documents and avatars, as a user meets them in Chromium.
 
@@ -173,4 +173,55 @@ test('notification settings choose the app and e-mail per kind, with and without
   await expect(plainSettings.getByRole('status')).toHaveText('Notification settings saved.');
   await expect(plainSettings.getByRole('checkbox', { name: 'A file has been processed By e-mail' })).not.toBeChecked();
   await context.close();
+});
+
+test('a large upload cut off by the network resumes after a reload, and pauses and resumes', async ({ page }, testInfo) => {
+  allowConsoleError(page, /ERR_FAILED|ERR_INTERNET_DISCONNECTED|\/api\/v1\/uploads/);
+  await signUpByApi(page.request, uniqueEmail('tus'), 'Resumer');
+  const crypto = await import('node:crypto');
+  const fs = await import('node:fs');
+  // A file on disk, so that it is the same file (name, size, date) when chosen again after the reload.
+  const big = Buffer.concat([Buffer.from('%PDF-1.7\n'), crypto.randomBytes(20 * 1024 * 1024)]);
+  const file = testInfo.outputPath('big.pdf');
+  fs.writeFileSync(file, big);
+
+  // The network goes away after the first 8 MiB chunk.
+  let patches = 0;
+  await page.route('**/api/v1/uploads/*', (route) =>
+    route.request().method() === 'PATCH' && ++patches > 1 ? route.abort('internetdisconnected') : route.continue(),
+  );
+  await open(page, '/files');
+  await page.locator('#upload-input').setInputFiles(file);
+  const item = page.getByRole('list', { name: 'Uploads' }).getByRole('listitem').filter({ hasText: 'big.pdf' });
+  await expect(item.getByRole('button', { name: 'Pause the upload of big.pdf' })).toBeVisible();
+  await expect.poll(() => patches, { timeout: 15_000 }).toBeGreaterThan(2);
+
+  // The user reloads once the network is back and chooses the file again: it resumes at 8 MiB.
+  await page.unrouteAll({ behavior: 'ignoreErrors' });
+  const offsets: number[] = [];
+  await page.route('**/api/v1/uploads/*', async (route) => {
+    if (route.request().method() === 'PATCH') {
+      offsets.push(Number(route.request().headers()['upload-offset']));
+      // Slow enough to be paused.
+      await new Promise((resolve) => setTimeout(resolve, 700));
+    }
+    // A request paused meanwhile is gone already.
+    await route.continue().catch(() => {});
+  });
+  await open(page, '/files');
+  await page.locator('#upload-input').setInputFiles(file);
+  await expect(item).toContainText('resumed where it stopped');
+
+  await item.getByRole('button', { name: 'Pause the upload of big.pdf' }).click();
+  await expect(item).toContainText('Paused at');
+  await item.getByRole('button', { name: 'Resume the upload of big.pdf' }).click();
+  await expect(item).toContainText('Uploaded', { timeout: 30_000 });
+  expect(offsets[0]).toBe(8 * 1024 * 1024);
+
+  // Stored byte for byte.
+  const listing = await (await page.request.get('/api/v1/files?limit=5')).json();
+  const stored = listing.items.find((f: { name: string }) => f.name === 'big.pdf');
+  expect(stored.size).toBe(big.length);
+  expect(stored.sha256).toBe(crypto.createHash('sha256').update(big).digest('hex'));
+  await expect(page.locator('table.file-table').getByRole('link', { name: 'big.pdf', exact: true })).toBeVisible();
 });

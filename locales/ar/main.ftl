@@ -266,6 +266,12 @@ files-upload-drop = أو أفلتها هنا
 files-upload-submit = رفع
 files-upload-progress = عمليات الرفع
 files-upload-done = تم الرفع
+files-upload-pause = إيقاف مؤقت
+files-upload-resume = استئناف
+files-upload-pause-label = إيقاف رفع { $name } مؤقتًا
+files-upload-resume-label = استئناف رفع { $name }
+files-upload-paused = متوقف مؤقتًا عند { $percent } ٪
+files-upload-resumed = { $percent } ٪ (استؤنف من حيث توقف)
 files-usage = تم استخدام { $used } من { $quota }. الحد الأقصى لكل ملف { $max }.
 files-uploaded = { $count ->
     [one] تم رفع ملف واحد.

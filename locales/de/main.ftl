@@ -262,6 +262,12 @@ files-upload-drop = oder hier ablegen
 files-upload-submit = Hochladen
 files-upload-progress = Uploads
 files-upload-done = Hochgeladen
+files-upload-pause = Anhalten
+files-upload-resume = Fortsetzen
+files-upload-pause-label = Hochladen von { $name } anhalten
+files-upload-resume-label = Hochladen von { $name } fortsetzen
+files-upload-paused = Angehalten bei { $percent } %
+files-upload-resumed = { $percent } % (dort fortgesetzt, wo es abbrach)
 files-usage = { $used } von { $quota } belegt. Pro Datei bis zu { $max }.
 files-uploaded = { $count ->
     [one] Eine Datei hochgeladen.

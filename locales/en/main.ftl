@@ -262,6 +262,12 @@ files-upload-drop = or drop them here
 files-upload-submit = Upload
 files-upload-progress = Uploads
 files-upload-done = Uploaded
+files-upload-pause = Pause
+files-upload-resume = Resume
+files-upload-pause-label = Pause the upload of { $name }
+files-upload-resume-label = Resume the upload of { $name }
+files-upload-paused = Paused at { $percent } %
+files-upload-resumed = { $percent } % (resumed where it stopped)
 files-usage = { $used } of { $quota } used. Files up to { $max } each.
 files-uploaded = { $count ->
     [one] One file uploaded.

@@ -262,6 +262,12 @@ files-upload-drop = ou déposez-les ici
 files-upload-submit = Téléverser
 files-upload-progress = Téléversements
 files-upload-done = Téléversé
+files-upload-pause = Pause
+files-upload-resume = Reprendre
+files-upload-pause-label = Mettre en pause le téléversement de { $name }
+files-upload-resume-label = Reprendre le téléversement de { $name }
+files-upload-paused = En pause à { $percent } %
+files-upload-resumed = { $percent } % (repris là où il s’était arrêté)
 files-usage = { $used } utilisés sur { $quota }. Jusqu’à { $max } par fichier.
 files-uploaded = { $count ->
     [one] { $count } fichier téléversé.
