@@ -148,9 +148,7 @@ pub(super) async fn load(
         rows += loaded;
     }
     restart_sequences(&txn).await?;
-    if !manifest.tables.iter().any(|t| t.name == "storage_usage") {
-        recount_storage(&txn).await?;
-    }
+    recount_storage(&txn).await?;
     txn.commit().await.context("committing the restore")?;
     // Rows the migrations seed are not what a user would call "wiped".
     let wiped = if users > 0 { wiped } else { 0 };
@@ -175,7 +173,8 @@ async fn restart_sequences(txn: &DatabaseTransaction) -> Result<()> {
 }
 
 /// The bytes each user's files take, counted from the files restored: an archive made before
-/// `storage_usage` existed has none, and without them every quota would start from zero.
+/// `storage_usage` existed has none, and one made during a resumable upload counts the space that
+/// upload reserved, but the upload itself is not restored (its parts are not in the archive).
 async fn recount_storage(txn: &DatabaseTransaction) -> Result<()> {
     let backend = txn.get_database_backend();
     for sql in [

@@ -61,6 +61,8 @@ pub(crate) fn all() -> Vec<Box<dyn Table>> {
         table::<passage::Entity>(),
         table::<assistant_usage::Entity>(),
         table::<storage_usage::Entity>(),
+        // An upload in progress points at parts the archive does not carry.
+        scratch::<resumable_upload::Entity>(),
     ]
 }
 

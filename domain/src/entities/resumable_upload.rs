@@ -2,7 +2,7 @@ use sea_orm::entity::prelude::*;
 
 /// A tus upload in progress (or just finished: `file_id` set), continued by whichever instance
 /// gets its next request.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "resumable_uploads")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -20,6 +20,7 @@ crate::on_both_databases!(
     uploads_cut_off_at_several_offsets_resume_to_the_same_bytes,
     expired_uploads_are_refused_then_cleaned_up,
     quota_and_size_limits_hold_under_parallel_uploads,
+    a_chunk_in_flight_holds_the_upload_until_it_ends,
 );
 
 const MIB: usize = 1024 * 1024;
@@ -292,6 +293,17 @@ async fn the_protocol_answers_every_case(backend: Backend) {
     assert_eq!(app.stored_objects("uploads"), 0, "termination removes the parts");
     let check = app.services.files.check(&domain::Actor::System, false).await.unwrap();
     assert!(check.orphan_objects.is_empty() && check.missing_objects.is_empty(), "{check:?}");
+
+    // Parts of an upload no row knows (a crash between the two) are found, and removed with --fix.
+    let stray = app.objects_folder().join("uploads/01234567-89ab-7def-8123-456789abcdef");
+    std::fs::create_dir_all(&stray).unwrap();
+    std::fs::write(stray.join("tail-100"), b"left behind").unwrap();
+    let in_progress = create(&app, &ada, "kept.pdf", 8 * MIB).await;
+    assert_eq!(patch(&app, &ada, &in_progress, 0, &pdf(6 * MIB, 5)).await.status(), StatusCode::NO_CONTENT);
+    let check = app.services.files.check(&domain::Actor::System, true).await.unwrap();
+    assert_eq!(check.orphan_objects, ["uploads/01234567-89ab-7def-8123-456789abcdef/tail-100"], "an upload in progress is not an orphan");
+    assert!(!stray.join("tail-100").exists());
+    assert_eq!(header(&offset_of(&app, &ada, &in_progress).await, "Upload-Offset"), (6 * MIB).to_string());
 }
 
 /// Sends `chunk` at `offset` but cuts the connection after `cut` bytes (the stream fails, as a
@@ -370,6 +382,17 @@ async fn on_s3_uploads_cut_off_resume_to_the_same_bytes_and_parts_are_assembled_
     assert_eq!(tus(&app, &ada, Method::DELETE, &path).send().await.unwrap().status(), StatusCode::NO_CONTENT);
     let check = app.services.files.check(&domain::Actor::System, false).await.unwrap();
     assert!(check.orphan_objects.is_empty() && check.missing_objects.is_empty(), "{check:?}");
+
+    // Parts of an upload no row knows (a crash between the two) are found, and removed with --fix.
+    let stray = app.objects_folder().join("uploads/01234567-89ab-7def-8123-456789abcdef");
+    std::fs::create_dir_all(&stray).unwrap();
+    std::fs::write(stray.join("tail-100"), b"left behind").unwrap();
+    let in_progress = create(&app, &ada, "kept.pdf", 8 * MIB).await;
+    assert_eq!(patch(&app, &ada, &in_progress, 0, &pdf(6 * MIB, 5)).await.status(), StatusCode::NO_CONTENT);
+    let check = app.services.files.check(&domain::Actor::System, true).await.unwrap();
+    assert_eq!(check.orphan_objects, ["uploads/01234567-89ab-7def-8123-456789abcdef/tail-100"], "an upload in progress is not an orphan");
+    assert!(!stray.join("tail-100").exists());
+    assert_eq!(header(&offset_of(&app, &ada, &in_progress).await, "Upload-Offset"), (6 * MIB).to_string());
 }
 
 async fn expired_uploads_are_refused_then_cleaned_up(backend: Backend) {
@@ -438,4 +461,53 @@ async fn quota_and_size_limits_hold_under_parallel_uploads(backend: Backend) {
     expect_error(more.send().await.unwrap(), 413, "over_quota").await;
     assert_eq!(call(&app, &ada.token, Method::DELETE, &files[0]).send().await.unwrap().status(), 204);
     create(&app, &ada, "more.pdf", 6 * MIB).await;
+}
+
+async fn a_chunk_in_flight_holds_the_upload_until_it_ends(backend: Backend) {
+    let app = spawn(backend, "40MiB", &[]).await;
+    let ada = caller(&app).await;
+    let file = pdf(6 * MIB, 9);
+    let path = create(&app, &ada, "held.pdf", file.len()).await;
+
+    // A chunk whose sender stalls after 1 MiB.
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let first = Bytes::copy_from_slice(&file[..MIB]);
+    let stalled = futures_util::StreamExt::chain(
+        futures_util::stream::iter([Ok::<_, std::io::Error>(first)]),
+        futures_util::stream::once(async move {
+            let _ = stopped.await;
+            Err(std::io::Error::other("the sender gave up"))
+        }),
+    );
+    let in_flight = tokio::spawn(
+        tus(&app, &ada, Method::PATCH, &path)
+            .header("Content-Type", "application/offset+octet-stream")
+            .header("Upload-Offset", "0")
+            .body(reqwest::Body::wrap_stream(stalled))
+            .send(),
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // Meanwhile nobody else writes to it or ends it: 423, to retry shortly.
+    let second = patch(&app, &ada, &path, 0, &file).await;
+    assert_eq!(header(&second, "Retry-After"), "1");
+    expect_error(second, 423, "upload_locked").await;
+    expect_error(tus(&app, &ada, Method::DELETE, &path).send().await.unwrap(), 423, "upload_locked").await;
+
+    // The stalled sender gives up: what arrived counts, and the upload is free again.
+    stop.send(()).unwrap();
+    let _ = in_flight.await;
+    let mut offset = 0;
+    for _ in 0..50 {
+        let head = offset_of(&app, &ada, &path).await;
+        offset = header(&head, "Upload-Offset").parse().unwrap();
+        if offset > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(offset, MIB, "the megabyte that arrived was kept");
+    let rest = patch(&app, &ada, &path, MIB, &file[MIB..]).await;
+    assert_eq!(rest.status(), StatusCode::NO_CONTENT);
+    assert!(content(&app, &ada, header(&rest, "File-Location")).await == file);
 }
