@@ -218,14 +218,7 @@ impl FileService {
             // Refused for its type: no later chunk can change that, so its space comes back now.
             self.end_upload(&row).await?;
         } else if result.is_err() {
-            let unlock = upload::Entity::update_many()
-                .col_expr(upload::Column::LockToken, Expr::value(Option::<Uuid>::None))
-                .col_expr(upload::Column::LockedUntil, Expr::value(Option::<OffsetDateTime>::None))
-                .filter(upload::Column::Id.eq(id))
-                .filter(upload::Column::LockToken.eq(token))
-                .exec(&self.db)
-                .await;
-            if let Err(err) = unlock {
+            if let Err(err) = self.release_lease(id, token).await {
                 tracing::warn!(error = %err, "could not release an upload's lease; it runs out by itself");
             }
         }
