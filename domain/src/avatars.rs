@@ -177,10 +177,18 @@ pub fn render(data: &[u8]) -> Result<Vec<Vec<u8>>> {
     if let Some(orientation) = orientation {
         image.apply_orientation(orientation);
     }
+    // Crop to the centred square first, then scale: `resize_to_fill` scales first, which for a
+    // very thin image means a huge intermediate (8192x1 becomes 524288x64) and, at the extremes,
+    // a rounded size that is not square.
+    let side = image.width().min(image.height());
+    if side == 0 {
+        return Err(unsupported());
+    }
+    let image = image.crop_imm((image.width() - side) / 2, (image.height() - side) / 2, side, side);
     SIZES
         .into_iter()
         .map(|size| {
-            let square = image.resize_to_fill(size, size, FilterType::Lanczos3).into_rgba8();
+            let square = image.resize_exact(size, size, FilterType::Lanczos3).into_rgba8();
             let mut png = Vec::new();
             square
                 .write_to(&mut Cursor::new(&mut png), ImageFormat::Png)
@@ -207,6 +215,18 @@ mod tests {
         for (png, size) in images.iter().zip(SIZES) {
             let decoded = image::load_from_memory_with_format(png, ImageFormat::Png).unwrap();
             assert_eq!((decoded.width(), decoded.height()), (size, size));
+        }
+    }
+
+    #[test]
+    fn a_thin_strip_still_becomes_square_pngs() {
+        for (width, height) in [(MAX_DIMENSION, 1), (1, MAX_DIMENSION), (1, 1), (3, 2)] {
+            let strip = encode(DynamicImage::new_rgb8(width, height), ImageFormat::Png);
+            let images = render(&strip).unwrap();
+            for (png, size) in images.iter().zip(SIZES) {
+                let decoded = image::load_from_memory_with_format(png, ImageFormat::Png).unwrap();
+                assert_eq!((decoded.width(), decoded.height()), (size, size), "from {width}x{height}");
+            }
         }
     }
 
