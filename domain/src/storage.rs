@@ -321,9 +321,17 @@ impl Storage {
         }
     }
 
-    /// Writes part `index` (from 0; every part but the last is [`PART_SIZE`] bytes). Writing a part
-    /// again replaces it. Returns the id [`Storage::complete_parts`] needs for it.
-    pub async fn put_part(&self, key: &str, id: &str, index: usize, bytes: Bytes) -> Result<String, StorageError> {
+    /// Writes part `index` (from 0), which begins `offset` bytes into the object. Parts may differ
+    /// in size, but every part but the last must be at least [`PART_SIZE`] bytes (S3's minimum).
+    /// Writing a part again replaces it. Returns the id [`Storage::complete_parts`] needs for it.
+    pub async fn put_part(
+        &self,
+        key: &str,
+        id: &str,
+        index: usize,
+        offset: u64,
+        bytes: Bytes,
+    ) -> Result<String, StorageError> {
         match &self.parts {
             PartStore::S3(s3) => {
                 let id = id.to_owned();
@@ -337,10 +345,12 @@ impl Storage {
                     .open(folder.join(id))
                     .await
                     .map_err(not_found_or_source)?;
-                file.seek(std::io::SeekFrom::Start((index * PART_SIZE) as u64)).await.map_err(StorageError::Source)?;
+                file.seek(std::io::SeekFrom::Start(offset)).await.map_err(StorageError::Source)?;
+                // No fsync, as for every other object on a local folder (object_store's
+                // LocalFileSystem does not sync either): a killed process loses nothing, only a
+                // machine that loses power may, and then the processing job's checksum check says so.
                 file.write_all(&bytes).await.map_err(StorageError::Source)?;
-                // The upload's row will say the part is stored: it must be, even after a crash.
-                file.sync_data().await.map_err(StorageError::Source)?;
+                file.flush().await.map_err(StorageError::Source)?;
                 Ok(String::new())
             }
         }
@@ -358,7 +368,6 @@ impl Storage {
                 let staging = folder.join(id);
                 let file = tokio::fs::OpenOptions::new().write(true).open(&staging).await.map_err(not_found_or_source)?;
                 file.set_len(length).await.map_err(StorageError::Source)?;
-                file.sync_all().await.map_err(StorageError::Source)?;
                 let target = folder.join(key);
                 if let Some(parent) = target.parent() {
                     tokio::fs::create_dir_all(parent).await.map_err(StorageError::Source)?;

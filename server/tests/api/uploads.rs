@@ -287,23 +287,34 @@ async fn the_protocol_answers_every_case(backend: Backend) {
     // Termination: the bytes so far go, HEAD says 404.
     let path = create(&app, &ada, "drop.pdf", 8 * MIB).await;
     assert_eq!(patch(&app, &ada, &path, 0, &pdf(6 * MIB, 3)).await.status(), StatusCode::NO_CONTENT);
-    assert!(app.stored_objects("uploads") > 0, "the tail (and on a folder the staging file) is stored");
+    assert!(app.stored_objects("uploads") > 0, "the bytes so far are stored (on a folder, in the staging file)");
     assert_eq!(tus(&app, &ada, Method::DELETE, &path).send().await.unwrap().status(), StatusCode::NO_CONTENT);
     assert_eq!(offset_of(&app, &ada, &path).await.status(), 404, "HEAD has no body: the status says it");
     assert_eq!(app.stored_objects("uploads"), 0, "termination removes the parts");
     let check = app.services.files.check(&domain::Actor::System, false).await.unwrap();
     assert!(check.orphan_objects.is_empty() && check.missing_objects.is_empty(), "{check:?}");
 
-    // Parts of an upload no row knows (a crash between the two) are found, and removed with --fix.
+    stray_parts_are_found_and_removed(&app, &ada).await;
+}
+
+/// Parts of an upload no row knows (a crash between the two) are found by the storage check and
+/// removed with --fix, while an upload in progress (a 6 MiB part and a 3 MiB tail) is kept.
+async fn stray_parts_are_found_and_removed(app: &TestApp, ada: &Caller) {
     let stray = app.objects_folder().join("uploads/01234567-89ab-7def-8123-456789abcdef");
     std::fs::create_dir_all(&stray).unwrap();
     std::fs::write(stray.join("tail-100"), b"left behind").unwrap();
-    let in_progress = create(&app, &ada, "kept.pdf", 8 * MIB).await;
-    assert_eq!(patch(&app, &ada, &in_progress, 0, &pdf(6 * MIB, 5)).await.status(), StatusCode::NO_CONTENT);
+    let in_progress = create(app, ada, "kept.pdf", 16 * MIB).await;
+    let file = pdf(16 * MIB, 5);
+    assert_eq!(patch(app, ada, &in_progress, 0, &file[..6 * MIB]).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(patch(app, ada, &in_progress, 6 * MIB, &file[6 * MIB..9 * MIB]).await.status(), StatusCode::NO_CONTENT);
     let check = app.services.files.check(&domain::Actor::System, true).await.unwrap();
     assert_eq!(check.orphan_objects, ["uploads/01234567-89ab-7def-8123-456789abcdef/tail-100"], "an upload in progress is not an orphan");
     assert!(!stray.join("tail-100").exists());
-    assert_eq!(header(&offset_of(&app, &ada, &in_progress).await, "Upload-Offset"), (6 * MIB).to_string());
+    assert_eq!(header(&offset_of(app, ada, &in_progress).await, "Upload-Offset"), (9 * MIB).to_string());
+    // The tail and the rest make a largest part that ends the file exactly.
+    let response = patch(app, ada, &in_progress, 9 * MIB, &file[9 * MIB..]).await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT, "the tail the check kept is read back");
+    assert!(content(app, ada, header(&response, "File-Location")).await == file);
 }
 
 /// Sends `chunk` at `offset` but cuts the connection after `cut` bytes (the stream fails, as a
@@ -343,11 +354,12 @@ async fn resume(app: &TestApp, who: &Caller, path: &str, file: &[u8]) -> String 
 
 async fn cut_and_resume(app: &TestApp) {
     let ada = caller(app).await;
-    let file = pdf(11 * MIB + 5, 7);
+    let file = pdf(16 * MIB - 3, 7);
     let path = create(app, &ada, "cut.pdf", file.len()).await;
     let mut offset = 0;
-    // Inside the first bytes (before the type is known), inside a part, across a part boundary.
-    for cut in [100, 2 * MIB, 5 * MIB] {
+    // Inside the first bytes (before the type is known), inside a tail, then past a largest part
+    // (stored in the middle of the chunk, the rest left as a tail).
+    for cut in [100, 2 * MIB, 9 * MIB] {
         patch_cut_off(app, &ada, &path, offset, &file[offset..], cut).await;
         tokio::time::sleep(Duration::from_millis(300)).await;
         let head = offset_of(app, &ada, &path).await;
@@ -383,16 +395,7 @@ async fn on_s3_uploads_cut_off_resume_to_the_same_bytes_and_parts_are_assembled_
     let check = app.services.files.check(&domain::Actor::System, false).await.unwrap();
     assert!(check.orphan_objects.is_empty() && check.missing_objects.is_empty(), "{check:?}");
 
-    // Parts of an upload no row knows (a crash between the two) are found, and removed with --fix.
-    let stray = app.objects_folder().join("uploads/01234567-89ab-7def-8123-456789abcdef");
-    std::fs::create_dir_all(&stray).unwrap();
-    std::fs::write(stray.join("tail-100"), b"left behind").unwrap();
-    let in_progress = create(&app, &ada, "kept.pdf", 8 * MIB).await;
-    assert_eq!(patch(&app, &ada, &in_progress, 0, &pdf(6 * MIB, 5)).await.status(), StatusCode::NO_CONTENT);
-    let check = app.services.files.check(&domain::Actor::System, true).await.unwrap();
-    assert_eq!(check.orphan_objects, ["uploads/01234567-89ab-7def-8123-456789abcdef/tail-100"], "an upload in progress is not an orphan");
-    assert!(!stray.join("tail-100").exists());
-    assert_eq!(header(&offset_of(&app, &ada, &in_progress).await, "Upload-Offset"), (6 * MIB).to_string());
+    stray_parts_are_found_and_removed(&app, &ada).await;
 }
 
 async fn expired_uploads_are_refused_then_cleaned_up(backend: Backend) {

@@ -4,14 +4,16 @@
 //!
 //! Everything needed to continue lives in the upload's row: the offset, the ids of the stored
 //! parts, the key of the last partial part and the SHA-256 state. The bytes go straight to the
-//! object store as multipart parts of [`PART_SIZE`]; a chunk that ends inside a part leaves that
-//! part's bytes so far as an object of their own (the tail), read back by the next chunk. So a
+//! object store as multipart parts: a chunk's bytes become one part when they reach
+//! [`MAX_PART`], and again when the chunk ends with at least [`PART_SIZE`] (S3's minimum) in
+//! hand, so a client's chunks of 5 to 10 MiB each become exactly one part. Fewer bytes at the end
+//! of a chunk are stored as an object of their own (the tail), read back by the next chunk. So a
 //! request holds at most one part in memory, and nothing is lost with the process that served it.
 //!
 //! One request writes to an upload at a time: it holds a lease on the row, renewed as it goes, so
 //! the lease of a process that died runs out in seconds. A chunk's bytes count only once its
 //! request commits the new offset; a part written by a request that then failed is overwritten by
-//! the next one (parts are numbered by their offset).
+//! the next one (parts are numbered in order, and a retry starts from the same part).
 
 mod hash;
 
@@ -40,6 +42,15 @@ use crate::{
 /// How long a request's hold on an upload lasts unless renewed, and how often it is renewed.
 const LEASE: Duration = Duration::from_secs(10);
 const RENEW_EVERY: Duration = Duration::from_secs(3);
+/// The largest part: the most of an upload a request holds in memory.
+const MAX_PART: usize = 2 * PART_SIZE;
+
+/// A stored part: what the store needs to assemble it, and the upload offset where it ends.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct Part {
+    id: String,
+    end: u64,
+}
 
 /// An upload as its owner sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -267,7 +278,7 @@ impl FileService {
     {
         let length = to_u64(row.length);
         let start = to_u64(row.upload_offset);
-        let mut parts: Vec<String> = serde_json::from_str(&row.parts)
+        let mut parts: Vec<Part> = serde_json::from_str(&row.parts)
             .map_err(|err| Error::Unexpected(anyhow::Error::new(err).context("an upload's parts do not parse")))?;
         let mut hash = ResumableSha256::restore(&row.hash_state)
             .ok_or_else(|| Error::Unexpected(anyhow::anyhow!("upload {}: damaged hash state", row.id)))?;
@@ -275,11 +286,12 @@ impl FileService {
         let mut content_type = row.content_type.clone();
 
         // The current part's bytes so far: the tail left by the last chunk, then this one's.
-        let mut part = BytesMut::with_capacity(PART_SIZE);
+        let mut part = BytesMut::with_capacity(MAX_PART);
         if let Some(tail) = &row.tail_key {
             part.extend_from_slice(&self.storage.get_bytes(tail).await.map_err(|e| storage_failed(e, "reading an upload's tail"))?);
         }
-        if (parts.len() * PART_SIZE + part.len()) as u64 != start {
+        let stored_end = |parts: &[Part]| parts.last().map_or(0, |part| part.end);
+        if stored_end(&parts) + part.len() as u64 != start {
             return Err(Error::Unexpected(anyhow::anyhow!("upload {}: stored bytes disagree with its offset", row.id)).into());
         }
 
@@ -306,23 +318,14 @@ impl FileService {
                 h.update(&chunk);
             }
             while !chunk.is_empty() {
-                let take = (PART_SIZE - part.len()).min(chunk.len());
+                let take = (MAX_PART - part.len()).min(chunk.len());
                 part.extend_from_slice(&chunk.split_to(take));
                 if parts.is_empty() && content_type.is_none() {
                     content_type = self.check_type(&row, &part, start + received)?;
                 }
-                if part.len() == PART_SIZE {
-                    let id = match &multipart_id {
-                        Some(id) => id.clone(),
-                        None => multipart_id.insert(self.start_parts(&row).await?).clone(),
-                    };
-                    let stored = self
-                        .storage
-                        .put_part(&row.object_key, &id, parts.len(), part.split().freeze())
-                        .await
-                        .map_err(|e| storage_failed(e, "storing an upload's part"))?;
-                    parts.push(stored);
-                    part.reserve(PART_SIZE);
+                if part.len() == MAX_PART {
+                    self.store_part(&row, &mut multipart_id, &mut parts, &mut part).await?;
+                    part.reserve(MAX_PART);
                 }
             }
             if renewed.elapsed() >= RENEW_EVERY {
@@ -341,8 +344,11 @@ impl FileService {
             }
         }
         let offset = start + received;
+        if offset < length && part.len() >= PART_SIZE {
+            self.store_part(&row, &mut multipart_id, &mut parts, &mut part).await?;
+        }
         if offset == length {
-            return self.complete_upload(row, token, multipart_id, parts, part.freeze(), hash, content_type).await;
+            return self.complete_upload(row, token, multipart_id, parts, part, hash, content_type).await;
         }
         if received == 0 {
             self.release_lease(row.id, token).await?;
@@ -398,6 +404,31 @@ impl FileService {
         }
     }
 
+    /// Stores the bytes in `part` as the upload's next part (starting its multipart upload with
+    /// the first), leaving `part` empty.
+    async fn store_part(
+        &self,
+        row: &upload::Model,
+        multipart_id: &mut Option<String>,
+        parts: &mut Vec<Part>,
+        part: &mut BytesMut,
+    ) -> Result<(), UploadError> {
+        let id = match multipart_id {
+            Some(id) => id.clone(),
+            None => multipart_id.insert(self.start_parts(row).await?).clone(),
+        };
+        let begin = parts.last().map_or(0, |part| part.end);
+        let bytes = part.split().freeze();
+        let end = begin + bytes.len() as u64;
+        let stored = self
+            .storage
+            .put_part(&row.object_key, &id, parts.len(), begin, bytes)
+            .await
+            .map_err(|e| storage_failed(e, "storing an upload's part"))?;
+        parts.push(Part { id: stored, end });
+        Ok(())
+    }
+
     async fn start_parts(&self, row: &upload::Model) -> Result<String, UploadError> {
         self.storage.start_parts(&row.object_key, row.id).await.map_err(|e| storage_failed(e, "starting an upload's parts"))
     }
@@ -420,26 +451,22 @@ impl FileService {
         &self,
         row: upload::Model,
         token: Uuid,
-        multipart_id: Option<String>,
-        mut parts: Vec<String>,
-        last: Bytes,
+        mut multipart_id: Option<String>,
+        mut parts: Vec<Part>,
+        mut last: BytesMut,
         hash: ResumableSha256,
         content_type: Option<String>,
     ) -> Result<UploadState, UploadError> {
         let length = to_u64(row.length);
         let content_type = content_type.ok_or_else(|| Error::invalid(Field::File, Problem::Unsupported))?;
+        if !last.is_empty() {
+            self.store_part(&row, &mut multipart_id, &mut parts, &mut last).await?;
+        }
         let multipart_id = match multipart_id {
             Some(id) => id,
             None => self.start_parts(&row).await?,
         };
-        if !last.is_empty() {
-            let stored = self
-                .storage
-                .put_part(&row.object_key, &multipart_id, parts.len(), last)
-                .await
-                .map_err(|e| storage_failed(e, "storing an upload's last part"))?;
-            parts.push(stored);
-        }
+        let parts = parts.into_iter().map(|part| part.id).collect();
         self.storage
             .complete_parts(&row.object_key, &multipart_id, parts, length)
             .await
