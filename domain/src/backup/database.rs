@@ -64,7 +64,8 @@ pub async fn uncovered_tables(db: &impl ConnectionTrait) -> Result<Vec<String>> 
     Ok(database_tables(db).await?.into_iter().filter(|t| t != "seaql_migrations" && !known.contains(t)).collect())
 }
 
-/// The names of the tables a backup carries, in restore order.
+/// The names of the tables a backup knows, in restore order: those it carries and those a restore
+/// only empties (scratch tables, left out of archives).
 pub fn table_names() -> Vec<String> {
     tables::all().iter().map(|t| t.name().to_owned()).collect()
 }

@@ -79,6 +79,8 @@ enum Body {
     Bytes(Blob),
     /// One multipart part: the field's name and its file.
     Part(&'static str, Blob),
+    /// A tus request (`Tus-Resumable: 1.0.0`) with these headers and this body.
+    Tus(&'static [(&'static str, &'static str)], &'static [u8]),
 }
 use Body::{Empty, Form as F, Json as J};
 
@@ -122,6 +124,11 @@ fn matrix() -> Vec<Row> {
         row(M::GET, "/api/v1/files/{file}/shares", Empty, "401 404 200 - -"),
         row(M::POST, "/api/v1/files/{file}/shares", J(r#"{"expires_in":3600}"#), "401 404 403 - 403"),
         row(M::DELETE, "/api/v1/shares/{share}", Empty, "401 404 403 - 403"),
+        row(M::OPTIONS, "/api/v1/uploads", Empty, "204 204 204 - 204"),
+        row(M::POST, "/api/v1/uploads", Body::Tus(&[("Upload-Length", "15"), ("Upload-Metadata", "filename bWF0cml4LnR4dA==")], b""), "401 201 403 - 403"),
+        row(M::HEAD, "/api/v1/uploads/{upload}", Body::Tus(&[], b""), "401 404 200 - 200"),
+        row(M::PATCH, "/api/v1/uploads/{upload}", Body::Tus(&[("Upload-Offset", "0"), ("Content-Type", "application/offset+octet-stream")], b"Eve's own notes"), "401 404 403 - 403"),
+        row(M::DELETE, "/api/v1/uploads/{upload}", Body::Tus(&[], b""), "401 404 403 - 403"),
         row(M::GET, "/api/v1/notifications", Empty, "401 200 200 - -"),
         row(M::GET, "/api/v1/notifications/unread", Empty, "401 200 200 - -"),
         row(M::POST, "/api/v1/notifications/read", Empty, "401 204 403 - 403"),
@@ -331,6 +338,15 @@ async fn arrange(app: &TestApp) -> World {
     let phone = session(app, &ada, true).await;
     let sessions = get_json(program().get(app.url("/api/v1/sessions")).header(header::COOKIE, cookie(&phone))).await;
     let session_id = sessions.as_array().unwrap().iter().find(|s| s["current"] == true).unwrap()["id"].clone();
+    let upload = api(Method::POST, "/api/v1/uploads")
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Length", "100")
+        .header("Upload-Metadata", "filename cGxhbnMudHh0")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(upload.status(), 201);
+    let upload = upload.headers()[header::LOCATION].to_str().unwrap().rsplit('/').next().unwrap().to_owned();
     let tokens = get_json(api(Method::GET, "/api/v1/tokens")).await;
     let account = get_json(api(Method::GET, "/api/v1/account")).await;
     let help = get_json(program().get(app.url("/rpc/assistant/help_pages"))).await;
@@ -358,6 +374,7 @@ async fn arrange(app: &TestApp) -> World {
         ("email", ada.clone()),
         ("user", user_id.to_string()),
         ("file", file_id),
+        ("upload", upload),
         ("share", share["share"]["id"].as_str().unwrap().to_owned()),
         ("share_token", share["path"].as_str().unwrap().trim_start_matches("/s/").to_owned()),
         ("token", tokens[0]["id"].as_str().unwrap().to_owned()),
@@ -378,8 +395,19 @@ fn cookie(session: &str) -> String {
 }
 
 /// Ada's things whose ids no answer to anyone but Ada may show.
-const SECRET_THINGS: [&str; 10] =
-    ["email", "user", "file", "share", "share_token", "token", "session", "notification", "conversation", "passkey"];
+const SECRET_THINGS: [&str; 11] = [
+    "email",
+    "user",
+    "file",
+    "upload",
+    "share",
+    "share_token",
+    "token",
+    "session",
+    "notification",
+    "conversation",
+    "passkey",
+];
 
 impl World {
     /// `text` with every `{name}` replaced by Ada's thing of that name (fresh values for
@@ -419,6 +447,10 @@ impl World {
                 let (bytes, name) = blob(*kind);
                 request.multipart(Form::new().part(*field, Part::bytes(bytes).file_name(name)))
             }
+            Body::Tus(headers, body) => headers
+                .iter()
+                .fold(request.header("Tus-Resumable", "1.0.0"), |request, (name, value)| request.header(*name, *value))
+                .body(body.to_vec()),
         }
     }
 

@@ -223,11 +223,6 @@ impl TestApp {
         self.client.get(self.url(path)).send().await.expect("request sent")
     }
 
-    /// The folder of the app's local storage.
-    pub fn objects_folder(&self) -> PathBuf {
-        self.data_dir.path().join("objects")
-    }
-
     /// How many objects the app's local storage holds under `prefix`.
     pub fn stored_objects(&self, prefix: &str) -> usize {
         fn count(dir: &std::path::Path) -> usize {
