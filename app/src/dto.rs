@@ -421,8 +421,15 @@ mod ssr {
 
     use super::{FileDto, ProfileDto, ShareDto, UserDto, avatar_url};
 
+    /// A time for the page, in the time zone of the signed-in account that asked (UTC for a
+    /// visitor), so the server and the hydrated page show the same clock and programs still read
+    /// the same instant: `2026-12-06T14:05:09+01:00`.
     pub fn rfc3339(at: OffsetDateTime) -> String {
-        at.format(&Rfc3339).unwrap_or_default()
+        let local = match crate::rpc::ssr::viewer_time_zone() {
+            Some(zone) => domain::accounts::TimeZone::local(&zone, at),
+            None => at,
+        };
+        local.format(&Rfc3339).unwrap_or_default()
     }
 
     impl From<&FileInfo> for FileDto {

@@ -225,3 +225,37 @@ test('a large upload cut off by the network resumes after a reload, and pauses a
   expect(stored.sha256).toBe(crypto.createHash('sha256').update(big).digest('hex'));
   await expect(page.locator('table.file-table').getByRole('link', { name: 'big.pdf', exact: true })).toBeVisible();
 });
+
+test('times show in the time zone chosen on the profile, and recent ones relative to now', async ({ page }) => {
+  await signUpByApi(page.request, uniqueEmail('zone'), 'Zoned');
+  await open(page, '/profile');
+  await page.getByLabel('Time zone').selectOption('Asia/Kolkata');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByText('Your profile has been saved.')).toBeVisible();
+
+  const upload = await page.request.post('/rpc/files/upload', {
+    headers: { Accept: 'application/json' },
+    multipart: { file: { name: 'zone.txt', mimeType: 'text/plain', buffer: Buffer.from('what time is it') } },
+  });
+  expect(upload.status()).toBe(200);
+
+  await open(page, '/files');
+  const shown = page.locator('table.file-table time');
+  const at = await shown.getAttribute('datetime');
+  expect(at).toMatch(/\+05:30$/);
+  // What a clock in Kolkata showed at that instant, written the way the page writes dates.
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Asia/Kolkata', year: 'numeric', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+    }).formatToParts(new Date(at!)).map((part) => [part.type, part.value]),
+  );
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  await expect(shown).toHaveText(`${Number(parts.day)} ${months[Number(parts.month) - 1]} ${parts.year}, ${parts.hour}:${parts.minute}`);
+
+  // The processing job's notification is recent: said relative to now, the date in its tooltip.
+  await expect(header(page).getByRole('link', { name: /Notifications, \W*1\W* unread/ })).toBeVisible({ timeout: 20_000 });
+  await open(page, '/notifications');
+  const notified = page.locator('main time').first();
+  await expect(notified).toHaveText(/just now|minutes? ago/);
+  await expect(notified).toHaveAttribute('title', /\d{4}, \d{2}:\d{2}$/);
+});

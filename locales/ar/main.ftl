@@ -458,3 +458,31 @@ help-title = المساعدة
 help-lead = كيف يعمل SmartAIPlatForm. يستشهد المساعد بهذه الصفحات أيضًا.
 help-none = لا توجد صفحات مساعدة بعد.
 help-back = كل صفحات المساعدة
+
+## Dates and times (the server sends them in the reader's time zone)
+date-time = { $day } { $month } { $year }، { $time }
+month-1 = يناير
+month-2 = فبراير
+month-3 = مارس
+month-4 = أبريل
+month-5 = مايو
+month-6 = يونيو
+month-7 = يوليو
+month-8 = أغسطس
+month-9 = سبتمبر
+month-10 = أكتوبر
+month-11 = نوفمبر
+month-12 = ديسمبر
+time-just-now = الآن
+time-minutes-ago = { $count ->
+    [one] منذ دقيقة
+    [two] منذ دقيقتين
+    [few] منذ { $count } دقائق
+   *[other] منذ { $count } دقيقة
+}
+time-hours-ago = { $count ->
+    [one] منذ ساعة
+    [two] منذ ساعتين
+    [few] منذ { $count } ساعات
+   *[other] منذ { $count } ساعة
+}

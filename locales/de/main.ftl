@@ -450,3 +450,27 @@ help-title = Hilfe
 help-lead = So funktioniert SmartAIPlatForm. Auch der Assistent verweist auf diese Seiten.
 help-none = Noch keine Hilfeseiten.
 help-back = Alle Hilfeseiten
+
+## Dates and times (the server sends them in the reader's time zone)
+date-time = { $day }. { $month } { $year }, { $time }
+month-1 = Jan.
+month-2 = Feb.
+month-3 = März
+month-4 = Apr.
+month-5 = Mai
+month-6 = Juni
+month-7 = Juli
+month-8 = Aug.
+month-9 = Sept.
+month-10 = Okt.
+month-11 = Nov.
+month-12 = Dez.
+time-just-now = gerade eben
+time-minutes-ago = { $count ->
+    [one] vor 1 Minute
+   *[other] vor { $count } Minuten
+}
+time-hours-ago = { $count ->
+    [one] vor 1 Stunde
+   *[other] vor { $count } Stunden
+}

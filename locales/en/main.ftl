@@ -450,3 +450,27 @@ help-title = Help
 help-lead = How SmartAIPlatForm works. The assistant cites these pages too.
 help-none = No help pages yet.
 help-back = All help pages
+
+## Dates and times (the server sends them in the reader's time zone)
+date-time = { $day } { $month } { $year }, { $time }
+month-1 = Jan
+month-2 = Feb
+month-3 = Mar
+month-4 = Apr
+month-5 = May
+month-6 = Jun
+month-7 = Jul
+month-8 = Aug
+month-9 = Sep
+month-10 = Oct
+month-11 = Nov
+month-12 = Dec
+time-just-now = just now
+time-minutes-ago = { $count ->
+    [one] 1 minute ago
+   *[other] { $count } minutes ago
+}
+time-hours-ago = { $count ->
+    [one] 1 hour ago
+   *[other] { $count } hours ago
+}

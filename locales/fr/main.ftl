@@ -450,3 +450,27 @@ help-title = Aide
 help-lead = Comment fonctionne SmartAIPlatForm. L’assistant cite aussi ces pages.
 help-none = Aucune page d’aide pour l’instant.
 help-back = Toutes les pages d’aide
+
+## Dates and times (the server sends them in the reader's time zone)
+date-time = { $day } { $month } { $year } à { $time }
+month-1 = janv.
+month-2 = févr.
+month-3 = mars
+month-4 = avr.
+month-5 = mai
+month-6 = juin
+month-7 = juil.
+month-8 = août
+month-9 = sept.
+month-10 = oct.
+month-11 = nov.
+month-12 = déc.
+time-just-now = à l’instant
+time-minutes-ago = { $count ->
+    [one] il y a 1 minute
+   *[other] il y a { $count } minutes
+}
+time-hours-ago = { $count ->
+    [one] il y a 1 heure
+   *[other] il y a { $count } heures
+}

@@ -1,4 +1,5 @@
 pub mod assistant;
+pub mod date_time;
 pub mod field;
 pub mod form;
 pub mod header;

@@ -9,6 +9,7 @@ use leptos_router::{
 
 use super::{error::ErrorPage, url_error};
 use crate::{
+    components::date_time::DateTime,
     dto::{FileDetailsDto, Preview, ShareDto},
     error::AppError,
     format,
@@ -54,7 +55,7 @@ fn File(details: FileDetailsDto) -> impl IntoView {
             <h1 class="file-title">{name.clone()}</h1>
             <p class="muted">
                 {format::file_type(i18n, &file.content_type)} " · " {format::size(i18n, file.size)} " · "
-                <time datetime=file.uploaded_at.clone()>{format::date_time(&file.uploaded_at)}</time>
+                <DateTime at=file.uploaded_at.clone()/>
             </p>
         </div>
         {error.map(|err| view! {
@@ -220,12 +221,12 @@ fn ShareRow(share: ShareDto, on_revoked: Callback<String>) -> impl IntoView {
             on_revoked.run(share_id.clone());
         }
     });
-    let expires = format::date_time(&share.expires_at);
+    let expires = share.expires_at.clone();
     let share_id = share.id;
     view! {
         <li>
             <span>
-                {move || i18n.t_args("share-expires-at", &[("at", expires.clone())])}
+                {move || i18n.t_args("share-expires-at", &[("at", format::date_time(i18n.lang(), &expires))])}
             </span>
             <ActionForm action=revoke>
                 <input type="hidden" name="id" value=share_id.clone()/>

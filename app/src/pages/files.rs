@@ -9,7 +9,7 @@ use leptos_router::{
 
 use super::{error::ErrorPage, url_error};
 use crate::{
-    components::uploader::Uploader,
+    components::{date_time::DateTime, uploader::Uploader},
     dto::{FileDto, FilePageDto},
     error::AppError,
     format,
@@ -241,7 +241,7 @@ fn FileRow(file: FileDto) -> impl IntoView {
             <td class="file-name"><a href=format!("/files/{id}")>{name.clone()}</a></td>
             <td>{format::file_type(i18n, &file.content_type)}</td>
             <td class="numeric">{format::size(i18n, file.size)}</td>
-            <td><time datetime=file.uploaded_at.clone()>{format::date_time(&file.uploaded_at)}</time></td>
+            <td><DateTime at=file.uploaded_at.clone()/></td>
             <td class="row-actions">
                 <a class="button button-ghost" href=file.content_url(true) download=name.clone()>
                     {t("files-download")}<span class="visually-hidden">" " {name.clone()}</span>

@@ -8,10 +8,9 @@ use leptos_router::{components::Redirect, hooks::use_query_map};
 
 use super::error::ErrorPage;
 use crate::{
-    components::header::use_live_unread,
+    components::{date_time::DateTime, header::use_live_unread},
     dto::{NotificationDto, PreferenceDto},
     error::AppError,
-    format,
     i18n::{t, use_i18n},
     rpc::notifications::{DeleteNotification, MarkRead, SavePreferences, list_notifications, notification_preferences},
 };
@@ -144,7 +143,7 @@ fn Item(notification: NotificationDto, changed: RwSignal<u32>) -> impl IntoView 
                 }}
                 {(!read).then(|| view! { " " <span class="badge">{t("notifications-new")}</span> })}
             </p>
-            <time class="muted" datetime=notification.created_at.clone()>{format::date_time(&notification.created_at)}</time>
+            <span class="muted"><DateTime at=notification.created_at.clone() relative=true/></span>
             <div class="row-actions">
                 {(!read).then(|| view! {
                     <ActionForm action=mark>

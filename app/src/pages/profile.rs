@@ -5,6 +5,7 @@ use leptos_router::{components::Redirect, hooks::use_query_map};
 use super::{error::ErrorPage, form_action, two_factor::TwoFactorCard, url_error};
 use crate::{
     components::{
+        date_time::DateTime,
         field::{Field, FormAlert, FormAttempt, server_error_for},
         form::hydrated_form_ref,
     },
@@ -285,7 +286,7 @@ fn ActivityTable(list: Vec<AuditEventDto>) -> impl IntoView {
                             <tr class:activity-warning=failed>
                                 <td>{move || i18n.t(&key)}</td>
                                 <td class="numeric">
-                                    <time datetime=event.at.clone()>{format::date_time(&event.at)}</time>
+                                    <DateTime at=event.at.clone()/>
                                 </td>
                                 <td class="numeric">{event.ip.unwrap_or_else(|| "–".into())}</td>
                                 <td title=event.user_agent.clone()>{device.unwrap_or_else(|| "–".into())}</td>
@@ -352,9 +353,9 @@ fn SessionRow(session: SessionDto, end: ServerAction<EndSession>) -> impl IntoVi
                 </p>
                 <p class="muted">
                     {session.ip.clone().map(|ip| view! { <span>{t("sessions-ip")} " " {ip}</span> " · " })}
-                    <span>{t("sessions-last-seen")} " " <time datetime=session.last_seen_at.clone()>{format::date_time(&session.last_seen_at)}</time></span>
+                    <span>{t("sessions-last-seen")} " " <DateTime at=session.last_seen_at.clone() relative=true/></span>
                     " · "
-                    <span>{t("sessions-signed-in")} " " <time datetime=session.created_at.clone()>{format::date_time(&session.created_at)}</time></span>
+                    <span>{t("sessions-signed-in")} " " <DateTime at=session.created_at.clone()/></span>
                 </p>
             </div>
             {(!session.current).then(|| view! {
@@ -458,9 +459,9 @@ fn PasskeyRow(key: PasskeyDto, delete: ServerAction<DeletePasskey>) -> impl Into
             <div>
                 <p><strong>{key.name.clone()}</strong></p>
                 <p class="muted">
-                    <span>{t("passkeys-added")} " " <time datetime=key.created_at.clone()>{format::date_time(&key.created_at)}</time></span>
+                    <span>{t("passkeys-added")} " " <DateTime at=key.created_at.clone()/></span>
                     {key.last_used_at.clone().map(|at| view! {
-                        " · " <span>{t("passkeys-last-used")} " " <time datetime=at.clone()>{format::date_time(&at)}</time></span>
+                        " · " <span>{t("passkeys-last-used")} " " <DateTime at=at.clone() relative=true/></span>
                     })}
                 </p>
             </div>

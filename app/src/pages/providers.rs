@@ -8,9 +8,8 @@ use leptos_router::hooks::use_query_map;
 
 use super::url_error;
 use crate::{
-    components::field::{Field, FormAttempt},
+    components::{date_time::DateTime, field::{Field, FormAttempt}},
     dto::{LinkedProviderDto, ProviderDto, provider_start_url},
-    format,
     i18n::{t, use_i18n},
     rpc::{
         account::{UnlinkProvider, linked_providers},
@@ -153,7 +152,7 @@ fn LinkedRow(provider: LinkedProviderDto, unlink: ServerAction<UnlinkProvider>) 
                 <p><strong>{provider.display_name.clone()}</strong></p>
                 <p class="muted">
                     {provider.email.clone().map(|email| view! { <span>{email}</span> " · " })}
-                    <span>{t("providers-linked-at")} " " <time datetime=provider.linked_at.clone()>{format::date_time(&provider.linked_at)}</time></span>
+                    <span>{t("providers-linked-at")} " " <DateTime at=provider.linked_at.clone()/></span>
                 </p>
             </div>
             <ActionForm action=unlink>

@@ -9,11 +9,11 @@ use leptos::{ev::SubmitEvent, prelude::*, server_fn::ServerFn};
 use super::{form_action, url_error};
 use crate::{
     components::{
+        date_time::DateTime,
         field::{Field, FormAlert, FormAttempt, server_error_for},
         form::hydrated_form_ref,
     },
     dto::{NewTokenDto, TokenDto},
-    format,
     i18n::{t, use_i18n},
     rpc::tokens::{
         CreateToken, DEFAULT_LIFETIME_DAYS, LIFETIME_DAYS, RevokeToken, fresh_token_after_form_post, list_tokens,
@@ -181,18 +181,18 @@ fn TokenRow(token: TokenDto, on_revoked: Callback<String>) -> impl IntoView {
         <tr class:token-expired=token.expired>
             <td class="file-name">{name.clone()}</td>
             <td>{scope_names}</td>
-            <td class="numeric"><time datetime=token.created_at.clone()>{format::date_time(&token.created_at)}</time></td>
+            <td class="numeric"><DateTime at=token.created_at.clone()/></td>
             <td class="numeric">
                 {if token.expired {
                     view! { <strong class="danger">{t("tokens-expired")}</strong> }.into_any()
                 } else {
-                    view! { <time datetime=token.expires_at.clone()>{format::date_time(&token.expires_at)}</time> }.into_any()
+                    view! { <DateTime at=token.expires_at.clone()/> }.into_any()
                 }}
             </td>
             <td class="numeric">
                 {match token.last_used_at.clone() {
                     Some(at) => view! {
-                        <time datetime=at.clone()>{format::date_time(&at)}</time>
+                        <DateTime at=at.clone() relative=true/>
                         {token.last_used_ip.clone().map(|ip| view! { <br/><span class="muted">{ip}</span> })}
                     }.into_any(),
                     None => view! { <span class="muted">{t("tokens-never-used")}</span> }.into_any(),

@@ -1,5 +1,7 @@
 use std::str::FromStr;
 
+use time::OffsetDateTime;
+
 use crate::error::{Error, Field, Problem};
 
 /// The name shown in the header and to other users.
@@ -85,6 +87,18 @@ impl TimeZone {
         Self("UTC".into())
     }
 
+    /// `at` as a clock in this zone shows it (the zone's offset at that instant, so summer time
+    /// is right on either side of a change). A name that is not a zone (it cannot be stored)
+    /// reads as UTC.
+    pub fn local(zone: &str, at: OffsetDateTime) -> OffsetDateTime {
+        use chrono::{Offset, TimeZone as _};
+
+        let Ok(tz) = chrono_tz::Tz::from_str(zone) else { return at.to_offset(time::UtcOffset::UTC) };
+        let Some(utc) = chrono::DateTime::from_timestamp(at.unix_timestamp(), 0) else { return at };
+        let seconds = tz.offset_from_utc_datetime(&utc.naive_utc()).fix().local_minus_utc();
+        time::UtcOffset::from_whole_seconds(seconds).map_or(at, |offset| at.to_offset(offset))
+    }
+
     /// Every zone a user may choose, sorted.
     pub fn all() -> &'static [&'static str] {
         static NAMES: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {
@@ -105,6 +119,20 @@ impl AsRef<str> for TimeZone {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn local_time_follows_the_zone_and_its_summer_time() {
+        let winter = time::macros::datetime!(2026-01-15 12:00 UTC);
+        let summer = time::macros::datetime!(2026-07-15 12:00 UTC);
+        let shown = |zone, at| TimeZone::local(zone, at).format(&time::format_description::well_known::Rfc3339).unwrap();
+        assert_eq!(shown("Europe/Berlin", winter), "2026-01-15T13:00:00+01:00");
+        assert_eq!(shown("Europe/Berlin", summer), "2026-07-15T14:00:00+02:00");
+        assert_eq!(shown("Asia/Kolkata", winter), "2026-01-15T17:30:00+05:30");
+        assert_eq!(shown("America/New_York", summer), "2026-07-15T08:00:00-04:00");
+        assert_eq!(shown("UTC", summer), "2026-07-15T12:00:00Z");
+        assert_eq!(shown("Not/AZone", summer), "2026-07-15T12:00:00Z");
+        assert_eq!(TimeZone::local("Europe/Berlin", summer), summer, "the same instant");
+    }
 
     #[test]
     fn display_name_collapses_whitespace_and_limits_length() {

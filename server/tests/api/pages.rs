@@ -11,6 +11,7 @@ crate::on_both_databases!(
     a_form_posted_without_javascript_redirects,
     unknown_paths_get_the_404_page,
     static_files_are_served_from_the_binary,
+    times_are_shown_in_the_readers_time_zone_and_language,
 );
 
 async fn pages_render_on_the_server(backend: Backend) {
@@ -159,4 +160,49 @@ async fn pages_survive_concurrent_requests() {
         assert_eq!(status, 200);
         assert!(body.contains("</html>"), "a truncated page");
     }
+}
+
+async fn times_are_shown_in_the_readers_time_zone_and_language(backend: Backend) {
+    use time::{OffsetDateTime, format_description::well_known::Rfc3339};
+
+    let app = spawn_app(backend).await;
+    let client = browser();
+    app.sign_up_with(&client, &unique_email()).await;
+    let saved = app
+        .rpc_with(&client, "account/update_profile", &[("display_name", "Ada"), ("locale", "de"), ("time_zone", "Asia/Kolkata")])
+        .await;
+    assert_eq!(saved.status(), 200);
+    let form = reqwest::multipart::Form::new()
+        .part("file", reqwest::multipart::Part::bytes(b"notes".to_vec()).file_name("notes.txt"));
+    let uploaded = client
+        .post(app.url("/rpc/files/upload"))
+        .header(header::ACCEPT, "application/json")
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(uploaded.status(), 200);
+    let listed: serde_json::Value = app.get_rpc_with(&client, "files/list").await.json().await.unwrap();
+    let at = listed["items"][0]["uploaded_at"].as_str().unwrap().to_owned();
+
+    // The server functions send the reader's clock, still an RFC 3339 time of the same instant.
+    assert!(at.ends_with("+05:30"), "{at}");
+    let instant = OffsetDateTime::parse(&at, &Rfc3339).unwrap();
+    assert!((OffsetDateTime::now_utc() - instant).abs() < time::Duration::minutes(1), "{at} is not now");
+
+    // The page shows that clock, in German (the month's name comes from the translations).
+    const MONTHS: [&str; 12] =
+        ["Jan.", "Feb.", "März", "Apr.", "Mai", "Juni", "Juli", "Aug.", "Sept.", "Okt.", "Nov.", "Dez."];
+    let shown = format!(
+        "{}. {} {}, {:02}:{:02}",
+        instant.day(),
+        MONTHS[instant.month() as usize - 1],
+        instant.year(),
+        instant.hour(),
+        instant.minute()
+    );
+    let html = client.get(app.url("/files")).send().await.unwrap().text().await.unwrap();
+    let element = html.split(&format!(r#"<time datetime="{at}""#)).nth(1).expect("the upload's time is on the page");
+    let text = &element[..element.find("</time>").unwrap()];
+    assert!(text.contains(&shown), "{shown} not in {text}");
 }
