@@ -181,7 +181,7 @@ async fn times_are_shown_in_the_readers_time_zone_and_language(backend: Backend)
         .send()
         .await
         .unwrap();
-    assert_eq!(uploaded.status(), 200);
+    assert_eq!(uploaded.status(), 201);
     let listed: serde_json::Value = app.get_rpc_with(&client, "files/list").await.json().await.unwrap();
     let at = listed["items"][0]["uploaded_at"].as_str().unwrap().to_owned();
 
