@@ -91,7 +91,13 @@ impl Moment {
             digits.bytes().all(|b| b.is_ascii_digit()).then(|| digits.parse().ok())?
         };
         let separators = s.as_bytes();
-        if separators.len() < 20 || separators[4] != b'-' || separators[7] != b'-' || !matches!(separators[10], b'T' | b't' | b' ') || separators[13] != b':' || separators[16] != b':' {
+        if separators.len() < 20
+            || separators[4] != b'-'
+            || separators[7] != b'-'
+            || !matches!(separators[10], b'T' | b't' | b' ')
+            || separators[13] != b':'
+            || separators[16] != b':'
+        {
             return None;
         }
         let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
@@ -188,7 +194,14 @@ mod tests {
         assert_eq!(at.unix(), 1_796_565_909 - 3_600, "the same instant as 13:05:09 UTC");
         assert_eq!(Moment::parse("1970-01-01T00:00:00Z").unwrap().unix(), 0);
         assert_eq!(Moment::parse("2000-02-29T05:30:00-05:30").unwrap().unix(), 951_822_000);
-        for bad in ["", "yesterday", "2026-13-01T00:00:00Z", "2026-12-06T14:05:09", "2026-12-06T14:05:09+1", "٢٠٢٦-12-06T14:05:09Z"] {
+        for bad in [
+            "",
+            "yesterday",
+            "2026-13-01T00:00:00Z",
+            "2026-12-06T14:05:09",
+            "2026-12-06T14:05:09+1",
+            "٢٠٢٦-12-06T14:05:09Z",
+        ] {
             assert_eq!(Moment::parse(bad), None, "{bad}");
         }
     }

@@ -358,7 +358,13 @@ impl Storage {
 
     /// Makes the parts the object at `key`, `length` bytes long: assembled by S3 itself, or the
     /// staging file renamed; no byte is copied.
-    pub async fn complete_parts(&self, key: &str, id: &str, parts: Vec<String>, length: u64) -> Result<(), StorageError> {
+    pub async fn complete_parts(
+        &self,
+        key: &str,
+        id: &str,
+        parts: Vec<String>,
+        length: u64,
+    ) -> Result<(), StorageError> {
         match &self.parts {
             PartStore::S3(s3) => {
                 let parts = parts.into_iter().map(|content_id| PartId { content_id }).collect();
@@ -366,7 +372,8 @@ impl Storage {
             }
             PartStore::Folder(folder) => {
                 let staging = folder.join(id);
-                let file = tokio::fs::OpenOptions::new().write(true).open(&staging).await.map_err(not_found_or_source)?;
+                let file =
+                    tokio::fs::OpenOptions::new().write(true).open(&staging).await.map_err(not_found_or_source)?;
                 file.set_len(length).await.map_err(StorageError::Source)?;
                 let target = folder.join(key);
                 if let Some(parent) = target.parent() {

@@ -178,13 +178,7 @@ fn send_resumable(file: web_sys::File, upload: Upload, on_stored: Callback<()>) 
     let on_failed = Closure::<dyn FnMut(String)>::new(move |body: String| {
         outcome.set(Some(Err(refusal(&name, &body))));
     });
-    match start_resumable(
-        &file,
-        on_progress.as_ref(),
-        on_resumed.as_ref(),
-        on_done.as_ref(),
-        on_failed.as_ref(),
-    ) {
+    match start_resumable(&file, on_progress.as_ref(), on_resumed.as_ref(), on_done.as_ref(), on_failed.as_ref()) {
         Ok(control) => upload.control.set_value(Some(control)),
         Err(_) => outcome.set(Some(Err(AppError::Request { message: "uploads.js".into() }))),
     }

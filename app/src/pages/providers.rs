@@ -8,7 +8,10 @@ use leptos_router::hooks::use_query_map;
 
 use super::url_error;
 use crate::{
-    components::{date_time::DateTime, field::{Field, FormAttempt}},
+    components::{
+        date_time::DateTime,
+        field::{Field, FormAttempt},
+    },
     dto::{LinkedProviderDto, ProviderDto, provider_start_url},
     i18n::{t, use_i18n},
     rpc::{

@@ -124,7 +124,8 @@ mod tests {
     fn local_time_follows_the_zone_and_its_summer_time() {
         let winter = time::macros::datetime!(2026-01-15 12:00 UTC);
         let summer = time::macros::datetime!(2026-07-15 12:00 UTC);
-        let shown = |zone, at| TimeZone::local(zone, at).format(&time::format_description::well_known::Rfc3339).unwrap();
+        let shown =
+            |zone, at| TimeZone::local(zone, at).format(&time::format_description::well_known::Rfc3339).unwrap();
         assert_eq!(shown("Europe/Berlin", winter), "2026-01-15T13:00:00+01:00");
         assert_eq!(shown("Europe/Berlin", summer), "2026-07-15T14:00:00+02:00");
         assert_eq!(shown("Asia/Kolkata", winter), "2026-01-15T17:30:00+05:30");

@@ -229,9 +229,10 @@ async fn write(
     body: Body,
 ) -> Result<UploadState, UploadError> {
     let stream = body.into_data_stream().map_err(std::io::Error::other);
-    let task =
-        tokio::spawn(async move { services.files.write_upload(&actor, id, offset, checksum, stream).await });
-    task.await.map_err(|err| UploadError::Other(domain::Error::Unexpected(anyhow::Error::new(err).context("writing a chunk"))))?
+    let task = tokio::spawn(async move { services.files.write_upload(&actor, id, offset, checksum, stream).await });
+    task.await.map_err(|err| {
+        UploadError::Other(domain::Error::Unexpected(anyhow::Error::new(err).context("writing a chunk")))
+    })?
 }
 
 /// The headers every answer about an upload carries.
@@ -386,7 +387,8 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert(UPLOAD_CHECKSUM, HeaderValue::from_static("md5 1B2M2Y8AsgTpgAmY7PhCfg=="));
         assert!(checksum(&headers).unwrap_err().message.contains("md5"));
-        headers.insert(UPLOAD_CHECKSUM, HeaderValue::from_static("sha256 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="));
+        headers
+            .insert(UPLOAD_CHECKSUM, HeaderValue::from_static("sha256 47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="));
         assert_eq!(checksum(&headers).unwrap().map(|d| d[0]), Some(0xe3));
         headers.insert(UPLOAD_CHECKSUM, HeaderValue::from_static("sha256 AAAA"));
         assert!(checksum(&headers).is_err());

@@ -3,10 +3,7 @@
 
 use std::time::Duration;
 
-use reqwest::{
-    Client, StatusCode, header,
-    multipart::{Form, Part},
-};
+use reqwest::{Client, StatusCode, header};
 use serde_json::Value;
 
 use crate::helpers::{Backend, TestApp, browser, spawn_app, unique_email};
@@ -21,14 +18,7 @@ crate::on_both_databases!(
 async fn user_with_document(app: &TestApp, text: &str) -> Client {
     let client = browser();
     assert_eq!(app.sign_up_with(&client, &unique_email()).await.status(), 200);
-    let form = Form::new().part("file", Part::bytes(text.as_bytes().to_vec()).file_name("zephyr.txt"));
-    let response = client
-        .post(app.url("/rpc/files/upload"))
-        .header(header::ACCEPT, "application/json")
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let response = app.upload_with(&client, "zephyr.txt", text.as_bytes()).await;
     assert_eq!(response.status(), StatusCode::CREATED);
     // The in-process worker splits the file into passages, then notifies.
     for _ in 0..100 {

@@ -1,7 +1,10 @@
 use std::{path::PathBuf, time::Duration};
 
 use clap::Parser;
-use reqwest::{Client, Response, header};
+use reqwest::{
+    Client, Response, header,
+    multipart::{Form, Part},
+};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::Value;
 use server::{cli::Cli, startup::Application};
@@ -152,6 +155,18 @@ impl TestApp {
             .post(self.url(&format!("/rpc/{name}")))
             .header(header::ACCEPT, "application/json")
             .form(form)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// Uploads one file through the pages' upload door (`/rpc/files/upload`) as `client`.
+    pub async fn upload_with(&self, client: &Client, name: &str, bytes: &[u8]) -> Response {
+        let form = Form::new().part("file", Part::bytes(bytes.to_vec()).file_name(name.to_owned()));
+        client
+            .post(self.url("/rpc/files/upload"))
+            .header(header::ACCEPT, "application/json")
+            .multipart(form)
             .send()
             .await
             .expect("request sent")

@@ -326,8 +326,11 @@ async fn a_resumable_upload_moves_between_instances_and_outlives_a_killed_one() 
         .await
         .unwrap();
     assert_eq!(signed_up.status(), 200);
-    let file: Vec<u8> =
-        b"%PDF-1.7\n".iter().copied().chain((0..12 * MIB as u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 9) as u8)).collect();
+    let file: Vec<u8> = b"%PDF-1.7\n"
+        .iter()
+        .copied()
+        .chain((0..12 * MIB as u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 9) as u8))
+        .collect();
     let tus = |method: reqwest::Method, url: String| ada.request(method, url).header("Tus-Resumable", "1.0.0");
     let patch = |base: &str, path: &str, offset: usize, body: reqwest::Body| {
         tus(reqwest::Method::PATCH, format!("{base}{path}"))
@@ -353,8 +356,9 @@ async fn a_resumable_upload_moves_between_instances_and_outlives_a_killed_one() 
     assert_eq!(on_second.headers()["upload-offset"], (7 * MIB).to_string().as_str());
 
     // A chunk in flight to the first instance when it is killed.
-    let stalled = futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::copy_from_slice(&file[7 * MIB..8 * MIB]))])
-        .chain(futures_util::stream::pending());
+    let stalled =
+        futures_util::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::copy_from_slice(&file[7 * MIB..8 * MIB]))])
+            .chain(futures_util::stream::pending());
     let in_flight = tokio::spawn(patch(&first.base, &path, 7 * MIB, reqwest::Body::wrap_stream(stalled)));
     tokio::time::sleep(Duration::from_millis(700)).await;
     drop(first);

@@ -7,10 +7,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use reqwest::{
-    StatusCode, header,
-    multipart::{Form, Part},
-};
+use reqwest::{StatusCode, header};
 use serde_json::Value;
 
 use crate::helpers::{Backend, Options, TestApp, browser, spawn_app_with, unique_email};
@@ -136,14 +133,7 @@ async fn settings_saved_by_a_form_decide_that_an_upload_is_emailed() {
     let again: Value = app.get_rpc_with(&client, "notifications/preferences").await.json().await.unwrap();
     assert_eq!(again, saved);
 
-    let form = Form::new().part("file", Part::bytes(b"quarterly numbers\n".to_vec()).file_name("q3.txt"));
-    let uploaded = client
-        .post(app.url("/rpc/files/upload"))
-        .header(header::ACCEPT, "application/json")
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let uploaded = app.upload_with(&client, "q3.txt", b"quarterly numbers\n").await;
     assert_eq!(uploaded.status(), StatusCode::CREATED);
     let file_id = uploaded.json::<Value>().await.unwrap()[0]["id"].as_str().unwrap().to_owned();
 

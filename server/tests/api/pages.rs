@@ -169,19 +169,14 @@ async fn times_are_shown_in_the_readers_time_zone_and_language(backend: Backend)
     let client = browser();
     app.sign_up_with(&client, &unique_email()).await;
     let saved = app
-        .rpc_with(&client, "account/update_profile", &[("display_name", "Ada"), ("locale", "de"), ("time_zone", "Asia/Kolkata")])
+        .rpc_with(
+            &client,
+            "account/update_profile",
+            &[("display_name", "Ada"), ("locale", "de"), ("time_zone", "Asia/Kolkata")],
+        )
         .await;
     assert_eq!(saved.status(), 200);
-    let form = reqwest::multipart::Form::new()
-        .part("file", reqwest::multipart::Part::bytes(b"notes".to_vec()).file_name("notes.txt"));
-    let uploaded = client
-        .post(app.url("/rpc/files/upload"))
-        .header(header::ACCEPT, "application/json")
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(uploaded.status(), 201);
+    assert_eq!(app.upload_with(&client, "notes.txt", b"notes").await.status(), 201);
     let listed: serde_json::Value = app.get_rpc_with(&client, "files/list").await.json().await.unwrap();
     let at = listed["items"][0]["uploaded_at"].as_str().unwrap().to_owned();
 

@@ -200,7 +200,11 @@ async fn the_protocol_answers_every_case(backend: Backend) {
         .header("Upload-Checksum", sha256_b64(b"something else"))
         .body(first.to_vec());
     expect_error(corrupted.send().await.unwrap(), 460, "checksum_mismatch").await;
-    assert_eq!(header(&offset_of(&app, &ada, &path).await, "Upload-Offset"), "0", "a mismatching chunk counts for nothing");
+    assert_eq!(
+        header(&offset_of(&app, &ada, &path).await, "Upload-Offset"),
+        "0",
+        "a mismatching chunk counts for nothing"
+    );
     let md5 = tus(&app, &ada, Method::PATCH, &path)
         .header("Content-Type", "application/offset+octet-stream")
         .header("Upload-Offset", "0")
@@ -257,7 +261,11 @@ async fn the_protocol_answers_every_case(backend: Backend) {
     assert_eq!(info["sha256"], format!("{:x}", Sha256::digest(&file)));
     assert!(content(&app, &ada, &file_location).await == file, "the bytes differ");
     let head = offset_of(&app, &ada, &path).await;
-    assert_eq!(header(&head, "Upload-Offset"), file.len().to_string(), "a finished upload says so to a resuming client");
+    assert_eq!(
+        header(&head, "Upload-Offset"),
+        file.len().to_string(),
+        "a finished upload says so to a resuming client"
+    );
     assert_eq!(header(&head, "File-Location"), file_location);
     expect_error(patch(&app, &ada, &path, 0, b"%PDF").await, 409, "offset_mismatch").await;
     assert_eq!(app.stored_objects("uploads"), 0, "no staging file or tail is left");
@@ -280,7 +288,9 @@ async fn the_protocol_answers_every_case(backend: Backend) {
 
     // A type that is not accepted is refused as soon as its first bytes show it, and the upload ends.
     let path = create(&app, &ada, "tool.exe", 20_000).await;
-    let body = expect_error(patch(&app, &ada, &path, 0, &[0x4d, 0x5a, 0x90, 0].repeat(5000)).await, 422, "validation_failed").await;
+    let body =
+        expect_error(patch(&app, &ada, &path, 0, &[0x4d, 0x5a, 0x90, 0].repeat(5000)).await, 422, "validation_failed")
+            .await;
     assert_eq!(body["error"]["fields"]["file"], "unsupported");
     assert_eq!(offset_of(&app, &ada, &path).await.status(), 404, "HEAD has no body: the status says it");
 

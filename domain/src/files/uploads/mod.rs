@@ -52,6 +52,11 @@ struct Part {
     end: u64,
 }
 
+/// Where the stored parts end: the offset the next part begins at.
+fn stored_end(parts: &[Part]) -> u64 {
+    parts.last().map_or(0, |part| part.end)
+}
+
 /// An upload as its owner sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UploadState {
@@ -245,11 +250,7 @@ impl FileService {
             .filter(upload::Column::Id.eq(row.id))
             .filter(upload::Column::UploadOffset.eq(row.upload_offset))
             .filter(upload::Column::FileId.is_null())
-            .filter(
-                Condition::any()
-                    .add(upload::Column::LockToken.is_null())
-                    .add(upload::Column::LockedUntil.lt(now)),
-            )
+            .filter(Condition::any().add(upload::Column::LockToken.is_null()).add(upload::Column::LockedUntil.lt(now)))
             .exec(&self.db)
             .await?;
         Ok(taken.rows_affected == 1)
@@ -288,11 +289,14 @@ impl FileService {
         // The current part's bytes so far: the tail left by the last chunk, then this one's.
         let mut part = BytesMut::with_capacity(MAX_PART);
         if let Some(tail) = &row.tail_key {
-            part.extend_from_slice(&self.storage.get_bytes(tail).await.map_err(|e| storage_failed(e, "reading an upload's tail"))?);
+            part.extend_from_slice(
+                &self.storage.get_bytes(tail).await.map_err(|e| storage_failed(e, "reading an upload's tail"))?,
+            );
         }
-        let stored_end = |parts: &[Part]| parts.last().map_or(0, |part| part.end);
         if stored_end(&parts) + part.len() as u64 != start {
-            return Err(Error::Unexpected(anyhow::anyhow!("upload {}: stored bytes disagree with its offset", row.id)).into());
+            return Err(
+                Error::Unexpected(anyhow::anyhow!("upload {}: stored bytes disagree with its offset", row.id)).into()
+            );
         }
 
         let mut chunk_hash = checksum.map(|_| Sha256::new());
@@ -357,7 +361,10 @@ impl FileService {
 
         let tail_key = (!part.is_empty()).then(|| format!("uploads/{}/tail-{offset}", row.id));
         if let Some(key) = &tail_key {
-            self.storage.put_bytes(key, part.freeze()).await.map_err(|e| storage_failed(e, "storing an upload's tail"))?;
+            self.storage
+                .put_bytes(key, part.freeze())
+                .await
+                .map_err(|e| storage_failed(e, "storing an upload's tail"))?;
         }
         let now = OffsetDateTime::now_utc();
         let saved = upload::Entity::update_many()
@@ -417,7 +424,7 @@ impl FileService {
             Some(id) => id.clone(),
             None => multipart_id.insert(self.start_parts(row).await?).clone(),
         };
-        let begin = parts.last().map_or(0, |part| part.end);
+        let begin = stored_end(parts);
         let bytes = part.split().freeze();
         let end = begin + bytes.len() as u64;
         let stored = self
@@ -430,7 +437,10 @@ impl FileService {
     }
 
     async fn start_parts(&self, row: &upload::Model) -> Result<String, UploadError> {
-        self.storage.start_parts(&row.object_key, row.id).await.map_err(|e| storage_failed(e, "starting an upload's parts"))
+        self.storage
+            .start_parts(&row.object_key, row.id)
+            .await
+            .map_err(|e| storage_failed(e, "starting an upload's parts"))
     }
 
     async fn release_lease(&self, id: Uuid, token: Uuid) -> Result<(), UploadError> {
@@ -569,7 +579,9 @@ impl FileService {
         let now = OffsetDateTime::now_utc();
         let expired = upload::Entity::find()
             .filter(upload::Column::ExpiresAt.lt(now))
-            .filter(Condition::any().add(upload::Column::LockedUntil.is_null()).add(upload::Column::LockedUntil.lt(now)))
+            .filter(
+                Condition::any().add(upload::Column::LockedUntil.is_null()).add(upload::Column::LockedUntil.lt(now)),
+            )
             .all(&self.db)
             .await?;
         let mut ended = 0;
