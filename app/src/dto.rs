@@ -63,6 +63,8 @@ pub struct ProfileDto {
     pub member_since: String,
     /// The large avatar image, when the user has set one.
     pub avatar_url: Option<String>,
+    /// Days between asking for the account's deletion and its erasure.
+    pub deletion_grace_days: u64,
 }
 
 /// A stored file, as lists and the file page show it.
@@ -548,6 +550,7 @@ mod ssr {
                 email_verified: a.email_verified,
                 member_since: format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day()),
                 avatar_url: a.avatar_id.map(|id| avatar_url(&id.to_string(), 256)),
+                deletion_grace_days: 0,
             }
         }
     }

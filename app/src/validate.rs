@@ -35,6 +35,11 @@ pub fn current_password_present(value: &str) -> Option<&'static str> {
     required(value, "error-current_password-required")
 }
 
+/// The address typed to confirm an account's deletion: only its presence is checked here.
+pub fn deletion_confirmation(value: &str) -> Option<&'static str> {
+    required(value, "error-confirmation-required")
+}
+
 /// A code from an authenticator app or a recovery code: only its presence is checked here.
 pub fn code(value: &str) -> Option<&'static str> {
     required(value, "error-code-required")

@@ -8,13 +8,18 @@
 //! the first version ([`unkeyed_hash`]); they still verify as the start of the chain, covered by
 //! the first keyed event after them (the start-up appends one, `audit_keyed`), and an unkeyed
 //! event anywhere after a keyed one is a break.
+//!
+//! Hash versions: `a1` covers every field. `a2` (current) covers the personal fields (details,
+//! address, browser) through `personal_hash`, their own HMAC, so that erasing an account can
+//! blank them ([`AuditLog::pseudonymise_in`]) and the chain, the event and its time still verify.
+//! A blanked event is accepted only about an account whose `account_erased` event is in the log.
 
 use std::fmt;
 
 use sea_orm::{
     AccessMode, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend,
     EntityTrait, IntoActiveModel, IsolationLevel, QueryFilter, QueryOrder, QuerySelect, Statement, TransactionTrait,
-    sea_query::Expr,
+    sea_query::{Condition, Expr, Func},
 };
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
@@ -57,10 +62,16 @@ pub enum Event {
     TokenRevoked,
     /// The app appended its first keyed event after ones from before SECRET_KEYS.
     AuditKeyed,
+    /// The owner asked for the account to be deleted after the grace period.
+    DeletionRequested,
+    /// The owner signed in during the grace period: the account stays.
+    DeletionCancelled,
+    /// The account and everything it owned were erased; its events lost their personal data.
+    AccountErased,
 }
 
 impl Event {
-    pub const ALL: [Event; 18] = [
+    pub const ALL: [Event; 21] = [
         Self::SignUp,
         Self::SignIn,
         Self::SignInFailed,
@@ -79,6 +90,9 @@ impl Event {
         Self::TokenCreated,
         Self::TokenRevoked,
         Self::AuditKeyed,
+        Self::DeletionRequested,
+        Self::DeletionCancelled,
+        Self::AccountErased,
     ];
 
     pub fn code(self) -> &'static str {
@@ -101,6 +115,9 @@ impl Event {
             Self::TokenCreated => "token_created",
             Self::TokenRevoked => "token_revoked",
             Self::AuditKeyed => "audit_keyed",
+            Self::DeletionRequested => "deletion_requested",
+            Self::DeletionCancelled => "deletion_cancelled",
+            Self::AccountErased => "account_erased",
         }
     }
 
@@ -115,6 +132,8 @@ impl Event {
                 | Self::PasskeyAdded
                 | Self::ProviderLinked
                 | Self::TokenCreated
+                | Self::DeletionRequested
+                | Self::DeletionCancelled
         )
     }
 
@@ -189,6 +208,8 @@ pub struct Report {
     /// The newest event as the head row records it: its number and hash.
     pub head_seq: i64,
     pub head_hash: String,
+    /// Events whose personal data an account's erasure blanked (their chain still verified).
+    pub pseudonymised: u64,
     /// The first place the chain is broken, if any.
     pub broken: Option<Break>,
 }
@@ -217,6 +238,8 @@ pub enum Breach {
     /// The row's hash is not keyed: rewritten by someone without the key (or, for a log that
     /// has no keyed event at all, from before SECRET_KEYS and not yet anchored by a start).
     Unkeyed,
+    /// The row's personal data is marked erased, but no account erasure covers it.
+    FalselyErased,
 }
 
 impl fmt::Display for Break {
@@ -240,6 +263,11 @@ impl fmt::Display for Break {
                 f,
                 "event {seq}{event} has no keyed hash: rewritten by someone without the audit key (or, if no \
                  event is keyed yet, written before SECRET_KEYS: start the app once to anchor it)"
+            ),
+            Breach::FalselyErased => write!(
+                f,
+                "event {seq}{event} is marked as erased, but no account erasure covers it: its personal data was \
+                 removed or changed outside the app"
             ),
         }
     }
@@ -308,8 +336,10 @@ impl AuditLog {
             created_at: now.replace_nanosecond(now.nanosecond() / 1000 * 1000).unwrap_or(now),
             prev_hash,
             hash: String::new(),
+            personal_hash: None,
+            pseudonymised_at: None,
         };
-        model.hash = keyed_hash(&model, &self.keys);
+        seal(&mut model, &self.keys);
         if let (Some(jobs), Some(user_id)) = (&self.notices, model.user_id)
             && event.notifies_owner()
         {
@@ -330,6 +360,60 @@ impl AuditLog {
             .exec(txn)
             .await?;
         Ok(seq)
+    }
+
+    /// Blanks the personal data of every event about the account (or caused by it, or naming its
+    /// address), as part of the caller's transaction: details keep their keys but the address
+    /// becomes [`Self::email_hash`], and the IP address and browser go. Returns how many events
+    /// changed. The chain still verifies (see the module's doc); the caller records
+    /// `account_erased` with the same hash in the same transaction.
+    pub async fn pseudonymise_in(&self, txn: &DatabaseTransaction, user_id: Uuid, email: &str) -> Result<u64> {
+        let email = email.to_lowercase();
+        let hashed = self.email_hash(&email);
+        // A prefilter: `_` in an address is LIKE's wildcard, so the match is made exact below.
+        let naming = Expr::expr(Func::lower(Expr::col(audit_event::Column::Details))).like(format!("%{email}%"));
+        let rows = audit_event::Entity::find()
+            .filter(audit_event::Column::PseudonymisedAt.is_null())
+            .filter(
+                Condition::any()
+                    .add(audit_event::Column::UserId.eq(user_id))
+                    .add(audit_event::Column::ActorId.eq(user_id))
+                    .add(naming),
+            )
+            .all(txn)
+            .await?;
+        let now = OffsetDateTime::now_utc();
+        let mut changed = 0;
+        for row in rows {
+            let mut details: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(&row.details).unwrap_or_default();
+            let mut named = false;
+            for value in details.values_mut() {
+                if value.as_str().is_some_and(|v| v.trim().to_lowercase() == email) {
+                    *value = serde_json::Value::String(hashed.clone());
+                    named = true;
+                }
+            }
+            if !named && row.user_id != Some(user_id) && row.actor_id != Some(user_id) {
+                continue;
+            }
+            audit_event::Entity::update_many()
+                .col_expr(audit_event::Column::Details, Expr::value(serde_json::Value::Object(details).to_string()))
+                .col_expr(audit_event::Column::Ip, Expr::value(Option::<String>::None))
+                .col_expr(audit_event::Column::UserAgent, Expr::value(Option::<String>::None))
+                .col_expr(audit_event::Column::PseudonymisedAt, Expr::value(Some(now)))
+                .filter(audit_event::Column::Seq.eq(row.seq))
+                .exec(txn)
+                .await?;
+            changed += 1;
+        }
+        Ok(changed)
+    }
+
+    /// What an erased account's address becomes in the log: the same for the same address (under
+    /// the newest key), so events about it can still be told apart, and useless without the key.
+    pub fn email_hash(&self, email: &str) -> String {
+        self.keys.sign("e1", "audit-email", &[email.trim().to_lowercase().as_bytes()])
     }
 
     /// The signed-in user's own events, newest first.
@@ -412,16 +496,52 @@ impl AuditLog {
 }
 
 fn is_keyed(hash: &str) -> bool {
-    hash.starts_with("a1:")
+    hash.starts_with("a1:") || hash.starts_with("a2:")
+}
+
+/// The accounts the log says were erased: their ids and their addresses' hashes.
+struct Erased {
+    ids: std::collections::HashSet<Uuid>,
+    emails: std::collections::HashSet<String>,
+}
+
+impl Erased {
+    async fn read(txn: &DatabaseTransaction) -> Result<Self> {
+        let rows = audit_event::Entity::find()
+            .filter(audit_event::Column::Event.eq(Event::AccountErased.code()))
+            .all(txn)
+            .await?;
+        let mut erased = Self { ids: Default::default(), emails: Default::default() };
+        for row in rows {
+            erased.ids.extend(row.user_id);
+            if let Some(email) = detail(&row, "email") {
+                erased.emails.insert(email);
+            }
+        }
+        Ok(erased)
+    }
+
+    /// Whether an erasure explains the event's blanked personal data.
+    fn covers(&self, row: &audit_event::Model) -> bool {
+        [row.user_id, row.actor_id].into_iter().flatten().any(|id| self.ids.contains(&id))
+            || detail(row, "email").is_some_and(|email| self.emails.contains(&email))
+    }
+}
+
+fn detail(row: &audit_event::Model, key: &str) -> Option<String> {
+    let details: serde_json::Value = serde_json::from_str(&row.details).ok()?;
+    details.get(key)?.as_str().map(str::to_owned)
 }
 
 async fn walk(txn: &DatabaseTransaction, keys: &Keyring) -> Result<Report> {
     let head = audit_head::Entity::find_by_id(1).one(txn).await?;
     let Some(head) = head else {
         let broken = Break { seq: 0, event: None, problem: Breach::HeadMissing };
-        return Ok(Report { events: 0, head_seq: 0, head_hash: String::new(), broken: Some(broken) });
+        return Ok(Report { events: 0, head_seq: 0, head_hash: String::new(), pseudonymised: 0, broken: Some(broken) });
     };
-    let mut report = Report { events: 0, head_seq: head.seq, head_hash: head.hash.clone(), broken: None };
+    let mut report =
+        Report { events: 0, head_seq: head.seq, head_hash: head.hash.clone(), pseudonymised: 0, broken: None };
+    let erased = Erased::read(txn).await?;
     let (mut last_seq, mut last_hash, mut last_event) = (0i64, GENESIS.to_owned(), None);
     let mut keyed_seen = false;
     loop {
@@ -440,6 +560,8 @@ async fn walk(txn: &DatabaseTransaction, keys: &Keyring) -> Result<Report> {
                 at(Breach::NotInHead)
             } else if !is_keyed(&row.hash) && keyed_seen {
                 at(Breach::Unkeyed)
+            } else if row.pseudonymised_at.is_some() && !erased.covers(&row) {
+                at(Breach::FalselyErased)
             } else if !matches(&row, keys)? {
                 at(Breach::Edited)
             } else if row.prev_hash != last_hash {
@@ -452,6 +574,7 @@ async fn walk(txn: &DatabaseTransaction, keys: &Keyring) -> Result<Report> {
                 return Ok(report);
             }
             report.events += 1;
+            report.pseudonymised += u64::from(row.pseudonymised_at.is_some());
             keyed_seen |= is_keyed(&row.hash);
             (last_seq, last_hash, last_event) = (row.seq, row.hash, Some(row.event));
         }
@@ -474,17 +597,34 @@ async fn walk(txn: &DatabaseTransaction, keys: &Keyring) -> Result<Report> {
 }
 
 /// Whether the row's hash is right: its HMAC under the key it names, or for an event from before
-/// SECRET_KEYS, its plain SHA-256.
+/// SECRET_KEYS, its plain SHA-256. An event whose personal data was blanked is checked without it:
+/// an `a2` event still on everything else, an older one (whose hash covered that data) not at all,
+/// its place in the chain being all that still holds.
 fn matches(row: &audit_event::Model, keys: &Keyring) -> Result<bool> {
-    if is_keyed(&row.hash) {
+    let blanked = row.pseudonymised_at.is_some();
+    if row.hash.starts_with("a2:") {
+        let Some(personal) = &row.personal_hash else { return Ok(false) };
+        Ok(keys.verify(&row.hash, "a2", "audit-event", &[&encode_core(row, personal)])?
+            && (blanked || keys.verify(personal, "p1", "audit-personal", &[&encode_personal(row)])?))
+    } else if blanked {
+        Ok(true)
+    } else if is_keyed(&row.hash) {
         Ok(keys.verify(&row.hash, "a1", "audit-event", &[&encode(row, "smartai-audit-v2")])?)
     } else {
         Ok(unkeyed_hash(row) == row.hash)
     }
 }
 
-/// The hash stored for an event: `a1:<key id>:<HMAC-SHA256>` of every field but `hash` under the
-/// newest key.
+/// Gives a row its hashes as the log writes them now: `personal_hash` (`p1`) over the personal
+/// fields, then `hash` (`a2`) over the others and `personal_hash`, both under the newest key.
+pub fn seal(row: &mut audit_event::Model, keys: &Keyring) {
+    let personal = keys.sign("p1", "audit-personal", &[&encode_personal(row)]);
+    row.hash = keys.sign("a2", "audit-event", &[&encode_core(row, &personal)]);
+    row.personal_hash = Some(personal);
+}
+
+/// The first keyed version's hash: `a1:<key id>:<HMAC-SHA256>` of every field but `hash` (and the
+/// columns added after it) under the newest key.
 pub fn keyed_hash(row: &audit_event::Model, keys: &Keyring) -> String {
     keys.sign("a1", "audit-event", &[&encode(row, "smartai-audit-v2")])
 }
@@ -500,16 +640,6 @@ pub fn unkeyed_hash(row: &audit_event::Model) -> String {
 /// different rows encode alike. Times are whole microseconds since the Unix epoch, which both
 /// databases store exactly whatever the offset they hand back.
 fn encode(row: &audit_event::Model, label: &str) -> Vec<u8> {
-    fn field(out: &mut Vec<u8>, value: Option<&str>) {
-        match value {
-            None => out.push(0u8),
-            Some(value) => {
-                out.push(1u8);
-                out.extend_from_slice(&(value.len() as u64).to_be_bytes());
-                out.extend_from_slice(value.as_bytes());
-            }
-        }
-    }
     let mut hasher = Vec::with_capacity(256);
     field(&mut hasher, Some(label));
     field(&mut hasher, Some(&row.seq.to_string()));
@@ -523,6 +653,44 @@ fn encode(row: &audit_event::Model, label: &str) -> Vec<u8> {
     field(&mut hasher, Some(&(row.created_at.unix_timestamp_nanos() / 1000).to_string()));
     field(&mut hasher, Some(&row.prev_hash));
     hasher
+}
+
+fn field(out: &mut Vec<u8>, value: Option<&str>) {
+    match value {
+        None => out.push(0u8),
+        Some(value) => {
+            out.push(1u8);
+            out.extend_from_slice(&(value.len() as u64).to_be_bytes());
+            out.extend_from_slice(value.as_bytes());
+        }
+    }
+}
+
+/// What an `a2` hash covers: the fields an erasure keeps, and the personal fields' own hash.
+fn encode_core(row: &audit_event::Model, personal_hash: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(256);
+    field(&mut out, Some("smartai-audit-v3"));
+    field(&mut out, Some(&row.seq.to_string()));
+    field(&mut out, row.user_id.map(|id| id.hyphenated().to_string()).as_deref());
+    field(&mut out, row.actor_id.map(|id| id.hyphenated().to_string()).as_deref());
+    field(&mut out, Some(&row.event));
+    field(&mut out, row.request_id.as_deref());
+    field(&mut out, Some(&(row.created_at.unix_timestamp_nanos() / 1000).to_string()));
+    field(&mut out, Some(&row.prev_hash));
+    field(&mut out, Some(personal_hash));
+    out
+}
+
+/// What a `p1` hash covers: the fields an erasure blanks. The row's number is in it so that
+/// personal data cannot move to another event with its hash.
+fn encode_personal(row: &audit_event::Model) -> Vec<u8> {
+    let mut out = Vec::with_capacity(256);
+    field(&mut out, Some("smartai-audit-personal-v1"));
+    field(&mut out, Some(&row.seq.to_string()));
+    field(&mut out, Some(&row.details));
+    field(&mut out, row.ip.as_deref());
+    field(&mut out, row.user_agent.as_deref());
+    out
 }
 
 fn truncate(s: &str, max_chars: usize) -> String {
@@ -546,6 +714,8 @@ mod tests {
             created_at: OffsetDateTime::UNIX_EPOCH,
             prev_hash: GENESIS.into(),
             hash: String::new(),
+            personal_hash: None,
+            pseudonymised_at: None,
         }
     }
 
@@ -608,6 +778,29 @@ mod tests {
         let mut b = row();
         (b.ip, b.user_agent) = (Some("1.2.3.4".into()), Some("xy".into()));
         assert_ne!(unkeyed_hash(&a), unkeyed_hash(&b));
+    }
+
+    #[test]
+    fn a_sealed_event_keeps_its_other_fields_checked_once_blanked() {
+        let keys = Keyring::ephemeral();
+        let mut sealed = row();
+        seal(&mut sealed, &keys);
+        assert!(sealed.hash.starts_with("a2:") && sealed.hash.len() <= 64, "{}", sealed.hash);
+        assert!(sealed.personal_hash.as_ref().is_some_and(|p| p.starts_with("p1:") && p.len() <= 64));
+        assert!(matches(&sealed, &keys).unwrap());
+        let mut edited = sealed.clone();
+        edited.user_agent = Some("Forged/1.0".into());
+        assert!(!matches(&edited, &keys).unwrap(), "the personal fields are covered");
+        let mut blanked = sealed.clone();
+        (blanked.ip, blanked.details, blanked.pseudonymised_at) = (None, "{}".into(), Some(OffsetDateTime::UNIX_EPOCH));
+        assert!(matches(&blanked, &keys).unwrap(), "blanked personal data is not checked");
+        let changes: [fn(&mut audit_event::Model); 2] =
+            [|r| r.event = "sign_out".into(), |r| r.actor_id = Some(Uuid::max())];
+        for change in changes {
+            let mut changed = blanked.clone();
+            change(&mut changed);
+            assert!(!matches(&changed, &keys).unwrap(), "the rest still is");
+        }
     }
 
     #[test]

@@ -61,6 +61,11 @@ pub struct RetentionConfig {
     #[arg(long = "dead-jobs-retention", env = "DEAD_JOBS_RETENTION", value_name = "DEAD_JOBS_RETENTION",
           default_value = "30d", value_parser = humantime::parse_duration, global = true)]
     pub dead_jobs: Duration,
+
+    /// How long after its owner asks an account is erased; signing in before cancels.
+    #[arg(long = "account-deletion-grace", env = "ACCOUNT_DELETION_GRACE", value_name = "ACCOUNT_DELETION_GRACE",
+          default_value = "7d", value_parser = humantime::parse_duration, global = true)]
+    pub account_deletion_grace: Duration,
 }
 
 #[derive(Debug, Clone, Args)]

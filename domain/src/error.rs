@@ -222,6 +222,9 @@ pub enum Field {
     Question,
     /// A conversation's title.
     Title,
+    /// What the user typed to confirm something that cannot be undone (their address, to delete
+    /// their account).
+    Confirmation,
 }
 
 impl Field {
@@ -250,6 +253,7 @@ impl Field {
             Self::Role => "role",
             Self::Question => "question",
             Self::Title => "title",
+            Self::Confirmation => "confirmation",
         }
     }
 }
@@ -287,6 +291,8 @@ pub enum Problem {
     DailyLimit,
     /// The account's e-mail address is not confirmed yet, and this needs it to be.
     Unconfirmed,
+    /// Would leave the platform without an administrator.
+    LastAdmin,
 }
 
 impl Problem {
@@ -307,6 +313,7 @@ impl Problem {
             Self::LastSignInMethod => "last_sign_in_method",
             Self::DailyLimit => "daily_limit",
             Self::Unconfirmed => "unconfirmed",
+            Self::LastAdmin => "last_admin",
         }
     }
 }

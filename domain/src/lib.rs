@@ -11,6 +11,7 @@ pub mod avatars;
 pub mod backup;
 pub mod config;
 pub mod db;
+pub mod deletion;
 pub mod entities;
 pub mod error;
 pub mod events;

@@ -11,6 +11,7 @@ use crate::{
     avatars::AvatarService,
     backup::{BackupService, ScheduledBackup},
     config::Config,
+    deletion::{DeletionService, EraseAccount},
     events::Events,
     files::{FileService, ProcessUpload},
     idempotency::IdempotencyKeys,
@@ -24,7 +25,7 @@ use crate::{
 };
 
 /// The nightly clean-up: expired sessions and share links, old notifications and outbox e-mails,
-/// old dead jobs, idle sign-in attempt counters.
+/// old dead jobs, idle sign-in attempt counters; and the erasure of accounts whose deletion is due.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Retention {}
 
@@ -49,6 +50,7 @@ pub struct Services {
     pub sessions: SessionStore,
     pub files: FileService,
     pub avatars: AvatarService,
+    pub deletion: DeletionService,
     pub backups: BackupService,
     pub notifications: NotificationService,
     pub jobs: Queue,
@@ -108,6 +110,16 @@ impl Services {
             &config.oidc,
         );
         let step_up = accounts.step_up().clone();
+        let files = FileService::new(db.clone(), storage.clone(), jobs.clone(), notifications.clone(), &config.files);
+        let deletion = DeletionService::new(
+            db.clone(),
+            sessions.clone(),
+            step_up.clone(),
+            audit.clone(),
+            files.clone(),
+            jobs.clone(),
+            config.retention.account_deletion_grace,
+        );
         Self {
             accounts,
             assistant: AssistantService::new(db.clone(), &config.assistant),
@@ -118,7 +130,8 @@ impl Services {
             idempotency: IdempotencyKeys::new(db.clone()),
             keys: KeyService::new(db.clone(), keys, audit.clone()),
             audit,
-            files: FileService::new(db.clone(), storage.clone(), jobs.clone(), notifications.clone(), &config.files),
+            files,
+            deletion,
             avatars: AvatarService::new(db.clone(), storage.clone(), sessions.clone()),
             sessions,
             backups: BackupService::new(
@@ -171,6 +184,11 @@ impl Services {
             let services = services.clone();
             async move { services.retain().await }
         });
+        let deletion = self.deletion.clone();
+        handlers.register::<EraseAccount, _, _>(move |job| {
+            let deletion = deletion.clone();
+            async move { Ok(deletion.erase(job.user_id).await.map(|_| ())?) }
+        });
         let backups = self.backups.clone();
         handlers.register::<ScheduledBackup, _, _>(move |_| {
             let backups = backups.clone();
@@ -209,7 +227,9 @@ impl Services {
         let sign_in_challenges = self.accounts.two_factor().purge_expired().await?;
         let tokens = self.tokens.purge_expired().await?;
         let idempotency_keys = self.idempotency.purge_expired().await?;
+        let accounts_to_erase = self.deletion.enqueue_due().await?;
         tracing::info!(
+            accounts_to_erase,
             sessions,
             shares,
             uploads,

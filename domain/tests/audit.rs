@@ -161,7 +161,82 @@ on_both_databases!(
     concurrent_appends_from_several_connections_keep_one_chain,
     a_rewrite_with_database_access_alone_is_caught,
     events_from_before_the_keys_verify_once_anchored,
+    an_erased_accounts_events_lose_their_personal_data_and_still_verify,
+    an_event_blanked_by_hand_is_caught,
+    a_blanked_events_other_fields_are_still_checked,
 );
+
+/// Ada's history, then her account erased (her deletion made due at once).
+async fn erase_ada(app: &TestAudit) -> uuid::Uuid {
+    let ada = app.history().await;
+    let ada_id = ada.user_id().unwrap();
+    use domain::entities::user;
+    use sea_orm::{ColumnTrait, QueryFilter, sea_query::Expr};
+    let due = time::OffsetDateTime::now_utc() - time::Duration::seconds(1);
+    user::Entity::update_many()
+        .col_expr(user::Column::DeletionDueAt, Expr::value(Some(due)))
+        .filter(user::Column::Id.eq(ada_id))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    assert!(app.services.deletion.erase(ada_id).await.unwrap(), "her deletion was due");
+    ada_id
+}
+
+async fn an_erased_accounts_events_lose_their_personal_data_and_still_verify(backend: Backend) {
+    let app = spawn(backend).await;
+    let ada = erase_ada(&app).await;
+
+    let report = app.verify().await;
+    assert_eq!(report.broken, None, "{report:?}");
+    // Her sign-up, failed and good sign-ins, password change and sign-out.
+    assert_eq!(report.pseudonymised, 5, "{report:?}");
+    let events = app.all().await;
+    let hers: Vec<&AuditEntry> = events.iter().filter(|e| e.user_id == Some(ada)).collect();
+    let erased = hers.iter().find(|e| e.event == "account_erased").expect("the erasure is recorded");
+    let hashed = erased.details["email"].as_str().unwrap().to_owned();
+    assert!(hashed.starts_with("e1:"), "{hashed}");
+    assert_eq!(erased.details["pseudonymised_events"], 5);
+    for event in hers.iter().filter(|e| e.event != "account_erased") {
+        assert_eq!((event.ip.as_deref(), event.user_agent.as_deref()), (None, None), "{event:?}");
+        assert!(!event.details.to_string().contains("ada@example.com"), "{event:?}");
+    }
+    let dump = format!("{events:?}");
+    assert!(!dump.contains("ada@example.com"), "her address is nowhere in the log");
+    let nobody = events.iter().find(|e| e.details["email"] == "nobody@example.com").expect("someone else's event");
+    assert_eq!(nobody.ip.as_deref(), Some("192.0.2.3"), "other people's events keep their data");
+    // The account is gone, and a second run finds nothing to do.
+    assert!(domain::entities::user::Entity::find_by_id(ada).one(&app.db).await.unwrap().is_none());
+    assert!(!app.services.deletion.erase(ada).await.unwrap());
+}
+
+async fn an_event_blanked_by_hand_is_caught(backend: Backend) {
+    let app = spawn(backend).await;
+    app.history().await;
+    let now = if matches!(app.db.get_database_backend(), sea_orm::DbBackend::Sqlite) {
+        "'2026-12-06 00:00:00+00:00'"
+    } else {
+        "now()"
+    };
+
+    // Someone with database access hides where a failed sign-in came from, and marks the event
+    // as erased so that its personal data is not checked.
+    app.sql(&format!("UPDATE audit_events SET ip = NULL, pseudonymised_at = {now} WHERE seq = 3")).await;
+
+    let report = app.verify().await;
+    assert_eq!(broken_at(&report), (3, Breach::FalselyErased));
+    assert!(report.broken.unwrap().to_string().contains("no account erasure covers it"));
+}
+
+async fn a_blanked_events_other_fields_are_still_checked(backend: Backend) {
+    let app = spawn(backend).await;
+    erase_ada(&app).await;
+
+    // Her sign-in (event 4) turned into a sign-out.
+    app.sql("UPDATE audit_events SET event = 'sign_out' WHERE seq = 4").await;
+
+    assert_eq!(broken_at(&app.verify().await), (4, Breach::Edited));
+}
 
 async fn security_events_are_recorded_with_their_context(backend: Backend) {
     let app = spawn(backend).await;
@@ -244,8 +319,12 @@ async fn a_row_rewritten_with_a_fresh_hash_is_caught_by_the_next_one(backend: Ba
 
     // The forger knows the encoding and even holds the key, and stores a matching hash for the
     // changed row.
-    let forged = domain::audit::keyed_hash(&row, app.services.audit.keys());
-    app.sql(&format!("UPDATE audit_events SET ip = '203.0.113.9', hash = '{forged}' WHERE seq = 2")).await;
+    domain::audit::seal(&mut row, app.services.audit.keys());
+    let (personal, forged) = (row.personal_hash.unwrap(), row.hash);
+    app.sql(&format!(
+        "UPDATE audit_events SET ip = '203.0.113.9', personal_hash = '{personal}', hash = '{forged}' WHERE seq = 2"
+    ))
+    .await;
 
     assert_eq!(broken_at(&app.verify().await), (3, Breach::Unlinked));
 }
@@ -286,7 +365,7 @@ async fn a_row_added_behind_the_logs_back_is_caught(backend: Backend) {
     app.history().await;
     let mut row = domain::entities::audit_event::Entity::find_by_id(6i64).one(&app.db).await.unwrap().unwrap();
     (row.seq, row.prev_hash) = (7, row.hash.clone());
-    row.hash = domain::audit::keyed_hash(&row, app.services.audit.keys());
+    domain::audit::seal(&mut row, app.services.audit.keys());
 
     use sea_orm::{ActiveModelTrait, IntoActiveModel};
     row.into_active_model().reset_all().insert(&app.db).await.unwrap();

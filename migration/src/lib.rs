@@ -22,6 +22,7 @@ mod m20261205_000017_storage_usage;
 mod m20261205_000018_sealed_secrets;
 mod m20261205_000019_idempotency_lease;
 mod m20261205_000020_resumable_uploads;
+mod m20261206_000021_account_deletion;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000018_sealed_secrets::Migration),
             Box::new(m20261205_000019_idempotency_lease::Migration),
             Box::new(m20261205_000020_resumable_uploads::Migration),
+            Box::new(m20261206_000021_account_deletion::Migration),
         ]
     }
 }

@@ -48,13 +48,16 @@ pub fn SignInPage() -> impl IntoView {
         }
     };
     let pending = action.pending();
-    let after_reset = use_query_map().get_untracked().get("reset").is_some();
+    let query = use_query_map().get_untracked();
+    let after_reset = query.get("reset").is_some();
+    let deletion_scheduled = query.get("deletion").as_deref() == Some("scheduled");
     view! {
         <Title text=t("sign-in-title")/>
         <section class="auth card">
             <h1>{t("sign-in-title")}</h1>
             <p class="muted">{t("sign-in-lead")}</p>
             {after_reset.then(|| view! { <p class="alert alert-success" role="status">{t("sign-in-reset-done")}</p> })}
+            {deletion_scheduled.then(|| view! { <p class="alert alert-success" role="status">{t("deletion-scheduled")}</p> })}
             <FormAlert result/>
             <form node_ref=hydrated_form_ref() method="post" action=SignIn::url() on:submit=on_submit>
                 <Field label="field-email" name="email" kind="email" autocomplete="email" required=true

@@ -23,8 +23,25 @@ pub async fn me() -> Result<Option<UserDto>, AppError> {
 pub async fn profile() -> Result<ProfileDto, AppError> {
     use crate::rpc::ssr::*;
 
-    let account = services()?.accounts.profile(&actor()).await.map_err(fail)?;
-    Ok(ProfileDto::from(&account))
+    let services = services()?;
+    let account = services.accounts.profile(&actor()).await.map_err(fail)?;
+    let mut profile = ProfileDto::from(&account);
+    profile.deletion_grace_days = services.deletion.grace().as_secs().div_ceil(86_400);
+    Ok(profile)
+}
+
+/// Asks for the account's deletion (the password, unless signed in moments ago, and the address
+/// typed as confirmation): every session ends, this one too, and the account is erased after the
+/// grace period unless its owner signs in before.
+#[server(prefix = "/rpc", endpoint = "account/delete")]
+pub async fn delete_account(password: String, confirmation: String) -> Result<(), AppError> {
+    use crate::rpc::ssr::*;
+
+    let password = Some(password.as_str()).filter(|p| !p.is_empty());
+    services()?.deletion.request(&actor(), password, &confirmation, &client_info()).await.map_err(fail)?;
+    clear_session_cookie();
+    redirect_form_post("/signin?deletion=scheduled");
+    Ok(())
 }
 
 /// How many recent security events the profile shows.

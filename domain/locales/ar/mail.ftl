@@ -29,4 +29,6 @@ mail-security-event-two_factor_enabled = تم تفعيل تسجيل الدخول
 mail-security-event-two_factor_disabled = تم إيقاف تسجيل الدخول بخطوتين
 mail-security-event-passkey_added = تمت إضافة مفتاح مرور
 mail-security-event-token_created = تم إنشاء رمز وصول
+mail-security-event-deletion_requested = طلبت حذف حسابك؛ سجّل الدخول قبل انتهاء مهلة السماح للاحتفاظ به
+mail-security-event-deletion_cancelled = سجّلت الدخول، لذا لن يُحذف حسابك
 mail-security-event-provider_linked = تم ربط مزوّد تسجيل دخول

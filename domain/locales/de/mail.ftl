@@ -29,4 +29,6 @@ mail-security-event-two_factor_enabled = die Zwei-Faktor-Anmeldung wurde eingesc
 mail-security-event-two_factor_disabled = die Zwei-Faktor-Anmeldung wurde ausgeschaltet
 mail-security-event-passkey_added = ein Passkey wurde hinzugefügt
 mail-security-event-token_created = ein Zugriffstoken wurde erstellt
+mail-security-event-deletion_requested = Sie haben die Löschung Ihres Kontos beantragt; melden Sie sich vor Ablauf der Frist an, um es zu behalten
+mail-security-event-deletion_cancelled = Sie haben sich angemeldet, daher wird Ihr Konto nicht gelöscht
 mail-security-event-provider_linked = ein Anmeldeanbieter wurde verknüpft

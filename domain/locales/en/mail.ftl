@@ -29,4 +29,6 @@ mail-security-event-two_factor_enabled = two-factor sign-in was turned on
 mail-security-event-two_factor_disabled = two-factor sign-in was turned off
 mail-security-event-passkey_added = a passkey was added
 mail-security-event-token_created = an access token was created
+mail-security-event-deletion_requested = you asked for your account to be deleted; sign in before the grace period ends to keep it
+mail-security-event-deletion_cancelled = you signed in, so your account will not be deleted
 mail-security-event-provider_linked = a sign-in provider was linked

@@ -29,4 +29,6 @@ mail-security-event-two_factor_enabled = la connexion à deux facteurs a été a
 mail-security-event-two_factor_disabled = la connexion à deux facteurs a été désactivée
 mail-security-event-passkey_added = une clé d’accès a été ajoutée
 mail-security-event-token_created = un jeton d’accès a été créé
+mail-security-event-deletion_requested = vous avez demandé la suppression de votre compte ; connectez-vous avant la fin du délai de grâce pour le conserver
+mail-security-event-deletion_cancelled = vous vous êtes connecté, votre compte ne sera donc pas supprimé
 mail-security-event-provider_linked = un fournisseur de connexion a été associé

@@ -1,6 +1,6 @@
 //! What administrators do with other people's accounts: look them up, change their role.
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -48,6 +48,13 @@ impl AccountService {
         let found = user::Entity::find_by_id(id).one(&self.db).await?.ok_or(Error::NotFound)?;
         if Role::parse(&found.role) == role {
             return Ok(found.into());
+        }
+        if role != Role::Admin {
+            let admins =
+                user::Entity::find().filter(user::Column::Role.eq(Role::Admin.as_str())).count(&self.db).await?;
+            if admins <= 1 {
+                return Err(Error::invalid(Field::Role, Problem::LastAdmin));
+            }
         }
         let mut model: user::ActiveModel = found.into();
         model.role = Set(role.as_str().to_owned());

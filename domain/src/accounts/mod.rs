@@ -203,6 +203,7 @@ impl AccountService {
             email_verified_at: Set(vouched.then_some(now)),
             created_at: Set(now),
             updated_at: Set(now),
+            deletion_due_at: Set(None),
         };
         match model.insert(&self.db).await {
             Ok(model) => Ok(model.into()),
@@ -285,6 +286,7 @@ impl AccountService {
         }
         let token = self.sessions.create(user_id, client).await?;
         self.audit.record(Event::SignIn, context).await?;
+        crate::deletion::DeletionService::cancel_on_sign_in(&self.db, &self.audit, user_id, client).await?;
         tracing::info!(user_id = %user_id, "signed in");
         Ok(token)
     }

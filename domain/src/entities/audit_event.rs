@@ -19,10 +19,15 @@ pub struct Model {
     pub user_agent: Option<String>,
     pub request_id: Option<String>,
     pub created_at: TimeDateTimeWithTimeZone,
-    /// Hex SHA-256 of the previous event (64 zeros for the first).
+    /// The previous event's hash (64 zeros for the first).
     pub prev_hash: String,
-    /// Hex SHA-256 over every other field, `prev_hash` included.
+    /// The chain's hash: see [`crate::audit`] for what each version covers.
     pub hash: String,
+    /// HMAC of the personal fields (details, address, browser), which `hash` covers in their
+    /// place (events from before it: none, `hash` covers those fields themselves).
+    pub personal_hash: Option<String>,
+    /// When the account's erasure blanked the personal fields.
+    pub pseudonymised_at: Option<TimeDateTimeWithTimeZone>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -18,6 +18,9 @@ pub struct Model {
     pub email_verified_at: Option<TimeDateTimeWithTimeZone>,
     pub created_at: TimeDateTimeWithTimeZone,
     pub updated_at: TimeDateTimeWithTimeZone,
+    /// The owner asked for the account's deletion: it is erased from then on, unless they sign
+    /// in before.
+    pub deletion_due_at: Option<TimeDateTimeWithTimeZone>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

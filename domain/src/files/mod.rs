@@ -3,6 +3,7 @@
 //! second, so a crash in between leaves an orphan object no user can see, never a row without its
 //! bytes.
 
+mod erasure;
 pub mod pdf;
 mod processing;
 mod rules;
@@ -22,6 +23,7 @@ use sea_orm::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+pub use erasure::OwnedObjects;
 pub use processing::{ProcessUpload, THUMBNAIL_SIZE, text_key, thumbnail, thumbnail_key};
 pub use rules::{ByteSize, FileName, sniff};
 pub use shares::{NewShare, ShareInfo};
@@ -497,10 +499,13 @@ impl FileService {
         let objects = listing("files").await?;
         let avatar_objects = listing("avatars").await?;
         let upload_objects = listing("uploads").await?;
+        let derived_objects = listing("derived").await?;
         let uploads = self.uploads_in_progress().await?;
         let upload_of = |key: &str| key.split('/').nth(1).and_then(|id| id.parse::<Uuid>().ok());
 
         let known: HashSet<&str> = rows.iter().map(|r| r.object_key.as_str()).collect();
+        let file_ids: HashSet<Uuid> = rows.iter().map(|r| r.id).collect();
+        let derived_from = |key: &str| key.split('/').nth(1).and_then(|id| id.parse::<Uuid>().ok());
         let stored: HashSet<&str> = objects.iter().map(String::as_str).collect();
         let known_avatars: HashSet<String> = avatars.iter().map(|(_, avatar)| avatar.to_string()).collect();
         let avatar_of = |key: &str| key.split('/').nth(1).unwrap_or_default().to_owned();
@@ -511,6 +516,7 @@ impl FileService {
                 .filter(|key| !known.contains(key.as_str()))
                 .chain(avatar_objects.iter().filter(|key| !known_avatars.contains(&avatar_of(key))))
                 .chain(upload_objects.iter().filter(|key| !upload_of(key).is_some_and(|id| uploads.contains(&id))))
+                .chain(derived_objects.iter().filter(|key| !derived_from(key).is_some_and(|id| file_ids.contains(&id))))
                 .cloned()
                 .collect(),
             missing_objects: rows

@@ -533,6 +533,7 @@ impl OidcService {
             email_verified_at: Set(identity.email_verified.then_some(now)),
             created_at: Set(now),
             updated_at: Set(now),
+            deletion_due_at: Set(None),
         }
         .insert(&txn)
         .await;
@@ -575,6 +576,7 @@ impl OidcService {
         let token = self.inner.sessions.create_through(user_id, client, Some(provider)).await?;
         let context = Context::own(user_id, client).detail("provider", provider);
         self.inner.audit.record(Event::SignIn, context).await?;
+        crate::deletion::DeletionService::cancel_on_sign_in(&self.inner.db, &self.inner.audit, user_id, client).await?;
         tracing::info!(%user_id, provider, "signed in through a provider");
         Ok((user.into(), token))
     }

@@ -25,6 +25,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_account, update_account))
         .routes(routes!(change_password))
+        .routes(routes!(request_deletion))
         .routes(routes!(set_avatar, remove_avatar))
         .routes(routes!(activity))
 }
@@ -166,6 +167,42 @@ async fn change_password(
         .change_password(&caller.actor, &change.current_password, &change.new_password, &caller.client)
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeletionRequest {
+    /// The account's password; may be left out by a session that signed in minutes ago.
+    pub password: Option<String>,
+    /// The account's e-mail address, typed out.
+    pub confirmation: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeletionScheduled {
+    /// When the account is erased, unless its owner signs in before.
+    #[serde(with = "time::serde::rfc3339")]
+    pub due_at: OffsetDateTime,
+}
+
+/// Asks for the caller's account to be deleted: every session (this one too) and access token
+/// ends now, and the account with everything it owns is erased at `due_at` unless its owner
+/// signs in before. A browser session only (tokens are refused), with the password unless it
+/// signed in minutes ago.
+#[utoipa::path(post, path = "/account/deletion", tag = "account", request_body = DeletionRequest,
+    responses(
+        (status = 202, body = DeletionScheduled),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
+    ),
+    security(("session" = [])))]
+async fn request_deletion(
+    State(services): State<Services>,
+    caller: Caller<Write>,
+    Json(request): Json<DeletionRequest>,
+) -> Result<Response, ApiError> {
+    let password = request.password.as_deref().filter(|p| !p.is_empty());
+    let scheduled = services.deletion.request(&caller.actor, password, &request.confirmation, &caller.client).await?;
+    Ok((StatusCode::ACCEPTED, axum::Json(DeletionScheduled { due_at: scheduled.due_at })).into_response())
 }
 
 /// Sets the caller's avatar from an image in the body (PNG, JPEG, GIF or WebP); it is cropped

@@ -23,7 +23,7 @@ use super::{
 use crate::startup::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_users, create_user)).routes(routes!(get_user, update_user))
+    OpenApiRouter::new().routes(routes!(list_users, create_user)).routes(routes!(get_user, update_user, delete_user))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -107,6 +107,24 @@ async fn get_user(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     Ok(with_etag(&headers, AccountBody::from(services.accounts.user(&caller.actor, id).await?)))
+}
+
+/// Deletes an account (not one's own, not the last administrator's): it stops working at once,
+/// and a job erases it with everything it owns in the next moments.
+#[utoipa::path(delete, path = "/admin/users/{id}", tag = "admin", params(("id" = Uuid, Path)),
+    responses(
+        (status = 202, description = "Deleted; the erasure is under way"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ),
+    security(("bearer" = ["admin"]), ("session" = [])))]
+async fn delete_user(
+    State(services): State<Services>,
+    caller: Caller<Admin>,
+    Path(id): Path<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    services.deletion.delete_user(&caller.actor, id, &caller.client).await?;
+    Ok(StatusCode::ACCEPTED)
 }
 
 /// Changes an account's role (not one's own).

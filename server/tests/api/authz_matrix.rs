@@ -104,6 +104,7 @@ fn matrix() -> Vec<Row> {
         // The REST API: Ada's read-only token reads her things and changes nothing.
         row(M::GET, "/api/v1/account", Empty, "401 200 200 - -"),
         row(M::PATCH, "/api/v1/account", J(r#"{"display_name":"Eve"}"#), "401 200 403 - 403"),
+        row(M::POST, "/api/v1/account/deletion", J(r#"{"confirmation":"not-an-address"}"#), "401 422 403 - 403"),
         row(M::PUT, "/api/v1/account/password", J(r#"{"current_password":"wrong guess","new_password":"another passphrase entirely"}"#), "401 422 403 - 403"),
         row(M::PUT, "/api/v1/account/avatar", Body::Bytes(Blob::Png), "401 200 403 - 403"),
         row(M::DELETE, "/api/v1/account/avatar", Empty, "401 204 403 - 403"),
@@ -140,6 +141,7 @@ fn matrix() -> Vec<Row> {
         row(M::POST, "/api/v1/admin/users", J(r#"{"email":"{fresh_email}","password":"a long enough passphrase","role":"admin"}"#), "401 403 403 403 403"),
         row(M::GET, "/api/v1/admin/users/{user}", Empty, "401 403 403 403 -"),
         row(M::PATCH, "/api/v1/admin/users/{user}", J(r#"{"role":"admin"}"#), "401 403 403 403 403"),
+        row(M::DELETE, "/api/v1/admin/users/{user}", Empty, "401 403 403 403 403"),
         // Server functions. A bearer token means nothing here: the read-only column is anonymous.
         row(M::GET, "/rpc/account/me", Empty, "200 200 200 - -"),
         row(M::GET, "/rpc/account/profile", Empty, "401 200 401 - -"),
@@ -147,6 +149,7 @@ fn matrix() -> Vec<Row> {
         row(M::GET, "/rpc/account/time_zones", Empty, "200 200 200 - -"),
         row(M::POST, "/rpc/account/update_profile", F(&[("display_name", "Eve"), ("locale", "en"), ("time_zone", "UTC")]), "401 200 401 - 403"),
         row(M::POST, "/rpc/account/change_password", F(&[("current_password", "wrong guess"), ("new_password", "another passphrase entirely")]), "401 422 401 - 403"),
+        row(M::POST, "/rpc/account/delete", F(&[("password", ""), ("confirmation", "not-an-address")]), "401 422 401 - 403"),
         row(M::POST, "/rpc/account/set_language", F(&[("lang", "en")]), "200 200 200 - 403"),
         row(M::POST, "/rpc/account/remove_avatar", Empty, "401 200 401 - 403"),
         row(M::GET, "/rpc/account/sessions", Empty, "401 200 401 - -"),

@@ -124,7 +124,8 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
     if let Some(oidc) = options.oidc {
         cli.domain.oidc = oidc;
     }
-    let app = Application::build(&cli.domain, &cli.server).await.expect("the app builds");
+    // Boxed: building is a large future, and every test awaits it on its own thread's stack.
+    let app = Box::pin(Application::build(&cli.domain, &cli.server)).await.expect("the app builds");
     let address = format!("http://{}", app.address());
     let services = app.services().clone();
     tokio::spawn(app.run_until_stopped(std::future::pending()));

@@ -10,6 +10,7 @@ mod backup;
 mod chaos;
 mod cli;
 mod csrf;
+mod deletion;
 mod errors;
 mod files;
 mod hardening;

@@ -10,10 +10,11 @@ const COMMITTED: &str = include_str!("../../../docs/openapi.json");
 
 /// Every operation of `/api/v1`, written out: a route added or lost changes the document, and this
 /// list must change with it (and `CHANGELOG.md` say so).
-const OPERATIONS: [&str; 38] = [
+const OPERATIONS: [&str; 40] = [
     "GET /api/v1/account",
     "PATCH /api/v1/account",
     "PUT /api/v1/account/password",
+    "POST /api/v1/account/deletion",
     "PUT /api/v1/account/avatar",
     "DELETE /api/v1/account/avatar",
     "GET /api/v1/account/activity",
@@ -49,6 +50,7 @@ const OPERATIONS: [&str; 38] = [
     "POST /api/v1/admin/users",
     "GET /api/v1/admin/users/{id}",
     "PATCH /api/v1/admin/users/{id}",
+    "DELETE /api/v1/admin/users/{id}",
 ];
 
 /// The operations anyone may call (tus discovery), each with its handler: `(operation, file, handler)`.
