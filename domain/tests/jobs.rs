@@ -76,6 +76,10 @@ impl TestQueue {
         self.queue.claim(worker, std::slice::from_ref(&self.name)).await.unwrap()
     }
 
+    async fn claim_batch(&self, worker: &str, count: usize) -> Vec<domain::jobs::JobRecord> {
+        self.queue.claim_batch(worker, std::slice::from_ref(&self.name), count).await.unwrap()
+    }
+
     fn worker(&self, handlers: Handlers) -> Worker {
         let mut options = WorkerOptions::new(4);
         options.queues = vec![self.name.clone()];
@@ -112,6 +116,9 @@ contract!(
     a_periodic_job_runs_once_per_tick_across_workers,
     dead_jobs_are_listed_and_purged_by_burial_time,
     a_buried_job_calls_its_on_dead_callback_once,
+    a_batch_claim_takes_the_most_urgent_jobs_in_order,
+    every_job_of_a_batch_counts_an_attempt_and_goes_back_unspent,
+    a_worker_claims_no_more_jobs_than_it_has_free_slots,
 );
 
 async fn higher_priority_runs_first_then_in_order(backend: Backend) {
@@ -429,6 +436,103 @@ async fn a_buried_job_calls_its_on_dead_callback_once(backend: Backend) {
     let mut buried: Vec<u64> = q.queue.dead().await.unwrap().iter().map(n).collect();
     buried.sort_unstable();
     assert_eq!(buried, [1, 2]);
+}
+
+async fn a_batch_claim_takes_the_most_urgent_jobs_in_order(backend: Backend) {
+    let q = open(backend, Duration::from_secs(60)).await;
+    q.queue.enqueue(q.job(1).priority(Priority::Low)).await.unwrap();
+    q.queue.enqueue(q.job(2)).await.unwrap();
+    q.queue.enqueue(q.job(3).priority(Priority::High)).await.unwrap();
+    q.queue.enqueue(q.job(4)).await.unwrap();
+    q.queue.enqueue(q.job(5).priority(Priority::Low)).await.unwrap();
+
+    let first = q.claim_batch("w", 3).await;
+    let rest = q.claim_batch("w", 10).await;
+
+    let ns = |jobs: &[domain::jobs::JobRecord]| jobs.iter().map(n).collect::<Vec<_>>();
+    assert_eq!(ns(&first), [3, 2, 4], "the three most urgent, highest priority first, then in order");
+    assert_eq!(ns(&rest), [1, 5], "no more than there are");
+    assert!(q.claim_batch("w", 10).await.is_empty());
+    assert!(first.iter().chain(&rest).all(|job| job.attempts == 1));
+}
+
+async fn every_job_of_a_batch_counts_an_attempt_and_goes_back_unspent(backend: Backend) {
+    let q = open(backend, Duration::from_secs(60)).await;
+    for i in 0..5 {
+        q.queue.enqueue(q.job(i)).await.unwrap();
+    }
+    let ids = |jobs: &[domain::jobs::JobRecord]| {
+        let mut ids: Vec<_> = jobs.iter().map(|job| job.id).collect();
+        ids.sort_unstable();
+        ids
+    };
+
+    let first = q.claim_batch("w", 5).await;
+    assert_eq!(first.len(), 5);
+    assert!(first.iter().all(|job| job.attempts == 1), "one attempt each");
+    for job in &first {
+        q.queue.retry(job, "again", Duration::ZERO).await.unwrap();
+    }
+    let second = q.claim_batch("w", 5).await;
+    assert_eq!(ids(&second), ids(&first));
+    assert!(second.iter().all(|job| job.attempts == 2), "a second attempt each");
+    let (done, unstarted) = second.split_at(2);
+    for job in done {
+        q.queue.complete(job).await.unwrap();
+    }
+    for job in unstarted {
+        q.queue.release(job).await.unwrap();
+    }
+
+    let other = q.claim_batch("other", 5).await;
+    assert_eq!(ids(&other), ids(unstarted), "the released jobs go to another worker");
+    assert!(other.iter().all(|job| job.attempts == 2), "handing back does not use up an attempt");
+}
+
+async fn a_worker_claims_no_more_jobs_than_it_has_free_slots(backend: Backend) {
+    let q = open(backend, Duration::from_secs(60)).await;
+    let started = Arc::new(Mutex::new(Vec::new()));
+    let mut handlers = Handlers::default();
+    {
+        let started = started.clone();
+        handlers.register::<Note, _, _>(move |note: Note| {
+            let started = started.clone();
+            async move {
+                started.lock().unwrap().push(note.n);
+                tokio::time::sleep(Duration::from_secs(30)).await;
+                Ok(())
+            }
+        });
+    }
+    for i in 0..7 {
+        q.queue.enqueue(q.job(i)).await.unwrap();
+    }
+    let mut worker = WorkerOptions::new(4);
+    worker.queues = vec![q.name.clone()];
+    worker.max_idle_poll = Duration::from_millis(50);
+    worker.grace = Duration::from_millis(300);
+    worker.claim_loops = 2;
+    let worker = Worker::new(q.queue.clone(), handlers, worker);
+
+    let running = started.clone();
+    let left = q.queue.clone();
+    let name = q.name.clone();
+    run_for(worker, async move {
+        eventually(|| running.lock().unwrap().len() == 4).await;
+        // Time for a wrong fifth claim to show.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let others = left.claim_batch("other", &[name], 10).await.unwrap();
+        assert_eq!(others.len(), 3, "the worker holds its four slots' jobs and no more");
+        for job in &others {
+            left.complete(job).await.unwrap();
+        }
+    })
+    .await;
+
+    assert_eq!(started.lock().unwrap().len(), 4);
+    let back = q.claim_batch("next", 10).await;
+    assert_eq!(back.len(), 4, "the stopped worker handed its unfinished jobs back");
+    assert!(back.iter().all(|job| job.attempts == 1), "handing back does not use up an attempt");
 }
 
 #[test]

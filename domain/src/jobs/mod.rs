@@ -335,7 +335,14 @@ impl Queue {
     /// The next due job of `queues`, highest priority first, leased to `worker` for the
     /// visibility timeout.
     pub async fn claim(&self, worker: &str, queues: &[String]) -> Result<Option<JobRecord>> {
-        dispatch!(self, q => q.claim(worker, queues).await)
+        Ok(self.claim_batch(worker, queues, 1).await?.pop())
+    }
+
+    /// Up to `count` due jobs of `queues` at once, highest priority first, each leased to `worker`
+    /// for the visibility timeout and counted as an attempt. A worker asks for no more than it
+    /// has free slots, so that no claimed job waits unstarted while its lease runs out.
+    pub async fn claim_batch(&self, worker: &str, queues: &[String], count: usize) -> Result<Vec<JobRecord>> {
+        dispatch!(self, q => q.claim(worker, queues, count).await)
     }
 
     pub async fn complete(&self, job: &JobRecord) -> Result<()> {

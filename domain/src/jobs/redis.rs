@@ -1,9 +1,13 @@
 //! The queue on Redis Streams. Each queue and priority is a stream read through one consumer group:
 //! a delivered entry stays pending until acknowledged, and an entry pending longer than the
-//! visibility timeout (its worker died) is claimed again with XAUTOCLAIM. Delayed jobs and retries
+//! visibility timeout (its worker died) is claimed again with XAUTOCLAIM. A claim takes a batch in
+//! one round trip (a Lua script reads the streams highest priority first and counts the attempts),
+//! and acknowledgements travel several to a round trip (see `acks`). Delayed jobs and retries
 //! wait in a sorted set that a small Lua script moves into their stream when due; buried jobs go to
 //! a hash, with their burial times in a sorted set beside it (for listing oldest first and purging
 //! by age). Everything lives under `smartai:jobs:`.
+
+mod acks;
 
 use std::{
     collections::{HashMap, HashSet},
@@ -14,7 +18,7 @@ use std::{
     time::Duration,
 };
 
-use redis::{AsyncCommands, Script, Value, aio::ConnectionManager};
+use redis::{AsyncCommands, Script, aio::ConnectionManager};
 use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult, Statement};
 use tokio::sync::Mutex;
 use uuid::Uuid;
@@ -33,7 +37,9 @@ pub struct RedisQueue {
     /// Streams whose consumer group this process has made sure of.
     groups: Arc<Mutex<HashSet<String>>>,
     promote: Arc<Script>,
+    claim: Arc<Script>,
     purge_dead: Arc<Script>,
+    acks: acks::Acknowledger,
     /// When this process last moved due delayed jobs and looked for jobs of dead workers: both
     /// cost round trips, and a few times a second is soon enough.
     last_sweep: Arc<AtomicI64>,
@@ -51,6 +57,47 @@ for _, member in ipairs(due) do
   redis.call('ZREM', KEYS[1], member)
 end
 return #due
+";
+
+/// Claims up to `ARGV[3]` jobs for consumer `ARGV[2]` of group `ARGV[1]` from the streams
+/// `KEYS[2..]`, taken in that order (highest priority first), and counts an attempt for each in the
+/// hash `KEYS[1]`. When `ARGV[4]` is `1` it first takes back, stream by stream, deliveries pending
+/// longer than `ARGV[5]` ms (their worker died). Answers `[stream, entry id, job json, attempts]`
+/// per job; an entry whose job does not parse comes back with attempts `-1` (and is dropped).
+const CLAIM: &str = r"
+local want = tonumber(ARGV[3])
+local claimed = {}
+for i = 2, #KEYS do
+  if want <= 0 then break end
+  local stream = KEYS[i]
+  local entries = {}
+  if ARGV[4] == '1' then
+    entries = redis.call('XAUTOCLAIM', stream, ARGV[1], ARGV[2], ARGV[5], '0-0', 'COUNT', want)[2]
+  end
+  if #entries < want then
+    local read = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', want - #entries, 'STREAMS', stream, '>')
+    if read then
+      for _, entry in ipairs(read[1][2]) do table.insert(entries, entry) end
+    end
+  end
+  for _, entry in ipairs(entries) do
+    local json = ''
+    local fields = entry[2]
+    if type(fields) == 'table' then
+      for f = 1, #fields, 2 do
+        if fields[f] == 'job' then json = fields[f + 1] end
+      end
+    end
+    local attempts = -1
+    local ok, job = pcall(cjson.decode, json)
+    if ok and type(job) == 'table' and type(job.id) == 'string' then
+      attempts = redis.call('HINCRBY', KEYS[1], job.id, 1)
+    end
+    table.insert(claimed, {stream, entry[1], json, attempts})
+    want = want - 1
+  end
+end
+return claimed
 ";
 
 /// Removes the dead jobs (hash `KEYS[1]`) buried before `ARGV[1]` according to their burial times
@@ -85,13 +132,15 @@ impl RedisQueue {
             .context("REDIS_URL: Redis did not answer within 5s")?
             .context("REDIS_URL: cannot connect to Redis")?;
         Ok(Self {
-            conn,
+            conn: conn.clone(),
             prefix: prefix.into(),
             db,
             visibility_ms: u64::try_from(visibility.as_millis()).unwrap_or(u64::MAX),
             groups: Arc::default(),
             promote: Arc::new(Script::new(PROMOTE)),
+            claim: Arc::new(Script::new(CLAIM)),
             purge_dead: Arc::new(Script::new(PURGE_DEAD)),
+            acks: acks::Acknowledger::spawn(conn.clone(), format!("{prefix}attempts")),
             last_sweep: Arc::new(AtomicI64::new(0)),
         })
     }
@@ -159,7 +208,12 @@ impl RedisQueue {
         Ok(())
     }
 
-    pub(super) async fn claim(&self, worker: &str, queues: &[String]) -> Result<Option<JobRecord>> {
+    /// Up to `count` due jobs of `queues`, highest priority first, in one round trip (two when it is
+    /// time to sweep for due delayed jobs).
+    pub(super) async fn claim(&self, worker: &str, queues: &[String], count: usize) -> Result<Vec<JobRecord>> {
+        if count == 0 || queues.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut conn = self.conn.clone();
         let now = now_ms();
         let last = self.last_sweep.load(Ordering::Relaxed);
@@ -174,63 +228,41 @@ impl RedisQueue {
                 .await
                 .map_err(queue_error("promoting delayed jobs"))?;
         }
-        for queue in queues {
-            for priority in Priority::ALL_HIGH_FIRST {
-                let stream = self.stream_key(queue, priority);
-                self.ensure_group(&stream).await?;
-                // A delivery whose worker died first, then a new one.
-                let mut entry = None;
-                if sweep {
-                    let reply: Value = redis::cmd("XAUTOCLAIM")
-                        .arg(&stream)
-                        .arg(GROUP)
-                        .arg(worker)
-                        .arg(self.visibility_ms)
-                        .arg("0-0")
-                        .arg("COUNT")
-                        .arg(1)
-                        .query_async(&mut conn)
-                        .await
-                        .map_err(queue_error("reclaiming a job"))?;
-                    entry = autoclaimed_entry(&reply);
-                }
-                if entry.is_none() {
-                    let reply: Value = redis::cmd("XREADGROUP")
-                        .arg("GROUP")
-                        .arg(GROUP)
-                        .arg(worker)
-                        .arg("COUNT")
-                        .arg(1)
-                        .arg("STREAMS")
-                        .arg(&stream)
-                        .arg(">")
-                        .query_async(&mut conn)
-                        .await
-                        .map_err(queue_error("reading a job"))?;
-                    entry = read_entry(&reply);
-                }
-                if let Some((entry_id, json)) = entry {
-                    let Ok(mut job) = serde_json::from_str::<JobRecord>(&json) else {
-                        tracing::error!(%stream, %entry_id, "dropping an unreadable job entry");
-                        let _: () = redis::pipe()
-                            .xack(&stream, GROUP, &[&entry_id])
-                            .xdel(&stream, &[&entry_id])
-                            .query_async(&mut conn)
-                            .await
-                            .map_err(queue_error("dropping a job"))?;
-                        continue;
-                    };
-                    let attempts: u32 = conn
-                        .hincr(self.key("attempts"), job.id.to_string(), 1)
-                        .await
-                        .map_err(queue_error("counting an attempt"))?;
-                    job.attempts = attempts;
+        let streams: Vec<String> = queues
+            .iter()
+            .flat_map(|queue| Priority::ALL_HIGH_FIRST.map(|priority| self.stream_key(queue, priority)))
+            .collect();
+        for stream in &streams {
+            self.ensure_group(stream).await?;
+        }
+        let mut claim = self.claim.prepare_invoke();
+        claim.key(self.key("attempts"));
+        for stream in &streams {
+            claim.key(stream);
+        }
+        claim.arg(GROUP).arg(worker).arg(count).arg(u8::from(sweep)).arg(self.visibility_ms);
+        let entries: Vec<(String, String, String, i64)> =
+            claim.invoke_async(&mut conn).await.map_err(queue_error("claiming jobs"))?;
+
+        let mut jobs = Vec::with_capacity(entries.len());
+        let mut unreadable = redis::pipe();
+        for (stream, entry_id, json, attempts) in entries {
+            match serde_json::from_str::<JobRecord>(&json) {
+                Ok(mut job) if attempts > 0 => {
+                    job.attempts = u32::try_from(attempts).unwrap_or(u32::MAX);
                     job.receipt = Some(format!("{stream} {entry_id}"));
-                    return Ok(Some(job));
+                    jobs.push(job);
+                }
+                _ => {
+                    tracing::error!(%stream, %entry_id, "dropping an unreadable job entry");
+                    unreadable.xack(&stream, GROUP, &[&entry_id]).ignore().xdel(&stream, &[&entry_id]).ignore();
                 }
             }
         }
-        Ok(None)
+        if !unreadable.is_empty() {
+            let _: () = unreadable.query_async(&mut conn).await.map_err(queue_error("dropping a job"))?;
+        }
+        Ok(jobs)
     }
 
     fn receipt(job: &JobRecord) -> Result<(String, String)> {
@@ -243,16 +275,7 @@ impl RedisQueue {
 
     pub(super) async fn complete(&self, job: &JobRecord) -> Result<()> {
         let (stream, entry) = Self::receipt(job)?;
-        let mut conn = self.conn.clone();
-        let _: () = redis::pipe()
-            .atomic()
-            .xack(&stream, GROUP, &[&entry])
-            .xdel(&stream, &[&entry])
-            .hdel(self.key("attempts"), job.id.to_string())
-            .query_async(&mut conn)
-            .await
-            .map_err(queue_error("acknowledging a job"))?;
-        Ok(())
+        self.acks.acknowledge(stream, entry, job.id.to_string()).await
     }
 
     pub(super) async fn retry(&self, job: &JobRecord, error: &str, run_at: i64) -> Result<()> {
@@ -449,41 +472,4 @@ pub(super) async fn write_outbox<C: ConnectionTrait>(conn: &C, job: &JobRecord, 
     let json = serde_json::to_string(job).map_err(|e| Error::Unexpected(e.into()))?;
     conn.execute(Statement::from_sql_and_values(backend, sql, [job.id.into(), json.into(), run_at.into()])).await?;
     Ok(())
-}
-
-/// `XAUTOCLAIM` answers `[next-cursor, [[id, [field, value, …]], …], deleted-ids]`.
-fn autoclaimed_entry(reply: &Value) -> Option<(String, String)> {
-    let Value::Array(parts) = reply else { return None };
-    first_entry(parts.get(1)?)
-}
-
-/// `XREADGROUP` answers `[[stream, [[id, [field, value, …]], …]]]` (or nil when empty; RESP3 may
-/// give a map).
-fn read_entry(reply: &Value) -> Option<(String, String)> {
-    match reply {
-        Value::Array(streams) => {
-            let Value::Array(stream) = streams.first()? else { return None };
-            first_entry(stream.get(1)?)
-        }
-        Value::Map(streams) => first_entry(&streams.first()?.1),
-        _ => None,
-    }
-}
-
-fn first_entry(entries: &Value) -> Option<(String, String)> {
-    let Value::Array(entries) = entries else { return None };
-    let Value::Array(entry) = entries.first()? else { return None };
-    let id = text(entry.first()?)?;
-    let Value::Array(fields) = entry.get(1)? else { return None };
-    let json =
-        fields.chunks(2).find(|pair| pair.first().and_then(text).as_deref() == Some("job"))?.get(1).and_then(text)?;
-    Some((id, json))
-}
-
-fn text(value: &Value) -> Option<String> {
-    match value {
-        Value::BulkString(bytes) => String::from_utf8(bytes.clone()).ok(),
-        Value::SimpleString(s) => Some(s.clone()),
-        _ => None,
-    }
 }

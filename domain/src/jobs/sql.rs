@@ -1,7 +1,7 @@
 //! The queue as a table of the SQL database: the embedded default. A claim is one statement that
-//! picks the best due job and leases it (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so workers never
-//! wait on each other; SQLite runs one writer at a time anyway). A lease that runs out (its worker
-//! died) makes the job claimable again.
+//! picks a batch of the best due jobs and leases them (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so
+//! workers never wait on each other nor take the same job; SQLite runs one writer at a time
+//! anyway). A lease that runs out (its worker died) makes the job claimable again.
 
 use std::time::Duration;
 
@@ -31,6 +31,8 @@ struct Row {
     request_id: Option<String>,
     traceparent: Option<String>,
     created_at: i64,
+    /// When it is due (when buried, for a dead job): orders a claimed batch.
+    run_at: i64,
 }
 
 impl From<Row> for JobRecord {
@@ -54,7 +56,7 @@ impl From<Row> for JobRecord {
 }
 
 const COLUMNS: &str = "id, queue, kind, payload, priority, attempts, max_attempts, timeout_ms, last_error, request_id, \
-                       traceparent, created_at";
+                       traceparent, created_at, run_at";
 
 impl SqlQueue {
     pub fn new(db: DatabaseConnection, visibility_timeout: Duration) -> Self {
@@ -121,25 +123,40 @@ impl SqlQueue {
         self.insert(&self.db, &job, run_at).await
     }
 
-    pub(super) async fn claim(&self, worker: &str, queues: &[String]) -> Result<Option<JobRecord>> {
-        if queues.is_empty() {
-            return Ok(None);
+    pub(super) async fn claim(&self, worker: &str, queues: &[String], count: usize) -> Result<Vec<JobRecord>> {
+        if count == 0 || queues.is_empty() {
+            return Ok(Vec::new());
         }
         let now = now_ms();
         let placeholders = vec!["?"; queues.len()].join(", ");
-        let lock = if self.backend() == DatabaseBackend::Postgres { "FOR UPDATE SKIP LOCKED" } else { "" };
-        let template = format!(
-            "UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_by = ?, locked_until = ? \
-             WHERE id = (SELECT id FROM jobs WHERE queue IN ({placeholders}) \
+        let due = format!(
+            "SELECT id FROM jobs WHERE queue IN ({placeholders}) \
                AND ((state = 'queued' AND run_at <= ?) OR (state = 'running' AND locked_until < ?)) \
-               ORDER BY priority DESC, run_at, id LIMIT 1 {lock}) \
-             RETURNING {COLUMNS}"
+             ORDER BY priority DESC, run_at, id LIMIT ?"
         );
-        let mut values: Vec<Value> = vec![worker.into(), (now + self.visibility_ms).into()];
-        values.extend(queues.iter().map(|q| Value::from(q.clone())));
-        values.extend([now.into(), now.into()]);
+        let lease = "SET state = 'running', attempts = attempts + 1, locked_by = ?, locked_until = ?";
+        // PostgreSQL: the rows are locked once, by the materialised CTE, skipping those another
+        // claim holds. SQLite: one writer at a time, so the subquery sees no competitor.
+        let template = match self.backend() {
+            DatabaseBackend::Postgres => format!(
+                "WITH due AS ({due} FOR UPDATE SKIP LOCKED) \
+                 UPDATE jobs {lease} FROM due WHERE jobs.id = due.id RETURNING {}",
+                COLUMNS.split(", ").map(|c| format!("jobs.{c}")).collect::<Vec<_>>().join(", ")
+            ),
+            _ => format!("UPDATE jobs {lease} WHERE id IN ({due}) RETURNING {COLUMNS}"),
+        };
+        let mut picked: Vec<Value> = queues.iter().map(|q| Value::from(q.clone())).collect();
+        picked.extend([now.into(), now.into(), i64::try_from(count).unwrap_or(i64::MAX).into()]);
+        let leased: [Value; 2] = [worker.into(), (now + self.visibility_ms).into()];
+        let values: Vec<Value> = match self.backend() {
+            DatabaseBackend::Postgres => picked.into_iter().chain(leased).collect(),
+            _ => leased.into_iter().chain(picked).collect(),
+        };
         let statement = Statement::from_sql_and_values(self.backend(), self.sql(&template), values);
-        Ok(Row::find_by_statement(statement).one(&self.db).await?.map(JobRecord::from))
+        let mut rows = Row::find_by_statement(statement).all(&self.db).await?;
+        // RETURNING keeps no order.
+        rows.sort_by(|a, b| b.priority.cmp(&a.priority).then(a.run_at.cmp(&b.run_at)).then(a.id.cmp(&b.id)));
+        Ok(rows.into_iter().map(JobRecord::from).collect())
     }
 
     pub(super) async fn complete(&self, job: &JobRecord) -> Result<()> {

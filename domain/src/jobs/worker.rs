@@ -3,10 +3,19 @@
 //! callback after a burial. On shutdown it stops claiming,
 //! lets running jobs finish within a grace period, and hands back the rest. Periodic jobs are
 //! enqueued once per cron tick, whichever of the running workers gets there first.
+//!
+//! Claiming: one or more claim loops take free slots (a semaphore of `concurrency` permits) and
+//! claim a batch of at most that many jobs in one call, so a claimed job always has a slot and
+//! starts at once: none sits in the worker while its lease runs out. The batch travels to the
+//! worker's main loop, which starts each job with its slot; a job claimed as the worker stops is
+//! handed back instead.
 
 use std::{collections::HashMap, future::Future, pin::Pin, str::FromStr, sync::Arc, time::Duration};
 
-use tokio::{sync::watch, task::JoinSet};
+use tokio::{
+    sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch},
+    task::JoinSet,
+};
 use tracing::Instrument;
 
 use super::{Job, JobRecord, NewJob, Queue, backoff};
@@ -92,6 +101,9 @@ pub struct WorkerOptions {
     pub grace: Duration,
     /// The longest pause between polls of an empty queue.
     pub max_idle_poll: Duration,
+    /// Loops claiming jobs at the same time: while one waits for its batch, another can claim
+    /// for the slots freed meanwhile.
+    pub claim_loops: usize,
 }
 
 impl WorkerOptions {
@@ -102,6 +114,7 @@ impl WorkerOptions {
             concurrency: concurrency.max(1),
             grace: Duration::from_secs(30),
             max_idle_poll: Duration::from_millis(500),
+            claim_loops: (concurrency / 32).clamp(1, 4),
         }
     }
 }
@@ -137,60 +150,51 @@ impl Worker {
             background.spawn(schedule(queue.clone(), periodic, stop.clone()));
         }
 
+        let slots = Arc::new(Semaphore::new(options.concurrency));
+        let (to_start, mut claimed_jobs) = mpsc::unbounded_channel();
+        let mut claimers = JoinSet::new();
+        for _ in 0..options.claim_loops.max(1) {
+            claimers.spawn(claim(queue.clone(), options.clone(), slots.clone(), to_start.clone(), stop.clone()));
+        }
+        drop(to_start);
+
         let mut running: JoinSet<()> = JoinSet::new();
         let mut claimed: HashMap<tokio::task::Id, JobRecord> = HashMap::new();
-        let mut idle = Duration::from_millis(10);
-        // A dropped sender stops the worker as surely as a `true`.
-        let stopping = |stop: &watch::Receiver<bool>| *stop.borrow() || stop.has_changed().is_err();
         while !stopping(&stop) {
-            while let Some(done) = running.try_join_next_with_id() {
-                let id = match done {
-                    Ok((id, ())) => id,
-                    Err(err) => err.id(),
-                };
-                claimed.remove(&id);
-            }
-            if running.len() >= options.concurrency {
-                tokio::select! {
-                    Some(done) = running.join_next_with_id() => {
-                        let id = match done { Ok((id, ())) => id, Err(err) => err.id() };
-                        claimed.remove(&id);
-                    }
-                    _ = stop.changed() => {}
-                }
-                continue;
-            }
-            match queue.claim(&options.id, &options.queues).await {
-                Ok(Some(job)) => {
-                    idle = Duration::from_millis(10);
-                    let handle = running.spawn(execute(queue.clone(), handlers.clone(), job.clone()));
+            tokio::select! {
+                Some((job, slot)) = claimed_jobs.recv() => {
+                    let run = execute(queue.clone(), handlers.clone(), job.clone());
+                    let handle = running.spawn(async move {
+                        run.await;
+                        drop(slot);
+                    });
                     claimed.insert(handle.id(), job);
                 }
-                Ok(None) => {
-                    tokio::select! {
-                        () = tokio::time::sleep(idle) => {}
-                        _ = stop.changed() => {}
-                    }
-                    idle = (idle * 2).min(options.max_idle_poll);
+                Some(done) = running.join_next_with_id() => {
+                    claimed.remove(&finished(done));
                 }
-                Err(err) => {
-                    tracing::warn!(error = %err, "could not claim a job; retrying shortly");
-                    tokio::select! {
-                        () = tokio::time::sleep(options.max_idle_poll) => {}
-                        _ = stop.changed() => {}
-                    }
-                }
+                _ = stop.changed() => {}
             }
         }
 
         tracing::info!(worker = %options.id, running = running.len(), "worker stopping; letting running jobs finish");
-        let deadline = tokio::time::sleep(options.grace);
+        let deadline_at = tokio::time::Instant::now() + options.grace;
+        // The claim loops see the stop too; a claim under way is let finish, and what it brings
+        // is handed back unstarted.
+        let claims_ended =
+            tokio::time::timeout_at(deadline_at, async { while claimers.join_next().await.is_some() {} }).await;
+        if claims_ended.is_err() {
+            claimers.abort_all();
+        }
+        while let Some((job, _slot)) = claimed_jobs.recv().await {
+            release(&queue, &job, "handed a claimed job back unstarted").await;
+        }
+        let deadline = tokio::time::sleep_until(deadline_at);
         tokio::pin!(deadline);
         while !running.is_empty() {
             tokio::select! {
                 Some(done) = running.join_next_with_id() => {
-                    let id = match done { Ok((id, ())) => id, Err(err) => err.id() };
-                    claimed.remove(&id);
+                    claimed.remove(&finished(done));
                 }
                 () = &mut deadline => {
                     tracing::warn!(worker = %options.id, running = running.len(), grace = ?options.grace,
@@ -201,15 +205,84 @@ impl Worker {
         }
         running.abort_all();
         for job in claimed.into_values() {
-            match queue.release(&job).await {
-                Ok(()) => tracing::info!(job_id = %job.id, kind = %job.kind, "handed an unfinished job back"),
-                Err(err) => {
-                    tracing::warn!(error = %err, job_id = %job.id, "could not hand a job back; it returns after the visibility timeout")
-                }
-            }
+            release(&queue, &job, "handed an unfinished job back").await;
         }
         background.abort_all();
         tracing::info!(worker = %options.id, "worker stopped");
+    }
+}
+
+/// A dropped sender stops the worker as surely as a `true`.
+fn stopping(stop: &watch::Receiver<bool>) -> bool {
+    *stop.borrow() || stop.has_changed().is_err()
+}
+
+fn finished(done: Result<(tokio::task::Id, ()), tokio::task::JoinError>) -> tokio::task::Id {
+    match done {
+        Ok((id, ())) => id,
+        Err(err) => err.id(),
+    }
+}
+
+async fn release(queue: &Queue, job: &JobRecord, done: &str) {
+    match queue.release(job).await {
+        Ok(()) => tracing::info!(job_id = %job.id, kind = %job.kind, "{done}"),
+        Err(err) => {
+            tracing::warn!(error = %err, job_id = %job.id, "could not hand a job back; it returns after the visibility timeout")
+        }
+    }
+}
+
+/// One claim loop: waits for a free slot, takes every other free one, claims that many jobs at
+/// most, and sends each with its slot to be started.
+async fn claim(
+    queue: Queue,
+    options: WorkerOptions,
+    slots: Arc<Semaphore>,
+    to_start: mpsc::UnboundedSender<(JobRecord, OwnedSemaphorePermit)>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut idle = Duration::from_millis(10);
+    while !stopping(&stop) {
+        let first = tokio::select! {
+            slot = slots.clone().acquire_owned() => slot,
+            _ = stop.changed() => continue,
+        };
+        let Ok(first) = first else { return };
+        let mut free = vec![first];
+        while let Ok(slot) = slots.clone().try_acquire_owned() {
+            free.push(slot);
+        }
+        let pause = match queue.claim_batch(&options.id, &options.queues, free.len()).await {
+            Ok(jobs) if !jobs.is_empty() => {
+                idle = Duration::from_millis(10);
+                for job in jobs {
+                    // (A batch is never larger than the slots asked for.)
+                    let Some(slot) = free.pop() else {
+                        release(&queue, &job, "handed a claimed job back unstarted").await;
+                        continue;
+                    };
+                    if let Err(mpsc::error::SendError((job, _))) = to_start.send((job, slot)) {
+                        release(&queue, &job, "handed a claimed job back unstarted").await;
+                    }
+                }
+                continue;
+            }
+            Ok(_) => {
+                let pause = idle;
+                idle = (idle * 2).min(options.max_idle_poll);
+                pause
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "could not claim jobs; retrying shortly");
+                options.max_idle_poll
+            }
+        };
+        drop(free);
+        tokio::select! {
+            () = tokio::time::sleep(pause) => {}
+            _ = stop.changed() => {}
+        }
     }
 }
 
