@@ -75,8 +75,11 @@ impl KeyService {
         for (id, n) in self.count_by_key("recovery_codes", "id", &["h1", "w1"]).await? {
             uses.entry(id).or_default().recovery_codes += n;
         }
-        for (id, n) in self.count_by_key("audit_events", "hash", &["a1"]).await? {
-            uses.entry(id).or_default().audit_events += n;
+        // Chain hashes, and (since version a2) the hashes of events' personal fields.
+        for (column, versions) in [("hash", &["a1", "a2"][..]), ("personal_hash", &["p1"][..])] {
+            for (id, n) in self.count_by_key("audit_events", column, versions).await? {
+                uses.entry(id).or_default().audit_events += n;
+            }
         }
         Ok(uses)
     }
