@@ -204,20 +204,22 @@ test('changing the password signs out other sessions and the new password works'
   await expect(otherPage.getByRole('heading', { level: 1, name: 'Your profile' })).toBeVisible();
 
   await open(page, '/profile');
-  const current = page.getByLabel('Current password', { exact: true });
-  const next = page.getByLabel('New password', { exact: true });
+  // The account deletion card asks for the current password too: stay inside this form.
+  const form = page.getByRole('region', { name: 'Change password' });
+  const current = form.getByLabel('Current password', { exact: true });
+  const next = form.getByLabel('New password', { exact: true });
 
   // A wrong current password is refused under its field.
   await current.fill('this is not my password');
   await next.fill(newPassword);
-  await page.getByRole('button', { name: 'Change password' }).click();
+  await form.getByRole('button', { name: 'Change password' }).click();
   await expect(page.locator('.field', { has: current }).locator('p.field-error')).toHaveText(
     'The current password is not correct.',
   );
 
   await current.fill(PASSWORD);
   await next.fill(newPassword);
-  await page.getByRole('button', { name: 'Change password' }).click();
+  await form.getByRole('button', { name: 'Change password' }).click();
   await expect(
     page.getByText('Your password has been changed. Other sessions have been signed out.'),
   ).toBeVisible();
