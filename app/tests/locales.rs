@@ -151,6 +151,7 @@ const SERVER_ERROR_KEYS: &[&str] = &[
     "audit-event-token_created",
     "audit-event-token_revoked",
     "audit-event-audit_keyed",
+    "audit-event-audit_pruned",
 ];
 
 // ---------------------------------------------------------------------------------------------

@@ -13,6 +13,10 @@
 //! address, browser) through `personal_hash`, their own HMAC, so that erasing an account can
 //! blank them ([`AuditLog::pseudonymise_in`]) and the chain, the event and its time still verify.
 //! A blanked event is accepted only about an account whose `account_erased` event is in the log.
+//!
+//! Retention (`AUDIT_RETENTION`, see [`retention`]) removes the oldest events, always a prefix of
+//! the chain, and records where the kept chain starts in an `audit_pruned` event, in the same
+//! transaction: `verify` starts from the newest such anchor instead of the first event.
 
 use std::fmt;
 
@@ -24,6 +28,10 @@ use sea_orm::{
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use uuid::Uuid;
+
+mod retention;
+
+pub use retention::Anchor;
 
 use crate::{
     Actor, Error, Result,
@@ -68,10 +76,12 @@ pub enum Event {
     DeletionCancelled,
     /// The account and everything it owned were erased; its events lost their personal data.
     AccountErased,
+    /// The retention removed the oldest events; the details say through which one, and its hash.
+    AuditPruned,
 }
 
 impl Event {
-    pub const ALL: [Event; 21] = [
+    pub const ALL: [Event; 22] = [
         Self::SignUp,
         Self::SignIn,
         Self::SignInFailed,
@@ -93,6 +103,7 @@ impl Event {
         Self::DeletionRequested,
         Self::DeletionCancelled,
         Self::AccountErased,
+        Self::AuditPruned,
     ];
 
     pub fn code(self) -> &'static str {
@@ -118,6 +129,7 @@ impl Event {
             Self::DeletionRequested => "deletion_requested",
             Self::DeletionCancelled => "deletion_cancelled",
             Self::AccountErased => "account_erased",
+            Self::AuditPruned => "audit_pruned",
         }
     }
 
@@ -210,6 +222,8 @@ pub struct Report {
     pub head_hash: String,
     /// Events whose personal data an account's erasure blanked (their chain still verified).
     pub pseudonymised: u64,
+    /// Where the kept chain starts when the retention removed older events.
+    pub pruned: Option<Anchor>,
     /// The first place the chain is broken, if any.
     pub broken: Option<Break>,
 }
@@ -460,7 +474,7 @@ impl AuditLog {
             // A read transaction in WAL mode sees one snapshot from its first read on.
             _ => self.db.begin().await?,
         };
-        let report = walk(&txn, &self.keys).await;
+        let report = walk(&txn, &self.keys, None).await;
         txn.rollback().await?;
         report
     }
@@ -533,24 +547,52 @@ fn detail(row: &audit_event::Model, key: &str) -> Option<String> {
     details.get(key)?.as_str().map(str::to_owned)
 }
 
-async fn walk(txn: &DatabaseTransaction, keys: &Keyring) -> Result<Report> {
+/// Checks the chain from its start (genesis, or the retention's anchor) to the head, or only
+/// `through` that event (before the retention removes them: the head is not compared then).
+async fn walk(txn: &DatabaseTransaction, keys: &Keyring, through: Option<i64>) -> Result<Report> {
     let head = audit_head::Entity::find_by_id(1).one(txn).await?;
     let Some(head) = head else {
         let broken = Break { seq: 0, event: None, problem: Breach::HeadMissing };
-        return Ok(Report { events: 0, head_seq: 0, head_hash: String::new(), pseudonymised: 0, broken: Some(broken) });
+        let report = Report {
+            events: 0,
+            head_seq: 0,
+            head_hash: String::new(),
+            pseudonymised: 0,
+            pruned: None,
+            broken: Some(broken),
+        };
+        return Ok(report);
     };
-    let mut report =
-        Report { events: 0, head_seq: head.seq, head_hash: head.hash.clone(), pseudonymised: 0, broken: None };
+    let anchor = retention::newest_anchor(txn).await?;
+    let mut report = Report {
+        events: 0,
+        head_seq: head.seq,
+        head_hash: head.hash.clone(),
+        pseudonymised: 0,
+        pruned: anchor.clone(),
+        broken: None,
+    };
+    if let Some(anchor) = &anchor
+        && anchor.seq <= anchor.through
+    {
+        // An anchor claiming to have removed itself would start the walk past it, unchecked.
+        let event = Some(Event::AuditPruned.code().to_owned());
+        report.broken = Some(Break { seq: anchor.seq, event, problem: Breach::Edited });
+        return Ok(report);
+    }
     let erased = Erased::read(txn).await?;
-    let (mut last_seq, mut last_hash, mut last_event) = (0i64, GENESIS.to_owned(), None);
+    // The chain starts at genesis, or after the last event the retention removed: the first kept
+    // event must be the next one and link to its hash, or a removal the anchor does not explain
+    // shows as missing events.
+    let (mut last_seq, mut last_hash, mut last_event) =
+        anchor.map_or((0i64, GENESIS.to_owned(), None), |a| (a.through, a.through_hash, None));
     let mut keyed_seen = false;
     loop {
-        let rows = audit_event::Entity::find()
-            .filter(audit_event::Column::Seq.gt(last_seq))
-            .order_by_asc(audit_event::Column::Seq)
-            .limit(PAGE)
-            .all(txn)
-            .await?;
+        let mut page = audit_event::Entity::find().filter(audit_event::Column::Seq.gt(last_seq));
+        if let Some(through) = through {
+            page = page.filter(audit_event::Column::Seq.lte(through));
+        }
+        let rows = page.order_by_asc(audit_event::Column::Seq).limit(PAGE).all(txn).await?;
         let done = (rows.len() as u64) < PAGE;
         for row in rows {
             let at = |problem| Some(Break { seq: row.seq, event: Some(row.event.clone()), problem });
@@ -581,6 +623,12 @@ async fn walk(txn: &DatabaseTransaction, keys: &Keyring) -> Result<Report> {
         if done {
             break;
         }
+    }
+    if let Some(through) = through {
+        if last_seq < through {
+            report.broken = Some(Break { seq: last_seq + 1, event: None, problem: Breach::Missing { next: None } });
+        }
+        return Ok(report);
     }
     if last_seq < head.seq {
         report.broken = Some(Break { seq: last_seq + 1, event: None, problem: Breach::Missing { next: None } });

@@ -57,6 +57,27 @@ pub struct RetentionConfig {
           default_value = "90d", value_parser = humantime::parse_duration, global = true)]
     pub notifications: Duration,
 
+    /// Outbox e-mails (kept when no SMTP_URL is set) older than this are removed by the nightly
+    /// job. Shorter than notifications: the outbox is a delivery buffer, whose copies hold the
+    /// message, the address and any link in it, and a month is long enough to look into a
+    /// delivery question.
+    #[arg(long = "outbox-retention", env = "OUTBOX_RETENTION", value_name = "OUTBOX_RETENTION",
+          default_value = "30d", value_parser = humantime::parse_duration, global = true)]
+    pub outbox: Duration,
+
+    /// Assistant conversations whose last message is older than this are removed, with their
+    /// messages, by the nightly job (`forever` or `0` keeps them).
+    #[arg(long = "assistant-conversations-retention", env = "ASSISTANT_CONVERSATIONS_RETENTION",
+          value_name = "ASSISTANT_CONVERSATIONS_RETENTION", default_value = "365d", global = true)]
+    pub assistant_conversations: KeepFor,
+
+    /// Audit events older than this are removed by the nightly job, which records in the log
+    /// where the kept chain starts so that it still verifies (`forever` or `0`, the default,
+    /// keeps them).
+    #[arg(long = "audit-retention", env = "AUDIT_RETENTION", value_name = "AUDIT_RETENTION",
+          default_value = "forever", global = true)]
+    pub audit: KeepFor,
+
     /// Dead jobs older than this are removed by the nightly job.
     #[arg(long = "dead-jobs-retention", env = "DEAD_JOBS_RETENTION", value_name = "DEAD_JOBS_RETENTION",
           default_value = "30d", value_parser = humantime::parse_duration, global = true)]
@@ -66,6 +87,40 @@ pub struct RetentionConfig {
     #[arg(long = "account-deletion-grace", env = "ACCOUNT_DELETION_GRACE", value_name = "ACCOUNT_DELETION_GRACE",
           default_value = "7d", value_parser = humantime::parse_duration, global = true)]
     pub account_deletion_grace: Duration,
+}
+
+/// How long records of a kind are kept: for a time, or for good (`forever`, or `0`, which as a
+/// retention would mean removing everything at once, and is never what an operator wants).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeepFor {
+    Forever,
+    Only(Duration),
+}
+
+impl KeepFor {
+    /// The age past which records go, if they go at all.
+    pub fn limit(self) -> Option<Duration> {
+        match self {
+            Self::Forever => None,
+            Self::Only(age) => Some(age),
+        }
+    }
+}
+
+impl FromStr for KeepFor {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        if s.eq_ignore_ascii_case("forever") {
+            return Ok(Self::Forever);
+        }
+        match humantime::parse_duration(s) {
+            Ok(age) if age.is_zero() => Ok(Self::Forever),
+            Ok(age) => Ok(Self::Only(age)),
+            Err(_) => Err(format!("`{s}` is not a duration (e.g. 90d, 1y) or `forever`")),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -225,6 +280,18 @@ mod tests {
     fn never_prints_the_password() {
         let url: DatabaseUrl = "postgres://app:hunter2@db:5432/app".parse().unwrap();
         assert!(!format!("{url} {url:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn a_retention_is_a_duration_or_forever() {
+        let day = Duration::from_secs(24 * 3600);
+        assert_eq!("90d".parse::<KeepFor>(), Ok(KeepFor::Only(90 * day)));
+        for forever in ["forever", "Forever", " 0 ", "0s"] {
+            assert_eq!(forever.parse::<KeepFor>(), Ok(KeepFor::Forever), "{forever}");
+        }
+        assert_eq!(KeepFor::Forever.limit(), None);
+        let err = "a year".parse::<KeepFor>().unwrap_err();
+        assert!(err.contains("`a year` is not a duration") && err.contains("forever"), "{err}");
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub mod heavy;
 pub mod idempotency;
 pub mod jobs;
 pub mod keys;
+pub mod log_privacy;
 pub mod mail;
 pub mod notifications;
 pub mod oidc;

@@ -24,8 +24,9 @@ use crate::{
     storage::Storage,
 };
 
-/// The nightly clean-up: expired sessions and share links, old notifications and outbox e-mails,
-/// old dead jobs, idle sign-in attempt counters; and the erasure of accounts whose deletion is due.
+/// The nightly clean-up: expired sessions and share links, old notifications, outbox e-mails,
+/// assistant conversations and audit events, old dead jobs, idle sign-in attempt counters; and the
+/// erasure of accounts whose deletion is due.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Retention {}
 
@@ -212,7 +213,9 @@ impl Services {
         periodic
     }
 
-    async fn retain(&self) -> anyhow::Result<()> {
+    /// The nightly clean-up (the `maintenance.retention` job, at 03:00 UTC); each kind's age is
+    /// its setting in [`crate::config::RetentionConfig`].
+    pub async fn retain(&self) -> anyhow::Result<()> {
         let sessions = self.sessions.purge_expired().await?;
         let shares = self.files.purge_expired_shares().await?;
         let uploads = self.files.purge_expired_uploads().await?;
@@ -220,7 +223,18 @@ impl Services {
             + self.passkeys.purge_expired().await?
             + self.oidc.purge_expired().await?;
         let notifications = self.notifications.purge_older_than(self.retention.notifications).await?;
-        let emails = self.notifications.mailer().purge_outbox(self.retention.notifications).await?;
+        let emails = self.notifications.mailer().purge_outbox(self.retention.outbox).await?;
+        let conversations = match self.retention.assistant_conversations.limit() {
+            Some(age) => self.assistant.purge_idle_before(time::OffsetDateTime::now_utc() - age).await?,
+            None => 0,
+        };
+        // A chain that does not verify is not pruned (see `audit::retention`); the rest still runs,
+        // and the job fails at the end, naming the break.
+        let pruned = match self.retention.audit.limit() {
+            Some(age) => self.audit.prune_older_than(age).await,
+            None => Ok(None),
+        };
+        let audit_events = pruned.as_ref().ok().and_then(|anchor| anchor.as_ref()).map_or(0, |anchor| anchor.removed);
         let dead_jobs = self.jobs.purge_dead(self.retention.dead_jobs).await?;
         let ticks = self.jobs.purge_ticks(Duration::from_secs(7 * 24 * 3600)).await?;
         let sign_in_counters = self.accounts.throttle().purge(time::OffsetDateTime::now_utc()).await?;
@@ -236,6 +250,8 @@ impl Services {
             links,
             notifications,
             emails,
+            conversations,
+            audit_events,
             dead_jobs,
             ticks,
             sign_in_counters,
@@ -244,6 +260,7 @@ impl Services {
             idempotency_keys,
             "retention: old records removed"
         );
+        pruned?;
         Ok(())
     }
 

@@ -164,6 +164,11 @@ on_both_databases!(
     an_erased_accounts_events_lose_their_personal_data_and_still_verify,
     an_event_blanked_by_hand_is_caught,
     a_blanked_events_other_fields_are_still_checked,
+    pruning_the_oldest_events_leaves_a_chain_that_verifies_from_its_anchor,
+    a_row_deleted_after_pruning_is_still_caught,
+    an_anchor_edited_to_explain_a_removal_is_caught,
+    pruning_keeps_the_erasure_that_explains_kept_pseudonymised_events,
+    a_chain_that_does_not_verify_is_not_pruned,
 );
 
 /// Ada's history, then her account erased (her deletion made due at once).
@@ -473,4 +478,99 @@ async fn events_from_before_the_keys_verify_once_anchored(backend: Backend) {
     assert_eq!(broken_at(&app.verify().await), (7, Breach::Unlinked));
     app.rewrite_unkeyed(7, 7, |_| {}).await;
     assert_eq!(broken_at(&app.verify().await), (7, Breach::Unkeyed));
+}
+
+/// When event `seq` was written: a time to prune before.
+async fn written_at(app: &TestAudit, seq: i64) -> time::OffsetDateTime {
+    domain::entities::audit_event::Entity::find_by_id(seq).one(&app.db).await.unwrap().unwrap().created_at
+}
+
+async fn count(app: &TestAudit) -> u64 {
+    use sea_orm::PaginatorTrait;
+    domain::entities::audit_event::Entity::find().count(&app.db).await.unwrap()
+}
+
+/// Ada's six events, then Bob's sign-up (7); events 1 to 6 pruned, recorded as event 8.
+async fn prune_adas_history(app: &TestAudit) -> domain::audit::Anchor {
+    app.history().await;
+    app.user("bob@example.com").await;
+    let anchor = app.services.audit.prune_before(written_at(app, 7).await).await.unwrap().expect("events removed");
+    assert_eq!((anchor.through, anchor.removed, anchor.seq), (6, 6, 8), "{anchor:?}");
+    anchor
+}
+
+async fn pruning_the_oldest_events_leaves_a_chain_that_verifies_from_its_anchor(backend: Backend) {
+    let app = spawn(backend).await;
+    let anchor = prune_adas_history(&app).await;
+
+    let report = app.verify().await;
+    assert_eq!(report.broken, None, "{report:?}");
+    assert_eq!((report.events, report.head_seq), (2, 8), "Bob's sign-up and the anchor");
+    assert_eq!(report.pruned.as_ref(), Some(&anchor), "the report names the anchor");
+    assert_eq!(count(&app).await, 2);
+    let recorded = app.all().await.into_iter().find(|e| e.seq == 8).unwrap();
+    assert_eq!((recorded.event.as_str(), &recorded.details["through"]), ("audit_pruned", &serde_json::json!(6)));
+    assert_eq!(recorded.details["removed"], 6);
+
+    // Nothing more is that old: a second run removes nothing and records nothing.
+    assert_eq!(app.services.audit.prune_before(written_at(&app, 7).await).await.unwrap(), None);
+    // A later removal goes on from the first anchor, and verify starts from the newest one.
+    app.user("cy@example.com").await;
+    let second = app.services.audit.prune_before(written_at(&app, 9).await).await.unwrap().unwrap();
+    assert_eq!((second.through, second.removed, second.seq), (8, 2, 10));
+    let report = app.verify().await;
+    assert_eq!((report.broken, report.events, report.pruned), (None, 2, Some(second)));
+}
+
+async fn a_row_deleted_after_pruning_is_still_caught(backend: Backend) {
+    let app = spawn(backend).await;
+    prune_adas_history(&app).await;
+
+    // The first kept event goes too: the anchor does not explain it.
+    app.sql("DELETE FROM audit_events WHERE seq = 7").await;
+
+    let report = app.verify().await;
+    assert_eq!(broken_at(&report), (7, Breach::Missing { next: Some(8) }));
+    assert!(report.broken.unwrap().to_string().contains("event 7 is missing"));
+}
+
+async fn an_anchor_edited_to_explain_a_removal_is_caught(backend: Backend) {
+    let app = spawn(backend).await;
+    prune_adas_history(&app).await;
+    let seventh = domain::entities::audit_event::Entity::find_by_id(7i64).one(&app.db).await.unwrap().unwrap();
+
+    // Someone with database access removes Bob's sign-up and moves the anchor over it, with the
+    // right hash to link to: the anchor is in the keyed chain, and its edit shows.
+    app.sql("DELETE FROM audit_events WHERE seq = 7").await;
+    let details = format!(r#"{{"before":"x","removed":7,"through":7,"through_hash":"{}"}}"#, seventh.hash);
+    app.sql(&format!("UPDATE audit_events SET details = '{details}' WHERE seq = 8")).await;
+
+    assert_eq!(broken_at(&app.verify().await), (8, Breach::Edited));
+}
+
+async fn pruning_keeps_the_erasure_that_explains_kept_pseudonymised_events(backend: Backend) {
+    let app = spawn(backend).await;
+    erase_ada(&app).await;
+
+    // Her sign-up and first failed sign-in go; three of her pseudonymised events stay, and so
+    // does the erasure after them, which explains them.
+    let anchor = app.services.audit.prune_before(written_at(&app, 3).await).await.unwrap().unwrap();
+    assert_eq!(anchor.through, 2);
+
+    let report = app.verify().await;
+    assert_eq!(report.broken, None, "{report:?}");
+    assert_eq!(report.pseudonymised, 3, "{report:?}");
+    assert!(app.all().await.iter().any(|e| e.event == "account_erased"));
+}
+
+async fn a_chain_that_does_not_verify_is_not_pruned(backend: Backend) {
+    let app = spawn(backend).await;
+    app.history().await;
+    app.sql(r#"UPDATE audit_events SET details = '{"email":"someone@else.example"}' WHERE seq = 3"#).await;
+
+    let err = app.services.audit.prune_before(time::OffsetDateTime::now_utc()).await.unwrap_err();
+
+    let message = format!("{err:#}");
+    assert!(message.contains("were not removed") && message.contains("event 3 (sign_in_failed) was edited"), "{message}");
+    assert_eq!(count(&app).await, 6, "the evidence stays");
 }

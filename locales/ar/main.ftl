@@ -183,6 +183,7 @@ audit-event-deletion_requested = طُلب حذف الحساب
 audit-event-deletion_cancelled = أُلغي حذف الحساب
 audit-event-account_erased = مُحي الحساب
 audit-event-audit_keyed = تم تأمين سجل التدقيق بمفتاح
+audit-event-audit_pruned = حُذفت أحداث التدقيق القديمة (الاحتفاظ)
 
 ## صفحات الحالة
 not-found-title = الصفحة غير موجودة

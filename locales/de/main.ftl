@@ -183,6 +183,7 @@ audit-event-deletion_requested = Kontolöschung beantragt
 audit-event-deletion_cancelled = Kontolöschung abgebrochen
 audit-event-account_erased = Konto gelöscht
 audit-event-audit_keyed = Protokoll mit Schlüssel gesichert
+audit-event-audit_pruned = Alte Protokolleinträge entfernt (Aufbewahrung)
 
 ## Statusseiten
 not-found-title = Seite nicht gefunden

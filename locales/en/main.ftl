@@ -183,6 +183,7 @@ audit-event-deletion_requested = Account deletion requested
 audit-event-deletion_cancelled = Account deletion cancelled
 audit-event-account_erased = Account erased
 audit-event-audit_keyed = Audit log keyed
+audit-event-audit_pruned = Old audit events removed (retention)
 
 ## Status pages
 not-found-title = Page not found

@@ -183,6 +183,7 @@ audit-event-deletion_requested = Suppression du compte demandée
 audit-event-deletion_cancelled = Suppression du compte annulée
 audit-event-account_erased = Compte effacé
 audit-event-audit_keyed = Journal d’audit scellé par clé
+audit-event-audit_pruned = Anciens événements d’audit supprimés (conservation)
 
 ## Pages d’état
 not-found-title = Page introuvable

@@ -318,6 +318,12 @@ pub struct LogConfig {
     #[arg(long = "log", env = "RUST_LOG", value_name = "RUST_LOG", default_value = "info,sqlx=warn,sea_orm=warn",
           value_parser = parse_filter, global = true)]
     pub filter: String,
+
+    /// Whether logs show IP and e-mail addresses whole (`keep`) or masked (`mask`: an IPv4
+    /// address's /24, an IPv6 address's /48, an e-mail address's first character and domain).
+    #[arg(long = "log-personal-data", env = "LOG_PERSONAL_DATA", value_name = "LOG_PERSONAL_DATA", value_enum,
+          default_value_t = domain::log_privacy::LogPersonalData::Mask, global = true)]
+    pub personal_data: domain::log_privacy::LogPersonalData,
 }
 
 impl ServerConfig {

@@ -103,6 +103,13 @@ async fn audit(config: &domain::config::Config, action: AuditAction) -> anyhow::
                 None => {
                     println!("audit log intact: {} events", report.events);
                     println!("head: event {}, hash {}", report.head_seq, report.head_hash);
+                    if let Some(anchor) = &report.pruned {
+                        println!(
+                            "events 1 to {} removed by retention (AUDIT_RETENTION), as event {} records: the chain \
+                             starts after it",
+                            anchor.through, anchor.seq
+                        );
+                    }
                     Ok(())
                 }
                 Some(broken) => {

@@ -252,7 +252,8 @@ impl Policy {
         if ip.is_some_and(|ip| admits(&self.allow, &self.deny, ip)) {
             return None;
         }
-        tracing::warn!(ip = ?ip, path = %crate::startup::logged_path(request.uri().path()), "request refused by IP_ALLOW/IP_DENY");
+        let ip = ip.map_or_else(|| "unknown".to_owned(), domain::log_privacy::ip);
+        tracing::warn!(%ip, path = %crate::startup::logged_path(request.uri().path()), "request refused by IP_ALLOW/IP_DENY");
         Some(plain(StatusCode::FORBIDDEN, "forbidden\n"))
     }
 

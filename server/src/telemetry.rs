@@ -61,6 +61,7 @@ pub fn exporting() -> bool {
 }
 
 pub fn init(config: &LogConfig) -> Telemetry {
+    domain::log_privacy::set(config.personal_data);
     global::set_text_map_propagator(TraceContextPropagator::new());
     let (provider, export_error) = tracer_provider();
     let filter = EnvFilter::try_new(&config.filter).unwrap_or_else(|_| EnvFilter::new("info"));

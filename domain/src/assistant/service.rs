@@ -7,7 +7,7 @@ use futures_util::{StreamExt, stream};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set, TransactionTrait,
-    sea_query::{Expr, OnConflict},
+    sea_query::{Expr, OnConflict, Query},
 };
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
@@ -159,6 +159,34 @@ impl AssistantService {
         conversation::Entity::delete_by_id(row.id).exec(&txn).await?;
         txn.commit().await?;
         Ok(())
+    }
+
+    /// Removes the conversations whose last message was written before `before` (an empty one:
+    /// that was started before it), with their messages (the nightly retention job). A renamed
+    /// conversation is judged by its messages: renaming is not using it.
+    pub async fn purge_idle_before(&self, before: OffsetDateTime) -> Result<u64> {
+        let recent = Query::select()
+            .column(message::Column::ConversationId)
+            .from(message::Entity)
+            .and_where(message::Column::CreatedAt.gte(before))
+            .to_owned();
+        let idle = Query::select()
+            .column(conversation::Column::Id)
+            .from(conversation::Entity)
+            .and_where(conversation::Column::CreatedAt.lt(before))
+            .and_where(conversation::Column::Id.not_in_subquery(recent.clone()))
+            .to_owned();
+        // Explicitly, as in `delete`: the messages go even where a database does not enforce the
+        // foreign key. A question asked meanwhile makes its conversation recent for both.
+        let txn = self.db.begin().await?;
+        message::Entity::delete_many().filter(message::Column::ConversationId.in_subquery(idle)).exec(&txn).await?;
+        let removed = conversation::Entity::delete_many()
+            .filter(conversation::Column::CreatedAt.lt(before))
+            .filter(conversation::Column::Id.not_in_subquery(recent))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok(removed.rows_affected)
     }
 
     pub async fn usage(&self, actor: &Actor) -> Result<Usage> {

@@ -143,7 +143,15 @@ impl Mailer {
                     .subject(mail.subject)
                     .header(ContentType::TEXT_PLAIN)
                     .body(mail.body)?;
-                smtp.send(message).await?;
+                // An SMTP server's refusal often quotes the recipient; the error goes to the logs
+                // (and the dead-letter set), so it says as much of the address as they may keep.
+                smtp.send(message).await.map_err(|err| {
+                    let chain = std::iter::successors(Some(&err as &dyn std::error::Error), |e| e.source())
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(": ");
+                    anyhow::anyhow!("{}", crate::log_privacy::text(&chain))
+                })?;
             }
             Transport::Outbox => {
                 let row = mail_outbox::ActiveModel {
