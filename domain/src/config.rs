@@ -67,15 +67,25 @@ pub struct RetentionConfig {
 
     /// Assistant conversations whose last message is older than this are removed, with their
     /// messages, by the nightly job (`forever` or `0` keeps them).
-    #[arg(long = "assistant-conversations-retention", env = "ASSISTANT_CONVERSATIONS_RETENTION",
-          value_name = "ASSISTANT_CONVERSATIONS_RETENTION", default_value = "365d", global = true)]
+    #[arg(
+        long = "assistant-conversations-retention",
+        env = "ASSISTANT_CONVERSATIONS_RETENTION",
+        value_name = "ASSISTANT_CONVERSATIONS_RETENTION",
+        default_value = "365d",
+        global = true
+    )]
     pub assistant_conversations: KeepFor,
 
     /// Audit events older than this are removed by the nightly job, which records in the log
     /// where the kept chain starts so that it still verifies (`forever` or `0`, the default,
     /// keeps them).
-    #[arg(long = "audit-retention", env = "AUDIT_RETENTION", value_name = "AUDIT_RETENTION",
-          default_value = "forever", global = true)]
+    #[arg(
+        long = "audit-retention",
+        env = "AUDIT_RETENTION",
+        value_name = "AUDIT_RETENTION",
+        default_value = "forever",
+        global = true
+    )]
     pub audit: KeepFor,
 
     /// Dead jobs older than this are removed by the nightly job.

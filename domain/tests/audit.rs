@@ -571,6 +571,9 @@ async fn a_chain_that_does_not_verify_is_not_pruned(backend: Backend) {
     let err = app.services.audit.prune_before(time::OffsetDateTime::now_utc()).await.unwrap_err();
 
     let message = format!("{err:#}");
-    assert!(message.contains("were not removed") && message.contains("event 3 (sign_in_failed) was edited"), "{message}");
+    assert!(
+        message.contains("were not removed") && message.contains("event 3 (sign_in_failed) was edited"),
+        "{message}"
+    );
     assert_eq!(count(&app).await, 6, "the evidence stays");
 }

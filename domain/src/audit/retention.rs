@@ -100,10 +100,8 @@ impl AuditLog {
 /// The anchor that removed the most: the kept chain starts after it. Anchors whose details do not
 /// read are skipped here; the walk reaches them and reports them as edited.
 pub(super) async fn newest_anchor(txn: &DatabaseTransaction) -> Result<Option<Anchor>> {
-    let rows = audit_event::Entity::find()
-        .filter(audit_event::Column::Event.eq(Event::AuditPruned.code()))
-        .all(txn)
-        .await?;
+    let rows =
+        audit_event::Entity::find().filter(audit_event::Column::Event.eq(Event::AuditPruned.code())).all(txn).await?;
     let anchors = rows.into_iter().filter_map(|row| {
         let details: serde_json::Value = serde_json::from_str(&row.details).ok()?;
         let through = details.get("through")?.as_i64()?;

@@ -121,6 +121,23 @@ fn migrations_go_up_down_and_report_status() {
 }
 
 #[test]
+fn a_bad_retention_or_log_setting_stops_start_up_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, value, problem) in [
+        ("AUDIT_RETENTION", "a year", "`a year` is not a duration (e.g. 90d, 1y) or `forever`"),
+        ("ASSISTANT_CONVERSATIONS_RETENTION", "soon", "`soon` is not a duration"),
+        ("OUTBOX_RETENTION", "-1", "-1"),
+        ("LOG_PERSONAL_DATA", "hide", "[possible values: keep, mask]"),
+    ] {
+        let output = smartai(dir.path(), &["serve"], &[(name, value)], None);
+
+        assert_eq!(output.status.code(), Some(2), "{name}={value}");
+        let err = stderr(&output);
+        assert!(err.contains(name) && err.contains(problem), "{name}={value}: {err}");
+    }
+}
+
+#[test]
 fn help_lists_every_setting() {
     let dir = tempfile::tempdir().unwrap();
     for args in [&["--help"][..], &["serve", "--help"][..]] {
@@ -132,6 +149,8 @@ fn help_lists_every_setting() {
             "PUBLIC_URL",
             "LOG_FORMAT",
             "SESSION_IDLE_TIMEOUT",
+            "AUDIT_RETENTION",
+            "LOG_PERSONAL_DATA",
             "SMARTAI_CONFIG",
         ] {
             assert!(help.contains(setting), "`smartai {}` does not list {setting}", args.join(" "));
