@@ -52,7 +52,9 @@ impl AuditLog {
     pub async fn prune_before(&self, before: OffsetDateTime) -> Result<Option<Anchor>> {
         let txn = self.db.begin().await?;
         // Lock the head first, as appends do: no event is added while the prefix is chosen,
-        // checked and removed.
+        // checked and removed. (On PostgreSQL an erasure that already blanked rows to remove and
+        // now waits for the head can deadlock with this; the database ends one of the two, and
+        // both are jobs that run again.)
         let head = Statement::from_string(
             txn.get_database_backend(),
             "UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq",

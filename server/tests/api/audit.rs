@@ -13,7 +13,11 @@ use crate::{
 
 const USER_AGENT: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
 
-on_both_databases!(security_events_show_on_the_users_own_activity, audit_verify_catches_a_tampered_row);
+on_both_databases!(
+    security_events_show_on_the_users_own_activity,
+    audit_verify_catches_a_tampered_row,
+    audit_verify_names_where_the_retention_started_the_chain,
+);
 
 /// A browser-like program: keeps cookies, names itself, asks for JSON.
 fn program() -> Client {
@@ -118,4 +122,25 @@ async fn audit_verify_catches_a_tampered_row(backend: Backend) {
     assert_eq!(tampered.status.code(), Some(1));
     let err = stderr(&tampered);
     assert!(err.contains("event 2 (sign_out) was edited"), "{err}");
+}
+
+async fn audit_verify_names_where_the_retention_started_the_chain(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = program();
+    assert_eq!(
+        call(&app, &client, "auth/sign_up", &[("email", "ada@example.com"), ("password", PASSWORD)], "r1").await,
+        200
+    );
+    assert_eq!(call(&app, &client, "auth/sign_out", &[], "r2").await, 200);
+    let anchor = app.services.audit.prune_before(time::OffsetDateTime::now_utc()).await.unwrap().unwrap();
+    assert_eq!((anchor.through, anchor.seq), (2, 3));
+    let dir = tempfile::tempdir().unwrap();
+    let env = [("DATABASE_URL", app.database_url.as_str())];
+
+    let intact = smartai(dir.path(), &["audit", "verify"], &env, None);
+
+    assert!(intact.status.success(), "{}", stderr(&intact));
+    let out = String::from_utf8_lossy(&intact.stdout).into_owned();
+    assert!(out.contains("audit log intact: 1 events"), "{out}");
+    assert!(out.contains("events 1 to 2 removed by retention (AUDIT_RETENTION), as event 3 records"), "{out}");
 }
