@@ -213,7 +213,9 @@ test('changing the password signs out other sessions and the new password works'
   await current.fill('this is not my password');
   await next.fill(newPassword);
   await form.getByRole('button', { name: 'Change password' }).click();
-  await expect(page.locator('.field', { has: current }).locator('p.field-error')).toHaveText(
+  // `has` is matched inside each field, so it takes a locator from the page, not from the form.
+  const currentField = form.locator('.field', { has: page.getByLabel('Current password', { exact: true }) });
+  await expect(currentField.locator('p.field-error')).toHaveText(
     'The current password is not correct.',
   );
 
