@@ -65,6 +65,27 @@ pub struct ProfileDto {
     pub avatar_url: Option<String>,
     /// Days between asking for the account's deletion and its erasure.
     pub deletion_grace_days: u64,
+    /// Hours a ready data export can be downloaded.
+    pub export_hours: u64,
+}
+
+/// A data export, as the profile lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportDto {
+    pub id: String,
+    /// `pending`, `ready`, `failed` or `expired`.
+    pub status: String,
+    pub size: Option<u64>,
+    /// RFC 3339, in the viewer's time zone.
+    pub created_at: String,
+    pub expires_at: Option<String>,
+}
+
+impl ExportDto {
+    /// Where its zip is downloaded (signed in as its owner).
+    pub fn download_url(&self) -> String {
+        format!("/account/exports/{}/download", self.id)
+    }
 }
 
 /// A stored file, as lists and the file page show it.
@@ -461,6 +482,19 @@ mod ssr {
         }
     }
 
+    impl From<&domain::exports::ExportInfo> for super::ExportDto {
+        fn from(e: &domain::exports::ExportInfo) -> Self {
+            let status = serde_json::to_value(e.status).ok().and_then(|v| v.as_str().map(str::to_owned));
+            Self {
+                id: e.id.to_string(),
+                status: status.unwrap_or_default(),
+                size: e.size,
+                created_at: rfc3339(e.created_at),
+                expires_at: e.expires_at.map(rfc3339),
+            }
+        }
+    }
+
     impl From<&domain::sessions::SessionInfo> for super::SessionDto {
         fn from(s: &domain::sessions::SessionInfo) -> Self {
             Self {
@@ -551,6 +585,7 @@ mod ssr {
                 member_since: format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day()),
                 avatar_url: a.avatar_id.map(|id| avatar_url(&id.to_string(), 256)),
                 deletion_grace_days: 0,
+                export_hours: 0,
             }
         }
     }

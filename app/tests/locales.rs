@@ -132,6 +132,13 @@ const SERVER_ERROR_KEYS: &[&str] = &[
     "notification-kind-file_processed",
     "notification-kind-file_failed",
     "notification-kind-file_refused",
+    "notification-export_ready",
+    "notification-kind-export_ready",
+    // Data exports, by state (`domain::exports::ExportStatus`).
+    "export-status-pending",
+    "export-status-ready",
+    "export-status-failed",
+    "export-status-expired",
     // Security events on the profile, by code (`domain::audit::Event::code`).
     "audit-event-sign_up",
     "audit-event-sign_in",
@@ -152,6 +159,8 @@ const SERVER_ERROR_KEYS: &[&str] = &[
     "audit-event-token_revoked",
     "audit-event-audit_keyed",
     "audit-event-audit_pruned",
+    "audit-event-export_requested",
+    "audit-event-export_downloaded",
 ];
 
 // ---------------------------------------------------------------------------------------------

@@ -78,10 +78,14 @@ pub enum Event {
     AccountErased,
     /// The retention removed the oldest events; the details say through which one, and its hash.
     AuditPruned,
+    /// The owner asked for a copy of their data.
+    ExportRequested,
+    /// The owner downloaded their export.
+    ExportDownloaded,
 }
 
 impl Event {
-    pub const ALL: [Event; 22] = [
+    pub const ALL: [Event; 24] = [
         Self::SignUp,
         Self::SignIn,
         Self::SignInFailed,
@@ -104,6 +108,8 @@ impl Event {
         Self::DeletionCancelled,
         Self::AccountErased,
         Self::AuditPruned,
+        Self::ExportRequested,
+        Self::ExportDownloaded,
     ];
 
     pub fn code(self) -> &'static str {
@@ -130,6 +136,8 @@ impl Event {
             Self::DeletionCancelled => "deletion_cancelled",
             Self::AccountErased => "account_erased",
             Self::AuditPruned => "audit_pruned",
+            Self::ExportRequested => "export_requested",
+            Self::ExportDownloaded => "export_downloaded",
         }
     }
 

@@ -121,7 +121,7 @@ impl AvatarService {
     }
 }
 
-fn key(avatar_id: Uuid, size: u32) -> String {
+pub(crate) fn key(avatar_id: Uuid, size: u32) -> String {
     format!("avatars/{avatar_id}/{size}.png")
 }
 

@@ -88,6 +88,11 @@ pub struct RetentionConfig {
     )]
     pub audit: KeepFor,
 
+    /// How long a data export can be downloaded after it is ready; the nightly job then removes it.
+    #[arg(long = "exports-retention", env = "EXPORTS_RETENTION", value_name = "EXPORTS_RETENTION",
+          default_value = "24h", value_parser = humantime::parse_duration, global = true)]
+    pub exports: Duration,
+
     /// Dead jobs older than this are removed by the nightly job.
     #[arg(long = "dead-jobs-retention", env = "DEAD_JOBS_RETENTION", value_name = "DEAD_JOBS_RETENTION",
           default_value = "30d", value_parser = humantime::parse_duration, global = true)]

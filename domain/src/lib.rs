@@ -15,6 +15,7 @@ pub mod deletion;
 pub mod entities;
 pub mod error;
 pub mod events;
+pub mod exports;
 pub mod files;
 pub mod heavy;
 pub mod idempotency;

@@ -39,6 +39,7 @@ pub const KINDS: &[Kind] = &[
     Kind { name: "file_failed", in_app: true, email: true },
     // A file refused for good (a PDF that is a decompression bomb): it stays, but has no text.
     Kind { name: "file_refused", in_app: true, email: true },
+    Kind { name: "export_ready", in_app: true, email: true },
 ];
 
 impl Kind {
@@ -390,6 +391,7 @@ impl NotificationService {
 pub fn link_path(kind: &str, params: &serde_json::Value) -> Option<String> {
     match kind {
         "file_processed" | "file_failed" => Some(format!("/files/{}", params.get("file_id")?.as_str()?)),
+        "export_ready" => Some("/profile#data-export".into()),
         _ => None,
     }
 }

@@ -13,6 +13,7 @@ use crate::{
     config::Config,
     deletion::{DeletionService, EraseAccount},
     events::Events,
+    exports::{BuildExport, ExportService},
     files::{FileService, ProcessUpload},
     idempotency::IdempotencyKeys,
     jobs::{Handlers, Job, NewJob, Periodic, Queue},
@@ -24,8 +25,8 @@ use crate::{
     storage::Storage,
 };
 
-/// The nightly clean-up: expired sessions and share links, old notifications, outbox e-mails,
-/// assistant conversations and audit events, old dead jobs, idle sign-in attempt counters; and the
+/// The nightly clean-up: expired sessions, share links and data exports, old notifications, outbox
+/// e-mails, assistant conversations and audit events, old dead jobs, idle sign-in attempt counters; and the
 /// erasure of accounts whose deletion is due.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Retention {}
@@ -52,6 +53,7 @@ pub struct Services {
     pub files: FileService,
     pub avatars: AvatarService,
     pub deletion: DeletionService,
+    pub exports: ExportService,
     pub backups: BackupService,
     pub notifications: NotificationService,
     pub jobs: Queue,
@@ -121,6 +123,14 @@ impl Services {
             jobs.clone(),
             config.retention.account_deletion_grace,
         );
+        let exports = ExportService::new(
+            db.clone(),
+            storage.clone(),
+            jobs.clone(),
+            notifications.clone(),
+            audit.clone(),
+            config.retention.exports,
+        );
         Self {
             accounts,
             assistant: AssistantService::new(db.clone(), &config.assistant),
@@ -133,6 +143,7 @@ impl Services {
             audit,
             files,
             deletion,
+            exports,
             avatars: AvatarService::new(db.clone(), storage.clone(), sessions.clone()),
             sessions,
             backups: BackupService::new(
@@ -190,6 +201,16 @@ impl Services {
             let deletion = deletion.clone();
             async move { Ok(deletion.erase(job.user_id).await.map(|_| ())?) }
         });
+        let exports = self.exports.clone();
+        handlers.register::<BuildExport, _, _>(move |job| {
+            let exports = exports.clone();
+            async move { exports.build(job).await }
+        });
+        let exports = self.exports.clone();
+        handlers.on_dead::<BuildExport, _, _>(move |job| {
+            let exports = exports.clone();
+            async move { exports.build_failed(job).await }
+        });
         let backups = self.backups.clone();
         handlers.register::<ScheduledBackup, _, _>(move |_| {
             let backups = backups.clone();
@@ -241,6 +262,7 @@ impl Services {
         let sign_in_challenges = self.accounts.two_factor().purge_expired().await?;
         let tokens = self.tokens.purge_expired().await?;
         let idempotency_keys = self.idempotency.purge_expired().await?;
+        let exports = self.exports.purge_expired().await?;
         let accounts_to_erase = self.deletion.enqueue_due().await?;
         tracing::info!(
             accounts_to_erase,
@@ -258,6 +280,7 @@ impl Services {
             sign_in_challenges,
             tokens,
             idempotency_keys,
+            exports,
             "retention: old records removed"
         );
         pruned?;

@@ -131,6 +131,7 @@ on_both_databases!(
     a_corrupt_pdf_is_processed_without_text,
     a_file_whose_processing_fails_for_good_is_reported_to_its_owner_once,
     uploads_at_once_never_pass_the_quota,
+    an_upload_with_a_key_that_made_a_file_gives_that_file_back,
 );
 
 async fn an_upload_is_stored_listed_and_read_back(backend: Backend) {
@@ -151,6 +152,40 @@ async fn an_upload_is_stored_listed_and_read_back(backend: Backend) {
     let middle: Vec<Bytes> = download.bytes(Some(8..15)).await.unwrap().try_collect().await.unwrap();
     assert_eq!(middle.concat(), b"of the ");
     assert_eq!(app.services.files.usage(&ada).await.unwrap(), text.len() as u64);
+}
+
+/// What a retry meets after the process answering the first request died past its commit.
+async fn an_upload_with_a_key_that_made_a_file_gives_that_file_back(backend: Backend) {
+    use domain::entities::file;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+
+    let app = spawn(backend, "1MiB").await;
+    let (ada, bob) = (app.user().await, app.user().await);
+    let files = &app.services.files;
+    let first = files.upload_once(&ada, Some("k-1"), "report.txt", body(b"first")).await.unwrap();
+    // The body of the repeat is never read: a stream that fails if it is.
+    let unread = stream::once(async { Err::<Bytes, _>(io::Error::other("the repeat's body was read")) });
+
+    let again = files.upload_once(&ada, Some("k-1"), "report.txt", unread).await.unwrap();
+
+    assert_eq!(again, first);
+    let other_key = files.upload_once(&ada, Some("k-2"), "report.txt", body(b"second")).await.unwrap();
+    let other_user = files.upload_once(&bob, Some("k-1"), "report.txt", body(b"bob's")).await.unwrap();
+    assert_ne!(other_key.id, first.id);
+    assert_ne!(other_user.id, first.id, "keys are per user");
+    assert_eq!(app.list(&ada).await.len(), 2);
+    assert_eq!(app.stored_objects().await, 3);
+
+    // A key is remembered as long as the idempotency claim is (a day); after that it is new again.
+    let day_ago = time::OffsetDateTime::now_utc() - domain::idempotency::KEEP_FOR - time::Duration::minutes(1);
+    file::Entity::update_many()
+        .col_expr(file::Column::CreatedAt, Expr::value(day_ago))
+        .filter(file::Column::Id.eq(first.id))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    let later = files.upload_once(&ada, Some("k-1"), "report.txt", body(b"a day later")).await.unwrap();
+    assert_ne!(later.id, first.id);
 }
 
 async fn the_type_comes_from_the_bytes_not_the_name(backend: Backend) {

@@ -75,6 +75,19 @@ password-changed = تم تغيير كلمة المرور، وتم تسجيل ا�
 sign-in-forgot = هل نسيت كلمة المرور؟
 sign-in-reset-done = تمت إعادة تعيين كلمة المرور. سجّل الدخول بالكلمة الجديدة.
 deletion-scheduled = سيُحذف حسابك عند انتهاء مهلة السماح، وقد سُجّل خروجك من كل مكان. غيّرت رأيك؟ سجّل الدخول قبل ذلك وسيبقى حسابك.
+export-heading = تصدير بياناتك
+export-lead = ملف zip يضم ملفك الشخصي وجلسات تسجيل الدخول ورموز الوصول (دون أسرارها) وطرق تسجيل الدخول وملفاتك بأسمائها الأصلية والإشعارات ومحادثات المساعد والأحداث الأمنية لحسابك، بصيغة JSON. يُجهَّز في الخلفية، وستُبلَّغ حين يصبح جاهزًا، ويمكنك تنزيله خلال { $hours } ساعة.
+export-request = تصدير بياناتي
+export-requested = يجري تجهيز التصدير. ستُبلَّغ حين يصبح جاهزًا للتنزيل.
+export-none = لم تُصدِّر بياناتك بعد.
+export-unavailable = تعذّر عرض عمليات التصدير الآن.
+export-asked = طُلب
+export-expires = نزّله قبل
+export-download = تنزيل
+export-status-pending = قيد التجهيز…
+export-status-ready = جاهز للتنزيل
+export-status-failed = فشل؛ يُرجى الطلب مجددًا
+export-status-expired = انتهت صلاحيته
 forgot-title = هل نسيت كلمة المرور؟
 forgot-lead = أدخل عنوان بريدك الإلكتروني. إن كان يخص حسابًا، فسنرسل رابطًا لاختيار كلمة مرور جديدة.
 forgot-submit = أرسل الرابط
@@ -184,6 +197,8 @@ audit-event-deletion_cancelled = أُلغي حذف الحساب
 audit-event-account_erased = مُحي الحساب
 audit-event-audit_keyed = تم تأمين سجل التدقيق بمفتاح
 audit-event-audit_pruned = حُذفت أحداث التدقيق القديمة (الاحتفاظ)
+audit-event-export_requested = طُلب تصدير البيانات
+audit-event-export_downloaded = نُزّل تصدير البيانات
 
 ## صفحات الحالة
 not-found-title = الصفحة غير موجودة
@@ -361,6 +376,7 @@ notifications-new = جديد
 notification-file_processed = الملف «{ $name }» جاهز.
 notification-file_failed = تعذّرت معالجة الملف «{ $name }». افتحه للتحقق منه، أو ارفعه مرة أخرى.
 notification-file_refused = رُفض الملف «{ $name }»: يصبح بعد فك ضغطه أكبر من أن يُقرأ. سيبقى محفوظًا، لكن لا يمكن البحث فيه.
+notification-export_ready = تصدير بياناتك جاهز للتنزيل.
 notification-settings-heading = الإشعارات
 notification-settings-lead = اختر كيف تعلم بكل نوع من الأحداث.
 notification-settings-kind = الحدث
@@ -371,6 +387,7 @@ notification-settings-saved = تم حفظ إعدادات الإشعارات.
 notification-kind-file_processed = تمت معالجة ملف
 notification-kind-file_failed = تعذّرت معالجة ملف
 notification-kind-file_refused = رُفض ملف لأنه كبير جدًا بعد فك ضغطه
+notification-kind-export_ready = تصدير بيانات جاهز
 
 ## المصادقة الثنائية
 sign-in-code-title = أدخل الرمز

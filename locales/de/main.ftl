@@ -75,6 +75,19 @@ password-changed = Ihr Passwort wurde geändert. Alle anderen Sitzungen wurden a
 sign-in-forgot = Passwort vergessen?
 sign-in-reset-done = Ihr Passwort wurde zurückgesetzt. Melden Sie sich mit dem neuen an.
 deletion-scheduled = Ihr Konto wird nach Ablauf der Frist gelöscht, und Sie wurden überall abgemeldet. Doch anders entschieden? Melden Sie sich vorher an, dann bleibt es bestehen.
+export-heading = Ihre Daten exportieren
+export-lead = Eine ZIP-Datei mit Ihrem Profil, Ihren Anmeldesitzungen, Zugriffstokens (ohne deren Geheimnisse), Anmeldemethoden, Ihren Dateien unter ihren ursprünglichen Namen, Benachrichtigungen, Assistenten-Unterhaltungen und den Sicherheitsereignissen Ihres Kontos, als JSON. Sie wird im Hintergrund erstellt; Sie werden benachrichtigt, sobald sie bereit ist, und können sie { $hours } Stunden lang herunterladen.
+export-request = Meine Daten exportieren
+export-requested = Ihr Export wird erstellt. Sie werden benachrichtigt, sobald er zum Herunterladen bereit ist.
+export-none = Sie haben Ihre Daten noch nicht exportiert.
+export-unavailable = Ihre Exporte können gerade nicht angezeigt werden.
+export-asked = Angefordert
+export-expires = Herunterladen bis
+export-download = Herunterladen
+export-status-pending = Wird erstellt …
+export-status-ready = Bereit zum Herunterladen
+export-status-failed = Fehlgeschlagen; bitte erneut anfordern
+export-status-expired = Abgelaufen
 forgot-title = Passwort vergessen?
 forgot-lead = Geben Sie Ihre E-Mail-Adresse ein. Gehört sie zu einem Konto, senden wir einen Link, mit dem Sie ein neues Passwort wählen.
 forgot-submit = Link senden
@@ -184,6 +197,8 @@ audit-event-deletion_cancelled = Kontolöschung abgebrochen
 audit-event-account_erased = Konto gelöscht
 audit-event-audit_keyed = Protokoll mit Schlüssel gesichert
 audit-event-audit_pruned = Alte Protokolleinträge entfernt (Aufbewahrung)
+audit-event-export_requested = Datenexport angefordert
+audit-event-export_downloaded = Datenexport heruntergeladen
 
 ## Statusseiten
 not-found-title = Seite nicht gefunden
@@ -353,6 +368,7 @@ notifications-new = Neu
 notification-file_processed = „{ $name }“ ist bereit.
 notification-file_failed = „{ $name }“ konnte nicht verarbeitet werden. Öffnen Sie die Datei, um sie zu prüfen, oder laden Sie sie erneut hoch.
 notification-file_refused = „{ $name }“ wurde abgelehnt: Entpackt wird sie zu groß, um gelesen zu werden. Sie bleibt gespeichert, ist aber nicht durchsuchbar.
+notification-export_ready = Ihr Datenexport ist zum Herunterladen bereit.
 notification-settings-heading = Benachrichtigungen
 notification-settings-lead = Wählen Sie, wie Sie von jeder Art von Ereignis erfahren.
 notification-settings-kind = Ereignis
@@ -363,6 +379,7 @@ notification-settings-saved = Benachrichtigungseinstellungen gespeichert.
 notification-kind-file_processed = Eine Datei wurde verarbeitet
 notification-kind-file_failed = Eine Datei konnte nicht verarbeitet werden
 notification-kind-file_refused = Eine Datei wurde abgelehnt, weil sie entpackt zu groß ist
+notification-kind-export_ready = Ein Datenexport ist bereit
 
 ## Zwei-Faktor-Authentifizierung
 sign-in-code-title = Code eingeben

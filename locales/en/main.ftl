@@ -75,6 +75,19 @@ password-changed = Your password has been changed. Other sessions have been sign
 sign-in-forgot = Forgot your password?
 sign-in-reset-done = Your password has been reset. Sign in with the new one.
 deletion-scheduled = Your account will be deleted when the grace period ends, and you have been signed out everywhere. Changed your mind? Sign in before then and it stays.
+export-heading = Export your data
+export-lead = A zip file with your profile, sign-in sessions, access tokens (without their secrets), sign-in methods, your files under their original names, notifications, assistant conversations and your account’s security events, as JSON. It is prepared in the background; you are notified when it is ready and can download it for { $hours } hours.
+export-request = Export my data
+export-requested = Your export is being prepared. You will be notified when it is ready to download.
+export-none = You have not exported your data yet.
+export-unavailable = Your exports cannot be listed right now.
+export-asked = Asked
+export-expires = Download before
+export-download = Download
+export-status-pending = Being prepared…
+export-status-ready = Ready to download
+export-status-failed = Failed; please ask again
+export-status-expired = Expired
 forgot-title = Forgot your password?
 forgot-lead = Enter your e-mail address. If it belongs to an account, we send a link to choose a new password.
 forgot-submit = Send the link
@@ -184,6 +197,8 @@ audit-event-deletion_cancelled = Account deletion cancelled
 audit-event-account_erased = Account erased
 audit-event-audit_keyed = Audit log keyed
 audit-event-audit_pruned = Old audit events removed (retention)
+audit-event-export_requested = Data export requested
+audit-event-export_downloaded = Data export downloaded
 
 ## Status pages
 not-found-title = Page not found
@@ -353,6 +368,7 @@ notifications-new = New
 notification-file_processed = “{ $name }” is ready.
 notification-file_failed = “{ $name }” could not be processed. Open it to check it, or upload it again.
 notification-file_refused = “{ $name }” was refused: it grows too large when decompressed to be read. It is kept, but it cannot be searched.
+notification-export_ready = Your data export is ready to download.
 notification-settings-heading = Notifications
 notification-settings-lead = Choose how you hear about each kind of event.
 notification-settings-kind = Event
@@ -363,6 +379,7 @@ notification-settings-saved = Notification settings saved.
 notification-kind-file_processed = A file has been processed
 notification-kind-file_failed = A file could not be processed
 notification-kind-file_refused = A file was refused as too large once decompressed
+notification-kind-export_ready = A data export is ready
 
 ## Two-factor authentication
 sign-in-code-title = Enter your code

@@ -75,6 +75,19 @@ password-changed = Votre mot de passe a été modifié. Vos autres sessions ont 
 sign-in-forgot = Mot de passe oublié ?
 sign-in-reset-done = Votre mot de passe a été réinitialisé. Connectez-vous avec le nouveau.
 deletion-scheduled = Votre compte sera supprimé à la fin du délai de grâce, et vous avez été déconnecté partout. Vous avez changé d’avis ? Connectez-vous d’ici là et il sera conservé.
+export-heading = Exporter vos données
+export-lead = Un fichier zip avec votre profil, vos sessions, vos jetons d’accès (sans leurs secrets), vos méthodes de connexion, vos fichiers sous leur nom d’origine, vos notifications, vos conversations avec l’assistant et les événements de sécurité de votre compte, en JSON. Il est préparé en arrière-plan ; vous êtes averti quand il est prêt et pouvez le télécharger pendant { $hours } heures.
+export-request = Exporter mes données
+export-requested = Votre export est en préparation. Vous serez averti quand il sera prêt à être téléchargé.
+export-none = Vous n’avez pas encore exporté vos données.
+export-unavailable = Vos exports ne peuvent pas être affichés pour le moment.
+export-asked = Demandé
+export-expires = À télécharger avant
+export-download = Télécharger
+export-status-pending = En préparation…
+export-status-ready = Prêt à télécharger
+export-status-failed = Échec ; veuillez redemander
+export-status-expired = Expiré
 forgot-title = Mot de passe oublié ?
 forgot-lead = Saisissez votre adresse e-mail. Si elle appartient à un compte, nous envoyons un lien pour choisir un nouveau mot de passe.
 forgot-submit = Envoyer le lien
@@ -184,6 +197,8 @@ audit-event-deletion_cancelled = Suppression du compte annulée
 audit-event-account_erased = Compte effacé
 audit-event-audit_keyed = Journal d’audit scellé par clé
 audit-event-audit_pruned = Anciens événements d’audit supprimés (conservation)
+audit-event-export_requested = Export des données demandé
+audit-event-export_downloaded = Export des données téléchargé
 
 ## Pages d’état
 not-found-title = Page introuvable
@@ -353,6 +368,7 @@ notifications-new = Nouvelle
 notification-file_processed = « { $name } » est prêt.
 notification-file_failed = « { $name } » n’a pas pu être traité. Ouvrez-le pour le vérifier, ou téléversez-le à nouveau.
 notification-file_refused = « { $name } » a été refusé : une fois décompressé, il devient trop volumineux pour être lu. Il est conservé, mais ne peut pas être recherché.
+notification-export_ready = Votre export de données est prêt à être téléchargé.
 notification-settings-heading = Notifications
 notification-settings-lead = Choisissez comment vous êtes informé de chaque type d’événement.
 notification-settings-kind = Événement
@@ -363,6 +379,7 @@ notification-settings-saved = Préférences de notification enregistrées.
 notification-kind-file_processed = Un fichier a été traité
 notification-kind-file_failed = Un fichier n’a pas pu être traité
 notification-kind-file_refused = Un fichier a été refusé car trop volumineux une fois décompressé
+notification-kind-export_ready = Un export de données est prêt
 
 ## Authentification à deux facteurs
 sign-in-code-title = Saisissez votre code

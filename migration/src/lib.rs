@@ -23,6 +23,8 @@ mod m20261205_000018_sealed_secrets;
 mod m20261205_000019_idempotency_lease;
 mod m20261205_000020_resumable_uploads;
 mod m20261206_000021_account_deletion;
+mod m20261206_000022_upload_idempotency;
+mod m20261206_000023_data_exports;
 
 pub struct Migrator;
 
@@ -51,6 +53,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000019_idempotency_lease::Migration),
             Box::new(m20261205_000020_resumable_uploads::Migration),
             Box::new(m20261206_000021_account_deletion::Migration),
+            Box::new(m20261206_000022_upload_idempotency::Migration),
+            Box::new(m20261206_000023_data_exports::Migration),
         ]
     }
 }

@@ -125,6 +125,25 @@ pub async fn content(
     }
 }
 
+/// `GET /account/exports/{id}/download`: the owner's data export, as a zip to save. A visitor
+/// (the link opened in a browser not signed in) is sent to sign in first.
+pub async fn export(
+    State(services): State<Services>,
+    Extension(actor): Extension<Actor>,
+    Extension(client): Extension<domain::sessions::ClientInfo>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if actor.user_id().is_err() {
+        return Redirect::to("/signin").into_response();
+    }
+    let Ok(id) = Uuid::parse_str(&id) else { return not_found() };
+    match services.exports.download(&actor, id, &client).await {
+        Ok(download) => serve(download, &headers, "attachment", "private, no-store").await,
+        Err(err) => error_response(err),
+    }
+}
+
 /// `GET /s/{token}`: a shared file, for anyone holding the link.
 pub async fn shared(State(services): State<Services>, Path(token): Path<String>, headers: HeaderMap) -> Response {
     match services.files.download_shared(&token).await {

@@ -224,6 +224,7 @@ pub fn router(state: AppState) -> Router {
         .route(app::rpc::files::UPLOAD_URL, post(files::upload).layer(DefaultBodyLimit::disable()))
         .route(app::rpc::account::AVATAR_UPLOAD_URL, post(files::set_avatar).layer(DefaultBodyLimit::disable()))
         .route("/files/{id}/content", get(files::content))
+        .route("/account/exports/{id}/download", get(files::export))
         .route("/s/{token}", get(files::shared))
         .route("/avatars/{id}/{file}", get(files::avatar))
         .route("/auth/oidc/{provider}/start", get(oidc::start).post(oidc::connect))

@@ -131,7 +131,10 @@ fn Item(notification: NotificationDto, changed: RwSignal<u32>) -> impl IntoView 
     let key = format!("notification-{}", notification.kind);
     let args: Vec<(&'static str, String)> =
         notification.params.iter().filter(|(k, _)| k == "name").map(|(_, v)| ("name", v.clone())).collect();
-    let link = notification.params.iter().find(|(k, _)| k == "file_id").map(|(_, id)| format!("/files/{id}"));
+    let link = match notification.kind.as_str() {
+        "export_ready" => Some("/profile#data-export".to_owned()),
+        _ => notification.params.iter().find(|(k, _)| k == "file_id").map(|(_, id)| format!("/files/{id}")),
+    };
     let (mark_id, delete_id) = (notification.id.clone(), notification.id.clone());
     let read = notification.read;
     view! {

@@ -3,7 +3,7 @@
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 
 use crate::{
-    dto::{AuditEventDto, EnrolmentDto, ProfileDto, SessionDto, TwoFactorDto, UserDto},
+    dto::{AuditEventDto, EnrolmentDto, ExportDto, ProfileDto, SessionDto, TwoFactorDto, UserDto},
     error::AppError,
 };
 
@@ -27,7 +27,27 @@ pub async fn profile() -> Result<ProfileDto, AppError> {
     let account = services.accounts.profile(&actor()).await.map_err(fail)?;
     let mut profile = ProfileDto::from(&account);
     profile.deletion_grace_days = services.deletion.grace().as_secs().div_ceil(86_400);
+    profile.export_hours = services.exports.lifetime().as_secs().div_ceil(3600);
     Ok(profile)
+}
+
+/// The user's latest data exports, newest first.
+#[server(prefix = "/rpc", endpoint = "account/exports", input = GetUrl)]
+pub async fn exports() -> Result<Vec<ExportDto>, AppError> {
+    use crate::rpc::ssr::*;
+
+    let list = services()?.exports.list(&actor()).await.map_err(fail)?;
+    Ok(list.iter().map(ExportDto::from).collect())
+}
+
+/// Asks for a copy of the user's data; a job builds it and they are notified when it is ready.
+#[server(prefix = "/rpc", endpoint = "account/request_export")]
+pub async fn request_export() -> Result<ExportDto, AppError> {
+    use crate::rpc::ssr::*;
+
+    let export = services()?.exports.request(&actor(), &client_info()).await.map_err(fail)?;
+    redirect_form_post("/profile?saved=export#data-export");
+    Ok(ExportDto::from(&export))
 }
 
 /// Asks for the account's deletion (the password, unless signed in moments ago, and the address

@@ -8,6 +8,8 @@ mail-file_failed-subject = تعذّرت معالجة «{ $name }»
 mail-file_failed-body = حدث خطأ أثناء معالجة ملفك «{ $name }». ليست له معاينة ولا يمكن البحث فيه. افتحه للتحقق منه، أو ارفعه مرة أخرى.
 mail-file_refused-subject = رُفض «{ $name }» لأنه كبير جدًا بعد فك ضغطه
 mail-file_refused-body = يصبح ملفك «{ $name }» بعد فك ضغطه أكبر من أن يُقرأ بأمان، لذلك رُفض: ليست له معاينة ولا يمكن البحث فيه. لا يزال محفوظًا، ويمكنك تنزيله أو حذفه.
+mail-export_ready-subject = تصدير بياناتك جاهز
+mail-export_ready-body = النسخة التي طلبتها من بياناتك جاهزة. سجّل الدخول ونزّلها من ملفك الشخصي خلال { $hours } ساعة؛ وبعدها تُحذف.
 mail-open = افتحه: { $link }
 
 mail-footer-account = تصلك هذه الرسالة بسبب إجراء على حسابك في SmartAIPlatForm.

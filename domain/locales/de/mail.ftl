@@ -8,6 +8,8 @@ mail-file_failed-subject = „{ $name }“ konnte nicht verarbeitet werden
 mail-file_failed-body = Bei der Verarbeitung Ihrer Datei „{ $name }“ ist etwas schiefgegangen. Sie hat keine Vorschau und ist nicht durchsuchbar. Öffnen Sie sie, um sie zu prüfen, oder laden Sie sie erneut hoch.
 mail-file_refused-subject = „{ $name }“ wurde abgelehnt: entpackt zu groß
 mail-file_refused-body = Ihre Datei „{ $name }“ wird beim Entpacken zu groß, um sicher gelesen zu werden, und wurde daher abgelehnt: Sie hat keine Vorschau und ist nicht durchsuchbar. Sie bleibt gespeichert; Sie können sie herunterladen oder löschen.
+mail-export_ready-subject = Ihr Datenexport ist bereit
+mail-export_ready-body = Die angeforderte Kopie Ihrer Daten ist bereit. Melden Sie sich an und laden Sie sie innerhalb von { $hours } Stunden in Ihrem Profil herunter; danach wird sie gelöscht.
 mail-open = Öffnen: { $link }
 
 mail-footer-account = Sie erhalten diese E-Mail aufgrund einer Aktion in Ihrem SmartAIPlatForm-Konto.

@@ -8,6 +8,8 @@ mail-file_failed-subject = “{ $name }” could not be processed
 mail-file_failed-body = Something went wrong while processing your file “{ $name }”. It has no preview and cannot be searched. Open it to check it, or upload it again.
 mail-file_refused-subject = “{ $name }” was refused as too large once decompressed
 mail-file_refused-body = Your file “{ $name }” grows too large when decompressed to be read safely, so it was refused: it has no preview and cannot be searched. It is still stored; you may download or delete it.
+mail-export_ready-subject = Your data export is ready
+mail-export_ready-body = The copy of your data you asked for is ready. Sign in and download it from your profile within { $hours } hours; after that it is deleted.
 mail-open = Open it: { $link }
 
 mail-footer-account = You get this e-mail because of an action on your SmartAIPlatForm account.

@@ -8,6 +8,8 @@ mail-file_failed-subject = « { $name } » n’a pas pu être traité
 mail-file_failed-body = Un problème est survenu lors du traitement de votre fichier « { $name } ». Il n’a pas d’aperçu et ne peut pas être recherché. Ouvrez-le pour le vérifier, ou téléversez-le à nouveau.
 mail-file_refused-subject = « { $name } » a été refusé : trop volumineux une fois décompressé
 mail-file_refused-body = Votre fichier « { $name } » devient trop volumineux une fois décompressé pour être lu sans risque ; il a donc été refusé : il n’a pas d’aperçu et ne peut pas être recherché. Il reste stocké ; vous pouvez le télécharger ou le supprimer.
+mail-export_ready-subject = Votre export de données est prêt
+mail-export_ready-body = La copie de vos données que vous avez demandée est prête. Connectez-vous et téléchargez-la depuis votre profil dans les { $hours } heures ; elle sera ensuite supprimée.
 mail-open = L’ouvrir : { $link }
 
 mail-footer-account = Vous recevez cet e-mail en raison d’une action sur votre compte SmartAIPlatForm.

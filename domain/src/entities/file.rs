@@ -15,6 +15,10 @@ pub struct Model {
     pub updated_at: TimeDateTimeWithTimeZone,
     /// When the processing job finished with it (checksum checked, thumbnail and text made).
     pub processed_at: Option<TimeDateTimeWithTimeZone>,
+    /// The `Idempotency-Key` of the upload that made it (see `FileService::upload_once`). Archives
+    /// made before the column existed have none.
+    #[serde(default)]
+    pub idempotency_key: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

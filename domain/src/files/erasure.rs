@@ -48,6 +48,7 @@ impl FileService {
             objects.prefixes.push(format!("uploads/{}/", row.id));
             objects.keys.push(row.object_key);
         }
+        objects.prefixes.push(format!("exports/{owner}/"));
         if let Some(avatar) = user::Entity::find_by_id(owner).one(conn).await?.and_then(|u| u.avatar_id) {
             objects.prefixes.push(format!("avatars/{avatar}/"));
         }

@@ -31,7 +31,7 @@ pub use uploads::{NewUpload, ResumableSha256, UploadError, UploadState};
 
 use crate::{
     Actor, Error, Result,
-    entities::{file, storage_usage, user},
+    entities::{data_export, file, storage_usage, user},
     error::{Field, Problem},
     jobs::{NewJob, Queue},
     notifications::NotificationService,
@@ -159,6 +159,10 @@ pub struct Download {
 }
 
 impl Download {
+    pub(crate) fn new(info: FileInfo, key: String, storage: Storage) -> Self {
+        Self { info, key, storage }
+    }
+
     /// The bytes, or the bytes in `range`.
     pub async fn bytes(&self, range: Option<Range<u64>>) -> Result<BoxStream<'static, Result<Bytes, StorageError>>> {
         self.storage.get(&self.key, range).await.map_err(|err| match err {
@@ -291,12 +295,42 @@ impl FileService {
 
     /// Stores an upload as it arrives. `name` is what the client called the file; it is cleaned,
     /// not trusted. A refused, failed or interrupted upload leaves neither object nor row.
-    #[tracing::instrument(skip_all, fields(name), err(level = "info"))]
     pub async fn upload<S>(&self, actor: &Actor, name: &str, body: S) -> Result<FileInfo>
     where
         S: Stream<Item = std::io::Result<Bytes>> + Send,
     {
+        self.upload_once(actor, None, name, body).await
+    }
+
+    /// [`Self::upload`], sent with an `Idempotency-Key` the caller has claimed: the key is kept on
+    /// the row, in the transaction that makes it, and an upload with a key that already made a file
+    /// (within [`crate::idempotency::KEEP_FOR`]) gives that file back without reading the body.
+    /// That closes the gap the claim alone leaves: a process killed between its commit and keeping
+    /// its answer, whose claim a retry takes over.
+    #[tracing::instrument(skip_all, fields(name), err(level = "info"))]
+    pub async fn upload_once<S>(
+        &self,
+        actor: &Actor,
+        idempotency_key: Option<&str>,
+        name: &str,
+        body: S,
+    ) -> Result<FileInfo>
+    where
+        S: Stream<Item = std::io::Result<Bytes>> + Send,
+    {
         let owner = actor.user_id()?;
+        if let Some(key) = idempotency_key {
+            let since = OffsetDateTime::now_utc() - crate::idempotency::KEEP_FOR;
+            let made = file::Entity::find()
+                .filter(file::Column::OwnerId.eq(owner))
+                .filter(file::Column::IdempotencyKey.eq(key))
+                .filter(file::Column::CreatedAt.gt(since))
+                .one(&self.db)
+                .await?;
+            if let Some(made) = made {
+                return Ok(made.into());
+            }
+        }
         let name = FileName::clean(name)?;
         let remaining = self.quota.saturating_sub(self.usage(actor).await?);
         if remaining == 0 {
@@ -343,6 +377,7 @@ impl FileService {
             created_at: Set(now),
             updated_at: Set(now),
             processed_at: Set(None),
+            idempotency_key: Set(idempotency_key.map(str::to_owned)),
         };
         // The quota, the row and its processing job commit together: no file is left unprocessed,
         // and none is stored past the quota, however many uploads run at once.
@@ -500,6 +535,9 @@ impl FileService {
         let avatar_objects = listing("avatars").await?;
         let upload_objects = listing("uploads").await?;
         let derived_objects = listing("derived").await?;
+        let export_objects = listing("exports").await?;
+        let exports: HashSet<String> =
+            data_export::Entity::find().all(&self.db).await?.into_iter().map(|e| e.object_key).collect();
         let uploads = self.uploads_in_progress().await?;
         let upload_of = |key: &str| key.split('/').nth(1).and_then(|id| id.parse::<Uuid>().ok());
 
@@ -517,6 +555,7 @@ impl FileService {
                 .chain(avatar_objects.iter().filter(|key| !known_avatars.contains(&avatar_of(key))))
                 .chain(upload_objects.iter().filter(|key| !upload_of(key).is_some_and(|id| uploads.contains(&id))))
                 .chain(derived_objects.iter().filter(|key| !derived_from(key).is_some_and(|id| file_ids.contains(&id))))
+                .chain(export_objects.iter().filter(|key| !exports.contains(key.as_str())))
                 .cloned()
                 .collect(),
             missing_objects: rows

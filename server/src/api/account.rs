@@ -1,12 +1,17 @@
-//! `/account`: the caller's own profile, password, avatar and security activity.
+//! `/account`: the caller's own profile, password, avatar, security activity and data exports.
 
 use axum::{
     body::Body,
-    extract::State,
+    extract::{Path, State},
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };
-use domain::{Services, accounts::Account, accounts::ProfileUpdate, audit::AuditEntry};
+use domain::{
+    Services,
+    accounts::{Account, ProfileUpdate},
+    audit::AuditEntry,
+    exports::{ExportInfo, ExportStatus},
+};
 use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -28,6 +33,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(request_deletion))
         .routes(routes!(set_avatar, remove_avatar))
         .routes(routes!(activity))
+        .routes(routes!(request_export, list_exports))
+        .routes(routes!(get_export))
+        .routes(routes!(download_export))
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
@@ -255,4 +263,113 @@ impl From<AuditEntry> for ActivityBody {
 async fn activity(State(services): State<Services>, caller: Caller<Read>) -> Result<impl IntoResponse, ApiError> {
     let events = services.audit.list_own(&caller.actor, 50).await?;
     Ok(axum::Json(events.into_iter().map(ActivityBody::from).collect::<Vec<_>>()))
+}
+
+/// A data export of the caller's account.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ExportBody {
+    pub id: Uuid,
+    /// `pending` (being built), `ready` (downloadable until `expires_at`), `failed` (ask again) or
+    /// `expired`.
+    pub status: ExportState,
+    /// Bytes of the zip, once ready.
+    pub size: Option<u64>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub ready_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub expires_at: Option<OffsetDateTime>,
+    /// Where the zip is downloaded, once ready.
+    pub download_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportState {
+    Pending,
+    Ready,
+    Failed,
+    Expired,
+}
+
+impl From<ExportInfo> for ExportBody {
+    fn from(e: ExportInfo) -> Self {
+        let status = match e.status {
+            ExportStatus::Pending => ExportState::Pending,
+            ExportStatus::Ready => ExportState::Ready,
+            ExportStatus::Failed => ExportState::Failed,
+            ExportStatus::Expired => ExportState::Expired,
+        };
+        Self {
+            id: e.id,
+            status,
+            size: e.size,
+            created_at: e.created_at,
+            ready_at: e.ready_at,
+            expires_at: e.expires_at,
+            download_url: (status == ExportState::Ready).then(|| format!("/api/v1/account/exports/{}/download", e.id)),
+        }
+    }
+}
+
+/// Asks for a copy of everything the platform keeps about the caller (profile, sessions, tokens'
+/// metadata, sign-in methods, files, notifications, assistant conversations, security events), as
+/// one zip built in the background. The caller is notified when it is ready. While one is being
+/// built, asking again gives it back (200); a new one is refused (429) for ten minutes after the last.
+#[utoipa::path(post, path = "/account/exports", tag = "account",
+    responses(
+        (status = 202, body = ExportBody, headers(("Location" = String))),
+        (status = 200, body = ExportBody, description = "An export already being built"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 429, body = ErrorBody),
+    ),
+    security(("bearer" = ["write"]), ("session" = [])))]
+async fn request_export(State(services): State<Services>, caller: Caller<Write>) -> Result<Response, ApiError> {
+    let export = services.exports.request(&caller.actor, &caller.client).await?;
+    let location = format!("/api/v1/account/exports/{}", export.id);
+    // Made just now (202), or the one already being built (200).
+    let fresh = OffsetDateTime::now_utc() - export.created_at < time::Duration::seconds(5);
+    let status = if fresh { StatusCode::ACCEPTED } else { StatusCode::OK };
+    Ok((status, [(axum::http::header::LOCATION, location)], axum::Json(ExportBody::from(export))).into_response())
+}
+
+/// The caller's latest data exports, newest first.
+#[utoipa::path(get, path = "/account/exports", tag = "account",
+    responses((status = 200, body = Vec<ExportBody>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = ["read"]), ("session" = [])))]
+async fn list_exports(State(services): State<Services>, caller: Caller<Read>) -> Result<impl IntoResponse, ApiError> {
+    let list = services.exports.list(&caller.actor).await?;
+    Ok(axum::Json(list.into_iter().map(ExportBody::from).collect::<Vec<_>>()))
+}
+
+/// One of the caller's data exports (poll it until `ready`).
+#[utoipa::path(get, path = "/account/exports/{id}", tag = "account", params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = ExportBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+    ),
+    security(("bearer" = ["read"]), ("session" = [])))]
+async fn get_export(
+    State(services): State<Services>,
+    caller: Caller<Read>,
+    Path(id): Path<Uuid>,
+) -> Result<impl IntoResponse, ApiError> {
+    Ok(axum::Json(ExportBody::from(services.exports.get(&caller.actor, id).await?)))
+}
+
+/// The zip of a ready export. `404` when it is not ready, has expired, or is not the caller's.
+#[utoipa::path(get, path = "/account/exports/{id}/download", tag = "account", params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, content_type = "application/zip", body = Vec<u8>, headers(("ETag" = String))),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+    ),
+    security(("bearer" = ["read"]), ("session" = [])))]
+async fn download_export(
+    State(services): State<Services>,
+    caller: Caller<Read>,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let download = services.exports.download(&caller.actor, id, &caller.client).await?;
+    Ok(crate::files::serve(download, &headers, "attachment", "private, no-store").await)
 }

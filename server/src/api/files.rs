@@ -23,7 +23,7 @@ use uuid::Uuid;
 use super::{
     error::{ApiError, ErrorBody},
     extract::{Caller, Json, Page, PageQuery, Path, Query, Read, Write, check_if_match, etag_of, with_etag},
-    idempotency::OneTimeSecret,
+    idempotency::{ClaimedKey, OneTimeSecret},
 };
 use crate::startup::AppState;
 
@@ -105,10 +105,12 @@ async fn upload_file(
     State(services): State<Services>,
     caller: Caller<Write>,
     Query(query): Query<UploadQuery>,
+    claimed: Option<Extension<ClaimedKey>>,
     body: Body,
 ) -> Result<Response, ApiError> {
     let stream = body.into_data_stream().map_err(std::io::Error::other);
-    let stored = FileBody::from(services.files.upload(&caller.actor, &query.name, stream).await?);
+    let key = claimed.as_ref().map(|Extension(ClaimedKey(key))| key.as_str());
+    let stored = FileBody::from(services.files.upload_once(&caller.actor, key, &query.name, stream).await?);
     let location = format!("/api/v1/files/{}", stored.id);
     let etag = etag_of(&stored);
     Ok((StatusCode::CREATED, [(header::LOCATION, location), (header::ETAG, etag)], axum::Json(stored)).into_response())

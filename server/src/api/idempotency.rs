@@ -4,9 +4,11 @@
 //! client may retry with the same key. The same key with another request is refused (422); while
 //! the first is still being answered, a repeat gets 409 with `Retry-After`. The process answering
 //! renews its claim every few seconds; if it dies mid-request (SIGKILL, a lost machine) the claim
-//! runs out within [`domain::idempotency::LEASE`] and a retry takes it over. (A process that dies
-//! after its handler committed but before the answer was kept leaves a window of about a
-//! millisecond in which the retry makes the resource a second time.)
+//! runs out within [`domain::idempotency::LEASE`] and a retry takes it over. A process that dies
+//! after its handler committed but before the answer was kept would leave the retry to make the
+//! resource a second time; an upload closes that gap by keeping the [`ClaimedKey`] on the file's
+//! row in the transaction that makes it, so the retry finds the file. (Other creations, whose
+//! handlers answer within milliseconds of their commit, keep that small window.)
 //!
 //! An answer that shows a secret once (a new token, a share link) is marked [`OneTimeSecret`] by
 //! its handler: only its status and headers are kept, never the body, and a repeat gets 409 with
@@ -38,6 +40,11 @@ const REPLAYED_HEADERS: [HeaderName; 3] = [header::CONTENT_TYPE, header::LOCATIO
 #[derive(Debug, Clone, Copy)]
 pub struct OneTimeSecret;
 
+/// Put in a request's extensions when its `Idempotency-Key` was claimed for it, for a handler
+/// that keeps the key with what it makes, in the same transaction (an upload does).
+#[derive(Debug, Clone)]
+pub struct ClaimedKey(pub String);
+
 pub async fn keys(State(services): State<Services>, request: Request, next: Next) -> Response {
     if request.method() != Method::POST {
         return next.run(request).await;
@@ -53,12 +60,14 @@ pub async fn keys(State(services): State<Services>, request: Request, next: Next
     let Some(key) = key.to_str().ok().filter(|k| (1..=255).contains(&k.len())).map(str::to_owned) else {
         return ApiError::invalid("idempotency_key", "malformed").into_response();
     };
-    let (request, fingerprint) = match fingerprint(request).await {
+    let (mut request, fingerprint) = match fingerprint(request).await {
         Ok(pair) => pair,
         Err(err) => return err.into_response(),
     };
     match services.idempotency.claim(user_id, &key, &fingerprint).await {
-        Ok(Claim::New) => {}
+        Ok(Claim::New) => {
+            request.extensions_mut().insert(ClaimedKey(key.clone()));
+        }
         Ok(Claim::Replay(stored)) => return replay(stored),
         Ok(Claim::Withheld(stored)) => return withheld(&stored),
         Ok(Claim::InProgress { retry_after }) => {

@@ -462,7 +462,7 @@ async fn an_abandoned_idempotency_claim_is_taken_over_when_its_lease_runs_out(ba
             .header("idempotency-key", "k-1")
             .body("bytes")
     };
-    assert_eq!(send().send().await.unwrap().status(), 201);
+    let first = json(send().send().await.unwrap()).await;
     let now = time::OffsetDateTime::now_utc();
     // lease_until None is a claim by a process older than leases: it holds LEGACY_LEASE from its creation.
     let claimed = |lease_until: Option<time::OffsetDateTime>, created_at: time::OffsetDateTime| {
@@ -493,9 +493,16 @@ async fn an_abandoned_idempotency_claim_is_taken_over_when_its_lease_runs_out(ba
         let taken_over = send().send().await.unwrap();
         assert_eq!(taken_over.status(), 201);
         assert!(taken_over.headers().get("idempotent-replayed").is_none(), "answered afresh, not replayed");
+        let location = taken_over.headers()[header::LOCATION].to_str().unwrap().to_owned();
+        // The first process committed the file before it "died": the retry finds it, stores nothing.
+        let found = json(taken_over).await;
+        assert_eq!(found["id"], first["id"], "the file the abandoned request made, not a second one");
+        assert_eq!(location, format!("/api/v1/files/{}", first["id"].as_str().unwrap()));
         let again = send().send().await.unwrap();
         assert_eq!(again.headers()["idempotent-replayed"], "true", "and kept for the next repeat");
     }
+    let listed = json(call(&app, &ada.token, Method::GET, "/api/v1/files").send().await.unwrap()).await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1, "one upload, however many take-overs: {listed}");
 }
 
 async fn notifications_sessions_and_preferences(backend: Backend) {

@@ -494,6 +494,7 @@ impl FileService {
             created_at: Set(now),
             updated_at: Set(now),
             processed_at: Set(None),
+            idempotency_key: Set(None),
         };
         let committed = async {
             let txn = self.db.begin().await?;
