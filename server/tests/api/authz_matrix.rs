@@ -49,10 +49,11 @@ const CALLERS: [Caller; 5] =
 
 /// The plain axum doors of `server::startup::router` (byte streams, provider sign-in, live events,
 /// probes): neither in the OpenAPI document nor server functions, so listed here by hand.
-const PLAIN_DOORS: [(&str, &str); 13] = [
+const PLAIN_DOORS: [(&str, &str); 14] = [
     ("POST", "/rpc/files/upload"),
     ("POST", "/rpc/account/avatar"),
     ("GET", "/files/{id}/content"),
+    ("GET", "/account/exports/{id}/download"),
     ("GET", "/s/{token}"),
     ("GET", "/avatars/{id}/{file}"),
     ("GET", "/auth/oidc/{provider}/start"),
@@ -109,6 +110,11 @@ fn matrix() -> Vec<Row> {
         row(M::PUT, "/api/v1/account/avatar", Body::Bytes(Blob::Png), "401 200 403 - 403"),
         row(M::DELETE, "/api/v1/account/avatar", Empty, "401 204 403 - 403"),
         row(M::GET, "/api/v1/account/activity", Empty, "401 200 200 - -"),
+        // Eve asked for her own export moments ago: another is refused for a while.
+        row(M::GET, "/api/v1/account/exports", Empty, "401 200 200 - -"),
+        row(M::POST, "/api/v1/account/exports", Empty, "401 429 403 - 403"),
+        row(M::GET, "/api/v1/account/exports/{export}", Empty, "401 404 200 - -"),
+        row(M::GET, "/api/v1/account/exports/{export}/download", Empty, "401 404 200 - -"),
         row(M::GET, "/api/v1/me", Empty, "401 200 200 - -"),
         row(M::GET, "/api/v1/sessions", Empty, "401 200 200 - -"),
         row(M::DELETE, "/api/v1/sessions", Empty, "401 200 403 - 403"),
@@ -153,6 +159,8 @@ fn matrix() -> Vec<Row> {
         row(M::POST, "/rpc/account/set_language", F(&[("lang", "en")]), "200 200 200 - 403"),
         row(M::POST, "/rpc/account/remove_avatar", Empty, "401 200 401 - 403"),
         row(M::GET, "/rpc/account/sessions", Empty, "401 200 401 - -"),
+        row(M::GET, "/rpc/account/exports", Empty, "401 200 401 - -"),
+        row(M::POST, "/rpc/account/request_export", Empty, "401 429 401 - 403"),
         row(M::POST, "/rpc/account/end_session", F(&[("id", "{session}")]), "401 404 401 - 403"),
         row(M::POST, "/rpc/account/end_other_sessions", Empty, "401 200 401 - 403"),
         row(M::GET, "/rpc/account/two_factor", Empty, "401 200 401 - -"),
@@ -203,6 +211,8 @@ fn matrix() -> Vec<Row> {
         row(M::POST, "/rpc/files/upload", Body::Part("file", Blob::Text), "401 201 401 - 403"),
         row(M::POST, "/rpc/account/avatar", Body::Part("avatar", Blob::Png), "401 200 401 - 403"),
         row(M::GET, "/files/{file}/content", Empty, "401 404 401 - -"),
+        // A visitor following the link is sent to sign in first.
+        row(M::GET, "/account/exports/{export}/download", Empty, "303 404 303 - -"),
         row(M::GET, "/s/{share_token}", Empty, "200 200 200 - -"),
         row(M::GET, "/avatars/{avatar}/{avatar_file}", Empty, "200 200 200 - -"),
         row(M::GET, "/auth/oidc/{provider}/start", Empty, "303 303 303 - -"),
@@ -350,6 +360,25 @@ async fn arrange(app: &TestApp) -> World {
         .unwrap();
     assert_eq!(upload.status(), 201);
     let upload = upload.headers()[header::LOCATION].to_str().unwrap().rsplit('/').next().unwrap().to_owned();
+    // Ada's export, and one of Eve's own (so that Eve asking again is refused, whatever the timing).
+    let export = get_json(api(Method::POST, "/api/v1/account/exports")).await["id"].as_str().unwrap().to_owned();
+    let eves = |method: Method, path: &str| {
+        program().request(method, app.url(path)).header(header::COOKIE, cookie(&eve_session))
+    };
+    let eve_export = get_json(eves(Method::POST, "/api/v1/account/exports")).await["id"].as_str().unwrap().to_owned();
+    for (id, hers) in [(&export, false), (&eve_export, true)] {
+        let path = format!("/api/v1/account/exports/{id}");
+        let mut status = Value::Null;
+        for _ in 0..300 {
+            let read = if hers { eves(Method::GET, &path) } else { api(Method::GET, &path) };
+            status = get_json(read).await["status"].clone();
+            if status == "ready" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(status, "ready", "export {id} was not built");
+    }
     let tokens = get_json(api(Method::GET, "/api/v1/tokens")).await;
     let account = get_json(api(Method::GET, "/api/v1/account")).await;
     let help = get_json(program().get(app.url("/rpc/assistant/help_pages"))).await;
@@ -389,6 +418,7 @@ async fn arrange(app: &TestApp) -> World {
         ("avatar_file", avatar_file.to_owned()),
         ("help", help[0]["slug"].as_str().unwrap().to_owned()),
         ("provider", "corp".to_owned()),
+        ("export", export),
     ]);
     World { ada_session, admin_session, eve_session, eve_email, read_token, write_token, account, ids }
 }
@@ -398,7 +428,7 @@ fn cookie(session: &str) -> String {
 }
 
 /// Ada's things whose ids no answer to anyone but Ada may show.
-const SECRET_THINGS: [&str; 11] = [
+const SECRET_THINGS: [&str; 12] = [
     "email",
     "user",
     "file",
@@ -410,6 +440,7 @@ const SECRET_THINGS: [&str; 11] = [
     "notification",
     "conversation",
     "passkey",
+    "export",
 ];
 
 impl World {
