@@ -124,8 +124,16 @@ impl ExportService {
         let owner = actor.user_id()?;
         let now = OffsetDateTime::now_utc();
         let txn = self.db.begin().await?;
-        // The user's row, locked where the database can: two requests at once make one export.
-        let found = user::Entity::find_by_id(owner).lock_exclusive().one(&txn).await?.ok_or(Error::Unauthenticated)?;
+        // A write first, on the user's row: it serialises two requests at once (one export), and
+        // on SQLite a transaction that reads first may not upgrade to writing while a worker writes.
+        let touched = user::Entity::update_many()
+            .col_expr(user::Column::Id, Expr::col(user::Column::Id).into())
+            .filter(user::Column::Id.eq(owner))
+            .exec(&txn)
+            .await?;
+        if touched.rows_affected == 0 {
+            return Err(Error::Unauthenticated);
+        }
         let last = data_export::Entity::find()
             .filter(data_export::Column::UserId.eq(owner))
             .order_by_desc(data_export::Column::CreatedAt)
@@ -144,7 +152,7 @@ impl ExportService {
         let id = Uuid::now_v7();
         let row = data_export::ActiveModel {
             id: Set(id),
-            user_id: Set(found.id),
+            user_id: Set(owner),
             status: Set("pending".into()),
             object_key: Set(format!("exports/{owner}/{id}.zip")),
             size: Set(None),
@@ -222,10 +230,7 @@ impl ExportService {
         }
         let Some(owner) = user::Entity::find_by_id(row.user_id).one(&self.db).await? else { return Ok(()) };
         let started = std::time::Instant::now();
-        // One read transaction: the documents agree with each other.
-        let txn = self.db.begin().await?;
-        let entries = documents::gather(&txn, &owner).await?;
-        txn.commit().await?;
+        let entries = documents::gather(&self.db, &owner).await?;
         let stored = archive::store(&self.storage, &row.object_key, entries).await?;
         let now = OffsetDateTime::now_utc();
         let expires_at = now + self.lifetime;

@@ -117,6 +117,14 @@ async fn a_due_deletion_erases_everything_the_account_owned(backend: Backend) {
         .await;
     assert!(app.stored_objects(&format!("files/{ada_id}")) == 1 && app.stored_objects("avatars") > 0);
     assert!(app.stored_objects("uploads") > 0);
+    // And an export of her data, built.
+    let export = json(call(&app, &ada.token, Method::POST, "/api/v1/account/exports").send().await.unwrap()).await;
+    let export = format!("/api/v1/account/exports/{}", export["id"].as_str().unwrap());
+    eventually("the export", || async {
+        json(call(&app, &ada.token, Method::GET, &export).send().await.unwrap()).await["status"] == "ready"
+    })
+    .await;
+    assert_eq!(app.stored_objects(&format!("exports/{ada_id}")), 1);
 
     assert_eq!(ask(&app, &ada, json!({ "confirmation": ada.email })).await.status(), StatusCode::ACCEPTED);
     sql(&app, &format!("UPDATE users SET deletion_due_at = created_at WHERE email = '{}'", ada.email)).await;
@@ -131,6 +139,7 @@ async fn a_due_deletion_erases_everything_the_account_owned(backend: Backend) {
     assert_eq!(app.stored_objects(&format!("files/{ada_id}")), 0);
     assert_eq!(app.stored_objects(&format!("derived/{file_id}")), 0);
     assert_eq!((app.stored_objects("avatars"), app.stored_objects("uploads")), (0, 0));
+    assert_eq!(app.stored_objects("exports"), 0);
     assert_eq!(app.stored_objects(&format!("files/{bob_id}")), 1);
     let report = app.services.files.check(&admin, false).await.unwrap();
     assert_eq!(report, Default::default(), "nothing left behind");
@@ -138,8 +147,8 @@ async fn a_due_deletion_erases_everything_the_account_owned(backend: Backend) {
     // The log keeps its chain, and no longer knows her address or where she signed in from.
     let verified = app.services.audit.verify(&admin).await.unwrap();
     assert_eq!(verified.broken, None, "{verified:?}");
-    // Her sign-up, her token and her request.
-    assert_eq!(verified.pseudonymised, 3, "{verified:?}");
+    // Her sign-up, her token, her export and her request.
+    assert_eq!(verified.pseudonymised, 4, "{verified:?}");
     let log = app.services.audit.list(&admin, None, 1000).await.unwrap();
     let erased = log.iter().find(|e| e.event == "account_erased").expect("the erasure is recorded");
     assert_eq!(erased.user_id, Some(ada_id));

@@ -12,6 +12,7 @@ mod cli;
 mod csrf;
 mod deletion;
 mod errors;
+mod exports;
 mod files;
 mod hardening;
 mod helpers;
