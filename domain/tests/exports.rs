@@ -199,8 +199,12 @@ async fn an_export_holds_every_record_and_file_of_its_owner_and_nothing_else(bac
     assert_eq!(entries["files/notes (2).txt"], b"a second file with the same name");
     assert_eq!(entries["files/holiday.png"], photo);
     let files = document(&entries, "files.json");
-    let described: Vec<(&str, &str)> =
-        files.as_array().unwrap().iter().map(|f| (f["name"].as_str().unwrap(), f["in_archive"].as_str().unwrap())).collect();
+    let described: Vec<(&str, &str)> = files
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["name"].as_str().unwrap(), f["in_archive"].as_str().unwrap()))
+        .collect();
     assert_eq!(
         described,
         [("notes.txt", "files/notes.txt"), ("notes.txt", "files/notes (2).txt"), ("holiday.png", "files/holiday.png")]
@@ -208,7 +212,10 @@ async fn an_export_holds_every_record_and_file_of_its_owner_and_nothing_else(bac
     assert_eq!(files[0]["size"], minutes.len());
 
     let profile = document(&entries, "profile.json");
-    assert_eq!((profile["email"].as_str(), profile["display_name"].as_str()), (Some("ada@example.com"), Some("Ada Lovelace")));
+    assert_eq!(
+        (profile["email"].as_str(), profile["display_name"].as_str()),
+        (Some("ada@example.com"), Some("Ada Lovelace"))
+    );
     assert_eq!(document(&entries, "sessions.json").as_array().unwrap().len(), 1);
     assert_eq!(document(&entries, "notifications.json")[0]["kind"], "file_processed");
     let threads = document(&entries, "assistant_conversations.json");
@@ -298,4 +305,37 @@ async fn an_expired_export_cannot_be_downloaded_and_the_nightly_job_removes_it(b
     assert!(app.services.exports.list(&ada).await.unwrap().is_empty());
     assert!(app.services.storage.list("exports").await.unwrap().is_empty());
     assert_eq!(app.services.storage.list("files").await.unwrap().len(), 1, "the user's files stay");
+}
+
+/// The peak resident memory of this process so far, in bytes (`VmHWM`).
+fn peak_rss() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).expect("VmHWM in /proc/self/status");
+    line.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap() * 1024
+}
+
+/// A user with a full quota: the export is streamed, so memory does not grow with the files.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_of_large_files_is_streamed_in_bounded_memory() {
+    const FILE: usize = 48 << 20;
+    let app = spawn(Backend::Sqlite).await;
+    let ada = app.user("ada@example.com").await;
+    for n in 0..3u8 {
+        // Made as it is sent, 64 KiB at a time: the test itself holds no file in memory.
+        let chunks = (0..FILE / (64 << 10))
+            .map(move |i| Ok(Bytes::from(vec![b'a' + ((i + usize::from(n)) % 26) as u8; 64 << 10])));
+        app.services.files.upload(&ada, &format!("big-{n}.txt"), stream::iter(chunks)).await.unwrap();
+    }
+    let before = peak_rss();
+
+    let export = app.services.exports.request(&ada, &ClientInfo::default()).await.unwrap();
+    let started = std::time::Instant::now();
+    app.build(export.id).await;
+    let took = started.elapsed();
+
+    let grown = peak_rss().saturating_sub(before);
+    eprintln!("exported {} MiB in {took:?}; peak memory grew by {} KiB", 3 * FILE >> 20, grown >> 10);
+    assert!(grown < 32 << 20, "a {} MiB export raised the peak memory by {} MiB", 3 * FILE >> 20, grown >> 20);
+    let ready = app.services.exports.get(&ada, export.id).await.unwrap();
+    assert_eq!(ready.status, ExportStatus::Ready);
 }

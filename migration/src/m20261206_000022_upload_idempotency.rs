@@ -11,7 +11,9 @@ pub struct Migration;
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .alter_table(Table::alter().table(Files::Table).add_column(string_len_null(Files::IdempotencyKey, 255)).to_owned())
+            .alter_table(
+                Table::alter().table(Files::Table).add_column(string_len_null(Files::IdempotencyKey, 255)).to_owned(),
+            )
             .await?;
         manager
             .create_index(
@@ -26,7 +28,9 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_index(Index::drop().name("idx_files_owner_idempotency_key").table(Files::Table).to_owned()).await?;
+        manager
+            .drop_index(Index::drop().name("idx_files_owner_idempotency_key").table(Files::Table).to_owned())
+            .await?;
         manager.alter_table(Table::alter().table(Files::Table).drop_column(Files::IdempotencyKey).to_owned()).await
     }
 }

@@ -6,9 +6,9 @@ use super::{error::ErrorPage, form_action, two_factor::TwoFactorCard, url_error}
 use crate::{
     components::{
         date_time::DateTime,
-        header::use_live_unread,
         field::{Field, FormAlert, FormAttempt, server_error_for},
         form::hydrated_form_ref,
+        header::use_live_unread,
     },
     dto::{AuditEventDto, ExportDto, PasskeyDto, ProfileDto, SessionDto},
     error::AppError,

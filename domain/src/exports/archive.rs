@@ -53,7 +53,9 @@ pub(crate) async fn store(storage: &Storage, key: &str, entries: Vec<Entry>) -> 
     }
 }
 
-fn tokio_stream_of(mut receiver: mpsc::Receiver<io::Result<Bytes>>) -> impl futures_util::Stream<Item = io::Result<Bytes>> {
+fn tokio_stream_of(
+    mut receiver: mpsc::Receiver<io::Result<Bytes>>,
+) -> impl futures_util::Stream<Item = io::Result<Bytes>> {
     futures_util::stream::poll_fn(move |cx| receiver.poll_recv(cx))
 }
 

@@ -33,8 +33,13 @@ pub(crate) async fn gather(db: &impl ConnectionTrait, found: &user::Model) -> Re
         .all(db)
         .await?;
     let mut names = ArchiveNames::default();
-    let placed: Vec<(file::Model, String)> =
-        files.into_iter().map(|f| { let path = names.place(&f.name); (f, path) }).collect();
+    let placed: Vec<(file::Model, String)> = files
+        .into_iter()
+        .map(|f| {
+            let path = names.place(&f.name);
+            (f, path)
+        })
+        .collect();
 
     document(
         "README.json",
@@ -86,8 +91,11 @@ pub(crate) async fn gather(db: &impl ConnectionTrait, found: &user::Model) -> Re
                 .collect(),
         ),
     );
-    let tokens =
-        api_token::Entity::find().filter(api_token::Column::UserId.eq(id)).order_by_asc(api_token::Column::CreatedAt).all(db).await?;
+    let tokens = api_token::Entity::find()
+        .filter(api_token::Column::UserId.eq(id))
+        .order_by_asc(api_token::Column::CreatedAt)
+        .all(db)
+        .await?;
     document(
         "access_tokens.json",
         Value::Array(
@@ -108,8 +116,11 @@ pub(crate) async fn gather(db: &impl ConnectionTrait, found: &user::Model) -> Re
         ),
     );
     let identities = user_identity::Entity::find().filter(user_identity::Column::UserId.eq(id)).all(db).await?;
-    let passkeys =
-        passkey::Entity::find().filter(passkey::Column::UserId.eq(id)).order_by_asc(passkey::Column::CreatedAt).all(db).await?;
+    let passkeys = passkey::Entity::find()
+        .filter(passkey::Column::UserId.eq(id))
+        .order_by_asc(passkey::Column::CreatedAt)
+        .all(db)
+        .await?;
     let second_factor = two_factor::Entity::find_by_id(id).one(db).await?;
     document(
         "sign_in_methods.json",
@@ -224,7 +235,12 @@ pub(crate) async fn gather(db: &impl ConnectionTrait, found: &user::Model) -> Re
         });
     }
     for (f, path) in placed {
-        entries.push(Entry::Object { name: path, key: f.object_key, content_type: f.content_type, modified: f.created_at });
+        entries.push(Entry::Object {
+            name: path,
+            key: f.object_key,
+            content_type: f.content_type,
+            modified: f.created_at,
+        });
     }
     Ok(entries)
 }
@@ -279,4 +295,3 @@ mod tests {
         assert_eq!(names.place(".bashrc"), "files/bashrc");
     }
 }
-

@@ -165,7 +165,9 @@ impl ExportService {
         .insert(&txn)
         .await?;
         self.jobs.enqueue_in(&txn, NewJob::of(&BuildExport { export_id: id })).await?;
-        self.audit.record_in(&txn, Event::ExportRequested, Context::own(owner, client).detail("export_id", id.to_string())).await?;
+        self.audit
+            .record_in(&txn, Event::ExportRequested, Context::own(owner, client).detail("export_id", id.to_string()))
+            .await?;
         txn.commit().await?;
         metrics::counter!("data_exports_requested_total").increment(1);
         Ok(ExportInfo::of(&row, now))

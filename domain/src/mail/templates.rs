@@ -79,9 +79,12 @@ mod tests {
                 if kind.name.starts_with("file_") {
                     assert!(mail.subject.contains("report.pdf"), "{locale:?} {}: {}", kind.name, mail.subject);
                 }
-                for value in
-                    ["Ada", names(kind.name), "https://app.example/files/1", "https://app.example/notifications#settings"]
-                {
+                for value in [
+                    "Ada",
+                    names(kind.name),
+                    "https://app.example/files/1",
+                    "https://app.example/notifications#settings",
+                ] {
                     assert!(mail.body.contains(value), "{locale:?} {} lacks {value}:\n{}", kind.name, mail.body);
                 }
                 assert!(!mail.body.contains("mail-") && !mail.subject.contains("mail-"), "{locale:?} {}", kind.name);

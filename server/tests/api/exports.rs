@@ -42,10 +42,9 @@ async fn a_user_exports_their_data_and_downloads_the_zip(backend: Backend) {
     let id = listed[0]["id"].as_str().unwrap().to_owned();
     let deadline = Instant::now() + Duration::from_secs(30);
     let export = loop {
-        let export = json(
-            call(&app, &ada.token, Method::GET, &format!("/api/v1/account/exports/{id}")).send().await.unwrap(),
-        )
-        .await;
+        let export =
+            json(call(&app, &ada.token, Method::GET, &format!("/api/v1/account/exports/{id}")).send().await.unwrap())
+                .await;
         if export["status"] == "ready" {
             break export;
         }
