@@ -14,6 +14,9 @@ pub struct UserDto {
     pub avatar_url: Option<String>,
     /// Notifications not read yet (the bell's badge).
     pub unread_notifications: u64,
+    /// Whether the assistant's feature flag is on for this user (decided by the server, so the
+    /// rendered page and the hydrated one agree).
+    pub assistant: bool,
 }
 
 /// What a right password gets: the user, signed in, or (with two-factor on) the challenge a code
@@ -568,6 +571,7 @@ mod ssr {
                 locale: a.locale.clone(),
                 avatar_url: a.avatar_id.map(|id| avatar_url(&id.to_string(), 64)),
                 unread_notifications: 0,
+                assistant: false,
             }
         }
     }

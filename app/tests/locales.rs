@@ -161,6 +161,7 @@ const SERVER_ERROR_KEYS: &[&str] = &[
     "audit-event-audit_pruned",
     "audit-event-export_requested",
     "audit-event-export_downloaded",
+    "audit-event-flag_changed",
 ];
 
 // ---------------------------------------------------------------------------------------------

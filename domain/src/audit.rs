@@ -82,10 +82,12 @@ pub enum Event {
     ExportRequested,
     /// The owner downloaded their export.
     ExportDownloaded,
+    /// An administrator set a feature flag.
+    FlagChanged,
 }
 
 impl Event {
-    pub const ALL: [Event; 24] = [
+    pub const ALL: [Event; 25] = [
         Self::SignUp,
         Self::SignIn,
         Self::SignInFailed,
@@ -110,6 +112,7 @@ impl Event {
         Self::AuditPruned,
         Self::ExportRequested,
         Self::ExportDownloaded,
+        Self::FlagChanged,
     ];
 
     pub fn code(self) -> &'static str {
@@ -138,6 +141,7 @@ impl Event {
             Self::AuditPruned => "audit_pruned",
             Self::ExportRequested => "export_requested",
             Self::ExportDownloaded => "export_downloaded",
+            Self::FlagChanged => "flag_changed",
         }
     }
 

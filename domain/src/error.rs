@@ -225,6 +225,8 @@ pub enum Field {
     /// What the user typed to confirm something that cannot be undone (their address, to delete
     /// their account).
     Confirmation,
+    /// A feature flag's rollout percentage.
+    Rollout,
 }
 
 impl Field {
@@ -254,6 +256,7 @@ impl Field {
             Self::Question => "question",
             Self::Title => "title",
             Self::Confirmation => "confirmation",
+            Self::Rollout => "rollout",
         }
     }
 }

@@ -34,6 +34,8 @@ pub enum Forget {
     Session(String),
     /// Something about the user changed: their account, role, password or sessions.
     User(Uuid),
+    /// An administrator changed a feature flag.
+    Flags,
     /// Everything: sent by this process itself when its subscription (re)starts, since what was
     /// published while it was down never arrived.
     All,

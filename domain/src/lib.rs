@@ -17,6 +17,7 @@ pub mod error;
 pub mod events;
 pub mod exports;
 pub mod files;
+pub mod flags;
 pub mod heavy;
 pub mod idempotency;
 pub mod jobs;

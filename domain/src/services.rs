@@ -15,6 +15,7 @@ use crate::{
     events::Events,
     exports::{BuildExport, ExportService},
     files::{FileService, ProcessUpload},
+    flags::FlagService,
     idempotency::IdempotencyKeys,
     jobs::{Handlers, Job, NewJob, Periodic, Queue},
     keys::{KeyService, Keyring},
@@ -54,6 +55,7 @@ pub struct Services {
     pub avatars: AvatarService,
     pub deletion: DeletionService,
     pub exports: ExportService,
+    pub flags: FlagService,
     pub backups: BackupService,
     pub notifications: NotificationService,
     pub jobs: Queue,
@@ -131,6 +133,7 @@ impl Services {
             audit.clone(),
             config.retention.exports,
         );
+        let flags = FlagService::new(db.clone(), events.clone(), audit.clone());
         Self {
             accounts,
             assistant: AssistantService::new(db.clone(), &config.assistant),
@@ -144,6 +147,7 @@ impl Services {
             files,
             deletion,
             exports,
+            flags,
             avatars: AvatarService::new(db.clone(), storage.clone(), sessions.clone()),
             sessions,
             backups: BackupService::new(

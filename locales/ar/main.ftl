@@ -199,6 +199,7 @@ audit-event-audit_keyed = تم تأمين سجل التدقيق بمفتاح
 audit-event-audit_pruned = حُذفت أحداث التدقيق القديمة (الاحتفاظ)
 audit-event-export_requested = طُلب تصدير البيانات
 audit-event-export_downloaded = نُزّل تصدير البيانات
+audit-event-flag_changed = تغيّر مفتاح ميزة
 
 ## صفحات الحالة
 not-found-title = الصفحة غير موجودة

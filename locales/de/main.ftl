@@ -199,6 +199,7 @@ audit-event-audit_keyed = Protokoll mit Schlüssel gesichert
 audit-event-audit_pruned = Alte Protokolleinträge entfernt (Aufbewahrung)
 audit-event-export_requested = Datenexport angefordert
 audit-event-export_downloaded = Datenexport heruntergeladen
+audit-event-flag_changed = Feature-Flag geändert
 
 ## Statusseiten
 not-found-title = Seite nicht gefunden

@@ -199,6 +199,7 @@ audit-event-audit_keyed = Audit log keyed
 audit-event-audit_pruned = Old audit events removed (retention)
 audit-event-export_requested = Data export requested
 audit-event-export_downloaded = Data export downloaded
+audit-event-flag_changed = Feature flag changed
 
 ## Status pages
 not-found-title = Page not found

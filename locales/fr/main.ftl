@@ -199,6 +199,7 @@ audit-event-audit_keyed = Journal d’audit scellé par clé
 audit-event-audit_pruned = Anciens événements d’audit supprimés (conservation)
 audit-event-export_requested = Export des données demandé
 audit-event-export_downloaded = Export des données téléchargé
+audit-event-flag_changed = Fonctionnalité (drapeau) modifiée
 
 ## Pages d’état
 not-found-title = Page introuvable

@@ -25,6 +25,7 @@ mod m20261205_000020_resumable_uploads;
 mod m20261206_000021_account_deletion;
 mod m20261206_000022_upload_idempotency;
 mod m20261206_000023_data_exports;
+mod m20261206_000024_feature_flags;
 
 pub struct Migrator;
 
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000021_account_deletion::Migration),
             Box::new(m20261206_000022_upload_idempotency::Migration),
             Box::new(m20261206_000023_data_exports::Migration),
+            Box::new(m20261206_000024_feature_flags::Migration),
         ]
     }
 }

@@ -37,7 +37,7 @@ pub fn Header() -> impl IntoView {
             <div class="header-actions">
                 <Transition fallback=|| ()>
                     {move || current.get().map(|user| view! {
-                        <AssistantLauncher/>
+                        {user.assistant.then(|| view! { <AssistantLauncher/> })}
                         <Bell initial=user.unread_notifications/>
                     })}
                 </Transition>

@@ -14,8 +14,10 @@ pub async fn me() -> Result<Option<UserDto>, AppError> {
 
     // The session resolution at the start of the request already loaded the account.
     let Some(account) = current_account() else { return Ok(None) };
+    let services = services()?;
     let mut user = UserDto::from(&account);
-    user.unread_notifications = services()?.notifications.unread(&actor()).await.map_err(fail)?;
+    user.unread_notifications = services.notifications.unread(&actor()).await.map_err(fail)?;
+    user.assistant = services.flags.enabled(&actor(), domain::flags::Flag::Assistant).await.map_err(fail)?;
     Ok(Some(user))
 }
 

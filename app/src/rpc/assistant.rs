@@ -20,7 +20,7 @@ use crate::dto::AnswerEventDto;
 pub async fn list_conversations() -> Result<Vec<ConversationDto>, AppError> {
     use crate::rpc::ssr::*;
 
-    let list = services()?.assistant.conversations(&actor()).await.map_err(fail)?;
+    let list = assistant().await?.conversations(&actor()).await.map_err(fail)?;
     Ok(list.iter().map(ConversationDto::from).collect())
 }
 
@@ -29,7 +29,7 @@ pub async fn list_conversations() -> Result<Vec<ConversationDto>, AppError> {
 pub async fn conversation_messages(id: String) -> Result<Vec<MessageDto>, AppError> {
     use crate::rpc::ssr::*;
 
-    let list = services()?.assistant.messages(&actor(), parse_id(&id)?).await.map_err(fail)?;
+    let list = assistant().await?.messages(&actor(), parse_id(&id)?).await.map_err(fail)?;
     Ok(list.iter().map(MessageDto::from).collect())
 }
 
@@ -37,7 +37,7 @@ pub async fn conversation_messages(id: String) -> Result<Vec<MessageDto>, AppErr
 pub async fn rename_conversation(id: String, title: String) -> Result<ConversationDto, AppError> {
     use crate::rpc::ssr::*;
 
-    let info = services()?.assistant.rename(&actor(), parse_id(&id)?, &title).await.map_err(fail)?;
+    let info = assistant().await?.rename(&actor(), parse_id(&id)?, &title).await.map_err(fail)?;
     redirect_form_post_back();
     Ok(ConversationDto::from(&info))
 }
@@ -47,7 +47,7 @@ pub async fn rename_conversation(id: String, title: String) -> Result<Conversati
 pub async fn delete_conversation(id: String) -> Result<(), AppError> {
     use crate::rpc::ssr::*;
 
-    services()?.assistant.delete(&actor(), parse_id(&id)?).await.map_err(fail)?;
+    assistant().await?.delete(&actor(), parse_id(&id)?).await.map_err(fail)?;
     redirect_form_post("/assistant");
     Ok(())
 }
@@ -57,7 +57,7 @@ pub async fn delete_conversation(id: String) -> Result<(), AppError> {
 pub async fn assistant_usage() -> Result<UsageDto, AppError> {
     use crate::rpc::ssr::*;
 
-    let usage = services()?.assistant.usage(&actor()).await.map_err(fail)?;
+    let usage = assistant().await?.usage(&actor()).await.map_err(fail)?;
     Ok(usage.into())
 }
 
@@ -72,7 +72,7 @@ pub async fn ask(conversation: Option<String>, question: String) -> Result<ByteS
     use crate::rpc::ssr::*;
 
     let conversation = conversation.filter(|id| !id.is_empty()).map(|id| parse_id(&id)).transpose()?;
-    let answer = services()?.assistant.ask(&actor(), conversation, &question).await.map_err(fail)?;
+    let answer = assistant().await?.ask(&actor(), conversation, &question).await.map_err(fail)?;
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         use axum::http::{HeaderValue, header};
         // Each line should reach the browser as soon as it is written: no cache, and no proxy

@@ -39,6 +39,15 @@ pub fn services() -> Result<Services, AppError> {
     use_context::<Services>().ok_or(AppError::Internal)
 }
 
+/// The assistant, for a caller who has its feature flag; `404` for one who does not.
+pub async fn assistant() -> Result<domain::assistant::AssistantService, AppError> {
+    let services = services()?;
+    if !services.flags.enabled(&actor(), domain::flags::Flag::Assistant).await.map_err(fail)? {
+        return Err(fail(AppError::NotFound));
+    }
+    Ok(services.assistant)
+}
+
 pub fn actor() -> Actor {
     use_context::<Parts>().and_then(|p| p.extensions.get::<Actor>().cloned()).unwrap_or(Actor::Anonymous)
 }

@@ -63,6 +63,7 @@ pub(crate) fn all() -> Vec<Box<dyn Table>> {
         table::<storage_usage::Entity>(),
         // An upload in progress points at parts the archive does not carry.
         scratch::<resumable_upload::Entity>(),
+        table::<feature_flag::Entity>(),
         // An export is a copy of the rest, and its object is not in the archive either.
         scratch::<data_export::Entity>(),
     ]

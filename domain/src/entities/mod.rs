@@ -8,6 +8,7 @@ pub mod audit_head;
 pub mod auth_throttle;
 pub mod conversation;
 pub mod data_export;
+pub mod feature_flag;
 pub mod file;
 pub mod file_share;
 pub mod idempotency_key;

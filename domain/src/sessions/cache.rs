@@ -115,6 +115,8 @@ impl Inner {
                     self.entries.remove(&id);
                 }
                 Ok(Forget::User(user)) => self.entries.retain(|_, e| e.user_id != user),
+                // Nothing a session cache holds.
+                Ok(Forget::Flags) => continue,
                 Ok(Forget::All) | Err(TryRecvError::Lagged(_)) => self.entries.clear(),
                 Err(TryRecvError::Empty | TryRecvError::Closed) => return,
             }

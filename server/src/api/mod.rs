@@ -9,6 +9,7 @@ pub mod compat;
 pub mod error;
 pub mod extract;
 mod files;
+mod flags;
 mod idempotency;
 mod notifications;
 mod sessions;
@@ -149,7 +150,8 @@ fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(files::routes())
         .merge(notifications::routes())
         .merge(uploads::routes())
-        .merge(admin::routes());
+        .merge(admin::routes())
+        .merge(flags::routes());
     let (router, mut spec) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1).split_for_parts();
     // After the routes are in: modifiers given to `#[openapi]` run before there are any.
     CommonErrors.modify(&mut spec);

@@ -148,6 +148,8 @@ fn matrix() -> Vec<Row> {
         row(M::GET, "/api/v1/admin/users/{user}", Empty, "401 403 403 403 -"),
         row(M::PATCH, "/api/v1/admin/users/{user}", J(r#"{"role":"admin"}"#), "401 403 403 403 403"),
         row(M::DELETE, "/api/v1/admin/users/{user}", Empty, "401 403 403 403 403"),
+        row(M::GET, "/api/v1/admin/flags", Empty, "401 403 403 403 -"),
+        row(M::PUT, "/api/v1/admin/flags/{flag}", J(r#"{"enabled":false,"rollout":0}"#), "401 403 403 403 403"),
         // Server functions. A bearer token means nothing here: the read-only column is anonymous.
         row(M::GET, "/rpc/account/me", Empty, "200 200 200 - -"),
         row(M::GET, "/rpc/account/profile", Empty, "401 200 401 - -"),
@@ -419,6 +421,7 @@ async fn arrange(app: &TestApp) -> World {
         ("help", help[0]["slug"].as_str().unwrap().to_owned()),
         ("provider", "corp".to_owned()),
         ("export", export),
+        ("flag", "assistant".to_owned()),
     ]);
     World { ada_session, admin_session, eve_session, eve_email, read_token, write_token, account, ids }
 }

@@ -389,3 +389,91 @@ async fn a_resumable_upload_moves_between_instances_and_outlives_a_killed_one() 
     drop((second, restarted));
     shared.drop_database().await;
 }
+
+/// A feature flag set on one instance holds on the other within a second: the assistant,
+/// switched off for everyone but one user, answers 404 on the second instance to the others.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_feature_flag_set_on_one_instance_holds_on_the_other_within_a_second() {
+    let shared = Shared::new().await;
+    let (first, second) = (shared.start(false).await, shared.start(false).await);
+    let signed_in = |base: String, email: String| async move {
+        let client = browser();
+        let response = client
+            .post(format!("{base}/rpc/auth/sign_up"))
+            .header(header::ACCEPT, "application/json")
+            .form(&[("email", email.as_str()), ("password", PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        client
+    };
+    let (ada, bob) =
+        (signed_in(second.base.clone(), unique_email()).await, signed_in(second.base.clone(), unique_email()).await);
+    let usage = |client: &Client| {
+        client.get(format!("{}/rpc/assistant/usage", second.base)).header(header::ACCEPT, "application/json").send()
+    };
+    // Asked on the second instance before the change, so that it holds the flags in memory.
+    assert_eq!(usage(&ada).await.unwrap().status(), 200, "on by default");
+    assert_eq!(usage(&bob).await.unwrap().status(), 200);
+    let ada_id: Value = ada.get(format!("{}/api/v1/account", second.base)).send().await.unwrap().json().await.unwrap();
+
+    let mut created =
+        shared.command(&["user", "create", "--email", "flags@example.com", "--admin", "--password-stdin"]);
+    let mut created = created.stdin(Stdio::piped()).stdout(Stdio::null()).spawn().unwrap();
+    std::io::Write::write_all(created.stdin.as_mut().unwrap(), format!("{PASSWORD}\n").as_bytes()).unwrap();
+    drop(created.stdin.take());
+    assert!(created.wait().unwrap().success());
+    let root = browser();
+    let response = root
+        .post(format!("{}/rpc/auth/sign_in", first.base))
+        .header(header::ACCEPT, "application/json")
+        .form(&[("email", "flags@example.com"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+
+    let set = root
+        .put(format!("{}/api/v1/admin/flags/assistant", first.base))
+        .json(&serde_json::json!({ "enabled": true, "rollout": 0, "allow_users": [ada_id["id"]] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set.status(), 200, "{:?}", set.text().await);
+    let changed = std::time::Instant::now();
+    loop {
+        if usage(&bob).await.unwrap().status() == 404 {
+            break;
+        }
+        assert!(changed.elapsed() < Duration::from_secs(1), "the second instance still serves the old flag");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    eprintln!("the flag held on the second instance after {:?}", changed.elapsed());
+    assert_eq!(usage(&ada).await.unwrap().status(), 200, "allowed by name");
+    // The header's launcher, rendered on the server, follows the flag too.
+    let landing = |client: &Client| client.get(format!("{}/", second.base)).send();
+    let (bobs, adas) =
+        (landing(&bob).await.unwrap().text().await.unwrap(), landing(&ada).await.unwrap().text().await.unwrap());
+    assert!(adas.contains("class=\"assistant-toggle\""), "Ada has the launcher");
+    assert!(!bobs.contains("class=\"assistant-toggle\""), "Bob has none");
+    let flags: Value =
+        root.get(format!("{}/api/v1/admin/flags", second.base)).send().await.unwrap().json().await.unwrap();
+    assert_eq!((flags[0]["key"].as_str(), flags[0]["rollout"].as_u64()), (Some("assistant"), Some(0)));
+    let refused = root
+        .put(format!("{}/api/v1/admin/flags/assistant", first.base))
+        .json(&serde_json::json!({ "enabled": true, "rollout": 101 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 422);
+    let unknown = root
+        .put(format!("{}/api/v1/admin/flags/no-such-flag", first.base))
+        .json(&serde_json::json!({ "enabled": true, "rollout": 100 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+    drop((first, second));
+    shared.drop_database().await;
+}

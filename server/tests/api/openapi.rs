@@ -10,7 +10,7 @@ const COMMITTED: &str = include_str!("../../../docs/openapi.json");
 
 /// Every operation of `/api/v1`, written out: a route added or lost changes the document, and this
 /// list must change with it (and `CHANGELOG.md` say so).
-const OPERATIONS: [&str; 44] = [
+const OPERATIONS: [&str; 46] = [
     "GET /api/v1/account",
     "PATCH /api/v1/account",
     "PUT /api/v1/account/password",
@@ -19,6 +19,8 @@ const OPERATIONS: [&str; 44] = [
     "GET /api/v1/account/exports",
     "GET /api/v1/account/exports/{id}",
     "GET /api/v1/account/exports/{id}/download",
+    "GET /api/v1/admin/flags",
+    "PUT /api/v1/admin/flags/{key}",
     "PUT /api/v1/account/avatar",
     "DELETE /api/v1/account/avatar",
     "GET /api/v1/account/activity",

@@ -19,6 +19,7 @@ crate::on_both_databases!(
     an_abandoned_idempotency_claim_is_taken_over_when_its_lease_runs_out,
     notifications_sessions_and_preferences,
     administrators_manage_accounts,
+    administrators_set_feature_flags,
 );
 
 /// A user with a session (`browser`) and a token with every scope they may have (`token`).
@@ -658,4 +659,42 @@ async fn administrators_manage_accounts(backend: Backend) {
     );
     let nobody = call(&app, &admin, Method::GET, &format!("/api/v1/admin/users/{}", uuid::Uuid::now_v7()));
     expect_error(nobody.send().await.unwrap(), 404, "not_found").await;
+}
+
+async fn administrators_set_feature_flags(backend: Backend) {
+    let app = spawn(backend).await;
+    let root = caller(&app).await;
+    make_admin(&app, &root.email).await;
+    let admin = create_token(&app, &root.browser, &["read", "write", "admin"]).await;
+    let (ada, bob) = (caller(&app).await, caller(&app).await);
+    let usage = |who: &Caller| {
+        who.browser.get(app.url("/rpc/assistant/usage")).header(header::ACCEPT, "application/json").send()
+    };
+
+    let flags = json(call(&app, &admin, Method::GET, "/api/v1/admin/flags").send().await.unwrap()).await;
+    assert_eq!(flags[0]["key"], "assistant");
+    assert_eq!((flags[0]["enabled"].as_bool(), flags[0]["rollout"].as_u64()), (Some(true), Some(100)), "on by default");
+    assert!(flags[0]["updated_at"].is_null());
+    assert_eq!(usage(&ada).await.unwrap().status(), 200);
+
+    let ada_id = json(call(&app, &ada.token, Method::GET, "/api/v1/account").send().await.unwrap()).await["id"].clone();
+    let set = call(&app, &admin, Method::PUT, "/api/v1/admin/flags/assistant")
+        .json(&json!({ "enabled": true, "rollout": 100, "deny_users": [ada_id] }));
+    let set = json(set.send().await.unwrap()).await;
+    assert_eq!(set["deny_users"][0], ada_id);
+    assert!(set["updated_at"].is_string());
+    assert_eq!(usage(&ada).await.unwrap().status(), 404, "denied by name");
+    assert_eq!(usage(&bob).await.unwrap().status(), 200);
+    let off = call(&app, &admin, Method::PUT, "/api/v1/admin/flags/assistant")
+        .json(&json!({ "enabled": false, "rollout": 100 }));
+    assert_eq!(off.send().await.unwrap().status(), 200);
+    assert_eq!(usage(&bob).await.unwrap().status(), 404, "off for everyone");
+    let bad = call(&app, &admin, Method::PUT, "/api/v1/admin/flags/assistant")
+        .json(&json!({ "enabled": true, "rollout": 150 }));
+    let refused = expect_error(bad.send().await.unwrap(), 422, "validation_failed").await;
+    assert_eq!(refused["error"]["fields"]["rollout"], "too_large");
+    let kept = json(call(&app, &admin, Method::GET, "/api/v1/admin/flags").send().await.unwrap()).await;
+    assert_eq!(kept[0]["enabled"], false, "a refused change loses nothing");
+    let log = app.services.audit.list(&domain::Actor::System, None, 100).await.unwrap();
+    assert_eq!(log.iter().filter(|e| e.event == "flag_changed").count(), 2);
 }
