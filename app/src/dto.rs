@@ -72,6 +72,43 @@ pub struct ProfileDto {
     pub export_hours: u64,
 }
 
+/// An account, as the admin console lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminUserDto {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    /// `user` or `admin`.
+    pub role: String,
+    pub email_verified: bool,
+    /// RFC 3339, in the viewer's time zone.
+    pub created_at: String,
+}
+
+/// One page of accounts; `next` is where the next page starts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminUsersDto {
+    pub items: Vec<AdminUserDto>,
+    pub next: Option<String>,
+}
+
+/// A feature flag, as the admin console shows and edits it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FlagDto {
+    pub key: String,
+    pub description: String,
+    pub enabled: bool,
+    pub rollout: u8,
+    /// E-mail addresses.
+    pub allow_users: Vec<String>,
+    pub deny_users: Vec<String>,
+    /// `user`, `admin`.
+    pub allow_roles: Vec<String>,
+    pub deny_roles: Vec<String>,
+    /// RFC 3339, in the viewer's time zone; none while the flag is at its default.
+    pub updated_at: Option<String>,
+}
+
 /// A data export, as the profile lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExportDto {
@@ -482,6 +519,19 @@ mod ssr {
                 })
                 .unwrap_or_default();
             Self { id: n.id.to_string(), kind: n.kind.clone(), params, read: n.read, created_at: rfc3339(n.created_at) }
+        }
+    }
+
+    impl From<&Account> for super::AdminUserDto {
+        fn from(a: &Account) -> Self {
+            Self {
+                id: a.id.to_string(),
+                email: a.email.clone(),
+                display_name: a.display_name.clone(),
+                role: a.role.as_str().to_owned(),
+                email_verified: a.email_verified,
+                created_at: rfc3339(a.created_at),
+            }
         }
     }
 

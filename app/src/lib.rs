@@ -133,6 +133,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("files/:id") view=FilePage ssr=SsrMode::Async/>
                         <Route path=path!("notifications") view=NotificationsPage ssr=SsrMode::Async/>
                         <Route path=path!("assistant") view=AssistantPage ssr=SsrMode::Async/>
+                        <Route path=path!("admin") view=pages::admin::AdminPage ssr=SsrMode::Async/>
                         <Route path=path!("help") view=HelpIndexPage ssr=SsrMode::Async/>
                         <Route path=path!("help/:slug") view=HelpPage ssr=SsrMode::Async/>
                         <Route path=path!("verify-email") view=VerifyEmailPage ssr=SsrMode::Async/>

@@ -519,3 +519,41 @@ time-hours-ago = { $count ->
     [few] منذ { $count } ساعات
    *[other] منذ { $count } ساعة
 }
+
+admin-title = الإدارة
+admin-lead = الحسابات ومفاتيح الميزات. يُسجَّل كل تغيير في سجل التدقيق.
+admin-users-heading = الحسابات
+admin-users-search = ابحث بالبريد الإلكتروني أو الاسم
+admin-users-role = الدور
+admin-role-any = كل الأدوار
+admin-role-user = مستخدم
+admin-role-admin = مدير
+admin-users-filter = بحث
+admin-users-none = لا يطابق أي حساب.
+admin-users-next = الصفحة التالية
+admin-col-email = البريد الإلكتروني
+admin-col-name = الاسم
+admin-col-role = الدور
+admin-col-since = عضو منذ
+admin-col-actions = الإجراءات
+admin-make-admin = اجعله مديرًا
+admin-make-user = اجعله مستخدمًا
+admin-delete = حذف
+admin-delete-confirm = هل تحذف { $email } الآن؟ يتوقف الحساب عن العمل فورًا ويُمحى كل ما يملكه. لا يمكن التراجع عن ذلك.
+admin-delete-submit = نعم، احذف الحساب
+admin-flags-heading = مفاتيح الميزات
+admin-flags-lead = شغّل ميزة أو أوقفها، أو أتحها لنسبة من المستخدمين (يبقى كل مستخدم في جانبه كلما زادت النسبة)، أو سمِّ مستخدمين وأدوارًا يحصلون عليها دائمًا أو لا يحصلون عليها أبدًا. تتبع كل النسخ التغيير فورًا.
+admin-flags-saved = حُفظ المفتاح.
+admin-flag-enabled = مفعّل
+admin-flag-rollout = نسبة المستخدمين (%)
+admin-flag-allow-users = دائمًا لهؤلاء المستخدمين
+admin-flag-deny-users = أبدًا لهؤلاء المستخدمين
+admin-flag-users-hint = عناوين البريد الإلكتروني، عنوان في كل سطر. «أبدًا» تغلب «دائمًا»، والمستخدمون يغلبون الأدوار.
+admin-flag-allow-roles = دائمًا لهذه الأدوار
+admin-flag-deny-roles = أبدًا لهذه الأدوار
+admin-flag-updated = آخر تغيير
+admin-flag-save = احفظ المفتاح
+nav-admin = الإدارة
+error-email-unsupported = أحد هذه العناوين لا يخص أي حساب.
+error-rollout-malformed = أدخل عددًا صحيحًا من 0 إلى 100.
+error-rollout-too_large = لا يمكن أن تزيد النسبة على 100%.

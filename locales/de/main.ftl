@@ -507,3 +507,41 @@ time-hours-ago = { $count ->
     [one] vor 1 Stunde
    *[other] vor { $count } Stunden
 }
+
+admin-title = Verwaltung
+admin-lead = Konten und Feature-Flags. Jede Änderung wird im Audit-Protokoll festgehalten.
+admin-users-heading = Konten
+admin-users-search = Nach E-Mail oder Name suchen
+admin-users-role = Rolle
+admin-role-any = Alle Rollen
+admin-role-user = Benutzer
+admin-role-admin = Administrator
+admin-users-filter = Suchen
+admin-users-none = Kein Konto passt.
+admin-users-next = Nächste Seite
+admin-col-email = E-Mail
+admin-col-name = Name
+admin-col-role = Rolle
+admin-col-since = Mitglied seit
+admin-col-actions = Aktionen
+admin-make-admin = Zum Administrator machen
+admin-make-user = Zum Benutzer machen
+admin-delete = Löschen
+admin-delete-confirm = { $email } jetzt löschen? Das Konto funktioniert sofort nicht mehr, und alles, was ihm gehört, wird gelöscht. Das lässt sich nicht rückgängig machen.
+admin-delete-submit = Ja, Konto löschen
+admin-flags-heading = Feature-Flags
+admin-flags-lead = Schalten Sie eine Funktion ein oder aus, geben Sie sie einem Anteil der Benutzer frei (jeder behält seine Seite, wenn der Anteil wächst), oder nennen Sie Benutzer und Rollen, die sie immer oder nie bekommen. Alle Instanzen folgen sofort.
+admin-flags-saved = Das Flag wurde gespeichert.
+admin-flag-enabled = An
+admin-flag-rollout = Anteil der Benutzer (%)
+admin-flag-allow-users = Immer für diese Benutzer
+admin-flag-deny-users = Nie für diese Benutzer
+admin-flag-users-hint = E-Mail-Adressen, eine pro Zeile. „Nie“ geht vor „immer“, Benutzer vor Rollen.
+admin-flag-allow-roles = Immer für diese Rollen
+admin-flag-deny-roles = Nie für diese Rollen
+admin-flag-updated = Zuletzt geändert
+admin-flag-save = Flag speichern
+nav-admin = Verwaltung
+error-email-unsupported = Eine dieser Adressen gehört zu keinem Konto.
+error-rollout-malformed = Geben Sie eine ganze Zahl von 0 bis 100 ein.
+error-rollout-too_large = Der Anteil kann nicht über 100 % liegen.

@@ -507,3 +507,41 @@ time-hours-ago = { $count ->
     [one] 1 hour ago
    *[other] { $count } hours ago
 }
+
+admin-title = Administration
+admin-lead = Accounts and feature flags. Every change is recorded in the audit log.
+admin-users-heading = Accounts
+admin-users-search = Search by e-mail or name
+admin-users-role = Role
+admin-role-any = Any role
+admin-role-user = User
+admin-role-admin = Administrator
+admin-users-filter = Search
+admin-users-none = No account matches.
+admin-users-next = Next page
+admin-col-email = E-mail
+admin-col-name = Name
+admin-col-role = Role
+admin-col-since = Member since
+admin-col-actions = Actions
+admin-make-admin = Make administrator
+admin-make-user = Make user
+admin-delete = Delete
+admin-delete-confirm = Delete { $email } now? The account stops working at once and everything it owns is erased. This cannot be undone.
+admin-delete-submit = Yes, delete the account
+admin-flags-heading = Feature flags
+admin-flags-lead = Switch a feature on or off, roll it out to a share of users (each keeps their side as the share grows), or name users and roles that always or never get it. Every instance follows at once.
+admin-flags-saved = The flag has been saved.
+admin-flag-enabled = On
+admin-flag-rollout = Share of users (%)
+admin-flag-allow-users = Always for these users
+admin-flag-deny-users = Never for these users
+admin-flag-users-hint = E-mail addresses, one per line. “Never” wins over “always”, users over roles.
+admin-flag-allow-roles = Always for these roles
+admin-flag-deny-roles = Never for these roles
+admin-flag-updated = Last changed
+admin-flag-save = Save flag
+nav-admin = Admin
+error-email-unsupported = One of these addresses is no account’s.
+error-rollout-malformed = Enter a whole number from 0 to 100.
+error-rollout-too_large = The share cannot be more than 100%.

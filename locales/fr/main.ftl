@@ -507,3 +507,41 @@ time-hours-ago = { $count ->
     [one] il y a 1 heure
    *[other] il y a { $count } heures
 }
+
+admin-title = Administration
+admin-lead = Comptes et drapeaux de fonctionnalité. Chaque modification est consignée dans le journal d’audit.
+admin-users-heading = Comptes
+admin-users-search = Rechercher par e-mail ou nom
+admin-users-role = Rôle
+admin-role-any = Tous les rôles
+admin-role-user = Utilisateur
+admin-role-admin = Administrateur
+admin-users-filter = Rechercher
+admin-users-none = Aucun compte ne correspond.
+admin-users-next = Page suivante
+admin-col-email = E-mail
+admin-col-name = Nom
+admin-col-role = Rôle
+admin-col-since = Membre depuis
+admin-col-actions = Actions
+admin-make-admin = Rendre administrateur
+admin-make-user = Rendre utilisateur
+admin-delete = Supprimer
+admin-delete-confirm = Supprimer { $email } maintenant ? Le compte cesse aussitôt de fonctionner et tout ce qu’il possède est effacé. C’est irréversible.
+admin-delete-submit = Oui, supprimer le compte
+admin-flags-heading = Drapeaux de fonctionnalité
+admin-flags-lead = Activez ou désactivez une fonctionnalité, ouvrez-la à une part des utilisateurs (chacun garde son côté quand la part grandit), ou nommez des utilisateurs et des rôles qui l’ont toujours ou jamais. Toutes les instances suivent aussitôt.
+admin-flags-saved = Le drapeau a été enregistré.
+admin-flag-enabled = Activé
+admin-flag-rollout = Part des utilisateurs (%)
+admin-flag-allow-users = Toujours pour ces utilisateurs
+admin-flag-deny-users = Jamais pour ces utilisateurs
+admin-flag-users-hint = Adresses e-mail, une par ligne. « Jamais » l’emporte sur « toujours », les utilisateurs sur les rôles.
+admin-flag-allow-roles = Toujours pour ces rôles
+admin-flag-deny-roles = Jamais pour ces rôles
+admin-flag-updated = Dernière modification
+admin-flag-save = Enregistrer le drapeau
+nav-admin = Administration
+error-email-unsupported = L’une de ces adresses n’appartient à aucun compte.
+error-rollout-malformed = Saisissez un nombre entier de 0 à 100.
+error-rollout-too_large = La part ne peut pas dépasser 100 %.

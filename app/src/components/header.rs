@@ -27,10 +27,11 @@ pub fn Header() -> impl IntoView {
                 <a href="/">{t("nav-home")}</a>
                 <a href="/help">{t("nav-help")}</a>
                 <Transition fallback=|| ()>
-                    {move || current.get().map(|_| view! {
+                    {move || current.get().map(|user| view! {
                         <a href="/files">{t("nav-files")}</a>
                         <a href="/notifications">{t("nav-notifications")}</a>
                         <a href="/profile">{t("nav-profile")}</a>
+                        {user.is_admin.then(|| view! { <a href="/admin">{t("nav-admin")}</a> })}
                     })}
                 </Transition>
             </nav>

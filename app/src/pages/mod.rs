@@ -1,4 +1,5 @@
 pub mod account_links;
+pub mod admin;
 pub mod assistant;
 pub mod error;
 pub mod file;

@@ -132,9 +132,3 @@ pub async fn help_page(slug: String) -> Result<HelpPageDto, AppError> {
     let page = AssistantService::help_page(&slug).ok_or_else(|| crate::rpc::ssr::fail(AppError::NotFound))?;
     Ok(HelpPageDto { slug: page.slug, title: page.title, markdown: page.markdown })
 }
-
-#[cfg(feature = "ssr")]
-fn parse_id(id: &str) -> Result<uuid::Uuid, AppError> {
-    // A malformed id names no conversation: the same answer as someone else's.
-    uuid::Uuid::parse_str(id).map_err(|_| crate::rpc::ssr::fail(AppError::NotFound))
-}

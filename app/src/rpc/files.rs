@@ -131,9 +131,3 @@ pub async fn revoke_share(id: String) -> Result<(), AppError> {
     redirect_form_post_back();
     Ok(())
 }
-
-#[cfg(feature = "ssr")]
-fn parse_id(id: &str) -> Result<uuid::Uuid, AppError> {
-    // A malformed id names no file: the same answer as someone else's file.
-    uuid::Uuid::parse_str(id).map_err(|_| crate::rpc::ssr::fail(AppError::NotFound))
-}

@@ -3,6 +3,7 @@
 //! request, one service call, a DTO back.
 
 pub mod account;
+pub mod admin;
 pub mod assistant;
 pub mod auth;
 pub mod files;

@@ -48,6 +48,12 @@ pub async fn assistant() -> Result<domain::assistant::AssistantService, AppError
     Ok(services.assistant)
 }
 
+/// An id from a form or a query. A malformed one names nothing: the same answer (`404`) as
+/// someone else's thing.
+pub fn parse_id(id: &str) -> Result<uuid::Uuid, AppError> {
+    uuid::Uuid::parse_str(id).map_err(|_| fail(AppError::NotFound))
+}
+
 pub fn actor() -> Actor {
     use_context::<Parts>().and_then(|p| p.extensions.get::<Actor>().cloned()).unwrap_or(Actor::Anonymous)
 }

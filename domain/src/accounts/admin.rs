@@ -15,17 +15,62 @@ use crate::{
 };
 
 impl AccountService {
-    /// Every account, newest first, optionally only those whose e-mail address contains `email`.
-    pub async fn users(&self, actor: &Actor, email: Option<&str>, request: PageRequest) -> Result<Page<Account>> {
+    /// Every account, newest first, optionally only those whose e-mail address or name contains
+    /// `search`, and only those of `role`.
+    pub async fn users(
+        &self,
+        actor: &Actor,
+        search: Option<&str>,
+        role: Option<Role>,
+        request: PageRequest,
+    ) -> Result<Page<Account>> {
         if !actor.is_admin() {
             return Err(Error::Forbidden);
         }
         let mut select = user::Entity::find();
-        if let Some(email) = email.map(str::trim).filter(|e| !e.is_empty()) {
-            select = select.filter(user::Column::Email.contains(email.to_lowercase()));
+        if let Some(search) = search.map(str::trim).filter(|e| !e.is_empty()) {
+            select = select.filter(
+                sea_orm::Condition::any()
+                    .add(user::Column::Email.contains(search.to_lowercase()))
+                    .add(user::Column::DisplayName.contains(search)),
+            );
+        }
+        if let Some(role) = role {
+            select = select.filter(user::Column::Role.eq(role.as_str()));
         }
         let page = pagination::fetch(&self.db, select, user::Column::Id, request, |u| u.id).await?;
         Ok(page.map(Account::from))
+    }
+
+    /// The ids of the accounts with these addresses (administrators only); an address that is
+    /// no account's is refused, naming the field.
+    pub async fn ids_by_email(&self, actor: &Actor, emails: &[String]) -> Result<Vec<Uuid>> {
+        if !actor.is_admin() {
+            return Err(Error::Forbidden);
+        }
+        let wanted: Vec<String> = emails.iter().map(|e| e.trim().to_lowercase()).filter(|e| !e.is_empty()).collect();
+        if wanted.is_empty() {
+            return Ok(Vec::new());
+        }
+        let found = user::Entity::find().filter(user::Column::Email.is_in(wanted.clone())).all(&self.db).await?;
+        wanted
+            .iter()
+            .map(|email| found.iter().find(|u| &u.email == email).map(|u| u.id))
+            .collect::<Option<Vec<_>>>()
+            .ok_or(Error::invalid(Field::Email, Problem::Unsupported))
+    }
+
+    /// The addresses of these accounts, in their order (administrators only); ids of accounts
+    /// gone since are left out.
+    pub async fn emails_by_id(&self, actor: &Actor, ids: &[Uuid]) -> Result<Vec<String>> {
+        if !actor.is_admin() {
+            return Err(Error::Forbidden);
+        }
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let found = user::Entity::find().filter(user::Column::Id.is_in(ids.to_vec())).all(&self.db).await?;
+        Ok(ids.iter().filter_map(|id| found.iter().find(|u| u.id == *id).map(|u| u.email.clone())).collect())
     }
 
     pub async fn user(&self, actor: &Actor, id: Uuid) -> Result<Account> {

@@ -29,8 +29,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct UserSearch {
-    /// Only accounts whose e-mail address contains this.
+    /// Only accounts whose e-mail address (or name) contains this.
     pub email: Option<String>,
+    /// Only accounts of this role.
+    pub role: Option<RoleName>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -62,7 +64,8 @@ async fn list_users(
     Query(page): Query<PageQuery>,
     Query(search): Query<UserSearch>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let found = services.accounts.users(&caller.actor, search.email.as_deref(), page.request()?).await?;
+    let role = search.role.map(domain::Role::from);
+    let found = services.accounts.users(&caller.actor, search.email.as_deref(), role, page.request()?).await?;
     Ok(axum::Json(Page::from_domain(found, AccountBody::from)))
 }
 

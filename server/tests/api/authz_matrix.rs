@@ -209,6 +209,11 @@ fn matrix() -> Vec<Row> {
         row(M::POST, "/rpc/assistant/ask", F(&[("conversation", "{conversation}"), ("question", "What are the plans?")]), "401 404 401 - 403"),
         row(M::GET, "/rpc/assistant/help_pages", Empty, "200 200 200 - -"),
         row(M::GET, "/rpc/assistant/help_page", F(&[("slug", "{help}")]), "200 200 200 - -"),
+        row(M::GET, "/rpc/admin/users", F(&[("search", ""), ("role", ""), ("after", "")]), "401 403 401 403 -"),
+        row(M::POST, "/rpc/admin/set_role", F(&[("id", "{user}"), ("role", "admin")]), "401 403 401 403 403"),
+        row(M::POST, "/rpc/admin/delete_user", F(&[("id", "{user}")]), "401 403 401 403 403"),
+        row(M::GET, "/rpc/admin/flags", Empty, "401 403 401 403 -"),
+        row(M::POST, "/rpc/admin/set_flag", F(&[("key", "assistant"), ("rollout", "0")]), "401 403 401 403 403"),
         // The plain doors. A share link and an avatar open to whoever holds their address.
         row(M::POST, "/rpc/files/upload", Body::Part("file", Blob::Text), "401 201 401 - 403"),
         row(M::POST, "/rpc/account/avatar", Body::Part("avatar", Blob::Png), "401 200 401 - 403"),

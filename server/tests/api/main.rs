@@ -2,6 +2,7 @@
 //! each test (a temp SQLite file, or a fresh PostgreSQL database at TEST_DATABASE_URL).
 
 mod accounts;
+mod admin_console;
 mod assistant;
 mod attacks;
 mod audit;

@@ -1,0 +1,249 @@
+//! The admin console (`/admin`, administrators only; anyone else gets the 403 page): accounts
+//! (search, role, pages; change a role, delete) and feature flags. Every change goes through the
+//! same services as `/api/v1/admin` and is audited there.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{components::Redirect, hooks::use_query_map};
+
+use super::error::ErrorPage;
+use crate::{
+    components::date_time::DateTime,
+    dto::{AdminUserDto, FlagDto},
+    error::AppError,
+    i18n::{t, use_i18n},
+    rpc::admin::{DeleteUser, SetFlag, SetRole, admin_flags, admin_users},
+};
+
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    let query = use_query_map();
+    let param = move |name: &str| query.with(|q| q.get(name).unwrap_or_default());
+    let set_role = ServerAction::<SetRole>::new();
+    let delete = ServerAction::<DeleteUser>::new();
+    let users = Resource::new(
+        move || (param("q"), param("role"), param("after"), set_role.version().get(), delete.version().get()),
+        |(search, role, after, ..)| admin_users(search, role, after),
+    );
+    view! {
+        <Title text=t("admin-title")/>
+        <Transition fallback=|| view! { <p class="muted" aria-busy="true">{t("loading")}</p> }>
+            {move || Suspend::new(async move {
+                match users.await {
+                    Err(AppError::Unauthenticated) => view! { <Redirect path="/signin"/> }.into_any(),
+                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                    Ok(page) => view! {
+                        <div class="page-heading">
+                            <h1>{t("admin-title")}</h1>
+                            <p class="muted">{t("admin-lead")}</p>
+                        </div>
+                        <section class="card" id="users" aria-labelledby="users-heading">
+                            <h2 id="users-heading">{t("admin-users-heading")}</h2>
+                            <SearchForm search=param("q") role=param("role")/>
+                            <ActionAlert result=set_role.value()/>
+                            <ActionAlert result=delete.value()/>
+                            {if page.items.is_empty() {
+                                view! { <p class="muted">{t("admin-users-none")}</p> }.into_any()
+                            } else {
+                                view! { <UsersTable users=page.items set_role delete/> }.into_any()
+                            }}
+                            {page.next.map(|next| {
+                                let href = format!(
+                                    "/admin?q={}&role={}&after={next}",
+                                    urlencoding(&param("q")),
+                                    urlencoding(&param("role")),
+                                );
+                                view! { <p><a class="button button-ghost" href=href>{t("admin-users-next")}</a></p> }
+                            })}
+                        </section>
+                        <Flags/>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// Any refusal of an action, fielded or not, as an alert (the console's forms have no field of
+/// their own to show it under).
+#[component]
+fn ActionAlert<S>(result: S) -> impl IntoView
+where
+    S: Get<Value = Option<Result<(), AppError>>> + Send + Sync + 'static,
+{
+    let i18n = use_i18n();
+    move || match result.get() {
+        Some(Err(err)) => Some(view! {
+            <p class="alert alert-error" role="alert">{i18n.t_args(&err.message_key(), &err.message_args())}</p>
+        }),
+        _ => None,
+    }
+}
+
+/// Percent-encodes a query value (a search may hold `&`, `#`, spaces).
+fn urlencoding(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[component]
+fn SearchForm(search: String, role: String) -> impl IntoView {
+    view! {
+        <form class="list-toolbar" method="get" action="/admin" role="search">
+            <label for="admin-search">{t("admin-users-search")}</label>
+            <input id="admin-search" type="search" name="q" value=search/>
+            <label for="admin-role">{t("admin-users-role")}</label>
+            <select id="admin-role" name="role">
+                <option value="" selected=role.is_empty()>{t("admin-role-any")}</option>
+                <option value="user" selected=role == "user">{t("admin-role-user")}</option>
+                <option value="admin" selected=role == "admin">{t("admin-role-admin")}</option>
+            </select>
+            <button type="submit" class="button">{t("admin-users-filter")}</button>
+        </form>
+    }
+}
+
+#[component]
+fn UsersTable(
+    users: Vec<AdminUserDto>,
+    set_role: ServerAction<SetRole>,
+    delete: ServerAction<DeleteUser>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="table-scroll">
+            <table class="file-table">
+                <caption class="visually-hidden">{t("admin-users-heading")}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{t("admin-col-email")}</th>
+                        <th scope="col">{t("admin-col-name")}</th>
+                        <th scope="col">{t("admin-col-role")}</th>
+                        <th scope="col">{t("admin-col-since")}</th>
+                        <th scope="col"><span class="visually-hidden">{t("admin-col-actions")}</span></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {users.into_iter().map(|user| {
+                        let other_role = if user.role == "admin" { "user" } else { "admin" };
+                        let make = if user.role == "admin" { "admin-make-user" } else { "admin-make-admin" };
+                        let role_key = format!("admin-role-{}", user.role);
+                        let (id, email) = (user.id.clone(), user.email.clone());
+                        let (delete_id, confirm_email, delete_email) = (id.clone(), email.clone(), email.clone());
+                        view! {
+                            <tr>
+                                <td>{user.email.clone()}</td>
+                                <td>{user.display_name.clone()}</td>
+                                <td>{move || i18n.t(&role_key)}</td>
+                                <td><DateTime at=user.created_at.clone()/></td>
+                                <td class="row-actions">
+                                    <ActionForm action=set_role>
+                                        <input type="hidden" name="id" value=id/>
+                                        <input type="hidden" name="role" value=other_role/>
+                                        <button type="submit" class="button button-ghost">
+                                            {t(make)}<span class="visually-hidden">" " {email}</span>
+                                        </button>
+                                    </ActionForm>
+                                    <details class="inline-dialog">
+                                        <summary class="button button-ghost danger">
+                                            {t("admin-delete")}<span class="visually-hidden">" " {delete_email}</span>
+                                        </summary>
+                                        <ActionForm action=delete>
+                                            <input type="hidden" name="id" value=delete_id/>
+                                            <p>{move || i18n.t_args("admin-delete-confirm", &[("email", confirm_email.clone())])}</p>
+                                            <button type="submit" class="button button-danger">{t("admin-delete-submit")}</button>
+                                        </ActionForm>
+                                    </details>
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn Flags() -> impl IntoView {
+    let save = ServerAction::<SetFlag>::new();
+    let flags = Resource::new(move || save.version().get(), |_| admin_flags());
+    let saved_before = use_query_map().get_untracked().get("saved").is_some_and(|s| s == "flags");
+    let saved = move || match save.value().get() {
+        Some(outcome) => outcome.is_ok(),
+        None => saved_before,
+    };
+    view! {
+        <section class="card" id="flags" aria-labelledby="flags-heading">
+            <h2 id="flags-heading">{t("admin-flags-heading")}</h2>
+            <p class="muted">{t("admin-flags-lead")}</p>
+            <Show when=saved>
+                <p class="alert alert-success" role="status">{t("admin-flags-saved")}</p>
+            </Show>
+            <ActionAlert result=save.value()/>
+            <Transition fallback=|| view! { <p class="muted" aria-busy="true">{t("loading")}</p> }>
+                {move || Suspend::new(async move {
+                    flags.await.ok().map(|list| list.into_iter().map(|flag| view! { <FlagForm flag save/> }).collect_view())
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn FlagForm(flag: FlagDto, save: ServerAction<SetFlag>) -> impl IntoView {
+    let key = flag.key.clone();
+    let id = move |part: &str| format!("flag-{key}-{part}");
+    let roles = |chosen: &[String], name: &'static str| {
+        ["user", "admin"]
+            .into_iter()
+            .map(|role| {
+                let checked = chosen.iter().any(|r| r == role);
+                view! {
+                    <label class="checkbox">
+                        <input type="checkbox" name=format!("{name}[]") value=role checked=checked/>
+                        {t(match role { "admin" => "admin-role-admin", _ => "admin-role-user" })}
+                    </label>
+                }
+            })
+            .collect_view()
+    };
+    view! {
+        <ActionForm action=save attr:class="flag-form">
+            <fieldset>
+                <legend><code>{flag.key.clone()}</code></legend>
+                <p class="muted">{flag.description.clone()}</p>
+                <input type="hidden" name="key" value=flag.key.clone()/>
+                <label class="checkbox">
+                    <input type="checkbox" name="enabled" value="on" checked=flag.enabled/>
+                    {t("admin-flag-enabled")}
+                </label>
+                <label for=id("rollout")>{t("admin-flag-rollout")}</label>
+                <input id=id("rollout") type="number" name="rollout" min="0" max="100" required=true
+                    value=flag.rollout.to_string()/>
+                <label for=id("allow")>{t("admin-flag-allow-users")}</label>
+                <textarea id=id("allow") name="allow_users" rows="2">{flag.allow_users.join("\n")}</textarea>
+                <label for=id("deny")>{t("admin-flag-deny-users")}</label>
+                <textarea id=id("deny") name="deny_users" rows="2">{flag.deny_users.join("\n")}</textarea>
+                <p class="hint">{t("admin-flag-users-hint")}</p>
+                <fieldset class="inline-choices">
+                    <legend>{t("admin-flag-allow-roles")}</legend>
+                    {roles(&flag.allow_roles, "allow_roles")}
+                </fieldset>
+                <fieldset class="inline-choices">
+                    <legend>{t("admin-flag-deny-roles")}</legend>
+                    {roles(&flag.deny_roles, "deny_roles")}
+                </fieldset>
+                {flag.updated_at.clone().map(|at| view! {
+                    <p class="muted">{t("admin-flag-updated")} " " <DateTime at/></p>
+                })}
+                <button type="submit" class="button">{t("admin-flag-save")}</button>
+            </fieldset>
+        </ActionForm>
+    }
+}
