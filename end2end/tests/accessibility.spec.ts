@@ -1,23 +1,9 @@
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 
-import { allowConsoleError, expect, open, signUpByApi, test, uniqueEmail } from './support';
+import { allowConsoleError, expect, expectNoViolations, open, signUpByApi, test, uniqueEmail } from './support';
 
 // Every page scanned by axe-core against WCAG 2.1 A and AA, in light and in dark mode, after
 // hydration (what a user of the running app gets).
-
-const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-
-async function expectNoViolations(page: Page, what: string): Promise<void> {
-  const results = await new AxeBuilder({ page }).withTags(WCAG).analyze();
-  const report = results.violations
-    .map((v) => {
-      const targets = v.nodes.map((n) => `    ${n.target.join(' ')}${n.failureSummary ? `\n      ${n.failureSummary.replace(/\n/g, '\n      ')}` : ''}`);
-      return `- ${v.id} (${v.impact ?? 'n/a'}): ${v.help}\n  ${v.helpUrl}\n${targets.join('\n')}`;
-    })
-    .join('\n');
-  expect(results.violations, `axe found ${results.violations.length} violation(s) on ${what}:\n${report}`).toEqual([]);
-}
 
 for (const colorScheme of ['light', 'dark'] as const) {
   test.describe(`${colorScheme} mode`, () => {

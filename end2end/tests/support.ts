@@ -2,9 +2,39 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 
+import { execFileSync } from 'node:child_process';
+
+import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect, type APIRequestContext, type Locator, type Page } from '@playwright/test';
 
 export { expect };
+
+const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/** Scans the page with axe-core against WCAG 2.1 A and AA; fails listing every violation. */
+export async function expectNoViolations(page: Page, what: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(WCAG).analyze();
+  const report = results.violations
+    .map((v) => {
+      const targets = v.nodes.map((n) => `    ${n.target.join(' ')}${n.failureSummary ? `\n      ${n.failureSummary.replace(/\n/g, '\n      ')}` : ''}`);
+      return `- ${v.id} (${v.impact ?? 'n/a'}): ${v.help}\n  ${v.helpUrl}\n${targets.join('\n')}`;
+    })
+    .join('\n');
+  expect(results.violations, `axe found ${results.violations.length} violation(s) on ${what}:\n${report}`).toEqual([]);
+}
+
+/**
+ * Makes an administrator the way an operator does, with the binary's `user create --admin`, on
+ * the database of the app under test (its DATA_DIR). Not for an app started elsewhere.
+ */
+export function createAdmin(email: string): void {
+  const bin = process.env.SMARTAI_BIN ?? '/var/cache/smartai/target/debug/smartai';
+  execFileSync(bin, ['user', 'create', '--email', email, '--admin', '--password-stdin'], {
+    input: `${PASSWORD}\n`,
+    env: { ...process.env, DATA_DIR: process.env.SMARTAI_E2E_DATA_DIR, RUST_LOG: 'warn' },
+    stdio: ['pipe', 'ignore', 'inherit'],
+  });
+}
 
 const allowedErrors = new WeakMap<Page, RegExp[]>();
 

@@ -4,7 +4,7 @@
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 
 use crate::{
-    dto::{AdminUserDto, AdminUsersDto, FlagDto},
+    dto::{AdminUsersDto, FlagDto},
     error::AppError,
 };
 
@@ -28,7 +28,7 @@ pub async fn admin_users(search: String, role: String, after: String) -> Result<
     let request = PageRequest { after, limit: USERS_PER_PAGE };
     let page = services()?.accounts.users(&administrator()?, Some(&search), role, request).await.map_err(fail)?;
     Ok(AdminUsersDto {
-        items: page.items.iter().map(AdminUserDto::from).collect(),
+        items: page.items.iter().map(crate::dto::AdminUserDto::from).collect(),
         next: page.next.map(|id| id.to_string()),
     })
 }

@@ -1,0 +1,90 @@
+import { createAdmin, expect, expectNoViolations, header, open, PASSWORD, signUpByApi, test, uniqueEmail } from './support';
+
+// The admin console, as an administrator and as an ordinary user meet it in Chromium.
+
+async function signInByApi(page: import('@playwright/test').Page, email: string): Promise<void> {
+  const response = await page.request.post('/rpc/auth/sign_in', {
+    form: { email, password: PASSWORD },
+    headers: { Accept: 'application/json' },
+  });
+  expect(response.status(), await response.text()).toBe(200);
+}
+
+test('an administrator finds an account, changes its role and rolls a flag out; a user gets the 403 page', async ({ page, browser }) => {
+  const admin = uniqueEmail('root');
+  createAdmin(admin);
+  const member = uniqueEmail('member');
+  const memberContext = await browser.newContext();
+  const memberPage = await memberContext.newPage();
+  await signUpByApi(memberPage.request, member, 'Member');
+  await open(memberPage, '/admin');
+  await expect(memberPage.getByText('403')).toBeVisible();
+  await expect(header(memberPage).getByRole('link', { name: 'Admin' })).toHaveCount(0);
+
+  await signInByApi(page, admin);
+  await open(page, '/');
+  await header(page).getByRole('link', { name: 'Admin' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Administration' })).toBeVisible();
+  await expectNoViolations(page, '/admin');
+
+  // Search, then make the member an administrator and back.
+  await page.getByLabel('Search by e-mail or name').fill(member);
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  await expect(page).toHaveURL(/q=/);
+  const row = page.getByRole('row').filter({ hasText: member });
+  await expect(row).toHaveCount(1);
+  await row.getByRole('button', { name: `Make administrator ${member}` }).click();
+  await expect(row.getByRole('cell', { name: 'Administrator', exact: true })).toBeVisible();
+  await row.getByRole('button', { name: `Make user ${member}` }).click();
+  await expect(row.getByRole('cell', { name: 'User', exact: true })).toBeVisible();
+
+  // The assistant for nobody but the member: the member's header follows, the admin's too.
+  // (The flag is the whole app's: the other suites need it back on, whatever happens here.)
+  try {
+    await rollOutToTheMemberOnly(page, memberPage, member);
+  } finally {
+    const restored = await page.request.put('/api/v1/admin/flags/assistant', { data: { enabled: true, rollout: 100 } });
+    expect(restored.status()).toBe(200);
+  }
+  await memberContext.close();
+});
+
+async function rollOutToTheMemberOnly(page: import('@playwright/test').Page, memberPage: import('@playwright/test').Page, member: string): Promise<void> {
+  const flags = page.getByRole('region', { name: 'Feature flags' });
+  await flags.getByLabel('Share of users (%)').fill('0');
+  await flags.getByLabel('Always for these users').fill(member);
+  await flags.getByRole('button', { name: 'Save flag' }).click();
+  await expect(flags.getByRole('status')).toHaveText('The flag has been saved.');
+  await expect(flags.getByLabel('Always for these users')).toHaveValue(member);
+  await open(memberPage, '/');
+  await expect(memberPage.locator('a.assistant-toggle')).toHaveCount(1);
+  await open(page, '/');
+  await expect(page.locator('a.assistant-toggle')).toHaveCount(0);
+  await open(page, '/assistant');
+  await expect(page.getByText('404')).toBeVisible();
+
+  // An address that is no account's is refused, naming the problem, and nothing changes.
+  await open(page, '/admin');
+  await flags.getByLabel('Never for these users').fill('nobody@example.com');
+  await flags.getByRole('button', { name: 'Save flag' }).click();
+  await expect(flags.getByRole('alert')).toHaveText('One of these addresses is no account’s.');
+  await open(page, '/admin');
+  await expect(flags.getByLabel('Never for these users')).toHaveValue('');
+  await expect(flags.getByLabel('Always for these users')).toHaveValue(member);
+}
+
+test.describe('Arabic (right to left)', () => {
+  test.use({ locale: 'ar' });
+
+  test('the admin console is accessible', async ({ page }) => {
+    const admin = uniqueEmail('root-ar');
+    createAdmin(admin);
+    await signInByApi(page, admin);
+    const arabic = await page.request.post('/rpc/account/set_language', { form: { lang: 'ar' }, headers: { Accept: 'application/json' } });
+    expect(arabic.status()).toBe(200);
+    await open(page, '/admin');
+    await expect(page.locator('html')).toHaveAttribute('dir', 'rtl');
+    await expect(page.getByRole('heading', { level: 1, name: 'الإدارة' })).toBeVisible();
+    await expectNoViolations(page, '/admin in Arabic');
+  });
+});
