@@ -13,20 +13,10 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use time::OffsetDateTime;
 
-#[derive(Clone, Copy)]
-enum Backend {
-    Sqlite,
-    Postgres,
-}
+use crate::harness::{Backend, database_url};
 
-macro_rules! on_both_databases {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name(super::Backend::Sqlite).await } )* }
-        mod postgres { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name(super::Backend::Postgres).await } )* }
-    };
-}
-
-on_both_databases!(
+crate::on_both_databases!(
+    multi_thread;
     lock_outs_start_at_the_threshold_and_double_up_to_the_cap,
     a_refused_attempt_counts_nothing,
     a_success_resets_the_account_but_not_the_network,
@@ -46,19 +36,7 @@ struct TestDb {
 
 async fn database(backend: Backend) -> TestDb {
     let dir = tempfile::tempdir().unwrap();
-    let url = match backend {
-        Backend::Sqlite => format!("sqlite://{}?mode=rwc", dir.path().join("throttle.db").display()),
-        Backend::Postgres => {
-            let admin_url = std::env::var("TEST_DATABASE_URL")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-            let name = format!("smartai_test_{}", uuid::Uuid::new_v4().simple());
-            let admin = Database::connect(&admin_url).await.expect("PostgreSQL at TEST_DATABASE_URL");
-            admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.unwrap();
-            let mut url = url::Url::parse(&admin_url).unwrap();
-            url.set_path(&format!("/{name}"));
-            url.to_string()
-        }
-    };
+    let url = database_url(backend, dir.path()).await;
     let db = Database::connect(&url).await.unwrap();
     Migrator::up(&db, None).await.unwrap();
     TestDb { db, _dir: dir }

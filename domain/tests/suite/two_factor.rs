@@ -1,29 +1,15 @@
 //! Two-factor sign-in against a real database (a temp SQLite file, and a fresh PostgreSQL database
 //! at TEST_DATABASE_URL). Codes are computed here from the secret, as an authenticator app would.
 
-use clap::Parser;
 use domain::{
     Actor, Error, Services,
     accounts::{Locale, SignIn, SignUp},
     audit::Event,
-    config::Config,
     error::{Field, Problem},
     sessions::ClientInfo,
 };
-use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectionTrait, Database};
-use totp_rs::{Algorithm, Secret, Totp};
 
-#[derive(Parser)]
-struct TestCli {
-    #[command(flatten)]
-    config: Config,
-}
-
-enum Backend {
-    Sqlite,
-    Postgres,
-}
+use crate::harness::{Backend, code, spawn_services};
 
 struct TestApp {
     services: Services,
@@ -34,40 +20,12 @@ const EMAIL: &str = "ada@example.com";
 const PASSWORD: &str = "correct horse battery staple";
 
 async fn spawn(backend: Backend) -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let url = match backend {
-        Backend::Sqlite => format!("sqlite://{}?mode=rwc", dir.path().join("two_factor.db").display()),
-        Backend::Postgres => {
-            let admin_url = std::env::var("TEST_DATABASE_URL")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-            let name = format!("smartai_test_{}", uuid::Uuid::new_v4().simple());
-            let admin = Database::connect(&admin_url).await.expect("PostgreSQL at TEST_DATABASE_URL");
-            admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.unwrap();
-            let mut url = url::Url::parse(&admin_url).unwrap();
-            url.set_path(&format!("/{name}"));
-            url.to_string()
-        }
-    };
-    let data_dir = dir.path().to_str().unwrap().to_owned();
-    let cli = TestCli::try_parse_from(["test", "--database-url", &url, "--data-dir", &data_dir]).unwrap();
-    let db = domain::db::connect(&cli.config.database).await.unwrap();
-    Migrator::up(&db, None).await.unwrap();
-    let storage = cli.config.storage.open(&cli.config.database.data_dir).unwrap();
-    let queue = domain::jobs::Queue::sql(db.clone(), std::time::Duration::from_secs(60));
-    let services = Services::new(db, storage, queue, domain::events::Events::local(), &cli.config);
-    TestApp { services, _dir: dir }
+    let app = spawn_services(backend, &[]).await;
+    TestApp { services: app.services, _dir: app.dir }
 }
 
 fn client() -> ClientInfo {
     ClientInfo { user_agent: Some("TwoFactorTest/1".into()), ip: Some("192.0.2.7".into()), request_id: None }
-}
-
-/// The code an authenticator app shows `steps_ahead` 30-second steps from now.
-fn code(secret: &str, steps_ahead: u64) -> String {
-    let secret = Secret::try_from_base32(secret).unwrap();
-    let totp: Totp = totp_rs::Builder::new().with_algorithm(Algorithm::SHA1).with_secret(secret).build_noncompliant();
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-    totp.generate(now + 30 * steps_ahead).to_string()
 }
 
 /// A code the app shows at no step near now.
@@ -120,14 +78,7 @@ impl TestApp {
     }
 }
 
-macro_rules! on_both_databases {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite { $( #[tokio::test] async fn $name() { super::$name(super::Backend::Sqlite).await } )* }
-        mod postgres { $( #[tokio::test] async fn $name() { super::$name(super::Backend::Postgres).await } )* }
-    };
-}
-
-on_both_databases!(
+crate::on_both_databases!(
     enrolment_shows_the_secret_and_needs_a_valid_code,
     a_wrong_code_keeps_two_factor_off,
     sign_in_with_two_factor_needs_the_code,

@@ -2,7 +2,6 @@
 //! TEST_DATABASE_URL): what a reader of the database gets of TOTP secrets and recovery codes
 //! (nothing it can use), values from before the keys, rotation, and a key that leaves too early.
 
-use clap::Parser;
 use domain::{
     Actor, Error, Services,
     accounts::{Locale, SignIn, SignUp},
@@ -11,20 +10,11 @@ use domain::{
     keys::Keyring,
     sessions::ClientInfo,
 };
-use migration::{Migrator, MigratorTrait};
-use sea_orm::{ColumnTrait, ConnectionTrait, Database, DatabaseConnection, EntityTrait, QueryFilter};
-use totp_rs::{Algorithm, Secret, Totp};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
-#[derive(Parser)]
-struct TestCli {
-    #[command(flatten)]
-    config: Config,
-}
+use crate::harness::{Backend, code, open_database};
 
-enum Backend {
-    Sqlite,
-    Postgres,
-}
+const PASSWORD: &str = "correct horse battery staple";
 
 /// One database, opened by as many app instances as a test likes, each with its own keys.
 struct Install {
@@ -33,28 +23,9 @@ struct Install {
     _dir: tempfile::TempDir,
 }
 
-const PASSWORD: &str = "correct horse battery staple";
-
 async fn install(backend: Backend) -> Install {
-    let dir = tempfile::tempdir().unwrap();
-    let url = match backend {
-        Backend::Sqlite => format!("sqlite://{}?mode=rwc", dir.path().join("keys.db").display()),
-        Backend::Postgres => {
-            let admin_url = std::env::var("TEST_DATABASE_URL")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-            let name = format!("smartai_test_{}", uuid::Uuid::new_v4().simple());
-            let admin = Database::connect(&admin_url).await.expect("PostgreSQL at TEST_DATABASE_URL");
-            admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.unwrap();
-            let mut url = url::Url::parse(&admin_url).unwrap();
-            url.set_path(&format!("/{name}"));
-            url.to_string()
-        }
-    };
-    let data_dir = dir.path().to_str().unwrap().to_owned();
-    let cli = TestCli::try_parse_from(["test", "--database-url", &url, "--data-dir", &data_dir]).unwrap();
-    let db = domain::db::connect(&cli.config.database).await.unwrap();
-    Migrator::up(&db, None).await.unwrap();
-    Install { config: cli.config, db, _dir: dir }
+    let opened = open_database(backend, &[]).await;
+    Install { config: opened.config, db: opened.db, _dir: opened.dir }
 }
 
 impl Install {
@@ -78,14 +49,6 @@ impl Install {
 
 fn client() -> ClientInfo {
     ClientInfo { user_agent: Some("KeysTest/1".into()), ip: Some("192.0.2.9".into()), request_id: None }
-}
-
-/// The code an authenticator app shows `steps_ahead` 30-second steps from now.
-fn code(secret: &str, steps_ahead: u64) -> String {
-    let secret = Secret::try_from_base32(secret).unwrap();
-    let totp: Totp = totp_rs::Builder::new().with_algorithm(Algorithm::SHA1).with_secret(secret).build_noncompliant();
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-    totp.generate(now + 30 * steps_ahead).to_string()
 }
 
 fn sha256_hex(text: &str) -> String {
@@ -128,14 +91,7 @@ async fn sign_in(app: &Services, email: &str, second: &str) -> Result<Actor, Err
     Ok(app.sessions.resolve(&token).await.unwrap().actor)
 }
 
-macro_rules! on_both_databases {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite { $( #[tokio::test] async fn $name() { super::$name(super::Backend::Sqlite).await } )* }
-        mod postgres { $( #[tokio::test] async fn $name() { super::$name(super::Backend::Postgres).await } )* }
-    };
-}
-
-on_both_databases!(
+crate::on_both_databases!(
     a_database_reader_sees_no_totp_secret_and_two_factor_sign_in_works,
     a_sealed_secret_moved_to_another_account_does_not_open,
     recovery_codes_are_keyed_not_plain_sha256,

@@ -4,23 +4,16 @@
 
 use std::time::{Duration, Instant};
 
-use clap::Parser;
 use domain::{
     Actor, Error, Services,
     accounts::{Locale, SignUp},
-    config::Config,
     error::{Field, Problem},
-    jobs::{Queue, Worker, WorkerOptions},
+    jobs::{Worker, WorkerOptions},
     sessions::ClientInfo,
 };
-use migration::{Migrator, MigratorTrait};
 use serde_json::json;
 
-#[derive(Parser)]
-struct TestCli {
-    #[command(flatten)]
-    config: Config,
-}
+use crate::harness::{Backend, spawn_services};
 
 struct TestApp {
     services: Services,
@@ -30,23 +23,13 @@ struct TestApp {
 
 /// Services on a fresh SQLite file with a running worker; `extra` are more settings.
 async fn spawn(extra: &[&str]) -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("mail.db").display());
-    let data_dir = dir.path().to_str().unwrap().to_owned();
-    let mut args =
-        vec!["test", "--database-url", &url, "--data-dir", &data_dir, "--public-url", "https://app.example/"];
-    args.extend_from_slice(extra);
-    let cli = TestCli::try_parse_from(args).unwrap();
-    let db = domain::db::connect(&cli.config.database).await.unwrap();
-    Migrator::up(&db, None).await.unwrap();
-    let storage = cli.config.storage.open(&cli.config.database.data_dir).unwrap();
-    let queue = Queue::sql(db.clone(), Duration::from_secs(60));
-    let services = Services::new(db, storage, queue.clone(), domain::events::Events::local(), &cli.config);
+    let settings = [&["--public-url", "https://app.example/"][..], extra].concat();
+    let app = spawn_services(Backend::Sqlite, &settings).await;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let mut options = WorkerOptions::new(2);
     options.max_idle_poll = Duration::from_millis(50);
-    tokio::spawn(Worker::new(queue, services.handlers(), options).run(stopped));
-    TestApp { services, stop, _dir: dir }
+    tokio::spawn(Worker::new(app.services.jobs.clone(), app.services.handlers(), options).run(stopped));
+    TestApp { services: app.services, stop, _dir: app.dir }
 }
 
 impl TestApp {

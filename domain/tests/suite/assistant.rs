@@ -4,31 +4,19 @@
 use std::{io, time::Duration};
 
 use bytes::Bytes;
-use clap::Parser;
 use domain::{
     Actor, Error, Services,
     accounts::{Locale, SignUp},
     assistant::{AnswerEvent, AnswerStream, Speaker},
-    config::Config,
     entities::passage,
     error::{Field, Problem},
     sessions::ClientInfo,
 };
 use futures_util::{StreamExt, stream};
-use migration::{Migrator, MigratorTrait};
-use sea_orm::{ColumnTrait, ConnectionTrait, Database, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 
-#[derive(Parser)]
-struct TestCli {
-    #[command(flatten)]
-    config: Config,
-}
-
-enum Backend {
-    Sqlite,
-    Postgres,
-}
+use crate::harness::{Backend, spawn_services};
 
 struct TestApp {
     services: Services,
@@ -37,38 +25,9 @@ struct TestApp {
 }
 
 async fn spawn(backend: Backend, daily_messages: u32) -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let url = match backend {
-        Backend::Sqlite => format!("sqlite://{}?mode=rwc", dir.path().join("assistant.db").display()),
-        Backend::Postgres => {
-            let admin_url = std::env::var("TEST_DATABASE_URL")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-            let name = format!("smartai_test_{}", Uuid::new_v4().simple());
-            let admin = Database::connect(&admin_url).await.expect("PostgreSQL at TEST_DATABASE_URL");
-            admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.unwrap();
-            let mut url = url::Url::parse(&admin_url).unwrap();
-            url.set_path(&format!("/{name}"));
-            url.to_string()
-        }
-    };
-    let data_dir = dir.path().to_str().unwrap().to_owned();
     let daily_messages = daily_messages.to_string();
-    let cli = TestCli::try_parse_from([
-        "test",
-        "--database-url",
-        &url,
-        "--data-dir",
-        &data_dir,
-        "--ai-daily-messages",
-        &daily_messages,
-    ])
-    .unwrap();
-    let db = domain::db::connect(&cli.config.database).await.unwrap();
-    Migrator::up(&db, None).await.unwrap();
-    let storage = cli.config.storage.open(&cli.config.database.data_dir).unwrap();
-    let queue = domain::jobs::Queue::sql(db.clone(), Duration::from_secs(60));
-    let services = Services::new(db.clone(), storage, queue, domain::events::Events::local(), &cli.config);
-    TestApp { services, db, _dir: dir }
+    let app = spawn_services(backend, &["--ai-daily-messages", &daily_messages]).await;
+    TestApp { services: app.services, db: app.db, _dir: app.dir }
 }
 
 const HANDBOOK: &str = "Office handbook\n\n\
@@ -132,14 +91,8 @@ fn refused<T>(result: Result<T, Error>) -> (Field, Problem) {
     }
 }
 
-macro_rules! on_both_databases {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name(super::Backend::Sqlite).await } )* }
-        mod postgres { $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name(super::Backend::Postgres).await } )* }
-    };
-}
-
-on_both_databases!(
+crate::on_both_databases!(
+    multi_thread;
     a_question_about_a_file_is_answered_by_quoting_it_with_a_link,
     another_user_never_sees_anyone_elses_passages,
     a_deleted_file_loses_its_passages_and_is_no_longer_cited,

@@ -5,30 +5,18 @@
 use std::{collections::BTreeMap, io::Read};
 
 use bytes::Bytes;
-use clap::Parser;
 use domain::{
     Actor, Error, Services,
     accounts::{Locale, SignUp},
-    config::Config,
     entities::{conversation, data_export, message},
     exports::{BuildExport, ExportStatus},
     sessions::ClientInfo,
 };
 use futures_util::{TryStreamExt, stream};
-use migration::{Migrator, MigratorTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, Database, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{Value, json};
 
-#[derive(Parser)]
-struct TestCli {
-    #[command(flatten)]
-    config: Config,
-}
-
-enum Backend {
-    Sqlite,
-    Postgres,
-}
+use crate::harness::{Backend, peak_rss, spawn_services};
 
 struct TestApp {
     services: Services,
@@ -37,28 +25,8 @@ struct TestApp {
 }
 
 async fn spawn(backend: Backend) -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let url = match backend {
-        Backend::Sqlite => format!("sqlite://{}?mode=rwc", dir.path().join("exports.db").display()),
-        Backend::Postgres => {
-            let admin_url = std::env::var("TEST_DATABASE_URL")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-            let name = format!("smartai_test_{}", uuid::Uuid::new_v4().simple());
-            let admin = Database::connect(&admin_url).await.expect("PostgreSQL at TEST_DATABASE_URL");
-            admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.unwrap();
-            let mut url = url::Url::parse(&admin_url).unwrap();
-            url.set_path(&format!("/{name}"));
-            url.to_string()
-        }
-    };
-    let data_dir = dir.path().to_str().unwrap().to_owned();
-    let cli = TestCli::try_parse_from(["test", "--database-url", &url, "--data-dir", &data_dir]).unwrap();
-    let db = domain::db::connect(&cli.config.database).await.unwrap();
-    Migrator::up(&db, None).await.unwrap();
-    let storage = cli.config.storage.open(&cli.config.database.data_dir).unwrap();
-    let queue = domain::jobs::Queue::sql(db.clone(), std::time::Duration::from_secs(60));
-    let services = Services::new(db.clone(), storage, queue, domain::events::Events::local(), &cli.config);
-    TestApp { services, db, _dir: dir }
+    let app = spawn_services(backend, &[]).await;
+    TestApp { services: app.services, db: app.db, _dir: app.dir }
 }
 
 impl TestApp {
@@ -114,14 +82,7 @@ fn document(entries: &BTreeMap<String, Vec<u8>>, name: &str) -> Value {
     serde_json::from_slice(entries.get(name).unwrap_or_else(|| panic!("{name} is missing"))).unwrap()
 }
 
-macro_rules! on_both_databases {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite { $( #[tokio::test] async fn $name() { super::$name(super::Backend::Sqlite).await } )* }
-        mod postgres { $( #[tokio::test] async fn $name() { super::$name(super::Backend::Postgres).await } )* }
-    };
-}
-
-on_both_databases!(
+crate::on_both_databases!(
     an_export_holds_every_record_and_file_of_its_owner_and_nothing_else,
     an_export_is_asked_for_once_at_a_time_and_only_its_owner_downloads_it,
     an_expired_export_cannot_be_downloaded_and_the_nightly_job_removes_it,
@@ -307,13 +268,6 @@ async fn an_expired_export_cannot_be_downloaded_and_the_nightly_job_removes_it(b
     assert_eq!(app.services.storage.list("files").await.unwrap().len(), 1, "the user's files stay");
 }
 
-/// The peak resident memory of this process so far, in bytes (`VmHWM`).
-fn peak_rss() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status.lines().find(|l| l.starts_with("VmHWM:")).expect("VmHWM in /proc/self/status");
-    line.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap() * 1024
-}
-
 /// A user with a full quota: the export is streamed, so memory does not grow with the files.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_export_of_large_files_is_streamed_in_bounded_memory() {
@@ -334,8 +288,8 @@ async fn an_export_of_large_files_is_streamed_in_bounded_memory() {
     let took = started.elapsed();
 
     let grown = peak_rss().saturating_sub(before);
-    eprintln!("exported {} MiB in {took:?}; peak memory grew by {} KiB", 3 * FILE >> 20, grown >> 10);
-    assert!(grown < 32 << 20, "a {} MiB export raised the peak memory by {} MiB", 3 * FILE >> 20, grown >> 20);
+    eprintln!("exported {} MiB in {took:?}; peak memory grew by {} KiB", (3 * FILE) >> 20, grown >> 10);
+    assert!(grown < 32 << 20, "a {} MiB export raised the peak memory by {} MiB", (3 * FILE) >> 20, grown >> 20);
     let ready = app.services.exports.get(&ada, export.id).await.unwrap();
     assert_eq!(ready.status, ExportStatus::Ready);
 }

@@ -8,10 +8,13 @@ use std::{
 
 use domain::jobs::{Handlers, Job, JobsConfig, NewJob, Periodic, Priority, Queue, Worker, WorkerOptions};
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection, TransactionTrait};
+use sea_orm::{Database, DatabaseConnection, TransactionTrait};
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
+use crate::harness::database_url;
+
+/// The queue's backend: SQL on either database, or Redis Streams (with SQLite for the rest).
 #[derive(Clone, Copy)]
 enum Backend {
     Sqlite,
@@ -26,19 +29,11 @@ struct TestQueue {
 }
 
 async fn database(backend: Backend, dir: &tempfile::TempDir) -> DatabaseConnection {
-    let url = match backend {
-        Backend::Sqlite | Backend::Redis => format!("sqlite://{}?mode=rwc", dir.path().join("jobs.db").display()),
-        Backend::Postgres => {
-            let admin_url = std::env::var("TEST_DATABASE_URL")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-            let name = format!("smartai_test_{}", uuid::Uuid::new_v4().simple());
-            let admin = Database::connect(&admin_url).await.expect("PostgreSQL at TEST_DATABASE_URL");
-            admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.unwrap();
-            let mut url = url::Url::parse(&admin_url).unwrap();
-            url.set_path(&format!("/{name}"));
-            url.to_string()
-        }
+    let database = match backend {
+        Backend::Sqlite | Backend::Redis => crate::harness::Backend::Sqlite,
+        Backend::Postgres => crate::harness::Backend::Postgres,
     };
+    let url = database_url(database, dir.path()).await;
     let db = Database::connect(&url).await.unwrap();
     Migrator::up(&db, None).await.unwrap();
     db

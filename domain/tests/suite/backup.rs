@@ -11,34 +11,20 @@ use std::{
 };
 
 use bytes::Bytes;
-use clap::Parser;
 use domain::{
     Actor, Services,
     accounts::{Locale, SignUp, TokenRequest},
     backup::{BackupError, dump},
-    config::Config,
     entities::*,
     mail::Mail,
     sessions::ClientInfo,
 };
-use futures_util::{StreamExt, TryStreamExt, stream};
-use migration::{Migrator, MigratorTrait};
+use futures_util::{StreamExt, TryStreamExt};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, Database, DatabaseConnection, EntityTrait, IntoActiveModel,
-    QueryFilter,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
 };
 
-#[derive(Parser)]
-struct TestCli {
-    #[command(flatten)]
-    config: Config,
-}
-
-#[derive(Clone, Copy, Debug)]
-enum Backend {
-    Sqlite,
-    Postgres,
-}
+use crate::harness::{Backend, body, spawn_services};
 
 /// One installation: its own database and its own object store; archives go to `backups`.
 struct Install {
@@ -47,49 +33,10 @@ struct Install {
     _dir: tempfile::TempDir,
 }
 
-async fn database_url(backend: Backend, dir: &Path) -> String {
-    match backend {
-        Backend::Sqlite => format!("sqlite://{}?mode=rwc", dir.join("smartai.db").display()),
-        Backend::Postgres => {
-            let admin_url = std::env::var("TEST_DATABASE_URL")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-            let name = format!("smartai_test_{}", uuid::Uuid::new_v4().simple());
-            let admin = Database::connect(&admin_url).await.expect("PostgreSQL at TEST_DATABASE_URL");
-            admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.unwrap();
-            let mut url = url::Url::parse(&admin_url).unwrap();
-            url.set_path(&format!("/{name}"));
-            url.to_string()
-        }
-    }
-}
-
 async fn install(backend: Backend, backups: &Path, keep: &str) -> Install {
-    let dir = tempfile::tempdir().unwrap();
-    let url = database_url(backend, dir.path()).await;
-    let data_dir = dir.path().to_str().unwrap().to_owned();
-    let cli = TestCli::try_parse_from([
-        "test",
-        "--database-url",
-        &url,
-        "--data-dir",
-        &data_dir,
-        "--backup-url",
-        backups.to_str().unwrap(),
-        "--backup-keep",
-        keep,
-    ])
-    .unwrap();
-    let db = domain::db::connect(&cli.config.database).await.unwrap();
-    Migrator::up(&db, None).await.unwrap();
-    let storage = cli.config.storage.open(&cli.config.database.data_dir).unwrap();
-    let queue = domain::jobs::Queue::sql(db.clone(), std::time::Duration::from_secs(60));
-    let services = Services::new(db.clone(), storage, queue, domain::events::Events::local(), &cli.config);
-    Install { services, db, _dir: dir }
-}
-
-fn body(data: &[u8]) -> impl futures_util::Stream<Item = io::Result<Bytes>> + Send + 'static + use<> {
-    let parts: Vec<io::Result<Bytes>> = data.chunks(1000).map(|c| Ok(Bytes::copy_from_slice(c))).collect();
-    stream::iter(parts)
+    let settings = ["--backup-url", backups.to_str().unwrap(), "--backup-keep", keep];
+    let app = spawn_services(backend, &settings).await;
+    Install { services: app.services, db: app.db, _dir: app.dir }
 }
 
 fn photo(width: u32, height: u32) -> Vec<u8> {
@@ -282,14 +229,7 @@ fn archive_path(backups: &Path, name: &str) -> PathBuf {
     backups.join(name)
 }
 
-macro_rules! on_both_databases {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite { $( #[tokio::test] async fn $name() { super::$name(super::Backend::Sqlite).await } )* }
-        mod postgres { $( #[tokio::test] async fn $name() { super::$name(super::Backend::Postgres).await } )* }
-    };
-}
-
-on_both_databases!(
+crate::on_both_databases!(
     every_table_of_the_schema_is_in_the_backup_list,
     create_wipe_restore_gives_back_every_row_and_object,
     verify_finds_a_tampered_table_and_a_missing_object,

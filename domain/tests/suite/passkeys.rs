@@ -1,47 +1,20 @@
 //! Passkeys without a browser: what the server asks for, and every way an answer is refused. The
 //! ceremony with a real authenticator runs in Chromium (`end2end/tests/passkeys.spec.ts`).
 
-use clap::Parser;
 use domain::{
     Actor, Error, Services,
     accounts::{Locale, SignUp},
-    config::Config,
     entities::passkey,
     error::{Field, Problem},
     sessions::ClientInfo,
 };
-use migration::{Migrator, MigratorTrait};
 use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel};
 
-#[derive(Parser)]
-struct TestCli {
-    #[command(flatten)]
-    config: Config,
-}
+use crate::harness::{Backend, Spawned, spawn_services};
 
-async fn services(dir: &tempfile::TempDir) -> Services {
-    services_and_db(dir).await.0
-}
-
-/// The services and their database, for a test that must plant a row no browser can make here.
-async fn services_and_db(dir: &tempfile::TempDir) -> (Services, sea_orm::DatabaseConnection) {
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("passkeys.db").display());
-    let data_dir = dir.path().to_str().unwrap().to_owned();
-    let cli = TestCli::try_parse_from([
-        "test",
-        "--database-url",
-        &url,
-        "--data-dir",
-        &data_dir,
-        "--public-url",
-        "https://app.example/",
-    ])
-    .unwrap();
-    let db = domain::db::connect(&cli.config.database).await.unwrap();
-    Migrator::up(&db, None).await.unwrap();
-    let storage = cli.config.storage.open(&cli.config.database.data_dir).unwrap();
-    let queue = domain::jobs::Queue::sql(db.clone(), std::time::Duration::from_secs(60));
-    (Services::new(db.clone(), storage, queue, domain::events::Events::local(), &cli.config), db)
+/// The services on a fresh SQLite file, served at https://app.example/.
+async fn spawn() -> Spawned {
+    spawn_services(Backend::Sqlite, &["--public-url", "https://app.example/"]).await
 }
 
 async fn user(services: &Services) -> Actor {
@@ -65,8 +38,7 @@ fn problem<T: std::fmt::Debug>(result: Result<T, Error>) -> Problem {
 
 #[tokio::test]
 async fn registration_asks_for_a_discoverable_verified_credential_of_this_site() {
-    let dir = tempfile::tempdir().unwrap();
-    let services = services(&dir).await;
+    let Spawned { services, dir: _dir, .. } = spawn().await;
     let ada = user(&services).await;
     let ceremony = services.passkeys.start_registration(&ada, None, &ClientInfo::default()).await.unwrap();
     let options = &ceremony.options["publicKey"];
@@ -86,8 +58,7 @@ async fn registration_asks_for_a_discoverable_verified_credential_of_this_site()
 
 #[tokio::test]
 async fn answers_are_refused_unless_they_fit_a_live_challenge_of_the_same_user() {
-    let dir = tempfile::tempdir().unwrap();
-    let services = services(&dir).await;
+    let Spawned { services, dir: _dir, .. } = spawn().await;
     let client = ClientInfo::default();
     let (ada, bob) = (user(&services).await, user(&services).await);
     let passkeys = &services.passkeys;
@@ -126,8 +97,7 @@ async fn answers_are_refused_unless_they_fit_a_live_challenge_of_the_same_user()
 
 #[tokio::test]
 async fn nobody_deletes_a_passkey_of_another_account() {
-    let dir = tempfile::tempdir().unwrap();
-    let (services, db) = services_and_db(&dir).await;
+    let Spawned { services, db, dir: _dir, .. } = spawn().await;
     let client = ClientInfo::default();
     let (ada, bob) = (user(&services).await, user(&services).await);
     // Bob's passkey, planted as the ceremony would store it: a test cannot run an authenticator,
@@ -162,16 +132,8 @@ async fn nobody_deletes_a_passkey_of_another_account() {
 
 #[tokio::test]
 async fn an_ip_address_as_public_url_turns_passkeys_off_not_the_app() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("ip.db").display());
-    let data_dir = dir.path().to_str().unwrap().to_owned();
-    let args = ["test", "--database-url", &url, "--data-dir", &data_dir, "--public-url", "http://10.0.0.5:3000/"];
-    let cli = TestCli::try_parse_from(args).unwrap();
-    let db = domain::db::connect(&cli.config.database).await.unwrap();
-    Migrator::up(&db, None).await.unwrap();
-    let storage = cli.config.storage.open(&cli.config.database.data_dir).unwrap();
-    let queue = domain::jobs::Queue::sql(db.clone(), std::time::Duration::from_secs(60));
-    let services = Services::new(db, storage, queue, domain::events::Events::local(), &cli.config);
+    let public_url = ["--public-url", "http://10.0.0.5:3000/"];
+    let Spawned { services, dir: _dir, .. } = spawn_services(Backend::Sqlite, &public_url).await;
     let ada = user(&services).await;
     assert_eq!(
         problem(services.passkeys.start_registration(&ada, None, &ClientInfo::default()).await),

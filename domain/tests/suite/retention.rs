@@ -1,29 +1,17 @@
 //! The nightly retention job against a real database (a temp SQLite file, and a fresh PostgreSQL
 //! database at TEST_DATABASE_URL): each kind goes after its own setting, and the rest stays.
 
-use clap::Parser;
 use domain::{
     Actor, Services,
     accounts::{Locale, SignUp},
-    config::Config,
     entities::{audit_event, conversation, mail_outbox, message, notification},
     sessions::ClientInfo,
 };
-use migration::{Migrator, MigratorTrait};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Database, EntityTrait, PaginatorTrait, Set};
+use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, Set};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-#[derive(Parser)]
-struct TestCli {
-    #[command(flatten)]
-    config: Config,
-}
-
-enum Backend {
-    Sqlite,
-    Postgres,
-}
+use crate::harness::{Backend, spawn_services};
 
 struct TestApp {
     services: Services,
@@ -33,40 +21,11 @@ struct TestApp {
 
 /// The app on a fresh database, with `settings` as flags.
 async fn spawn(backend: Backend, settings: &[&str]) -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let url = match backend {
-        Backend::Sqlite => format!("sqlite://{}?mode=rwc", dir.path().join("retention.db").display()),
-        Backend::Postgres => {
-            let admin_url = std::env::var("TEST_DATABASE_URL")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-            let name = format!("smartai_test_{}", Uuid::new_v4().simple());
-            let admin = Database::connect(&admin_url).await.expect("PostgreSQL at TEST_DATABASE_URL");
-            admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.unwrap();
-            let mut url = url::Url::parse(&admin_url).unwrap();
-            url.set_path(&format!("/{name}"));
-            url.to_string()
-        }
-    };
-    let data_dir = dir.path().to_str().unwrap().to_owned();
-    let mut args = vec!["test", "--database-url", &url, "--data-dir", &data_dir];
-    args.extend_from_slice(settings);
-    let cli = TestCli::try_parse_from(args).unwrap();
-    let db = domain::db::connect(&cli.config.database).await.unwrap();
-    Migrator::up(&db, None).await.unwrap();
-    let storage = cli.config.storage.open(&cli.config.database.data_dir).unwrap();
-    let queue = domain::jobs::Queue::sql(db.clone(), std::time::Duration::from_secs(60));
-    let services = Services::new(db.clone(), storage, queue, domain::events::Events::local(), &cli.config);
-    TestApp { services, db, _dir: dir }
+    let app = spawn_services(backend, settings).await;
+    TestApp { services: app.services, db: app.db, _dir: app.dir }
 }
 
-macro_rules! on_both_databases {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite { $( #[tokio::test] async fn $name() { super::$name(super::Backend::Sqlite).await } )* }
-        mod postgres { $( #[tokio::test] async fn $name() { super::$name(super::Backend::Postgres).await } )* }
-    };
-}
-
-on_both_databases!(
+crate::on_both_databases!(
     idle_conversations_go_with_their_messages_and_used_ones_stay,
     the_outbox_has_its_own_retention,
     kinds_kept_forever_are_left_alone,

@@ -1,7 +1,6 @@
 //! The audit log against a real database (a temp SQLite file, and a fresh PostgreSQL database at
 //! TEST_DATABASE_URL): events are written where they happen, and any tampering is found.
 
-use clap::Parser;
 use domain::{
     Actor, Error, Services,
     accounts::{Locale, SignIn, SignUp},
@@ -9,19 +8,9 @@ use domain::{
     config::Config,
     sessions::ClientInfo,
 };
-use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectionTrait, Database, EntityTrait};
+use sea_orm::{ConnectionTrait, EntityTrait};
 
-#[derive(Parser)]
-struct TestCli {
-    #[command(flatten)]
-    config: Config,
-}
-
-enum Backend {
-    Sqlite,
-    Postgres,
-}
+use crate::harness::{Backend, spawn_services};
 
 struct TestAudit {
     services: Services,
@@ -33,28 +22,8 @@ struct TestAudit {
 const PASSWORD: &str = "correct horse battery staple";
 
 async fn spawn(backend: Backend) -> TestAudit {
-    let dir = tempfile::tempdir().unwrap();
-    let url = match backend {
-        Backend::Sqlite => format!("sqlite://{}?mode=rwc", dir.path().join("audit.db").display()),
-        Backend::Postgres => {
-            let admin_url = std::env::var("TEST_DATABASE_URL")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-            let name = format!("smartai_test_{}", uuid::Uuid::new_v4().simple());
-            let admin = Database::connect(&admin_url).await.expect("PostgreSQL at TEST_DATABASE_URL");
-            admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.unwrap();
-            let mut url = url::Url::parse(&admin_url).unwrap();
-            url.set_path(&format!("/{name}"));
-            url.to_string()
-        }
-    };
-    let data_dir = dir.path().to_str().unwrap().to_owned();
-    let cli = TestCli::try_parse_from(["test", "--database-url", &url, "--data-dir", &data_dir]).unwrap();
-    let db = domain::db::connect(&cli.config.database).await.unwrap();
-    Migrator::up(&db, None).await.unwrap();
-    let storage = cli.config.storage.open(&cli.config.database.data_dir).unwrap();
-    let queue = domain::jobs::Queue::sql(db.clone(), std::time::Duration::from_secs(60));
-    let services = Services::new(db.clone(), storage, queue, domain::events::Events::local(), &cli.config);
-    TestAudit { services, db, config: cli.config, _dir: dir }
+    let app = spawn_services(backend, &[]).await;
+    TestAudit { services: app.services, db: app.db, config: app.config, _dir: app.dir }
 }
 
 fn client(n: u32) -> ClientInfo {
@@ -139,14 +108,7 @@ fn broken_at(report: &Report) -> (i64, Breach) {
     (*seq, *problem)
 }
 
-macro_rules! on_both_databases {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite { $( #[tokio::test] async fn $name() { super::$name(super::Backend::Sqlite).await } )* }
-        mod postgres { $( #[tokio::test] async fn $name() { super::$name(super::Backend::Postgres).await } )* }
-    };
-}
-
-on_both_databases!(
+crate::on_both_databases!(
     security_events_are_recorded_with_their_context,
     users_see_only_their_own_events,
     an_intact_chain_verifies,

@@ -4,29 +4,16 @@
 use std::{io, time::Duration};
 
 use bytes::Bytes;
-use clap::Parser;
 use domain::{
     Actor, Error, Services,
     accounts::{Locale, SignUp},
-    config::Config,
     error::{Field, Problem},
     files::{FileInfo, ListQuery, SortBy},
     sessions::ClientInfo,
 };
 use futures_util::{TryStreamExt, stream};
-use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectionTrait, Database};
 
-#[derive(Parser)]
-struct TestCli {
-    #[command(flatten)]
-    config: Config,
-}
-
-enum Backend {
-    Sqlite,
-    Postgres,
-}
+use crate::harness::{Backend, body, peak_rss, spawn_services};
 
 struct TestFiles {
     services: Services,
@@ -35,39 +22,8 @@ struct TestFiles {
 }
 
 async fn spawn(backend: Backend, quota: &str) -> TestFiles {
-    let dir = tempfile::tempdir().unwrap();
-    let url = match backend {
-        Backend::Sqlite => format!("sqlite://{}?mode=rwc", dir.path().join("files.db").display()),
-        Backend::Postgres => {
-            let admin_url = std::env::var("TEST_DATABASE_URL")
-                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-            let name = format!("smartai_test_{}", uuid::Uuid::new_v4().simple());
-            let admin = Database::connect(&admin_url).await.expect("PostgreSQL at TEST_DATABASE_URL");
-            admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.unwrap();
-            let mut url = url::Url::parse(&admin_url).unwrap();
-            url.set_path(&format!("/{name}"));
-            url.to_string()
-        }
-    };
-    let data_dir = dir.path().to_str().unwrap().to_owned();
-    let cli = TestCli::try_parse_from([
-        "test",
-        "--database-url",
-        &url,
-        "--data-dir",
-        &data_dir,
-        "--files-max-size",
-        "64KiB",
-        "--files-quota",
-        quota,
-    ])
-    .unwrap();
-    let db = domain::db::connect(&cli.config.database).await.unwrap();
-    Migrator::up(&db, None).await.unwrap();
-    let storage = cli.config.storage.open(&cli.config.database.data_dir).unwrap();
-    let queue = domain::jobs::Queue::sql(db.clone(), std::time::Duration::from_secs(60));
-    let services = Services::new(db.clone(), storage, queue, domain::events::Events::local(), &cli.config);
-    TestFiles { services, db, _dir: dir }
+    let app = spawn_services(backend, &["--files-max-size", "64KiB", "--files-quota", quota]).await;
+    TestFiles { services: app.services, db: app.db, _dir: app.dir }
 }
 
 impl TestFiles {
@@ -97,11 +53,6 @@ impl TestFiles {
     }
 }
 
-fn body(data: &[u8]) -> impl futures_util::Stream<Item = io::Result<Bytes>> + Send + 'static + use<> {
-    let parts: Vec<io::Result<Bytes>> = data.chunks(1000).map(|c| Ok(Bytes::copy_from_slice(c))).collect();
-    stream::iter(parts)
-}
-
 fn refused(result: Result<impl std::fmt::Debug, Error>) -> (Field, Problem) {
     match result {
         Err(Error::Invalid { field, problem }) => (field, problem),
@@ -109,14 +60,7 @@ fn refused(result: Result<impl std::fmt::Debug, Error>) -> (Field, Problem) {
     }
 }
 
-macro_rules! on_both_databases {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite { $( #[tokio::test] async fn $name() { super::$name(super::Backend::Sqlite).await } )* }
-        mod postgres { $( #[tokio::test] async fn $name() { super::$name(super::Backend::Postgres).await } )* }
-    };
-}
-
-on_both_databases!(
+crate::on_both_databases!(
     an_upload_is_stored_listed_and_read_back,
     the_type_comes_from_the_bytes_not_the_name,
     a_file_over_the_size_limit_is_refused_and_leaves_nothing,
@@ -636,13 +580,6 @@ async fn uploads_at_once_never_pass_the_quota(backend: Backend) {
 // ---------------------------------------------------------------------------------------------
 // Decompression bombs (finding 2 of issue 15)
 // ---------------------------------------------------------------------------------------------
-
-/// The peak resident memory of this process so far, in bytes (`VmHWM`).
-fn peak_rss() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status.lines().find(|l| l.starts_with("VmHWM:")).expect("VmHWM in /proc/self/status");
-    line.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap() * 1024
-}
 
 /// One step of a deflate stream: all of `input` in, then `flush`.
 fn deflate_step(deflate: &mut flate2::Compress, input: &[u8], flush: flate2::FlushCompress) -> Vec<u8> {
