@@ -97,6 +97,9 @@ impl Install {
             )
             .await
             .unwrap();
+        // A feature flag set by an administrator, with a user list.
+        let rule = domain::flags::Rule { enabled: true, rollout: 40, allow_users: vec![ada_id], ..Default::default() };
+        s.flags.set(&Actor::System, domain::flags::Flag::Assistant, rule, &client).await.unwrap();
         s.notifications.set_preferences(&bob, &[("file_processed".into(), false, true)]).await.unwrap();
         s.notifications.notify(bob_id, "file_failed", serde_json::json!({"name": "x.pdf"})).await.unwrap();
         s.idempotency.claim(ada_id, "key-1", "fingerprint").await.unwrap();

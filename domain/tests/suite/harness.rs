@@ -71,9 +71,6 @@ pub struct Spawned {
     pub services: Services,
     pub db: DatabaseConnection,
     pub config: Config,
-    /// For a test that connects to the database on its own (none does yet).
-    #[allow(dead_code)]
-    pub database_url: String,
     /// The data dir (and the SQLite file); deleted on drop.
     pub dir: tempfile::TempDir,
 }
@@ -81,11 +78,11 @@ pub struct Spawned {
 /// The services on a fresh database, with `extra_settings` as more command-line flags; jobs go to
 /// the SQL queue (nothing runs them unless a test starts a worker on `services.jobs`).
 pub async fn spawn_services(backend: Backend, extra_settings: &[&str]) -> Spawned {
-    let Opened { config, db, database_url, dir } = open_database(backend, extra_settings).await;
+    let Opened { config, db, dir, .. } = open_database(backend, extra_settings).await;
     let storage = config.storage.open(&config.database.data_dir).unwrap();
     let queue = domain::jobs::Queue::sql(db.clone(), Duration::from_secs(60));
     let services = Services::new(db.clone(), storage, queue, domain::events::Events::local(), &config);
-    Spawned { services, db, config, database_url, dir }
+    Spawned { services, db, config, dir }
 }
 
 /// `data` as an upload's body, in chunks of 1000 bytes.
