@@ -48,7 +48,6 @@ pub async fn database_url(backend: Backend, dir: &Path) -> String {
 pub struct Opened {
     pub config: Config,
     pub db: DatabaseConnection,
-    pub database_url: String,
     /// The data dir (and the SQLite file); deleted on drop.
     pub dir: tempfile::TempDir,
 }
@@ -63,7 +62,7 @@ pub async fn open_database(backend: Backend, extra_settings: &[&str]) -> Opened 
     let config = TestCli::try_parse_from(args).unwrap().config;
     let db = domain::db::connect(&config.database).await.unwrap();
     Migrator::up(&db, None).await.unwrap();
-    Opened { config, db, database_url, dir }
+    Opened { config, db, dir }
 }
 
 /// The services on a fresh database and a local store in a temp data dir.
@@ -78,7 +77,7 @@ pub struct Spawned {
 /// The services on a fresh database, with `extra_settings` as more command-line flags; jobs go to
 /// the SQL queue (nothing runs them unless a test starts a worker on `services.jobs`).
 pub async fn spawn_services(backend: Backend, extra_settings: &[&str]) -> Spawned {
-    let Opened { config, db, dir, .. } = open_database(backend, extra_settings).await;
+    let Opened { config, db, dir } = open_database(backend, extra_settings).await;
     let storage = config.storage.open(&config.database.data_dir).unwrap();
     let queue = domain::jobs::Queue::sql(db.clone(), Duration::from_secs(60));
     let services = Services::new(db.clone(), storage, queue, domain::events::Events::local(), &config);
