@@ -3,7 +3,10 @@
 //!
 //! Readiness answers fast whatever the dependencies do: every check has a short timeout and they
 //! run together, and one result serves every probe for a second, so a flood of probes (or a
-//! dependency that hangs) costs the dependencies one check a second, not one per probe.
+//! dependency that hangs) costs the dependencies one check a second, not one per probe. A
+//! dependency that answered moments ago and is only slow now (a loaded machine) is `slow`, not
+//! down: one late answer does not take an instance out of its balancer; an error, or no answer
+//! for [`SLOW_GRACE`], does.
 
 use std::{
     sync::Arc,
@@ -24,6 +27,8 @@ use tokio::sync::{Mutex, watch};
 pub const CHECK_TIMEOUT: Duration = Duration::from_millis(200);
 /// How long one readiness result is served to every probe.
 pub const CACHE_FOR: Duration = Duration::from_secs(1);
+/// How long after its last answer a dependency that times out still counts as ready (`slow`).
+pub const SLOW_GRACE: Duration = Duration::from_secs(3);
 
 /// Turns true when shutdown starts: from then on readiness answers 503, so that load balancers
 /// send no new work while running requests finish.
@@ -35,13 +40,22 @@ pub struct Draining(pub watch::Receiver<bool>);
 pub struct Readiness {
     services: Services,
     /// Held while a check runs: probes that come meanwhile wait for its result (single flight).
-    last: Arc<Mutex<Option<(Instant, Report)>>>,
+    last: Arc<Mutex<Last>>,
+}
+
+#[derive(Default)]
+struct Last {
+    report: Option<(Instant, Report)>,
+    /// When each dependency last answered in time.
+    answered: std::collections::HashMap<&'static str, Instant>,
 }
 
 /// One dependency's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Check {
     Ok,
+    /// Timed out, but answered within the last [`SLOW_GRACE`]: not a failure.
+    Slow,
     Down,
     Timeout,
 }
@@ -50,6 +64,7 @@ impl Check {
     fn as_str(self) -> &'static str {
         match self {
             Self::Ok => "ok",
+            Self::Slow => "slow",
             Self::Down => "down",
             Self::Timeout => "timeout",
         }
@@ -62,7 +77,7 @@ pub struct Report(Vec<(&'static str, Check)>);
 
 impl Report {
     pub fn failed(&self) -> Vec<&'static str> {
-        self.0.iter().filter(|(_, check)| *check != Check::Ok).map(|(name, _)| *name).collect()
+        self.0.iter().filter(|(_, check)| !matches!(check, Check::Ok | Check::Slow)).map(|(name, _)| *name).collect()
     }
 }
 
@@ -74,16 +89,29 @@ impl Readiness {
     /// The cached report, or a fresh one when it is older than [`CACHE_FOR`].
     pub async fn report(&self) -> Report {
         let mut last = self.last.lock().await;
-        if let Some((at, report)) = last.as_ref()
+        if let Some((at, report)) = last.report.as_ref()
             && at.elapsed() < CACHE_FOR
         {
             return report.clone();
         }
-        let report = self.check().await;
+        let mut report = self.check().await;
+        let now = Instant::now();
+        for (name, check) in &mut report.0 {
+            match check {
+                Check::Ok => {
+                    last.answered.insert(name, now);
+                }
+                Check::Timeout if last.answered.get(name).is_some_and(|at| now - *at < SLOW_GRACE) => {
+                    *check = Check::Slow;
+                    tracing::info!(dependency = *name, "readiness: a dependency is slow to answer");
+                }
+                Check::Slow | Check::Down | Check::Timeout => {}
+            }
+        }
         for name in report.failed() {
             tracing::warn!(dependency = name, "readiness check failed");
         }
-        *last = Some((Instant::now(), report.clone()));
+        last.report = Some((now, report.clone()));
         report
     }
 
