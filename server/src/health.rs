@@ -4,9 +4,9 @@
 //! Readiness answers fast whatever the dependencies do: every check has a short timeout and they
 //! run together, and one result serves every probe for a second, so a flood of probes (or a
 //! dependency that hangs) costs the dependencies one check a second, not one per probe. A
-//! dependency that answered moments ago and is only slow now (a loaded machine) is `slow`, not
-//! down: one late answer does not take an instance out of its balancer; an error, or no answer
-//! for [`SLOW_GRACE`], does.
+//! dependency that answered the check before and is late this once (a loaded machine) is `slow`,
+//! not down: one late answer does not take an instance out of its balancer; an error, or a second
+//! late answer in a row (a second later), does.
 
 use std::{
     sync::Arc,
@@ -27,8 +27,6 @@ use tokio::sync::{Mutex, watch};
 pub const CHECK_TIMEOUT: Duration = Duration::from_millis(200);
 /// How long one readiness result is served to every probe.
 pub const CACHE_FOR: Duration = Duration::from_secs(1);
-/// How long after its last answer a dependency that times out still counts as ready (`slow`).
-pub const SLOW_GRACE: Duration = Duration::from_secs(3);
 
 /// Turns true when shutdown starts: from then on readiness answers 503, so that load balancers
 /// send no new work while running requests finish.
@@ -46,15 +44,15 @@ pub struct Readiness {
 #[derive(Default)]
 struct Last {
     report: Option<(Instant, Report)>,
-    /// When each dependency last answered in time.
-    answered: std::collections::HashMap<&'static str, Instant>,
+    /// The dependencies whose last check was late.
+    late: std::collections::HashSet<&'static str>,
 }
 
 /// One dependency's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Check {
     Ok,
-    /// Timed out, but answered within the last [`SLOW_GRACE`]: not a failure.
+    /// Timed out, but answered in time the check before: not a failure (yet).
     Slow,
     Down,
     Timeout,
@@ -95,23 +93,18 @@ impl Readiness {
             return report.clone();
         }
         let mut report = self.check().await;
-        let now = Instant::now();
         for (name, check) in &mut report.0 {
-            match check {
-                Check::Ok => {
-                    last.answered.insert(name, now);
-                }
-                Check::Timeout if last.answered.get(name).is_some_and(|at| now - *at < SLOW_GRACE) => {
-                    *check = Check::Slow;
-                    tracing::info!(dependency = *name, "readiness: a dependency is slow to answer");
-                }
-                Check::Slow | Check::Down | Check::Timeout => {}
+            if *check == Check::Timeout && last.late.insert(name) {
+                *check = Check::Slow;
+                tracing::info!(dependency = *name, "readiness: a dependency is slow to answer");
+            } else if *check != Check::Timeout {
+                last.late.remove(name);
             }
         }
         for name in report.failed() {
             tracing::warn!(dependency = name, "readiness check failed");
         }
-        last.report = Some((now, report.clone()));
+        last.report = Some((Instant::now(), report.clone()));
         report
     }
 

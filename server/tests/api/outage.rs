@@ -209,14 +209,15 @@ async fn a_dependency_outage_makes_readiness_fail_fast_and_requests_fail_fast_th
     // Act 1: PostgreSQL goes away.
     postgres.cut().await;
 
-    // Assert 1: readiness turns 503 naming the database (each answer fast, the turn within the
-    // cache's second plus a check); a signed-in request fails fast with Retry-After; liveness is fine.
+    // Assert 1: readiness turns 503 naming the database (each answer fast; the turn within two
+    // checks a second apart, the first late answer being only `slow`, plus the cache's second); a
+    // signed-in request fails fast with Retry-After; liveness is fine.
     let (down, after) = ready_becomes(
         &user,
         &ready,
         StatusCode::SERVICE_UNAVAILABLE,
         Duration::from_millis(500),
-        Duration::from_secs(3),
+        Duration::from_secs(4),
     )
     .await;
     println!("database cut: readiness 503 after {after:?}, that answer took {:?}: {}", down.took, down.body);
@@ -332,7 +333,7 @@ async fn an_s3_outage_makes_readiness_name_storage_then_recover() {
         &ready,
         StatusCode::SERVICE_UNAVAILABLE,
         Duration::from_millis(500),
-        Duration::from_secs(3),
+        Duration::from_secs(4),
     )
     .await;
     println!("S3 cut: readiness 503 after {after:?}, that answer took {:?}: {}", down.took, down.body);
