@@ -81,6 +81,7 @@ pub struct AdminUserDto {
     /// `user` or `admin`.
     pub role: String,
     pub email_verified: bool,
+    pub suspended: bool,
     /// RFC 3339, in the viewer's time zone.
     pub created_at: String,
 }
@@ -530,6 +531,7 @@ mod ssr {
                 display_name: a.display_name.clone(),
                 role: a.role.as_str().to_owned(),
                 email_verified: a.email_verified,
+                suspended: a.suspended,
                 created_at: rfc3339(a.created_at),
             }
         }

@@ -162,6 +162,8 @@ const SERVER_ERROR_KEYS: &[&str] = &[
     "audit-event-export_requested",
     "audit-event-export_downloaded",
     "audit-event-flag_changed",
+    "audit-event-account_suspended",
+    "audit-event-account_reactivated",
 ];
 
 // ---------------------------------------------------------------------------------------------

@@ -84,10 +84,14 @@ pub enum Event {
     ExportDownloaded,
     /// An administrator set a feature flag.
     FlagChanged,
+    /// An administrator suspended the account: its sessions and tokens stopped working.
+    AccountSuspended,
+    /// An administrator lifted the account's suspension.
+    AccountReactivated,
 }
 
 impl Event {
-    pub const ALL: [Event; 25] = [
+    pub const ALL: [Event; 27] = [
         Self::SignUp,
         Self::SignIn,
         Self::SignInFailed,
@@ -113,6 +117,8 @@ impl Event {
         Self::ExportRequested,
         Self::ExportDownloaded,
         Self::FlagChanged,
+        Self::AccountSuspended,
+        Self::AccountReactivated,
     ];
 
     pub fn code(self) -> &'static str {
@@ -142,6 +148,8 @@ impl Event {
             Self::ExportRequested => "export_requested",
             Self::ExportDownloaded => "export_downloaded",
             Self::FlagChanged => "flag_changed",
+            Self::AccountSuspended => "account_suspended",
+            Self::AccountReactivated => "account_reactivated",
         }
     }
 

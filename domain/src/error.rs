@@ -296,6 +296,8 @@ pub enum Problem {
     Unconfirmed,
     /// Would leave the platform without an administrator.
     LastAdmin,
+    /// The account is suspended by an administrator.
+    Suspended,
 }
 
 impl Problem {
@@ -317,6 +319,7 @@ impl Problem {
             Self::DailyLimit => "daily_limit",
             Self::Unconfirmed => "unconfirmed",
             Self::LastAdmin => "last_admin",
+            Self::Suspended => "suspended",
         }
     }
 }

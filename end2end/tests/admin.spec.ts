@@ -65,6 +65,39 @@ test('an administrator finds an account, changes its role and rolls a flag out; 
   await memberContext.close();
 });
 
+test('an administrator suspends a user, who is signed out in their own open browser and cannot sign in', async ({ page, browser }) => {
+  test.setTimeout(90_000);
+  const admin = uniqueEmail('root-suspends');
+  createAdmin(admin);
+  const member = uniqueEmail('suspended');
+  const memberContext = await browser.newContext();
+  const memberPage = await memberContext.newPage();
+  await signUpByApi(memberPage.request, member, 'Soon Suspended');
+  await open(memberPage, '/files');
+  await expect(memberPage.getByRole('heading', { level: 1, name: 'Files' })).toBeVisible();
+
+  await signInByApi(page, admin);
+  await open(page, `/admin?q=${encodeURIComponent(member)}`);
+  const row = page.getByRole('row').filter({ hasText: member });
+  await row.getByRole('button', { name: `Suspend ${member}` }).click();
+  await expect(row.getByText('Suspended')).toBeVisible();
+
+  // The member's open page: the next step leads to the sign-in page, where signing in is refused.
+  await header(memberPage).getByRole('link', { name: 'Profile' }).click();
+  await expect(memberPage).toHaveURL(/\/signin/);
+  await memberPage.getByLabel('E-mail address', { exact: true }).fill(member);
+  await memberPage.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await memberPage.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(memberPage.getByText('This account is suspended.')).toBeVisible();
+
+  // Reactivated: the member signs in again.
+  await row.getByRole('button', { name: `Reactivate ${member}` }).click();
+  await expect(row.getByText('Suspended')).toHaveCount(0);
+  await memberPage.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await expect(memberPage).toHaveURL(/\/profile/);
+  await memberContext.close();
+});
+
 test.describe('Arabic (right to left)', () => {
   test.use({ locale: 'ar' });
 

@@ -200,6 +200,8 @@ audit-event-audit_pruned = حُذفت أحداث التدقيق القديمة (
 audit-event-export_requested = طُلب تصدير البيانات
 audit-event-export_downloaded = نُزّل تصدير البيانات
 audit-event-flag_changed = تغيّر مفتاح ميزة
+audit-event-account_suspended = أوقف مدير الحساب
+audit-event-account_reactivated = أعاد مدير تفعيل الحساب
 
 ## صفحات الحالة
 not-found-title = الصفحة غير موجودة
@@ -557,3 +559,11 @@ nav-admin = الإدارة
 error-email-unsupported = أحد هذه العناوين لا يخص أي حساب.
 error-rollout-malformed = أدخل عددًا صحيحًا من 0 إلى 100.
 error-rollout-too_large = لا يمكن أن تزيد النسبة على 100%.
+admin-suspended = موقوف
+admin-suspend = إيقاف
+admin-reactivate = إعادة التفعيل
+admin-sign-out = تسجيل الخروج من كل مكان
+admin-send-reset = إرسال إعادة تعيين كلمة المرور
+admin-signed-out = سُجّل خروج الحساب من كل جلساته.
+admin-reset-sent = رسالة إعادة تعيين كلمة المرور في طريقها.
+error-email-suspended = هذا الحساب موقوف. اطلب من مدير إعادة تفعيله.

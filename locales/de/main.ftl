@@ -200,6 +200,8 @@ audit-event-audit_pruned = Alte Protokolleinträge entfernt (Aufbewahrung)
 audit-event-export_requested = Datenexport angefordert
 audit-event-export_downloaded = Datenexport heruntergeladen
 audit-event-flag_changed = Feature-Flag geändert
+audit-event-account_suspended = Konto von einem Administrator gesperrt
+audit-event-account_reactivated = Konto von einem Administrator entsperrt
 
 ## Statusseiten
 not-found-title = Seite nicht gefunden
@@ -545,3 +547,11 @@ nav-admin = Verwaltung
 error-email-unsupported = Eine dieser Adressen gehört zu keinem Konto.
 error-rollout-malformed = Geben Sie eine ganze Zahl von 0 bis 100 ein.
 error-rollout-too_large = Der Anteil kann nicht über 100 % liegen.
+admin-suspended = Gesperrt
+admin-suspend = Sperren
+admin-reactivate = Entsperren
+admin-sign-out = Überall abmelden
+admin-send-reset = Passwort-Zurücksetzung senden
+admin-signed-out = Das Konto wurde aus allen Sitzungen abgemeldet.
+admin-reset-sent = Eine E-Mail zum Zurücksetzen des Passworts ist unterwegs.
+error-email-suspended = Dieses Konto ist gesperrt. Bitten Sie einen Administrator, es zu entsperren.

@@ -200,6 +200,8 @@ audit-event-audit_pruned = Old audit events removed (retention)
 audit-event-export_requested = Data export requested
 audit-event-export_downloaded = Data export downloaded
 audit-event-flag_changed = Feature flag changed
+audit-event-account_suspended = Account suspended by an administrator
+audit-event-account_reactivated = Account reactivated by an administrator
 
 ## Status pages
 not-found-title = Page not found
@@ -545,3 +547,11 @@ nav-admin = Admin
 error-email-unsupported = One of these addresses is no account’s.
 error-rollout-malformed = Enter a whole number from 0 to 100.
 error-rollout-too_large = The share cannot be more than 100%.
+admin-suspended = Suspended
+admin-suspend = Suspend
+admin-reactivate = Reactivate
+admin-sign-out = Sign out everywhere
+admin-send-reset = Send password reset
+admin-signed-out = The account has been signed out of every session.
+admin-reset-sent = A password reset e-mail is on its way.
+error-email-suspended = This account is suspended. Ask an administrator to reactivate it.

@@ -200,6 +200,8 @@ audit-event-audit_pruned = Anciens événements d’audit supprimés (conservati
 audit-event-export_requested = Export des données demandé
 audit-event-export_downloaded = Export des données téléchargé
 audit-event-flag_changed = Fonctionnalité (drapeau) modifiée
+audit-event-account_suspended = Compte suspendu par un administrateur
+audit-event-account_reactivated = Compte réactivé par un administrateur
 
 ## Pages d’état
 not-found-title = Page introuvable
@@ -545,3 +547,11 @@ nav-admin = Administration
 error-email-unsupported = L’une de ces adresses n’appartient à aucun compte.
 error-rollout-malformed = Saisissez un nombre entier de 0 à 100.
 error-rollout-too_large = La part ne peut pas dépasser 100 %.
+admin-suspended = Suspendu
+admin-suspend = Suspendre
+admin-reactivate = Réactiver
+admin-sign-out = Déconnecter partout
+admin-send-reset = Envoyer une réinitialisation du mot de passe
+admin-signed-out = Le compte a été déconnecté de toutes ses sessions.
+admin-reset-sent = Un e-mail de réinitialisation du mot de passe est en route.
+error-email-suspended = Ce compte est suspendu. Demandez à un administrateur de le réactiver.

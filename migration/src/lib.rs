@@ -26,6 +26,7 @@ mod m20261206_000021_account_deletion;
 mod m20261206_000022_upload_idempotency;
 mod m20261206_000023_data_exports;
 mod m20261206_000024_feature_flags;
+mod m20261206_000025_suspension;
 
 pub struct Migrator;
 
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000022_upload_idempotency::Migration),
             Box::new(m20261206_000023_data_exports::Migration),
             Box::new(m20261206_000024_feature_flags::Migration),
+            Box::new(m20261206_000025_suspension::Migration),
         ]
     }
 }

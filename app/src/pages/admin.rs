@@ -12,18 +12,23 @@ use crate::{
     dto::{AdminUserDto, FlagDto},
     error::AppError,
     i18n::{t, use_i18n},
-    rpc::admin::{DeleteUser, SetFlag, SetRole, admin_flags, admin_users},
+    rpc::admin::{DeleteUser, SendPasswordReset, SetFlag, SetRole, SignOutUser, SuspendUser, admin_flags, admin_users},
 };
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |name: &str| query.with(|q| q.get(name).unwrap_or_default());
-    let set_role = ServerAction::<SetRole>::new();
-    let delete = ServerAction::<DeleteUser>::new();
+    let actions = UserActions {
+        set_role: ServerAction::new(),
+        delete: ServerAction::new(),
+        suspend: ServerAction::new(),
+        sign_out: ServerAction::new(),
+        reset: ServerAction::new(),
+    };
     let users = Resource::new(
-        move || (param("q"), param("role"), param("after"), set_role.version().get(), delete.version().get()),
-        |(search, role, after, ..)| admin_users(search, role, after),
+        move || (param("q"), param("role"), param("after"), actions.version()),
+        |(search, role, after, _)| admin_users(search, role, after),
     );
     view! {
         <Title text=t("admin-title")/>
@@ -40,12 +45,21 @@ pub fn AdminPage() -> impl IntoView {
                         <section class="card" id="users" aria-labelledby="users-heading">
                             <h2 id="users-heading">{t("admin-users-heading")}</h2>
                             <SearchForm search=param("q") role=param("role")/>
-                            <ActionAlert result=set_role.value()/>
-                            <ActionAlert result=delete.value()/>
+                            <ActionAlert result=actions.set_role.value()/>
+                            <ActionAlert result=actions.delete.value()/>
+                            <ActionAlert result=actions.suspend.value()/>
+                            <ActionAlert result=Signal::derive(move || actions.sign_out.value().get().map(|r| r.map(|_| ())))/>
+                            <ActionAlert result=actions.reset.value()/>
+                            <Show when=move || matches!(actions.sign_out.value().get(), Some(Ok(_)))>
+                                <p class="alert alert-success" role="status">{t("admin-signed-out")}</p>
+                            </Show>
+                            <Show when=move || matches!(actions.reset.value().get(), Some(Ok(())))>
+                                <p class="alert alert-success" role="status">{t("admin-reset-sent")}</p>
+                            </Show>
                             {if page.items.is_empty() {
                                 view! { <p class="muted">{t("admin-users-none")}</p> }.into_any()
                             } else {
-                                view! { <UsersTable users=page.items set_role delete/> }.into_any()
+                                view! { <UsersTable users=page.items actions/> }.into_any()
                             }}
                             {page.next.map(|next| {
                                 let href = format!(
@@ -61,6 +75,14 @@ pub fn AdminPage() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// The role a row's button gives its account, and the button's label.
+fn role_switch(role: &str) -> (&'static str, &'static str) {
+    match role {
+        "admin" => ("user", "admin-make-user"),
+        _ => ("admin", "admin-make-admin"),
     }
 }
 
@@ -108,12 +130,29 @@ fn SearchForm(search: String, role: String) -> impl IntoView {
     }
 }
 
-#[component]
-fn UsersTable(
-    users: Vec<AdminUserDto>,
+/// What an administrator does to one account, from its row.
+#[derive(Clone, Copy)]
+struct UserActions {
     set_role: ServerAction<SetRole>,
     delete: ServerAction<DeleteUser>,
-) -> impl IntoView {
+    suspend: ServerAction<SuspendUser>,
+    sign_out: ServerAction<SignOutUser>,
+    reset: ServerAction<SendPasswordReset>,
+}
+
+impl UserActions {
+    /// Changes whenever one of them is done: the list is read again.
+    fn version(self) -> usize {
+        self.set_role.version().get()
+            + self.delete.version().get()
+            + self.suspend.version().get()
+            + self.sign_out.version().get()
+            + self.reset.version().get()
+    }
+}
+
+#[component]
+fn UsersTable(users: Vec<AdminUserDto>, actions: UserActions) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <div class="table-scroll">
@@ -130,30 +169,55 @@ fn UsersTable(
                 </thead>
                 <tbody>
                     {users.into_iter().map(|user| {
-                        let other_role = if user.role == "admin" { "user" } else { "admin" };
-                        let make = if user.role == "admin" { "admin-make-user" } else { "admin-make-admin" };
+                        let (other_role, make) = role_switch(&user.role);
                         let role_key = format!("admin-role-{}", user.role);
                         let (id, email) = (user.id.clone(), user.email.clone());
                         let (delete_id, confirm_email, delete_email) = (id.clone(), email.clone(), email.clone());
+                        let (suspend_id, suspend_email, out_id, out_email, reset_id, reset_email) =
+                            (id.clone(), email.clone(), id.clone(), email.clone(), id.clone(), email.clone());
+                        let suspended = user.suspended;
                         view! {
                             <tr>
                                 <td>{user.email.clone()}</td>
                                 <td>{user.display_name.clone()}</td>
-                                <td>{move || i18n.t(&role_key)}</td>
+                                <td>
+                                    {move || i18n.t(&role_key)}
+                                    {user.suspended.then(|| view! { " " <span class="badge">{t("admin-suspended")}</span> })}
+                                </td>
                                 <td><DateTime at=user.created_at.clone()/></td>
                                 <td class="row-actions">
-                                    <ActionForm action=set_role>
+                                    <ActionForm action=actions.set_role>
                                         <input type="hidden" name="id" value=id/>
                                         <input type="hidden" name="role" value=other_role/>
                                         <button type="submit" class="button button-ghost">
                                             {t(make)}<span class="visually-hidden">" " {email}</span>
                                         </button>
                                     </ActionForm>
+                                    <ActionForm action=actions.suspend>
+                                        <input type="hidden" name="id" value=suspend_id/>
+                                        <input type="hidden" name="suspend" value=(!suspended).to_string()/>
+                                        <button type="submit" class="button button-ghost">
+                                            {t(if suspended { "admin-reactivate" } else { "admin-suspend" })}
+                                            <span class="visually-hidden">" " {suspend_email}</span>
+                                        </button>
+                                    </ActionForm>
+                                    <ActionForm action=actions.sign_out>
+                                        <input type="hidden" name="id" value=out_id/>
+                                        <button type="submit" class="button button-ghost">
+                                            {t("admin-sign-out")}<span class="visually-hidden">" " {out_email}</span>
+                                        </button>
+                                    </ActionForm>
+                                    <ActionForm action=actions.reset>
+                                        <input type="hidden" name="id" value=reset_id/>
+                                        <button type="submit" class="button button-ghost">
+                                            {t("admin-send-reset")}<span class="visually-hidden">" " {reset_email}</span>
+                                        </button>
+                                    </ActionForm>
                                     <details class="inline-dialog">
                                         <summary class="button button-ghost danger">
                                             {t("admin-delete")}<span class="visually-hidden">" " {delete_email}</span>
                                         </summary>
-                                        <ActionForm action=delete>
+                                        <ActionForm action=actions.delete>
                                             <input type="hidden" name="id" value=delete_id/>
                                             <p>{move || i18n.t_args("admin-delete-confirm", &[("email", confirm_email.clone())])}</p>
                                             <button type="submit" class="button button-danger">{t("admin-delete-submit")}</button>

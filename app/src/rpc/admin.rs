@@ -54,6 +54,46 @@ pub async fn delete_user(id: String) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Suspends an account (`suspend` = `true`) or lifts its suspension.
+#[server(prefix = "/rpc", endpoint = "admin/suspend")]
+pub async fn suspend_user(id: String, suspend: bool) -> Result<(), AppError> {
+    use crate::rpc::ssr::*;
+
+    let (services, actor, id) = (services()?, administrator()?, parse_id(&id)?);
+    let done = if suspend {
+        services.accounts.suspend(&actor, id, &client_info()).await
+    } else {
+        services.accounts.reactivate(&actor, id, &client_info()).await
+    };
+    done.map_err(fail)?;
+    redirect_form_post_back();
+    Ok(())
+}
+
+/// Signs an account out of every session. Returns how many ended.
+#[server(prefix = "/rpc", endpoint = "admin/sign_out_user")]
+pub async fn sign_out_user(id: String) -> Result<u64, AppError> {
+    use crate::rpc::ssr::*;
+
+    let ended = services()?
+        .accounts
+        .sign_out_everywhere(&administrator()?, parse_id(&id)?, &client_info())
+        .await
+        .map_err(fail)?;
+    redirect_form_post_back();
+    Ok(ended)
+}
+
+/// E-mails an account a link to choose a new password.
+#[server(prefix = "/rpc", endpoint = "admin/send_password_reset")]
+pub async fn send_password_reset(id: String) -> Result<(), AppError> {
+    use crate::rpc::ssr::*;
+
+    services()?.accounts.send_password_reset(&administrator()?, parse_id(&id)?).await.map_err(fail)?;
+    redirect_form_post_back();
+    Ok(())
+}
+
 /// Every feature flag with how it is set, its user lists as e-mail addresses.
 #[server(prefix = "/rpc", endpoint = "admin/flags", input = GetUrl)]
 pub async fn admin_flags() -> Result<Vec<FlagDto>, AppError> {

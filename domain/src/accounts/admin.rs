@@ -112,4 +112,77 @@ impl AccountService {
             .await?;
         Ok(account)
     }
+
+    /// Suspends an account: its sessions end and its tokens stop working at once, on every
+    /// instance, and it cannot sign in until reactivated (its tokens then work again). Not one's
+    /// own, nor the last administrator who is not suspended.
+    #[tracing::instrument(skip_all, err(level = "info"))]
+    pub async fn suspend(&self, actor: &Actor, id: Uuid, client: &ClientInfo) -> Result<Account> {
+        let found = self.other_account(actor, id).await?;
+        if found.suspended_at.is_some() {
+            return Ok(found.into());
+        }
+        if Role::parse(&found.role) == Role::Admin {
+            let active_admins = user::Entity::find()
+                .filter(user::Column::Role.eq(Role::Admin.as_str()))
+                .filter(user::Column::SuspendedAt.is_null())
+                .count(&self.db)
+                .await?;
+            if active_admins <= 1 {
+                return Err(Error::invalid(Field::Role, Problem::LastAdmin));
+            }
+        }
+        let mut model: user::ActiveModel = found.into();
+        model.suspended_at = Set(Some(OffsetDateTime::now_utc()));
+        let account: Account = model.update(&self.db).await?.into();
+        let ended = self.sessions.revoke_all_for(id, None).await?;
+        // Tokens are resolved through the same cache: they stop on every instance too.
+        self.sessions.forget_user(id).await;
+        let context = Context::about(Some(id), actor, client).detail("sessions_ended", ended);
+        self.audit.record(Event::AccountSuspended, context).await?;
+        Ok(account)
+    }
+
+    /// Lifts a suspension: the account may sign in again, and its tokens work again.
+    #[tracing::instrument(skip_all, err(level = "info"))]
+    pub async fn reactivate(&self, actor: &Actor, id: Uuid, client: &ClientInfo) -> Result<Account> {
+        let found = self.other_account(actor, id).await?;
+        if found.suspended_at.is_none() {
+            return Ok(found.into());
+        }
+        let mut model: user::ActiveModel = found.into();
+        model.suspended_at = Set(None);
+        let account: Account = model.update(&self.db).await?.into();
+        self.sessions.forget_user(id).await;
+        self.audit.record(Event::AccountReactivated, Context::about(Some(id), actor, client)).await?;
+        Ok(account)
+    }
+
+    /// Signs an account out everywhere (every session, on every instance); returns how many ended.
+    #[tracing::instrument(skip_all, err(level = "info"))]
+    pub async fn sign_out_everywhere(&self, actor: &Actor, id: Uuid, client: &ClientInfo) -> Result<u64> {
+        self.other_account(actor, id).await?;
+        let ended = self.sessions.revoke_all_for(id, None).await?;
+        let context = Context::about(Some(id), actor, client).detail("sessions_ended", ended);
+        self.audit.record(Event::SessionRevoked, context).await?;
+        Ok(ended)
+    }
+
+    /// E-mails the account a link to choose a new password (as "forgot password" would).
+    #[tracing::instrument(skip_all, err(level = "info"))]
+    pub async fn send_password_reset(&self, actor: &Actor, id: Uuid) -> Result<()> {
+        let found = self.other_account(actor, id).await?;
+        self.links.request_password_reset(&found.email).await
+    }
+
+    /// An account an administrator acts on: not their own (they have the profile for that).
+    async fn other_account(&self, actor: &Actor, id: Uuid) -> Result<user::Model> {
+        if !actor.is_admin() {
+            return Err(Error::Forbidden);
+        }
+        if actor.user_id().ok() == Some(id) {
+            return Err(Error::invalid(Field::Role, Problem::Unsupported));
+        }
+        user::Entity::find_by_id(id).one(&self.db).await?.ok_or(Error::NotFound)
+    }
 }

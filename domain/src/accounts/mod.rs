@@ -47,6 +47,8 @@ pub struct Account {
     pub time_zone: String,
     pub avatar_id: Option<Uuid>,
     pub email_verified: bool,
+    /// Suspended by an administrator.
+    pub suspended: bool,
     pub created_at: OffsetDateTime,
 }
 
@@ -61,6 +63,7 @@ impl From<user::Model> for Account {
             time_zone: m.time_zone,
             avatar_id: m.avatar_id,
             email_verified: m.email_verified_at.is_some(),
+            suspended: m.suspended_at.is_some(),
             created_at: m.created_at,
         }
     }
@@ -204,6 +207,7 @@ impl AccountService {
             created_at: Set(now),
             updated_at: Set(now),
             deletion_due_at: Set(None),
+            suspended_at: Set(None),
         };
         match model.insert(&self.db).await {
             Ok(model) => Ok(model.into()),

@@ -192,7 +192,7 @@ impl TokenService {
             return Ok(Resolved::anonymous());
         };
         // Tokens made before an address had to be confirmed first do not work until it is.
-        if now >= token.expires_at || user.email_verified_at.is_none() {
+        if now >= token.expires_at || user.email_verified_at.is_none() || user.suspended_at.is_some() {
             return Ok(Resolved::anonymous());
         }
         let mut last_used_at = token.last_used_at.unwrap_or(now);

@@ -21,6 +21,10 @@ pub struct Model {
     /// The owner asked for the account's deletion: it is erased from then on, unless they sign
     /// in before.
     pub deletion_due_at: Option<TimeDateTimeWithTimeZone>,
+    /// Set by an administrator: sessions and tokens stop working and signing in is refused.
+    /// Archives made before the column existed have none.
+    #[serde(default)]
+    pub suspended_at: Option<TimeDateTimeWithTimeZone>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -534,6 +534,7 @@ impl OidcService {
             created_at: Set(now),
             updated_at: Set(now),
             deletion_due_at: Set(None),
+            suspended_at: Set(None),
         }
         .insert(&txn)
         .await;

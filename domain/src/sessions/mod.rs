@@ -18,6 +18,7 @@ use crate::{
     accounts::Account,
     config::SessionConfig,
     entities::{session, user},
+    error::{Field, Problem},
     events::{Events, Forget},
     secret,
 };
@@ -121,6 +122,11 @@ impl SessionStore {
         client: &ClientInfo,
         provider: Option<&str>,
     ) -> Result<SessionToken> {
+        // Every way of signing in ends here: a suspended account gets no session, whatever it proved.
+        let found = user::Entity::find_by_id(user_id).one(&self.db).await?.ok_or(Error::Unauthenticated)?;
+        if found.suspended_at.is_some() {
+            return Err(Error::invalid(Field::Email, Problem::Suspended));
+        }
         let token = SessionToken::generate();
         let now = OffsetDateTime::now_utc();
         session::ActiveModel {
@@ -158,7 +164,7 @@ impl SessionStore {
         else {
             return Ok(Resolved::anonymous());
         };
-        if now >= session.expires_at || now - session.last_seen_at >= self.idle_timeout {
+        if now >= session.expires_at || now - session.last_seen_at >= self.idle_timeout || user.suspended_at.is_some() {
             session::Entity::delete_by_id(id).exec(&self.db).await?;
             return Ok(Resolved::anonymous());
         }

@@ -77,6 +77,8 @@ pub struct AccountBody {
     /// Path of the 256 px avatar image, if there is one.
     pub avatar_url: Option<String>,
     pub email_verified: bool,
+    /// Suspended by an administrator: it cannot sign in, and its tokens do not work.
+    pub suspended: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
@@ -92,6 +94,7 @@ impl From<Account> for AccountBody {
             time_zone: a.time_zone,
             avatar_url: a.avatar_id.map(|id| app::dto::avatar_url(&id.to_string(), 256)),
             email_verified: a.email_verified,
+            suspended: a.suspended,
             created_at: a.created_at,
         }
     }

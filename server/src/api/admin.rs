@@ -23,7 +23,12 @@ use super::{
 use crate::startup::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list_users, create_user)).routes(routes!(get_user, update_user, delete_user))
+    OpenApiRouter::new()
+        .routes(routes!(list_users, create_user))
+        .routes(routes!(get_user, update_user, delete_user))
+        .routes(routes!(suspend_user, reactivate_user))
+        .routes(routes!(sign_out_user))
+        .routes(routes!(send_password_reset))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -150,4 +155,72 @@ async fn update_user(
     check_if_match(&headers, &etag_of(&current))?;
     let account = services.accounts.set_role(&caller.actor, id, update.role.into(), &caller.client).await?;
     Ok(with_etag(&HeaderMap::new(), AccountBody::from(account)))
+}
+
+/// Suspends an account (not one's own, not the last active administrator): its sessions end and
+/// its tokens stop working at once, on every instance, and it cannot sign in until reactivated.
+#[utoipa::path(put, path = "/admin/users/{id}/suspension", tag = "admin", params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = AccountBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ),
+    security(("bearer" = ["admin"]), ("session" = [])))]
+async fn suspend_user(
+    State(services): State<Services>,
+    caller: Caller<Admin>,
+    Path(id): Path<Uuid>,
+) -> Result<axum::Json<AccountBody>, ApiError> {
+    Ok(axum::Json(services.accounts.suspend(&caller.actor, id, &caller.client).await?.into()))
+}
+
+/// Lifts an account's suspension: it may sign in again, and its tokens work again.
+#[utoipa::path(delete, path = "/admin/users/{id}/suspension", tag = "admin", params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = AccountBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ),
+    security(("bearer" = ["admin"]), ("session" = [])))]
+async fn reactivate_user(
+    State(services): State<Services>,
+    caller: Caller<Admin>,
+    Path(id): Path<Uuid>,
+) -> Result<axum::Json<AccountBody>, ApiError> {
+    Ok(axum::Json(services.accounts.reactivate(&caller.actor, id, &caller.client).await?.into()))
+}
+
+/// Signs an account out of every session, on every instance (its tokens keep working).
+#[utoipa::path(post, path = "/admin/users/{id}/sign-out", tag = "admin", params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = super::sessions::Ended),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ),
+    security(("bearer" = ["admin"]), ("session" = [])))]
+async fn sign_out_user(
+    State(services): State<Services>,
+    caller: Caller<Admin>,
+    Path(id): Path<Uuid>,
+) -> Result<axum::Json<super::sessions::Ended>, ApiError> {
+    let ended = services.accounts.sign_out_everywhere(&caller.actor, id, &caller.client).await?;
+    Ok(axum::Json(super::sessions::Ended { ended }))
+}
+
+/// E-mails the account a link to choose a new password, as "forgot password" would (at most one
+/// every few minutes).
+#[utoipa::path(post, path = "/admin/users/{id}/password-reset", tag = "admin", params(("id" = Uuid, Path)),
+    responses(
+        (status = 202, description = "The e-mail is on its way"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ),
+    security(("bearer" = ["admin"]), ("session" = [])))]
+async fn send_password_reset(
+    State(services): State<Services>,
+    caller: Caller<Admin>,
+    Path(id): Path<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    services.accounts.send_password_reset(&caller.actor, id).await?;
+    Ok(StatusCode::ACCEPTED)
 }

@@ -2,15 +2,19 @@
 //! session: accounts searched, filtered and paged, a role changed (never the last admin's),
 //! an account deleted, a flag set with its user lists as e-mail addresses.
 
-use reqwest::{Client, StatusCode, header};
+use reqwest::{Client, Method, StatusCode, header};
 use serde_json::Value;
 
 use crate::{
     helpers::{Backend, PASSWORD, TestApp, browser, unique_email},
-    rest::{make_admin, spawn},
+    oidc::reset_token_for,
+    rest::{call, caller, create_token, expect_error, json, make_admin, spawn},
 };
 
-crate::on_both_databases!(an_administrator_manages_accounts_and_flags_from_the_console);
+crate::on_both_databases!(
+    an_administrator_manages_accounts_and_flags_from_the_console,
+    a_suspended_account_stops_working_at_once_and_comes_back_when_reactivated,
+);
 
 async fn signed_up(app: &TestApp, email: &str) -> Client {
     let client = browser();
@@ -133,4 +137,76 @@ async fn an_administrator_manages_accounts_and_flags_from_the_console(backend: B
 async fn root_id(app: &TestApp, client: &Client) -> String {
     let me: Value = client.get(app.url("/api/v1/account")).send().await.unwrap().json().await.unwrap();
     me["id"].as_str().unwrap().to_owned()
+}
+
+/// Suspension through the REST API: the account's session and token stop at once, signing in
+/// is refused saying why; reactivated, its token works again and it signs in. Also: signing an
+/// account out everywhere, and sending it a password reset.
+async fn a_suspended_account_stops_working_at_once_and_comes_back_when_reactivated(backend: Backend) {
+    let app = spawn(backend).await;
+    let root = caller(&app).await;
+    make_admin(&app, &root.email).await;
+    let admin = create_token(&app, &root.browser, &["read", "write", "admin"]).await;
+    let ada = caller(&app).await;
+    let ada_id = json(call(&app, &ada.token, Method::GET, "/api/v1/account").send().await.unwrap()).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let account = |client: &Client| client.get(app.url("/api/v1/account")).send();
+    // Both resolved (and cached) just before the suspension.
+    assert_eq!(account(&ada.browser).await.unwrap().status(), 200);
+    assert_eq!(call(&app, &ada.token, Method::GET, "/api/v1/account").send().await.unwrap().status(), 200);
+
+    let suspension = format!("/api/v1/admin/users/{ada_id}/suspension");
+    let suspended = json(call(&app, &admin, Method::PUT, &suspension).send().await.unwrap()).await;
+    assert_eq!(suspended["suspended"], true);
+    assert_eq!(account(&ada.browser).await.unwrap().status(), 401, "the session ended at once");
+    expect_error(call(&app, &ada.token, Method::GET, "/api/v1/account").send().await.unwrap(), 401, "invalid_token")
+        .await;
+    let refused = app.sign_in_with(&ada.browser, &ada.email, PASSWORD).await;
+    assert_eq!(refused.status(), 422);
+    let refused: Value = refused.json().await.unwrap();
+    assert!(refused.to_string().contains("suspended"), "says why: {refused}");
+    let wrong = app.sign_in_with(&browser(), &ada.email, "not the password").await;
+    assert_eq!(wrong.status(), 401, "a wrong password learns nothing of the suspension");
+    let own = call(
+        &app,
+        &admin,
+        Method::PUT,
+        &format!("/api/v1/admin/users/{}/suspension", root_id(&app, &root.browser).await),
+    );
+    expect_error(own.send().await.unwrap(), 422, "validation_failed").await;
+    let listed =
+        json(call(&app, &admin, Method::GET, &format!("/api/v1/admin/users/{ada_id}")).send().await.unwrap()).await;
+    assert_eq!(listed["suspended"], true);
+
+    let back = json(call(&app, &admin, Method::DELETE, &suspension).send().await.unwrap()).await;
+    assert_eq!(back["suspended"], false);
+    assert_eq!(
+        call(&app, &ada.token, Method::GET, "/api/v1/account").send().await.unwrap().status(),
+        200,
+        "the token works again"
+    );
+    let laptop = browser();
+    assert_eq!(app.sign_in_with(&laptop, &ada.email, PASSWORD).await.status(), 200);
+    let phone = browser();
+    assert_eq!(app.sign_in_with(&phone, &ada.email, PASSWORD).await.status(), 200);
+
+    let out =
+        json(call(&app, &admin, Method::POST, &format!("/api/v1/admin/users/{ada_id}/sign-out")).send().await.unwrap())
+            .await;
+    assert_eq!(out["ended"], 2);
+    assert_eq!(account(&laptop).await.unwrap().status(), 401);
+    assert_eq!(account(&phone).await.unwrap().status(), 401);
+
+    let reset =
+        call(&app, &admin, Method::POST, &format!("/api/v1/admin/users/{ada_id}/password-reset")).send().await.unwrap();
+    assert_eq!(reset.status(), 202);
+    let token = reset_token_for(&app, &ada.email).await;
+    assert!(token.len() > 20, "a reset link was e-mailed");
+
+    let log = app.services.audit.list(&domain::Actor::System, None, 200).await.unwrap();
+    for event in ["account_suspended", "account_reactivated"] {
+        assert_eq!(log.iter().filter(|e| e.event == event).count(), 1, "{event}");
+    }
 }

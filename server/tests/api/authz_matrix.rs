@@ -148,6 +148,10 @@ fn matrix() -> Vec<Row> {
         row(M::GET, "/api/v1/admin/users/{user}", Empty, "401 403 403 403 -"),
         row(M::PATCH, "/api/v1/admin/users/{user}", J(r#"{"role":"admin"}"#), "401 403 403 403 403"),
         row(M::DELETE, "/api/v1/admin/users/{user}", Empty, "401 403 403 403 403"),
+        row(M::PUT, "/api/v1/admin/users/{user}/suspension", Empty, "401 403 403 403 403"),
+        row(M::DELETE, "/api/v1/admin/users/{user}/suspension", Empty, "401 403 403 403 403"),
+        row(M::POST, "/api/v1/admin/users/{user}/sign-out", Empty, "401 403 403 403 403"),
+        row(M::POST, "/api/v1/admin/users/{user}/password-reset", Empty, "401 403 403 403 403"),
         row(M::GET, "/api/v1/admin/flags", Empty, "401 403 403 403 -"),
         row(M::PUT, "/api/v1/admin/flags/{flag}", J(r#"{"enabled":false,"rollout":0}"#), "401 403 403 403 403"),
         // Server functions. A bearer token means nothing here: the read-only column is anonymous.
@@ -212,6 +216,9 @@ fn matrix() -> Vec<Row> {
         row(M::GET, "/rpc/admin/users", F(&[("search", ""), ("role", ""), ("after", "")]), "401 403 401 403 -"),
         row(M::POST, "/rpc/admin/set_role", F(&[("id", "{user}"), ("role", "admin")]), "401 403 401 403 403"),
         row(M::POST, "/rpc/admin/delete_user", F(&[("id", "{user}")]), "401 403 401 403 403"),
+        row(M::POST, "/rpc/admin/suspend", F(&[("id", "{user}"), ("suspend", "true")]), "401 403 401 403 403"),
+        row(M::POST, "/rpc/admin/sign_out_user", F(&[("id", "{user}")]), "401 403 401 403 403"),
+        row(M::POST, "/rpc/admin/send_password_reset", F(&[("id", "{user}")]), "401 403 401 403 403"),
         row(M::GET, "/rpc/admin/flags", Empty, "401 403 401 403 -"),
         row(M::POST, "/rpc/admin/set_flag", F(&[("key", "assistant"), ("rollout", "0")]), "401 403 401 403 403"),
         // The plain doors. A share link and an avatar open to whoever holds their address.
