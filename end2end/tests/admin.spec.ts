@@ -69,7 +69,7 @@ test('an administrator suspends a user, who is signed out in their own open brow
   test.setTimeout(90_000);
   const admin = uniqueEmail('root-suspends');
   createAdmin(admin);
-  const member = uniqueEmail('suspended');
+  const member = uniqueEmail('held');
   const memberContext = await browser.newContext();
   const memberPage = await memberContext.newPage();
   await signUpByApi(memberPage.request, member, 'Soon Suspended');
@@ -80,7 +80,7 @@ test('an administrator suspends a user, who is signed out in their own open brow
   await open(page, `/admin?q=${encodeURIComponent(member)}`);
   const row = page.getByRole('row').filter({ hasText: member });
   await row.getByRole('button', { name: `Suspend ${member}` }).click();
-  await expect(row.getByText('Suspended')).toBeVisible();
+  await expect(row.getByText('Suspended', { exact: true })).toBeVisible();
 
   // The member's open page: the next step leads to the sign-in page, where signing in is refused.
   await header(memberPage).getByRole('link', { name: 'Profile' }).click();
@@ -92,7 +92,7 @@ test('an administrator suspends a user, who is signed out in their own open brow
 
   // Reactivated: the member signs in again.
   await row.getByRole('button', { name: `Reactivate ${member}` }).click();
-  await expect(row.getByText('Suspended')).toHaveCount(0);
+  await expect(row.getByText('Suspended', { exact: true })).toHaveCount(0);
   await memberPage.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(memberPage).toHaveURL(/\/profile/);
   await memberContext.close();

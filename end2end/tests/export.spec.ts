@@ -21,7 +21,7 @@ test('a user exports their data and downloads the zip', async ({ page }) => {
   await card.getByRole('button', { name: 'Export my data' }).click();
   await expect(card.getByRole('status')).toHaveText('Your export is being prepared. You will be notified when it is ready to download.');
   // Built in the background; the card and the bell follow without a reload.
-  await expect(card.getByText('Ready to download')).toBeVisible({ timeout: 30_000 });
+  await expect(card.getByText('Ready to download', { exact: true })).toBeVisible({ timeout: 30_000 });
   await expect(header(page).getByRole('link', { name: /Notifications, \W*3\W* unread/ })).toBeVisible();
 
   const downloadPromise = page.waitForEvent('download');
@@ -45,5 +45,5 @@ test('a user exports their data and downloads the zip', async ({ page }) => {
   await open(page, '/notifications');
   await page.getByRole('link', { name: 'Your data export is ready to download.' }).click();
   await expect(page).toHaveURL(/\/profile#data-export$/);
-  await expect(page.getByRole('region', { name: 'Export your data' }).getByText('Ready to download')).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Export your data' }).getByText('Ready to download', { exact: true })).toBeVisible();
 });

@@ -61,7 +61,7 @@ pub fn SignInPage() -> impl IntoView {
             <FormAlert result/>
             <form node_ref=hydrated_form_ref() method="post" action=SignIn::url() on:submit=on_submit>
                 <Field label="field-email" name="email" kind="email" autocomplete="email" required=true
-                    value=email check=validate::email/>
+                    value=email check=validate::email server_error=server_error_for(result, "email")/>
                 <Field label="field-password" name="password" kind="password" autocomplete="current-password"
                     required=true value=password check=validate::password_present/>
                 <button type="submit" class="button button-block" disabled=move || pending.get()>
