@@ -91,6 +91,8 @@ pub struct AdminUserDto {
 pub struct AdminUsersDto {
     pub items: Vec<AdminUserDto>,
     pub next: Option<String>,
+    /// The administrator's own id: their row offers no actions (they have the profile for that).
+    pub you: String,
 }
 
 /// A feature flag, as the admin console shows and edits it.

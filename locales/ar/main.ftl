@@ -537,6 +537,7 @@ admin-col-email = البريد الإلكتروني
 admin-col-name = الاسم
 admin-col-role = الدور
 admin-col-since = عضو منذ
+admin-you = هذا أنت
 admin-col-actions = الإجراءات
 admin-make-admin = اجعله مديرًا
 admin-make-user = اجعله مستخدمًا

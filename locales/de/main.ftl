@@ -525,6 +525,7 @@ admin-col-email = E-Mail
 admin-col-name = Name
 admin-col-role = Rolle
 admin-col-since = Mitglied seit
+admin-you = Das sind Sie
 admin-col-actions = Aktionen
 admin-make-admin = Zum Administrator machen
 admin-make-user = Zum Benutzer machen

@@ -525,6 +525,7 @@ admin-col-email = E-mail
 admin-col-name = Name
 admin-col-role = Role
 admin-col-since = Member since
+admin-you = That’s you
 admin-col-actions = Actions
 admin-make-admin = Make administrator
 admin-make-user = Make user

@@ -525,6 +525,7 @@ admin-col-email = E-mail
 admin-col-name = Nom
 admin-col-role = Rôle
 admin-col-since = Membre depuis
+admin-you = C’est vous
 admin-col-actions = Actions
 admin-make-admin = Rendre administrateur
 admin-make-user = Rendre utilisateur

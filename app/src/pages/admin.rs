@@ -59,7 +59,7 @@ pub fn AdminPage() -> impl IntoView {
                             {if page.items.is_empty() {
                                 view! { <p class="muted">{t("admin-users-none")}</p> }.into_any()
                             } else {
-                                view! { <UsersTable users=page.items actions/> }.into_any()
+                                view! { <UsersTable users=page.items you=page.you actions/> }.into_any()
                             }}
                             {page.next.map(|next| {
                                 let href = format!(
@@ -152,7 +152,7 @@ impl UserActions {
 }
 
 #[component]
-fn UsersTable(users: Vec<AdminUserDto>, actions: UserActions) -> impl IntoView {
+fn UsersTable(users: Vec<AdminUserDto>, you: String, actions: UserActions) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <div class="table-scroll">
@@ -176,6 +176,7 @@ fn UsersTable(users: Vec<AdminUserDto>, actions: UserActions) -> impl IntoView {
                         let (suspend_id, suspend_email, out_id, out_email, reset_id, reset_email) =
                             (id.clone(), email.clone(), id.clone(), email.clone(), id.clone(), email.clone());
                         let suspended = user.suspended;
+                        let own = user.id == you;
                         view! {
                             <tr>
                                 <td>{user.email.clone()}</td>
@@ -186,6 +187,10 @@ fn UsersTable(users: Vec<AdminUserDto>, actions: UserActions) -> impl IntoView {
                                 </td>
                                 <td><DateTime at=user.created_at.clone()/></td>
                                 <td class="row-actions">
+                                    {if own {
+                                        view! { <span class="muted">{t("admin-you")}</span> }.into_any()
+                                    } else {
+                                        view! {
                                     <ActionForm action=actions.set_role>
                                         <input type="hidden" name="id" value=id/>
                                         <input type="hidden" name="role" value=other_role/>
@@ -223,6 +228,8 @@ fn UsersTable(users: Vec<AdminUserDto>, actions: UserActions) -> impl IntoView {
                                             <button type="submit" class="button button-danger">{t("admin-delete-submit")}</button>
                                         </ActionForm>
                                     </details>
+                                        }.into_any()
+                                    }}
                                 </td>
                             </tr>
                         }

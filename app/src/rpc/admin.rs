@@ -26,10 +26,12 @@ pub async fn admin_users(search: String, role: String, after: String) -> Result<
     };
     let after = Some(after).filter(|a| !a.is_empty()).map(|a| parse_id(&a)).transpose()?;
     let request = PageRequest { after, limit: USERS_PER_PAGE };
-    let page = services()?.accounts.users(&administrator()?, Some(&search), role, request).await.map_err(fail)?;
+    let actor = administrator()?;
+    let page = services()?.accounts.users(&actor, Some(&search), role, request).await.map_err(fail)?;
     Ok(AdminUsersDto {
         items: page.items.iter().map(crate::dto::AdminUserDto::from).collect(),
         next: page.next.map(|id| id.to_string()),
+        you: actor.user_id().map(|id| id.to_string()).unwrap_or_default(),
     })
 }
 
