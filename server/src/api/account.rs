@@ -2,7 +2,7 @@
 
 use axum::{
     body::Body,
-    extract::{Path, State},
+    extract::State,
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };
@@ -23,7 +23,7 @@ use crate::startup::AppState;
 
 use super::{
     error::{ApiError, ErrorBody},
-    extract::{Caller, Json, Read, Write, check_if_match, etag_of, with_etag},
+    extract::{Caller, Json, Path, Read, Write, check_if_match, etag_of, with_etag},
 };
 
 pub fn routes() -> OpenApiRouter<AppState> {
