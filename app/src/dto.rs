@@ -541,10 +541,9 @@ mod ssr {
 
     impl From<&domain::exports::ExportInfo> for super::ExportDto {
         fn from(e: &domain::exports::ExportInfo) -> Self {
-            let status = serde_json::to_value(e.status).ok().and_then(|v| v.as_str().map(str::to_owned));
             Self {
                 id: e.id.to_string(),
-                status: status.unwrap_or_default(),
+                status: e.status.as_str().to_owned(),
                 size: e.size,
                 created_at: rfc3339(e.created_at),
                 expires_at: e.expires_at.map(rfc3339),

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::Redirect, hooks::use_query_map};
 
-use super::error::ErrorPage;
+use super::{error::ErrorPage, urlencode};
 use crate::{
     components::date_time::DateTime,
     dto::{AdminUserDto, FlagDto},
@@ -64,8 +64,8 @@ pub fn AdminPage() -> impl IntoView {
                             {page.next.map(|next| {
                                 let href = format!(
                                     "/admin?q={}&role={}&after={next}",
-                                    urlencoding(&param("q")),
-                                    urlencoding(&param("role")),
+                                    urlencode(&param("q")),
+                                    urlencode(&param("role")),
                                 );
                                 view! { <p><a class="button button-ghost" href=href>{t("admin-users-next")}</a></p> }
                             })}
@@ -100,17 +100,6 @@ where
         }),
         _ => None,
     }
-}
-
-/// Percent-encodes a query value (a search may hold `&`, `#`, spaces).
-fn urlencoding(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[component]

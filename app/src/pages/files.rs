@@ -7,7 +7,7 @@ use leptos_router::{
     hooks::use_query_map,
 };
 
-use super::{error::ErrorPage, url_error};
+use super::{error::ErrorPage, url_error, urlencode};
 use crate::{
     components::{date_time::DateTime, uploader::Uploader},
     dto::{FileDto, FilePageDto},
@@ -53,15 +53,6 @@ impl ListParams {
             None => matches!(self.sort.as_str(), "uploaded" | "size"),
         }
     }
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[component]

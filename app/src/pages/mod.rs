@@ -21,6 +21,16 @@ use leptos_router::hooks::use_query_map;
 
 use crate::error::AppError;
 
+/// Percent-encodes a query value (a search may hold `&`, `#`, spaces).
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// A server action that also shows the error of a plain form post (no JavaScript), which the
 /// server hands back in the query string of the redirect.
 pub fn form_action<S>() -> ServerAction<S>

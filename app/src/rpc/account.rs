@@ -47,9 +47,9 @@ pub async fn exports() -> Result<Vec<ExportDto>, AppError> {
 pub async fn request_export() -> Result<ExportDto, AppError> {
     use crate::rpc::ssr::*;
 
-    let export = services()?.exports.request(&actor(), &client_info()).await.map_err(fail)?;
+    let requested = services()?.exports.request(&actor(), &client_info()).await.map_err(fail)?;
     redirect_form_post("/profile?saved=export#data-export");
-    Ok(ExportDto::from(&export))
+    Ok(ExportDto::from(&requested.export))
 }
 
 /// Asks for the account's deletion (the password, unless signed in moments ago, and the address

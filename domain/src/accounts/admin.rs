@@ -84,13 +84,7 @@ impl AccountService {
     /// own role, so the last one cannot lock everybody out by mistake.
     #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn set_role(&self, actor: &Actor, id: Uuid, role: Role, client: &ClientInfo) -> Result<Account> {
-        if !actor.is_admin() {
-            return Err(Error::Forbidden);
-        }
-        if actor.user_id().ok() == Some(id) {
-            return Err(Error::invalid(Field::Role, Problem::Unsupported));
-        }
-        let found = user::Entity::find_by_id(id).one(&self.db).await?.ok_or(Error::NotFound)?;
+        let found = self.other_account(actor, id).await?;
         if Role::parse(&found.role) == role {
             return Ok(found.into());
         }

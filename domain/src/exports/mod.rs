@@ -48,8 +48,7 @@ impl Job for BuildExport {
     const MAX_ATTEMPTS: u32 = 3;
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportStatus {
     /// Asked for; the job has not finished it.
     Pending,
@@ -58,6 +57,14 @@ pub enum ExportStatus {
     Failed,
     /// Ready once, past its time: no longer downloadable (the nightly job removes it).
     Expired,
+}
+
+/// What asking for an export did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requested {
+    pub export: ExportInfo,
+    /// Whether this request started it (else it is the one already being built).
+    pub started: bool,
 }
 
 /// An export as its owner sees it.
@@ -69,6 +76,17 @@ pub struct ExportInfo {
     pub created_at: OffsetDateTime,
     pub ready_at: Option<OffsetDateTime>,
     pub expires_at: Option<OffsetDateTime>,
+}
+
+impl ExportStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Ready => "ready",
+            Self::Failed => "failed",
+            Self::Expired => "expired",
+        }
+    }
 }
 
 impl ExportInfo {
@@ -120,7 +138,7 @@ impl ExportService {
     /// The owner asks for an export. One being built is given back rather than a second one
     /// started; another is refused within [`REQUEST_INTERVAL`] of the last.
     #[tracing::instrument(skip_all, err(level = "info"))]
-    pub async fn request(&self, actor: &Actor, client: &ClientInfo) -> Result<ExportInfo> {
+    pub async fn request(&self, actor: &Actor, client: &ClientInfo) -> Result<Requested> {
         let owner = actor.user_id()?;
         let now = OffsetDateTime::now_utc();
         let txn = self.db.begin().await?;
@@ -142,7 +160,7 @@ impl ExportService {
         if let Some(last) = &last {
             // A pending one older than its job's every attempt was lost (a store wiped under it).
             if last.status == "pending" && last.created_at > now - STUCK_AFTER {
-                return Ok(ExportInfo::of(last, now));
+                return Ok(Requested { export: ExportInfo::of(last, now), started: false });
             }
             let next = last.created_at + REQUEST_INTERVAL;
             if next > now {
@@ -170,7 +188,7 @@ impl ExportService {
             .await?;
         txn.commit().await?;
         metrics::counter!("data_exports_requested_total").increment(1);
-        Ok(ExportInfo::of(&row, now))
+        Ok(Requested { export: ExportInfo::of(&row, now), started: true })
     }
 
     /// The owner's latest exports, newest first.

@@ -129,7 +129,7 @@ async fn an_export_holds_every_record_and_file_of_its_owner_and_nothing_else(bac
     .await
     .unwrap();
 
-    let asked = app.services.exports.request(&ada, &ClientInfo::default()).await.unwrap();
+    let asked = app.services.exports.request(&ada, &ClientInfo::default()).await.unwrap().export;
     assert_eq!(asked.status, ExportStatus::Pending);
     app.build(asked.id).await;
     let listed = app.services.exports.list(&ada).await.unwrap();
@@ -207,9 +207,12 @@ async fn an_export_is_asked_for_once_at_a_time_and_only_its_owner_downloads_it(b
     let eve = app.user("eve@example.com").await;
     let client = ClientInfo::default();
     let first = app.services.exports.request(&ada, &client).await.unwrap();
+    assert!(first.started);
+    let first = first.export;
 
     let again = app.services.exports.request(&ada, &client).await.unwrap();
-    assert_eq!(again.id, first.id, "the export being built is given back, not a second one started");
+    assert!(!again.started);
+    assert_eq!(again.export.id, first.id, "the export being built is given back, not a second one started");
     assert!(matches!(app.services.exports.download(&ada, first.id, &client).await, Err(Error::NotFound)), "not ready");
     app.build(first.id).await;
     app.build(first.id).await; // a second delivery of the job changes nothing
@@ -237,7 +240,7 @@ async fn an_export_is_asked_for_once_at_a_time_and_only_its_owner_downloads_it(b
         .exec(&app.db)
         .await
         .unwrap();
-    let second = app.services.exports.request(&ada, &client).await.unwrap();
+    let second = app.services.exports.request(&ada, &client).await.unwrap().export;
     assert_ne!(second.id, first.id);
 }
 
@@ -246,7 +249,7 @@ async fn an_expired_export_cannot_be_downloaded_and_the_nightly_job_removes_it(b
     let ada = app.user("ada@example.com").await;
     app.upload(&ada, "notes.txt", b"kept").await;
     let client = ClientInfo::default();
-    let export = app.services.exports.request(&ada, &client).await.unwrap();
+    let export = app.services.exports.request(&ada, &client).await.unwrap().export;
     app.build(export.id).await;
     assert_eq!(app.services.storage.list("exports").await.unwrap().len(), 1);
     assert_eq!(app.services.exports.purge_expired().await.unwrap(), 0, "a ready export is kept until it expires");
@@ -282,7 +285,7 @@ async fn an_export_of_large_files_is_streamed_in_bounded_memory() {
     }
     let before = peak_rss();
 
-    let export = app.services.exports.request(&ada, &ClientInfo::default()).await.unwrap();
+    let export = app.services.exports.request(&ada, &ClientInfo::default()).await.unwrap().export;
     let started = std::time::Instant::now();
     app.build(export.id).await;
     let took = started.elapsed();

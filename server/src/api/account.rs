@@ -328,12 +328,11 @@ impl From<ExportInfo> for ExportBody {
     ),
     security(("bearer" = ["write"]), ("session" = [])))]
 async fn request_export(State(services): State<Services>, caller: Caller<Write>) -> Result<Response, ApiError> {
-    let export = services.exports.request(&caller.actor, &caller.client).await?;
-    let location = format!("/api/v1/account/exports/{}", export.id);
-    // Made just now (202), or the one already being built (200).
-    let fresh = OffsetDateTime::now_utc() - export.created_at < time::Duration::seconds(5);
-    let status = if fresh { StatusCode::ACCEPTED } else { StatusCode::OK };
-    Ok((status, [(axum::http::header::LOCATION, location)], axum::Json(ExportBody::from(export))).into_response())
+    let requested = services.exports.request(&caller.actor, &caller.client).await?;
+    let location = format!("/api/v1/account/exports/{}", requested.export.id);
+    let status = if requested.started { StatusCode::ACCEPTED } else { StatusCode::OK };
+    let body = axum::Json(ExportBody::from(requested.export));
+    Ok((status, [(axum::http::header::LOCATION, location)], body).into_response())
 }
 
 /// The caller's latest data exports, newest first.

@@ -43,17 +43,6 @@ pub struct FlagBody {
     pub updated_at: Option<OffsetDateTime>,
 }
 
-fn role_name(role: &Role) -> RoleName {
-    RoleName::from(*role)
-}
-
-fn role(name: &RoleName) -> Role {
-    match name {
-        RoleName::User => Role::User,
-        RoleName::Admin => Role::Admin,
-    }
-}
-
 impl From<FlagInfo> for FlagBody {
     fn from(f: FlagInfo) -> Self {
         Self {
@@ -63,8 +52,8 @@ impl From<FlagInfo> for FlagBody {
             rollout: f.rule.rollout,
             allow_users: f.rule.allow_users,
             deny_users: f.rule.deny_users,
-            allow_roles: f.rule.allow_roles.iter().map(role_name).collect(),
-            deny_roles: f.rule.deny_roles.iter().map(role_name).collect(),
+            allow_roles: f.rule.allow_roles.into_iter().map(RoleName::from).collect(),
+            deny_roles: f.rule.deny_roles.into_iter().map(RoleName::from).collect(),
             updated_at: f.updated_at,
         }
     }
@@ -121,8 +110,8 @@ async fn set_flag(
         rollout: update.rollout,
         allow_users: update.allow_users,
         deny_users: update.deny_users,
-        allow_roles: update.allow_roles.iter().map(role).collect(),
-        deny_roles: update.deny_roles.iter().map(role).collect(),
+        allow_roles: update.allow_roles.into_iter().map(Role::from).collect(),
+        deny_roles: update.deny_roles.into_iter().map(Role::from).collect(),
     };
     Ok(axum::Json(services.flags.set(&caller.actor, flag, rule, &caller.client).await?.into()))
 }
