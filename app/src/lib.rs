@@ -134,6 +134,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("notifications") view=NotificationsPage ssr=SsrMode::Async/>
                         <Route path=path!("assistant") view=AssistantPage ssr=SsrMode::Async/>
                         <Route path=path!("admin") view=pages::admin::AdminPage ssr=SsrMode::Async/>
+                        <Route path=path!("admin/users/:id") view=pages::admin::AdminAccountPage ssr=SsrMode::Async/>
+                        <Route path=path!("admin/jobs") view=pages::admin::AdminJobsPage ssr=SsrMode::Async/>
+                        <Route path=path!("admin/audit") view=pages::admin::AdminAuditPage ssr=SsrMode::Async/>
                         <Route path=path!("help") view=HelpIndexPage ssr=SsrMode::Async/>
                         <Route path=path!("help/:slug") view=HelpPage ssr=SsrMode::Async/>
                         <Route path=path!("verify-email") view=VerifyEmailPage ssr=SsrMode::Async/>

@@ -49,6 +49,11 @@ impl Actor {
         }
     }
 
+    /// `Forbidden` unless [`Self::is_admin`].
+    pub fn require_admin(&self) -> crate::Result<()> {
+        if self.is_admin() { Ok(()) } else { Err(crate::Error::Forbidden) }
+    }
+
     /// An administrator acting as one: a token of an admin account without the `admin` scope
     /// is an ordinary user's token.
     pub fn is_admin(&self) -> bool {

@@ -37,6 +37,7 @@ use crate::{
     Actor, Error, Result,
     accounts::Email,
     entities::{audit_event, audit_head, user},
+    error::{Field, Problem},
     keys::Keyring,
     sessions::ClientInfo,
 };
@@ -88,10 +89,14 @@ pub enum Event {
     AccountSuspended,
     /// An administrator lifted the account's suspension.
     AccountReactivated,
+    /// An administrator put a dead job back in its queue.
+    JobRetried,
+    /// An administrator dropped a dead job.
+    JobDiscarded,
 }
 
 impl Event {
-    pub const ALL: [Event; 27] = [
+    pub const ALL: [Event; 29] = [
         Self::SignUp,
         Self::SignIn,
         Self::SignInFailed,
@@ -119,6 +124,8 @@ impl Event {
         Self::FlagChanged,
         Self::AccountSuspended,
         Self::AccountReactivated,
+        Self::JobRetried,
+        Self::JobDiscarded,
     ];
 
     pub fn code(self) -> &'static str {
@@ -150,6 +157,8 @@ impl Event {
             Self::FlagChanged => "flag_changed",
             Self::AccountSuspended => "account_suspended",
             Self::AccountReactivated => "account_reactivated",
+            Self::JobRetried => "job_retried",
+            Self::JobDiscarded => "job_discarded",
         }
     }
 
@@ -232,6 +241,31 @@ impl From<audit_event::Model> for AuditEntry {
     }
 }
 
+/// Which events [`AuditLog::search`] lists. Every part left out lists more.
+#[derive(Debug, Clone, Default)]
+pub struct AuditQuery<'a> {
+    /// Only events about the account with this address.
+    pub email: Option<&'a str>,
+    /// Only events of this code (see [`Event::code`]).
+    pub event: Option<&'a str>,
+    /// Only events at or after this instant.
+    pub since: Option<OffsetDateTime>,
+    /// Only events before this instant.
+    pub until: Option<OffsetDateTime>,
+    /// Only events older than this one (the `next` of the page before).
+    pub before: Option<i64>,
+    /// At most this many (1 to 1000).
+    pub limit: u64,
+}
+
+/// One page of [`AuditLog::search`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditPage {
+    pub items: Vec<AuditEntry>,
+    /// Where the next page starts (`AuditQuery::before`), when there is one.
+    pub next: Option<i64>,
+}
+
 /// What [`AuditLog::verify`] found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Report {
@@ -274,6 +308,21 @@ pub enum Breach {
     Unkeyed,
     /// The row's personal data is marked erased, but no account erasure covers it.
     FalselyErased,
+}
+
+impl Breach {
+    /// A stable code for the kind of break (the UI words it with `admin-audit-breach-<code>`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Edited => "edited",
+            Self::Missing { .. } => "missing",
+            Self::Unlinked => "unlinked",
+            Self::NotInHead => "not_in_head",
+            Self::HeadMissing => "head_missing",
+            Self::Unkeyed => "unkeyed",
+            Self::FalselyErased => "falsely_erased",
+        }
+    }
 }
 
 impl fmt::Display for Break {
@@ -457,19 +506,47 @@ impl AuditLog {
     }
 
     /// Everybody's events, or one account's (by e-mail address), newest first: for operators.
+    /// The newest `limit` of what [`Self::search`] finds.
     pub async fn list(&self, actor: &Actor, email: Option<&str>, limit: u64) -> Result<Vec<AuditEntry>> {
-        if !actor.is_admin() {
-            return Err(Error::Forbidden);
+        Ok(self.search(actor, &AuditQuery { email, limit, ..AuditQuery::default() }).await?.items)
+    }
+
+    /// The events `query` asks for, newest first, a page at a time (administrators only).
+    pub async fn search(&self, actor: &Actor, query: &AuditQuery<'_>) -> Result<AuditPage> {
+        actor.require_admin()?;
+        let mut select = audit_event::Entity::find();
+        if let Some(email) = query.email.map(str::trim).filter(|e| !e.is_empty()) {
+            let email = Email::parse(email)?;
+            let found = user::Entity::find().filter(user::Column::Email.eq(email.as_ref())).one(&self.db).await?;
+            let id = found.ok_or(Error::invalid(Field::Email, Problem::Unsupported))?.id;
+            select = select.filter(audit_event::Column::UserId.eq(id));
         }
-        let user_id = match email {
-            Some(email) => {
-                let email = Email::parse(email)?;
-                let found = user::Entity::find().filter(user::Column::Email.eq(email.as_ref())).one(&self.db).await?;
-                Some(found.ok_or(Error::NotFound)?.id)
-            }
-            None => None,
-        };
-        self.newest(user_id, limit).await
+        if let Some(code) = query.event.map(str::trim).filter(|e| !e.is_empty()) {
+            let event = Event::parse(code)
+                .ok_or(Error::invalid(Field::AuditEvent, Problem::Unsupported))?;
+            select = select.filter(audit_event::Column::Event.eq(event.code()));
+        }
+        if let (Some(since), Some(until)) = (query.since, query.until)
+            && until < since
+        {
+            return Err(Error::invalid(Field::Period, Problem::Malformed));
+        }
+        if let Some(since) = query.since {
+            select = select.filter(audit_event::Column::CreatedAt.gte(since));
+        }
+        if let Some(until) = query.until {
+            select = select.filter(audit_event::Column::CreatedAt.lt(until));
+        }
+        if let Some(before) = query.before {
+            select = select.filter(audit_event::Column::Seq.lt(before));
+        }
+        let limit = query.limit.clamp(1, 1000);
+        let mut rows = select.order_by_desc(audit_event::Column::Seq).limit(limit + 1).all(&self.db).await?;
+        let next = (rows.len() as u64 > limit).then(|| {
+            rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+            rows.last().map(|r| r.seq)
+        });
+        Ok(AuditPage { items: rows.into_iter().map(AuditEntry::from).collect(), next: next.flatten() })
     }
 
     async fn newest(&self, user_id: Option<Uuid>, limit: u64) -> Result<Vec<AuditEntry>> {
@@ -484,9 +561,7 @@ impl AuditLog {
     /// Walks the whole chain in order, in one consistent snapshot, and reports the first break.
     #[tracing::instrument(skip_all, err)]
     pub async fn verify(&self, actor: &Actor) -> Result<Report> {
-        if !actor.is_admin() {
-            return Err(Error::Forbidden);
-        }
+        actor.require_admin()?;
         let txn = match self.db.get_database_backend() {
             DbBackend::Postgres => {
                 self.db.begin_with_config(Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly)).await?

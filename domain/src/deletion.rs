@@ -122,9 +122,7 @@ impl DeletionService {
     /// last administrator.
     #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn delete_user(&self, actor: &Actor, id: Uuid, client: &ClientInfo) -> Result<()> {
-        if !actor.is_admin() {
-            return Err(Error::Forbidden);
-        }
+        actor.require_admin()?;
         if actor.user_id().ok() == Some(id) {
             return Err(Error::invalid(Field::Role, Problem::Unsupported));
         }

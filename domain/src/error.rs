@@ -227,6 +227,10 @@ pub enum Field {
     Confirmation,
     /// A feature flag's rollout percentage.
     Rollout,
+    /// The kind of audit event to list.
+    AuditEvent,
+    /// A span of dates to list (its end before its start).
+    Period,
 }
 
 impl Field {
@@ -257,6 +261,8 @@ impl Field {
             Self::Title => "title",
             Self::Confirmation => "confirmation",
             Self::Rollout => "rollout",
+            Self::AuditEvent => "event",
+            Self::Period => "period",
         }
     }
 }

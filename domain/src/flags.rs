@@ -153,9 +153,7 @@ impl FlagService {
 
     /// Every flag with how it is set (administrators only).
     pub async fn list(&self, actor: &Actor) -> Result<Vec<FlagInfo>> {
-        if !actor.is_admin() {
-            return Err(Error::Forbidden);
-        }
+        actor.require_admin()?;
         let rows = feature_flag::Entity::find().all(&self.db).await?;
         Ok(Flag::ALL
             .into_iter()
@@ -168,9 +166,7 @@ impl FlagService {
 
     /// Sets a flag (administrators only); every instance follows at once. Audited.
     pub async fn set(&self, actor: &Actor, flag: Flag, rule: Rule, client: &ClientInfo) -> Result<FlagInfo> {
-        if !actor.is_admin() {
-            return Err(Error::Forbidden);
-        }
+        actor.require_admin()?;
         if rule.rollout > 100 {
             return Err(Error::invalid(Field::Rollout, Problem::TooLarge));
         }

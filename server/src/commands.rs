@@ -137,7 +137,9 @@ async fn audit(config: &domain::config::Config, action: AuditAction) -> anyhow::
                 }
                 Ok(())
             }
-            Err(domain::Error::NotFound) => Err(anyhow::anyhow!("--user: no account has this e-mail address")),
+            Err(domain::Error::Invalid { field: domain::error::Field::Email, .. }) => {
+                Err(anyhow::anyhow!("--user: no account has this e-mail address"))
+            }
             Err(e) => Err(anyhow::anyhow!("audit list failed: {e}")),
         },
     };
@@ -395,7 +397,10 @@ async fn jobs(config: &domain::config::Config, action: JobsAction) -> anyhow::Re
         JobsAction::Status => {
             println!("backend: {}", queue.backend_name());
             for depth in queue.depth().await.map_err(fail)? {
-                println!("queue {:<20} {} waiting", depth.queue, depth.waiting);
+                println!(
+                    "queue {:<20} {} ready, {} delayed, {} running",
+                    depth.queue, depth.ready, depth.delayed, depth.running
+                );
             }
             let dead = queue.dead().await.map_err(fail)?;
             println!("dead: {}", dead.len());

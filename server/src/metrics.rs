@@ -208,7 +208,7 @@ fn queue_depths(now: Vec<domain::jobs::QueueDepth>) -> Vec<(String, u64)> {
     }
     seen.iter()
         .map(|queue| {
-            let waiting = now.iter().find(|d| &d.queue == queue).map_or(0, |d| d.waiting);
+            let waiting = now.iter().find(|d| &d.queue == queue).map_or(0, domain::jobs::QueueDepth::waiting);
             (queue.clone(), waiting)
         })
         .collect()
@@ -233,7 +233,7 @@ mod tests {
 
     #[test]
     fn a_drained_queue_reports_zero() {
-        let depth = |queue: &str, waiting| domain::jobs::QueueDepth { queue: queue.to_owned(), waiting };
+        let depth = |queue: &str, ready| domain::jobs::QueueDepth { queue: queue.to_owned(), ready, ..Default::default() };
         let first = queue_depths(vec![depth("monitoring-test", 3)]);
         assert!(first.contains(&("default".to_owned(), 0)), "{first:?}");
         assert!(first.contains(&("monitoring-test".to_owned(), 3)), "{first:?}");

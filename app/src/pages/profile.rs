@@ -490,7 +490,7 @@ fn SessionRow(session: SessionDto, end: ServerAction<EndSession>) -> impl IntoVi
     }
 }
 
-fn device_name(i18n: I18n, user_agent: &str) -> String {
+pub(crate) fn device_name(i18n: I18n, user_agent: &str) -> String {
     match user_agent.trim() {
         "" => i18n.t("sessions-unknown-device"),
         agent => format::device(agent),

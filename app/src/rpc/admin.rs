@@ -4,7 +4,7 @@
 use leptos::{prelude::*, server_fn::codec::GetUrl};
 
 use crate::{
-    dto::{AdminUsersDto, FlagDto},
+    dto::{AdminAccountDto, AdminUsersDto, AuditLogDto, AuditVerificationDto, FlagDto, JobsDto},
     error::AppError,
 };
 
@@ -94,6 +94,149 @@ pub async fn send_password_reset(id: String) -> Result<(), AppError> {
     services()?.accounts.send_password_reset(&administrator()?, parse_id(&id)?).await.map_err(fail)?;
     redirect_form_post_back();
     Ok(())
+}
+
+/// One account with what it holds: sessions, tokens, second factors, storage, last sign-in.
+#[server(prefix = "/rpc", endpoint = "admin/user", input = GetUrl)]
+pub async fn admin_user(id: String) -> Result<AdminAccountDto, AppError> {
+    use crate::{
+        dto::{AdminUserDto, SessionDto, TokenDto, TwoFactorDto, rfc3339},
+        rpc::ssr::*,
+    };
+
+    let (services, actor) = (services()?, administrator()?);
+    let o = services.accounts.overview(&actor, parse_id(&id)?).await.map_err(fail)?;
+    Ok(AdminAccountDto {
+        user: AdminUserDto::from(&o.account),
+        you: actor.user_id().is_ok_and(|me| me == o.account.id),
+        sessions: o.sessions.iter().map(SessionDto::from).collect(),
+        tokens: o.tokens.iter().map(TokenDto::from).collect(),
+        two_factor: TwoFactorDto {
+            enabled: o.two_factor.enabled_at.is_some(),
+            recovery_codes_left: o.two_factor.recovery_codes_left,
+        },
+        passkeys: o.passkeys,
+        providers: o.providers,
+        files: o.files,
+        storage_used: o.storage_used,
+        storage_quota: services.files.quota(),
+        last_sign_in: o.last_sign_in.map(rfc3339),
+    })
+}
+
+/// Dead jobs the console lists.
+pub const DEAD_JOBS_SHOWN: usize = 50;
+
+/// The queues' depths and the most recently buried dead jobs.
+#[server(prefix = "/rpc", endpoint = "admin/jobs", input = GetUrl)]
+pub async fn admin_jobs() -> Result<JobsDto, AppError> {
+    use crate::{
+        dto::{DeadJobDto, QueueDepthDto},
+        rpc::ssr::*,
+    };
+
+    let overview = services()?.job_admin.overview(&administrator()?, DEAD_JOBS_SHOWN).await.map_err(fail)?;
+    Ok(JobsDto {
+        backend: overview.backend.to_owned(),
+        queues: overview
+            .queues
+            .into_iter()
+            .map(|d| QueueDepthDto { queue: d.queue, ready: d.ready, delayed: d.delayed, running: d.running })
+            .collect(),
+        dead: overview.dead.iter().map(DeadJobDto::from).collect(),
+        dead_total: overview.dead_total,
+    })
+}
+
+/// Retries a dead job (`retry` = `true`) or discards it.
+#[server(prefix = "/rpc", endpoint = "admin/dead_job")]
+pub async fn dead_job(id: String, retry: bool) -> Result<(), AppError> {
+    use crate::rpc::ssr::*;
+
+    let (services, actor, id) = (services()?, administrator()?, parse_id(&id)?);
+    let done = if retry {
+        services.job_admin.retry(&actor, id, &client_info()).await
+    } else {
+        services.job_admin.discard(&actor, id, &client_info()).await
+    };
+    done.map_err(fail)?;
+    redirect_form_post_back();
+    Ok(())
+}
+
+/// Audit events shown on one page of the console.
+pub const AUDIT_PER_PAGE: u64 = 50;
+
+/// One page of the audit log, newest first: only about the account with address `email`, of
+/// kind `event`, from day `from` through day `to` (`YYYY-MM-DD` on the viewer's clock), older
+/// than event `before` (the `next` of the page before). Empty parts do not filter.
+#[server(prefix = "/rpc", endpoint = "admin/audit", input = GetUrl)]
+pub async fn admin_audit(
+    email: String,
+    event: String,
+    from: String,
+    to: String,
+    before: String,
+) -> Result<AuditLogDto, AppError> {
+    use domain::{
+        accounts::TimeZone,
+        audit::AuditQuery,
+        error::{Field, Problem},
+    };
+
+    use crate::{
+        dto::{AdminAuditEventDto, rfc3339},
+        rpc::ssr::*,
+    };
+
+    let (services, actor) = (services()?, administrator()?);
+    let zone = viewer_time_zone().unwrap_or_else(|| "UTC".into());
+    let period = || fail(AppError::from(domain::Error::invalid(Field::Period, Problem::Malformed)));
+    let day = |text: &str| -> Result<Option<time::Date>, AppError> {
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        Some(text.trim()).filter(|t| !t.is_empty()).map(|t| time::Date::parse(t, &format)).transpose().map_err(|_| period())
+    };
+    let since = day(&from)?.map(|d| TimeZone::start_of_day(&zone, d));
+    let until = day(&to)?.and_then(|d| d.next_day()).map(|d| TimeZone::start_of_day(&zone, d));
+    let before = Some(before.trim()).filter(|b| !b.is_empty()).map(str::parse::<i64>).transpose().map_err(|_| fail(AppError::NotFound))?;
+    let query = AuditQuery { email: Some(&email), event: Some(&event), since, until, before, limit: AUDIT_PER_PAGE };
+    let page = services.audit.search(&actor, &query).await.map_err(fail)?;
+    let mut ids: Vec<uuid::Uuid> = page.items.iter().flat_map(|e| [e.user_id, e.actor_id]).flatten().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let addresses = services.accounts.addresses(&actor, &ids).await.map_err(fail)?;
+    let items = page
+        .items
+        .iter()
+        .map(|e| AdminAuditEventDto {
+            seq: e.seq,
+            event: e.event.clone(),
+            at: rfc3339(e.created_at),
+            user_id: e.user_id.map(|id| id.to_string()),
+            user_email: e.user_id.and_then(|id| addresses.get(&id).cloned()),
+            actor: e
+                .actor_id
+                .filter(|id| Some(*id) != e.user_id)
+                .map(|id| addresses.get(&id).cloned().unwrap_or_else(|| id.to_string())),
+            ip: e.ip.clone(),
+            details: match &e.details {
+                serde_json::Value::Object(map) if map.is_empty() => String::new(),
+                serde_json::Value::Null => String::new(),
+                details => details.to_string(),
+            },
+        })
+        .collect();
+    let events = domain::audit::Event::ALL.iter().map(|e| e.code().to_owned()).collect();
+    Ok(AuditLogDto { items, next: page.next.map(|seq| seq.to_string()), events })
+}
+
+/// Walks the audit log's whole hash chain and reports the first break, if any.
+#[server(prefix = "/rpc", endpoint = "admin/audit_verification", input = GetUrl)]
+pub async fn audit_verification() -> Result<AuditVerificationDto, AppError> {
+    use crate::rpc::ssr::*;
+
+    let report = services()?.audit.verify(&administrator()?).await.map_err(fail)?;
+    Ok(AuditVerificationDto::from(&report))
 }
 
 /// Every feature flag with how it is set, its user lists as e-mail addresses.

@@ -1,6 +1,7 @@
-//! What administrators do with other people's accounts: look them up, change their role.
+//! What administrators do with other people's accounts: look them up, see what they hold, change
+//! their role, suspend them.
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -8,11 +9,31 @@ use super::{Account, AccountService};
 use crate::{
     Actor, Error, Result, Role,
     audit::{Context, Event},
-    entities::user,
+    entities::{audit_event, file, passkey, storage_usage, user, user_identity},
     error::{Field, Problem},
     pagination::{self, Page, PageRequest},
-    sessions::ClientInfo,
+    sessions::{ClientInfo, SessionInfo},
 };
+use super::{TokenInfo, two_factor::TwoFactorStatus};
+
+/// One account as an administrator sees it.
+#[derive(Debug, Clone)]
+pub struct AccountOverview {
+    pub account: Account,
+    /// Live sessions, most recently used first.
+    pub sessions: Vec<SessionInfo>,
+    /// Personal access tokens, newest first (metadata only).
+    pub tokens: Vec<TokenInfo>,
+    pub two_factor: TwoFactorStatus,
+    pub passkeys: u64,
+    /// Linked OpenID Connect providers, by their configured names.
+    pub providers: Vec<String>,
+    pub files: u64,
+    /// Bytes of the quota the files take.
+    pub storage_used: u64,
+    /// The newest sign-in the audit log still holds (retention drops older ones).
+    pub last_sign_in: Option<OffsetDateTime>,
+}
 
 impl AccountService {
     /// Every account, newest first, optionally only those whose e-mail address or name contains
@@ -24,9 +45,7 @@ impl AccountService {
         role: Option<Role>,
         request: PageRequest,
     ) -> Result<Page<Account>> {
-        if !actor.is_admin() {
-            return Err(Error::Forbidden);
-        }
+        actor.require_admin()?;
         let mut select = user::Entity::find();
         if let Some(search) = search.map(str::trim).filter(|e| !e.is_empty()) {
             select = select.filter(
@@ -45,9 +64,7 @@ impl AccountService {
     /// The ids of the accounts with these addresses (administrators only); an address that is
     /// no account's is refused, naming the field.
     pub async fn ids_by_email(&self, actor: &Actor, emails: &[String]) -> Result<Vec<Uuid>> {
-        if !actor.is_admin() {
-            return Err(Error::Forbidden);
-        }
+        actor.require_admin()?;
         let wanted: Vec<String> = emails.iter().map(|e| e.trim().to_lowercase()).filter(|e| !e.is_empty()).collect();
         if wanted.is_empty() {
             return Ok(Vec::new());
@@ -63,21 +80,63 @@ impl AccountService {
     /// The addresses of these accounts, in their order (administrators only); ids of accounts
     /// gone since are left out.
     pub async fn emails_by_id(&self, actor: &Actor, ids: &[Uuid]) -> Result<Vec<String>> {
-        if !actor.is_admin() {
-            return Err(Error::Forbidden);
-        }
+        let found = self.addresses(actor, ids).await?;
+        Ok(ids.iter().filter_map(|id| found.get(id).cloned()).collect())
+    }
+
+    /// The address of each of these accounts that still exists (administrators only).
+    pub async fn addresses(&self, actor: &Actor, ids: &[Uuid]) -> Result<std::collections::HashMap<Uuid, String>> {
+        actor.require_admin()?;
         if ids.is_empty() {
-            return Ok(Vec::new());
+            return Ok(Default::default());
         }
         let found = user::Entity::find().filter(user::Column::Id.is_in(ids.to_vec())).all(&self.db).await?;
-        Ok(ids.iter().filter_map(|id| found.iter().find(|u| u.id == *id).map(|u| u.email.clone())).collect())
+        Ok(found.into_iter().map(|u| (u.id, u.email)).collect())
     }
 
     pub async fn user(&self, actor: &Actor, id: Uuid) -> Result<Account> {
-        if !actor.is_admin() {
-            return Err(Error::Forbidden);
-        }
+        actor.require_admin()?;
         Ok(user::Entity::find_by_id(id).one(&self.db).await?.ok_or(Error::NotFound)?.into())
+    }
+
+    /// An account with what it holds: sessions, tokens, second factors, storage, last sign-in.
+    pub async fn overview(&self, actor: &Actor, id: Uuid) -> Result<AccountOverview> {
+        let account = self.user(actor, id).await?;
+        let sessions = self.sessions.live_of(id, None).await?;
+        let tokens = super::tokens::tokens_of(&self.db, id).await?;
+        let two_factor = self.two_factor.status_of(id).await?;
+        let passkeys = passkey::Entity::find().filter(passkey::Column::UserId.eq(id)).count(&self.db).await?;
+        let providers = user_identity::Entity::find()
+            .filter(user_identity::Column::UserId.eq(id))
+            .order_by_asc(user_identity::Column::Provider)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|identity| identity.provider)
+            .collect();
+        let files = file::Entity::find().filter(file::Column::OwnerId.eq(id)).count(&self.db).await?;
+        let storage_used = storage_usage::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .map_or(0, |usage| u64::try_from(usage.used).unwrap_or_default());
+        let last_sign_in = audit_event::Entity::find()
+            .filter(audit_event::Column::UserId.eq(id))
+            .filter(audit_event::Column::Event.eq(Event::SignIn.code()))
+            .order_by_desc(audit_event::Column::Seq)
+            .one(&self.db)
+            .await?
+            .map(|event| event.created_at);
+        Ok(AccountOverview {
+            account,
+            sessions,
+            tokens,
+            two_factor,
+            passkeys,
+            providers,
+            files,
+            storage_used,
+            last_sign_in,
+        })
     }
 
     /// Makes an account an administrator or an ordinary user. Administrators cannot change their
@@ -171,9 +230,7 @@ impl AccountService {
 
     /// An account an administrator acts on: not their own (they have the profile for that).
     async fn other_account(&self, actor: &Actor, id: Uuid) -> Result<user::Model> {
-        if !actor.is_admin() {
-            return Err(Error::Forbidden);
-        }
+        actor.require_admin()?;
         if actor.user_id().ok() == Some(id) {
             return Err(Error::invalid(Field::Role, Problem::Unsupported));
         }

@@ -18,6 +18,7 @@ use sea_orm::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+pub use admin::AccountOverview;
 pub use email::Email;
 pub use links::{AccountLinks, LinksConfig};
 pub use passkeys::{Ceremony, PasskeyInfo, PasskeyService};
@@ -170,9 +171,7 @@ impl AccountService {
         role: Role,
         client: &ClientInfo,
     ) -> Result<Account> {
-        if !actor.is_admin() {
-            return Err(Error::Forbidden);
-        }
+        actor.require_admin()?;
         // The operator or an administrator vouches for the address.
         let account = self.create(input, role, true).await?;
         let by = if matches!(actor, Actor::System) { "operator" } else { "admin" };

@@ -99,6 +99,27 @@ impl TimeZone {
         time::UtcOffset::from_whole_seconds(seconds).map_or(at, |offset| at.to_offset(offset))
     }
 
+    /// The instant a day begins on this zone's clocks (the first midnight, or the first minute
+    /// after a gap where summer time skips midnight). A name that is not a zone reads as UTC.
+    pub fn start_of_day(zone: &str, date: time::Date) -> OffsetDateTime {
+        use chrono::TimeZone as _;
+
+        let utc_midnight = date.midnight().assume_utc();
+        let Ok(tz) = chrono_tz::Tz::from_str(zone) else { return utc_midnight };
+        let Some(day) = chrono::NaiveDate::from_ymd_opt(date.year(), u32::from(u8::from(date.month())), u32::from(date.day()))
+        else {
+            return utc_midnight;
+        };
+        (0..=180)
+            .step_by(15)
+            .find_map(|minutes| {
+                let local = day.and_hms_opt(0, 0, 0)? + chrono::Duration::minutes(minutes);
+                tz.from_local_datetime(&local).earliest()
+            })
+            .and_then(|start| OffsetDateTime::from_unix_timestamp(start.timestamp()).ok())
+            .unwrap_or(utc_midnight)
+    }
+
     /// Every zone a user may choose, sorted.
     pub fn all() -> &'static [&'static str] {
         static NAMES: std::sync::LazyLock<Vec<&'static str>> = std::sync::LazyLock::new(|| {

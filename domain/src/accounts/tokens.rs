@@ -138,13 +138,7 @@ impl TokenService {
 
     /// The actor's tokens, newest first, expired ones included (marked by their expiry).
     pub async fn list(&self, actor: &Actor) -> Result<Vec<TokenInfo>> {
-        let user_id = actor.user_id()?;
-        let rows = api_token::Entity::find()
-            .filter(api_token::Column::UserId.eq(user_id))
-            .order_by_desc(api_token::Column::Id)
-            .all(&self.db)
-            .await?;
-        Ok(rows.into_iter().map(TokenInfo::from).collect())
+        tokens_of(&self.db, actor.user_id()?).await
     }
 
     /// Revokes one of the actor's tokens (someone else's is not found).
@@ -223,4 +217,14 @@ impl TokenService {
             api_token::Entity::delete_many().filter(api_token::Column::ExpiresAt.lt(cutoff)).exec(&self.db).await?;
         Ok(purged.rows_affected)
     }
+}
+
+/// A user's tokens, newest first, expired ones included.
+pub(crate) async fn tokens_of(db: &DatabaseConnection, user_id: Uuid) -> Result<Vec<TokenInfo>> {
+    let rows = api_token::Entity::find()
+        .filter(api_token::Column::UserId.eq(user_id))
+        .order_by_desc(api_token::Column::Id)
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(TokenInfo::from).collect())
 }

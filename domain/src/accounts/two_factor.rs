@@ -132,7 +132,10 @@ impl TwoFactor {
 
     /// Whether two-factor is on, and how many recovery codes are left.
     pub async fn status(&self, actor: &Actor) -> Result<TwoFactorStatus> {
-        let id = actor.user_id()?;
+        self.status_of(actor.user_id()?).await
+    }
+
+    pub(crate) async fn status_of(&self, id: Uuid) -> Result<TwoFactorStatus> {
         let enabled_at = self.enabled(id).await?.and_then(|row| row.enabled_at);
         let recovery_codes_left = recovery_code::Entity::find()
             .filter(recovery_code::Column::UserId.eq(id))

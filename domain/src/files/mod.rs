@@ -251,6 +251,11 @@ impl FileService {
         }
     }
 
+    /// Bytes each user may store.
+    pub fn quota(&self) -> u64 {
+        self.quota
+    }
+
     /// The largest file a user may upload.
     pub fn max_size(&self) -> u64 {
         self.max_size

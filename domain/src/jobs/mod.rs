@@ -3,6 +3,7 @@
 //! idempotent. Two backends behind one [`Queue`]: Redis Streams with a consumer group when
 //! `REDIS_URL` is set, a table in the SQL database otherwise; one contract test suite runs on both.
 
+pub mod admin;
 mod redis;
 mod sql;
 pub mod trace;
@@ -106,6 +107,12 @@ pub struct JobRecord {
 impl JobRecord {
     pub fn timeout(&self) -> Duration {
         Duration::from_millis(self.timeout_ms)
+    }
+
+    /// When it was first enqueued.
+    pub fn enqueued_at(&self) -> time::OffsetDateTime {
+        time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.created_at) * 1_000_000)
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
     }
 }
 
@@ -228,12 +235,23 @@ pub fn backoff(attempt: u32) -> Duration {
     base.mul_f64(jitter)
 }
 
-/// Waiting jobs of one queue.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The jobs of one queue that are not dead yet, by what they wait for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct QueueDepth {
     pub queue: String,
-    /// Ready, delayed or running.
-    pub waiting: u64,
+    /// Due, waiting for a worker.
+    pub ready: u64,
+    /// Waiting for their time: delayed when enqueued, or a retry's backoff.
+    pub delayed: u64,
+    /// Claimed by a worker and not finished (a dead worker's too, until its lease runs out).
+    pub running: u64,
+}
+
+impl QueueDepth {
+    /// Every job of the queue that is not dead.
+    pub fn waiting(&self) -> u64 {
+        self.ready + self.delayed + self.running
+    }
 }
 
 /// The queue, on whichever backend is configured.

@@ -100,6 +100,11 @@ end
 return claimed
 ";
 
+/// The depth of `queue` in `depths`, added at zero when not there yet.
+fn depth_of(depths: &mut std::collections::BTreeMap<String, QueueDepth>, queue: String) -> &mut QueueDepth {
+    depths.entry(queue.clone()).or_insert_with(|| QueueDepth { queue, ..QueueDepth::default() })
+}
+
 /// Removes the dead jobs (hash `KEYS[1]`) buried before `ARGV[1]` according to their burial times
 /// (sorted set `KEYS[2]`). A dead job buried before burial times were kept gets `ARGV[2]` (now) as
 /// its burial time, so it goes after the retention like the others.
@@ -401,19 +406,25 @@ impl RedisQueue {
     pub(super) async fn depth(&self) -> Result<Vec<QueueDepth>> {
         let mut conn = self.conn.clone();
         let streams: Vec<String> = conn.smembers(self.key("streams")).await.map_err(queue_error("listing streams"))?;
-        let mut depths: std::collections::BTreeMap<String, u64> = Default::default();
+        let mut depths: std::collections::BTreeMap<String, QueueDepth> = Default::default();
         for stream in streams {
+            // Entries stay in the stream while claimed (pending), until acknowledged and deleted.
             let length: u64 = conn.xlen(&stream).await.map_err(queue_error("measuring a stream"))?;
-            *depths.entry(self.queue_of(&stream)).or_default() += length;
+            let pending: redis::streams::StreamPendingReply =
+                conn.xpending(&stream, GROUP).await.map_err(queue_error("counting claimed jobs"))?;
+            let running = u64::try_from(pending.count()).unwrap_or_default();
+            let depth = depth_of(&mut depths, self.queue_of(&stream));
+            depth.running += running;
+            depth.ready += length.saturating_sub(running);
         }
         let delayed: Vec<String> =
             conn.zrange(self.key("delayed"), 0, -1).await.map_err(queue_error("listing delayed jobs"))?;
         for member in delayed {
             if let Some((stream, _)) = member.split_once('|') {
-                *depths.entry(self.queue_of(stream)).or_default() += 1;
+                depth_of(&mut depths, self.queue_of(stream)).delayed += 1;
             }
         }
-        Ok(depths.into_iter().filter(|(_, n)| *n > 0).map(|(queue, waiting)| QueueDepth { queue, waiting }).collect())
+        Ok(depths.into_values().filter(|d| d.waiting() > 0).collect())
     }
 
     pub(super) async fn first_claim_of_tick(&self, name: &str, tick_ms: i64) -> Result<bool> {

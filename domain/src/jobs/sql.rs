@@ -218,16 +218,27 @@ impl SqlQueue {
         #[derive(FromQueryResult)]
         struct Depth {
             queue: String,
-            waiting: i64,
+            ready: i64,
+            delayed: i64,
+            running: i64,
         }
-        let statement = Statement::from_string(
-            self.backend(),
-            "SELECT queue, COUNT(*) AS waiting FROM jobs WHERE state <> 'dead' GROUP BY queue ORDER BY queue",
-        );
+        let template = "SELECT queue, \
+                SUM(CASE WHEN state = 'queued' AND run_at <= ? THEN 1 ELSE 0 END) AS ready, \
+                SUM(CASE WHEN state = 'queued' AND run_at > ? THEN 1 ELSE 0 END) AS delayed, \
+                SUM(CASE WHEN state = 'running' THEN 1 ELSE 0 END) AS running \
+             FROM jobs WHERE state <> 'dead' GROUP BY queue ORDER BY queue";
+        let now = now_ms();
+        let statement = Statement::from_sql_and_values(self.backend(), self.sql(template), [now.into(), now.into()]);
         let rows = Depth::find_by_statement(statement).all(&self.db).await?;
+        let count = |n: i64| u64::try_from(n).unwrap_or_default();
         Ok(rows
             .into_iter()
-            .map(|d| QueueDepth { queue: d.queue, waiting: u64::try_from(d.waiting).unwrap_or_default() })
+            .map(|d| QueueDepth {
+                queue: d.queue,
+                ready: count(d.ready),
+                delayed: count(d.delayed),
+                running: count(d.running),
+            })
             .collect())
     }
 

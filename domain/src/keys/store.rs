@@ -9,7 +9,7 @@ use sea_orm::{
 
 use super::Keyring;
 use crate::{
-    Actor, Error, Result,
+    Actor, Result,
     accounts::two_factor,
     audit::AuditLog,
     entities::{recovery_code, two_factor as two_factor_row},
@@ -139,9 +139,7 @@ impl KeyService {
     /// hashed with, so those keys stay in SECRET_KEYS.
     #[tracing::instrument(skip_all, err)]
     pub async fn rotate(&self, actor: &Actor) -> Result<Rotation> {
-        if !actor.is_admin() {
-            return Err(Error::Forbidden);
-        }
+        actor.require_admin()?;
         self.check_in_use().await?;
         let upgrade = self.upgrade().await?;
         let newest = format!("v1:{}:", self.keys.newest());

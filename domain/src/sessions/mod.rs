@@ -240,8 +240,11 @@ impl SessionStore {
 
     /// The user's live sessions, most recently used first.
     pub async fn list(&self, actor: &Actor) -> Result<Vec<SessionInfo>> {
-        let user = actor.user_id()?;
-        let current = actor.session_id();
+        self.live_of(actor.user_id()?, actor.session_id()).await
+    }
+
+    /// A user's live sessions, most recently used first; `current` is the one in use, if any.
+    pub(crate) async fn live_of(&self, user: Uuid, current: Option<&str>) -> Result<Vec<SessionInfo>> {
         let now = OffsetDateTime::now_utc();
         let rows = session::Entity::find()
             .filter(session::Column::UserId.eq(user))

@@ -363,7 +363,7 @@ async fn an_upload_is_processed_once_and_its_owner_notified(backend: Backend) {
 
     // Each upload committed its processing job with its row.
     let queued = app.services.jobs.depth().await.unwrap();
-    assert_eq!(queued.iter().map(|d| d.waiting).sum::<u64>(), 2);
+    assert_eq!(queued.iter().map(domain::jobs::QueueDepth::waiting).sum::<u64>(), 2);
     let job = app.services.jobs.claim("test", &["default".into()]).await.unwrap().unwrap();
     assert_eq!(
         (job.kind.as_str(), job.payload["file_id"].as_str()),

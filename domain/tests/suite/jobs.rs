@@ -84,7 +84,7 @@ impl TestQueue {
     }
 
     async fn waiting(&self) -> u64 {
-        self.queue.depth().await.unwrap().into_iter().find(|d| d.queue == self.name).map_or(0, |d| d.waiting)
+        self.queue.depth().await.unwrap().into_iter().find(|d| d.queue == self.name).map_or(0, |d| d.waiting())
     }
 }
 
@@ -114,6 +114,7 @@ contract!(
     a_batch_claim_takes_the_most_urgent_jobs_in_order,
     every_job_of_a_batch_counts_an_attempt_and_goes_back_unspent,
     a_worker_claims_no_more_jobs_than_it_has_free_slots,
+    the_depth_tells_ready_delayed_and_running_jobs_apart,
 );
 
 async fn higher_priority_runs_first_then_in_order(backend: Backend) {
@@ -541,4 +542,30 @@ fn the_config_defaults_to_the_sql_queue() {
     let cli = Cli::try_parse_from(["x"]).unwrap();
     assert!(cli.jobs.redis_url.is_none());
     assert_eq!(cli.jobs.visibility_timeout, Duration::from_secs(300));
+}
+
+async fn the_depth_tells_ready_delayed_and_running_jobs_apart(backend: Backend) {
+    let q = open(backend, Duration::from_secs(60)).await;
+    for i in 0..4 {
+        q.queue.enqueue(q.job(i)).await.unwrap();
+    }
+    q.queue.enqueue(q.job(9).delay(Duration::from_secs(60))).await.unwrap();
+    let depth = || async {
+        let all = q.queue.depth().await.unwrap();
+        let found = all.into_iter().find(|d| d.queue == q.name).unwrap_or_default();
+        (found.ready, found.delayed, found.running)
+    };
+    assert_eq!(depth().await, (4, 1, 0));
+
+    let claimed = q.claim_batch("w", 2).await;
+    assert_eq!(claimed.len(), 2);
+    assert_eq!(depth().await, (2, 1, 2));
+
+    // One finishes, one fails into its backoff, and one of the ready ones is buried.
+    q.queue.complete(&claimed[0]).await.unwrap();
+    q.queue.retry(&claimed[1], "boom", Duration::from_secs(60)).await.unwrap();
+    let third = q.claim("w").await.unwrap();
+    q.queue.bury(&third, "refused").await.unwrap();
+    assert_eq!(depth().await, (1, 2, 0), "the finished and the dead job are not counted");
+    assert_eq!(q.waiting().await, 3);
 }

@@ -58,7 +58,7 @@ impl TestApp {
 
     async fn idle(&self) {
         let deadline = Instant::now() + Duration::from_secs(10);
-        while self.services.jobs.depth().await.unwrap().iter().any(|d| d.waiting > 0) && Instant::now() < deadline {
+        while self.services.jobs.depth().await.unwrap().iter().any(|d| d.waiting() > 0) && Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }

@@ -10,13 +10,16 @@ use domain::{
     Services,
     accounts::{Locale, SignUp},
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use super::{
     account::{AccountBody, RoleName},
+    sessions::SessionBody,
+    tokens::TokenBody,
     error::{ApiError, ErrorBody},
     extract::{Admin, Caller, Json, Page, PageQuery, Path, Query, check_if_match, etag_of, with_etag},
 };
@@ -26,6 +29,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_users, create_user))
         .routes(routes!(get_user, update_user, delete_user))
+        .routes(routes!(user_overview))
         .routes(routes!(suspend_user, reactivate_user))
         .routes(routes!(sign_out_user))
         .routes(routes!(send_password_reset))
@@ -115,6 +119,69 @@ async fn get_user(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     Ok(with_etag(&headers, AccountBody::from(services.accounts.user(&caller.actor, id).await?)))
+}
+
+/// Where an account's two-factor authentication stands.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TwoFactorBody {
+    pub enabled: bool,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub enabled_at: Option<OffsetDateTime>,
+    /// Recovery codes not used yet.
+    pub recovery_codes_left: u64,
+}
+
+/// An account with what it holds.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AccountOverviewBody {
+    pub account: AccountBody,
+    /// Live sessions, most recently used first.
+    pub sessions: Vec<SessionBody>,
+    /// Personal access tokens, newest first (never their secrets).
+    pub tokens: Vec<TokenBody>,
+    pub two_factor: TwoFactorBody,
+    /// Passkeys registered.
+    pub passkeys: u64,
+    /// Linked OpenID Connect providers, by their configured names.
+    pub providers: Vec<String>,
+    pub files: u64,
+    /// Bytes the account's files take, and the most it may store.
+    pub storage_used: u64,
+    pub storage_quota: u64,
+    /// The newest sign-in the audit log holds.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_sign_in: Option<OffsetDateTime>,
+}
+
+/// One account with its sessions, tokens, second factors, storage and last sign-in.
+#[utoipa::path(get, path = "/admin/users/{id}/overview", tag = "admin", params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = AccountOverviewBody),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+    ),
+    security(("bearer" = ["admin"]), ("session" = [])))]
+async fn user_overview(
+    State(services): State<Services>,
+    caller: Caller<Admin>,
+    Path(id): Path<Uuid>,
+) -> Result<axum::Json<AccountOverviewBody>, ApiError> {
+    let o = services.accounts.overview(&caller.actor, id).await?;
+    Ok(axum::Json(AccountOverviewBody {
+        account: o.account.into(),
+        sessions: o.sessions.into_iter().map(SessionBody::from).collect(),
+        tokens: o.tokens.into_iter().map(TokenBody::from).collect(),
+        two_factor: TwoFactorBody {
+            enabled: o.two_factor.enabled_at.is_some(),
+            enabled_at: o.two_factor.enabled_at,
+            recovery_codes_left: o.two_factor.recovery_codes_left,
+        },
+        passkeys: o.passkeys,
+        providers: o.providers,
+        files: o.files,
+        storage_used: o.storage_used,
+        storage_quota: services.files.quota(),
+        last_sign_in: o.last_sign_in,
+    }))
 }
 
 /// Deletes an account (not one's own, not the last administrator's): it stops working at once,

@@ -5,12 +5,14 @@
 
 mod account;
 mod admin;
+mod audit;
 pub mod compat;
 pub mod error;
 pub mod extract;
 mod files;
 mod flags;
 mod idempotency;
+mod jobs;
 mod notifications;
 mod sessions;
 mod tokens;
@@ -151,6 +153,8 @@ fn documented() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(notifications::routes())
         .merge(uploads::routes())
         .merge(admin::routes())
+        .merge(jobs::routes())
+        .merge(audit::routes())
         .merge(flags::routes());
     let (router, mut spec) = OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1).split_for_parts();
     // After the routes are in: modifiers given to `#[openapi]` run before there are any.

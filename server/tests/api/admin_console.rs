@@ -1,6 +1,8 @@
-//! The admin console's doors (`/admin` and `/rpc/admin/*`) with an administrator's browser
-//! session: accounts searched, filtered and paged, a role changed (never the last admin's),
-//! an account deleted, a flag set with its user lists as e-mail addresses.
+//! The admin console's doors (`/admin` and `/rpc/admin/*`, and their REST twins) with an
+//! administrator's browser session: accounts searched, filtered and paged, a role changed (never
+//! the last admin's), an account deleted, a flag set with its user lists as e-mail addresses; one
+//! account read with what it holds; dead jobs retried and discarded; the audit log filtered, paged
+//! and verified.
 
 use reqwest::{Client, Method, StatusCode, header};
 use serde_json::Value;
@@ -14,7 +16,244 @@ use crate::{
 crate::on_both_databases!(
     an_administrator_manages_accounts_and_flags_from_the_console,
     a_suspended_account_stops_working_at_once_and_comes_back_when_reactivated,
+    an_administrator_reads_an_account_with_what_it_holds,
+    an_administrator_retries_and_discards_dead_jobs,
+    an_administrator_filters_pages_and_verifies_the_audit_log,
 );
+
+/// An administrator signed in with a browser session, and their token with the `admin` scope.
+async fn administrator(app: &TestApp) -> (String, Client, String) {
+    let email = unique_email();
+    let _ = signed_up(app, &email).await;
+    make_admin(app, &email).await;
+    let browser = browser();
+    assert_eq!(app.sign_in_with(&browser, &email, PASSWORD).await.status(), 200);
+    let token = create_token(app, &browser, &["read", "admin"]).await;
+    (email, browser, token)
+}
+
+async fn an_administrator_reads_an_account_with_what_it_holds(backend: Backend) {
+    let app = spawn(backend).await;
+    let (_, root, root_token) = administrator(&app).await;
+    let ada = caller(&app).await;
+    let notes = b"minutes of the meeting".to_vec();
+    assert_eq!(crate::rest::upload(&app, &ada.token, "notes.txt", &notes).await.status(), 201);
+    let ada_id = root_id(&app, &ada.browser).await;
+    assert_eq!(app.sign_in_with(&browser(), &ada.email, PASSWORD).await.status(), 200);
+
+    let overview = json(
+        call(&app, &root_token, Method::GET, &format!("/api/v1/admin/users/{ada_id}/overview")).send().await.unwrap(),
+    )
+    .await;
+    assert_eq!(overview["account"]["email"], ada.email.as_str());
+    assert_eq!(overview["sessions"].as_array().unwrap().len(), 2, "the sign-up's and the sign-in's: {overview}");
+    assert_eq!(overview["tokens"].as_array().unwrap().len(), 1);
+    assert_eq!(overview["tokens"][0]["name"], "tests");
+    assert!(overview["tokens"][0].get("secret").is_none(), "never a token's secret");
+    assert_eq!(overview["two_factor"]["enabled"], false);
+    assert_eq!(overview["passkeys"], 0);
+    assert_eq!(overview["files"], 1);
+    assert_eq!(overview["storage_used"], notes.len());
+    assert_eq!(overview["storage_quota"], 1024 * 1024);
+    assert!(overview["last_sign_in"].is_string(), "{overview}");
+
+    // The console's page and server function say the same.
+    let dto: Value = root
+        .get(app.url(&format!("/rpc/admin/user?id={ada_id}")))
+        .header(header::ACCEPT, "application/json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(dto["user"]["email"], ada.email.as_str());
+    assert_eq!(dto["files"], 1);
+    assert_eq!(dto["you"], false);
+    let page = root.get(app.url(&format!("/admin/users/{ada_id}"))).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains(&ada.email) && html.contains("Two-factor authentication") && html.contains("tests"));
+
+    // Nobody else reads it; an unknown account is not found.
+    let refused = call(&app, &ada.token, Method::GET, &format!("/api/v1/admin/users/{ada_id}/overview"));
+    expect_error(refused.send().await.unwrap(), 403, "forbidden").await;
+    let by_user = ada.browser.get(app.url(&format!("/admin/users/{ada_id}"))).send().await.unwrap();
+    assert_eq!(by_user.status(), StatusCode::FORBIDDEN);
+    let unknown = call(&app, &root_token, Method::GET, &format!("/api/v1/admin/users/{}/overview", uuid::Uuid::new_v4()));
+    expect_error(unknown.send().await.unwrap(), 404, "not_found").await;
+}
+
+/// A job in a queue no worker of the test app reads, buried after one attempt.
+async fn dead_job(app: &TestApp, queue: &str, error: &str) -> uuid::Uuid {
+    use domain::jobs::{NewJob, Priority};
+
+    let jobs = &app.services.jobs;
+    let job = NewJob {
+        queue: queue.to_owned(),
+        kind: "tests.chore".into(),
+        payload: serde_json::json!({}),
+        priority: Priority::Normal,
+        delay: std::time::Duration::ZERO,
+        max_attempts: 1,
+        timeout: std::time::Duration::from_secs(60),
+        request_id: None,
+    };
+    let id = jobs.enqueue(job).await.unwrap();
+    let claimed = jobs.claim("console-test", &[queue.to_owned()]).await.unwrap().expect("the job");
+    assert_eq!(claimed.id, id);
+    jobs.bury(&claimed, error).await.unwrap();
+    id
+}
+
+async fn an_administrator_retries_and_discards_dead_jobs(backend: Backend) {
+    let app = spawn(backend).await;
+    let (root_email, root, root_token) = administrator(&app).await;
+    let queue = format!("console-{}", uuid::Uuid::new_v4().simple());
+    let first = dead_job(&app, &queue, "the mail server refused: 550").await;
+    let second = dead_job(&app, &queue, "boom").await;
+
+    let jobs = |token: String| {
+        let app = &app;
+        async move { json(call(app, &token, Method::GET, "/api/v1/admin/jobs").send().await.unwrap()).await }
+    };
+    let before = jobs(root_token.clone()).await;
+    assert_eq!(before["backend"], "sql");
+    assert_eq!(before["dead_total"], 2, "{before}");
+    assert_eq!(before["dead"][0]["id"], second.to_string(), "the newest burial first");
+    assert_eq!(before["dead"][1]["last_error"], "the mail server refused: 550");
+    assert_eq!(before["dead"][1]["attempts"], 1);
+
+    // Retried: back in its queue, ready, with fresh attempts.
+    let retried = call(&app, &root_token, Method::POST, &format!("/api/v1/admin/jobs/dead/{first}/retry"));
+    assert_eq!(retried.send().await.unwrap().status(), 204);
+    let after = jobs(root_token.clone()).await;
+    assert_eq!(after["dead_total"], 1);
+    let depth = after["queues"].as_array().unwrap().iter().find(|q| q["queue"] == queue.as_str()).cloned();
+    assert_eq!(depth.expect("the queue")["ready"], 1, "{after}");
+    let again = call(&app, &root_token, Method::POST, &format!("/api/v1/admin/jobs/dead/{first}/retry"));
+    expect_error(again.send().await.unwrap(), 404, "not_found").await;
+
+    // Discarded through the console's server function: gone for good.
+    let rpc: Value =
+        root.get(app.url("/rpc/admin/jobs")).header(header::ACCEPT, "application/json").send().await.unwrap().json().await.unwrap();
+    assert_eq!(rpc["dead"][0]["id"], second.to_string());
+    let discarded = app.rpc_with(&root, "admin/dead_job", &[("id", &second.to_string()), ("retry", "false")]).await;
+    assert_eq!(discarded.status(), 200);
+    assert_eq!(jobs(root_token.clone()).await["dead_total"], 0);
+    let twice = call(&app, &root_token, Method::DELETE, &format!("/api/v1/admin/jobs/dead/{second}"));
+    expect_error(twice.send().await.unwrap(), 404, "not_found").await;
+
+    // Both audited, by the administrator; nobody else may look or act.
+    let log = app.services.audit.list(&domain::Actor::System, None, 50).await.unwrap();
+    let root_id = root_id(&app, &root).await;
+    for (code, job) in [("job_retried", first), ("job_discarded", second)] {
+        let event = log.iter().find(|e| e.event == code).unwrap_or_else(|| panic!("{code} recorded"));
+        assert_eq!(event.details["job"], job.to_string());
+        assert_eq!(event.actor_id.map(|id| id.to_string()), Some(root_id.clone()), "{root_email}");
+    }
+    let ada = caller(&app).await;
+    expect_error(call(&app, &ada.token, Method::GET, "/api/v1/admin/jobs").send().await.unwrap(), 403, "forbidden").await;
+    let user_retry = call(&app, &ada.token, Method::POST, &format!("/api/v1/admin/jobs/dead/{first}/retry"));
+    expect_error(user_retry.send().await.unwrap(), 403, "forbidden").await;
+    let page = ada.browser.get(app.url("/admin/jobs")).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::FORBIDDEN);
+    let html = root.get(app.url("/admin/jobs")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Dead jobs (0)"), "the console's page");
+}
+
+async fn an_administrator_filters_pages_and_verifies_the_audit_log(backend: Backend) {
+    let app = spawn(backend).await;
+    let (_, root, root_token) = administrator(&app).await;
+    let ada = caller(&app).await;
+    for _ in 0..3 {
+        assert_eq!(app.sign_in_with(&browser(), &ada.email, PASSWORD).await.status(), 200);
+    }
+    let audit = |query: Vec<(&'static str, String)>| {
+        let (app, token) = (&app, root_token.clone());
+        async move { call(app, &token, Method::GET, "/api/v1/admin/audit").query(&query).send().await.unwrap() }
+    };
+
+    // One account's sign-ins, two a page, newest first, each page older than the one before.
+    let expected: Vec<i64> = app
+        .services
+        .audit
+        .list(&domain::Actor::System, Some(&ada.email), 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.event == "sign_in")
+        .map(|e| e.seq)
+        .collect();
+    assert!(expected.len() >= 3, "{expected:?}");
+    let email = ada.email.clone();
+    let sign_ins = |more: &[(&'static str, String)]| {
+        let mut query = vec![("email", email.clone()), ("event", "sign_in".to_owned()), ("limit", "2".to_owned())];
+        query.extend_from_slice(more);
+        query
+    };
+    let ada_id = root_id(&app, &ada.browser).await;
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        let more: Vec<_> = cursor.iter().map(|c: &String| ("cursor", c.clone())).collect();
+        let page = json(audit(sign_ins(&more)).await).await;
+        let items = page["items"].as_array().unwrap();
+        assert!(!items.is_empty() && items.len() <= 2, "{page}");
+        for event in items {
+            assert_eq!(event["event"], "sign_in");
+            assert_eq!(event["user_id"], ada_id.as_str());
+            seen.push(event["seq"].as_i64().unwrap());
+        }
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(seen, expected, "every sign-in once, newest first");
+
+    // Dates: nothing from tomorrow on; everything until then.
+    let tomorrow = (time::OffsetDateTime::now_utc() + time::Duration::days(1))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let since = json(audit(vec![("since", tomorrow.clone())]).await).await;
+    assert_eq!(since["items"].as_array().unwrap().len(), 0);
+    let until = json(audit(vec![("until", tomorrow.clone()), ("email", email.clone())]).await).await;
+    assert!(until["items"].as_array().unwrap().len() >= 5, "{until}");
+
+    // Bad filters name themselves.
+    let body = expect_error(audit(vec![("event", "coffee_made".into())]).await, 422, "validation_failed").await;
+    assert_eq!(body["error"]["fields"]["event"], "unsupported");
+    let body = expect_error(audit(vec![("email", "nobody@example.com".into())]).await, 422, "validation_failed").await;
+    assert_eq!(body["error"]["fields"]["email"], "unsupported");
+    let backwards = vec![("since", tomorrow.clone()), ("until", "2020-01-01T00:00:00Z".into())];
+    let body = expect_error(audit(backwards).await, 422, "validation_failed").await;
+    assert_eq!(body["error"]["fields"]["period"], "malformed");
+    expect_error(audit(vec![("cursor", "abc".into())]).await, 422, "validation_failed").await;
+
+    // The chain verifies, by REST and on the page; a user may do neither.
+    let verified = json(call(&app, &root_token, Method::GET, "/api/v1/admin/audit/verification").send().await.unwrap()).await;
+    assert_eq!(verified["intact"], true, "{verified}");
+    assert!(verified["events"].as_u64().unwrap() >= 5);
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let rpc: Value = root
+        .get(app.url("/rpc/admin/audit"))
+        .query(&[("email", email.as_str()), ("event", "sign_in"), ("from", &today), ("to", &today), ("before", "")])
+        .header(header::ACCEPT, "application/json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rpc["items"].as_array().unwrap().len(), expected.len(), "{rpc}");
+    assert_eq!(rpc["items"][0]["user_email"], ada.email.as_str());
+    let html = root.get(app.url("/admin/audit")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("The chain is intact"), "verified on the page");
+    let refused = call(&app, &ada.token, Method::GET, "/api/v1/admin/audit/verification");
+    expect_error(refused.send().await.unwrap(), 403, "forbidden").await;
+    assert_eq!(ada.browser.get(app.url("/admin/audit")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+}
 
 async fn signed_up(app: &TestApp, email: &str) -> Client {
     let client = browser();

@@ -1,6 +1,15 @@
 //! The admin console (`/admin`, administrators only; anyone else gets the 403 page): accounts
-//! (search, role, pages; change a role, delete) and feature flags. Every change goes through the
-//! same services as `/api/v1/admin` and is audited there.
+//! (search, role, pages; change a role, suspend, delete) and feature flags here; one account's
+//! page, the job queue and the audit log beside. Every change goes through the same services as
+//! `/api/v1/admin` and is audited there.
+
+mod account;
+mod audit;
+mod jobs;
+
+pub use account::AdminAccountPage;
+pub use audit::AdminAuditPage;
+pub use jobs::AdminJobsPage;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -19,13 +28,7 @@ use crate::{
 pub fn AdminPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |name: &str| query.with(|q| q.get(name).unwrap_or_default());
-    let actions = UserActions {
-        set_role: ServerAction::new(),
-        delete: ServerAction::new(),
-        suspend: ServerAction::new(),
-        sign_out: ServerAction::new(),
-        reset: ServerAction::new(),
-    };
+    let actions = UserActions::new();
     let users = Resource::new(
         move || (param("q"), param("role"), param("after"), actions.version()),
         |(search, role, after, _)| admin_users(search, role, after),
@@ -35,13 +38,13 @@ pub fn AdminPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="muted" aria-busy="true">{t("loading")}</p> }>
             {move || Suspend::new(async move {
                 match users.await {
-                    Err(AppError::Unauthenticated) => view! { <Redirect path="/signin"/> }.into_any(),
-                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                    Err(error) => refused(error),
                     Ok(page) => view! {
                         <div class="page-heading">
                             <h1>{t("admin-title")}</h1>
                             <p class="muted">{t("admin-lead")}</p>
                         </div>
+                        <AdminNav current=AdminSection::Accounts/>
                         <section class="card" id="users" aria-labelledby="users-heading">
                             <h2 id="users-heading">{t("admin-users-heading")}</h2>
                             <SearchForm search=param("q") role=param("role")/>
@@ -130,6 +133,16 @@ struct UserActions {
 }
 
 impl UserActions {
+    fn new() -> Self {
+        Self {
+            set_role: ServerAction::new(),
+            delete: ServerAction::new(),
+            suspend: ServerAction::new(),
+            sign_out: ServerAction::new(),
+            reset: ServerAction::new(),
+        }
+    }
+
     /// Changes whenever one of them is done: the list is read again.
     fn version(self) -> usize {
         self.set_role.version().get()
@@ -158,17 +171,12 @@ fn UsersTable(users: Vec<AdminUserDto>, you: String, actions: UserActions) -> im
                 </thead>
                 <tbody>
                     {users.into_iter().map(|user| {
-                        let (other_role, make) = role_switch(&user.role);
                         let role_key = format!("admin-role-{}", user.role);
-                        let (id, email) = (user.id.clone(), user.email.clone());
-                        let (delete_id, confirm_email, delete_email) = (id.clone(), email.clone(), email.clone());
-                        let (suspend_id, suspend_email, out_id, out_email, reset_id, reset_email) =
-                            (id.clone(), email.clone(), id.clone(), email.clone(), id.clone(), email.clone());
-                        let suspended = user.suspended;
                         let own = user.id == you;
+                        let href = format!("/admin/users/{}", user.id);
                         view! {
                             <tr>
-                                <td>{user.email.clone()}</td>
+                                <td><a href=href>{user.email.clone()}</a></td>
                                 <td>{user.display_name.clone()}</td>
                                 <td>
                                     {move || i18n.t(&role_key)}
@@ -179,45 +187,7 @@ fn UsersTable(users: Vec<AdminUserDto>, you: String, actions: UserActions) -> im
                                     {if own {
                                         view! { <span class="muted">{t("admin-you")}</span> }.into_any()
                                     } else {
-                                        view! {
-                                    <ActionForm action=actions.set_role>
-                                        <input type="hidden" name="id" value=id/>
-                                        <input type="hidden" name="role" value=other_role/>
-                                        <button type="submit" class="button button-ghost">
-                                            {t(make)}<span class="visually-hidden">" " {email}</span>
-                                        </button>
-                                    </ActionForm>
-                                    <ActionForm action=actions.suspend>
-                                        <input type="hidden" name="id" value=suspend_id/>
-                                        <input type="hidden" name="suspend" value=(!suspended).to_string()/>
-                                        <button type="submit" class="button button-ghost">
-                                            {t(if suspended { "admin-reactivate" } else { "admin-suspend" })}
-                                            <span class="visually-hidden">" " {suspend_email}</span>
-                                        </button>
-                                    </ActionForm>
-                                    <ActionForm action=actions.sign_out>
-                                        <input type="hidden" name="id" value=out_id/>
-                                        <button type="submit" class="button button-ghost">
-                                            {t("admin-sign-out")}<span class="visually-hidden">" " {out_email}</span>
-                                        </button>
-                                    </ActionForm>
-                                    <ActionForm action=actions.reset>
-                                        <input type="hidden" name="id" value=reset_id/>
-                                        <button type="submit" class="button button-ghost">
-                                            {t("admin-send-reset")}<span class="visually-hidden">" " {reset_email}</span>
-                                        </button>
-                                    </ActionForm>
-                                    <details class="inline-dialog">
-                                        <summary class="button button-ghost danger">
-                                            {t("admin-delete")}<span class="visually-hidden">" " {delete_email}</span>
-                                        </summary>
-                                        <ActionForm action=actions.delete>
-                                            <input type="hidden" name="id" value=delete_id/>
-                                            <p>{move || i18n.t_args("admin-delete-confirm", &[("email", confirm_email.clone())])}</p>
-                                            <button type="submit" class="button button-danger">{t("admin-delete-submit")}</button>
-                                        </ActionForm>
-                                    </details>
-                                        }.into_any()
+                                        view! { <AccountActions user actions/> }.into_any()
                                     }}
                                 </td>
                             </tr>
@@ -226,6 +196,97 @@ fn UsersTable(users: Vec<AdminUserDto>, you: String, actions: UserActions) -> im
                 </tbody>
             </table>
         </div>
+    }
+}
+
+/// The buttons that act on one account (not the administrator's own).
+#[component]
+fn AccountActions(user: AdminUserDto, actions: UserActions) -> impl IntoView {
+    let i18n = use_i18n();
+    let (other_role, make) = role_switch(&user.role);
+    let suspended = user.suspended;
+    let id = user.id;
+    let (role_id, suspend_id, out_id, reset_id, delete_id) = (id.clone(), id.clone(), id.clone(), id.clone(), id);
+    // Each button names the account for screen readers, as the rows all look alike otherwise.
+    let email = user.email;
+    let confirm_email = email.clone();
+    let named = move |label: &'static str| {
+        let email = email.clone();
+        view! { {t(label)}<span class="visually-hidden">" " {email}</span> }
+    };
+    let (role_label, suspend_label, out_label, reset_label, delete_label) = (
+        named(make),
+        named(if suspended { "admin-reactivate" } else { "admin-suspend" }),
+        named("admin-sign-out"),
+        named("admin-send-reset"),
+        named("admin-delete"),
+    );
+    let confirm = move || i18n.t_args("admin-delete-confirm", &[("email", confirm_email.clone())]);
+    view! {
+        <ActionForm action=actions.set_role>
+            <input type="hidden" name="id" value=role_id/>
+            <input type="hidden" name="role" value=other_role/>
+            <button type="submit" class="button button-ghost">{role_label}</button>
+        </ActionForm>
+        <ActionForm action=actions.suspend>
+            <input type="hidden" name="id" value=suspend_id/>
+            <input type="hidden" name="suspend" value=(!suspended).to_string()/>
+            <button type="submit" class="button button-ghost">{suspend_label}</button>
+        </ActionForm>
+        <ActionForm action=actions.sign_out>
+            <input type="hidden" name="id" value=out_id/>
+            <button type="submit" class="button button-ghost">{out_label}</button>
+        </ActionForm>
+        <ActionForm action=actions.reset>
+            <input type="hidden" name="id" value=reset_id/>
+            <button type="submit" class="button button-ghost">{reset_label}</button>
+        </ActionForm>
+        <details class="inline-dialog">
+            <summary class="button button-ghost danger">{delete_label}</summary>
+            <ActionForm action=actions.delete>
+                <input type="hidden" name="id" value=delete_id/>
+                <p>{confirm}</p>
+                <button type="submit" class="button button-danger">{t("admin-delete-submit")}</button>
+            </ActionForm>
+        </details>
+    }
+}
+
+/// The console's parts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum AdminSection {
+    Accounts,
+    Jobs,
+    Audit,
+}
+
+/// Links between the console's pages; the current one is marked for screen readers too.
+#[component]
+fn AdminNav(current: AdminSection) -> impl IntoView {
+    let link = move |section: AdminSection, href: &'static str, label: &'static str| {
+        let here = section == current;
+        view! {
+            <li><a href=href aria-current=here.then_some("page") class:active=here>{t(label)}</a></li>
+        }
+    };
+    view! {
+        <nav class="tabs" aria-label=t("admin-nav")>
+            <ul>
+                {link(AdminSection::Accounts, "/admin", "admin-nav-accounts")}
+                {link(AdminSection::Jobs, "/admin/jobs", "admin-nav-jobs")}
+                {link(AdminSection::Audit, "/admin/audit", "admin-nav-audit")}
+                <li><a href="/admin#flags">{t("admin-flags-heading")}</a></li>
+            </ul>
+        </nav>
+    }
+}
+
+/// The page's content for an answer of the console's server functions: a visitor is sent to
+/// sign in, anyone else who may not see it gets the error page.
+fn refused(error: AppError) -> AnyView {
+    match error {
+        AppError::Unauthenticated => view! { <Redirect path="/signin"/> }.into_any(),
+        error => view! { <ErrorPage error/> }.into_any(),
     }
 }
 

@@ -1,0 +1,177 @@
+//! `/admin/jobs`: the job queue: each queue's ready, delayed and running jobs, read again every few
+//! seconds, and the dead jobs with their last error, to retry or discard.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::{ActionAlert, AdminNav, AdminSection, refused};
+use crate::{
+    components::date_time::DateTime,
+    dto::{DeadJobDto, JobsDto},
+    i18n::{t, use_i18n},
+    rpc::admin::{DeadJob, admin_jobs},
+};
+
+/// How often the open page reads the counts again.
+const REFRESH_EVERY: std::time::Duration = std::time::Duration::from_secs(3);
+
+#[component]
+pub fn AdminJobsPage() -> impl IntoView {
+    let act = ServerAction::<DeadJob>::new();
+    let tick = RwSignal::new(0u64);
+    // Only in the browser: the server renders the counts once.
+    Effect::new(move |_| {
+        if let Ok(handle) = set_interval_with_handle(move || tick.update(|n| *n += 1), REFRESH_EVERY) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+    // The counts follow the clock; the dead list only the actions, so that a confirmation open
+    // in it stays open.
+    let counts = Resource::new(move || (tick.get(), act.version().get()), |_| admin_jobs());
+    let jobs = Resource::new(move || act.version().get(), |_| admin_jobs());
+    view! {
+        <Title text=t("admin-jobs-title")/>
+        <Transition fallback=|| view! { <p class="muted" aria-busy="true">{t("loading")}</p> }>
+            {move || Suspend::new(async move {
+                match jobs.await {
+                    Err(error) => refused(error),
+                    Ok(jobs) => view! {
+                        <div class="page-heading">
+                            <h1>{t("admin-jobs-title")}</h1>
+                            <p class="muted">{t("admin-jobs-lead")}</p>
+                        </div>
+                        <AdminNav current=AdminSection::Jobs/>
+                        <ActionAlert result=act.value()/>
+                        <Show when=move || matches!(act.value().get(), Some(Ok(())))>
+                            <p class="alert alert-success" role="status">{t("admin-jobs-done")}</p>
+                        </Show>
+                        <Transition fallback=|| ()>
+                            {move || Suspend::new(async move { counts.await.ok().map(|jobs| view! { <Queues jobs/> }) })}
+                        </Transition>
+                        <DeadJobs jobs act/>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Queues(jobs: JobsDto) -> impl IntoView {
+    let i18n = use_i18n();
+    let (backend, dead) = (jobs.backend.clone(), jobs.dead_total);
+    view! {
+        <section class="card" aria-labelledby="queues-heading">
+            <h2 id="queues-heading">{t("admin-queues-heading")}</h2>
+            <p class="muted">
+                {move || i18n.t_args("admin-queues-backend", &[("backend", backend.clone())])} " · "
+                {move || i18n.t_args("admin-queues-dead", &[("count", dead.to_string())])}
+            </p>
+            {if jobs.queues.is_empty() {
+                view! { <p class="muted">{t("admin-queues-empty")}</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-scroll">
+                        <table class="file-table" id="queues">
+                            <caption class="visually-hidden">{t("admin-queues-heading")}</caption>
+                            <thead>
+                                <tr>
+                                    <th scope="col">{t("admin-col-queue")}</th>
+                                    <th scope="col" class="numeric">{t("admin-col-ready")}</th>
+                                    <th scope="col" class="numeric">{t("admin-col-delayed")}</th>
+                                    <th scope="col" class="numeric">{t("admin-col-running")}</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {jobs.queues.into_iter().map(|q| view! {
+                                    <tr>
+                                        <th scope="row"><code>{q.queue}</code></th>
+                                        <td class="numeric">{q.ready}</td>
+                                        <td class="numeric">{q.delayed}</td>
+                                        <td class="numeric">{q.running}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn DeadJobs(jobs: JobsDto, act: ServerAction<DeadJob>) -> impl IntoView {
+    let i18n = use_i18n();
+    let (shown, total) = (jobs.dead.len(), jobs.dead_total);
+    let heading = move || i18n.t_args("admin-dead-heading", &[("count", total.to_string())]);
+    view! {
+        <section class="card" aria-labelledby="dead-heading">
+            <h2 id="dead-heading">{heading}</h2>
+            <p class="muted">{t("admin-dead-lead")}</p>
+            {(u64::try_from(shown).unwrap_or(u64::MAX) < total).then(|| view! {
+                <p class="muted">{move || i18n.t_args("admin-dead-more", &[("count", shown.to_string())])}</p>
+            })}
+            {if jobs.dead.is_empty() {
+                view! { <p class="muted">{t("admin-dead-none")}</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-scroll">
+                        <table class="file-table" id="dead-jobs">
+                            <caption class="visually-hidden">{heading}</caption>
+                            <thead>
+                                <tr>
+                                    <th scope="col">{t("admin-col-kind")}</th>
+                                    <th scope="col">{t("admin-col-queue")}</th>
+                                    <th scope="col" class="numeric">{t("admin-col-attempts")}</th>
+                                    <th scope="col">{t("admin-col-error")}</th>
+                                    <th scope="col">{t("admin-col-enqueued")}</th>
+                                    <th scope="col"><span class="visually-hidden">{t("admin-col-actions")}</span></th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {jobs.dead.into_iter().map(|job| view! { <DeadJobRow job act/> }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn DeadJobRow(job: DeadJobDto, act: ServerAction<DeadJob>) -> impl IntoView {
+    let label = format!("{} {}", job.kind, job.id);
+    let (retry_label, discard_label) = (label.clone(), label);
+    let (retry_id, discard_id) = (job.id.clone(), job.id.clone());
+    view! {
+        <tr>
+            <td><code>{job.kind.clone()}</code></td>
+            <td><code>{job.queue.clone()}</code></td>
+            <td class="numeric">{job.attempts}</td>
+            <td class="job-error">{job.last_error.clone().unwrap_or_default()}</td>
+            <td class="numeric"><DateTime at=job.created_at.clone() relative=true/></td>
+            <td class="row-actions">
+                <ActionForm action=act>
+                    <input type="hidden" name="id" value=retry_id/>
+                    <input type="hidden" name="retry" value="true"/>
+                    <button type="submit" class="button button-ghost">
+                        {t("admin-job-retry")}<span class="visually-hidden">" " {retry_label}</span>
+                    </button>
+                </ActionForm>
+                <details class="inline-dialog">
+                    <summary class="button button-ghost danger">
+                        {t("admin-job-discard")}<span class="visually-hidden">" " {discard_label}</span>
+                    </summary>
+                    <ActionForm action=act>
+                        <input type="hidden" name="id" value=discard_id/>
+                        <input type="hidden" name="retry" value="false"/>
+                        <p>{t("admin-job-discard-confirm")}</p>
+                        <button type="submit" class="button button-danger">{t("admin-job-discard-submit")}</button>
+                    </ActionForm>
+                </details>
+            </td>
+        </tr>
+    }
+}
