@@ -1,4 +1,7 @@
-import { allowConsoleError, createAdmin, expect, expectNoViolations, header, open, PASSWORD, signUpByApi, test, uniqueEmail } from './support';
+import {
+  allowConsoleError, buryJob, createAdmin, expect, expectNoViolations, header, open, PASSWORD, screenshotForDocs, signUpByApi,
+  test, uniqueEmail,
+} from './support';
 
 // The admin console, as an administrator and as an ordinary user meet it in Chromium.
 
@@ -98,6 +101,65 @@ test('an administrator suspends a user, who is signed out in their own open brow
   await memberContext.close();
 });
 
+test('an administrator reads an account, retries and discards dead jobs, and filters the verified audit log', async ({ page }) => {
+  test.setTimeout(90_000);
+  const admin = uniqueEmail('root-reads');
+  createAdmin(admin);
+  const member = uniqueEmail('looked-at');
+  await signUpByApi(page.request, member, 'Looked At');
+  await page.context().clearCookies();
+  await signInByApi(page, admin);
+
+  // The account's page, from its row.
+  await open(page, `/admin?q=${encodeURIComponent(member)}`);
+  await page.getByRole('link', { name: member }).click();
+  await expect(page.getByRole('heading', { level: 1, name: member })).toBeVisible();
+  const facts = page.getByRole('region', { name: 'Account', exact: true });
+  await expect(facts.getByText('Two-factor authentication')).toBeVisible();
+  await expect(facts.getByText('Off', { exact: true })).toBeVisible();
+  await expect(facts.getByText(/^0 files · 0 B of /)).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Sessions' }).getByRole('row')).toHaveCount(2);
+  await expect(facts.getByRole('button', { name: `Suspend ${member}` })).toBeVisible();
+  await expectNoViolations(page, 'an account in the console');
+  await screenshotForDocs(page, 'admin-account');
+
+  // Dead jobs: one retried, one discarded after its confirmation.
+  const mail = buryJob('mail.send', 'smtp: 550 mailbox unavailable');
+  const thumbnail = buryJob('files.process', 'file refused: not an image');
+  await page.getByRole('navigation', { name: 'Administration sections' }).getByRole('link', { name: 'Jobs' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Jobs' })).toBeVisible();
+  const dead = page.getByRole('region', { name: /Dead jobs/ });
+  await expect(dead.getByRole('row').filter({ hasText: 'smtp: 550 mailbox unavailable' })).toHaveCount(1);
+  await expectNoViolations(page, 'the jobs page');
+  await screenshotForDocs(page, 'admin-jobs');
+  await dead.getByRole('button', { name: `Retry mail.send ${mail}` }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Done.' })).toBeVisible();
+  await expect(dead.getByRole('row').filter({ hasText: mail })).toHaveCount(0);
+  await dead.getByText(`Discard files.process ${thumbnail}`).click();
+  await dead.getByRole('button', { name: 'Yes, discard it' }).click();
+  await expect(dead.getByRole('row').filter({ hasText: 'not an image' })).toHaveCount(0);
+
+  // The audit log: verified, and both actions found by their event.
+  await page.getByRole('navigation', { name: 'Administration sections' }).getByRole('link', { name: 'Audit log' }).click();
+  await expect(page.locator('#audit-verification')).toContainText('The chain is intact');
+  await page.getByLabel('Event', { exact: true }).selectOption({ label: 'Dead job discarded by an administrator' });
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  await expect(page).toHaveURL(/event=job_discarded/);
+  await expect(page.locator('#audit-events tbody tr').filter({ hasText: thumbnail })).toHaveCount(1);
+  await page.getByLabel('Account (e-mail)').fill(member);
+  await page.getByLabel('Event', { exact: true }).selectOption({ label: 'Any event' });
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  await expect(page.locator('#audit-events tbody tr').filter({ hasText: 'Account created' })).toHaveCount(1);
+  await expectNoViolations(page, 'the audit log');
+  await screenshotForDocs(page, 'admin-audit');
+
+  // A filter that names no account says so, and keeps what was typed.
+  await page.getByLabel('Account (e-mail)').fill('nobody@example.com');
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  await expect(page.getByRole('alert')).toHaveText('One of these addresses is no account’s.');
+  await expect(page.getByLabel('Account (e-mail)')).toHaveValue('nobody@example.com');
+});
+
 test.describe('Arabic (right to left)', () => {
   test.use({ locale: 'ar' });
 
@@ -111,5 +173,15 @@ test.describe('Arabic (right to left)', () => {
     await expect(page.locator('html')).toHaveAttribute('dir', 'rtl');
     await expect(page.getByRole('heading', { level: 1, name: 'الإدارة' })).toBeVisible();
     await expectNoViolations(page, '/admin in Arabic');
+    buryJob('mail.send', 'smtp: 550');
+    for (const [url, heading] of [['/admin/jobs', 'المهام'], ['/admin/audit', 'سجل التدقيق']]) {
+      await open(page, url);
+      await expect(page.getByRole('heading', { level: 1, name: heading })).toBeVisible();
+      await expectNoViolations(page, `${url} in Arabic`);
+    }
+    await open(page, `/admin?q=${encodeURIComponent(admin)}`);
+    await page.getByRole('link', { name: admin }).click();
+    await expect(page.getByRole('heading', { level: 1, name: admin })).toBeVisible();
+    await expectNoViolations(page, 'an account in Arabic');
   });
 });

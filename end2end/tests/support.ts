@@ -3,6 +3,7 @@ import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 
 import AxeBuilder from '@axe-core/playwright';
 import { test as base, expect, type APIRequestContext, type Locator, type Page } from '@playwright/test';
@@ -241,4 +242,33 @@ export function png(size: number, rgb: [number, number, number] = [0x40, 0x40, 0
     chunk('IDAT', pixels),
     chunk('IEND', Buffer.alloc(0)),
   ]);
+}
+
+/**
+ * Buries a job in the dead-letter set of the app under test, as a job whose every attempt failed
+ * leaves it: a row of the SQL queue (the app's embedded default) in its DATA_DIR's database.
+ * Returns the job's id.
+ */
+export function buryJob(kind: string, error: string): string {
+  const id = randomUUID();
+  const script = `
+import sqlite3, sys, time, uuid
+db = sqlite3.connect(sys.argv[1], timeout=10)
+now = int(time.time() * 1000)
+db.execute(
+    "INSERT INTO jobs (id, queue, kind, payload, priority, state, attempts, max_attempts, timeout_ms, run_at, "
+    "last_error, created_at) VALUES (?, 'default', ?, '{}', 1, 'dead', 5, 5, 60000, ?, ?, ?)",
+    (uuid.UUID(sys.argv[2]).bytes, sys.argv[3], now, sys.argv[4], now - 60000),
+)
+db.commit()
+`;
+  const database = path.join(process.env.SMARTAI_E2E_DATA_DIR ?? '', 'smartai.db');
+  execFileSync('python3', ['-c', script, database, id, kind, error], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return id;
+}
+
+/** Saves a screenshot for the docs when SMARTAI_SCREENSHOTS names a folder. */
+export async function screenshotForDocs(page: Page, name: string): Promise<void> {
+  const folder = process.env.SMARTAI_SCREENSHOTS;
+  if (folder) await page.screenshot({ path: path.join(folder, `${name}.png`), fullPage: true });
 }

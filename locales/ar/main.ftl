@@ -600,6 +600,7 @@ admin-files-count = { $count ->
 }
 admin-storage-of = { $used } من { $quota }
 admin-account-audit = أحداث التدقيق الخاصة بهذا الحساب
+admin-sessions-heading = الجلسات
 admin-sessions-none = لا توجد جلسة نشطة.
 admin-tokens-none = لا يوجد رمز وصول.
 admin-col-device = الجهاز

@@ -588,6 +588,7 @@ admin-files-count = { $count ->
 }
 admin-storage-of = { $used } von { $quota }
 admin-account-audit = Prüfereignisse zu diesem Konto
+admin-sessions-heading = Sitzungen
 admin-sessions-none = Keine aktive Sitzung.
 admin-tokens-none = Kein Zugriffstoken.
 admin-col-device = Gerät

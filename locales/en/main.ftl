@@ -588,6 +588,7 @@ admin-files-count = { $count ->
 }
 admin-storage-of = { $used } of { $quota }
 admin-account-audit = Audit events about this account
+admin-sessions-heading = Sessions
 admin-sessions-none = No live session.
 admin-tokens-none = No access token.
 admin-col-device = Device

@@ -588,6 +588,7 @@ admin-files-count = { $count ->
 }
 admin-storage-of = { $used } sur { $quota }
 admin-account-audit = Événements d’audit de ce compte
+admin-sessions-heading = Sessions
 admin-sessions-none = Aucune session active.
 admin-tokens-none = Aucun jeton d’accès.
 admin-col-device = Appareil

@@ -16,6 +16,7 @@ use tokio::{
     sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch},
     task::JoinSet,
 };
+use futures_util::FutureExt;
 use tracing::Instrument;
 
 use super::{Job, JobRecord, NewJob, Queue, backoff};
@@ -316,11 +317,14 @@ async fn execute(queue: Queue, handlers: Arc<Handlers>, job: JobRecord) {
         };
         metrics::counter!("jobs_started_total", &labels).increment(1);
         let started = std::time::Instant::now();
-        let outcome = tokio::time::timeout(job.timeout(), handler(job.payload.clone())).await;
+        // A panicking handler fails its attempt like an error does (retried, then buried), instead
+        // of leaving the job claimed until the visibility timeout.
+        let run = std::panic::AssertUnwindSafe(handler(job.payload.clone())).catch_unwind();
+        let outcome = tokio::time::timeout(job.timeout(), run).await;
         metrics::histogram!("job_duration_seconds", &labels).record(started.elapsed().as_secs_f64());
         let mut permanent = false;
         let error = match outcome {
-            Ok(Ok(())) => {
+            Ok(Ok(Ok(()))) => {
                 tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "job done");
                 metrics::counter!("jobs_succeeded_total", &labels).increment(1);
                 if let Err(err) = queue.complete(&job).await {
@@ -328,9 +332,17 @@ async fn execute(queue: Queue, handlers: Arc<Handlers>, job: JobRecord) {
                 }
                 return;
             }
-            Ok(Err(err)) => {
+            Ok(Ok(Err(err))) => {
                 permanent = err.chain().any(|cause| cause.is::<super::Permanent>());
                 format!("{err:#}")
+            }
+            Ok(Err(panic)) => {
+                let message = panic
+                    .downcast_ref::<&str>()
+                    .map(|m| (*m).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                format!("the handler panicked: {message}")
             }
             Err(_) => format!("timed out after {:?}", job.timeout()),
         };

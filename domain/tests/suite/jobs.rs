@@ -115,6 +115,7 @@ contract!(
     every_job_of_a_batch_counts_an_attempt_and_goes_back_unspent,
     a_worker_claims_no_more_jobs_than_it_has_free_slots,
     the_depth_tells_ready_delayed_and_running_jobs_apart,
+    a_panicking_handler_fails_its_attempt_and_the_worker_goes_on,
 );
 
 async fn higher_priority_runs_first_then_in_order(backend: Backend) {
@@ -568,4 +569,56 @@ async fn the_depth_tells_ready_delayed_and_running_jobs_apart(backend: Backend) 
     q.queue.bury(&third, "refused").await.unwrap();
     assert_eq!(depth().await, (1, 2, 0), "the finished and the dead job are not counted");
     assert_eq!(q.waiting().await, 3);
+}
+
+async fn a_panicking_handler_fails_its_attempt_and_the_worker_goes_on(backend: Backend) {
+    // A long visibility timeout: the panicked job must come back by its retry, not by the lease.
+    let q = open(backend, Duration::from_secs(600)).await;
+    let effects = Effects::default();
+    let tries = Arc::new(Mutex::new(std::collections::HashMap::<u32, u32>::new()));
+    let mut handlers = Handlers::default();
+    {
+        let (effects, tries) = (effects.clone(), tries.clone());
+        handlers.register::<Note, _, _>(move |note: Note| {
+            let (effects, tries) = (effects.clone(), tries.clone());
+            async move {
+                let attempt = {
+                    let mut tries = tries.lock().unwrap();
+                    let t = tries.entry(note.n).or_default();
+                    *t += 1;
+                    *t
+                };
+                // Job 1 panics on its first attempt only; job 7 on every attempt.
+                if (note.n == 1 && attempt == 1) || note.n == 7 {
+                    panic!("handler bug on job {}", note.n);
+                }
+                effects.record(note.n);
+                Ok(())
+            }
+        });
+    }
+    for i in 0..4 {
+        q.queue.enqueue(q.job(i)).await.unwrap();
+    }
+    q.queue.enqueue(q.job(7).max_attempts(2)).await.unwrap();
+
+    let done = effects.clone();
+    let queue = q.queue.clone();
+    run_for(q.worker(handlers), async move {
+        eventually(|| done.sorted().len() == 4).await;
+        for _ in 0..100 {
+            if !queue.dead().await.unwrap().is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await;
+
+    assert_eq!(effects.sorted(), [0, 1, 2, 3], "the worker went on after the panics");
+    assert_eq!(tries.lock().unwrap()[&1], 2, "the panicked attempt was retried");
+    let dead = q.queue.dead().await.unwrap();
+    assert_eq!(dead.len(), 1, "{dead:?}");
+    assert_eq!(dead[0].attempts, 2);
+    assert_eq!(dead[0].last_error.as_deref(), Some("the handler panicked: handler bug on job 7"));
 }

@@ -118,7 +118,7 @@ fn AccountDetails(account: AdminAccountDto, actions: UserActions) -> impl IntoVi
             }}
         </section>
         <section class="card" aria-labelledby="account-sessions-heading">
-            <h2 id="account-sessions-heading">{t("sessions-heading")}</h2>
+            <h2 id="account-sessions-heading">{t("admin-sessions-heading")}</h2>
             {if account.sessions.is_empty() {
                 view! { <p class="muted">{t("admin-sessions-none")}</p> }.into_any()
             } else {
@@ -142,7 +142,7 @@ fn SessionsTable(sessions: Vec<SessionDto>) -> impl IntoView {
     view! {
         <div class="table-scroll">
             <table class="file-table">
-                <caption class="visually-hidden">{t("sessions-heading")}</caption>
+                <caption class="visually-hidden">{t("admin-sessions-heading")}</caption>
                 <thead>
                     <tr>
                         <th scope="col">{t("admin-col-device")}</th>
