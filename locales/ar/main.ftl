@@ -577,6 +577,7 @@ admin-nav-audit = سجل التدقيق
 admin-account-title = الحساب
 admin-account-heading = الحساب
 admin-state = الحالة
+admin-state-any = أي حالة
 admin-active = نشط
 admin-email-verified = البريد الإلكتروني مؤكَّد
 admin-yes = نعم

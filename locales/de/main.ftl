@@ -565,6 +565,7 @@ admin-nav-audit = Prüfprotokoll
 admin-account-title = Konto
 admin-account-heading = Konto
 admin-state = Status
+admin-state-any = Jeder Status
 admin-active = Aktiv
 admin-email-verified = E-Mail bestätigt
 admin-yes = Ja

@@ -565,6 +565,7 @@ admin-nav-audit = Audit log
 admin-account-title = Account
 admin-account-heading = Account
 admin-state = State
+admin-state-any = Any state
 admin-active = Active
 admin-email-verified = E-mail confirmed
 admin-yes = Yes

@@ -565,6 +565,7 @@ admin-nav-audit = Journal d’audit
 admin-account-title = Compte
 admin-account-heading = Compte
 admin-state = État
+admin-state-any = Tout état
 admin-active = Actif
 admin-email-verified = E-mail confirmé
 admin-yes = Oui

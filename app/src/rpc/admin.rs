@@ -12,9 +12,15 @@ use crate::{
 pub const USERS_PER_PAGE: u64 = 20;
 
 /// One page of accounts, newest first: `search` in the address or name, `role` (`user`,
-/// `admin`, or empty for both), from `after` (the `next` of the page before).
+/// `admin`, or empty for both), `state` (`active`, `suspended`, or empty for both), from `after`
+/// (the `next` of the page before).
 #[server(prefix = "/rpc", endpoint = "admin/users", input = GetUrl)]
-pub async fn admin_users(search: String, role: String, after: String) -> Result<AdminUsersDto, AppError> {
+pub async fn admin_users(
+    search: String,
+    role: String,
+    #[server(default)] state: String,
+    after: String,
+) -> Result<AdminUsersDto, AppError> {
     use crate::rpc::ssr::*;
     use domain::{Role, pagination::PageRequest};
 
@@ -24,10 +30,16 @@ pub async fn admin_users(search: String, role: String, after: String) -> Result<
         "user" => Some(Role::User),
         _ => return Err(fail(AppError::NotFound)),
     };
+    let suspended = match state.as_str() {
+        "" => None,
+        "active" => Some(false),
+        "suspended" => Some(true),
+        _ => return Err(fail(AppError::NotFound)),
+    };
     let after = Some(after).filter(|a| !a.is_empty()).map(|a| parse_id(&a)).transpose()?;
     let request = PageRequest { after, limit: USERS_PER_PAGE };
     let actor = administrator()?;
-    let page = services()?.accounts.users(&actor, Some(&search), role, request).await.map_err(fail)?;
+    let page = services()?.accounts.users(&actor, Some(&search), role, suspended, request).await.map_err(fail)?;
     Ok(AdminUsersDto {
         items: page.items.iter().map(crate::dto::AdminUserDto::from).collect(),
         next: page.next.map(|id| id.to_string()),

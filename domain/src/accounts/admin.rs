@@ -37,12 +37,13 @@ pub struct AccountOverview {
 
 impl AccountService {
     /// Every account, newest first, optionally only those whose e-mail address or name contains
-    /// `search`, and only those of `role`.
+    /// `search`, only those of `role`, and only the suspended ones (`Some(true)`) or the others.
     pub async fn users(
         &self,
         actor: &Actor,
         search: Option<&str>,
         role: Option<Role>,
+        suspended: Option<bool>,
         request: PageRequest,
     ) -> Result<Page<Account>> {
         actor.require_admin()?;
@@ -56,6 +57,11 @@ impl AccountService {
         }
         if let Some(role) = role {
             select = select.filter(user::Column::Role.eq(role.as_str()));
+        }
+        match suspended {
+            Some(true) => select = select.filter(user::Column::SuspendedAt.is_not_null()),
+            Some(false) => select = select.filter(user::Column::SuspendedAt.is_null()),
+            None => {}
         }
         let page = pagination::fetch(&self.db, select, user::Column::Id, request, |u| u.id).await?;
         Ok(page.map(Account::from))

@@ -42,6 +42,16 @@ pub struct UserSearch {
     pub email: Option<String>,
     /// Only accounts of this role.
     pub role: Option<RoleName>,
+    /// Only suspended accounts, or only active ones.
+    pub state: Option<AccountState>,
+}
+
+/// Whether an account may be used.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountState {
+    Active,
+    Suspended,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -74,7 +84,9 @@ async fn list_users(
     Query(search): Query<UserSearch>,
 ) -> Result<impl IntoResponse, ApiError> {
     let role = search.role.map(domain::Role::from);
-    let found = services.accounts.users(&caller.actor, search.email.as_deref(), role, page.request()?).await?;
+    let suspended = search.state.map(|state| matches!(state, AccountState::Suspended));
+    let found =
+        services.accounts.users(&caller.actor, search.email.as_deref(), role, suspended, page.request()?).await?;
     Ok(axum::Json(Page::from_domain(found, AccountBody::from)))
 }
 

@@ -421,6 +421,19 @@ async fn a_suspended_account_stops_working_at_once_and_comes_back_when_reactivat
     let listed =
         json(call(&app, &admin, Method::GET, &format!("/api/v1/admin/users/{ada_id}")).send().await.unwrap()).await;
     assert_eq!(listed["suspended"], true);
+    // Found by state, through either door.
+    let by_state = |state: &'static str| {
+        let (app, admin, email) = (&app, admin.clone(), ada.email.clone());
+        async move {
+            let rest = call(app, &admin, Method::GET, "/api/v1/admin/users").query(&[("email", &email), ("state", &state.to_owned())]);
+            json(rest.send().await.unwrap()).await["items"].as_array().unwrap().len()
+        }
+    };
+    assert_eq!((by_state("suspended").await, by_state("active").await), (1, 0));
+    let console = browser();
+    assert_eq!(app.sign_in_with(&console, &root.email, PASSWORD).await.status(), 200);
+    let rpc = users(&app, &console, &format!("search={}&role=&state=suspended&after=", ada.email)).await;
+    assert_eq!(rpc["items"][0]["id"], ada_id.as_str());
 
     let back = json(call(&app, &admin, Method::DELETE, &suspension).send().await.unwrap()).await;
     assert_eq!(back["suspended"], false);

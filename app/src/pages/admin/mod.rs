@@ -30,8 +30,8 @@ pub fn AdminPage() -> impl IntoView {
     let param = move |name: &str| query.with(|q| q.get(name).unwrap_or_default());
     let actions = UserActions::new();
     let users = Resource::new(
-        move || (param("q"), param("role"), param("after"), actions.version()),
-        |(search, role, after, _)| admin_users(search, role, after),
+        move || (param("q"), param("role"), param("state"), param("after"), actions.version()),
+        |(search, role, state, after, _)| admin_users(search, role, state, after),
     );
     view! {
         <Title text=t("admin-title")/>
@@ -47,7 +47,7 @@ pub fn AdminPage() -> impl IntoView {
                         <AdminNav current=AdminSection::Accounts/>
                         <section class="card" id="users" aria-labelledby="users-heading">
                             <h2 id="users-heading">{t("admin-users-heading")}</h2>
-                            <SearchForm search=param("q") role=param("role")/>
+                            <SearchForm search=param("q") role=param("role") state=param("state")/>
                             <ActionAlert result=actions.set_role.value()/>
                             <ActionAlert result=actions.delete.value()/>
                             <ActionAlert result=actions.suspend.value()/>
@@ -66,9 +66,10 @@ pub fn AdminPage() -> impl IntoView {
                             }}
                             {page.next.map(|next| {
                                 let href = format!(
-                                    "/admin?q={}&role={}&after={next}",
+                                    "/admin?q={}&role={}&state={}&after={next}",
                                     urlencode(&param("q")),
                                     urlencode(&param("role")),
+                                    urlencode(&param("state")),
                                 );
                                 view! { <p><a class="button button-ghost" href=href>{t("admin-users-next")}</a></p> }
                             })}
@@ -106,7 +107,7 @@ where
 }
 
 #[component]
-fn SearchForm(search: String, role: String) -> impl IntoView {
+fn SearchForm(search: String, role: String, state: String) -> impl IntoView {
     view! {
         <form class="list-toolbar" method="get" action="/admin" role="search">
             <label for="admin-search">{t("admin-users-search")}</label>
@@ -116,6 +117,12 @@ fn SearchForm(search: String, role: String) -> impl IntoView {
                 <option value="" selected=role.is_empty()>{t("admin-role-any")}</option>
                 <option value="user" selected=role == "user">{t("admin-role-user")}</option>
                 <option value="admin" selected=role == "admin">{t("admin-role-admin")}</option>
+            </select>
+            <label for="admin-state">{t("admin-state")}</label>
+            <select id="admin-state" name="state">
+                <option value="" selected=state.is_empty()>{t("admin-state-any")}</option>
+                <option value="active" selected=state == "active">{t("admin-active")}</option>
+                <option value="suspended" selected=state == "suspended">{t("admin-suspended")}</option>
             </select>
             <button type="submit" class="button">{t("admin-users-filter")}</button>
         </form>
