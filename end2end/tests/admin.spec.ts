@@ -37,6 +37,7 @@ test('an administrator finds an account, changes its role and rolls a flag out; 
   await expect(page).toHaveURL(/q=/);
   const row = page.getByRole('row').filter({ hasText: member });
   await expect(row).toHaveCount(1);
+  await screenshotForDocs(page, 'admin-accounts');
   await row.getByRole('button', { name: `Make administrator ${member}` }).click();
   await expect(row.getByRole('cell', { name: 'Administrator', exact: true })).toBeVisible();
   await row.getByRole('button', { name: `Make user ${member}` }).click();

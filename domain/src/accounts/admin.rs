@@ -31,7 +31,7 @@ pub struct AccountOverview {
     pub files: u64,
     /// Bytes of the quota the files take.
     pub storage_used: u64,
-    /// The newest sign-in the audit log still holds (retention drops older ones).
+    /// The newest sign-in the audit log or a live session still shows (retention drops older ones).
     pub last_sign_in: Option<OffsetDateTime>,
 }
 
@@ -132,6 +132,9 @@ impl AccountService {
             .one(&self.db)
             .await?
             .map(|event| event.created_at);
+        // A sign-up signs in too, without a `sign_in` event: the newest session counts as well.
+        let newest_session = sessions.iter().map(|s| s.created_at).max();
+        let last_sign_in = last_sign_in.max(newest_session);
         Ok(AccountOverview {
             account,
             sessions,

@@ -160,7 +160,7 @@ pub struct AccountOverviewBody {
     /// Bytes the account's files take, and the most it may store.
     pub storage_used: u64,
     pub storage_quota: u64,
-    /// The newest sign-in the audit log holds.
+    /// The newest sign-in: by the audit log, or the start of the newest live session.
     #[serde(with = "time::serde::rfc3339::option")]
     pub last_sign_in: Option<OffsetDateTime>,
 }

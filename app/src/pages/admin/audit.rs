@@ -121,22 +121,30 @@ fn AuditFilter(events: Vec<String>, values: [String; 4]) -> impl IntoView {
     let i18n = use_i18n();
     let [email, event, from, to] = values;
     view! {
-        <form class="list-toolbar" method="get" action="/admin/audit" role="search">
-            <label for="audit-email">{t("admin-audit-account")}</label>
-            <input id="audit-email" type="search" name="email" value=email autocomplete="off"/>
-            <label for="audit-event">{t("admin-audit-event")}</label>
-            <select id="audit-event" name="event">
-                <option value="" selected=event.is_empty()>{t("admin-audit-any-event")}</option>
-                {events.into_iter().map(|code| {
-                    let selected = code == event;
-                    let key = format!("audit-event-{code}");
-                    view! { <option value=code selected=selected>{move || i18n.t(&key)}</option> }
-                }).collect_view()}
-            </select>
-            <label for="audit-from">{t("admin-audit-from")}</label>
-            <input id="audit-from" type="date" name="from" value=from/>
-            <label for="audit-to">{t("admin-audit-to")}</label>
-            <input id="audit-to" type="date" name="to" value=to/>
+        <form class="filter-bar" method="get" action="/admin/audit" role="search">
+            <div class="filter-field">
+                <label for="audit-email">{t("admin-audit-account")}</label>
+                <input id="audit-email" type="search" name="email" value=email autocomplete="off"/>
+            </div>
+            <div class="filter-field">
+                <label for="audit-event">{t("admin-audit-event")}</label>
+                <select id="audit-event" name="event">
+                    <option value="" selected=event.is_empty()>{t("admin-audit-any-event")}</option>
+                    {events.into_iter().map(|code| {
+                        let selected = code == event;
+                        let key = format!("audit-event-{code}");
+                        view! { <option value=code selected=selected>{move || i18n.t(&key)}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="filter-field">
+                <label for="audit-from">{t("admin-audit-from")}</label>
+                <input id="audit-from" type="date" name="from" value=from/>
+            </div>
+            <div class="filter-field">
+                <label for="audit-to">{t("admin-audit-to")}</label>
+                <input id="audit-to" type="date" name="to" value=to/>
+            </div>
             <button type="submit" class="button">{t("admin-users-filter")}</button>
         </form>
     }

@@ -109,21 +109,27 @@ where
 #[component]
 fn SearchForm(search: String, role: String, state: String) -> impl IntoView {
     view! {
-        <form class="list-toolbar" method="get" action="/admin" role="search">
-            <label for="admin-search">{t("admin-users-search")}</label>
-            <input id="admin-search" type="search" name="q" value=search/>
-            <label for="admin-role">{t("admin-users-role")}</label>
-            <select id="admin-role" name="role">
-                <option value="" selected=role.is_empty()>{t("admin-role-any")}</option>
-                <option value="user" selected=role == "user">{t("admin-role-user")}</option>
-                <option value="admin" selected=role == "admin">{t("admin-role-admin")}</option>
-            </select>
-            <label for="admin-state">{t("admin-state")}</label>
-            <select id="admin-state" name="state">
-                <option value="" selected=state.is_empty()>{t("admin-state-any")}</option>
-                <option value="active" selected=state == "active">{t("admin-active")}</option>
-                <option value="suspended" selected=state == "suspended">{t("admin-suspended")}</option>
-            </select>
+        <form class="filter-bar" method="get" action="/admin" role="search">
+            <div class="filter-field">
+                <label for="admin-search">{t("admin-users-search")}</label>
+                <input id="admin-search" type="search" name="q" value=search/>
+            </div>
+            <div class="filter-field">
+                <label for="admin-role">{t("admin-users-role")}</label>
+                <select id="admin-role" name="role">
+                    <option value="" selected=role.is_empty()>{t("admin-role-any")}</option>
+                    <option value="user" selected=role == "user">{t("admin-role-user")}</option>
+                    <option value="admin" selected=role == "admin">{t("admin-role-admin")}</option>
+                </select>
+            </div>
+            <div class="filter-field">
+                <label for="admin-state">{t("admin-state")}</label>
+                <select id="admin-state" name="state">
+                    <option value="" selected=state.is_empty()>{t("admin-state-any")}</option>
+                    <option value="active" selected=state == "active">{t("admin-active")}</option>
+                    <option value="suspended" selected=state == "suspended">{t("admin-suspended")}</option>
+                </select>
+            </div>
             <button type="submit" class="button">{t("admin-users-filter")}</button>
         </form>
     }
