@@ -93,10 +93,12 @@ pub enum Event {
     JobRetried,
     /// An administrator dropped a dead job.
     JobDiscarded,
+    /// An administrator had a password reset link e-mailed to the account.
+    PasswordResetSent,
 }
 
 impl Event {
-    pub const ALL: [Event; 29] = [
+    pub const ALL: [Event; 30] = [
         Self::SignUp,
         Self::SignIn,
         Self::SignInFailed,
@@ -126,6 +128,7 @@ impl Event {
         Self::AccountReactivated,
         Self::JobRetried,
         Self::JobDiscarded,
+        Self::PasswordResetSent,
     ];
 
     pub fn code(self) -> &'static str {
@@ -159,6 +162,7 @@ impl Event {
             Self::AccountReactivated => "account_reactivated",
             Self::JobRetried => "job_retried",
             Self::JobDiscarded => "job_discarded",
+            Self::PasswordResetSent => "password_reset_sent",
         }
     }
 

@@ -203,6 +203,7 @@ audit-event-flag_changed = تغيّر مفتاح ميزة
 audit-event-account_suspended = أوقف مدير الحساب
 audit-event-account_reactivated = أعاد مدير تفعيل الحساب
 audit-event-job_retried = أعاد مدير تشغيل مهمة فاشلة
+audit-event-password_reset_sent = أرسل مدير رابط إعادة تعيين كلمة المرور
 audit-event-job_discarded = تخلّص مدير من مهمة فاشلة
 
 ## صفحات الحالة

@@ -203,6 +203,7 @@ audit-event-flag_changed = Feature-Flag geändert
 audit-event-account_suspended = Konto von einem Administrator gesperrt
 audit-event-account_reactivated = Konto von einem Administrator entsperrt
 audit-event-job_retried = Fehlgeschlagener Auftrag von einem Administrator neu gestartet
+audit-event-password_reset_sent = Passwort-Zurücksetzung von einem Administrator gesendet
 audit-event-job_discarded = Fehlgeschlagener Auftrag von einem Administrator verworfen
 
 ## Statusseiten

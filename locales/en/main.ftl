@@ -203,6 +203,7 @@ audit-event-flag_changed = Feature flag changed
 audit-event-account_suspended = Account suspended by an administrator
 audit-event-account_reactivated = Account reactivated by an administrator
 audit-event-job_retried = Dead job retried by an administrator
+audit-event-password_reset_sent = Password reset e-mailed by an administrator
 audit-event-job_discarded = Dead job discarded by an administrator
 
 ## Status pages

@@ -203,6 +203,7 @@ audit-event-flag_changed = Fonctionnalité (drapeau) modifiée
 audit-event-account_suspended = Compte suspendu par un administrateur
 audit-event-account_reactivated = Compte réactivé par un administrateur
 audit-event-job_retried = Tâche échouée relancée par un administrateur
+audit-event-password_reset_sent = Réinitialisation du mot de passe envoyée par un administrateur
 audit-event-job_discarded = Tâche échouée abandonnée par un administrateur
 
 ## Pages d’état

@@ -103,7 +103,7 @@ pub async fn sign_out_user(id: String) -> Result<u64, AppError> {
 pub async fn send_password_reset(id: String) -> Result<(), AppError> {
     use crate::rpc::ssr::*;
 
-    services()?.accounts.send_password_reset(&administrator()?, parse_id(&id)?).await.map_err(fail)?;
+    services()?.accounts.send_password_reset(&administrator()?, parse_id(&id)?, &client_info()).await.map_err(fail)?;
     redirect_form_post_back();
     Ok(())
 }

@@ -232,9 +232,10 @@ impl AccountService {
 
     /// E-mails the account a link to choose a new password (as "forgot password" would).
     #[tracing::instrument(skip_all, err(level = "info"))]
-    pub async fn send_password_reset(&self, actor: &Actor, id: Uuid) -> Result<()> {
+    pub async fn send_password_reset(&self, actor: &Actor, id: Uuid, client: &ClientInfo) -> Result<()> {
         let found = self.other_account(actor, id).await?;
-        self.links.request_password_reset(&found.email).await
+        self.links.request_password_reset(&found.email).await?;
+        self.audit.record(Event::PasswordResetSent, Context::about(Some(id), actor, client)).await
     }
 
     /// An account an administrator acts on: not their own (they have the profile for that).

@@ -300,6 +300,6 @@ async fn send_password_reset(
     caller: Caller<Admin>,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    services.accounts.send_password_reset(&caller.actor, id).await?;
+    services.accounts.send_password_reset(&caller.actor, id, &caller.client).await?;
     Ok(StatusCode::ACCEPTED)
 }

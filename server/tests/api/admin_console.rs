@@ -461,7 +461,7 @@ async fn a_suspended_account_stops_working_at_once_and_comes_back_when_reactivat
     assert!(token.len() > 20, "a reset link was e-mailed");
 
     let log = app.services.audit.list(&domain::Actor::System, None, 200).await.unwrap();
-    for event in ["account_suspended", "account_reactivated"] {
+    for event in ["account_suspended", "account_reactivated", "password_reset_sent"] {
         assert_eq!(log.iter().filter(|e| e.event == event).count(), 1, "{event}");
     }
 }
