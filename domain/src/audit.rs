@@ -526,8 +526,7 @@ impl AuditLog {
             select = select.filter(audit_event::Column::UserId.eq(id));
         }
         if let Some(code) = query.event.map(str::trim).filter(|e| !e.is_empty()) {
-            let event = Event::parse(code)
-                .ok_or(Error::invalid(Field::AuditEvent, Problem::Unsupported))?;
+            let event = Event::parse(code).ok_or(Error::invalid(Field::AuditEvent, Problem::Unsupported))?;
             select = select.filter(audit_event::Column::Event.eq(event.code()));
         }
         if let (Some(since), Some(until)) = (query.since, query.until)

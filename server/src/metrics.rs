@@ -233,7 +233,8 @@ mod tests {
 
     #[test]
     fn a_drained_queue_reports_zero() {
-        let depth = |queue: &str, ready| domain::jobs::QueueDepth { queue: queue.to_owned(), ready, ..Default::default() };
+        let depth =
+            |queue: &str, ready| domain::jobs::QueueDepth { queue: queue.to_owned(), ready, ..Default::default() };
         let first = queue_depths(vec![depth("monitoring-test", 3)]);
         assert!(first.contains(&("default".to_owned(), 0)), "{first:?}");
         assert!(first.contains(&("monitoring-test".to_owned(), 3)), "{first:?}");

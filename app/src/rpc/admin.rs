@@ -206,11 +206,19 @@ pub async fn admin_audit(
     let period = || fail(AppError::from(domain::Error::invalid(Field::Period, Problem::Malformed)));
     let day = |text: &str| -> Result<Option<time::Date>, AppError> {
         let format = time::macros::format_description!("[year]-[month]-[day]");
-        Some(text.trim()).filter(|t| !t.is_empty()).map(|t| time::Date::parse(t, &format)).transpose().map_err(|_| period())
+        Some(text.trim())
+            .filter(|t| !t.is_empty())
+            .map(|t| time::Date::parse(t, &format))
+            .transpose()
+            .map_err(|_| period())
     };
     let since = day(&from)?.map(|d| TimeZone::start_of_day(&zone, d));
     let until = day(&to)?.and_then(|d| d.next_day()).map(|d| TimeZone::start_of_day(&zone, d));
-    let before = Some(before.trim()).filter(|b| !b.is_empty()).map(str::parse::<i64>).transpose().map_err(|_| fail(AppError::NotFound))?;
+    let before = Some(before.trim())
+        .filter(|b| !b.is_empty())
+        .map(str::parse::<i64>)
+        .transpose()
+        .map_err(|_| fail(AppError::NotFound))?;
     let query = AuditQuery { email: Some(&email), event: Some(&event), since, until, before, limit: AUDIT_PER_PAGE };
     let page = services.audit.search(&actor, &query).await.map_err(fail)?;
     let mut ids: Vec<uuid::Uuid> = page.items.iter().flat_map(|e| [e.user_id, e.actor_id]).flatten().collect();

@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{Account, AccountService};
+use super::{TokenInfo, two_factor::TwoFactorStatus};
 use crate::{
     Actor, Error, Result, Role,
     audit::{Context, Event},
@@ -14,7 +15,6 @@ use crate::{
     pagination::{self, Page, PageRequest},
     sessions::{ClientInfo, SessionInfo},
 };
-use super::{TokenInfo, two_factor::TwoFactorStatus};
 
 /// One account as an administrator sees it.
 #[derive(Debug, Clone)]

@@ -106,7 +106,8 @@ impl TimeZone {
 
         let utc_midnight = date.midnight().assume_utc();
         let Ok(tz) = chrono_tz::Tz::from_str(zone) else { return utc_midnight };
-        let Some(day) = chrono::NaiveDate::from_ymd_opt(date.year(), u32::from(u8::from(date.month())), u32::from(date.day()))
+        let Some(day) =
+            chrono::NaiveDate::from_ymd_opt(date.year(), u32::from(u8::from(date.month())), u32::from(date.day()))
         else {
             return utc_midnight;
         };

@@ -12,11 +12,11 @@
 
 use std::{collections::HashMap, future::Future, pin::Pin, str::FromStr, sync::Arc, time::Duration};
 
+use futures_util::FutureExt;
 use tokio::{
     sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch},
     task::JoinSet,
 };
-use futures_util::FutureExt;
 use tracing::Instrument;
 
 use super::{Job, JobRecord, NewJob, Queue, backoff};

@@ -18,10 +18,10 @@ use uuid::Uuid;
 
 use super::{
     account::{AccountBody, RoleName},
-    sessions::SessionBody,
-    tokens::TokenBody,
     error::{ApiError, ErrorBody},
     extract::{Admin, Caller, Json, Page, PageQuery, Path, Query, check_if_match, etag_of, with_etag},
+    sessions::SessionBody,
+    tokens::TokenBody,
 };
 use crate::startup::AppState;
 

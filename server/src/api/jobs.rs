@@ -19,10 +19,7 @@ use crate::startup::AppState;
 const DEAD_LISTED: usize = 100;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(overview))
-        .routes(routes!(discard_job))
-        .routes(routes!(retry_job))
+    OpenApiRouter::new().routes(routes!(overview)).routes(routes!(discard_job)).routes(routes!(retry_job))
 }
 
 /// The jobs of one queue that are not dead.

@@ -82,7 +82,8 @@ async fn an_administrator_reads_an_account_with_what_it_holds(backend: Backend) 
     expect_error(by_session.send().await.unwrap(), 403, "forbidden").await;
     let by_user = ada.browser.get(app.url(&format!("/admin/users/{ada_id}"))).send().await.unwrap();
     assert_eq!(by_user.status(), StatusCode::FORBIDDEN);
-    let unknown = call(&app, &root_token, Method::GET, &format!("/api/v1/admin/users/{}/overview", uuid::Uuid::new_v4()));
+    let unknown =
+        call(&app, &root_token, Method::GET, &format!("/api/v1/admin/users/{}/overview", uuid::Uuid::new_v4()));
     expect_error(unknown.send().await.unwrap(), 404, "not_found").await;
 }
 
@@ -137,8 +138,15 @@ async fn an_administrator_retries_and_discards_dead_jobs(backend: Backend) {
     expect_error(again.send().await.unwrap(), 404, "not_found").await;
 
     // Discarded through the console's server function: gone for good.
-    let rpc: Value =
-        root.get(app.url("/rpc/admin/jobs")).header(header::ACCEPT, "application/json").send().await.unwrap().json().await.unwrap();
+    let rpc: Value = root
+        .get(app.url("/rpc/admin/jobs"))
+        .header(header::ACCEPT, "application/json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(rpc["dead"][0]["id"], second.to_string());
     let discarded = app.rpc_with(&root, "admin/dead_job", &[("id", &second.to_string()), ("retry", "false")]).await;
     assert_eq!(discarded.status(), 200);
@@ -235,7 +243,8 @@ async fn an_administrator_filters_pages_and_verifies_the_audit_log(backend: Back
     expect_error(audit(vec![("cursor", "abc".into())]).await, 422, "validation_failed").await;
 
     // The chain verifies, by REST and on the page; a user may do neither.
-    let verified = json(call(&app, &root_token, Method::GET, "/api/v1/admin/audit/verification").send().await.unwrap()).await;
+    let verified =
+        json(call(&app, &root_token, Method::GET, "/api/v1/admin/audit/verification").send().await.unwrap()).await;
     assert_eq!(verified["intact"], true, "{verified}");
     assert!(verified["events"].as_u64().unwrap() >= 5);
     let today = time::OffsetDateTime::now_utc().date().to_string();
@@ -425,7 +434,8 @@ async fn a_suspended_account_stops_working_at_once_and_comes_back_when_reactivat
     let by_state = |state: &'static str| {
         let (app, admin, email) = (&app, admin.clone(), ada.email.clone());
         async move {
-            let rest = call(app, &admin, Method::GET, "/api/v1/admin/users").query(&[("email", &email), ("state", &state.to_owned())]);
+            let rest = call(app, &admin, Method::GET, "/api/v1/admin/users")
+                .query(&[("email", &email), ("state", &state.to_owned())]);
             json(rest.send().await.unwrap()).await["items"].as_array().unwrap().len()
         }
     };

@@ -45,7 +45,7 @@ pub fn AdminAuditPage() -> impl IntoView {
                     <Verification/>
                     <section class="card" aria-labelledby="audit-heading">
                         <h2 id="audit-heading">{t("admin-audit-events")}</h2>
-                        <AuditFilter events values=FILTERS.map(|name| param(name))/>
+                        <AuditFilter events values=FILTERS.map(&param)/>
                         {error.map(|err| view! {
                             <p class="alert alert-error" role="alert">{move || i18n.t_args(&err.message_key(), &err.message_args())}</p>
                         })}

@@ -233,10 +233,10 @@ impl FileService {
         if let Err(UploadError::Other(Error::Invalid { problem: Problem::Unsupported, .. })) = &result {
             // Refused for its type: no later chunk can change that, so its space comes back now.
             self.end_upload(&row).await?;
-        } else if result.is_err() {
-            if let Err(err) = self.release_lease(id, token).await {
-                tracing::warn!(error = %err, "could not release an upload's lease; it runs out by itself");
-            }
+        } else if result.is_err()
+            && let Err(err) = self.release_lease(id, token).await
+        {
+            tracing::warn!(error = %err, "could not release an upload's lease; it runs out by itself");
         }
         result
     }
@@ -563,10 +563,10 @@ impl FileService {
         }
         txn.commit().await?;
         if row.file_id.is_none() {
-            if let Some(id) = &row.multipart_id {
-                if let Err(err) = self.storage.abort_parts(&row.object_key, id).await {
-                    tracing::warn!(error = %err, upload = %row.id, "an ended upload's parts remain");
-                }
+            if let Some(id) = &row.multipart_id
+                && let Err(err) = self.storage.abort_parts(&row.object_key, id).await
+            {
+                tracing::warn!(error = %err, upload = %row.id, "an ended upload's parts remain");
             }
             if let Some(tail) = &row.tail_key {
                 self.delete_quietly(tail).await;
