@@ -172,32 +172,11 @@ fn TokenRow(token: TokenDto, on_revoked: Callback<String>) -> impl IntoView {
         Some(Err(err)) => Some(i18n.t_args(&err.message_key(), &err.message_args())),
         _ => None,
     };
-    let scopes = token.scopes.clone();
-    let scope_names =
-        move || scopes.iter().map(|scope| i18n.t(&format!("tokens-scope-{scope}"))).collect::<Vec<_>>().join(", ");
     let name = token.name.clone();
     let confirm_name = name.clone();
     view! {
         <tr class:token-expired=token.expired>
-            <td class="file-name">{name.clone()}</td>
-            <td>{scope_names}</td>
-            <td class="numeric"><DateTime at=token.created_at.clone()/></td>
-            <td class="numeric">
-                {if token.expired {
-                    view! { <strong class="danger">{t("tokens-expired")}</strong> }.into_any()
-                } else {
-                    view! { <DateTime at=token.expires_at.clone()/> }.into_any()
-                }}
-            </td>
-            <td class="numeric">
-                {match token.last_used_at.clone() {
-                    Some(at) => view! {
-                        <DateTime at=at.clone() relative=true/>
-                        {token.last_used_ip.clone().map(|ip| view! { <br/><span class="muted">{ip}</span> })}
-                    }.into_any(),
-                    None => view! { <span class="muted">{t("tokens-never-used")}</span> }.into_any(),
-                }}
-            </td>
+            <TokenCells token=token.clone()/>
             <td class="row-actions">
                 <details class="inline-dialog">
                     <summary class="button button-ghost danger">
@@ -303,5 +282,36 @@ fn CreateForm(action: ServerAction<CreateToken>, admin: bool) -> impl IntoView {
             </div>
             <button type="submit" class="button" disabled=move || pending.get()>{t("tokens-create")}</button>
         </form>
+    }
+}
+
+/// A token's name, scopes, creation, expiry and last use, as cells of its row (here and in the
+/// admin console's page of an account).
+#[component]
+pub(crate) fn TokenCells(token: TokenDto) -> impl IntoView {
+    let i18n = use_i18n();
+    let scopes = token.scopes.clone();
+    let scope_names =
+        move || scopes.iter().map(|scope| i18n.t(&format!("tokens-scope-{scope}"))).collect::<Vec<_>>().join(", ");
+    view! {
+        <td class="file-name">{token.name.clone()}</td>
+        <td>{scope_names}</td>
+        <td class="numeric"><DateTime at=token.created_at.clone()/></td>
+        <td class="numeric">
+            {if token.expired {
+                view! { <strong class="danger">{t("tokens-expired")}</strong> }.into_any()
+            } else {
+                view! { <DateTime at=token.expires_at.clone()/> }.into_any()
+            }}
+        </td>
+        <td class="numeric">
+            {match token.last_used_at.clone() {
+                Some(at) => view! {
+                    <DateTime at=at.clone() relative=true/>
+                    {token.last_used_ip.clone().map(|ip| view! { <br/><span class="muted">{ip}</span> })}
+                }.into_any(),
+                None => view! { <span class="muted">{t("tokens-never-used")}</span> }.into_any(),
+            }}
+        </td>
     }
 }

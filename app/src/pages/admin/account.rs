@@ -5,13 +5,13 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-use super::{AccountActions, ActionAlert, AdminNav, AdminSection, UserActions, refused};
+use super::{AccountActions, ActionResults, AdminNav, AdminSection, UserActions, refused};
 use crate::{
     components::date_time::DateTime,
     dto::{AdminAccountDto, SessionDto, TokenDto},
     format,
     i18n::{t, use_i18n},
-    pages::{profile::device_name, urlencode},
+    pages::{profile::device_name, tokens::TokenCells, urlencode},
     rpc::admin::admin_user,
 };
 
@@ -72,17 +72,7 @@ fn AccountDetails(account: AdminAccountDto, actions: UserActions) -> impl IntoVi
         <AdminNav current=AdminSection::Accounts/>
         <section class="card" aria-labelledby="account-heading">
             <h2 id="account-heading">{t("admin-account-heading")}</h2>
-            <ActionAlert result=actions.set_role.value()/>
-            <ActionAlert result=actions.delete.value()/>
-            <ActionAlert result=actions.suspend.value()/>
-            <ActionAlert result=Signal::derive(move || actions.sign_out.value().get().map(|r| r.map(|_| ())))/>
-            <ActionAlert result=actions.reset.value()/>
-            <Show when=move || matches!(actions.sign_out.value().get(), Some(Ok(_)))>
-                <p class="alert alert-success" role="status">{t("admin-signed-out")}</p>
-            </Show>
-            <Show when=move || matches!(actions.reset.value().get(), Some(Ok(())))>
-                <p class="alert alert-success" role="status">{t("admin-reset-sent")}</p>
-            </Show>
+            <ActionResults actions/>
             <dl class="facts">
                 <dt>{t("admin-col-role")}</dt>
                 <dd>{move || i18n.t(&role_key)}</dd>
@@ -171,7 +161,6 @@ fn SessionsTable(sessions: Vec<SessionDto>) -> impl IntoView {
 
 #[component]
 fn TokensTable(tokens: Vec<TokenDto>) -> impl IntoView {
-    let i18n = use_i18n();
     view! {
         <div class="table-scroll">
             <table class="file-table">
@@ -187,30 +176,8 @@ fn TokensTable(tokens: Vec<TokenDto>) -> impl IntoView {
                 </thead>
                 <tbody>
                     {tokens.into_iter().map(|token| {
-                        let scopes = token.scopes.clone();
-                        let scope_names = move || {
-                            scopes.iter().map(|s| i18n.t(&format!("tokens-scope-{s}"))).collect::<Vec<_>>().join(", ")
-                        };
-                        view! {
-                            <tr>
-                                <td class="file-name">{token.name.clone()}</td>
-                                <td>{scope_names}</td>
-                                <td class="numeric"><DateTime at=token.created_at.clone()/></td>
-                                <td class="numeric">
-                                    {if token.expired {
-                                        view! { <strong class="danger">{t("tokens-expired")}</strong> }.into_any()
-                                    } else {
-                                        view! { <DateTime at=token.expires_at.clone()/> }.into_any()
-                                    }}
-                                </td>
-                                <td class="numeric">
-                                    {match token.last_used_at.clone() {
-                                        Some(at) => view! { <DateTime at relative=true/> }.into_any(),
-                                        None => view! { <span class="muted">{t("tokens-never-used")}</span> }.into_any(),
-                                    }}
-                                </td>
-                            </tr>
-                        }
+                        let expired = token.expired;
+                        view! { <tr class:token-expired=expired><TokenCells token/></tr> }
                     }).collect_view()}
                 </tbody>
             </table>

@@ -48,17 +48,7 @@ pub fn AdminPage() -> impl IntoView {
                         <section class="card" id="users" aria-labelledby="users-heading">
                             <h2 id="users-heading">{t("admin-users-heading")}</h2>
                             <SearchForm search=param("q") role=param("role") state=param("state")/>
-                            <ActionAlert result=actions.set_role.value()/>
-                            <ActionAlert result=actions.delete.value()/>
-                            <ActionAlert result=actions.suspend.value()/>
-                            <ActionAlert result=Signal::derive(move || actions.sign_out.value().get().map(|r| r.map(|_| ())))/>
-                            <ActionAlert result=actions.reset.value()/>
-                            <Show when=move || matches!(actions.sign_out.value().get(), Some(Ok(_)))>
-                                <p class="alert alert-success" role="status">{t("admin-signed-out")}</p>
-                            </Show>
-                            <Show when=move || matches!(actions.reset.value().get(), Some(Ok(())))>
-                                <p class="alert alert-success" role="status">{t("admin-reset-sent")}</p>
-                            </Show>
+                            <ActionResults actions/>
                             {if page.items.is_empty() {
                                 view! { <p class="muted">{t("admin-users-none")}</p> }.into_any()
                             } else {
@@ -262,6 +252,25 @@ fn AccountActions(user: AdminUserDto, actions: UserActions) -> impl IntoView {
                 <button type="submit" class="button button-danger">{t("admin-delete-submit")}</button>
             </ActionForm>
         </details>
+    }
+}
+
+/// What became of the last action on an account: its refusal, or a word where the page itself
+/// does not show the change.
+#[component]
+fn ActionResults(actions: UserActions) -> impl IntoView {
+    view! {
+        <ActionAlert result=actions.set_role.value()/>
+        <ActionAlert result=actions.delete.value()/>
+        <ActionAlert result=actions.suspend.value()/>
+        <ActionAlert result=Signal::derive(move || actions.sign_out.value().get().map(|r| r.map(|_| ())))/>
+        <ActionAlert result=actions.reset.value()/>
+        <Show when=move || matches!(actions.sign_out.value().get(), Some(Ok(_)))>
+            <p class="alert alert-success" role="status">{t("admin-signed-out")}</p>
+        </Show>
+        <Show when=move || matches!(actions.reset.value().get(), Some(Ok(())))>
+            <p class="alert alert-success" role="status">{t("admin-reset-sent")}</p>
+        </Show>
     }
 }
 
