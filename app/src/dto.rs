@@ -135,12 +135,27 @@ pub struct DeadJobDto {
     pub created_at: String,
 }
 
+/// A job running on a worker, or waiting for its time, as the console lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingJobDto {
+    pub id: String,
+    pub queue: String,
+    pub kind: String,
+    pub running: bool,
+    /// RFC 3339, in the viewer's time zone: when a waiting job is due.
+    pub due_at: Option<String>,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+}
+
 /// The job queue at one moment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobsDto {
     /// `redis` or `sql`.
     pub backend: String,
     pub queues: Vec<QueueDepthDto>,
+    /// Running jobs, then those waiting for their time.
+    pub pending: Vec<PendingJobDto>,
     /// The most recently buried first.
     pub dead: Vec<DeadJobDto>,
     pub dead_total: u64,
@@ -640,6 +655,21 @@ mod ssr {
                 attempts: j.attempts,
                 last_error: j.last_error.clone(),
                 created_at: rfc3339(j.enqueued_at()),
+            }
+        }
+    }
+
+    impl From<&domain::jobs::PendingJob> for super::PendingJobDto {
+        fn from(p: &domain::jobs::PendingJob) -> Self {
+            let due_at = p.due_at.map(rfc3339);
+            Self {
+                id: p.job.id.to_string(),
+                queue: p.job.queue.clone(),
+                kind: p.job.kind.clone(),
+                running: p.running,
+                due_at,
+                attempts: p.job.attempts,
+                last_error: p.job.last_error.clone(),
             }
         }
     }

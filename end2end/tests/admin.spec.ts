@@ -129,6 +129,7 @@ test('an administrator reads an account, retries and discards dead jobs, and fil
   const thumbnail = buryJob('files.process', 'file refused: not an image');
   await page.getByRole('navigation', { name: 'Administration sections' }).getByRole('link', { name: 'Jobs' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Jobs' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Running and waiting' })).toBeVisible();
   const dead = page.getByRole('region', { name: /Dead jobs/ });
   await expect(dead.getByRole('row').filter({ hasText: 'smtp: 550 mailbox unavailable' })).toHaveCount(1);
   await expectNoViolations(page, 'the jobs page');

@@ -136,18 +136,18 @@ pub async fn admin_user(id: String) -> Result<AdminAccountDto, AppError> {
     })
 }
 
-/// Dead jobs the console lists.
-pub const DEAD_JOBS_SHOWN: usize = 50;
+/// Jobs the console lists of each kind (running, waiting, dead).
+pub const JOBS_SHOWN: usize = 50;
 
-/// The queues' depths and the most recently buried dead jobs.
+/// The queues' depths, the running and waiting jobs, and the most recently buried dead ones.
 #[server(prefix = "/rpc", endpoint = "admin/jobs", input = GetUrl)]
 pub async fn admin_jobs() -> Result<JobsDto, AppError> {
     use crate::{
-        dto::{DeadJobDto, QueueDepthDto},
+        dto::{DeadJobDto, PendingJobDto, QueueDepthDto},
         rpc::ssr::*,
     };
 
-    let overview = services()?.job_admin.overview(&administrator()?, DEAD_JOBS_SHOWN).await.map_err(fail)?;
+    let overview = services()?.job_admin.overview(&administrator()?, JOBS_SHOWN).await.map_err(fail)?;
     Ok(JobsDto {
         backend: overview.backend.to_owned(),
         queues: overview
@@ -155,6 +155,7 @@ pub async fn admin_jobs() -> Result<JobsDto, AppError> {
             .into_iter()
             .map(|d| QueueDepthDto { queue: d.queue, ready: d.ready, delayed: d.delayed, running: d.running })
             .collect(),
+        pending: overview.pending.iter().map(PendingJobDto::from).collect(),
         dead: overview.dead.iter().map(DeadJobDto::from).collect(),
         dead_total: overview.dead_total,
     })

@@ -4,7 +4,7 @@
 
 use uuid::Uuid;
 
-use super::{JobRecord, Queue, QueueDepth};
+use super::{JobRecord, PendingJob, Queue, QueueDepth};
 use crate::{
     Actor, Error, Result,
     audit::{AuditLog, Context, Event},
@@ -17,6 +17,8 @@ pub struct JobsOverview {
     /// `redis` or `sql`.
     pub backend: &'static str,
     pub queues: Vec<QueueDepth>,
+    /// Running jobs, then those waiting for their time (soonest first), at most the limit of each.
+    pub pending: Vec<PendingJob>,
     /// The most recently buried dead jobs first, at most the limit asked for.
     pub dead: Vec<JobRecord>,
     /// Every dead job, shown or not.
@@ -34,14 +36,16 @@ impl JobAdmin {
         Self { queue, audit }
     }
 
-    pub async fn overview(&self, actor: &Actor, dead_limit: usize) -> Result<JobsOverview> {
+    /// The queue's depths, and at most `limit` jobs of each list (running, waiting, dead).
+    pub async fn overview(&self, actor: &Actor, limit: usize) -> Result<JobsOverview> {
         actor.require_admin()?;
         let queues = self.queue.depth().await?;
+        let pending = self.queue.pending(limit).await?;
         let mut dead = self.queue.dead().await?;
         let dead_total = u64::try_from(dead.len()).unwrap_or(u64::MAX);
         dead.reverse();
-        dead.truncate(dead_limit);
-        Ok(JobsOverview { backend: self.queue.backend_name(), queues, dead, dead_total })
+        dead.truncate(limit);
+        Ok(JobsOverview { backend: self.queue.backend_name(), queues, pending, dead, dead_total })
     }
 
     /// Puts a dead job back in its queue with fresh attempts.

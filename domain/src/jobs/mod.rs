@@ -111,8 +111,7 @@ impl JobRecord {
 
     /// When it was first enqueued.
     pub fn enqueued_at(&self) -> time::OffsetDateTime {
-        time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.created_at) * 1_000_000)
-            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+        at_ms(self.created_at)
     }
 }
 
@@ -252,6 +251,16 @@ impl QueueDepth {
     pub fn waiting(&self) -> u64 {
         self.ready + self.delayed + self.running
     }
+}
+
+/// A job that is not done and not due: claimed by a worker, or waiting for its time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingJob {
+    pub job: JobRecord,
+    /// `false` for one waiting for its time (a delay, or a retry's backoff).
+    pub running: bool,
+    /// When a waiting job is due; `None` for a running one.
+    pub due_at: Option<time::OffsetDateTime>,
 }
 
 /// The queue, on whichever backend is configured.
@@ -402,6 +411,12 @@ impl Queue {
         dispatch!(self, q => q.depth().await)
     }
 
+    /// Up to `limit` running jobs, then up to `limit` waiting for their time (the soonest due
+    /// first), with their last error when they failed before.
+    pub async fn pending(&self, limit: usize) -> Result<Vec<PendingJob>> {
+        dispatch!(self, q => q.pending(limit).await)
+    }
+
     /// Whether this caller is the first to claim the tick `tick_ms` of periodic job `name`:
     /// exactly one of any number of workers gets `true`.
     pub async fn first_claim_of_tick(&self, name: &str, tick_ms: i64) -> Result<bool> {
@@ -428,6 +443,12 @@ impl Queue {
             Self::Redis(_) => Ok(0), // tick keys expire by themselves
         }
     }
+}
+
+/// The instant of a Unix time in milliseconds, as the queue keeps its times.
+fn at_ms(ms: i64) -> time::OffsetDateTime {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
 }
 
 /// Redis unreachable is `Unavailable` (503, retry soon); any other failure is unexpected.

@@ -23,7 +23,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, FromQueryResult, Statement};
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
-use super::{JobRecord, Priority, QueueDepth, now_ms, queue_error};
+use super::{JobRecord, PendingJob, Priority, QueueDepth, now_ms, queue_error};
 use crate::{Error, Result};
 
 const GROUP: &str = "workers";
@@ -425,6 +425,39 @@ impl RedisQueue {
             }
         }
         Ok(depths.into_values().filter(|d| d.waiting() > 0).collect())
+    }
+
+    pub(super) async fn pending(&self, limit: usize) -> Result<Vec<PendingJob>> {
+        let mut conn = self.conn.clone();
+        let mut pending = Vec::new();
+        let streams: Vec<String> = conn.smembers(self.key("streams")).await.map_err(queue_error("listing streams"))?;
+        for stream in streams {
+            if pending.len() >= limit {
+                break;
+            }
+            let claimed: redis::streams::StreamPendingCountReply = conn
+                .xpending_count(&stream, GROUP, "-", "+", limit - pending.len())
+                .await
+                .map_err(queue_error("listing claimed jobs"))?;
+            for entry in claimed.ids {
+                let read: redis::streams::StreamRangeReply =
+                    conn.xrange(&stream, &entry.id, &entry.id).await.map_err(queue_error("reading a claimed job"))?;
+                let json = read.ids.first().and_then(|e| e.get::<String>("job"));
+                if let Some(job) = json.and_then(|json| serde_json::from_str::<JobRecord>(&json).ok()) {
+                    pending.push(PendingJob { job, running: true, due_at: None });
+                }
+            }
+        }
+        let last = isize::try_from(limit).unwrap_or(isize::MAX) - 1;
+        let delayed: Vec<(String, f64)> =
+            conn.zrange_withscores(self.key("delayed"), 0, last).await.map_err(queue_error("listing delayed jobs"))?;
+        for (member, due) in delayed {
+            let job = member.split_once('|').and_then(|(_, json)| serde_json::from_str::<JobRecord>(json).ok());
+            if let Some(job) = job {
+                pending.push(PendingJob { job, running: false, due_at: Some(super::at_ms(due as i64)) });
+            }
+        }
+        Ok(pending)
     }
 
     pub(super) async fn first_claim_of_tick(&self, name: &str, tick_ms: i64) -> Result<bool> {

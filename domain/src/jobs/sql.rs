@@ -8,7 +8,7 @@ use std::time::Duration;
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, FromQueryResult, Statement, Value};
 use uuid::Uuid;
 
-use super::{JobRecord, Priority, QueueDepth, now_ms};
+use super::{JobRecord, PendingJob, Priority, QueueDepth, now_ms};
 use crate::Result;
 
 #[derive(Clone)]
@@ -240,6 +240,25 @@ impl SqlQueue {
                 running: count(d.running),
             })
             .collect())
+    }
+
+    pub(super) async fn pending(&self, limit: usize) -> Result<Vec<PendingJob>> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let now = now_ms();
+        let running = format!("SELECT {COLUMNS} FROM jobs WHERE state = 'running' ORDER BY run_at, id LIMIT ?");
+        let waiting =
+            format!("SELECT {COLUMNS} FROM jobs WHERE state = 'queued' AND run_at > ? ORDER BY run_at, id LIMIT ?");
+        let mut pending = Vec::new();
+        for (template, values, running) in
+            [(running, vec![limit.into()], true), (waiting, vec![now.into(), limit.into()], false)]
+        {
+            let statement = Statement::from_sql_and_values(self.backend(), self.sql(&template), values);
+            for row in Row::find_by_statement(statement).all(&self.db).await? {
+                let due_at = (!running).then(|| super::at_ms(row.run_at));
+                pending.push(PendingJob { job: row.into(), running, due_at });
+            }
+        }
+        Ok(pending)
     }
 
     pub(super) async fn first_claim_of_tick(&self, name: &str, tick_ms: i64) -> Result<bool> {

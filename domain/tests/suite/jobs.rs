@@ -561,6 +561,14 @@ async fn the_depth_tells_ready_delayed_and_running_jobs_apart(backend: Backend) 
     let claimed = q.claim_batch("w", 2).await;
     assert_eq!(claimed.len(), 2);
     assert_eq!(depth().await, (2, 1, 2));
+    let pending = q.queue.pending(10).await.unwrap();
+    let running: Vec<_> = pending.iter().filter(|p| p.running).map(|p| p.job.id).collect();
+    assert_eq!(running.len(), 2);
+    assert!(claimed.iter().all(|job| running.contains(&job.id)), "the claimed jobs are the running ones");
+    let waiting: Vec<_> = pending.iter().filter(|p| !p.running).collect();
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(n(&waiting[0].job), 9);
+    assert!(waiting[0].due_at.is_some_and(|due| due > time::OffsetDateTime::now_utc()));
 
     // One finishes, one fails into its backoff, and one of the ready ones is buried.
     q.queue.complete(&claimed[0]).await.unwrap();
@@ -568,6 +576,11 @@ async fn the_depth_tells_ready_delayed_and_running_jobs_apart(backend: Backend) 
     let third = q.claim("w").await.unwrap();
     q.queue.bury(&third, "refused").await.unwrap();
     assert_eq!(depth().await, (1, 2, 0), "the finished and the dead job are not counted");
+    let pending = q.queue.pending(10).await.unwrap();
+    assert!(pending.iter().all(|p| !p.running));
+    let retried = pending.iter().find(|p| p.job.id == claimed[1].id).expect("the retry waits its turn");
+    assert_eq!(retried.job.last_error.as_deref(), Some("boom"), "with why it failed");
+    assert_eq!(q.queue.pending(1).await.unwrap().len(), 1, "at most the limit");
     assert_eq!(q.waiting().await, 3);
 }
 

@@ -15,8 +15,8 @@ use super::{
 };
 use crate::startup::AppState;
 
-/// Dead jobs an overview lists, the most recently buried first.
-const DEAD_LISTED: usize = 100;
+/// Jobs an overview lists of each kind (running, waiting, dead).
+const LISTED: usize = 100;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(overview)).routes(routes!(discard_job)).routes(routes!(retry_job))
@@ -60,12 +60,49 @@ impl From<domain::jobs::JobRecord> for DeadJobBody {
     }
 }
 
+/// A job claimed by a worker, or waiting for its time (a delay, or a retry's backoff).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PendingJobBody {
+    pub id: Uuid,
+    pub queue: String,
+    pub kind: String,
+    /// Running on a worker now; otherwise waiting until `due_at`.
+    pub running: bool,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub due_at: Option<OffsetDateTime>,
+    pub attempts: u32,
+    /// Why its last attempt failed, when one did.
+    pub last_error: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+impl From<domain::jobs::PendingJob> for PendingJobBody {
+    fn from(p: domain::jobs::PendingJob) -> Self {
+        let created_at = p.job.enqueued_at();
+        let due_at = p.due_at;
+        let job = p.job;
+        Self {
+            id: job.id,
+            queue: job.queue,
+            kind: job.kind,
+            running: p.running,
+            due_at,
+            attempts: job.attempts,
+            last_error: job.last_error,
+            created_at,
+        }
+    }
+}
+
 /// The queue at this moment.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct JobsBody {
     /// `redis` or `sql`.
     pub backend: String,
     pub queues: Vec<QueueBody>,
+    /// Up to 100 running jobs, then up to 100 waiting for their time, the soonest due first.
+    pub pending: Vec<PendingJobBody>,
     /// The 100 most recently buried dead jobs, newest first.
     pub dead: Vec<DeadJobBody>,
     /// Every dead job, listed or not.
@@ -77,10 +114,11 @@ pub struct JobsBody {
     responses((status = 200, body = JobsBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = ["admin"]), ("session" = [])))]
 async fn overview(State(services): State<Services>, caller: Caller<Admin>) -> Result<axum::Json<JobsBody>, ApiError> {
-    let overview = services.job_admin.overview(&caller.actor, DEAD_LISTED).await?;
+    let overview = services.job_admin.overview(&caller.actor, LISTED).await?;
     Ok(axum::Json(JobsBody {
         backend: overview.backend.to_owned(),
         queues: overview.queues.into_iter().map(QueueBody::from).collect(),
+        pending: overview.pending.into_iter().map(PendingJobBody::from).collect(),
         dead: overview.dead.into_iter().map(DeadJobBody::from).collect(),
         dead_total: overview.dead_total,
     }))

@@ -1,5 +1,6 @@
-//! `/admin/jobs`: the job queue: each queue's ready, delayed and running jobs, read again every few
-//! seconds, and the dead jobs with their last error, to retry or discard.
+//! `/admin/jobs`: the job queue: each queue's ready, delayed and running jobs and the running and
+//! waiting ones themselves (with why they failed before), read again every few seconds, and the
+//! dead jobs with their last error, to retry or discard.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -7,7 +8,7 @@ use leptos_meta::Title;
 use super::{ActionAlert, AdminNav, AdminSection, refused};
 use crate::{
     components::date_time::DateTime,
-    dto::{DeadJobDto, JobsDto},
+    dto::{DeadJobDto, JobsDto, PendingJobDto},
     i18n::{t, use_i18n},
     rpc::admin::{DeadJob, admin_jobs},
 };
@@ -46,7 +47,9 @@ pub fn AdminJobsPage() -> impl IntoView {
                             <p class="alert alert-success" role="status">{t("admin-jobs-done")}</p>
                         </Show>
                         <Transition fallback=|| ()>
-                            {move || Suspend::new(async move { counts.await.ok().map(|jobs| view! { <Queues jobs/> }) })}
+                            {move || Suspend::new(async move {
+                                counts.await.ok().map(|jobs| view! { <Queues jobs=jobs.clone()/> <Pending jobs=jobs.pending/> })
+                            })}
                         </Transition>
                         <DeadJobs jobs act/>
                     }.into_any(),
@@ -89,6 +92,52 @@ fn Queues(jobs: JobsDto) -> impl IntoView {
                                         <td class="numeric">{q.ready}</td>
                                         <td class="numeric">{q.delayed}</td>
                                         <td class="numeric">{q.running}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// Jobs on a worker now, and jobs waiting for their time with why they failed before.
+#[component]
+fn Pending(jobs: Vec<PendingJobDto>) -> impl IntoView {
+    view! {
+        <section class="card" aria-labelledby="pending-heading">
+            <h2 id="pending-heading">{t("admin-pending-heading")}</h2>
+            {if jobs.is_empty() {
+                view! { <p class="muted">{t("admin-pending-none")}</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-scroll">
+                        <table class="file-table" id="pending-jobs">
+                            <caption class="visually-hidden">{t("admin-pending-heading")}</caption>
+                            <thead>
+                                <tr>
+                                    <th scope="col">{t("admin-col-kind")}</th>
+                                    <th scope="col">{t("admin-col-queue")}</th>
+                                    <th scope="col">{t("admin-col-state")}</th>
+                                    <th scope="col" class="numeric">{t("admin-col-attempts")}</th>
+                                    <th scope="col">{t("admin-col-error")}</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {jobs.into_iter().map(|job| view! {
+                                    <tr>
+                                        <td><code>{job.kind}</code></td>
+                                        <td><code>{job.queue}</code></td>
+                                        <td>
+                                            {match job.due_at {
+                                                Some(at) => view! { {t("admin-job-due")} " " <DateTime at relative=true/> }.into_any(),
+                                                None => view! { {t("admin-job-running")} }.into_any(),
+                                            }}
+                                        </td>
+                                        <td class="numeric">{job.attempts}</td>
+                                        <td class="job-error">{job.last_error.unwrap_or_default()}</td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>
