@@ -19,7 +19,7 @@ use crate::{
     Actor, Error, Result, Role,
     accounts::StepUp,
     audit::{AuditLog, Context, Event},
-    entities::{api_token, user},
+    entities::{api_token, mail_outbox, user},
     error::{Field, Problem},
     files::FileService,
     jobs::{Job, NewJob, Queue},
@@ -196,6 +196,16 @@ impl DeletionService {
         let objects = self.files.objects_of(&txn, user_id).await?;
         // The row first (its dependents cascade): if that fails, nothing is lost.
         user::Entity::delete_by_id(user_id).exec(&txn).await?;
+        // E-mails kept for the operator (no SMTP server) name the address: they go too.
+        // (Their recipient is written `"Name" <address>`, or the bare address.)
+        mail_outbox::Entity::delete_many()
+            .filter(
+                sea_orm::Condition::any()
+                    .add(mail_outbox::Column::ToAddress.eq(&found.email))
+                    .add(mail_outbox::Column::ToAddress.ends_with(format!("<{}>", found.email))),
+            )
+            .exec(&txn)
+            .await?;
         let pseudonymised = self.audit.pseudonymise_in(&txn, user_id, &found.email).await?;
         let nowhere = ClientInfo::default();
         let context = Context::about(Some(user_id), &Actor::System, &nowhere)
