@@ -126,7 +126,9 @@ async fn an_administrator_retries_and_discards_dead_jobs(backend: Backend) {
     assert_eq!(before["dead"][0]["id"], second.to_string(), "the newest burial first");
     assert_eq!(before["dead"][1]["last_error"], "the mail server refused: 550");
     assert_eq!(before["dead"][1]["attempts"], 1);
-    assert_eq!(before["pending"].as_array().map(Vec::len), Some(0), "nothing running or waiting: {before}");
+    // (The app's own jobs, e-mails about the sign-ups, may be running meanwhile.)
+    let ours = |list: &Value| list.as_array().unwrap().iter().filter(|j| j["queue"] == queue.as_str()).count();
+    assert_eq!(ours(&before["pending"]), 0, "a dead job is neither running nor waiting: {before}");
 
     // Retried: back in its queue, ready, with fresh attempts.
     let retried = call(&app, &root_token, Method::POST, &format!("/api/v1/admin/jobs/dead/{first}/retry"));
