@@ -1,0 +1,21 @@
+//! `smartai serve` (and `smartai` alone): the web app, until Ctrl+C or SIGTERM.
+
+use super::shutdown_signal;
+use crate::{cli::ServerConfig, startup::Application};
+
+pub(super) async fn run(domain: domain::config::Config, server: ServerConfig) -> anyhow::Result<()> {
+    let app = Application::build(&domain, &server).await?;
+    // Start-up hashes a dummy password (argon2 takes 19 MiB); give that memory back now rather
+    // than idle on it.
+    // SAFETY: mi_collect has no preconditions; it only returns free pages to the OS.
+    unsafe { libmimalloc_sys::mi_collect(true) };
+    let url = match &domain.public_url {
+        Some(url) => url.to_string(),
+        None => format!("http://{}/", app.address()),
+    };
+    tracing::info!(%url, database = %domain.database.url(), "listening");
+    println!("SmartAIPlatForm is running at {url}  (Ctrl+C stops it)");
+    app.run_until_stopped(shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
