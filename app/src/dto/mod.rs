@@ -1,0 +1,45 @@
+//! What travels between the server and the UI. Built from domain types in one explicit step.
+//!
+//! One module per area; every type is re-exported here, so it is `crate::dto::X` wherever it
+//! lives. Each module converts from the domain's types in its own `ssr` module.
+
+mod accounts;
+mod admin;
+mod assistant;
+mod files;
+mod notifications;
+mod sign_in;
+mod tokens;
+
+pub use accounts::{AuditEventDto, ExportDto, ProfileDto, UserDto, avatar_url};
+pub use admin::{
+    AdminAccountDto, AdminAuditEventDto, AdminUserDto, AdminUsersDto, AuditLogDto, AuditVerificationDto, DeadJobDto,
+    FlagDto, JobsDto, PendingJobDto, QueueDepthDto,
+};
+pub use assistant::{AnswerEventDto, ConversationDto, HelpPageDto, MessageDto, SourceDto, UsageDto};
+pub use files::{FileDetailsDto, FileDto, FilePageDto, NewShareDto, Preview, ShareDto};
+pub use notifications::{ChannelsDto, NotificationDto, PreferenceDto};
+pub use sign_in::{
+    EnrolmentDto, LinkedProviderDto, LinkedProvidersDto, PasskeyDto, ProviderDto, SessionDto, SignInDto, TwoFactorDto,
+    provider_start_url,
+};
+pub use tokens::{NewTokenDto, TokenDto};
+
+#[cfg(feature = "ssr")]
+pub use ssr::rfc3339;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use time::{OffsetDateTime, format_description::well_known::Rfc3339};
+
+    /// A time for the page, in the time zone of the signed-in account that asked (UTC for a
+    /// visitor), so the server and the hydrated page show the same clock and programs still read
+    /// the same instant: `2026-12-06T14:05:09+01:00`.
+    pub fn rfc3339(at: OffsetDateTime) -> String {
+        let local = match crate::rpc::ssr::viewer_time_zone() {
+            Some(zone) => domain::accounts::TimeZone::local(&zone, at),
+            None => at,
+        };
+        local.format(&Rfc3339).unwrap_or_default()
+    }
+}
