@@ -27,6 +27,7 @@ mod m20261206_000022_upload_idempotency;
 mod m20261206_000023_data_exports;
 mod m20261206_000024_feature_flags;
 mod m20261206_000025_suspension;
+mod schema_parts;
 
 pub struct Migrator;
 

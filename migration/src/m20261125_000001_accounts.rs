@@ -1,5 +1,7 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::schema_parts::{belongs_to_user, index};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -34,21 +36,11 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(Sessions::ExpiresAt))
                     .col(string_null(Sessions::UserAgent))
                     .col(string_len_null(Sessions::Ip, 64))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_sessions_user")
-                            .from(Sessions::Table, Sessions::UserId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut belongs_to_user("fk_sessions_user", Sessions::Table, Sessions::UserId))
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create().name("idx_sessions_user_id").table(Sessions::Table).col(Sessions::UserId).to_owned(),
-            )
-            .await
+        manager.create_index(index("idx_sessions_user_id", Sessions::Table, [Sessions::UserId])).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

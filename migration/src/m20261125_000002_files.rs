@@ -1,5 +1,7 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::schema_parts::{belongs_to_user, index};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -19,19 +21,11 @@ impl MigrationTrait for Migration {
                     .col(string_len(Files::ObjectKey, 255))
                     .col(timestamp_with_time_zone(Files::CreatedAt))
                     .col(timestamp_with_time_zone(Files::UpdatedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_files_owner")
-                            .from(Files::Table, Files::OwnerId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut belongs_to_user("fk_files_owner", Files::Table, Files::OwnerId))
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(Index::create().name("idx_files_owner_id").table(Files::Table).col(Files::OwnerId).to_owned())
-            .await
+        manager.create_index(index("idx_files_owner_id", Files::Table, [Files::OwnerId])).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -51,10 +45,4 @@ enum Files {
     ObjectKey,
     CreatedAt,
     UpdatedAt,
-}
-
-#[derive(DeriveIden)]
-enum Users {
-    Table,
-    Id,
 }

@@ -1,5 +1,7 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::schema_parts::{Files, add_column, cascade, drop_column, index};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -15,30 +17,22 @@ impl MigrationTrait for Migration {
                     .col(string_len_uniq(FileShares::TokenHash, 64))
                     .col(timestamp_with_time_zone(FileShares::ExpiresAt))
                     .col(timestamp_with_time_zone(FileShares::CreatedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_file_shares_file")
-                            .from(FileShares::Table, FileShares::FileId)
-                            .to(Files::Table, Files::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut cascade(
+                        "fk_file_shares_file",
+                        FileShares::Table,
+                        FileShares::FileId,
+                        Files::Table,
+                        Files::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_file_shares_file_id")
-                    .table(FileShares::Table)
-                    .col(FileShares::FileId)
-                    .to_owned(),
-            )
-            .await?;
-        manager.alter_table(Table::alter().table(Users::Table).add_column(uuid_null(Users::AvatarId)).to_owned()).await
+        manager.create_index(index("idx_file_shares_file_id", FileShares::Table, [FileShares::FileId])).await?;
+        manager.alter_table(add_column(Users::Table, uuid_null(Users::AvatarId))).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.alter_table(Table::alter().table(Users::Table).drop_column(Users::AvatarId).to_owned()).await?;
+        manager.alter_table(drop_column(Users::Table, Users::AvatarId)).await?;
         manager.drop_table(Table::drop().table(FileShares::Table).to_owned()).await
     }
 }
@@ -51,12 +45,6 @@ enum FileShares {
     TokenHash,
     ExpiresAt,
     CreatedAt,
-}
-
-#[derive(DeriveIden)]
-enum Files {
-    Table,
-    Id,
 }
 
 #[derive(DeriveIden)]

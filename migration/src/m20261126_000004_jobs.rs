@@ -1,5 +1,7 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::schema_parts::index;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -30,16 +32,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("idx_jobs_claim")
-                    .table(Jobs::Table)
-                    .col(Jobs::State)
-                    .col(Jobs::Queue)
-                    .col(Jobs::Priority)
-                    .col(Jobs::RunAt)
-                    .to_owned(),
-            )
+            .create_index(index("idx_jobs_claim", Jobs::Table, [Jobs::State, Jobs::Queue, Jobs::Priority, Jobs::RunAt]))
             .await?;
         manager
             .create_table(

@@ -1,5 +1,7 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::schema_parts::{add_column, belongs_to_user, drop_column, index};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -16,38 +18,26 @@ impl MigrationTrait for Migration {
                     .col(text(Notifications::Params))
                     .col(timestamp_with_time_zone_null(Notifications::ReadAt))
                     .col(timestamp_with_time_zone(Notifications::CreatedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_notifications_user")
-                            .from(Notifications::Table, Notifications::UserId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut belongs_to_user(
+                        "fk_notifications_user",
+                        Notifications::Table,
+                        Notifications::UserId,
+                    ))
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("idx_notifications_user_created")
-                    .table(Notifications::Table)
-                    .col(Notifications::UserId)
-                    .col(Notifications::CreatedAt)
-                    .to_owned(),
-            )
+            .create_index(index(
+                "idx_notifications_user_created",
+                Notifications::Table,
+                [Notifications::UserId, Notifications::CreatedAt],
+            ))
             .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Files::Table)
-                    .add_column(timestamp_with_time_zone_null(Files::ProcessedAt))
-                    .to_owned(),
-            )
-            .await
+        manager.alter_table(add_column(Files::Table, timestamp_with_time_zone_null(Files::ProcessedAt))).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.alter_table(Table::alter().table(Files::Table).drop_column(Files::ProcessedAt).to_owned()).await?;
+        manager.alter_table(drop_column(Files::Table, Files::ProcessedAt)).await?;
         manager.drop_table(Table::drop().table(Notifications::Table).to_owned()).await
     }
 }
@@ -61,12 +51,6 @@ enum Notifications {
     Params,
     ReadAt,
     CreatedAt,
-}
-
-#[derive(DeriveIden)]
-enum Users {
-    Table,
-    Id,
 }
 
 #[derive(DeriveIden)]

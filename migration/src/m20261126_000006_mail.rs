@@ -1,5 +1,7 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::schema_parts::{belongs_to_user, index};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -18,13 +20,11 @@ impl MigrationTrait for Migration {
                     .primary_key(
                         Index::create().col(NotificationPreferences::UserId).col(NotificationPreferences::Kind),
                     )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_notification_preferences_user")
-                            .from(NotificationPreferences::Table, NotificationPreferences::UserId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut belongs_to_user(
+                        "fk_notification_preferences_user",
+                        NotificationPreferences::Table,
+                        NotificationPreferences::UserId,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -42,14 +42,11 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("idx_mail_outbox_to_created")
-                    .table(MailOutbox::Table)
-                    .col(MailOutbox::ToAddress)
-                    .col(MailOutbox::CreatedAt)
-                    .to_owned(),
-            )
+            .create_index(index(
+                "idx_mail_outbox_to_created",
+                MailOutbox::Table,
+                [MailOutbox::ToAddress, MailOutbox::CreatedAt],
+            ))
             .await
     }
 
@@ -76,10 +73,4 @@ enum MailOutbox {
     Subject,
     Body,
     CreatedAt,
-}
-
-#[derive(DeriveIden)]
-enum Users {
-    Table,
-    Id,
 }

@@ -1,5 +1,7 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::schema_parts::index;
+
 /// The hash the first event links to: there is no event before it.
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -30,14 +32,11 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("idx_audit_events_user_seq")
-                    .table(AuditEvents::Table)
-                    .col(AuditEvents::UserId)
-                    .col(AuditEvents::Seq)
-                    .to_owned(),
-            )
+            .create_index(index(
+                "idx_audit_events_user_seq",
+                AuditEvents::Table,
+                [AuditEvents::UserId, AuditEvents::Seq],
+            ))
             .await?;
         // One row: the newest event's number and hash. Appends lock it, so the chain never forks,
         // and `verify` compares it with the last row, so deleting the newest events shows.

@@ -1,5 +1,7 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::schema_parts::index;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -25,13 +27,11 @@ impl MigrationTrait for Migration {
             .await?;
         // The nightly purge looks rows up by age.
         manager
-            .create_index(
-                Index::create()
-                    .name("idx_auth_throttle_last_failure_at")
-                    .table(AuthThrottle::Table)
-                    .col(AuthThrottle::LastFailureAt)
-                    .to_owned(),
-            )
+            .create_index(index(
+                "idx_auth_throttle_last_failure_at",
+                AuthThrottle::Table,
+                [AuthThrottle::LastFailureAt],
+            ))
             .await
     }
 

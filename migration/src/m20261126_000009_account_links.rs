@@ -1,5 +1,7 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::schema_parts::{add_column, belongs_to_user, drop_column, index};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -18,39 +20,26 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(AccountTokens::ExpiresAt))
                     .col(timestamp_with_time_zone_null(AccountTokens::UsedAt))
                     .col(timestamp_with_time_zone(AccountTokens::CreatedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_account_tokens_user")
-                            .from(AccountTokens::Table, AccountTokens::UserId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut belongs_to_user(
+                        "fk_account_tokens_user",
+                        AccountTokens::Table,
+                        AccountTokens::UserId,
+                    ))
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("idx_account_tokens_user_purpose")
-                    .table(AccountTokens::Table)
-                    .col(AccountTokens::UserId)
-                    .col(AccountTokens::Purpose)
-                    .col(AccountTokens::CreatedAt)
-                    .to_owned(),
-            )
+            .create_index(index(
+                "idx_account_tokens_user_purpose",
+                AccountTokens::Table,
+                [AccountTokens::UserId, AccountTokens::Purpose, AccountTokens::CreatedAt],
+            ))
             .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Users::Table)
-                    .add_column(timestamp_with_time_zone_null(Users::EmailVerifiedAt))
-                    .to_owned(),
-            )
-            .await
+        manager.alter_table(add_column(Users::Table, timestamp_with_time_zone_null(Users::EmailVerifiedAt))).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.alter_table(Table::alter().table(Users::Table).drop_column(Users::EmailVerifiedAt).to_owned()).await?;
+        manager.alter_table(drop_column(Users::Table, Users::EmailVerifiedAt)).await?;
         manager.drop_table(Table::drop().table(AccountTokens::Table).to_owned()).await
     }
 }
@@ -69,6 +58,5 @@ enum AccountTokens {
 #[derive(DeriveIden)]
 enum Users {
     Table,
-    Id,
     EmailVerifiedAt,
 }

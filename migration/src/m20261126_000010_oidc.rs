@@ -1,5 +1,7 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::schema_parts::{add_column, belongs_to_user, drop_column, index};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -17,24 +19,16 @@ impl MigrationTrait for Migration {
                     .col(string_len_null(UserIdentities::Email, 320))
                     .col(timestamp_with_time_zone(UserIdentities::LinkedAt))
                     .primary_key(Index::create().col(UserIdentities::Provider).col(UserIdentities::Subject))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_user_identities_user")
-                            .from(UserIdentities::Table, UserIdentities::UserId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut belongs_to_user(
+                        "fk_user_identities_user",
+                        UserIdentities::Table,
+                        UserIdentities::UserId,
+                    ))
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("idx_user_identities_user")
-                    .table(UserIdentities::Table)
-                    .col(UserIdentities::UserId)
-                    .to_owned(),
-            )
+            .create_index(index("idx_user_identities_user", UserIdentities::Table, [UserIdentities::UserId]))
             .await?;
         // Sign-ins in flight (PKCE verifier, nonce, where to go back to) and identities waiting for
         // the account's password before they are linked. Keyed by the SHA-256 of the secret the
@@ -58,20 +52,11 @@ impl MigrationTrait for Migration {
             )
             .await?;
         // Which provider a session came from, for RP-initiated logout at sign-out.
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Sessions::Table)
-                    .add_column(string_len_null(Sessions::OidcProvider, 64))
-                    .to_owned(),
-            )
-            .await
+        manager.alter_table(add_column(Sessions::Table, string_len_null(Sessions::OidcProvider, 64))).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(Table::alter().table(Sessions::Table).drop_column(Sessions::OidcProvider).to_owned())
-            .await?;
+        manager.alter_table(drop_column(Sessions::Table, Sessions::OidcProvider)).await?;
         manager.drop_table(Table::drop().table(OidcLogins::Table).to_owned()).await?;
         manager.drop_table(Table::drop().table(UserIdentities::Table).to_owned()).await
     }
@@ -107,10 +92,4 @@ enum OidcLogins {
 enum Sessions {
     Table,
     OidcProvider,
-}
-
-#[derive(DeriveIden)]
-enum Users {
-    Table,
-    Id,
 }

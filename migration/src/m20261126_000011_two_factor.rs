@@ -1,5 +1,7 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::schema_parts::{belongs_to_user, index};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -18,13 +20,7 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone_null(TwoFactor::EnabledAt))
                     .col(big_integer_null(TwoFactor::LastStep))
                     .col(timestamp_with_time_zone(TwoFactor::CreatedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_two_factor_user")
-                            .from(TwoFactor::Table, TwoFactor::UserId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut belongs_to_user("fk_two_factor_user", TwoFactor::Table, TwoFactor::UserId))
                     .to_owned(),
             )
             .await?;
@@ -37,25 +33,15 @@ impl MigrationTrait for Migration {
                     .col(uuid(RecoveryCodes::UserId))
                     .col(timestamp_with_time_zone_null(RecoveryCodes::UsedAt))
                     .col(timestamp_with_time_zone(RecoveryCodes::CreatedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_recovery_codes_user")
-                            .from(RecoveryCodes::Table, RecoveryCodes::UserId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut belongs_to_user(
+                        "fk_recovery_codes_user",
+                        RecoveryCodes::Table,
+                        RecoveryCodes::UserId,
+                    ))
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_recovery_codes_user")
-                    .table(RecoveryCodes::Table)
-                    .col(RecoveryCodes::UserId)
-                    .to_owned(),
-            )
-            .await?;
+        manager.create_index(index("idx_recovery_codes_user", RecoveryCodes::Table, [RecoveryCodes::UserId])).await?;
         // A sign-in whose password was right, waiting for its second factor: single use, short
         // lived, and only the SHA-256 of the challenge handed to the client is stored.
         manager
@@ -66,13 +52,11 @@ impl MigrationTrait for Migration {
                     .col(uuid(SignInChallenges::UserId))
                     .col(timestamp_with_time_zone(SignInChallenges::ExpiresAt))
                     .col(timestamp_with_time_zone(SignInChallenges::CreatedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_sign_in_challenges_user")
-                            .from(SignInChallenges::Table, SignInChallenges::UserId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut belongs_to_user(
+                        "fk_sign_in_challenges_user",
+                        SignInChallenges::Table,
+                        SignInChallenges::UserId,
+                    ))
                     .to_owned(),
             )
             .await
@@ -111,10 +95,4 @@ enum SignInChallenges {
     UserId,
     ExpiresAt,
     CreatedAt,
-}
-
-#[derive(DeriveIden)]
-enum Users {
-    Table,
-    Id,
 }

@@ -1,5 +1,7 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::schema_parts::belongs_to_user;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -17,13 +19,7 @@ impl MigrationTrait for Migration {
                     .col(text(Passkeys::Credential))
                     .col(timestamp_with_time_zone(Passkeys::CreatedAt))
                     .col(timestamp_with_time_zone_null(Passkeys::LastUsedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_passkeys_user")
-                            .from(Passkeys::Table, Passkeys::UserId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut belongs_to_user("fk_passkeys_user", Passkeys::Table, Passkeys::UserId))
                     .to_owned(),
             )
             .await?;
@@ -66,10 +62,4 @@ enum WebauthnChallenges {
     UserId,
     State,
     ExpiresAt,
-}
-
-#[derive(DeriveIden)]
-enum Users {
-    Table,
-    Id,
 }

@@ -1,5 +1,7 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::schema_parts::{belongs_to_user, index};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -20,21 +22,11 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(ApiTokens::ExpiresAt))
                     .col(timestamp_with_time_zone_null(ApiTokens::LastUsedAt))
                     .col(string_len_null(ApiTokens::LastUsedIp, 64))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_api_tokens_user")
-                            .from(ApiTokens::Table, ApiTokens::UserId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut belongs_to_user("fk_api_tokens_user", ApiTokens::Table, ApiTokens::UserId))
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create().name("idx_api_tokens_user").table(ApiTokens::Table).col(ApiTokens::UserId).to_owned(),
-            )
-            .await?;
+        manager.create_index(index("idx_api_tokens_user", ApiTokens::Table, [ApiTokens::UserId])).await?;
         // The first answer to a POST with an `Idempotency-Key`, replayed to its repetitions.
         // `status` is null while the first request is still being answered.
         manager
@@ -49,13 +41,11 @@ impl MigrationTrait for Migration {
                     .col(text_null(IdempotencyKeys::Body))
                     .col(timestamp_with_time_zone(IdempotencyKeys::CreatedAt))
                     .primary_key(Index::create().col(IdempotencyKeys::UserId).col(IdempotencyKeys::Key))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_idempotency_keys_user")
-                            .from(IdempotencyKeys::Table, IdempotencyKeys::UserId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut belongs_to_user(
+                        "fk_idempotency_keys_user",
+                        IdempotencyKeys::Table,
+                        IdempotencyKeys::UserId,
+                    ))
                     .to_owned(),
             )
             .await
@@ -91,10 +81,4 @@ enum IdempotencyKeys {
     Headers,
     Body,
     CreatedAt,
-}
-
-#[derive(DeriveIden)]
-enum Users {
-    Table,
-    Id,
 }

@@ -1,5 +1,7 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::schema_parts::{Files, belongs_to_user, cascade, index};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -15,25 +17,20 @@ impl MigrationTrait for Migration {
                     .col(string_len(Conversations::Title, 120))
                     .col(timestamp_with_time_zone(Conversations::CreatedAt))
                     .col(timestamp_with_time_zone(Conversations::UpdatedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_conversations_owner")
-                            .from(Conversations::Table, Conversations::OwnerId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut belongs_to_user(
+                        "fk_conversations_owner",
+                        Conversations::Table,
+                        Conversations::OwnerId,
+                    ))
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("idx_conversations_owner_updated")
-                    .table(Conversations::Table)
-                    .col(Conversations::OwnerId)
-                    .col(Conversations::UpdatedAt)
-                    .to_owned(),
-            )
+            .create_index(index(
+                "idx_conversations_owner_updated",
+                Conversations::Table,
+                [Conversations::OwnerId, Conversations::UpdatedAt],
+            ))
             .await?;
         // `sources` is JSON kept as text: it is only ever read back whole, with its message.
         manager
@@ -48,25 +45,22 @@ impl MigrationTrait for Migration {
                     .col(boolean(Messages::Stopped))
                     .col(big_integer(Messages::Tokens))
                     .col(timestamp_with_time_zone(Messages::CreatedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_messages_conversation")
-                            .from(Messages::Table, Messages::ConversationId)
-                            .to(Conversations::Table, Conversations::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut cascade(
+                        "fk_messages_conversation",
+                        Messages::Table,
+                        Messages::ConversationId,
+                        Conversations::Table,
+                        Conversations::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("idx_messages_conversation_created")
-                    .table(Messages::Table)
-                    .col(Messages::ConversationId)
-                    .col(Messages::CreatedAt)
-                    .to_owned(),
-            )
+            .create_index(index(
+                "idx_messages_conversation_created",
+                Messages::Table,
+                [Messages::ConversationId, Messages::CreatedAt],
+            ))
             .await?;
         // Passages of the users' files, the source of truth the search indexes are built from. The
         // id only grows, so (count, largest id) of a user's passages tells an index it is stale.
@@ -79,33 +73,19 @@ impl MigrationTrait for Migration {
                     .col(uuid(Passages::FileId))
                     .col(integer(Passages::Ordinal))
                     .col(text(Passages::Text))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_passages_owner")
-                            .from(Passages::Table, Passages::OwnerId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_passages_file")
-                            .from(Passages::Table, Passages::FileId)
-                            .to(Files::Table, Files::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut belongs_to_user("fk_passages_owner", Passages::Table, Passages::OwnerId))
+                    .foreign_key(&mut cascade(
+                        "fk_passages_file",
+                        Passages::Table,
+                        Passages::FileId,
+                        Files::Table,
+                        Files::Id,
+                    ))
                     .to_owned(),
             )
             .await?;
-        manager
-            .create_index(
-                Index::create().name("idx_passages_owner").table(Passages::Table).col(Passages::OwnerId).to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create().name("idx_passages_file").table(Passages::Table).col(Passages::FileId).to_owned(),
-            )
-            .await?;
+        manager.create_index(index("idx_passages_owner", Passages::Table, [Passages::OwnerId])).await?;
+        manager.create_index(index("idx_passages_file", Passages::Table, [Passages::FileId])).await?;
         // One row per user and UTC day (`YYYY-MM-DD`, text so both databases compare it alike).
         manager
             .create_table(
@@ -116,13 +96,11 @@ impl MigrationTrait for Migration {
                     .col(integer(AssistantUsage::Messages))
                     .col(big_integer(AssistantUsage::Tokens))
                     .primary_key(Index::create().col(AssistantUsage::OwnerId).col(AssistantUsage::Day))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_assistant_usage_owner")
-                            .from(AssistantUsage::Table, AssistantUsage::OwnerId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut belongs_to_user(
+                        "fk_assistant_usage_owner",
+                        AssistantUsage::Table,
+                        AssistantUsage::OwnerId,
+                    ))
                     .to_owned(),
             )
             .await
@@ -176,16 +154,4 @@ enum AssistantUsage {
     Day,
     Messages,
     Tokens,
-}
-
-#[derive(DeriveIden)]
-enum Users {
-    Table,
-    Id,
-}
-
-#[derive(DeriveIden)]
-enum Files {
-    Table,
-    Id,
 }

@@ -1,5 +1,7 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::schema_parts::{add_column, drop_column};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -10,32 +12,16 @@ impl MigrationTrait for Migration {
         // again): sensitive changes want it recent. Null for sessions opened before it was kept,
         // which count from their creation.
         manager
-            .alter_table(
-                Table::alter()
-                    .table(Sessions::Table)
-                    .add_column(timestamp_with_time_zone_null(Sessions::AuthenticatedAt))
-                    .to_owned(),
-            )
+            .alter_table(add_column(Sessions::Table, timestamp_with_time_zone_null(Sessions::AuthenticatedAt)))
             .await?;
         // The session that started the linking of a provider (hex SHA-256 of its id): the callback
         // links only in that session.
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(OidcLogins::Table)
-                    .add_column(string_len_null(OidcLogins::SessionId, 64))
-                    .to_owned(),
-            )
-            .await
+        manager.alter_table(add_column(OidcLogins::Table, string_len_null(OidcLogins::SessionId, 64))).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(Table::alter().table(OidcLogins::Table).drop_column(OidcLogins::SessionId).to_owned())
-            .await?;
-        manager
-            .alter_table(Table::alter().table(Sessions::Table).drop_column(Sessions::AuthenticatedAt).to_owned())
-            .await
+        manager.alter_table(drop_column(OidcLogins::Table, OidcLogins::SessionId)).await?;
+        manager.alter_table(drop_column(Sessions::Table, Sessions::AuthenticatedAt)).await
     }
 }
 

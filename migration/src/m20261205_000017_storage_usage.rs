@@ -1,5 +1,7 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::schema_parts::belongs_to_user;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -14,13 +16,11 @@ impl MigrationTrait for Migration {
                     .table(StorageUsage::Table)
                     .col(uuid(StorageUsage::UserId).primary_key())
                     .col(big_integer(StorageUsage::Used).default(0))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_storage_usage_user")
-                            .from(StorageUsage::Table, StorageUsage::UserId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut belongs_to_user(
+                        "fk_storage_usage_user",
+                        StorageUsage::Table,
+                        StorageUsage::UserId,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -51,12 +51,6 @@ enum StorageUsage {
     Table,
     UserId,
     Used,
-}
-
-#[derive(DeriveIden)]
-enum Users {
-    Table,
-    Id,
 }
 
 #[derive(DeriveIden)]

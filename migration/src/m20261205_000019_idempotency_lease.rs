@@ -1,5 +1,7 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::schema_parts::{add_column, drop_column};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -12,21 +14,12 @@ pub struct Migration;
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .alter_table(
-                Table::alter()
-                    .table(IdempotencyKeys::Table)
-                    .add_column(timestamp_with_time_zone_null(IdempotencyKeys::LeaseUntil))
-                    .to_owned(),
-            )
+            .alter_table(add_column(IdempotencyKeys::Table, timestamp_with_time_zone_null(IdempotencyKeys::LeaseUntil)))
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter().table(IdempotencyKeys::Table).drop_column(IdempotencyKeys::LeaseUntil).to_owned(),
-            )
-            .await
+        manager.alter_table(drop_column(IdempotencyKeys::Table, IdempotencyKeys::LeaseUntil)).await
     }
 }
 

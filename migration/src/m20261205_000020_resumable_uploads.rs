@@ -1,5 +1,7 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::schema_parts::{belongs_to_user, index};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -37,24 +39,20 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(ResumableUploads::ExpiresAt))
                     .col(timestamp_with_time_zone(ResumableUploads::CreatedAt))
                     .col(timestamp_with_time_zone(ResumableUploads::UpdatedAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_resumable_uploads_owner")
-                            .from(ResumableUploads::Table, ResumableUploads::OwnerId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut belongs_to_user(
+                        "fk_resumable_uploads_owner",
+                        ResumableUploads::Table,
+                        ResumableUploads::OwnerId,
+                    ))
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("idx_resumable_uploads_expires_at")
-                    .table(ResumableUploads::Table)
-                    .col(ResumableUploads::ExpiresAt)
-                    .to_owned(),
-            )
+            .create_index(index(
+                "idx_resumable_uploads_expires_at",
+                ResumableUploads::Table,
+                [ResumableUploads::ExpiresAt],
+            ))
             .await
     }
 
@@ -84,10 +82,4 @@ enum ResumableUploads {
     ExpiresAt,
     CreatedAt,
     UpdatedAt,
-}
-
-#[derive(DeriveIden)]
-enum Users {
-    Table,
-    Id,
 }

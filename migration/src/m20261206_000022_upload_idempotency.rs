@@ -1,5 +1,7 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::schema_parts::{add_column, drop_column, index};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -10,20 +12,13 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager.alter_table(add_column(Files::Table, string_len_null(Files::IdempotencyKey, 255))).await?;
         manager
-            .alter_table(
-                Table::alter().table(Files::Table).add_column(string_len_null(Files::IdempotencyKey, 255)).to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_files_owner_idempotency_key")
-                    .table(Files::Table)
-                    .col(Files::OwnerId)
-                    .col(Files::IdempotencyKey)
-                    .to_owned(),
-            )
+            .create_index(index(
+                "idx_files_owner_idempotency_key",
+                Files::Table,
+                [Files::OwnerId, Files::IdempotencyKey],
+            ))
             .await
     }
 
@@ -31,7 +26,7 @@ impl MigrationTrait for Migration {
         manager
             .drop_index(Index::drop().name("idx_files_owner_idempotency_key").table(Files::Table).to_owned())
             .await?;
-        manager.alter_table(Table::alter().table(Files::Table).drop_column(Files::IdempotencyKey).to_owned()).await
+        manager.alter_table(drop_column(Files::Table, Files::IdempotencyKey)).await
     }
 }
 

@@ -1,5 +1,7 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::schema_parts::{belongs_to_user, index};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -23,35 +25,18 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(DataExports::CreatedAt))
                     .col(timestamp_with_time_zone_null(DataExports::ReadyAt))
                     .col(timestamp_with_time_zone_null(DataExports::ExpiresAt))
-                    .foreign_key(
-                        ForeignKey::create()
-                            .name("fk_data_exports_user")
-                            .from(DataExports::Table, DataExports::UserId)
-                            .to(Users::Table, Users::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut belongs_to_user("fk_data_exports_user", DataExports::Table, DataExports::UserId))
                     .to_owned(),
             )
             .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name("idx_data_exports_user")
-                    .table(DataExports::Table)
-                    .col(DataExports::UserId)
-                    .col(DataExports::CreatedAt)
-                    .to_owned(),
-            )
+            .create_index(index(
+                "idx_data_exports_user",
+                DataExports::Table,
+                [DataExports::UserId, DataExports::CreatedAt],
+            ))
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("idx_data_exports_expires_at")
-                    .table(DataExports::Table)
-                    .col(DataExports::ExpiresAt)
-                    .to_owned(),
-            )
-            .await
+        manager.create_index(index("idx_data_exports_expires_at", DataExports::Table, [DataExports::ExpiresAt])).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -72,10 +57,4 @@ enum DataExports {
     CreatedAt,
     ReadyAt,
     ExpiresAt,
-}
-
-#[derive(DeriveIden)]
-enum Users {
-    Table,
-    Id,
 }

@@ -1,5 +1,7 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::schema_parts::{add_column, drop_column};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -9,18 +11,11 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Users::Table)
-                    .add_column(timestamp_with_time_zone_null(Users::SuspendedAt))
-                    .to_owned(),
-            )
-            .await
+        manager.alter_table(add_column(Users::Table, timestamp_with_time_zone_null(Users::SuspendedAt))).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.alter_table(Table::alter().table(Users::Table).drop_column(Users::SuspendedAt).to_owned()).await
+        manager.alter_table(drop_column(Users::Table, Users::SuspendedAt)).await
     }
 }
 
