@@ -22,7 +22,10 @@ use sea_orm::{
 };
 use time::OffsetDateTime;
 
-use super::{AuditLog, Context, Event, detail, walk};
+use super::{
+    AuditLog, Context, Event,
+    verify::{detail, walk},
+};
 use crate::{Actor, Error, Result, entities::audit_event, sessions::ClientInfo};
 
 /// Where the kept chain starts: the `audit_pruned` event that records it, and the last event
