@@ -1,10 +1,15 @@
 //! The provider for OpenAI-compatible endpoints (OpenAI, Ollama, vLLM, llama.cpp's server):
 //! one streamed `POST {base_url}/chat/completions`, read as server-sent events.
 //!
-//! The event stream is parsed here rather than by a crate: it is a few lines of framing, and
-//! owning it lets the idle timeout and the "cut off or finished?" decision sit next to it.
+//!
+//! The event stream is parsed here rather than by a crate: it is a few lines of framing
+//! (`events`), and owning it lets the idle timeout and the "cut off or finished?" decision sit
+//! next to it, where an answer is read (`answer`).
 
-use std::{collections::VecDeque, error::Error as _, fmt::Write as _, time::Duration};
+mod answer;
+mod events;
+
+use std::{error::Error as _, fmt::Write as _, time::Duration};
 
 use futures_util::{FutureExt, StreamExt, future::BoxFuture, stream};
 use reqwest::{StatusCode, header};
@@ -13,18 +18,18 @@ use serde::Deserialize;
 use tokio::time::timeout;
 use url::Url;
 
+pub use events::sse_events;
+
 use super::{
     AssistantConfig, Prompt, Provider, ProviderError, Token, TokenStream,
     prompt::{self, Budget},
 };
+use answer::{Answer, ErrorBody, ReadError, Usage, usage_or_estimate};
 
 const ATTEMPTS: u32 = 3;
 /// The longest wait between two attempts, whatever the endpoint's Retry-After says: the user
 /// is watching a spinner.
 const MAX_WAIT: Duration = Duration::from_secs(10);
-/// An event longer than this is not a chat-completions chunk; stops a broken endpoint from
-/// filling memory.
-const MAX_EVENT_BYTES: usize = 1 << 20;
 /// Enough of an error body to find its message.
 const MAX_ERROR_BYTES: usize = 64 << 10;
 
@@ -286,301 +291,9 @@ fn chain(error: &reqwest::Error) -> String {
     text
 }
 
-fn usage_or_estimate(usage: Option<Usage>, prompt_chars: u64, completion_chars: u64) -> Token {
-    match usage {
-        Some(Usage { prompt_tokens, completion_tokens }) => {
-            Token::Usage { prompt: prompt_tokens, completion: completion_tokens }
-        }
-        // About four characters a token for the languages we serve; counts against the daily
-        // limit, so rounding up.
-        None => Token::Usage { prompt: prompt_chars.div_ceil(4), completion: completion_chars.div_ceil(4) },
-    }
-}
-
-#[derive(Debug, Deserialize)]
-struct Usage {
-    prompt_tokens: u64,
-    completion_tokens: u64,
-}
-
-#[derive(Deserialize)]
-struct ErrorBody {
-    error: ApiError,
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum ApiError {
-    Described { message: String },
-    Plain(String),
-}
-
-impl ApiError {
-    fn message(self) -> String {
-        match self {
-            Self::Described { message } | Self::Plain(message) => message,
-        }
-    }
-}
-
-/// One `data:` payload of the stream.
-#[derive(Deserialize)]
-struct Chunk {
-    // vLLM sends `"choices": null` on the usage chunk.
-    #[serde(default)]
-    choices: Option<Vec<ChunkChoice>>,
-    #[serde(default)]
-    usage: Option<Usage>,
-    #[serde(default)]
-    error: Option<ApiError>,
-}
-
-#[derive(Deserialize)]
-struct ChunkChoice {
-    #[serde(default)]
-    delta: Option<Delta>,
-    #[serde(default)]
-    finish_reason: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Delta {
-    #[serde(default)]
-    content: Option<String>,
-}
-
-#[derive(Debug, thiserror::Error)]
-enum ReadError {
-    #[error("the connection failed: {0}")]
-    Connection(String),
-    #[error("went silent for {0:?}")]
-    Silent(Duration),
-    #[error("sent an event that is not a chat-completions chunk: {0}")]
-    Malformed(String),
-    #[error("reported an error: {0}")]
-    Refused(String),
-}
-
-/// An answer being read. Owns the response, so dropping it closes the connection.
-struct Answer {
-    response: reqwest::Response,
-    events: EventReader,
-    pending: VecDeque<Token>,
-    idle: Duration,
-    prompt_chars: u64,
-    completion_chars: u64,
-    usage: Option<Usage>,
-    /// `[DONE]`, a finish reason or the usage chunk: an end of stream after it is no cut.
-    complete: bool,
-    done: bool,
-    finished: bool,
-}
-
-impl Answer {
-    fn new(response: reqwest::Response, idle: Duration, prompt_chars: u64) -> Self {
-        Self {
-            response,
-            events: EventReader::default(),
-            pending: VecDeque::new(),
-            idle,
-            prompt_chars,
-            completion_chars: 0,
-            usage: None,
-            complete: false,
-            done: false,
-            finished: false,
-        }
-    }
-
-    /// The next token; after an error or the usage, nothing more.
-    async fn next(&mut self) -> Option<Result<Token, ReadError>> {
-        loop {
-            if let Some(token) = self.pending.pop_front() {
-                return Some(Ok(token));
-            }
-            if self.finished {
-                return None;
-            }
-            if self.done {
-                self.finish();
-                continue;
-            }
-            match self.events.next_event() {
-                Ok(Some(data)) => {
-                    if let Err(error) = self.handle(&data) {
-                        return Some(Err(self.fail(error)));
-                    }
-                    continue;
-                }
-                Ok(None) => {}
-                Err(error) => return Some(Err(self.fail(error))),
-            }
-            match timeout(self.idle, self.response.chunk()).await {
-                Err(_) => return Some(Err(self.fail(ReadError::Silent(self.idle)))),
-                Ok(Err(e)) => return Some(Err(self.fail(ReadError::Connection(chain(&e))))),
-                Ok(Ok(Some(bytes))) => self.events.push(&bytes),
-                Ok(Ok(None)) => {
-                    if let Some(data) = self.events.end()
-                        && let Err(error) = self.handle(&data)
-                    {
-                        return Some(Err(self.fail(error)));
-                    }
-                    if !(self.complete || self.done) {
-                        return Some(Err(
-                            self.fail(ReadError::Connection("closed before the answer was complete".to_owned()))
-                        ));
-                    }
-                    self.done = true;
-                }
-            }
-        }
-    }
-
-    fn handle(&mut self, data: &str) -> Result<(), ReadError> {
-        if data.trim() == "[DONE]" {
-            self.done = true;
-            return Ok(());
-        }
-        let chunk: Chunk = serde_json::from_str(data).map_err(|e| ReadError::Malformed(e.to_string()))?;
-        if let Some(error) = chunk.error {
-            return Err(ReadError::Refused(error.message()));
-        }
-        if let Some(choice) = chunk.choices.unwrap_or_default().into_iter().next() {
-            if let Some(text) = choice.delta.and_then(|d| d.content).filter(|t| !t.is_empty()) {
-                self.completion_chars += text.chars().count() as u64;
-                self.pending.push_back(Token::Text(text));
-            }
-            self.complete |= choice.finish_reason.is_some();
-        }
-        if chunk.usage.is_some() {
-            self.usage = chunk.usage;
-            self.complete = true;
-        }
-        Ok(())
-    }
-
-    fn finish(&mut self) {
-        self.finished = true;
-        let usage = usage_or_estimate(self.usage.take(), self.prompt_chars, self.completion_chars);
-        self.pending.push_back(usage);
-    }
-
-    fn fail(&mut self, error: ReadError) -> ReadError {
-        self.finished = true;
-        self.pending.clear();
-        error
-    }
-}
-
-/// Server-sent events framing: lines ended by LF, CRLF or CR; `data:` lines joined; comments
-/// and other fields skipped; a blank line ends an event.
-#[derive(Default)]
-struct EventReader {
-    buffer: Vec<u8>,
-    data: Option<String>,
-}
-
-impl EventReader {
-    fn push(&mut self, bytes: &[u8]) {
-        self.buffer.extend_from_slice(bytes);
-    }
-
-    /// The next complete event's data, if the buffer holds one.
-    fn next_event(&mut self) -> Result<Option<String>, ReadError> {
-        while let Some(line) = self.next_line() {
-            let line = String::from_utf8(line).map_err(|_| ReadError::Malformed("not UTF-8".to_owned()))?;
-            if line.is_empty() {
-                if let Some(data) = self.data.take() {
-                    return Ok(Some(data));
-                }
-                continue;
-            }
-            if line.starts_with(':') {
-                continue;
-            }
-            let (field, value) = line.split_once(':').unwrap_or((&line, ""));
-            if field == "data" {
-                let value = value.strip_prefix(' ').unwrap_or(value);
-                match &mut self.data {
-                    Some(data) => {
-                        data.push('\n');
-                        data.push_str(value);
-                    }
-                    None => self.data = Some(value.to_owned()),
-                }
-            }
-        }
-        let pending = self.buffer.len() + self.data.as_ref().map_or(0, String::len);
-        if pending > MAX_EVENT_BYTES {
-            return Err(ReadError::Malformed(format!("an event longer than {MAX_EVENT_BYTES} bytes")));
-        }
-        Ok(None)
-    }
-
-    fn next_line(&mut self) -> Option<Vec<u8>> {
-        let end = self.buffer.iter().position(|&b| b == b'\n' || b == b'\r')?;
-        let mut skip = 1;
-        if self.buffer[end] == b'\r' {
-            match self.buffer.get(end + 1) {
-                // A CR at the end of what arrived: its LF may be in the next chunk.
-                None => return None,
-                Some(b'\n') => skip = 2,
-                Some(_) => {}
-            }
-        }
-        let line = self.buffer[..end].to_vec();
-        self.buffer.drain(..end + skip);
-        Some(line)
-    }
-
-    /// At the end of the stream: an event whose blank line never came still counts.
-    fn end(&mut self) -> Option<String> {
-        if !self.buffer.is_empty() {
-            self.buffer.push(b'\n');
-        }
-        self.buffer.push(b'\n');
-        self.next_event().ok().flatten()
-    }
-}
-
-/// The events `chunks` frame, read as an answer reads them: each chunk as it arrives, then the end
-/// of the stream; a malformed event ends the reading with its reason. For the fuzz target
-/// `fuzz/fuzz_targets/sse.rs`, which checks that where the chunks are cut does not matter.
-#[doc(hidden)]
-pub fn sse_events<'a>(chunks: impl IntoIterator<Item = &'a [u8]>) -> (Vec<String>, Option<String>) {
-    let mut reader = EventReader::default();
-    let mut events = Vec::new();
-    for chunk in chunks {
-        reader.push(chunk);
-        loop {
-            match reader.next_event() {
-                Ok(Some(data)) => events.push(data),
-                Ok(None) => break,
-                Err(error) => return (events, Some(error.to_string())),
-            }
-        }
-    }
-    events.extend(reader.end());
-    (events, None)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn events(chunks: &[&[u8]]) -> Vec<String> {
-        let mut reader = EventReader::default();
-        let mut out = Vec::new();
-        for chunk in chunks {
-            reader.push(chunk);
-            while let Some(data) = reader.next_event().unwrap() {
-                out.push(data);
-            }
-        }
-        out.extend(reader.end());
-        out
-    }
-
     #[test]
     fn the_endpoint_is_joined_with_or_without_a_trailing_slash() {
         for base in ["http://localhost:11434/v1", "http://localhost:11434/v1/"] {
@@ -591,42 +304,5 @@ mod tests {
         assert_eq!(root.as_str(), "https://api.example.com/chat/completions");
         let query = completions_url(&Url::parse("https://x.example/openai?api-version=1").unwrap());
         assert_eq!(query.as_str(), "https://x.example/openai/chat/completions?api-version=1");
-    }
-
-    #[test]
-    fn events_split_anywhere_come_out_whole() {
-        let stream = b": keep-alive\n\ndata: {\"a\":1}\n\ndata: {\"b\":2}\r\n\r\nevent: x\ndata: [DONE]\n\n";
-        let whole = events(&[stream]);
-        assert_eq!(whole, ["{\"a\":1}", "{\"b\":2}", "[DONE]"]);
-        let bytes: Vec<&[u8]> = stream.chunks(1).collect();
-        assert_eq!(events(&bytes), whole);
-        for cut in 0..stream.len() {
-            assert_eq!(events(&[&stream[..cut], &stream[cut..]]), whole, "cut at {cut}");
-        }
-    }
-
-    #[test]
-    fn multi_line_data_is_joined_and_a_last_event_without_blank_line_counts() {
-        assert_eq!(events(&[b"data: one\ndata:two\r\rdata: last"]), ["one\ntwo", "last"]);
-    }
-
-    #[test]
-    fn a_runaway_event_is_refused() {
-        let mut reader = EventReader::default();
-        reader.push(&vec![b'x'; MAX_EVENT_BYTES + 1]);
-        assert!(matches!(reader.next_event(), Err(ReadError::Malformed(_))));
-    }
-
-    #[test]
-    fn error_bodies_of_openai_and_ollama_give_their_message() {
-        let openai: ErrorBody = serde_json::from_str(r#"{"error":{"message":"bad key","type":"x"}}"#).unwrap();
-        assert_eq!(openai.error.message(), "bad key");
-        let ollama: ErrorBody = serde_json::from_str(r#"{"error":"model not found"}"#).unwrap();
-        assert_eq!(ollama.error.message(), "model not found");
-    }
-
-    #[test]
-    fn usage_is_estimated_when_not_reported() {
-        assert_eq!(usage_or_estimate(None, 10, 3), Token::Usage { prompt: 3, completion: 1 });
     }
 }
