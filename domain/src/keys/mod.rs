@@ -10,16 +10,17 @@
 //! so a key stays in the list as long as any of them names it ([`KeyService::check_in_use`]).
 //! Without `SECRET_KEYS`, one key is generated into `DATA_DIR/secret-keys` (mode 0600) at the first
 //! start and used from then on.
+//!
+//! Sealing is in `seal`, keyed hashes in `sign`, the embedded key file in `key_file`, and
+//! what the database holds under which key (rotation, the start-up upgrade) in `store`.
 
+mod key_file;
+mod seal;
+mod sign;
 mod store;
 
-use std::{fmt, io::Write, path::Path, sync::Arc};
+use std::{fmt, path::Path, sync::Arc};
 
-use aes_gcm::{
-    Aes256Gcm, KeyInit,
-    aead::{Aead, Payload},
-};
-use anyhow::Context;
 use base64::{
     Engine,
     engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD},
@@ -27,7 +28,7 @@ use base64::{
 use clap::Args;
 use hmac::{Hmac, Mac};
 use rand::RngCore;
-use secrecy::{ExposeSecret, SecretBox};
+use secrecy::SecretBox;
 use sha2::Sha256;
 
 pub use store::{KeyService, KeyUse, Rotation, Upgrade};
@@ -38,10 +39,6 @@ pub const KEY_FILE: &str = "secret-keys";
 /// The longest key id: ids are stored in front of every sealed value and hash, whose columns
 /// are 64 characters wide (`h1:<id>:<43 characters>`).
 const MAX_ID_LEN: usize = 16;
-
-/// Sealed values: `v1:<key id>:<base64url(nonce ‖ ciphertext ‖ tag)>`.
-const SEALED: &str = "v1";
-const NONCE_LEN: usize = 12;
 
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Secret keys")]
@@ -137,20 +134,6 @@ impl Key {
         };
         Self { id, seal: derive(b"smartai secret-keys v1: seal"), mac: derive(b"smartai secret-keys v1: mac") }
     }
-
-    fn cipher(&self) -> Aes256Gcm {
-        Aes256Gcm::new_from_slice(self.seal.expose_secret()).expect("a 32-byte AES-256 key")
-    }
-
-    fn hmac(&self, purpose: &str, parts: &[&[u8]]) -> Hmac<Sha256> {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.mac.expose_secret()).expect("any key length");
-        // Length-prefixed, so no two different inputs encode alike.
-        for part in std::iter::once(purpose.as_bytes()).chain(parts.iter().copied()) {
-            mac.update(&(part.len() as u64).to_be_bytes());
-            mac.update(part);
-        }
-        mac
-    }
 }
 
 /// The keys, newest first; never empty. Cheap to clone; never printed.
@@ -217,18 +200,6 @@ impl Keyring {
         Self::parse(&Self::generate_line()).expect("a generated line parses")
     }
 
-    /// The embedded default: the keys in `path`, which is made (mode 0600) with one new key if
-    /// it does not exist yet.
-    pub fn embedded(path: &Path) -> anyhow::Result<Self> {
-        let raw = match std::fs::read_to_string(path) {
-            Ok(raw) => raw,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => create_key_file(path)?,
-            Err(e) => return Err(e).with_context(|| format!("SECRET_KEYS unset: cannot read {}", path.display())),
-        };
-        warn_if_readable_by_others(path);
-        Self::parse(&raw).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
-    }
-
     /// The key that seals and signs.
     pub fn newest(&self) -> &KeyId {
         &self.0[0].id
@@ -247,132 +218,19 @@ impl Keyring {
         self.0.iter().find(|k| k.id.0 == id).ok_or_else(|| KeyError::Unknown(id.to_owned()))
     }
 
-    /// Encrypts `plaintext` under the newest key, bound to `context` (e.g. the owner's id): it
-    /// opens only with the same context, so it cannot be moved to another row.
-    pub fn seal(&self, plaintext: &[u8], context: &[u8]) -> String {
-        let key = &self.0[0];
-        let mut nonce = [0u8; NONCE_LEN];
-        rand::rng().fill_bytes(&mut nonce);
-        let sealed = key
-            .cipher()
-            .encrypt(&nonce.into(), Payload { msg: plaintext, aad: context })
-            .expect("AES-GCM encrypts any message this short");
-        let mut bytes = nonce.to_vec();
-        bytes.extend_from_slice(&sealed);
-        format!("{SEALED}:{}:{}", key.id, URL_SAFE_NO_PAD.encode(bytes))
-    }
-
-    /// Whether `stored` is a sealed value (rather than a plaintext from before SECRET_KEYS).
-    pub fn is_sealed(stored: &str) -> bool {
-        stored.starts_with("v1:")
-    }
-
     /// The key id a sealed value or keyed hash names (`<version>:<id>:…`).
     pub fn key_id_of(stored: &str) -> Option<&str> {
         let mut parts = stored.splitn(3, ':');
         let (_, id, _) = (parts.next()?, parts.next()?, parts.next()?);
         Some(id)
     }
-
-    /// Opens what [`Self::seal`] made with the same `context`.
-    pub fn open(&self, sealed: &str, context: &[u8]) -> Result<SecretBox<Vec<u8>>, KeyError> {
-        let mut parts = sealed.splitn(3, ':');
-        let (Some(SEALED), Some(id), Some(data)) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(KeyError::Malformed);
-        };
-        let key = self.key(id)?;
-        let bytes = URL_SAFE_NO_PAD.decode(data).map_err(|_| KeyError::Malformed)?;
-        if bytes.len() < NONCE_LEN {
-            return Err(KeyError::Malformed);
-        }
-        let (nonce, ciphertext) = bytes.split_at(NONCE_LEN);
-        let nonce: [u8; NONCE_LEN] = nonce.try_into().expect("split at the nonce's length");
-        let plaintext = key
-            .cipher()
-            .decrypt(&nonce.into(), Payload { msg: ciphertext, aad: context })
-            .map_err(|_| KeyError::Forged(id.to_owned()))?;
-        Ok(SecretBox::new(Box::new(plaintext)))
-    }
-
-    /// A keyed hash of `parts` under the newest key, for `purpose` (which keeps the hashes of
-    /// different uses apart): `<version>:<key id>:<base64url of the HMAC-SHA256>`, 63 characters
-    /// at most.
-    pub fn sign(&self, version: &str, purpose: &str, parts: &[&[u8]]) -> String {
-        let key = &self.0[0];
-        let tag = key.hmac(purpose, parts).finalize().into_bytes();
-        format!("{version}:{}:{}", key.id, URL_SAFE_NO_PAD.encode(tag))
-    }
-
-    /// Whether `stored` is what [`Self::sign`] makes of `parts` with the key it names, compared
-    /// in constant time. `Ok(false)` for another version or a malformed value; an error for a
-    /// key that is not in the ring.
-    pub fn verify(&self, stored: &str, version: &str, purpose: &str, parts: &[&[u8]]) -> Result<bool, KeyError> {
-        let mut fields = stored.splitn(3, ':');
-        let (Some(v), Some(id), Some(tag)) = (fields.next(), fields.next(), fields.next()) else { return Ok(false) };
-        if v != version {
-            return Ok(false);
-        }
-        let key = self.key(id)?;
-        let Ok(tag) = URL_SAFE_NO_PAD.decode(tag) else { return Ok(false) };
-        Ok(key.hmac(purpose, parts).verify_slice(&tag).is_ok())
-    }
-}
-
-/// Writes a new key file: created exclusively, readable by its owner only. Another process that
-/// got there first wins, and its file is read.
-fn create_key_file(path: &Path) -> anyhow::Result<String> {
-    use std::os::unix::fs::OpenOptionsExt;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("DATA_DIR: cannot create {}", dir.display()))?;
-    }
-    let content = format!(
-        "# SmartAIPlatForm's secret keys (SECRET_KEYS is unset), newest first; they seal TOTP secrets and\n\
-         # key recovery codes and the audit chain. Without this file those cannot be opened or checked:\n\
-         # keep a copy apart from the database's backups. In production, set SECRET_KEYS instead,\n\
-         # ending with this key.\n{}\n",
-        Keyring::generate_line()
-    );
-    let file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path);
-    match file {
-        Ok(mut file) => {
-            file.write_all(content.as_bytes())
-                .and_then(|()| file.sync_all())
-                .with_context(|| format!("SECRET_KEYS unset: cannot write {}", path.display()))?;
-            tracing::info!(file = %path.display(), "SECRET_KEYS unset: generated a secret key");
-            Ok(content)
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
-        }
-        Err(e) => Err(e).with_context(|| format!("SECRET_KEYS unset: cannot create {}", path.display())),
-    }
-}
-
-fn warn_if_readable_by_others(path: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    if let Ok(meta) = std::fs::metadata(path)
-        && meta.permissions().mode() & 0o077 != 0
-    {
-        tracing::warn!(file = %path.display(), "the secret key file is readable by others: chmod 600 it");
-    }
 }
 
 #[cfg(test)]
 mod tests {
+    use secrecy::ExposeSecret;
+
     use super::*;
-
-    #[test]
-    fn sealed_values_open_only_with_their_context_and_key() {
-        let keys = Keyring::ephemeral();
-        let sealed = keys.seal(b"JBSWY3DPEHPK3PXP", b"user-1");
-        assert!(sealed.starts_with(&format!("v1:{}:", keys.newest())));
-        assert!(!sealed.contains("JBSWY3DPEHPK3PXP"));
-        assert_eq!(keys.open(&sealed, b"user-1").unwrap().expose_secret().as_slice(), b"JBSWY3DPEHPK3PXP");
-        assert!(matches!(keys.open(&sealed, b"user-2"), Err(KeyError::Forged(_))));
-        assert!(matches!(Keyring::ephemeral().open(&sealed, b"user-1"), Err(KeyError::Unknown(_))));
-        assert_ne!(keys.seal(b"x", b"c"), keys.seal(b"x", b"c"), "a fresh nonce each time");
-    }
-
     #[test]
     fn older_keys_open_and_check_what_they_made() {
         let old_line = Keyring::generate_line();
@@ -409,19 +267,5 @@ mod tests {
         let (id, key) = line.split_once(':').unwrap();
         let printed = format!("{keys:?}");
         assert!(printed.contains(id) && !printed.contains(key), "{printed}");
-    }
-
-    #[test]
-    fn the_embedded_key_file_is_made_once_and_private() {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("data").join(KEY_FILE);
-        let first = Keyring::embedded(&path).unwrap();
-        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o600);
-        let again = Keyring::embedded(&path).unwrap();
-        assert_eq!(first.newest(), again.newest());
-        let sealed = first.seal(b"x", b"y");
-        assert!(again.open(&sealed, b"y").is_ok());
     }
 }
