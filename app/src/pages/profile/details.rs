@@ -1,0 +1,92 @@
+//! The profile's "Details" card: display name, language and time zone.
+
+use leptos::{ev::SubmitEvent, prelude::*, server_fn::ServerFn};
+
+use crate::{
+    components::{
+        field::{Field, FormAlert, FormAttempt, server_error_for},
+        form::hydrated_form_ref,
+    },
+    dto::ProfileDto,
+    i18n::{Lang, t, use_i18n},
+    pages::form_action,
+    rpc::account::UpdateProfile,
+    session::use_current_user,
+    validate,
+};
+
+#[component]
+pub(super) fn DetailsForm(profile: ProfileDto, zones: Vec<String>, saved: Option<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let current = use_current_user();
+    let action = form_action::<UpdateProfile>();
+    let result = action.value();
+    let display_name = RwSignal::new(profile.display_name.clone());
+    let locale = RwSignal::new(profile.locale.clone());
+    let time_zone = RwSignal::new(profile.time_zone.clone());
+    let attempted = RwSignal::new(false);
+    provide_context(FormAttempt(attempted));
+    // The header's language switcher changes the same preference: keep the select in step, or
+    // saving the form would switch the user back.
+    Effect::new(move |_| {
+        locale.set(i18n.lang().code().to_owned());
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(saved)) = result.get() {
+            if let Some(lang) = Lang::from_code(&saved.locale) {
+                i18n.set(lang);
+            }
+            current.refresh();
+        }
+    });
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        attempted.set(true);
+        if validate::display_name(&display_name.get_untracked()).is_none() {
+            action.dispatch(UpdateProfile {
+                display_name: display_name.get_untracked(),
+                locale: locale.get_untracked(),
+                time_zone: time_zone.get_untracked(),
+            });
+        }
+    };
+    let show_saved =
+        move || matches!(result.get(), Some(Ok(_))) || (result.get().is_none() && saved.as_deref() == Some("profile"));
+    let email = RwSignal::new(profile.email.clone());
+    let pending = action.pending();
+    view! {
+        <section class="card" aria-labelledby="details-heading">
+            <h2 id="details-heading">{t("profile-details-heading")}</h2>
+            <Show when=show_saved>
+                <p class="alert alert-success" role="status">{t("profile-saved")}</p>
+            </Show>
+            <FormAlert result/>
+            <form node_ref=hydrated_form_ref() method="post" action=UpdateProfile::url() on:submit=on_submit>
+                <Field label="field-display-name" name="display_name" autocomplete="name" required=true
+                    value=display_name check=validate::display_name server_error=server_error_for(result, "display_name")/>
+                <Field label="field-email" name="email_shown" kind="email" value=email readonly=true/>
+                <div class="field">
+                    <label for="field-locale">{t("field-language")}</label>
+                    <select id="field-locale" name="locale" prop:value=move || locale.get()
+                        on:change=move |ev| locale.set(event_target_value(&ev))>
+                        {Lang::ALL.into_iter().map(|lang| {
+                            let selected = lang.code() == profile.locale;
+                            view! { <option value=lang.code() selected=selected lang=lang.code()>{lang.tr("lang-native")}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="field-time-zone">{t("field-time-zone")}</label>
+                    <select id="field-time-zone" name="time_zone" on:change=move |ev| time_zone.set(event_target_value(&ev))>
+                        {zones.into_iter().map(|zone| {
+                            let selected = zone == profile.time_zone;
+                            let label = zone.clone();
+                            view! { <option value=zone selected=selected>{label}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+                <button type="submit" class="button" disabled=move || pending.get()>{t("profile-save")}</button>
+            </form>
+        </section>
+    }
+}
