@@ -293,6 +293,7 @@ async fn the_protocol_answers_every_case(backend: Backend) {
             .await;
     assert_eq!(body["error"]["fields"]["file"], "unsupported");
     assert_eq!(offset_of(&app, &ada, &path).await.status(), 404, "HEAD has no body: the status says it");
+    assert_eq!(app.stored_objects("uploads"), 0, "a refused upload leaves no bytes behind");
 
     // Termination: the bytes so far go, HEAD says 404.
     let path = create(&app, &ada, "drop.pdf", 8 * MIB).await;

@@ -4,11 +4,13 @@
 //!
 //! Everything needed to continue lives in the upload's row: the offset, the ids of the stored
 //! parts, the key of the last partial part and the SHA-256 state. The bytes go straight to the
-//! object store as multipart parts: a chunk's bytes become one part when they reach
-//! [`MAX_PART`], and again when the chunk ends with at least [`PART_SIZE`] (S3's minimum) in
-//! hand, so a client's chunks of 5 to 10 MiB each become exactly one part. Fewer bytes at the end
-//! of a chunk are stored as an object of their own (the tail), read back by the next chunk. So a
-//! request holds at most one part in memory, and nothing is lost with the process that served it.
+//! object store. On a local folder they are written in place into the upload's staging file as
+//! they arrive. On S3 they become multipart parts: a chunk's bytes become one part when they
+//! reach [`MAX_PART`], and again when the chunk ends with at least [`PART_SIZE`] (S3's minimum)
+//! in hand, so a client's chunks of 5 to 10 MiB each become exactly one part. Fewer bytes at the
+//! end of a chunk are stored as an object of their own (the tail), read back by the next chunk.
+//! So a request holds at most one part in memory, and nothing is lost with the process that
+//! served it.
 //!
 //! One request writes to an upload at a time: it holds a lease on the row, renewed as it goes, so
 //! the lease of a process that died runs out in seconds. A chunk's bytes count only once its
@@ -36,7 +38,7 @@ use crate::{
     entities::{file, resumable_upload as upload},
     error::{Field, Problem},
     jobs::NewJob,
-    storage::{PART_SIZE, StorageError},
+    storage::{PART_SIZE, StagedWriter, StorageError},
 };
 
 /// How long a request's hold on an upload lasts unless renewed, and how often it is renewed.
@@ -55,6 +57,47 @@ struct Part {
 /// Where the stored parts end: the offset the next part begins at.
 fn stored_end(parts: &[Part]) -> u64 {
     parts.last().map_or(0, |part| part.end)
+}
+
+/// The current part's bytes (S3), kept as they came rather than copied into one buffer.
+#[derive(Default)]
+struct Gathered {
+    frames: Vec<Bytes>,
+    len: usize,
+}
+
+impl Gathered {
+    fn push(&mut self, bytes: Bytes) {
+        if !bytes.is_empty() {
+            self.len += bytes.len();
+            self.frames.push(bytes);
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn take(&mut self) -> Vec<Bytes> {
+        self.len = 0;
+        std::mem::take(&mut self.frames)
+    }
+
+    /// The bytes as one buffer: a tail is stored as one object.
+    fn concat(mut self) -> Bytes {
+        match self.frames.len() {
+            1 => self.frames.pop().unwrap_or_default(),
+            _ => {
+                let mut all = BytesMut::with_capacity(self.len);
+                self.frames.iter().for_each(|frame| all.extend_from_slice(frame));
+                all.freeze()
+            }
+        }
+    }
 }
 
 /// An upload as its owner sees it.
@@ -117,6 +160,10 @@ fn to_i64(n: u64) -> i64 {
 
 fn to_u64(n: i64) -> u64 {
     u64::try_from(n).unwrap_or_default()
+}
+
+fn to_usize(n: u64) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX)
 }
 
 impl FileService {
@@ -215,20 +262,16 @@ impl FileService {
     where
         S: Stream<Item = std::io::Result<Bytes>> + Send,
     {
-        let row = self.owned_upload(actor, id).await?;
-        let current = to_u64(row.upload_offset);
-        if row.file_id.is_some() || offset != current {
-            return Err(UploadError::OffsetMismatch { current });
-        }
         let token = Uuid::new_v4();
-        if !self.lock_upload(&row, token).await? {
-            // Someone else moved first: tell the client where the upload stands now.
+        let Some(row) = self.lock_upload(actor.user_id()?, id, offset, token).await? else {
+            // Not this caller's, expired, finished, at another offset, or another request holds
+            // it: say which.
             let now = self.owned_upload(actor, id).await?;
             return Err(match to_u64(now.upload_offset) {
                 moved if moved != offset || now.file_id.is_some() => UploadError::OffsetMismatch { current: moved },
                 _ => UploadError::Locked,
             });
-        }
+        };
         let result = self.write_locked(row.clone(), token, checksum, body).await;
         if let Err(UploadError::Other(Error::Invalid { problem: Problem::Unsupported, .. })) = &result {
             // Refused for its type: no later chunk can change that, so its space comes back now.
@@ -241,19 +284,26 @@ impl FileService {
         result
     }
 
-    /// Takes the upload's lease if no live request holds it.
-    async fn lock_upload(&self, row: &upload::Model, token: Uuid) -> Result<bool, UploadError> {
+    /// Takes the lease of the owner's unfinished, unexpired upload at `offset` if no live request
+    /// holds it, and returns the upload as it then stands: one statement, as every chunk pays it.
+    async fn lock_upload(
+        &self,
+        owner: Uuid,
+        id: Uuid,
+        offset: u64,
+        token: Uuid,
+    ) -> Result<Option<upload::Model>, UploadError> {
         let now = OffsetDateTime::now_utc();
-        let taken = upload::Entity::update_many()
+        let lock = upload::Entity::update_many()
             .col_expr(upload::Column::LockToken, Expr::value(token))
             .col_expr(upload::Column::LockedUntil, Expr::value(now + LEASE))
-            .filter(upload::Column::Id.eq(row.id))
-            .filter(upload::Column::UploadOffset.eq(row.upload_offset))
+            .filter(upload::Column::Id.eq(id))
+            .filter(upload::Column::OwnerId.eq(owner))
+            .filter(upload::Column::UploadOffset.eq(to_i64(offset)))
             .filter(upload::Column::FileId.is_null())
-            .filter(Condition::any().add(upload::Column::LockToken.is_null()).add(upload::Column::LockedUntil.lt(now)))
-            .exec(&self.db)
-            .await?;
-        Ok(taken.rows_affected == 1)
+            .filter(upload::Column::ExpiresAt.gt(now))
+            .filter(Condition::any().add(upload::Column::LockToken.is_null()).add(upload::Column::LockedUntil.lt(now)));
+        Ok(lock.exec_with_returning(&self.db).await?.pop())
     }
 
     /// Extends the lease; `Locked` when it was lost (it ran out and another request took it).
@@ -286,18 +336,36 @@ impl FileService {
         let mut multipart_id = row.multipart_id.clone();
         let mut content_type = row.content_type.clone();
 
-        // The current part's bytes so far: the tail left by the last chunk, then this one's.
-        let mut part = BytesMut::with_capacity(MAX_PART);
+        // The current part's bytes so far (S3): the tail left by the last chunk, then this one's.
+        let mut part = Gathered::default();
         if let Some(tail) = &row.tail_key {
-            part.extend_from_slice(
-                &self.storage.get_bytes(tail).await.map_err(|e| storage_failed(e, "reading an upload's tail"))?,
-            );
+            part.push(self.storage.get_bytes(tail).await.map_err(|e| storage_failed(e, "reading an upload's tail"))?);
         }
         if stored_end(&parts) + part.len() as u64 != start {
             return Err(
                 Error::Unexpected(anyhow::anyhow!("upload {}: stored bytes disagree with its offset", row.id)).into()
             );
         }
+        // The first bytes, while the type is not known yet: the stored ones, then this chunk's.
+        let mut head = Vec::new();
+        if content_type.is_none() {
+            if let Some(id) =
+                multipart_id.as_deref().filter(|_| stored_end(&parts) > 0 && self.storage.stages_in_place())
+            {
+                head = self
+                    .storage
+                    .read_staged(id, SNIFF_LEN)
+                    .await
+                    .map_err(|e| storage_failed(e, "reading an upload's first bytes"))?;
+                head.truncate(to_usize(stored_end(&parts)));
+            }
+            part.frames.iter().for_each(|frame| head.extend_from_slice(frame));
+            head.truncate(SNIFF_LEN);
+        }
+        // On a local folder the bytes go in place as they arrive, once the type is known (so a
+        // refused file leaves no staging file behind); on S3 they are gathered into parts.
+        let in_place = self.storage.stages_in_place();
+        let mut writer = None;
 
         let mut chunk_hash = checksum.map(|_| Sha256::new());
         let mut received = 0u64;
@@ -321,15 +389,21 @@ impl FileService {
             if let Some(h) = &mut chunk_hash {
                 h.update(&chunk);
             }
-            while !chunk.is_empty() {
-                let take = (MAX_PART - part.len()).min(chunk.len());
-                part.extend_from_slice(&chunk.split_to(take));
-                if parts.is_empty() && content_type.is_none() {
-                    content_type = self.check_type(&row, &part, start + received)?;
+            if content_type.is_none() {
+                head.extend_from_slice(&chunk[..chunk.len().min(SNIFF_LEN - head.len())]);
+                content_type = self.check_type(&row, &head, start + received)?;
+            }
+            if in_place {
+                part.push(chunk);
+                if content_type.is_some() {
+                    self.write_in_place(&row, &mut multipart_id, &parts, &mut writer, &mut part).await?;
                 }
-                if part.len() == MAX_PART {
-                    self.store_part(&row, &mut multipart_id, &mut parts, &mut part).await?;
-                    part.reserve(MAX_PART);
+            } else {
+                while !chunk.is_empty() {
+                    part.push(chunk.split_to((MAX_PART - part.len()).min(chunk.len())));
+                    if part.len() == MAX_PART {
+                        self.store_part(&row, &mut multipart_id, &mut parts, &mut part).await?;
+                    }
                 }
             }
             if renewed.elapsed() >= RENEW_EVERY {
@@ -348,7 +422,14 @@ impl FileService {
             }
         }
         let offset = start + received;
-        if offset < length && part.len() >= PART_SIZE {
+        if in_place && received > 0 {
+            self.write_in_place(&row, &mut multipart_id, &parts, &mut writer, &mut part).await?;
+            if let Some(writer) = writer {
+                writer.finish().await.map_err(|e| storage_failed(e, "storing an upload's bytes"))?;
+            }
+            // One part that ends where the bytes do: what an older version reads as stored.
+            parts = vec![Part { id: String::new(), end: offset }];
+        } else if offset < length && part.len() >= PART_SIZE {
             self.store_part(&row, &mut multipart_id, &mut parts, &mut part).await?;
         }
         if offset == length {
@@ -362,12 +443,12 @@ impl FileService {
         let tail_key = (!part.is_empty()).then(|| format!("uploads/{}/tail-{offset}", row.id));
         if let Some(key) = &tail_key {
             self.storage
-                .put_bytes(key, part.freeze())
+                .put_bytes(key, part.concat())
                 .await
                 .map_err(|e| storage_failed(e, "storing an upload's tail"))?;
         }
         let now = OffsetDateTime::now_utc();
-        let saved = upload::Entity::update_many()
+        let save = upload::Entity::update_many()
             .col_expr(upload::Column::UploadOffset, Expr::value(to_i64(offset)))
             .col_expr(upload::Column::Parts, Expr::value(serde_json::to_string(&parts).unwrap_or_default()))
             .col_expr(upload::Column::TailKey, Expr::value(tail_key.clone()))
@@ -379,23 +460,20 @@ impl FileService {
             .col_expr(upload::Column::ExpiresAt, Expr::value(now + self.upload_expiry))
             .col_expr(upload::Column::UpdatedAt, Expr::value(now))
             .filter(upload::Column::Id.eq(row.id))
-            .filter(upload::Column::LockToken.eq(token))
-            .exec(&self.db)
-            .await?;
-        if saved.rows_affected != 1 {
+            .filter(upload::Column::LockToken.eq(token));
+        let Some(saved) = save.exec_with_returning(&self.db).await?.pop() else {
             if let Some(key) = &tail_key {
                 self.delete_quietly(key).await;
             }
             return Err(UploadError::Locked);
-        }
+        };
         if let Some(old) = &row.tail_key {
             self.delete_quietly(old).await;
         }
         if cut_short {
             tracing::info!(offset, "kept the part of the chunk that arrived");
         }
-        let row = upload::Entity::find_by_id(row.id).one(&self.db).await?.ok_or(Error::NotFound)?;
-        self.upload_state(row).await
+        self.upload_state(saved).await
     }
 
     /// The file's type, decided once the first [`SNIFF_LEN`] bytes (or all of a shorter file) are
@@ -418,21 +496,51 @@ impl FileService {
         row: &upload::Model,
         multipart_id: &mut Option<String>,
         parts: &mut Vec<Part>,
-        part: &mut BytesMut,
+        part: &mut Gathered,
     ) -> Result<(), UploadError> {
         let id = match multipart_id {
             Some(id) => id.clone(),
             None => multipart_id.insert(self.start_parts(row).await?).clone(),
         };
         let begin = stored_end(parts);
-        let bytes = part.split().freeze();
-        let end = begin + bytes.len() as u64;
+        let end = begin + part.len() as u64;
         let stored = self
             .storage
-            .put_part(&row.object_key, &id, parts.len(), begin, bytes)
+            .put_part(&row.object_key, &id, parts.len(), begin, part.take())
             .await
             .map_err(|e| storage_failed(e, "storing an upload's part"))?;
         parts.push(Part { id: stored, end });
+        Ok(())
+    }
+
+    /// Writes the gathered bytes into the upload's staging file on a local folder, after those
+    /// already there; the first call of a request opens the file (creating it with the first).
+    async fn write_in_place(
+        &self,
+        row: &upload::Model,
+        multipart_id: &mut Option<String>,
+        parts: &[Part],
+        writer: &mut Option<StagedWriter>,
+        part: &mut Gathered,
+    ) -> Result<(), UploadError> {
+        let writer = match writer {
+            Some(writer) => writer,
+            None => {
+                let id = match multipart_id {
+                    Some(id) => id.clone(),
+                    None => multipart_id.insert(self.start_parts(row).await?).clone(),
+                };
+                let opened = self
+                    .storage
+                    .write_in_place(&id, stored_end(parts))
+                    .await
+                    .map_err(|e| storage_failed(e, "opening an upload's staging file"))?;
+                writer.insert(opened)
+            }
+        };
+        for frame in part.take() {
+            writer.write(frame).await.map_err(|e| storage_failed(e, "storing an upload's bytes"))?;
+        }
         Ok(())
     }
 
@@ -463,7 +571,7 @@ impl FileService {
         token: Uuid,
         mut multipart_id: Option<String>,
         mut parts: Vec<Part>,
-        mut last: BytesMut,
+        mut last: Gathered,
         hash: ResumableSha256,
         content_type: Option<String>,
     ) -> Result<UploadState, UploadError> {
