@@ -20,4 +20,5 @@ pub mod oidc;
 pub mod rate_limit;
 pub mod request_context;
 pub mod startup;
+pub mod state;
 pub mod telemetry;

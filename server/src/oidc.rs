@@ -17,7 +17,7 @@ use domain::{
 };
 use serde::Deserialize;
 
-use crate::{request_context::cookie, startup::AppState};
+use crate::{request_context::cookie, state::AppState};
 
 /// Keeps the `state` of a sign-in in flight, so the callback must come back to the same browser.
 const STATE_COOKIE: &str = "smartai_oidc_state";

@@ -8,7 +8,7 @@ use axum::{
     Router,
     body::Body,
     extract::DefaultBodyLimit,
-    extract::{FromRef, Request},
+    extract::Request,
     http::{Extensions, HeaderMap, HeaderName, Method, StatusCode, Version, header},
     middleware,
     response::{IntoResponse, Response},
@@ -36,21 +36,8 @@ use crate::{
     events, files, health,
     metrics::{self, FallbackRoute},
     migrate, oidc, request_context,
+    state::AppState,
 };
-
-#[derive(Clone, FromRef)]
-pub struct AppState {
-    pub leptos: LeptosOptions,
-    pub csrf: CsrfPolicy,
-    pub services: Services,
-    pub assets: Assets,
-    pub cookies: CookiePolicy,
-    pub stopping: events::Stopping,
-    pub rate_limit: crate::rate_limit::RateLimiter,
-    pub hardening: crate::hardening::Hardening,
-    pub draining: health::Draining,
-    pub readiness: health::Readiness,
-}
 
 pub struct Application {
     listener: TcpListener,

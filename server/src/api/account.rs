@@ -19,7 +19,7 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 use super::{
     error::{ApiError, ErrorBody},

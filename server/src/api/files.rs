@@ -25,7 +25,7 @@ use super::{
     extract::{Caller, Json, Page, PageQuery, Path, Query, Read, Write, check_if_match, etag_of, with_etag},
     idempotency::{ClaimedKey, OneTimeSecret},
 };
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -35,7 +35,7 @@ use utoipa::{
 use utoipa_axum::{router::OpenApiRouter, routes};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 use error::{ApiError, ErrorBody};
 use extract::{Caller, Read};
 
