@@ -3,7 +3,11 @@
 
 use std::net::SocketAddr;
 
-use app::{error::AppError, i18n::Lang, rpc::ssr::CookiePolicy};
+use app::{
+    cookies::{self, CookiePolicy},
+    error::AppError,
+    i18n::Lang,
+};
 use axum::{
     extract::{ConnectInfo, Request, State},
     http::{HeaderMap, header},
@@ -30,7 +34,7 @@ fn needs_context(path: &str) -> bool {
 
 pub async fn resolve(
     State(services): State<Services>,
-    State(cookies): State<CookiePolicy>,
+    State(policy): State<CookiePolicy>,
     mut request: Request,
     next: Next,
 ) -> Response {
@@ -49,7 +53,7 @@ pub async fn resolve(
     };
     let mut invalid_bearer = false;
     let path = request.uri().path();
-    let resolved = match credential(path, headers, cookies.session_cookie()) {
+    let resolved = match credential(path, headers, policy.session_name()) {
         Some(Credential::Bearer(secret)) => match services.tokens.resolve(secret, &client).await {
             Ok(resolved) => {
                 invalid_bearer = resolved.account.is_none();
@@ -76,7 +80,7 @@ pub async fn resolve(
     };
     let accept_language = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
     let preference = resolved.account.as_ref().map(|a| a.locale.as_str());
-    let lang = Lang::negotiate(preference, cookie(headers, Lang::COOKIE), accept_language);
+    let lang = Lang::negotiate(preference, cookies::read(headers, cookies::LANG), accept_language);
     let extensions = request.extensions_mut();
     if invalid_bearer {
         extensions.insert(InvalidBearer);
@@ -116,32 +120,5 @@ fn credential<'a>(path: &str, headers: &'a HeaderMap, session_cookie: &str) -> O
         let secret = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")).unwrap_or_default();
         return Some(Credential::Bearer(secret.trim()));
     }
-    cookie(headers, session_cookie).map(Credential::Session)
-}
-
-/// The value of one cookie of the request.
-pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find_map(|(k, v)| (k == name && !v.is_empty()).then_some(v))
-}
-
-#[cfg(test)]
-mod tests {
-    use axum::http::HeaderValue;
-
-    use super::*;
-
-    #[test]
-    fn finds_a_cookie_among_others() {
-        let mut headers = HeaderMap::new();
-        headers.insert(header::COOKIE, HeaderValue::from_static("a=1; smartai_session=abc; lang=de"));
-        assert_eq!(cookie(&headers, "smartai_session"), Some("abc"));
-        assert_eq!(cookie(&headers, "lang"), Some("de"));
-        assert_eq!(cookie(&headers, "missing"), None);
-    }
+    cookies::read(headers, session_cookie).map(Credential::Session)
 }

@@ -3,7 +3,7 @@
 use std::{future::Future, net::SocketAddr, sync::OnceLock, time::Duration};
 
 use anyhow::Context;
-use app::{App, OUTPUT_NAME, rpc::ssr::CookiePolicy, shell};
+use app::{App, OUTPUT_NAME, cookies::CookiePolicy, shell};
 use axum::{
     Router,
     body::Body,

@@ -1,7 +1,7 @@
 //! The one state every handler and middleware is given: built once by `startup::Application::build`,
 //! each part reachable on its own through `FromRef` (`State<Services>`, `State<CookiePolicy>`, ...).
 
-use app::rpc::ssr::CookiePolicy;
+use app::cookies::CookiePolicy;
 use axum::extract::FromRef;
 use domain::Services;
 use leptos::prelude::LeptosOptions;

@@ -84,7 +84,7 @@ impl Modify for Security {
         components.add_security_scheme(
             "session",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
-                app::rpc::ssr::SESSION_COOKIE,
+                app::cookies::SESSION,
                 "The browser's session cookie (state-changing requests must come from the app's own pages)",
             ))),
         );
