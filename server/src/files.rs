@@ -6,7 +6,7 @@ use std::io;
 use app::{
     dto::{FileDto, avatar_url},
     error::AppError,
-    rpc::{account::AVATAR_UPLOAD_URL as AVATAR_PATH, files::UPLOAD_URL as UPLOAD_PATH},
+    rpc::{account::AVATAR_UPLOAD_URL as AVATAR_PATH, files::UPLOAD_URL as UPLOAD_PATH, ssr::is_plain_form_post},
 };
 use axum::{
     Extension, Json,
@@ -35,10 +35,7 @@ struct Caller {
 impl Caller {
     fn of(headers: &HeaderMap) -> Self {
         let header = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
-        Self {
-            form_post: header(header::ACCEPT).is_some_and(|accept| accept.contains("text/html")),
-            referer: header(header::REFERER).map(str::to_owned),
-        }
+        Self { form_post: is_plain_form_post(headers), referer: header(header::REFERER).map(str::to_owned) }
     }
 
     fn fail(&self, path: &str, err: AppError) -> Response {

@@ -1,6 +1,6 @@
 //! What server functions need from the request: the actor, the services, cookies, status codes.
 
-use axum::http::{HeaderValue, StatusCode, header, request::Parts};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts};
 use domain::{Actor, Services, accounts::Account, sessions::ClientInfo};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
@@ -69,12 +69,17 @@ pub fn public_link(path: &str) -> Result<String, AppError> {
     Ok(link.to_string())
 }
 
-/// A browser posting a plain HTML form (no JavaScript) asks for HTML back; programs and the
-/// hydrated UI do not.
+/// Whether this request is a plain HTML form post from a browser without JavaScript, which wants a
+/// redirect (or a page) back, not JSON: such a browser asks for HTML; programs and the hydrated UI
+/// do not. The one test of it, for the server functions here and the server's own doors (the byte
+/// doors, the rate limiter's refusal) alike.
+pub fn is_plain_form_post(headers: &HeaderMap) -> bool {
+    headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
+}
+
+/// [`is_plain_form_post`] for the request this server function answers.
 pub fn is_form_post() -> bool {
-    parts().is_ok_and(|p| {
-        p.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
-    })
+    parts().is_ok_and(|p| is_plain_form_post(&p.headers))
 }
 
 /// Whether this request is a call of a server function (not a page calling one while rendering).
