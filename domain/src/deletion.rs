@@ -219,7 +219,7 @@ impl DeletionService {
         if let Err(err) = self.files.remove_objects(objects).await {
             tracing::warn!(error = %err, "account erased, some of its objects remain");
         }
-        metrics::counter!("accounts_erased_total").increment(1);
+        metrics::counter!(crate::metric_names::ACCOUNTS_ERASED_TOTAL).increment(1);
         tracing::info!(pseudonymised, "account erased");
         Ok(true)
     }

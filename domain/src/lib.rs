@@ -24,6 +24,7 @@ pub mod jobs;
 pub mod keys;
 pub mod log_privacy;
 pub mod mail;
+pub mod metric_names;
 pub mod notifications;
 pub mod oidc;
 pub mod pagination;

@@ -30,7 +30,7 @@ pub use config::{BadLimit, Limit, Quota, RateLimitConfig};
 use domain::Actor;
 use store::{Hit, Store};
 
-use crate::metrics::{RATE_LIMIT_STORE_ERRORS_TOTAL, RATE_LIMITED_TOTAL};
+use domain::metric_names::{RATE_LIMIT_STORE_ERRORS_TOTAL, RATE_LIMITED_TOTAL};
 
 /// A group of routes sharing one pair of limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
