@@ -33,8 +33,9 @@ pub async fn assistant() -> Result<domain::assistant::AssistantService, AppError
     Ok(services.assistant)
 }
 
-/// An id from a form or a query. A malformed one names nothing: the same answer (`404`) as
-/// someone else's thing.
+/// An id from a form or a query, the one way every server function reads one (they take ids as
+/// strings, so that a malformed one reaches this instead of failing to decode). A malformed one names
+/// nothing: the same answer (`404`) as someone else's thing.
 pub fn parse_id(id: &str) -> Result<uuid::Uuid, AppError> {
     uuid::Uuid::parse_str(id).map_err(|_| fail(AppError::NotFound))
 }

@@ -59,7 +59,7 @@ pub async fn create_token(
 pub async fn revoke_token(id: String) -> Result<(), AppError> {
     use crate::rpc::ssr::*;
 
-    let id = uuid::Uuid::parse_str(id.trim()).map_err(|_| fail(AppError::NotFound))?;
+    let id = parse_id(id.trim())?;
     services()?.tokens.revoke(&actor(), id, &client_info()).await.map_err(fail)?;
     redirect_form_post("/profile?saved=tokens#tokens");
     Ok(())
