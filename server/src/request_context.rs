@@ -54,7 +54,7 @@ pub async fn resolve(
     let mut invalid_bearer = false;
     let path = request.uri().path();
     let resolved = match credential(path, headers, policy.session_name()) {
-        Some(Credential::Bearer(secret)) => match services.tokens.resolve(secret, &client).await {
+        Some(PresentedCredential::Bearer(secret)) => match services.tokens.resolve(secret, &client).await {
             Ok(resolved) => {
                 invalid_bearer = resolved.account.is_none();
                 resolved
@@ -66,16 +66,18 @@ pub async fn resolve(
                 Resolved::anonymous()
             }
         },
-        Some(Credential::Session(token)) => match services.sessions.resolve(&SessionToken::from_cookie(token)).await {
-            Ok(resolved) => resolved,
-            // Signed-in requests cannot be served without the database: answer 503 and
-            // Retry-After now rather than as someone signed out.
-            Err(err) if err.class() == Class::Unavailable => return unavailable(path, err),
-            Err(err) => {
-                tracing::warn!(error = %err, "could not resolve the session; treating the request as anonymous");
-                Resolved::anonymous()
+        Some(PresentedCredential::Session(token)) => {
+            match services.sessions.resolve(&SessionToken::from_cookie(token)).await {
+                Ok(resolved) => resolved,
+                // Signed-in requests cannot be served without the database: answer 503 and
+                // Retry-After now rather than as someone signed out.
+                Err(err) if err.class() == Class::Unavailable => return unavailable(path, err),
+                Err(err) => {
+                    tracing::warn!(error = %err, "could not resolve the session; treating the request as anonymous");
+                    Resolved::anonymous()
+                }
             }
-        },
+        }
         None => Resolved::anonymous(),
     };
     let accept_language = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
@@ -100,11 +102,13 @@ fn unavailable(path: &str, err: domain::Error) -> Response {
     if path.starts_with("/api/") {
         crate::api::error::ApiError::from(err).into_response()
     } else {
-        crate::files::rpc_error(AppError::from(err))
+        crate::byte_doors::rpc_error(AppError::from(err))
     }
 }
 
-enum Credential<'a> {
+/// A credential as the request presents it, not yet checked (`domain::Credential` is what a
+/// checked one proved).
+enum PresentedCredential<'a> {
     Bearer(&'a str),
     Session(&'a str),
 }
@@ -112,13 +116,13 @@ enum Credential<'a> {
 /// What the request proves itself with. Tokens are for the REST API only: the pages and server
 /// functions do not check scopes. A request to the API with an `Authorization` header is judged
 /// by that header alone, never by cookies it may also carry.
-fn credential<'a>(path: &str, headers: &'a HeaderMap, session_cookie: &str) -> Option<Credential<'a>> {
+fn credential<'a>(path: &str, headers: &'a HeaderMap, session_cookie: &str) -> Option<PresentedCredential<'a>> {
     if path.starts_with("/api/")
         && let Some(value) = headers.get(header::AUTHORIZATION)
     {
         let value = value.to_str().unwrap_or_default();
         let secret = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")).unwrap_or_default();
-        return Some(Credential::Bearer(secret.trim()));
+        return Some(PresentedCredential::Bearer(secret.trim()));
     }
-    cookies::read(headers, session_cookie).map(Credential::Session)
+    cookies::read(headers, session_cookie).map(PresentedCredential::Session)
 }

@@ -31,11 +31,12 @@ use tracing_opentelemetry::OpenTelemetrySpanExt;
 use crate::{
     api,
     assets::Assets,
+    byte_doors,
     cli::ServerConfig,
     csrf::{self, CsrfPolicy},
-    events, files, health,
+    event_stream, health,
     metrics::{self, FallbackRoute},
-    migrate, oidc, request_context,
+    migrate, oidc_sign_in, request_context,
     state::AppState,
 };
 
@@ -84,7 +85,7 @@ impl Application {
             services: services.clone(),
             assets,
             cookies,
-            stopping: events::Stopping(stopping),
+            stopping: event_stream::Stopping(stopping),
             rate_limit: crate::rate_limit::RateLimiter::open(&server.rate_limit, &domain.jobs).await?,
             hardening: crate::hardening::Hardening::new(domain, &server.hardening),
             draining: health::Draining(draining_rx),
@@ -208,16 +209,16 @@ pub fn router(state: AppState) -> Router {
     };
     Router::new()
         .leptos_routes_with_context(&state, routes, context, app_shell)
-        .route(app::rpc::files::UPLOAD_URL, post(files::upload).layer(DefaultBodyLimit::disable()))
-        .route(app::rpc::account::AVATAR_UPLOAD_URL, post(files::set_avatar).layer(DefaultBodyLimit::disable()))
-        .route("/files/{id}/content", get(files::content))
-        .route("/account/exports/{id}/download", get(files::export))
-        .route("/s/{token}", get(files::shared))
-        .route("/avatars/{id}/{file}", get(files::avatar))
-        .route("/auth/oidc/{provider}/start", get(oidc::start).post(oidc::connect))
-        .route("/auth/oidc/{provider}/callback", get(oidc::callback))
-        .route("/auth/oidc/link", post(oidc::link))
-        .route("/events", get(events::stream))
+        .route(app::rpc::files::UPLOAD_URL, post(byte_doors::upload).layer(DefaultBodyLimit::disable()))
+        .route(app::rpc::account::AVATAR_UPLOAD_URL, post(byte_doors::set_avatar).layer(DefaultBodyLimit::disable()))
+        .route("/files/{id}/content", get(byte_doors::content))
+        .route("/account/exports/{id}/download", get(byte_doors::export))
+        .route("/s/{token}", get(byte_doors::shared))
+        .route("/avatars/{id}/{file}", get(byte_doors::avatar))
+        .route("/auth/oidc/{provider}/start", get(oidc_sign_in::start).post(oidc_sign_in::connect))
+        .route("/auth/oidc/{provider}/callback", get(oidc_sign_in::callback))
+        .route("/auth/oidc/link", post(oidc_sign_in::link))
+        .route("/events", get(event_stream::stream))
         .route("/health/live", get(health::live))
         .route("/health/ready", get(health::ready))
         .route("/metrics", get(metrics::render))

@@ -9,7 +9,7 @@ use leptos::prelude::LeptosOptions;
 use crate::{
     assets::Assets,
     csrf::CsrfPolicy,
-    events::Stopping,
+    event_stream::Stopping,
     hardening::Hardening,
     health::{Draining, Readiness},
     rate_limit::RateLimiter,

@@ -305,17 +305,18 @@ struct Usage {
 
 #[derive(Deserialize)]
 struct ErrorBody {
-    error: ApiError,
+    error: ErrorObject,
 }
 
+/// The `error` object of an OpenAI-compatible answer, in either shape providers send.
 #[derive(Deserialize)]
 #[serde(untagged)]
-enum ApiError {
+enum ErrorObject {
     Described { message: String },
     Plain(String),
 }
 
-impl ApiError {
+impl ErrorObject {
     fn message(self) -> String {
         match self {
             Self::Described { message } | Self::Plain(message) => message,
@@ -332,7 +333,7 @@ struct Chunk {
     #[serde(default)]
     usage: Option<Usage>,
     #[serde(default)]
-    error: Option<ApiError>,
+    error: Option<ErrorObject>,
 }
 
 #[derive(Deserialize)]

@@ -373,5 +373,5 @@ async fn download_export(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let download = services.exports.download(&caller.actor, id, &caller.client).await?;
-    Ok(crate::files::serve(download, &headers, "attachment", "private, no-store").await)
+    Ok(crate::byte_doors::serve(download, &headers, "attachment", "private, no-store").await)
 }

@@ -197,7 +197,7 @@ async fn file_content(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let download = services.files.download(&caller.actor, id).await?;
-    Ok(crate::files::serve(download, &headers, "attachment", "private, no-cache").await)
+    Ok(crate::byte_doors::serve(download, &headers, "attachment", "private, no-cache").await)
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

@@ -27,12 +27,12 @@ use uuid::Uuid;
 
 /// How an answer reaches the caller: a program (or the hydrated page) reads JSON; a browser posting
 /// a plain form follows a redirect, with an error in the query as server functions do.
-struct Caller {
+struct ReplyTo {
     form_post: bool,
     referer: Option<String>,
 }
 
-impl Caller {
+impl ReplyTo {
     fn of(headers: &HeaderMap) -> Self {
         let header = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
         Self { form_post: is_plain_form_post(headers), referer: header(header::REFERER).map(str::to_owned) }
@@ -66,17 +66,17 @@ pub async fn upload(
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    let caller = Caller::of(&headers);
+    let reply_to = ReplyTo::of(&headers);
     let mut multipart = match multipart {
         Ok(multipart) => multipart,
-        Err(rejection) => return caller.fail(UPLOAD_PATH, bad_request(rejection)),
+        Err(rejection) => return reply_to.fail(UPLOAD_PATH, bad_request(rejection)),
     };
     let mut stored = Vec::new();
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
             Ok(None) => break,
-            Err(err) => return caller.fail(UPLOAD_PATH, bad_request(err)),
+            Err(err) => return reply_to.fail(UPLOAD_PATH, bad_request(err)),
         };
         // A form without a chosen file still sends an empty, nameless part.
         let Some(name) = field.file_name().filter(|n| !n.is_empty()).map(str::to_owned) else { continue };
@@ -86,14 +86,14 @@ pub async fn upload(
         let body = field.map_err(io::Error::other);
         match services.files.upload(&actor, &name, body).await {
             Ok(info) => stored.push(FileDto::from(&info)),
-            Err(err) => return caller.fail(UPLOAD_PATH, AppError::for_upload(err, &name)),
+            Err(err) => return reply_to.fail(UPLOAD_PATH, AppError::for_upload(err, &name)),
         }
     }
     if stored.is_empty() {
         let err = domain::Error::invalid(Field::File, Problem::Required);
-        return caller.fail(UPLOAD_PATH, err.into());
+        return reply_to.fail(UPLOAD_PATH, err.into());
     }
-    if caller.form_post {
+    if reply_to.form_post {
         return Redirect::to(&format!("/files?uploaded={}", stored.len())).into_response();
     }
     (StatusCode::CREATED, Json(stored)).into_response()
@@ -246,10 +246,10 @@ pub async fn set_avatar(
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    let caller = Caller::of(&headers);
+    let reply_to = ReplyTo::of(&headers);
     let mut multipart = match multipart {
         Ok(multipart) => multipart,
-        Err(rejection) => return caller.fail(AVATAR_PATH, bad_request(rejection)),
+        Err(rejection) => return reply_to.fail(AVATAR_PATH, bad_request(rejection)),
     };
     loop {
         match multipart.next_field().await {
@@ -257,19 +257,19 @@ pub async fn set_avatar(
                 let name = field.file_name().unwrap_or_default().to_owned();
                 let body = field.map_err(io::Error::other);
                 return match services.avatars.set(&actor, body).await {
-                    Ok(_) if caller.form_post => Redirect::to("/profile?saved=avatar").into_response(),
+                    Ok(_) if reply_to.form_post => Redirect::to("/profile?saved=avatar").into_response(),
                     Ok(id) => {
                         Json(serde_json::json!({ "avatar_url": avatar_url(&id.to_string(), 256) })).into_response()
                     }
-                    Err(err) => caller.fail(AVATAR_PATH, AppError::for_upload(err, &name)),
+                    Err(err) => reply_to.fail(AVATAR_PATH, AppError::for_upload(err, &name)),
                 };
             }
             Ok(Some(_)) => continue,
             Ok(None) => {
                 let err = domain::Error::invalid(Field::Avatar, Problem::Required);
-                return caller.fail(AVATAR_PATH, err.into());
+                return reply_to.fail(AVATAR_PATH, err.into());
             }
-            Err(err) => return caller.fail(AVATAR_PATH, bad_request(err)),
+            Err(err) => return reply_to.fail(AVATAR_PATH, bad_request(err)),
         }
     }
 }
