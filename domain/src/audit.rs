@@ -35,7 +35,7 @@ pub use retention::Anchor;
 
 use crate::{
     Actor, Error, Result,
-    accounts::Email,
+    email_address::Email,
     entities::{audit_event, audit_head, user},
     error::{Field, Problem},
     keys::Keyring,

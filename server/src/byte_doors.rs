@@ -141,6 +141,12 @@ pub async fn export(
     }
 }
 
+/// A request's path as logs and traces may keep it: a share link's token (see [`shared`]) opens
+/// the file to whoever reads it, so it is left out.
+pub(crate) fn logged_path(path: &str) -> &str {
+    if path.starts_with("/s/") { "/s/{token}" } else { path }
+}
+
 /// `GET /s/{token}`: a shared file, for anyone holding the link.
 pub async fn shared(State(services): State<Services>, Path(token): Path<String>, headers: HeaderMap) -> Response {
     match services.files.download_shared(&token).await {
@@ -289,5 +295,17 @@ pub async fn avatar(State(services): State<Services>, Path((id, file)): Path<(St
         )
             .into_response(),
         Err(err) => error_response(err),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::logged_path;
+
+    #[test]
+    fn share_tokens_stay_out_of_the_logs() {
+        assert_eq!(logged_path("/s/Zm9vYmFyYmF6cXV4"), "/s/{token}");
+        assert_eq!(logged_path("/files/3f1c/content"), "/files/3f1c/content");
+        assert_eq!(logged_path("/signin"), "/signin");
     }
 }

@@ -288,18 +288,12 @@ fn request_span(request: &Request) -> tracing::Span {
         otel.kind = "server",
         request_id,
         method = %request.method(),
-        path = %logged_path(request.uri().path()),
+        path = %crate::byte_doors::logged_path(request.uri().path()),
         http.response.status_code = tracing::field::Empty,
     );
     // Fails only when no OpenTelemetry layer is installed (tests that build the app in-process).
     let _ = span.set_parent(crate::telemetry::incoming(request.headers(), request_id));
     span
-}
-
-/// The path as logs may keep it: a share link's token opens the file to whoever reads it, so it
-/// is left out.
-pub(crate) fn logged_path(path: &str) -> &str {
-    if path.starts_with("/s/") { "/s/{token}" } else { path }
 }
 
 /// Stored files go out as stored: compressing them on the fly would drop their `Content-Length`,
@@ -331,16 +325,4 @@ where
     let mut response = not_found_page(request).await.into_response();
     response.extensions_mut().insert(FallbackRoute("not_found"));
     response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::logged_path;
-
-    #[test]
-    fn share_tokens_stay_out_of_the_logs() {
-        assert_eq!(logged_path("/s/Zm9vYmFyYmF6cXV4"), "/s/{token}");
-        assert_eq!(logged_path("/files/3f1c/content"), "/files/3f1c/content");
-        assert_eq!(logged_path("/signin"), "/signin");
-    }
 }

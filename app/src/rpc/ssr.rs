@@ -49,12 +49,6 @@ pub fn current_account() -> Option<Account> {
     use_context::<Parts>().and_then(|p| p.extensions.get::<Account>().cloned())
 }
 
-/// The signed-in account's time zone, for the times sent back (without cloning the request,
-/// as this runs once per time in a list).
-pub fn viewer_time_zone() -> Option<String> {
-    with_context::<Parts, _>(|p| p.extensions.get::<Account>().map(|a| a.time_zone.clone())).flatten()
-}
-
 pub fn client_info() -> ClientInfo {
     use_context::<Parts>().and_then(|p| p.extensions.get::<ClientInfo>().cloned()).unwrap_or_default()
 }

@@ -308,7 +308,6 @@ struct ErrorBody {
     error: ErrorObject,
 }
 
-/// The `error` object of an OpenAI-compatible answer, in either shape providers send.
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum ErrorObject {

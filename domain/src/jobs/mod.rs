@@ -3,7 +3,6 @@
 //! idempotent. Two backends behind one [`Queue`]: Redis Streams with a consumer group when
 //! `REDIS_URL` is set, a table in the SQL database otherwise; one contract test suite runs on both.
 
-pub mod admin;
 mod redis;
 mod sql;
 pub mod trace;

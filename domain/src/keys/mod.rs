@@ -7,11 +7,10 @@
 //! opens and checks. Each stored value names the key that made it (`v1:<id>:…`), so a new key can
 //! go in front while older values still open; `smartai keys rotate` re-seals the TOTP secrets
 //! under the newest key. Recovery-code and audit hashes cannot be redone without what they hash,
-//! so a key stays in the list as long as any of them names it ([`KeyService::check_in_use`]).
+//! so a key stays in the list as long as any of them names it
+//! ([`KeyService::check_in_use`](crate::key_rotation::KeyService::check_in_use)).
 //! Without `SECRET_KEYS`, one key is generated into `DATA_DIR/secret-keys` (mode 0600) at the first
 //! start and used from then on.
-
-mod store;
 
 use std::{fmt, io::Write, path::Path, sync::Arc};
 
@@ -29,8 +28,6 @@ use hmac::{Hmac, Mac};
 use rand::RngCore;
 use secrecy::{ExposeSecret, SecretBox};
 use sha2::Sha256;
-
-pub use store::{KeyService, KeyUse, Rotation, Upgrade};
 
 /// The file the embedded default keeps its key in, under `DATA_DIR`.
 pub const KEY_FILE: &str = "secret-keys";

@@ -36,7 +36,9 @@ pub use config::{OidcConfig, ProviderConfig};
 
 use crate::{
     Actor, Error, Role,
-    accounts::{Account, AccountService, DisplayName, Email, Locale, PendingSignIn, SignIn, TimeZone},
+    accounts::{
+        Account, AccountService, DisplayName, Email, Locale, PendingSignIn, SignIn, TimeZone, password::NO_PASSWORD,
+    },
     audit::{AuditLog, Context, Event},
     entities::{oidc_login, session, user, user_identity},
     error::{Field, Problem},
@@ -46,10 +48,6 @@ use crate::{
 
 /// How long a sign-in in flight, or an identity waiting for the password, stays valid.
 const FLOW_LIFETIME: Duration = Duration::minutes(10);
-
-/// The password hash of an account that has no password (created through a provider): it matches
-/// no password; a reset or a change through a provider sets a real one.
-pub const NO_PASSWORD: &str = "!no-password";
 
 /// Why a provider sign-in did not end signed in. [`OidcError::code`] is a stable wire code, the
 /// suffix of its translation key.
@@ -577,7 +575,8 @@ impl OidcService {
         let token = self.inner.sessions.create_through(user_id, client, Some(provider)).await?;
         let context = Context::own(user_id, client).detail("provider", provider);
         self.inner.audit.record(Event::SignIn, context).await?;
-        crate::deletion::DeletionService::cancel_on_sign_in(&self.inner.db, &self.inner.audit, user_id, client).await?;
+        crate::accounts::pending_deletion::cancel_on_sign_in(&self.inner.db, &self.inner.audit, user_id, client)
+            .await?;
         tracing::info!(%user_id, provider, "signed in through a provider");
         Ok((user.into(), token))
     }
