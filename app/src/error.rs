@@ -1,10 +1,7 @@
 //! The error every server function returns: typed, so the UI can match on it, and carrying only
-//! stable codes (the UI translates them).
+//! stable codes (the UI translates them). How a request a server function cannot read becomes one
+//! (`FromServerFnError`) is with the server functions, in `rpc`.
 
-use leptos::server_fn::{
-    codec::JsonEncoding,
-    error::{FromServerFnError, ServerFnErrorErr},
-};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -93,18 +90,6 @@ impl AppError {
             AppError::Internal => 500,
             AppError::Request { .. } => 400,
         }
-    }
-}
-
-impl FromServerFnError for AppError {
-    type Encoder = JsonEncoding;
-
-    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        let err = AppError::Request { message: value.to_string() };
-        // A request the function could not even read (a missing field, say) is the caller's fault.
-        #[cfg(feature = "ssr")]
-        crate::rpc::ssr::set_status_for(&err);
-        err
     }
 }
 

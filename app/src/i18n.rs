@@ -28,7 +28,6 @@ pub enum Lang {
 
 impl Lang {
     pub const ALL: [Lang; 4] = [Lang::En, Lang::De, Lang::Fr, Lang::Ar];
-    pub const COOKIE: &'static str = "lang";
 
     pub fn code(self) -> &'static str {
         match self {

@@ -5,6 +5,8 @@
 // than the default 128 levels to lay them out.
 #![recursion_limit = "256"]
 
+#[cfg(feature = "ssr")]
+pub mod cookies;
 pub mod dto;
 pub mod error;
 pub mod format;

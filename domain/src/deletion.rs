@@ -146,31 +146,6 @@ impl DeletionService {
         Ok(())
     }
 
-    /// The owner proved who they are (any way of signing in): a pending deletion is off.
-    /// Returns whether there was one.
-    pub(crate) async fn cancel_on_sign_in(
-        db: &DatabaseConnection,
-        audit: &AuditLog,
-        user_id: Uuid,
-        client: &ClientInfo,
-    ) -> Result<bool> {
-        let txn = db.begin().await?;
-        let cancelled = user::Entity::update_many()
-            .col_expr(user::Column::DeletionDueAt, Expr::value(Option::<OffsetDateTime>::None))
-            .filter(user::Column::Id.eq(user_id))
-            .filter(user::Column::DeletionDueAt.is_not_null())
-            .exec(&txn)
-            .await?
-            .rows_affected
-            == 1;
-        if cancelled {
-            audit.record_in(&txn, Event::DeletionCancelled, Context::own(user_id, client)).await?;
-            tracing::info!(%user_id, "account deletion cancelled by signing in");
-        }
-        txn.commit().await?;
-        Ok(cancelled)
-    }
-
     /// Enqueues the erasure of every account whose grace period is over (the nightly job).
     pub async fn enqueue_due(&self) -> Result<u64> {
         let due = user::Entity::find()
@@ -219,7 +194,7 @@ impl DeletionService {
         if let Err(err) = self.files.remove_objects(objects).await {
             tracing::warn!(error = %err, "account erased, some of its objects remain");
         }
-        metrics::counter!("accounts_erased_total").increment(1);
+        metrics::counter!(crate::metric_names::ACCOUNTS_ERASED_TOTAL).increment(1);
         tracing::info!(pseudonymised, "account erased");
         Ok(true)
     }

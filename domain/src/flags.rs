@@ -146,7 +146,7 @@ impl FlagService {
     pub async fn enabled(&self, actor: &Actor, flag: Flag) -> Result<bool> {
         let rules = self.rules().await?;
         let on = rules.get(&flag).cloned().unwrap_or_else(|| flag.default_rule()).admits(flag.key(), actor);
-        metrics::counter!("feature_flag_evaluations_total", "flag" => flag.key(), "result" => if on { "on" } else { "off" })
+        metrics::counter!(crate::metric_names::FEATURE_FLAG_EVALUATIONS_TOTAL, "flag" => flag.key(), "result" => if on { "on" } else { "off" })
             .increment(1);
         Ok(on)
     }

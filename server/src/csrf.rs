@@ -79,7 +79,7 @@ pub async fn refuse_cross_site(State(policy): State<CsrfPolicy>, request: Reques
     let Some(reason) = policy.refusal(request.headers(), authority) else {
         return next.run(request).await;
     };
-    metrics::counter!(crate::metrics::CSRF_REFUSED_TOTAL).increment(1);
+    metrics::counter!(domain::metric_names::CSRF_REFUSED_TOTAL).increment(1);
     tracing::warn!(method = %request.method(), path = %request.uri().path(), reason = ?reason, "cross-site request refused");
     (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "cross-site request refused\n")
         .into_response()

@@ -253,7 +253,7 @@ impl Policy {
             return None;
         }
         let ip = ip.map_or_else(|| "unknown".to_owned(), domain::log_privacy::ip);
-        tracing::warn!(%ip, path = %crate::startup::logged_path(request.uri().path()), "request refused by IP_ALLOW/IP_DENY");
+        tracing::warn!(%ip, path = %crate::byte_doors::logged_path(request.uri().path()), "request refused by IP_ALLOW/IP_DENY");
         Some(plain(StatusCode::FORBIDDEN, "forbidden\n"))
     }
 

@@ -6,18 +6,19 @@
 
 pub mod api;
 pub mod assets;
+pub mod byte_doors;
 pub mod cli;
 pub mod commands;
 pub mod config_file;
 pub mod csrf;
-pub mod events;
-pub mod files;
+pub mod event_stream;
 pub mod hardening;
 pub mod health;
 pub mod metrics;
 pub mod migrate;
-pub mod oidc;
+pub mod oidc_sign_in;
 pub mod rate_limit;
 pub mod request_context;
 pub mod startup;
+pub mod state;
 pub mod telemetry;

@@ -1,4 +1,5 @@
-//! Prometheus metrics: every metric name lives here.
+//! Prometheus metrics: the recorder, what `/metrics` describes and measures at each scrape, and
+//! the request counter. The names are in `domain::metric_names`.
 
 use std::{
     sync::OnceLock,
@@ -11,36 +12,14 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use domain::metric_names::{
+    ASSISTANT_ERRORS_TOTAL, ASSISTANT_REQUEST_DURATION_SECONDS, ASSISTANT_REQUESTS_TOTAL, ASSISTANT_TOKENS_TOTAL,
+    AUTH_FAILURES_TOTAL, AUTH_LOCKOUTS_TOTAL, BACKUP_DURATION_SECONDS, BACKUP_LAST_SUCCESS_TIMESTAMP_SECONDS,
+    CSRF_REFUSED_TOTAL, HTTP_REQUEST_DURATION_SECONDS, HTTP_REQUESTS_TOTAL, JOB_DURATION_SECONDS, JOBS_DEAD,
+    JOBS_QUEUE_DEPTH, RATE_LIMIT_STORE_ERRORS_TOTAL, RATE_LIMITED_TOTAL, STORAGE_LOCAL_FREE_BYTES,
+    STORAGE_LOCAL_TOTAL_BYTES,
+};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
-
-pub const HTTP_REQUESTS_TOTAL: &str = "http_requests_total";
-pub const HTTP_REQUEST_DURATION_SECONDS: &str = "http_request_duration_seconds";
-/// Recorded in `domain::jobs::worker`, labelled `queue` and `kind`.
-pub const JOB_DURATION_SECONDS: &str = "job_duration_seconds";
-pub const CSRF_REFUSED_TOTAL: &str = "http_csrf_refused_total";
-/// Counted in `domain::accounts::throttle`, labelled `reason`.
-pub const AUTH_FAILURES_TOTAL: &str = "auth_failures_total";
-/// Counted in `domain::accounts::throttle`, labelled `scope`.
-pub const AUTH_LOCKOUTS_TOTAL: &str = "auth_lockouts_total";
-/// Counted in `rate_limit`, labelled `group` and `scope`.
-pub const RATE_LIMITED_TOTAL: &str = "http_rate_limited_total";
-pub const RATE_LIMIT_STORE_ERRORS_TOTAL: &str = "http_rate_limit_store_errors_total";
-/// Counted in `domain::assistant`, labelled `provider` and `outcome` (done, stopped, failed).
-pub const ASSISTANT_REQUESTS_TOTAL: &str = "assistant_requests_total";
-/// Recorded in `domain::assistant`, labelled `provider`: from the question to the answer's end.
-pub const ASSISTANT_REQUEST_DURATION_SECONDS: &str = "assistant_request_duration_seconds";
-/// Counted in `domain::assistant`, labelled `provider` and `direction` (in, out).
-pub const ASSISTANT_TOKENS_TOTAL: &str = "assistant_tokens_total";
-/// Counted in `domain::assistant`, labelled `provider` and `kind` (unavailable, refused,
-/// interrupted, storage).
-pub const ASSISTANT_ERRORS_TOTAL: &str = "assistant_errors_total";
-/// Bytes of the local storage folder's file system still usable by the app (only when storage is
-/// a local folder, not S3); measured at each scrape.
-pub const STORAGE_LOCAL_FREE_BYTES: &str = "storage_local_free_bytes";
-pub const STORAGE_LOCAL_TOTAL_BYTES: &str = "storage_local_total_bytes";
-/// Set by `domain::backup` after each scheduled backup.
-pub const BACKUP_LAST_SUCCESS_TIMESTAMP_SECONDS: &str = domain::backup::LAST_SUCCESS_METRIC;
-pub const BACKUP_DURATION_SECONDS: &str = domain::backup::DURATION_METRIC;
 
 /// The process-wide recorder (one per process, however many apps a test starts).
 pub fn handle() -> PrometheusHandle {
@@ -172,13 +151,13 @@ pub async fn render(axum::extract::State(services): axum::extract::State<domain:
     match services.jobs.depth().await {
         Ok(depths) => {
             for (queue, waiting) in queue_depths(depths) {
-                metrics::gauge!("jobs_queue_depth", "queue" => queue).set(waiting as f64);
+                metrics::gauge!(JOBS_QUEUE_DEPTH, "queue" => queue).set(waiting as f64);
             }
         }
         Err(err) => tracing::warn!(error = %err, "could not measure the job queue"),
     }
     if let Ok(dead) = services.jobs.dead().await {
-        metrics::gauge!("jobs_dead").set(dead.len() as f64);
+        metrics::gauge!(JOBS_DEAD).set(dead.len() as f64);
     }
     if let Some(folder) = services.storage.local_folder() {
         match disk_space(folder) {

@@ -3,7 +3,11 @@
 
 use std::net::SocketAddr;
 
-use app::{error::AppError, i18n::Lang, rpc::ssr::CookiePolicy};
+use app::{
+    cookies::{self, CookiePolicy},
+    error::AppError,
+    i18n::Lang,
+};
 use axum::{
     extract::{ConnectInfo, Request, State},
     http::{HeaderMap, header},
@@ -30,7 +34,7 @@ fn needs_context(path: &str) -> bool {
 
 pub async fn resolve(
     State(services): State<Services>,
-    State(cookies): State<CookiePolicy>,
+    State(policy): State<CookiePolicy>,
     mut request: Request,
     next: Next,
 ) -> Response {
@@ -49,8 +53,8 @@ pub async fn resolve(
     };
     let mut invalid_bearer = false;
     let path = request.uri().path();
-    let resolved = match credential(path, headers, cookies.session_cookie()) {
-        Some(Credential::Bearer(secret)) => match services.tokens.resolve(secret, &client).await {
+    let resolved = match credential(path, headers, policy.session_name()) {
+        Some(PresentedCredential::Bearer(secret)) => match services.tokens.resolve(secret, &client).await {
             Ok(resolved) => {
                 invalid_bearer = resolved.account.is_none();
                 resolved
@@ -62,21 +66,23 @@ pub async fn resolve(
                 Resolved::anonymous()
             }
         },
-        Some(Credential::Session(token)) => match services.sessions.resolve(&SessionToken::from_cookie(token)).await {
-            Ok(resolved) => resolved,
-            // Signed-in requests cannot be served without the database: answer 503 and
-            // Retry-After now rather than as someone signed out.
-            Err(err) if err.class() == Class::Unavailable => return unavailable(path, err),
-            Err(err) => {
-                tracing::warn!(error = %err, "could not resolve the session; treating the request as anonymous");
-                Resolved::anonymous()
+        Some(PresentedCredential::Session(token)) => {
+            match services.sessions.resolve(&SessionToken::from_cookie(token)).await {
+                Ok(resolved) => resolved,
+                // Signed-in requests cannot be served without the database: answer 503 and
+                // Retry-After now rather than as someone signed out.
+                Err(err) if err.class() == Class::Unavailable => return unavailable(path, err),
+                Err(err) => {
+                    tracing::warn!(error = %err, "could not resolve the session; treating the request as anonymous");
+                    Resolved::anonymous()
+                }
             }
-        },
+        }
         None => Resolved::anonymous(),
     };
     let accept_language = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
     let preference = resolved.account.as_ref().map(|a| a.locale.as_str());
-    let lang = Lang::negotiate(preference, cookie(headers, Lang::COOKIE), accept_language);
+    let lang = Lang::negotiate(preference, cookies::read(headers, cookies::LANG), accept_language);
     let extensions = request.extensions_mut();
     if invalid_bearer {
         extensions.insert(InvalidBearer);
@@ -96,11 +102,13 @@ fn unavailable(path: &str, err: domain::Error) -> Response {
     if path.starts_with("/api/") {
         crate::api::error::ApiError::from(err).into_response()
     } else {
-        crate::files::rpc_error(AppError::from(err))
+        crate::byte_doors::rpc_error(AppError::from(err))
     }
 }
 
-enum Credential<'a> {
+/// A credential as the request presents it, not yet checked (`domain::Credential` is what a
+/// checked one proved).
+enum PresentedCredential<'a> {
     Bearer(&'a str),
     Session(&'a str),
 }
@@ -108,40 +116,13 @@ enum Credential<'a> {
 /// What the request proves itself with. Tokens are for the REST API only: the pages and server
 /// functions do not check scopes. A request to the API with an `Authorization` header is judged
 /// by that header alone, never by cookies it may also carry.
-fn credential<'a>(path: &str, headers: &'a HeaderMap, session_cookie: &str) -> Option<Credential<'a>> {
+fn credential<'a>(path: &str, headers: &'a HeaderMap, session_cookie: &str) -> Option<PresentedCredential<'a>> {
     if path.starts_with("/api/")
         && let Some(value) = headers.get(header::AUTHORIZATION)
     {
         let value = value.to_str().unwrap_or_default();
         let secret = value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")).unwrap_or_default();
-        return Some(Credential::Bearer(secret.trim()));
+        return Some(PresentedCredential::Bearer(secret.trim()));
     }
-    cookie(headers, session_cookie).map(Credential::Session)
-}
-
-/// The value of one cookie of the request.
-pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find_map(|(k, v)| (k == name && !v.is_empty()).then_some(v))
-}
-
-#[cfg(test)]
-mod tests {
-    use axum::http::HeaderValue;
-
-    use super::*;
-
-    #[test]
-    fn finds_a_cookie_among_others() {
-        let mut headers = HeaderMap::new();
-        headers.insert(header::COOKIE, HeaderValue::from_static("a=1; smartai_session=abc; lang=de"));
-        assert_eq!(cookie(&headers, "smartai_session"), Some("abc"));
-        assert_eq!(cookie(&headers, "lang"), Some("de"));
-        assert_eq!(cookie(&headers, "missing"), None);
-    }
+    cookies::read(headers, session_cookie).map(PresentedCredential::Session)
 }

@@ -3,12 +3,12 @@
 use std::{future::Future, net::SocketAddr, sync::OnceLock, time::Duration};
 
 use anyhow::Context;
-use app::{App, OUTPUT_NAME, rpc::ssr::CookiePolicy, shell};
+use app::{App, OUTPUT_NAME, cookies::CookiePolicy, shell};
 use axum::{
     Router,
     body::Body,
     extract::DefaultBodyLimit,
-    extract::{FromRef, Request},
+    extract::Request,
     http::{Extensions, HeaderMap, HeaderName, Method, StatusCode, Version, header},
     middleware,
     response::{IntoResponse, Response},
@@ -31,26 +31,14 @@ use tracing_opentelemetry::OpenTelemetrySpanExt;
 use crate::{
     api,
     assets::Assets,
+    byte_doors,
     cli::ServerConfig,
     csrf::{self, CsrfPolicy},
-    events, files, health,
+    event_stream, health,
     metrics::{self, FallbackRoute},
-    migrate, oidc, request_context,
+    migrate, oidc_sign_in, request_context,
+    state::AppState,
 };
-
-#[derive(Clone, FromRef)]
-pub struct AppState {
-    pub leptos: LeptosOptions,
-    pub csrf: CsrfPolicy,
-    pub services: Services,
-    pub assets: Assets,
-    pub cookies: CookiePolicy,
-    pub stopping: events::Stopping,
-    pub rate_limit: crate::rate_limit::RateLimiter,
-    pub hardening: crate::hardening::Hardening,
-    pub draining: health::Draining,
-    pub readiness: health::Readiness,
-}
 
 pub struct Application {
     listener: TcpListener,
@@ -97,7 +85,7 @@ impl Application {
             services: services.clone(),
             assets,
             cookies,
-            stopping: events::Stopping(stopping),
+            stopping: event_stream::Stopping(stopping),
             rate_limit: crate::rate_limit::RateLimiter::open(&server.rate_limit, &domain.jobs).await?,
             hardening: crate::hardening::Hardening::new(domain, &server.hardening),
             draining: health::Draining(draining_rx),
@@ -221,16 +209,16 @@ pub fn router(state: AppState) -> Router {
     };
     Router::new()
         .leptos_routes_with_context(&state, routes, context, app_shell)
-        .route(app::rpc::files::UPLOAD_URL, post(files::upload).layer(DefaultBodyLimit::disable()))
-        .route(app::rpc::account::AVATAR_UPLOAD_URL, post(files::set_avatar).layer(DefaultBodyLimit::disable()))
-        .route("/files/{id}/content", get(files::content))
-        .route("/account/exports/{id}/download", get(files::export))
-        .route("/s/{token}", get(files::shared))
-        .route("/avatars/{id}/{file}", get(files::avatar))
-        .route("/auth/oidc/{provider}/start", get(oidc::start).post(oidc::connect))
-        .route("/auth/oidc/{provider}/callback", get(oidc::callback))
-        .route("/auth/oidc/link", post(oidc::link))
-        .route("/events", get(events::stream))
+        .route(app::rpc::files::UPLOAD_URL, post(byte_doors::upload).layer(DefaultBodyLimit::disable()))
+        .route(app::rpc::account::AVATAR_UPLOAD_URL, post(byte_doors::set_avatar).layer(DefaultBodyLimit::disable()))
+        .route("/files/{id}/content", get(byte_doors::content))
+        .route("/account/exports/{id}/download", get(byte_doors::export))
+        .route("/s/{token}", get(byte_doors::shared))
+        .route("/avatars/{id}/{file}", get(byte_doors::avatar))
+        .route("/auth/oidc/{provider}/start", get(oidc_sign_in::start).post(oidc_sign_in::connect))
+        .route("/auth/oidc/{provider}/callback", get(oidc_sign_in::callback))
+        .route("/auth/oidc/link", post(oidc_sign_in::link))
+        .route("/events", get(event_stream::stream))
         .route("/health/live", get(health::live))
         .route("/health/ready", get(health::ready))
         .route("/metrics", get(metrics::render))
@@ -300,18 +288,12 @@ fn request_span(request: &Request) -> tracing::Span {
         otel.kind = "server",
         request_id,
         method = %request.method(),
-        path = %logged_path(request.uri().path()),
+        path = %crate::byte_doors::logged_path(request.uri().path()),
         http.response.status_code = tracing::field::Empty,
     );
     // Fails only when no OpenTelemetry layer is installed (tests that build the app in-process).
     let _ = span.set_parent(crate::telemetry::incoming(request.headers(), request_id));
     span
-}
-
-/// The path as logs may keep it: a share link's token opens the file to whoever reads it, so it
-/// is left out.
-pub(crate) fn logged_path(path: &str) -> &str {
-    if path.starts_with("/s/") { "/s/{token}" } else { path }
 }
 
 /// Stored files go out as stored: compressing them on the fly would drop their `Content-Length`,
@@ -343,16 +325,4 @@ where
     let mut response = not_found_page(request).await.into_response();
     response.extensions_mut().insert(FallbackRoute("not_found"));
     response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::logged_path;
-
-    #[test]
-    fn share_tokens_stay_out_of_the_logs() {
-        assert_eq!(logged_path("/s/Zm9vYmFyYmF6cXV4"), "/s/{token}");
-        assert_eq!(logged_path("/files/3f1c/content"), "/files/3f1c/content");
-        assert_eq!(logged_path("/signin"), "/signin");
-    }
 }

@@ -26,17 +26,26 @@ pub use sign_in::{
 pub use tokens::{NewTokenDto, TokenDto};
 
 #[cfg(feature = "ssr")]
-pub use ssr::rfc3339;
+pub use ssr::{rfc3339, viewer_time_zone};
 
 #[cfg(feature = "ssr")]
 mod ssr {
+    use axum::http::request::Parts;
+    use domain::accounts::Account;
+    use leptos::prelude::with_context;
     use time::{OffsetDateTime, format_description::well_known::Rfc3339};
+
+    /// The signed-in account's time zone, for the times sent back (without cloning the request,
+    /// as this runs once per time in a list).
+    pub fn viewer_time_zone() -> Option<String> {
+        with_context::<Parts, _>(|p| p.extensions.get::<Account>().map(|a| a.time_zone.clone())).flatten()
+    }
 
     /// A time for the page, in the time zone of the signed-in account that asked (UTC for a
     /// visitor), so the server and the hydrated page show the same clock and programs still read
     /// the same instant: `2026-12-06T14:05:09+01:00`.
     pub fn rfc3339(at: OffsetDateTime) -> String {
-        let local = match crate::rpc::ssr::viewer_time_zone() {
+        let local = match viewer_time_zone() {
             Some(zone) => domain::accounts::TimeZone::local(&zone, at),
             None => at,
         };

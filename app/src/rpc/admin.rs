@@ -198,7 +198,7 @@ pub async fn admin_audit(
     };
 
     use crate::{
-        dto::{AdminAuditEventDto, rfc3339},
+        dto::{AdminAuditEventDto, rfc3339, viewer_time_zone},
         rpc::ssr::*,
     };
 

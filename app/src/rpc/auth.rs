@@ -40,7 +40,7 @@ pub async fn sign_up(email: String, password: String, display_name: Option<Strin
 pub async fn sign_in(email: String, password: String) -> Result<SignInDto, AppError> {
     use domain::accounts::SignIn;
 
-    use crate::rpc::ssr::*;
+    use crate::{cookies::Flash, rpc::ssr::*};
 
     let services = services()?;
     match services.accounts.sign_in(&actor(), &email, &password, &client_info()).await.map_err(fail)? {
@@ -51,31 +51,27 @@ pub async fn sign_in(email: String, password: String) -> Result<SignInDto, AppEr
         }
         SignIn::NeedsSecondFactor(challenge) => {
             let challenge = challenge.expose().to_owned();
-            set_flash(CHALLENGE_COOKIE, &challenge, "/");
+            set_flash(Flash::Challenge, &challenge);
             redirect_form_post("/signin/code");
             Ok(SignInDto::SecondFactorDue { challenge })
         }
     }
 }
 
-/// Carries a pending two-factor sign-in from the password step (or a provider's callback) to the
-/// code step in the browser alone, never in a URL, which history, logs and `Referer` keep.
-/// Programs may send the challenge from the answer's body instead.
-#[cfg(feature = "ssr")]
-pub const CHALLENGE_COOKIE: &str = "smartai_challenge";
-
 /// The second step of a sign-in with two-factor on: the challenge from `auth/sign_in` and a code
 /// from the authenticator app (or a recovery code).
 #[server(prefix = "/rpc", endpoint = "auth/sign_in_code")]
 pub async fn sign_in_code(challenge: Option<String>, code: String) -> Result<UserDto, AppError> {
-    use crate::rpc::ssr::*;
+    use crate::{cookies::Flash, rpc::ssr::*};
 
     let services = services()?;
     let accounts = &services.accounts;
-    let challenge = challenge.filter(|c| !c.is_empty()).or_else(|| read_cookie(CHALLENGE_COOKIE)).unwrap_or_default();
+    // The browser carries the challenge in a cookie (`Flash::Challenge`); programs may send it from
+    // the answer of `auth/sign_in` instead.
+    let challenge = challenge.filter(|c| !c.is_empty()).or_else(|| read_flash(Flash::Challenge)).unwrap_or_default();
     let (account, token) =
         accounts.sign_in_second_factor(&actor(), &challenge, &code, &client_info()).await.map_err(fail)?;
-    clear_flash(CHALLENGE_COOKIE, "/");
+    clear_flash(Flash::Challenge);
     set_session_cookie(token.expose(), services.sessions.max_age());
     redirect_form_post("/profile");
     Ok(UserDto::from(&account))

@@ -54,7 +54,7 @@ const TEXT_PREVIEW_BYTES: u64 = 64 * 1024;
 /// One file with its preview text and its share links.
 #[server(prefix = "/rpc", endpoint = "files/details", input = GetUrl)]
 pub async fn file_details(id: String) -> Result<FileDetailsDto, AppError> {
-    use crate::{dto::ShareDto, rpc::ssr::*};
+    use crate::{cookies::Flash, dto::ShareDto, rpc::ssr::*};
 
     let (services, actor) = (services()?, actor());
     let id = parse_id(&id)?;
@@ -65,7 +65,7 @@ pub async fn file_details(id: String) -> Result<FileDetailsDto, AppError> {
         None
     };
     let shares = services.files.shares(&actor, id).await.map_err(fail)?;
-    let fresh_share = take_flash(SHARE_FLASH_COOKIE, &format!("/files/{id}"))
+    let fresh_share = take_flash(Flash::NewShare(id))
         .filter(|token| token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
         .map(|token| public_link(&format!("/s/{token}")))
         .transpose()?;
@@ -103,7 +103,7 @@ pub const SHARE_LIFETIMES: [&str; 4] = ["1h", "1d", "7d", "30d"];
 pub async fn share_file(id: String, expires_in: String) -> Result<NewShareDto, AppError> {
     use domain::error::{Field, Problem};
 
-    use crate::{dto::ShareDto, rpc::ssr::*};
+    use crate::{cookies::Flash, dto::ShareDto, rpc::ssr::*};
 
     let lifetime = humantime::parse_duration(&expires_in)
         .map_err(|_| fail(domain::Error::invalid(Field::ExpiresIn, Problem::Malformed)))?;
@@ -113,15 +113,11 @@ pub async fn share_file(id: String, expires_in: String) -> Result<NewShareDto, A
     // The secret goes to the page in a cookie for that page alone, never in its URL (which
     // browsers keep in their history and send on as a Referer).
     if is_form_post() {
-        set_flash(SHARE_FLASH_COOKIE, &share.token, &format!("/files/{id}"));
+        set_flash(Flash::NewShare(id), &share.token);
         redirect_form_post(&format!("/files/{id}"));
     }
     Ok(NewShareDto { share: ShareDto::from(&share.info), url })
 }
-
-/// Carries a share link made by a plain form post to the file's page, which shows it once.
-#[cfg(feature = "ssr")]
-const SHARE_FLASH_COOKIE: &str = "smartai_new_share";
 
 #[server(prefix = "/rpc", endpoint = "files/revoke_share")]
 pub async fn revoke_share(id: String) -> Result<(), AppError> {

@@ -11,8 +11,28 @@ pub mod notifications;
 pub mod passkeys;
 pub mod tokens;
 
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+
+use crate::error::AppError;
+
 /// The stable URL prefix of every server function.
 pub const PREFIX: &str = "/rpc";
+
+/// The server functions' typed error, for a request a function could not even read.
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        let err = AppError::Request { message: value.to_string() };
+        // A request the function could not even read (a missing field, say) is the caller's fault.
+        #[cfg(feature = "ssr")]
+        ssr::set_status_for(&err);
+        err
+    }
+}
 
 #[cfg(feature = "ssr")]
 pub mod ssr;

@@ -23,10 +23,7 @@ pub async fn list_notifications() -> Result<Vec<NotificationDto>, AppError> {
 pub async fn mark_read(id: Option<String>) -> Result<(), AppError> {
     use crate::rpc::ssr::*;
 
-    let id = match id.filter(|id| !id.is_empty()) {
-        Some(id) => Some(uuid::Uuid::parse_str(&id).map_err(|_| fail(AppError::NotFound))?),
-        None => None,
-    };
+    let id = id.filter(|id| !id.is_empty()).map(|id| parse_id(&id)).transpose()?;
     services()?.notifications.mark_read(&actor(), id).await.map_err(fail)?;
     redirect_form_post("/notifications");
     Ok(())
@@ -36,7 +33,7 @@ pub async fn mark_read(id: Option<String>) -> Result<(), AppError> {
 pub async fn delete_notification(id: String) -> Result<(), AppError> {
     use crate::rpc::ssr::*;
 
-    let id = uuid::Uuid::parse_str(&id).map_err(|_| fail(AppError::NotFound))?;
+    let id = parse_id(&id)?;
     services()?.notifications.delete(&actor(), id).await.map_err(fail)?;
     redirect_form_post("/notifications");
     Ok(())

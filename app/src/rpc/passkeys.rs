@@ -65,7 +65,7 @@ pub async fn register_finish(challenge: String, credential: String, name: String
 pub async fn delete_passkey(id: String) -> Result<(), AppError> {
     use crate::rpc::ssr::*;
 
-    let id = uuid::Uuid::parse_str(&id).map_err(|_| fail(AppError::NotFound))?;
+    let id = parse_id(&id)?;
     services()?.passkeys.delete(&actor(), id, &client_info()).await.map_err(fail)?;
     redirect_form_post("/profile?saved=passkeys#passkeys");
     Ok(())

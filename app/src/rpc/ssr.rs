@@ -1,34 +1,19 @@
 //! What server functions need from the request: the actor, the services, cookies, status codes.
 
-use axum::http::{HeaderValue, StatusCode, header, request::Parts};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts};
 use domain::{Actor, Services, accounts::Account, sessions::ClientInfo};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
 
-use crate::{error::AppError, i18n::Lang};
+use crate::{
+    cookies::{self, CookiePolicy, Flash},
+    error::AppError,
+    i18n::Lang,
+};
 
-pub const SESSION_COOKIE: &str = "smartai_session";
-/// The session cookie's name over https. Browsers take a `__Host-` cookie only from this very host,
-/// with `Secure`, `Path=/` and no `Domain`, so a sibling subdomain cannot plant or overwrite it.
-pub const HOST_SESSION_COOKIE: &str = "__Host-smartai_session";
-
-/// How cookies are set; the server provides it from its configuration.
-#[derive(Debug, Clone, Copy)]
-pub struct CookiePolicy {
-    /// Add `Secure` (the app is served over https).
-    pub secure: bool,
-}
-
-impl CookiePolicy {
-    /// The name the session cookie is set and read under (plain http, as on a laptop, cannot have
-    /// the prefix: it needs `Secure`).
-    pub fn session_cookie(self) -> &'static str {
-        if self.secure { HOST_SESSION_COOKIE } else { SESSION_COOKIE }
-    }
-}
-
-fn session_cookie() -> &'static str {
-    use_context::<CookiePolicy>().map_or(SESSION_COOKIE, CookiePolicy::session_cookie)
+/// How this app sets cookies, as the server provided it (plain http when it did not).
+fn cookie_policy() -> CookiePolicy {
+    use_context::<CookiePolicy>().unwrap_or_default()
 }
 
 fn parts() -> Result<Parts, AppError> {
@@ -48,8 +33,9 @@ pub async fn assistant() -> Result<domain::assistant::AssistantService, AppError
     Ok(services.assistant)
 }
 
-/// An id from a form or a query. A malformed one names nothing: the same answer (`404`) as
-/// someone else's thing.
+/// An id from a form or a query, the one way every server function reads one (they take ids as
+/// strings, so that a malformed one reaches this instead of failing to decode). A malformed one names
+/// nothing: the same answer (`404`) as someone else's thing.
 pub fn parse_id(id: &str) -> Result<uuid::Uuid, AppError> {
     uuid::Uuid::parse_str(id).map_err(|_| fail(AppError::NotFound))
 }
@@ -61,12 +47,6 @@ pub fn actor() -> Actor {
 /// The signed-in account as loaded with the session at the start of this request.
 pub fn current_account() -> Option<Account> {
     use_context::<Parts>().and_then(|p| p.extensions.get::<Account>().cloned())
-}
-
-/// The signed-in account's time zone, for the times sent back (without cloning the request,
-/// as this runs once per time in a list).
-pub fn viewer_time_zone() -> Option<String> {
-    with_context::<Parts, _>(|p| p.extensions.get::<Account>().map(|a| a.time_zone.clone())).flatten()
 }
 
 pub fn client_info() -> ClientInfo {
@@ -84,12 +64,17 @@ pub fn public_link(path: &str) -> Result<String, AppError> {
     Ok(link.to_string())
 }
 
-/// A browser posting a plain HTML form (no JavaScript) asks for HTML back; programs and the
-/// hydrated UI do not.
+/// Whether this request is a plain HTML form post from a browser without JavaScript, which wants a
+/// redirect (or a page) back, not JSON: such a browser asks for HTML; programs and the hydrated UI
+/// do not. The one test of it, for the server functions here and the server's own doors (the byte
+/// doors, the rate limiter's refusal) alike.
+pub fn is_plain_form_post(headers: &HeaderMap) -> bool {
+    headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
+}
+
+/// [`is_plain_form_post`] for the request this server function answers.
 pub fn is_form_post() -> bool {
-    parts().is_ok_and(|p| {
-        p.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
-    })
+    parts().is_ok_and(|p| is_plain_form_post(&p.headers))
 }
 
 /// Whether this request is a call of a server function (not a page calling one while rendering).
@@ -147,59 +132,41 @@ fn append_cookie(cookie: String) {
     }
 }
 
-fn secure_attr() -> &'static str {
-    if use_context::<CookiePolicy>().is_some_and(|p| p.secure) { "; Secure" } else { "" }
-}
-
 pub fn set_session_cookie(token: &str, max_age: std::time::Duration) {
-    append_cookie(format!(
-        "{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
-        session_cookie(),
-        max_age.as_secs(),
-        secure_attr()
-    ));
+    append_cookie(cookie_policy().session(token, max_age));
 }
 
 pub fn clear_session_cookie() {
-    append_cookie(format!("{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}", session_cookie(), secure_attr()));
+    append_cookie(cookie_policy().clear_session());
 }
 
 pub fn set_lang_cookie(lang: Lang) {
-    append_cookie(format!("{}={}; Path=/; SameSite=Lax; Max-Age=31536000{}", Lang::COOKIE, lang.code(), secure_attr()));
+    append_cookie(cookie_policy().lang(lang));
 }
 
-/// Hands a value to the next page load under `path` without putting it in a URL (a secret shown
-/// once after a plain form post): an HttpOnly cookie for that path alone, kept a few minutes at
-/// most. [`take_flash`] reads it and clears it.
-pub fn set_flash(name: &str, value: &str, path: &str) {
-    append_cookie(format!("{name}={value}; Path={path}; HttpOnly; SameSite=Strict; Max-Age=300{}", secure_attr()));
+/// Hands a value to the next page load under the flash's path without putting it in a URL.
+/// [`take_flash`] reads it and clears it.
+pub fn set_flash(flash: Flash, value: &str) {
+    append_cookie(cookie_policy().flash(flash, value));
 }
 
 /// The value [`set_flash`] left for this request, cleared so the next load does not see it again.
 /// The page showing it is not kept in any cache.
-pub fn take_flash(name: &str, path: &str) -> Option<String> {
-    let value = read_cookie(name)?;
-    clear_flash(name, path);
+pub fn take_flash(flash: Flash) -> Option<String> {
+    let value = read_flash(flash)?;
+    clear_flash(flash);
     if let Some(response) = use_context::<ResponseOptions>() {
         response.insert_header(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     Some(value)
 }
 
-/// The value of one of the request's cookies, if it has a non-empty one.
-pub fn read_cookie(name: &str) -> Option<String> {
-    let parts = parts().ok()?;
-    parts
-        .headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|pair| pair.trim().strip_prefix(name)?.strip_prefix('=').map(str::to_owned))
-        .filter(|v| !v.is_empty())
+/// The value [`set_flash`] left for this request, if any, left in place.
+pub fn read_flash(flash: Flash) -> Option<String> {
+    with_context::<Parts, _>(|p| cookies::read(&p.headers, flash.name()).map(str::to_owned)).flatten()
 }
 
-/// Removes what [`set_flash`] left under `path`.
-pub fn clear_flash(name: &str, path: &str) {
-    append_cookie(format!("{name}=; Path={path}; HttpOnly; SameSite=Strict; Max-Age=0{}", secure_attr()));
+/// Removes what [`set_flash`] left.
+pub fn clear_flash(flash: Flash) {
+    append_cookie(cookie_policy().clear_flash(flash));
 }

@@ -35,7 +35,7 @@ pub async fn create_token(
 
     use domain::{Scope, Scopes, accounts::TokenRequest};
 
-    use crate::rpc::ssr::*;
+    use crate::{cookies::Flash, rpc::ssr::*};
 
     let scopes = scopes
         .iter()
@@ -47,7 +47,7 @@ pub async fn create_token(
     let new = services()?.tokens.create(&actor(), request, &client_info()).await.map_err(fail)?;
     let dto = NewTokenDto { token: TokenDto::from(&new.info), secret: new.secret };
     if is_form_post() {
-        set_flash(FLASH_COOKIE, &format!("{}.{}", dto.token.id, dto.secret), "/profile");
+        set_flash(Flash::NewToken, &format!("{}.{}", dto.token.id, dto.secret));
         redirect_form_post("/profile#tokens");
     }
     Ok(dto)
@@ -59,25 +59,20 @@ pub async fn create_token(
 pub async fn revoke_token(id: String) -> Result<(), AppError> {
     use crate::rpc::ssr::*;
 
-    let id = uuid::Uuid::parse_str(id.trim()).map_err(|_| fail(AppError::NotFound))?;
+    let id = parse_id(id.trim())?;
     services()?.tokens.revoke(&actor(), id, &client_info()).await.map_err(fail)?;
     redirect_form_post("/profile?saved=tokens#tokens");
     Ok(())
 }
-
-/// Carries a token made by a plain form post (no JavaScript) to the profile that the browser is
-/// sent to next: `<token id>.<secret>`, for `/profile` only.
-#[cfg(feature = "ssr")]
-const FLASH_COOKIE: &str = "smartai_new_token";
 
 /// The token a plain form post just made, with its secret, on the first load of the profile after
 /// it (later loads have nothing). Only a token of the signed-in user still there is shown.
 pub async fn fresh_token_after_form_post() -> Option<NewTokenDto> {
     #[cfg(feature = "ssr")]
     {
-        use crate::rpc::ssr::*;
+        use crate::{cookies::Flash, rpc::ssr::*};
 
-        let flash = take_flash(FLASH_COOKIE, "/profile")?;
+        let flash = take_flash(Flash::NewToken)?;
         let (id, secret) = flash.split_once('.')?;
         let tokens = services().ok()?.tokens.list(&actor()).await.ok()?;
         let info = tokens.iter().find(|t| t.id.to_string() == id)?;

@@ -1,10 +1,10 @@
 //! Accounts: sign-up, sign-in, sign-out, the profile and the password.
 
 mod admin;
-mod email;
 mod links;
 mod passkeys;
 pub mod password;
+pub(crate) mod pending_deletion;
 mod profile;
 mod step_up;
 pub mod throttle;
@@ -18,8 +18,9 @@ use sea_orm::{
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+pub use crate::account::Account;
+pub use crate::email_address::Email;
 pub use admin::AccountOverview;
-pub use email::Email;
 pub use links::{AccountLinks, LinksConfig};
 pub use passkeys::{Ceremony, PasskeyInfo, PasskeyService};
 pub use password::NewPassword;
@@ -36,39 +37,6 @@ use crate::{
     error::{Field, Problem},
     sessions::{ClientInfo, SessionStore, SessionToken},
 };
-
-/// An account as the rest of the system sees it (no password hash).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Account {
-    pub id: Uuid,
-    pub email: String,
-    pub display_name: String,
-    pub role: Role,
-    pub locale: String,
-    pub time_zone: String,
-    pub avatar_id: Option<Uuid>,
-    pub email_verified: bool,
-    /// Suspended by an administrator.
-    pub suspended: bool,
-    pub created_at: OffsetDateTime,
-}
-
-impl From<user::Model> for Account {
-    fn from(m: user::Model) -> Self {
-        Self {
-            id: m.id,
-            email: m.email,
-            display_name: m.display_name,
-            role: Role::parse(&m.role),
-            locale: m.locale,
-            time_zone: m.time_zone,
-            avatar_id: m.avatar_id,
-            email_verified: m.email_verified_at.is_some(),
-            suspended: m.suspended_at.is_some(),
-            created_at: m.created_at,
-        }
-    }
-}
 
 pub struct SignUp<'a> {
     pub email: &'a str,
@@ -289,7 +257,7 @@ impl AccountService {
         }
         let token = self.sessions.create(user_id, client).await?;
         self.audit.record(Event::SignIn, context).await?;
-        crate::deletion::DeletionService::cancel_on_sign_in(&self.db, &self.audit, user_id, client).await?;
+        pending_deletion::cancel_on_sign_in(&self.db, &self.audit, user_id, client).await?;
         tracing::info!(user_id = %user_id, "signed in");
         Ok(token)
     }

@@ -239,7 +239,7 @@ impl PasskeyService {
         }
         let token = self.sessions.create(user.id, client).await?;
         self.audit.record(Event::SignIn, Context::own(user.id, client).detail("method", "passkey")).await?;
-        crate::deletion::DeletionService::cancel_on_sign_in(&self.db, &self.audit, user.id, client).await?;
+        super::pending_deletion::cancel_on_sign_in(&self.db, &self.audit, user.id, client).await?;
         tracing::info!(user_id = %user.id, "signed in with a passkey");
         Ok((user.into(), token))
     }

@@ -14,6 +14,10 @@ use crate::error::{Error, Field, Problem};
 pub const MIN_LENGTH: usize = 12;
 pub const MAX_LENGTH: usize = 256;
 
+/// The password hash of an account that has no password (created through a provider): it matches
+/// no password; a reset or a change through a provider sets a real one.
+pub const NO_PASSWORD: &str = "!no-password";
+
 /// The 10,000 most common passwords (Daniel Miessler's SecLists, MIT; see data/common-passwords.LICENSE).
 static COMMON: LazyLock<HashSet<String>> = LazyLock::new(|| {
     include_str!("../../data/common-passwords.txt")
@@ -95,7 +99,7 @@ pub async fn hash(password: &NewPassword) -> Result<String, Error> {
 /// the same work against a dummy hash, so the answer takes the same time either way.
 pub async fn verify(candidate: &str, stored: Option<&str>) -> Result<bool, Error> {
     // An account created through a provider has no password: nothing matches it.
-    let stored = stored.filter(|s| *s != crate::oidc::NO_PASSWORD);
+    let stored = stored.filter(|s| *s != NO_PASSWORD);
     let known = stored.is_some();
     let stored = stored.map(str::to_owned);
     let candidate = candidate.to_owned();

@@ -159,7 +159,7 @@ impl Throttle {
                     let retry_after = self.locked_for(scope, &key, now).await?;
                     // The other scope's count would stand for an attempt that never happened.
                     self.release(&attempt).await?;
-                    metrics::counter!("auth_failures_total", "reason" => "throttled").increment(1);
+                    metrics::counter!(crate::metric_names::AUTH_FAILURES_TOTAL, "reason" => "throttled").increment(1);
                     tracing::info!(scope = scope.as_str(), ?retry_after, "sign-in refused: locked out");
                     return Err(Error::TooManyAttempts { retry_after });
                 }
@@ -170,10 +170,11 @@ impl Throttle {
 
     /// The attempt's password was wrong (or its e-mail unknown): its count stands.
     pub fn failed(&self, attempt: &Attempt) {
-        metrics::counter!("auth_failures_total", "reason" => "bad_credentials").increment(1);
+        metrics::counter!(crate::metric_names::AUTH_FAILURES_TOTAL, "reason" => "bad_credentials").increment(1);
         for counted in &attempt.counted {
             if counted.failures == self.threshold(counted.scope) {
-                metrics::counter!("auth_lockouts_total", "scope" => counted.scope.as_str()).increment(1);
+                metrics::counter!(crate::metric_names::AUTH_LOCKOUTS_TOTAL, "scope" => counted.scope.as_str())
+                    .increment(1);
                 tracing::warn!(
                     scope = counted.scope.as_str(),
                     key = ?counted.key,

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::{AuditLog, Event};
 use crate::{
     Actor, Error, Result,
-    accounts::Email,
+    email_address::Email,
     entities::{audit_event, user},
     error::{Field, Problem},
 };

@@ -36,10 +36,6 @@ use crate::{
     storage::{Storage, StorageConfig, StorageError},
 };
 
-/// Metric names.
-pub const LAST_SUCCESS_METRIC: &str = "backup_last_success_timestamp_seconds";
-pub const DURATION_METRIC: &str = "backup_duration_seconds";
-
 /// Why a backup command failed, in words an operator can act on.
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {
@@ -118,9 +114,9 @@ impl BackupService {
     /// The scheduled job: create, prune, and record the metrics.
     pub async fn run_scheduled(&self) -> anyhow::Result<()> {
         let created = self.create(false).await?;
-        metrics::histogram!(DURATION_METRIC).record(created.elapsed.as_secs_f64());
+        metrics::histogram!(crate::metric_names::BACKUP_DURATION_SECONDS).record(created.elapsed.as_secs_f64());
         let pruned = self.prune().await?;
-        metrics::gauge!(LAST_SUCCESS_METRIC).set(time::OffsetDateTime::now_utc().unix_timestamp() as f64);
+        metrics::gauge!(crate::metric_names::BACKUP_LAST_SUCCESS_TIMESTAMP_SECONDS).set(time::OffsetDateTime::now_utc().unix_timestamp() as f64);
         tracing::info!(
             archive = %created.name,
             rows = created.rows,

@@ -187,7 +187,7 @@ impl ExportService {
             .record_in(&txn, Event::ExportRequested, Context::own(owner, client).detail("export_id", id.to_string()))
             .await?;
         txn.commit().await?;
-        metrics::counter!("data_exports_requested_total").increment(1);
+        metrics::counter!(crate::metric_names::DATA_EXPORTS_REQUESTED_TOTAL).increment(1);
         Ok(Requested { export: ExportInfo::of(&row, now), started: true })
     }
 
@@ -280,7 +280,7 @@ impl ExportService {
         if in_app {
             self.notifications.announce(row.user_id).await;
         }
-        metrics::histogram!("data_export_seconds").record(started.elapsed().as_secs_f64());
+        metrics::histogram!(crate::metric_names::DATA_EXPORT_SECONDS).record(started.elapsed().as_secs_f64());
         tracing::info!(size = stored.size, "data export ready");
         Ok(())
     }

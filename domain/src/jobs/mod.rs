@@ -6,7 +6,6 @@
 //! A job as it is enqueued and kept is in `record`, the queue over either backend in `queue`,
 //! running jobs in `worker`.
 
-pub mod admin;
 mod queue;
 mod record;
 mod redis;

@@ -114,7 +114,7 @@ impl Queue {
     pub async fn enqueue(&self, job: NewJob) -> Result<Uuid> {
         let (record, run_at) = job.into_record();
         let id = record.id;
-        metrics::counter!("jobs_enqueued_total", "queue" => record.queue.clone(), "kind" => record.kind.clone())
+        metrics::counter!(crate::metric_names::JOBS_ENQUEUED_TOTAL, "queue" => record.queue.clone(), "kind" => record.kind.clone())
             .increment(1);
         dispatch!(self, q => q.push(record, run_at).await)?;
         Ok(id)
@@ -129,7 +129,7 @@ impl Queue {
             Self::Sql(q) => q.insert(txn, &record, run_at).await?,
             Self::Redis(_) => redis::write_outbox(txn, &record, run_at).await?,
         }
-        metrics::counter!("jobs_enqueued_total", "queue" => record.queue.clone(), "kind" => record.kind.clone())
+        metrics::counter!(crate::metric_names::JOBS_ENQUEUED_TOTAL, "queue" => record.queue.clone(), "kind" => record.kind.clone())
             .increment(1);
         Ok(id)
     }

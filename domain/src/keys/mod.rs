@@ -7,17 +7,17 @@
 //! opens and checks. Each stored value names the key that made it (`v1:<id>:…`), so a new key can
 //! go in front while older values still open; `smartai keys rotate` re-seals the TOTP secrets
 //! under the newest key. Recovery-code and audit hashes cannot be redone without what they hash,
-//! so a key stays in the list as long as any of them names it ([`KeyService::check_in_use`]).
+//! so a key stays in the list as long as any of them names it
+//! ([`KeyService::check_in_use`](crate::key_rotation::KeyService::check_in_use)).
 //! Without `SECRET_KEYS`, one key is generated into `DATA_DIR/secret-keys` (mode 0600) at the first
 //! start and used from then on.
 //!
-//! Sealing is in `seal`, keyed hashes in `sign`, the embedded key file in `key_file`, and
-//! what the database holds under which key (rotation, the start-up upgrade) in `store`.
+//! Sealing is in `seal`, keyed hashes in `sign`, the embedded key file in `key_file`; what the
+//! database holds under which key (rotation, the start-up upgrade) is in `crate::key_rotation`.
 
 mod key_file;
 mod seal;
 mod sign;
-mod store;
 
 use std::{fmt, path::Path, sync::Arc};
 
@@ -30,8 +30,6 @@ use hmac::{Hmac, Mac};
 use rand::RngCore;
 use secrecy::SecretBox;
 use sha2::Sha256;
-
-pub use store::{KeyService, KeyUse, Rotation, Upgrade};
 
 /// The file the embedded default keeps its key in, under `DATA_DIR`.
 pub const KEY_FILE: &str = "secret-keys";

@@ -168,7 +168,7 @@ impl Mailer {
                     .await?;
             }
         }
-        metrics::counter!("mail_sent_total", "transport" => self.describe()).increment(1);
+        metrics::counter!(crate::metric_names::MAIL_SENT_TOTAL, "transport" => self.describe()).increment(1);
         Ok(())
     }
 

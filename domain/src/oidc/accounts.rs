@@ -5,7 +5,8 @@ use sea_orm::{ActiveModelTrait, EntityTrait, Set, SqlErr, TransactionTrait};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Identity, NO_PASSWORD, OidcError, OidcService};
+use super::{Identity, OidcError, OidcService};
+use crate::accounts::password::NO_PASSWORD;
 use crate::{
     Actor, Role,
     accounts::{Account, DisplayName, Email, Locale, TimeZone},
@@ -87,7 +88,8 @@ impl OidcService {
         let token = self.inner.sessions.create_through(user_id, client, Some(provider)).await?;
         let context = Context::own(user_id, client).detail("provider", provider);
         self.inner.audit.record(Event::SignIn, context).await?;
-        crate::deletion::DeletionService::cancel_on_sign_in(&self.inner.db, &self.inner.audit, user_id, client).await?;
+        crate::accounts::pending_deletion::cancel_on_sign_in(&self.inner.db, &self.inner.audit, user_id, client)
+            .await?;
         tracing::info!(%user_id, provider, "signed in through a provider");
         Ok((user.into(), token))
     }

@@ -6,7 +6,8 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{FLOW_LIFETIME, Finished, Identity, NO_PASSWORD, OidcError, OidcService};
+use super::{FLOW_LIFETIME, Finished, Identity, OidcError, OidcService};
+use crate::accounts::password::NO_PASSWORD;
 use crate::{
     Actor, Error,
     accounts::{Account, SignIn},

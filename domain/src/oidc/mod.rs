@@ -41,10 +41,6 @@ use discovery::Provider;
 /// How long a sign-in in flight, or an identity waiting for the password, stays valid.
 const FLOW_LIFETIME: Duration = Duration::minutes(10);
 
-/// The password hash of an account that has no password (created through a provider): it matches
-/// no password; a reset or a change through a provider sets a real one.
-pub const NO_PASSWORD: &str = "!no-password";
-
 /// Why a provider sign-in did not end signed in. [`OidcError::code`] is a stable wire code, the
 /// suffix of its translation key.
 #[derive(Debug, thiserror::Error)]

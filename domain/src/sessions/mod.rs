@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 use self::cache::{Entry, SessionCache};
 use crate::{
     Actor, Credential, Error, Result, Role,
-    accounts::Account,
+    account::Account,
     config::SessionConfig,
     entities::{session, user},
     error::{Field, Problem},

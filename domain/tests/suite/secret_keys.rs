@@ -209,7 +209,7 @@ async fn secrets_from_before_the_keys_are_sealed_and_rehashed_at_start(backend: 
     sign_in(&app, "ada@example.com", old_codes[0]).await.unwrap();
     assert!(sign_in(&app, "ada@example.com", old_codes[0]).await.is_err(), "used up");
     // A second start has nothing left to do.
-    assert_eq!(app.keys.upgrade().await.unwrap(), domain::keys::Upgrade::default());
+    assert_eq!(app.keys.upgrade().await.unwrap(), domain::key_rotation::Upgrade::default());
 }
 
 async fn rotation_reseals_every_totp_secret_under_the_new_key(backend: Backend) {

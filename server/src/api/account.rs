@@ -19,7 +19,7 @@ use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 use super::{
     error::{ApiError, ErrorBody},
@@ -373,5 +373,5 @@ async fn download_export(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let download = services.exports.download(&caller.actor, id, &caller.client).await?;
-    Ok(crate::files::serve(download, &headers, "attachment", "private, no-store").await)
+    Ok(crate::byte_doors::serve(download, &headers, "attachment", "private, no-store").await)
 }

@@ -23,7 +23,7 @@ use super::{
     sessions::SessionBody,
     tokens::TokenBody,
 };
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

@@ -16,7 +16,7 @@ use super::{
     error::{ApiError, ErrorBody},
     extract::{Admin, Caller, Page, Query},
 };
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list_events)).routes(routes!(verification))

@@ -25,7 +25,7 @@ use super::{
     extract::{Caller, Json, Page, PageQuery, Path, Query, Read, Write, check_if_match, etag_of, with_etag},
     idempotency::{ClaimedKey, OneTimeSecret},
 };
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -197,7 +197,7 @@ async fn file_content(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let download = services.files.download(&caller.actor, id).await?;
-    Ok(crate::files::serve(download, &headers, "attachment", "private, no-cache").await)
+    Ok(crate::byte_doors::serve(download, &headers, "attachment", "private, no-cache").await)
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

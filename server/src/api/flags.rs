@@ -16,7 +16,7 @@ use super::{
     error::{ApiError, ErrorBody},
     extract::{Admin, Caller, Json, Path},
 };
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list_flags)).routes(routes!(set_flag))

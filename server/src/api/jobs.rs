@@ -13,7 +13,7 @@ use super::{
     error::{ApiError, ErrorBody},
     extract::{Admin, Caller, Path},
 };
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Jobs an overview lists of each kind (running, waiting, dead).
 const LISTED: usize = 100;

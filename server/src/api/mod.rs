@@ -35,7 +35,7 @@ use utoipa::{
 use utoipa_axum::{router::OpenApiRouter, routes};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 use error::{ApiError, ErrorBody};
 use extract::{Caller, Read};
 
@@ -84,7 +84,7 @@ impl Modify for Security {
         components.add_security_scheme(
             "session",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
-                app::rpc::ssr::SESSION_COOKIE,
+                app::cookies::SESSION,
                 "The browser's session cookie (state-changing requests must come from the app's own pages)",
             ))),
         );

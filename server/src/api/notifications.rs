@@ -15,7 +15,7 @@ use super::{
     error::{ApiError, ErrorBody},
     extract::{Caller, Json, Page, PageQuery, Path, Query, Read, Write},
 };
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

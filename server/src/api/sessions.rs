@@ -11,7 +11,7 @@ use super::{
     error::{ApiError, ErrorBody},
     extract::{Caller, Path, Read, Write},
 };
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list_sessions, end_other_sessions)).routes(routes!(end_session))

@@ -23,7 +23,7 @@ use super::{
     extract::{Caller, Json, Path, Read, Write},
     idempotency::OneTimeSecret,
 };
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list_tokens, create_token)).routes(routes!(revoke_token))

@@ -23,7 +23,7 @@ use super::{
     error::{ApiError, ErrorBody},
     extract::{Caller, Path, Read, Write},
 };
-use crate::startup::AppState;
+use crate::state::AppState;
 
 const VERSION: &str = "1.0.0";
 const EXTENSIONS: &str = "creation,creation-with-upload,termination,expiration,checksum";

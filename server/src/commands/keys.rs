@@ -3,10 +3,7 @@
 use std::fmt;
 
 use anyhow::Context;
-use domain::{
-    Actor,
-    keys::{Keyring, Rotation},
-};
+use domain::{Actor, key_rotation::Rotation, keys::Keyring};
 
 use super::Lines;
 use crate::{cli::KeysAction, startup::open_services};

@@ -19,7 +19,7 @@ use std::{
     time::{SystemTime, UNIX_EPOCH},
 };
 
-use app::{error::AppError, i18n::Lang};
+use app::{error::AppError, i18n::Lang, rpc::ssr::is_plain_form_post};
 use axum::{
     extract::{ConnectInfo, Request, State},
     http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header},
@@ -30,7 +30,7 @@ pub use config::{BadLimit, Limit, Quota, RateLimitConfig};
 use domain::Actor;
 use store::{Hit, Store};
 
-use crate::metrics::{RATE_LIMIT_STORE_ERRORS_TOTAL, RATE_LIMITED_TOTAL};
+use domain::metric_names::{RATE_LIMIT_STORE_ERRORS_TOTAL, RATE_LIMITED_TOTAL};
 
 /// A group of routes sharing one pair of limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -213,7 +213,7 @@ pub async fn enforce(State(limiter): State<RateLimiter>, request: Request, next:
 
 /// The 429 answer in the caller's terms: the REST API's error object, the server functions'
 /// typed error (which the UI shows as "try again in N seconds"), or a short translated text
-/// (pages, and server functions posted by a form without JavaScript, as `is_form_post` in app).
+/// (pages, and server functions posted by a form without JavaScript).
 fn refusal(request: &Request, group: Group, retry_after: u64) -> Response {
     let lang = request.extensions().get::<Lang>().copied().unwrap_or_default();
     let message = lang.tr_args("error-rate-limited", &[("count", retry_after.to_string())]);
@@ -222,15 +222,13 @@ fn refusal(request: &Request, group: Group, retry_after: u64) -> Response {
         // `api::shape_errors` writes the body, with the request id.
         Group::Api => crate::api::error::ApiError::new(status, "rate_limited", message).into_response(),
         // A plain form post (a browser without JavaScript) gets the text, like a page.
-        Group::Auth | Group::Rpc if request.uri().path().starts_with(app::rpc::PREFIX) && !accepts_html(request) => {
+        Group::Auth | Group::Rpc
+            if request.uri().path().starts_with(app::rpc::PREFIX) && !is_plain_form_post(request.headers()) =>
+        {
             (status, axum::Json(AppError::TooManyAttempts { retry_after })).into_response()
         }
         _ => (status, message).into_response(),
     }
-}
-
-fn accepts_html(request: &Request) -> bool {
-    request.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
 }
 
 /// The address a client is counted under: IPv6 clients by their /64, the block one subscriber

@@ -310,7 +310,7 @@ async fn session(app: &TestApp, email: &str, sign_in: bool) -> String {
         app.sign_up_confirmed_with(&program(), email).await
     };
     assert_eq!(response.status(), 200, "{email}");
-    let cookie = set_cookie(&response, app::rpc::ssr::SESSION_COOKIE).expect("a session cookie");
+    let cookie = set_cookie(&response, app::cookies::SESSION).expect("a session cookie");
     cookie.split(';').next().unwrap().split_once('=').unwrap().1.to_owned()
 }
 
@@ -450,7 +450,7 @@ async fn arrange(app: &TestApp) -> World {
 }
 
 fn cookie(session: &str) -> String {
-    format!("{}={session}", app::rpc::ssr::SESSION_COOKIE)
+    format!("{}={session}", app::cookies::SESSION)
 }
 
 /// Ada's things whose ids no answer to anyone but Ada may show.

@@ -55,7 +55,7 @@ fn every_door_answers_every_error_as_the_table_says() {
         if rpc.status() != status {
             wrong.push(format!("{name}: server functions answer {} instead of {status}", rpc.status()));
         }
-        let bytes = server::files::rpc_error(rpc);
+        let bytes = server::byte_doors::rpc_error(rpc);
         if bytes.status().as_u16() != status || retry_after(&bytes) != retry {
             wrong.push(format!(
                 "{name}: byte doors answer {} with Retry-After {:?}",

@@ -29,17 +29,17 @@ pub(super) struct Usage {
 
 #[derive(Deserialize)]
 pub(super) struct ErrorBody {
-    pub(super) error: ApiError,
+    pub(super) error: ErrorObject,
 }
 
 #[derive(Deserialize)]
 #[serde(untagged)]
-pub(super) enum ApiError {
+pub(super) enum ErrorObject {
     Described { message: String },
     Plain(String),
 }
 
-impl ApiError {
+impl ErrorObject {
     pub(super) fn message(self) -> String {
         match self {
             Self::Described { message } | Self::Plain(message) => message,
@@ -56,7 +56,7 @@ struct Chunk {
     #[serde(default)]
     usage: Option<Usage>,
     #[serde(default)]
-    error: Option<ApiError>,
+    error: Option<ErrorObject>,
 }
 
 #[derive(Deserialize)]

@@ -41,18 +41,18 @@ pub(super) async fn execute(queue: Queue, handlers: Arc<Handlers>, job: JobRecor
             bury(&queue, &handlers, &job, &format!("no handler for jobs of kind `{}`", job.kind), &labels).await;
             return;
         };
-        metrics::counter!("jobs_started_total", &labels).increment(1);
+        metrics::counter!(crate::metric_names::JOBS_STARTED_TOTAL, &labels).increment(1);
         let started = std::time::Instant::now();
         // A panicking handler fails its attempt like an error does (retried, then buried), instead
         // of leaving the job claimed until the visibility timeout.
         let run = std::panic::AssertUnwindSafe(handler(job.payload.clone())).catch_unwind();
         let outcome = tokio::time::timeout(job.timeout(), run).await;
-        metrics::histogram!("job_duration_seconds", &labels).record(started.elapsed().as_secs_f64());
+        metrics::histogram!(crate::metric_names::JOB_DURATION_SECONDS, &labels).record(started.elapsed().as_secs_f64());
         let mut permanent = false;
         let error = match outcome {
             Ok(Ok(Ok(()))) => {
                 tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "job done");
-                metrics::counter!("jobs_succeeded_total", &labels).increment(1);
+                metrics::counter!(crate::metric_names::JOBS_SUCCEEDED_TOTAL, &labels).increment(1);
                 if let Err(err) = queue.complete(&job).await {
                     tracing::warn!(error = %err, "job done but not acknowledged; it will run again");
                 }
@@ -72,13 +72,13 @@ pub(super) async fn execute(queue: Queue, handlers: Arc<Handlers>, job: JobRecor
             }
             Err(_) => format!("timed out after {:?}", job.timeout()),
         };
-        metrics::counter!("jobs_failed_total", &labels).increment(1);
+        metrics::counter!(crate::metric_names::JOBS_FAILED_TOTAL, &labels).increment(1);
         if permanent || job.attempts >= job.max_attempts {
             bury(&queue, &handlers, &job, &error, &labels).await;
         } else {
             let wait = backoff(job.attempts);
             tracing::warn!(%error, retry_in = ?wait, "job failed; retrying");
-            metrics::counter!("jobs_retried_total", &labels).increment(1);
+            metrics::counter!(crate::metric_names::JOBS_RETRIED_TOTAL, &labels).increment(1);
             if let Err(err) = queue.retry(&job, &error, wait).await {
                 tracing::warn!(error = %err, "could not schedule the retry; the job returns after the visibility timeout");
             }
@@ -92,7 +92,7 @@ pub(super) async fn execute(queue: Queue, handlers: Arc<Handlers>, job: JobRecor
 /// job cannot be buried it comes back after the visibility timeout and is buried then.)
 async fn bury(queue: &Queue, handlers: &Handlers, job: &JobRecord, error: &str, labels: &[(&'static str, String); 2]) {
     tracing::error!(%error, attempts = job.attempts, "job failed for the last time; moved to the dead-letter set");
-    metrics::counter!("jobs_dead_total", labels).increment(1);
+    metrics::counter!(crate::metric_names::JOBS_DEAD_TOTAL, labels).increment(1);
     if let Err(err) = queue.bury(job, error).await {
         tracing::warn!(error = %err, "could not bury the job");
         return;

@@ -4,10 +4,10 @@
 
 use uuid::Uuid;
 
-use super::{JobRecord, PendingJob, Queue, QueueDepth};
 use crate::{
     Actor, Error, Result,
     audit::{AuditLog, Context, Event},
+    jobs::{JobRecord, PendingJob, Queue, QueueDepth},
     sessions::ClientInfo,
 };
 

@@ -1,5 +1,6 @@
 //! What the keys are used for in the database: which keys stored values name, bringing values from
-//! before SECRET_KEYS under a key, and re-sealing under the newest key.
+//! before SECRET_KEYS under a key, and re-sealing under the newest key. A service above the
+//! keyring (`keys`) and the two-factor secrets and audit chain it keys, so apart from the keyring.
 
 use std::collections::BTreeMap;
 
@@ -7,12 +8,12 @@ use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter, Statement, sea_query::Expr,
 };
 
-use super::Keyring;
 use crate::{
     Actor, Result,
     accounts::two_factor,
     audit::AuditLog,
     entities::{recovery_code, two_factor as two_factor_row},
+    keys::Keyring,
 };
 
 /// How many stored values name one key.

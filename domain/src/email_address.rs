@@ -1,3 +1,6 @@
+//! The e-mail address newtype, below the accounts that own one and the audit log that searches
+//! by one.
+
 use crate::error::{Error, Field, Problem};
 
 /// An e-mail address, trimmed and lower-cased so one mailbox is one account.

@@ -2,11 +2,14 @@
 //! provider and back) and a plain form post, so they are axum handlers, not server functions.
 //! Every failure lands on a page that says what happened in the user's language, never a 500.
 
-use app::{i18n::Lang, rpc::ssr::CookiePolicy};
+use app::{
+    cookies::{self, CookiePolicy, Flash},
+    i18n::Lang,
+};
 use axum::{
     Extension, Form,
     extract::{Path, Query, State},
-    http::{HeaderMap, HeaderValue, header},
+    http::HeaderMap,
     response::{IntoResponse, Redirect, Response},
 };
 use domain::{
@@ -17,13 +20,7 @@ use domain::{
 };
 use serde::Deserialize;
 
-use crate::{request_context::cookie, startup::AppState};
-
-/// Keeps the `state` of a sign-in in flight, so the callback must come back to the same browser.
-const STATE_COOKIE: &str = "smartai_oidc_state";
-/// Keeps the secret of an identity waiting for its account's password.
-const LINK_COOKIE: &str = "smartai_oidc_link";
-const FLOW_MAX_AGE: u64 = 600;
+use crate::state::AppState;
 
 #[derive(Deserialize)]
 pub struct StartQuery {
@@ -34,7 +31,7 @@ pub struct StartQuery {
 /// account (bound to this session; see `OidcService::start_connect`).
 pub async fn connect(
     State(services): State<Services>,
-    State(cookies): State<CookiePolicy>,
+    State(policy): State<CookiePolicy>,
     Extension(actor): Extension<Actor>,
     Path(provider): Path<String>,
 ) -> Response {
@@ -42,7 +39,7 @@ pub async fn connect(
         return Redirect::to("/signin").into_response();
     }
     match services.oidc.start_connect(&actor, &provider).await {
-        Ok(started) => to_provider(cookies, &started),
+        Ok(started) => to_provider(policy, &started),
         Err(err) => refused(&err),
     }
 }
@@ -50,12 +47,12 @@ pub async fn connect(
 /// `GET /auth/oidc/{provider}/start`: to the provider's sign-in page.
 pub async fn start(
     State(services): State<Services>,
-    State(cookies): State<CookiePolicy>,
+    State(policy): State<CookiePolicy>,
     Path(provider): Path<String>,
     Query(query): Query<StartQuery>,
 ) -> Response {
     match services.oidc.start(&provider, query.return_to.as_deref()).await {
-        Ok(started) => to_provider(cookies, &started),
+        Ok(started) => to_provider(policy, &started),
         Err(err) => refused(&err),
     }
 }
@@ -82,39 +79,31 @@ pub async fn callback(
         code: query.code.as_deref(),
         state: query.state.as_deref(),
         error: query.error.as_deref(),
-        kept_state: cookie(&headers, STATE_COOKIE),
+        kept_state: cookies::read(&headers, cookies::OIDC_STATE),
     };
-    let (services, cookies) = (state.services, state.cookies);
+    let (services, policy) = (state.services, state.cookies);
     let locale = Locale::parse(lang.code()).unwrap_or(Locale::En);
     let mut response = match services.oidc.finish(&actor, &provider, callback, locale, &client).await {
         Ok(Finished::SignedIn { token, return_to, .. }) => {
             let mut response = Redirect::to(return_to.as_deref().unwrap_or("/profile")).into_response();
-            set_session(&mut response, &services, cookies, token.expose());
+            set_session(&mut response, &services, policy, token.expose());
             response
         }
         Ok(Finished::Connected { .. }) => Redirect::to("/profile?saved=linked").into_response(),
         Ok(Finished::NeedsSecondFactor(challenge)) => {
             // As after a right password: the code page, with the challenge in a cookie.
             let mut response = Redirect::to("/signin/code").into_response();
-            let secure = if cookies.secure { "; Secure" } else { "" };
-            let cookie = format!(
-                "{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age=300{secure}",
-                app::rpc::auth::CHALLENGE_COOKIE,
-                challenge.expose()
-            );
-            if let Ok(value) = HeaderValue::from_str(&cookie) {
-                response.headers_mut().append(header::SET_COOKIE, value);
-            }
+            cookies::append(response.headers_mut(), &policy.flash(Flash::Challenge, challenge.expose()));
             response
         }
         Ok(Finished::LinkNeeded { secret, provider }) => {
             let mut response = Redirect::to(&format!("/signin/link?provider={provider}")).into_response();
-            set_cookie(&mut response, cookies, LINK_COOKIE, &secret, "/", FLOW_MAX_AGE);
+            cookies::append(response.headers_mut(), &policy.oidc_link(&secret));
             response
         }
         Err(err) => refused(&err),
     };
-    set_cookie(&mut response, cookies, STATE_COOKIE, "", "/auth/oidc/", 0);
+    cookies::append(response.headers_mut(), &policy.clear_oidc_state());
     response
 }
 
@@ -128,25 +117,25 @@ pub struct LinkForm {
 /// the provider is linked and the account signed in.
 pub async fn link(
     State(services): State<Services>,
-    State(cookies): State<CookiePolicy>,
+    State(policy): State<CookiePolicy>,
     Extension(actor): Extension<Actor>,
     Extension(client): Extension<ClientInfo>,
     headers: HeaderMap,
     Form(form): Form<LinkForm>,
 ) -> Response {
-    let Some(secret) = cookie(&headers, LINK_COOKIE) else {
+    let Some(secret) = cookies::read(&headers, cookies::OIDC_LINK) else {
         return Redirect::to("/signin?oidc_error=state").into_response();
     };
     match services.oidc.link(&actor, secret, &form.password, &client).await {
         Ok((_, token, return_to)) => {
             let mut response = Redirect::to(return_to.as_deref().unwrap_or("/profile?saved=linked")).into_response();
-            set_session(&mut response, &services, cookies, token.expose());
-            set_cookie(&mut response, cookies, LINK_COOKIE, "", "/", 0);
+            set_session(&mut response, &services, policy, token.expose());
+            cookies::append(response.headers_mut(), &policy.clear_oidc_link());
             response
         }
         Err(OidcError::State) => {
             let mut response = Redirect::to("/signin?oidc_error=state").into_response();
-            set_cookie(&mut response, cookies, LINK_COOKIE, "", "/", 0);
+            cookies::append(response.headers_mut(), &policy.clear_oidc_link());
             response
         }
         Err(err) => {
@@ -165,9 +154,9 @@ pub async fn link(
 
 /// The sign-in page, with what went wrong.
 /// To the provider, with the flow's state in a cookie the callback checks.
-fn to_provider(cookies: CookiePolicy, started: &Started) -> Response {
+fn to_provider(policy: CookiePolicy, started: &Started) -> Response {
     let mut response = Redirect::to(started.url.as_str()).into_response();
-    set_cookie(&mut response, cookies, STATE_COOKIE, &started.state, "/auth/oidc/", FLOW_MAX_AGE);
+    cookies::append(response.headers_mut(), &policy.oidc_state(&started.state));
     response
 }
 
@@ -181,15 +170,6 @@ fn refused(err: &OidcError) -> Response {
     Redirect::to(&format!("/signin?oidc_error={}", err.code())).into_response()
 }
 
-fn set_session(response: &mut Response, services: &Services, cookies: CookiePolicy, token: &str) {
-    let max_age = services.sessions.max_age().as_secs();
-    set_cookie(response, cookies, cookies.session_cookie(), token, "/", max_age);
-}
-
-fn set_cookie(response: &mut Response, cookies: CookiePolicy, name: &str, value: &str, path: &str, max_age: u64) {
-    let secure = if cookies.secure { "; Secure" } else { "" };
-    let cookie = format!("{name}={value}; Path={path}; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
+fn set_session(response: &mut Response, services: &Services, policy: CookiePolicy, token: &str) {
+    cookies::append(response.headers_mut(), &policy.session(token, services.sessions.max_age()));
 }

@@ -6,7 +6,7 @@ use std::io;
 use app::{
     dto::{FileDto, avatar_url},
     error::AppError,
-    rpc::{account::AVATAR_UPLOAD_URL as AVATAR_PATH, files::UPLOAD_URL as UPLOAD_PATH},
+    rpc::{account::AVATAR_UPLOAD_URL as AVATAR_PATH, files::UPLOAD_URL as UPLOAD_PATH, ssr::is_plain_form_post},
 };
 use axum::{
     Extension, Json,
@@ -27,18 +27,15 @@ use uuid::Uuid;
 
 /// How an answer reaches the caller: a program (or the hydrated page) reads JSON; a browser posting
 /// a plain form follows a redirect, with an error in the query as server functions do.
-struct Caller {
+struct ReplyTo {
     form_post: bool,
     referer: Option<String>,
 }
 
-impl Caller {
+impl ReplyTo {
     fn of(headers: &HeaderMap) -> Self {
         let header = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
-        Self {
-            form_post: header(header::ACCEPT).is_some_and(|accept| accept.contains("text/html")),
-            referer: header(header::REFERER).map(str::to_owned),
-        }
+        Self { form_post: is_plain_form_post(headers), referer: header(header::REFERER).map(str::to_owned) }
     }
 
     fn fail(&self, path: &str, err: AppError) -> Response {
@@ -69,17 +66,17 @@ pub async fn upload(
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    let caller = Caller::of(&headers);
+    let reply_to = ReplyTo::of(&headers);
     let mut multipart = match multipart {
         Ok(multipart) => multipart,
-        Err(rejection) => return caller.fail(UPLOAD_PATH, bad_request(rejection)),
+        Err(rejection) => return reply_to.fail(UPLOAD_PATH, bad_request(rejection)),
     };
     let mut stored = Vec::new();
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(field)) => field,
             Ok(None) => break,
-            Err(err) => return caller.fail(UPLOAD_PATH, bad_request(err)),
+            Err(err) => return reply_to.fail(UPLOAD_PATH, bad_request(err)),
         };
         // A form without a chosen file still sends an empty, nameless part.
         let Some(name) = field.file_name().filter(|n| !n.is_empty()).map(str::to_owned) else { continue };
@@ -89,14 +86,14 @@ pub async fn upload(
         let body = field.map_err(io::Error::other);
         match services.files.upload(&actor, &name, body).await {
             Ok(info) => stored.push(FileDto::from(&info)),
-            Err(err) => return caller.fail(UPLOAD_PATH, AppError::for_upload(err, &name)),
+            Err(err) => return reply_to.fail(UPLOAD_PATH, AppError::for_upload(err, &name)),
         }
     }
     if stored.is_empty() {
         let err = domain::Error::invalid(Field::File, Problem::Required);
-        return caller.fail(UPLOAD_PATH, err.into());
+        return reply_to.fail(UPLOAD_PATH, err.into());
     }
-    if caller.form_post {
+    if reply_to.form_post {
         return Redirect::to(&format!("/files?uploaded={}", stored.len())).into_response();
     }
     (StatusCode::CREATED, Json(stored)).into_response()
@@ -142,6 +139,12 @@ pub async fn export(
         Ok(download) => serve(download, &headers, "attachment", "private, no-store").await,
         Err(err) => error_response(err),
     }
+}
+
+/// A request's path as logs and traces may keep it: a share link's token (see [`shared`]) opens
+/// the file to whoever reads it, so it is left out.
+pub(crate) fn logged_path(path: &str) -> &str {
+    if path.starts_with("/s/") { "/s/{token}" } else { path }
 }
 
 /// `GET /s/{token}`: a shared file, for anyone holding the link.
@@ -249,10 +252,10 @@ pub async fn set_avatar(
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    let caller = Caller::of(&headers);
+    let reply_to = ReplyTo::of(&headers);
     let mut multipart = match multipart {
         Ok(multipart) => multipart,
-        Err(rejection) => return caller.fail(AVATAR_PATH, bad_request(rejection)),
+        Err(rejection) => return reply_to.fail(AVATAR_PATH, bad_request(rejection)),
     };
     loop {
         match multipart.next_field().await {
@@ -260,19 +263,19 @@ pub async fn set_avatar(
                 let name = field.file_name().unwrap_or_default().to_owned();
                 let body = field.map_err(io::Error::other);
                 return match services.avatars.set(&actor, body).await {
-                    Ok(_) if caller.form_post => Redirect::to("/profile?saved=avatar").into_response(),
+                    Ok(_) if reply_to.form_post => Redirect::to("/profile?saved=avatar").into_response(),
                     Ok(id) => {
                         Json(serde_json::json!({ "avatar_url": avatar_url(&id.to_string(), 256) })).into_response()
                     }
-                    Err(err) => caller.fail(AVATAR_PATH, AppError::for_upload(err, &name)),
+                    Err(err) => reply_to.fail(AVATAR_PATH, AppError::for_upload(err, &name)),
                 };
             }
             Ok(Some(_)) => continue,
             Ok(None) => {
                 let err = domain::Error::invalid(Field::Avatar, Problem::Required);
-                return caller.fail(AVATAR_PATH, err.into());
+                return reply_to.fail(AVATAR_PATH, err.into());
             }
-            Err(err) => return caller.fail(AVATAR_PATH, bad_request(err)),
+            Err(err) => return reply_to.fail(AVATAR_PATH, bad_request(err)),
         }
     }
 }
@@ -292,5 +295,17 @@ pub async fn avatar(State(services): State<Services>, Path((id, file)): Path<(St
         )
             .into_response(),
         Err(err) => error_response(err),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::logged_path;
+
+    #[test]
+    fn share_tokens_stay_out_of_the_logs() {
+        assert_eq!(logged_path("/s/Zm9vYmFyYmF6cXV4"), "/s/{token}");
+        assert_eq!(logged_path("/files/3f1c/content"), "/files/3f1c/content");
+        assert_eq!(logged_path("/signin"), "/signin");
     }
 }
