@@ -356,7 +356,8 @@ impl NotificationService {
         }
         let rendered = crate::mail::render(&user.locale, &job.kind, &args);
         let to = Mailbox::new(Some(user.display_name), user.email.parse()?);
-        self.mailer.send(Mail { id: job.message_id, to, subject: rendered.subject, body: rendered.body }).await
+        let mail = Mail { id: job.message_id, to, subject: rendered.subject, body: rendered.body };
+        self.mailer.send_to_account(user.id, mail).await
     }
 
     /// The `notifications.security` job: what changed, when and from where, in the user's
@@ -375,7 +376,8 @@ impl NotificationService {
         ];
         let rendered = crate::mail::render(&user.locale, "security", &args);
         let to = Mailbox::new(Some(user.display_name), user.email.parse()?);
-        self.mailer.send(Mail { id: job.message_id, to, subject: rendered.subject, body: rendered.body }).await
+        let mail = Mail { id: job.message_id, to, subject: rendered.subject, body: rendered.body };
+        self.mailer.send_to_account(user.id, mail).await
     }
 
     fn link(&self, path: &str) -> String {

@@ -116,7 +116,8 @@ impl BackupService {
         let created = self.create(false).await?;
         metrics::histogram!(crate::metric_names::BACKUP_DURATION_SECONDS).record(created.elapsed.as_secs_f64());
         let pruned = self.prune().await?;
-        metrics::gauge!(crate::metric_names::BACKUP_LAST_SUCCESS_TIMESTAMP_SECONDS).set(time::OffsetDateTime::now_utc().unix_timestamp() as f64);
+        metrics::gauge!(crate::metric_names::BACKUP_LAST_SUCCESS_TIMESTAMP_SECONDS)
+            .set(time::OffsetDateTime::now_utc().unix_timestamp() as f64);
         tracing::info!(
             archive = %created.name,
             rows = created.rows,

@@ -12,7 +12,8 @@ use lettre::{
     message::{Mailbox, header::ContentType},
 };
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, sea_query::OnConflict,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait, sea_query::OnConflict,
 };
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -20,7 +21,10 @@ use uuid::Uuid;
 
 pub use templates::{Rendered, render, text};
 
-use crate::{entities::mail_outbox, jobs::Job};
+use crate::{
+    entities::{mail_outbox, user},
+    jobs::Job,
+};
 
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "E-mail")]
@@ -153,22 +157,49 @@ impl Mailer {
                     anyhow::anyhow!("{}", crate::log_privacy::text(&chain))
                 })?;
             }
-            Transport::Outbox => {
-                let row = mail_outbox::ActiveModel {
-                    id: Set(mail.id),
-                    to_address: Set(mail.to.to_string()),
-                    subject: Set(mail.subject),
-                    body: Set(mail.body),
-                    created_at: Set(OffsetDateTime::now_utc()),
-                };
-                mail_outbox::Entity::insert(row)
-                    .on_conflict(OnConflict::column(mail_outbox::Column::Id).do_nothing().to_owned())
-                    .do_nothing()
-                    .exec(&self.db)
-                    .await?;
-            }
+            Transport::Outbox => Self::keep(&self.db, mail).await?,
         }
         metrics::counter!(crate::metric_names::MAIL_SENT_TOTAL, "transport" => self.describe()).increment(1);
+        Ok(())
+    }
+
+    /// Sends a mail about an account to its owner. The outbox keeps it only while the account
+    /// exists: an erasure that ran while the mail was on its way deletes the account's outbox
+    /// e-mails, and must not find one written after it. The account's row is read in the
+    /// transaction that writes the mail (shared-locked on PostgreSQL; on SQLite the write fails
+    /// if an erasure committed since the read, and the job's retry finds no account).
+    pub async fn send_to_account(&self, account: Uuid, mail: Mail) -> anyhow::Result<()> {
+        if matches!(self.transport, Transport::Smtp(_)) {
+            return self.send(mail).await;
+        }
+        let txn = self.db.begin().await?;
+        let mut owner = user::Entity::find_by_id(account);
+        if txn.get_database_backend() == DatabaseBackend::Postgres {
+            owner = owner.lock_shared();
+        }
+        if owner.one(&txn).await?.is_none() {
+            return Ok(());
+        }
+        Self::keep(&txn, mail).await?;
+        txn.commit().await?;
+        metrics::counter!(crate::metric_names::MAIL_SENT_TOTAL, "transport" => self.describe()).increment(1);
+        Ok(())
+    }
+
+    /// Writes the mail to the outbox; a repeated delivery of its job writes nothing new.
+    async fn keep(db: &impl ConnectionTrait, mail: Mail) -> anyhow::Result<()> {
+        let row = mail_outbox::ActiveModel {
+            id: Set(mail.id),
+            to_address: Set(mail.to.to_string()),
+            subject: Set(mail.subject),
+            body: Set(mail.body),
+            created_at: Set(OffsetDateTime::now_utc()),
+        };
+        mail_outbox::Entity::insert(row)
+            .on_conflict(OnConflict::column(mail_outbox::Column::Id).do_nothing().to_owned())
+            .do_nothing()
+            .exec(db)
+            .await?;
         Ok(())
     }
 

@@ -157,3 +157,48 @@ async fn a_repeated_delivery_keeps_one_email() {
     assert_eq!(mails.len(), 1);
     assert_eq!(mails[0].subject, "“x.png” could not be processed");
 }
+
+crate::on_both_databases!(an_email_about_an_account_erased_on_its_way_is_not_kept);
+
+/// An erasure deletes the account's outbox e-mails; a notice already on its way when the erasure
+/// ran must not write one after it (the outbox write reads the account in its own transaction).
+async fn an_email_about_an_account_erased_on_its_way_is_not_kept(backend: Backend) {
+    use sea_orm::{EntityTrait, TransactionTrait};
+
+    let app = spawn_services(backend, &[]).await;
+    let email = format!("user-{}@example.com", uuid::Uuid::new_v4().simple());
+    let input =
+        SignUp { email: &email, password: "correct horse battery staple", display_name: None, locale: Locale::En };
+    let (account, _) = app.services.accounts.sign_up(input, &ClientInfo::default()).await.unwrap();
+    let notice = |event: &str| domain::notifications::SecurityNotice {
+        message_id: uuid::Uuid::now_v7(),
+        user_id: account.id,
+        event: event.into(),
+        at: time::OffsetDateTime::now_utc(),
+        ip: None,
+    };
+    let mailer = app.services.notifications.mailer();
+    let kept = || async { mailer.outbox(Some(&email), 50).await.unwrap().len() };
+    let before = kept().await;
+    app.services.notifications.send_security_notice(notice("password_changed")).await.unwrap();
+    assert_eq!(kept().await, before + 1, "while the account exists its notices are kept");
+
+    // The erasure has deleted the account and its outbox e-mails, as `DeletionService::erase`
+    // does, but not committed yet when the notice is written.
+    let erasure = app.db.begin().await.unwrap();
+    domain::entities::user::Entity::delete_by_id(account.id).exec(&erasure).await.unwrap();
+    domain::entities::mail_outbox::Entity::delete_many().exec(&erasure).await.unwrap();
+    let notifications = app.services.notifications.clone();
+    let job = notice("deletion_requested");
+    let sending = tokio::spawn({
+        let job = job.clone();
+        async move { notifications.send_security_notice(job).await }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    erasure.commit().await.unwrap();
+    if sending.await.unwrap().is_err() {
+        // Refused because the account changed under it (SQLite): the job's retry finds no account.
+        app.services.notifications.send_security_notice(job).await.unwrap();
+    }
+    assert_eq!(kept().await, 0, "nothing of the erased account is left in the outbox");
+}

@@ -178,11 +178,14 @@ impl AssistantService {
             Outcome::Stopped => "stopped",
             Outcome::Failed(_) => "failed",
         };
-        metrics::counter!(crate::metric_names::ASSISTANT_REQUESTS_TOTAL, "provider" => provider, "outcome" => label).increment(1);
+        metrics::counter!(crate::metric_names::ASSISTANT_REQUESTS_TOTAL, "provider" => provider, "outcome" => label)
+            .increment(1);
         metrics::histogram!(crate::metric_names::ASSISTANT_REQUEST_DURATION_SECONDS, "provider" => provider)
             .record(started.elapsed().as_secs_f64());
-        metrics::counter!(crate::metric_names::ASSISTANT_TOKENS_TOTAL, "provider" => provider, "direction" => "in").increment(tokens_in);
-        metrics::counter!(crate::metric_names::ASSISTANT_TOKENS_TOTAL, "provider" => provider, "direction" => "out").increment(tokens_out);
+        metrics::counter!(crate::metric_names::ASSISTANT_TOKENS_TOTAL, "provider" => provider, "direction" => "in")
+            .increment(tokens_in);
+        metrics::counter!(crate::metric_names::ASSISTANT_TOKENS_TOTAL, "provider" => provider, "direction" => "out")
+            .increment(tokens_out);
         if let Outcome::Failed(err) = &outcome {
             metrics::counter!(crate::metric_names::ASSISTANT_ERRORS_TOTAL, "provider" => provider, "kind" => error_kind(err)).increment(1);
             tracing::warn!(error = %err, provider, "the assistant's provider failed");
@@ -271,6 +274,7 @@ fn reason(locale: &str, err: &ProviderError) -> String {
 
 fn storage_failed(provider: &'static str, locale: &str, err: &Error) -> AnswerEvent {
     tracing::error!(error = ?err, "the assistant's answer could not be stored");
-    metrics::counter!(crate::metric_names::ASSISTANT_ERRORS_TOTAL, "provider" => provider, "kind" => "storage").increment(1);
+    metrics::counter!(crate::metric_names::ASSISTANT_ERRORS_TOTAL, "provider" => provider, "kind" => "storage")
+        .increment(1);
     AnswerEvent::Failed { reason: reason(locale, &ProviderError::Unavailable(String::new())) }
 }
