@@ -57,6 +57,19 @@ fn bad_request(rejection: impl std::fmt::Display) -> AppError {
     AppError::Request { message: rejection.to_string() }
 }
 
+/// Who the answer is for, and the multipart body, or the answer refusing a body that is not one.
+fn open_multipart(
+    headers: &HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+    path: &str,
+) -> Result<(ReplyTo, Multipart), Response> {
+    let reply_to = ReplyTo::of(headers);
+    match multipart {
+        Ok(multipart) => Ok((reply_to, multipart)),
+        Err(rejection) => Err(reply_to.fail(path, bad_request(rejection))),
+    }
+}
+
 /// `POST /rpc/files/upload`: every `file` part of a multipart body, each stored as it arrives.
 /// Answers `201` with the stored files; the first refusal stops the request and names its file
 /// (the files before it are kept).
@@ -66,10 +79,9 @@ pub async fn upload(
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    let reply_to = ReplyTo::of(&headers);
-    let mut multipart = match multipart {
-        Ok(multipart) => multipart,
-        Err(rejection) => return reply_to.fail(UPLOAD_PATH, bad_request(rejection)),
+    let (reply_to, mut multipart) = match open_multipart(&headers, multipart, UPLOAD_PATH) {
+        Ok(opened) => opened,
+        Err(refused) => return refused,
     };
     let mut stored = Vec::new();
     loop {
@@ -252,10 +264,9 @@ pub async fn set_avatar(
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    let reply_to = ReplyTo::of(&headers);
-    let mut multipart = match multipart {
-        Ok(multipart) => multipart,
-        Err(rejection) => return reply_to.fail(AVATAR_PATH, bad_request(rejection)),
+    let (reply_to, mut multipart) = match open_multipart(&headers, multipart, AVATAR_PATH) {
+        Ok(opened) => opened,
+        Err(refused) => return refused,
     };
     loop {
         match multipart.next_field().await {

@@ -1,15 +1,15 @@
 //! The pages the e-mailed links open, and the one that sends a reset link: each a plain form that
 //! works without JavaScript.
 
-use leptos::{ev::SubmitEvent, prelude::*, server_fn::ServerFn};
+use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use super::form_action;
 use crate::{
     components::{
-        field::{Field, FormAlert, FormAttempt, server_error_for},
-        form::hydrated_form_ref,
+        field::{Field, FormAlert, server_error_for},
+        form::{hydrated_form_ref, use_validated_form},
     },
     error::AppError,
     i18n::{t, use_i18n},
@@ -71,16 +71,10 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     let result = action.value();
     let sent_before = use_query_map().get_untracked().get("sent").is_some();
     let email = RwSignal::new(String::new());
-    let attempted = RwSignal::new(false);
-    provide_context(FormAttempt(attempted));
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        attempted.set(true);
+    let (_, on_submit) = use_validated_form(action, move || {
         let email = email.get_untracked();
-        if validate::email(&email).is_none() {
-            action.dispatch(ForgotPassword { email });
-        }
-    };
+        validate::email(&email).is_none().then(|| ForgotPassword { email })
+    });
     let sent = move || matches!(result.get(), Some(Ok(()))) || (result.get().is_none() && sent_before);
     let pending = action.pending();
     view! {
@@ -108,8 +102,6 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let result = action.value();
     let token = token_from_query();
     let new_password = RwSignal::new(String::new());
-    let attempted = RwSignal::new(false);
-    provide_context(FormAttempt(attempted));
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(())) = result.get() {
@@ -117,14 +109,10 @@ pub fn ResetPasswordPage() -> impl IntoView {
         }
     });
     let submitted_token = token.clone();
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        attempted.set(true);
+    let (_, on_submit) = use_validated_form(action, move || {
         let new_password = new_password.get_untracked();
-        if validate::new_password(&new_password).is_none() {
-            action.dispatch(ResetPassword { token: submitted_token.clone(), new_password });
-        }
-    };
+        validate::new_password(&new_password).is_none().then(|| ResetPassword { token: submitted_token.clone(), new_password })
+    });
     let pending = action.pending();
     view! {
         <Title text=t("reset-title")/>

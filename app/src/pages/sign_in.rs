@@ -1,12 +1,12 @@
-use leptos::{ev::SubmitEvent, prelude::*, server_fn::ServerFn};
+use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::form_action;
 use crate::{
     components::{
-        field::{Field, FormAlert, FormAttempt, server_error_for},
-        form::hydrated_form_ref,
+        field::{Field, FormAlert, server_error_for},
+        form::{hydrated_form_ref, use_validated_form},
     },
     dto::SignInDto,
     error::AppError,
@@ -22,8 +22,6 @@ pub fn SignInPage() -> impl IntoView {
     let result = action.value();
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let attempted = RwSignal::new(false);
-    provide_context(FormAttempt(attempted));
     go_to_profile_once_signed_in(Signal::derive(move || {
         result.get().map(|r| {
             r.and_then(|outcome| match outcome {
@@ -39,14 +37,11 @@ pub fn SignInPage() -> impl IntoView {
             navigate("/signin/code", Default::default());
         }
     });
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        attempted.set(true);
+    let (_, on_submit) = use_validated_form(action, move || {
         let (email, password) = (email.get_untracked(), password.get_untracked());
-        if validate::email(&email).is_none() && validate::password_present(&password).is_none() {
-            action.dispatch(SignIn { email, password });
-        }
-    };
+        (validate::email(&email).is_none() && validate::password_present(&password).is_none())
+            .then_some(SignIn { email, password })
+    });
     let pending = action.pending();
     let query = use_query_map().get_untracked();
     let after_reset = query.get("reset").is_some();
@@ -89,17 +84,11 @@ pub fn SignInCodePage() -> impl IntoView {
     let action = form_action::<SignInCode>();
     let result = action.value();
     let code = RwSignal::new(String::new());
-    let attempted = RwSignal::new(false);
-    provide_context(FormAttempt(attempted));
     go_to_profile_once_signed_in(result);
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        attempted.set(true);
+    let (_, on_submit) = use_validated_form(action, move || {
         let code = code.get_untracked();
-        if validate::code(&code).is_none() {
-            action.dispatch(SignInCode { challenge: None, code });
-        }
-    };
+        validate::code(&code).is_none().then_some(SignInCode { challenge: None, code })
+    });
     let pending = action.pending();
     let expired = move || matches!(result.get(), Some(Err(err)) if err.field() == Some("challenge"));
     view! {

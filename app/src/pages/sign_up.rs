@@ -1,11 +1,11 @@
-use leptos::{ev::SubmitEvent, prelude::*, server_fn::ServerFn};
+use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 
 use super::form_action;
 use crate::{
     components::{
-        field::{Field, FormAlert, FormAttempt, server_error_for},
-        form::hydrated_form_ref,
+        field::{Field, FormAlert, server_error_for},
+        form::{hydrated_form_ref, use_validated_form},
     },
     i18n::t,
     rpc::auth::SignUp,
@@ -20,20 +20,14 @@ pub fn SignUpPage() -> impl IntoView {
     let display_name = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let attempted = RwSignal::new(false);
-    provide_context(FormAttempt(attempted));
     go_to_profile_once_signed_in(result);
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        attempted.set(true);
+    let (_, on_submit) = use_validated_form(action, move || {
         let (name, email, password) = (display_name.get_untracked(), email.get_untracked(), password.get_untracked());
         let valid = validate::optional_display_name(&name).is_none()
             && validate::email(&email).is_none()
             && validate::new_password(&password).is_none();
-        if valid {
-            action.dispatch(SignUp { email, password, display_name: Some(name) });
-        }
-    };
+        valid.then_some(SignUp { email, password, display_name: Some(name) })
+    });
     let pending = action.pending();
     view! {
         <Title text=t("sign-up-title")/>

@@ -4,14 +4,14 @@
 //! shows the rest, and each token can be revoked after a confirmation (a `<details>`, so it works
 //! without JavaScript too).
 
-use leptos::{ev::SubmitEvent, prelude::*, server_fn::ServerFn};
+use leptos::{prelude::*, server_fn::ServerFn};
 
 use super::{form_action, url_error};
 use crate::{
     components::{
         date_time::DateTime,
-        field::{Field, FormAlert, FormAttempt, server_error_for},
-        form::hydrated_form_ref,
+        field::{Field, FormAlert, server_error_for},
+        form::{hydrated_form_ref, use_validated_form},
     },
     dto::{NewTokenDto, TokenDto},
     i18n::{t, use_i18n},
@@ -203,8 +203,14 @@ fn CreateForm(action: ServerAction<CreateToken>, admin: bool) -> impl IntoView {
     let name = RwSignal::new(String::new());
     let chosen = RwSignal::new(vec!["read".to_owned()]);
     let days = RwSignal::new(DEFAULT_LIFETIME_DAYS.to_string());
-    let attempted = RwSignal::new(false);
-    provide_context(FormAttempt(attempted));
+    let (attempted, on_submit) = use_validated_form(action, move || {
+        let token_name = name.get_untracked();
+        let scopes = chosen.get_untracked();
+        (check_name(&token_name).is_none() && !scopes.is_empty()).then(|| {
+            let expires_in_days = days.get_untracked().parse().unwrap_or(DEFAULT_LIFETIME_DAYS);
+            CreateToken { name: token_name, scopes, expires_in_days }
+        })
+    });
     Effect::new(move |_| {
         if let Some(Ok(_)) = result.get() {
             name.set(String::new());
@@ -221,16 +227,6 @@ fn CreateForm(action: ServerAction<CreateToken>, admin: bool) -> impl IntoView {
         }
     });
     let lifetime_error = server_error_for(result, "expires_in");
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        attempted.set(true);
-        let token_name = name.get_untracked();
-        let scopes = chosen.get_untracked();
-        if check_name(&token_name).is_none() && !scopes.is_empty() {
-            let expires_in_days = days.get_untracked().parse().unwrap_or(DEFAULT_LIFETIME_DAYS);
-            action.dispatch(CreateToken { name: token_name, scopes, expires_in_days });
-        }
-    };
     let pending = action.pending();
     view! {
         <h3>{t("tokens-create-heading")}</h3>

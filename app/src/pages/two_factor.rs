@@ -1,13 +1,13 @@
 //! The profile's "Two-factor authentication" card: set it up with an authenticator app (a QR code,
 //! or the secret typed in), see the recovery codes once, make new ones, turn it off.
 
-use leptos::{ev::SubmitEvent, prelude::*, server_fn::ServerFn};
+use leptos::{prelude::*, server_fn::ServerFn};
 
 use super::form_action;
 use crate::{
     components::{
-        field::{Field, FormAlert, FormAttempt, server_error_for},
-        form::hydrated_form_ref,
+        field::{Field, FormAlert, server_error_for},
+        form::{hydrated_form_ref, use_validated_form},
     },
     dto::EnrolmentDto,
     i18n::t,
@@ -67,22 +67,16 @@ fn ConfirmForm(
     let action = form_action::<ConfirmTwoFactor>();
     let result = action.value();
     let code = RwSignal::new(String::new());
-    let attempted = RwSignal::new(false);
-    provide_context(FormAttempt(attempted));
     Effect::new(move |_| {
         if let Some(Ok(codes)) = result.get() {
             fresh_codes.set(Some(codes));
             changed.update(|n| *n += 1);
         }
     });
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        attempted.set(true);
+    let (_, on_submit) = use_validated_form(action, move || {
         let code = code.get_untracked();
-        if validate::code(&code).is_none() {
-            action.dispatch(ConfirmTwoFactor { code });
-        }
-    };
+        validate::code(&code).is_none().then(|| ConfirmTwoFactor { code })
+    });
     let pending = action.pending();
     view! {
         <ol class="two-factor-steps">
@@ -120,22 +114,16 @@ fn RegenerateForm(fresh_codes: RwSignal<Option<Vec<String>>>, changed: RwSignal<
     let action = form_action::<RegenerateRecoveryCodes>();
     let result = action.value();
     let code = RwSignal::new(String::new());
-    let attempted = RwSignal::new(false);
-    provide_context(FormAttempt(attempted));
     Effect::new(move |_| {
         if let Some(Ok(codes)) = result.get() {
             fresh_codes.set(Some(codes));
             changed.update(|n| *n += 1);
         }
     });
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        attempted.set(true);
+    let (_, on_submit) = use_validated_form(action, move || {
         let code = code.get_untracked();
-        if validate::code(&code).is_none() {
-            action.dispatch(RegenerateRecoveryCodes { code });
-        }
-    };
+        validate::code(&code).is_none().then(|| RegenerateRecoveryCodes { code })
+    });
     view! {
         <h3>{t("two-factor-regenerate-heading")}</h3>
         <FormAlert result/>
@@ -156,8 +144,6 @@ fn DisableForm(
     let action = form_action::<DisableTwoFactor>();
     let result = action.value();
     let proof = RwSignal::new(String::new());
-    let attempted = RwSignal::new(false);
-    provide_context(FormAttempt(attempted));
     Effect::new(move |_| {
         if let Some(Ok(())) = result.get() {
             fresh_codes.set(None);
@@ -166,14 +152,10 @@ fn DisableForm(
             changed.update(|n| *n += 1);
         }
     });
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        attempted.set(true);
+    let (_, on_submit) = use_validated_form(action, move || {
         let proof = proof.get_untracked();
-        if validate::code(&proof).is_none() {
-            action.dispatch(DisableTwoFactor { proof });
-        }
-    };
+        validate::code(&proof).is_none().then(|| DisableTwoFactor { proof })
+    });
     view! {
         <h3>{t("two-factor-disable-heading")}</h3>
         <FormAlert result/>

@@ -159,7 +159,7 @@ impl Mailer {
             }
             Transport::Outbox => Self::keep(&self.db, mail).await?,
         }
-        metrics::counter!(crate::metric_names::MAIL_SENT_TOTAL, "transport" => self.describe()).increment(1);
+        self.count_sent();
         Ok(())
     }
 
@@ -182,8 +182,12 @@ impl Mailer {
         }
         Self::keep(&txn, mail).await?;
         txn.commit().await?;
-        metrics::counter!(crate::metric_names::MAIL_SENT_TOTAL, "transport" => self.describe()).increment(1);
+        self.count_sent();
         Ok(())
+    }
+
+    fn count_sent(&self) {
+        metrics::counter!(crate::metric_names::MAIL_SENT_TOTAL, "transport" => self.describe()).increment(1);
     }
 
     /// Writes the mail to the outbox; a repeated delivery of its job writes nothing new.

@@ -80,14 +80,13 @@ pub struct PendingJobBody {
 impl From<domain::jobs::PendingJob> for PendingJobBody {
     fn from(p: domain::jobs::PendingJob) -> Self {
         let created_at = p.job.enqueued_at();
-        let due_at = p.due_at;
         let job = p.job;
         Self {
             id: job.id,
             queue: job.queue,
             kind: job.kind,
             running: p.running,
-            due_at,
+            due_at: p.due_at,
             attempts: job.attempts,
             last_error: job.last_error,
             created_at,

@@ -27,9 +27,13 @@ pub fn AdminJobsPage() -> impl IntoView {
         }
     });
     // The counts follow the clock; the dead list only the actions, so that a confirmation open
-    // in it stays open.
-    let counts = Resource::new(move || (tick.get(), act.version().get()), |_| admin_jobs());
+    // in it stays open. Until the clock first ticks, the counts are the dead list's read: one
+    // query when the page opens, not two.
     let jobs = Resource::new(move || act.version().get(), |_| admin_jobs());
+    let counts = Resource::new(
+        move || (tick.get(), act.version().get()),
+        move |(tick, _)| async move { if tick == 0 { jobs.await } else { admin_jobs().await } },
+    );
     view! {
         <Title text=t("admin-jobs-title")/>
         <Transition fallback=|| view! { <p class="muted" aria-busy="true">{t("loading")}</p> }>

@@ -1,12 +1,12 @@
 //! The profile's "Delete account" card: the password and the address typed out, then the
 //! account is deleted after the grace period.
 
-use leptos::{ev::SubmitEvent, prelude::*, server_fn::ServerFn};
+use leptos::{prelude::*, server_fn::ServerFn};
 
 use crate::{
     components::{
-        field::{Field, FormAlert, FormAttempt, server_error_for},
-        form::hydrated_form_ref,
+        field::{Field, FormAlert, server_error_for},
+        form::{hydrated_form_ref, use_validated_form},
     },
     i18n::{t, use_i18n},
     pages::form_action,
@@ -23,21 +23,15 @@ pub(super) fn DeleteAccountCard(email: String, grace_days: u64) -> impl IntoView
     let result = action.value();
     let password = RwSignal::new(String::new());
     let confirmation = RwSignal::new(String::new());
-    let attempted = RwSignal::new(false);
-    provide_context(FormAttempt(attempted));
     Effect::new(move |_| {
         if let Some(Ok(())) = result.get() {
             let _ = window().location().set_href("/signin?deletion=scheduled");
         }
     });
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        attempted.set(true);
+    let (_, on_submit) = use_validated_form(action, move || {
         let confirmation = confirmation.get_untracked();
-        if validate::deletion_confirmation(&confirmation).is_none() {
-            action.dispatch(DeleteAccount { password: password.get_untracked(), confirmation });
-        }
-    };
+        validate::deletion_confirmation(&confirmation).is_none().then(|| DeleteAccount { password: password.get_untracked(), confirmation })
+    });
     let pending = action.pending();
     let days = grace_days.to_string();
     view! {

@@ -1,11 +1,11 @@
 //! The profile's "Details" card: display name, language and time zone.
 
-use leptos::{ev::SubmitEvent, prelude::*, server_fn::ServerFn};
+use leptos::{prelude::*, server_fn::ServerFn};
 
 use crate::{
     components::{
-        field::{Field, FormAlert, FormAttempt, server_error_for},
-        form::hydrated_form_ref,
+        field::{Field, FormAlert, server_error_for},
+        form::{hydrated_form_ref, use_validated_form},
     },
     dto::ProfileDto,
     i18n::{Lang, t, use_i18n},
@@ -24,8 +24,6 @@ pub(super) fn DetailsForm(profile: ProfileDto, zones: Vec<String>, saved: Option
     let display_name = RwSignal::new(profile.display_name.clone());
     let locale = RwSignal::new(profile.locale.clone());
     let time_zone = RwSignal::new(profile.time_zone.clone());
-    let attempted = RwSignal::new(false);
-    provide_context(FormAttempt(attempted));
     // The header's language switcher changes the same preference: keep the select in step, or
     // saving the form would switch the user back.
     Effect::new(move |_| {
@@ -39,17 +37,13 @@ pub(super) fn DetailsForm(profile: ProfileDto, zones: Vec<String>, saved: Option
             current.refresh();
         }
     });
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        attempted.set(true);
-        if validate::display_name(&display_name.get_untracked()).is_none() {
-            action.dispatch(UpdateProfile {
-                display_name: display_name.get_untracked(),
-                locale: locale.get_untracked(),
-                time_zone: time_zone.get_untracked(),
-            });
-        }
-    };
+    let (_, on_submit) = use_validated_form(action, move || {
+        validate::display_name(&display_name.get_untracked()).is_none().then(|| UpdateProfile {
+            display_name: display_name.get_untracked(),
+            locale: locale.get_untracked(),
+            time_zone: time_zone.get_untracked(),
+        })
+    });
     let show_saved =
         move || matches!(result.get(), Some(Ok(_))) || (result.get().is_none() && saved.as_deref() == Some("profile"));
     let email = RwSignal::new(profile.email.clone());

@@ -1,11 +1,11 @@
 //! The profile's "Change password" card.
 
-use leptos::{ev::SubmitEvent, prelude::*, server_fn::ServerFn};
+use leptos::{prelude::*, server_fn::ServerFn};
 
 use crate::{
     components::{
-        field::{Field, FormAlert, FormAttempt, server_error_for},
-        form::hydrated_form_ref,
+        field::{Field, FormAlert, server_error_for},
+        form::{hydrated_form_ref, use_validated_form},
     },
     i18n::t,
     pages::form_action,
@@ -19,8 +19,10 @@ pub(super) fn PasswordForm(saved: Option<String>, changed: RwSignal<u32>) -> imp
     let result = action.value();
     let current_password = RwSignal::new(String::new());
     let new_password = RwSignal::new(String::new());
-    let attempted = RwSignal::new(false);
-    provide_context(FormAttempt(attempted));
+    let (attempted, on_submit) = use_validated_form(action, move || {
+        let (current, new) = (current_password.get_untracked(), new_password.get_untracked());
+        (validate::current_password_present(&current).is_none() && validate::new_password(&new).is_none()).then(|| ChangePassword { current_password: current, new_password: new })
+    });
     Effect::new(move |_| {
         if let Some(Ok(())) = result.get() {
             current_password.set(String::new());
@@ -29,14 +31,6 @@ pub(super) fn PasswordForm(saved: Option<String>, changed: RwSignal<u32>) -> imp
             changed.update(|n| *n += 1);
         }
     });
-    let on_submit = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        attempted.set(true);
-        let (current, new) = (current_password.get_untracked(), new_password.get_untracked());
-        if validate::current_password_present(&current).is_none() && validate::new_password(&new).is_none() {
-            action.dispatch(ChangePassword { current_password: current, new_password: new });
-        }
-    };
     let show_saved = move || {
         matches!(result.get(), Some(Ok(()))) || (result.get().is_none() && saved.as_deref() == Some("password"))
     };

@@ -91,12 +91,13 @@ impl FileService {
                 Error::Unexpected(anyhow::anyhow!("upload {}: stored bytes disagree with its offset", row.id)).into()
             );
         }
+        // On a local folder the bytes go in place as they arrive, once the type is known (so a
+        // refused file leaves no staging file behind); on S3 they are gathered into parts.
+        let in_place = self.storage.stages_in_place();
         // The first bytes, while the type is not known yet: the stored ones, then this chunk's.
         let mut head = Vec::new();
         if content_type.is_none() {
-            if let Some(id) =
-                multipart_id.as_deref().filter(|_| stored_end(&parts) > 0 && self.storage.stages_in_place())
-            {
+            if let Some(id) = multipart_id.as_deref().filter(|_| stored_end(&parts) > 0 && in_place) {
                 head = self
                     .storage
                     .read_staged(id, SNIFF_LEN)
@@ -107,9 +108,6 @@ impl FileService {
             part.frames.iter().for_each(|frame| head.extend_from_slice(frame));
             head.truncate(SNIFF_LEN);
         }
-        // On a local folder the bytes go in place as they arrive, once the type is known (so a
-        // refused file leaves no staging file behind); on S3 they are gathered into parts.
-        let in_place = self.storage.stages_in_place();
         let mut writer = None;
 
         let mut chunk_hash = checksum.map(|_| Sha256::new());
