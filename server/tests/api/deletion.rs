@@ -163,6 +163,11 @@ async fn a_due_deletion_erases_everything_the_account_owned(backend: Backend) {
         matches!(app.services.accounts.user(&admin, ada_id).await, Err(domain::Error::NotFound))
     })
     .await;
+    // The job removes the objects after it commits the erasure.
+    eventually("her objects removed", || async {
+        app.stored_objects(&format!("files/{ada_id}")) == 0 && app.stored_objects(&format!("derived/{file_id}")) == 0
+    })
+    .await;
 
     // Nothing of hers is stored; Bob's things are untouched; the storage check is clean.
     assert_eq!(app.stored_objects(&format!("files/{ada_id}")), 0);

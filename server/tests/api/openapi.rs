@@ -70,7 +70,7 @@ const OPERATIONS: [&str; 56] = [
 ];
 
 /// The operations anyone may call (tus discovery), each with its handler: `(operation, file, handler)`.
-const PUBLIC: [(&str, &str, &str); 1] = [("OPTIONS /api/v1/uploads", "uploads.rs", "async fn discover(")];
+const PUBLIC: [(&str, &str, &str); 1] = [("OPTIONS /api/v1/uploads", "uploads/mod.rs", "async fn discover(")];
 
 #[test]
 fn the_committed_document_is_the_generated_one() {
@@ -92,13 +92,24 @@ fn the_generated_document_has_no_breaking_change_against_the_committed_one() {
     assert_eq!(server::api::compat::breaking_changes(&old, &new), Vec::<String>::new());
 }
 
+/// The REST handlers' source files, `server/src/api` and its folders.
+fn api_sources() -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let mut dirs = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src/api"))];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() { dirs.push(path) } else { found.push(path) }
+        }
+    }
+    found
+}
+
 /// Every handler of the API is routed through `utoipa_axum::routes!`, which documents it: a route
 /// added with a plain `.route(…)` would be served but missing from the document.
 #[test]
 fn every_api_route_is_registered_through_the_documenting_router() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/api");
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
+    for path in api_sources() {
         let source = std::fs::read_to_string(&path).unwrap();
         let plain: Vec<_> = source.lines().filter(|l| l.contains(".route(") && !l.contains("/api/{*rest}")).collect();
         assert!(plain.is_empty(), "{}: undocumented routes {plain:?}", path.display());
@@ -138,10 +149,8 @@ async fn every_documented_operation_is_served_and_the_docs_come_from_the_binary(
     expected.sort();
     operations.sort();
     assert_eq!(operations, expected);
-    let handlers: usize = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/src/api"))
-        .unwrap()
-        .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap().matches("#[utoipa::path(").count())
-        .sum();
+    let handlers: usize =
+        api_sources().iter().map(|path| std::fs::read_to_string(path).unwrap().matches("#[utoipa::path(").count()).sum();
     assert_eq!(operations.len(), handlers, "a documented handler that is not served, or the reverse");
 
     let page = app.get("/api/docs/").await;
