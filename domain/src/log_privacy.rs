@@ -14,7 +14,7 @@ use std::{
 };
 
 /// `LOG_PERSONAL_DATA`: whether logs keep IP and e-mail addresses as they are.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LogPersonalData {
     /// Addresses appear whole (for a deployment whose logs are as protected as its database).
     Keep,
@@ -22,6 +22,29 @@ pub enum LogPersonalData {
     /// and their domain.
     #[default]
     Mask,
+}
+
+impl LogPersonalData {
+    /// The values the setting takes, with their help (`--help` lists them).
+    pub const CHOICES: &[(&str, &str)] = &[
+        ("keep", "Addresses appear whole (for a deployment whose logs are as protected as its database)"),
+        (
+            "mask",
+            "IPv4 addresses keep their /24, IPv6 their /48, e-mail addresses their first character and their domain",
+        ),
+    ];
+}
+
+impl std::str::FromStr for LogPersonalData {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "keep" => Ok(Self::Keep),
+            "mask" => Ok(Self::Mask),
+            _ => Err("[possible values: keep, mask]".into()),
+        }
+    }
 }
 
 static KEEP: AtomicBool = AtomicBool::new(false);

@@ -1,30 +1,86 @@
-//! The command line. Every setting is a flag and an environment variable, listed by `--help`.
+//! The command line: the commands, the settings file, and a flag for every setting, built from
+//! the settings table (`crate::settings`) with the environment variable each is also read from,
+//! all listed by `--help`.
 
-use std::{net::SocketAddr, path::PathBuf, time::Duration};
+use std::{collections::BTreeMap, ffi::OsString, net::SocketAddr, path::PathBuf, time::Duration};
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, error::ErrorKind};
+use domain::config::{CONFIG_FILE_VARIABLE, parse};
+use serde::Deserialize;
 
+/// The arguments that are not settings: the settings file and the command.
 #[derive(Debug, Parser)]
 #[command(
     name = "smartai",
     version,
     about = "SmartAIPlatForm: the web app, its RPC API and the operator commands, in one binary."
 )]
-pub struct Cli {
+struct Args {
     /// Settings file (TOML; keys are the environment variable names, e.g. DATABASE_URL = "…").
     /// Environment variables and flags override it.
     #[arg(long, env = "SMARTAI_CONFIG", value_name = "SMARTAI_CONFIG", global = true)]
-    pub config: Option<PathBuf>,
-
-    #[command(flatten)]
-    pub domain: domain::config::Config,
-
-    #[command(flatten)]
-    pub server: ServerConfig,
+    config: Option<PathBuf>,
 
     /// What to do; `serve` when omitted (how cargo-leptos starts the binary).
     #[command(subcommand)]
+    command: Option<Command>,
+}
+
+/// A parsed command line, with the settings it loaded (defaults, the settings file, the
+/// environment, the flags).
+#[derive(Debug)]
+pub struct Cli {
+    /// The settings file, if one was named.
+    pub config: Option<PathBuf>,
+    pub domain: domain::config::Config,
+    pub server: ServerConfig,
+    /// What to do; `serve` when omitted.
     pub command: Option<Command>,
+}
+
+impl Cli {
+    /// The command line's definition: the commands, `--config`, and every setting's flag.
+    pub fn command() -> clap::Command {
+        crate::settings::flags(Args::command())
+    }
+
+    /// The process's command line and environment; exits (2, or 0 for `--help`) when they do
+    /// not parse, naming the setting at fault.
+    pub fn parse() -> Self {
+        Self::try_parse_with(std::env::args_os(), std::env::vars_os()).unwrap_or_else(|err| err.exit())
+    }
+
+    /// `args` with the process's environment.
+    pub fn try_parse_from<I, T>(args: I) -> Result<Self, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
+        Self::try_parse_with(args, std::env::vars_os())
+    }
+
+    /// `args` with `env` as the environment (read once here; nothing writes it).
+    pub fn try_parse_with<I, T>(
+        args: I,
+        env: impl IntoIterator<Item = (OsString, OsString)>,
+    ) -> Result<Self, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
+        let mut command = Self::command();
+        let matches = command.try_get_matches_from_mut(args)?;
+        let Args { config, command: subcommand } = Args::from_arg_matches(&matches)?;
+        let env: BTreeMap<String, String> = env
+            .into_iter()
+            .map(|(name, value)| (name.to_string_lossy().into_owned(), value.to_string_lossy().into_owned()))
+            .collect();
+        let given = matches.value_source("config") == Some(clap::parser::ValueSource::CommandLine);
+        let file = if given { config } else { env.get(CONFIG_FILE_VARIABLE).map(PathBuf::from) };
+        let settings = crate::settings::load(file.as_deref(), env, &matches)
+            .map_err(|err| command.error(ErrorKind::ValueValidation, err))?;
+        Ok(Self { config: file, domain: settings.domain, server: settings.server, command: subcommand })
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -48,12 +104,9 @@ pub enum Command {
     },
     /// Run background jobs (as many worker processes as you like, beside or instead of the
     /// workers inside `serve`).
-    Worker {
-        /// Serve this worker's metrics (jobs run, their durations, backups) at /metrics on this
-        /// address, e.g. 0.0.0.0:9464, for Prometheus. Unset: no HTTP at all.
-        #[arg(long = "metrics-listen", env = "WORKER_METRICS_ADDR", value_name = "WORKER_METRICS_ADDR")]
-        metrics_listen: Option<std::net::SocketAddr>,
-    },
+    // Its `--metrics-listen` (WORKER_METRICS_ADDR) is a setting, added from the table
+    // (`crate::settings`) into `ServerConfig::worker`.
+    Worker,
     /// Look at the job queue and its dead-letter set.
     Jobs {
         #[command(subcommand)]
@@ -253,76 +306,59 @@ pub enum UserAction {
     },
 }
 
-#[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "HTTP")]
+/// The server's settings (see `crate::settings::SETTINGS`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ServerConfig {
     /// Address and port to listen on.
-    #[arg(
-        long = "listen",
-        env = "LISTEN_ADDR",
-        value_name = "LISTEN_ADDR",
-        default_value = "127.0.0.1:3000",
-        global = true
-    )]
+    #[serde(deserialize_with = "parse::from_str")]
     pub listen: SocketAddr,
-
-    /// Serve plain http on an address other machines can reach (LISTEN_ADDR) although PUBLIC_URL
-    /// is not https: session cookies then cross the network unencrypted. For trials on a private
-    /// network only; every start logs a warning.
-    #[arg(long = "allow-plain-http", env = "ALLOW_PLAIN_HTTP", global = true)]
+    /// Serve plain http on an address other machines can reach although PUBLIC_URL is not https.
+    #[serde(default, deserialize_with = "parse::switch")]
     pub allow_plain_http: bool,
-
-    /// Serve the front end (wasm, JS, CSS, public/) from this folder instead of the copy inside
-    /// the binary.
-    #[arg(long = "site-root", env = "LEPTOS_SITE_ROOT", value_name = "LEPTOS_SITE_ROOT", global = true)]
+    /// Serve the front end from this folder instead of the copy inside the binary.
+    #[serde(default, deserialize_with = "parse::some")]
     pub site_root: Option<PathBuf>,
-
-    /// How long to let running requests and jobs finish on shutdown, once new connections are
-    /// refused (e.g. 30s); what still runs then is abandoned (jobs are delivered again).
-    #[arg(long = "shutdown-timeout", env = "SHUTDOWN_TIMEOUT", value_name = "SHUTDOWN_TIMEOUT", default_value = "30s",
-          value_parser = humantime::parse_duration, global = true)]
+    /// How long to let running requests and jobs finish on shutdown.
+    #[serde(deserialize_with = "parse::duration")]
     pub shutdown_timeout: Duration,
-
-    /// On shutdown, how long to keep serving after readiness turns 503, so that load balancers
-    /// stop sending before connections are refused (0s when nothing balances this instance).
-    #[arg(long = "shutdown-readiness-delay", env = "SHUTDOWN_READINESS_DELAY", value_name = "SHUTDOWN_READINESS_DELAY",
-          default_value = "5s", value_parser = humantime::parse_duration, global = true)]
+    /// On shutdown, how long to keep serving after readiness turns 503.
+    #[serde(deserialize_with = "parse::duration")]
     pub shutdown_readiness_delay: Duration,
-
-    /// Whether `serve` applies pending migrations when it starts (under the same lock as
-    /// `smartai migrate up`). Default: on for the embedded SQLite database (one process), off for
-    /// PostgreSQL, where `smartai migrate up` runs once per release before new processes start;
-    /// without it a `serve` on a schema that is behind refuses to start, naming what is pending.
-    #[arg(long = "migrate-on-start", env = "MIGRATE_ON_START", value_name = "MIGRATE_ON_START",
-          value_parser = clap::builder::BoolishValueParser::new(), global = true)]
+    /// Whether `serve` applies pending migrations when it starts; unset: on for SQLite only.
+    #[serde(default, deserialize_with = "migrate_on_start")]
     pub migrate_on_start: Option<bool>,
-
-    #[command(flatten)]
     pub log: LogConfig,
-
-    #[command(flatten)]
     pub rate_limit: crate::rate_limit::RateLimitConfig,
-
-    #[command(flatten)]
     pub hardening: crate::hardening::HardeningConfig,
+    #[serde(default)]
+    pub worker: WorkerConfig,
 }
 
-#[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "Logging")]
+fn migrate_on_start<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<bool>, D::Error> {
+    parse::with(deserializer, parse::boolish).map(Some)
+}
+
+/// `smartai worker`'s own settings.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkerConfig {
+    /// Serve the worker's metrics at /metrics on this address. Unset: no HTTP at all.
+    #[serde(default, deserialize_with = "parse::some")]
+    pub metrics_addr: Option<SocketAddr>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LogConfig {
     /// Log line format.
-    #[arg(long = "log-format", env = "LOG_FORMAT", value_name = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    #[serde(deserialize_with = "parse::from_str")]
     pub format: LogFormat,
-
     /// Which logs to keep, as a tracing filter (e.g. info,server=debug).
-    #[arg(long = "log", env = "RUST_LOG", value_name = "RUST_LOG", default_value = "info,sqlx=warn,sea_orm=warn",
-          value_parser = parse_filter, global = true)]
+    #[serde(deserialize_with = "filter")]
     pub filter: String,
-
-    /// Whether logs show IP and e-mail addresses whole (`keep`) or masked (`mask`: an IPv4
-    /// address's /24, an IPv6 address's /48, an e-mail address's first character and domain).
-    #[arg(long = "log-personal-data", env = "LOG_PERSONAL_DATA", value_name = "LOG_PERSONAL_DATA", value_enum,
-          default_value_t = domain::log_privacy::LogPersonalData::Mask, global = true)]
+    /// Whether logs show IP and e-mail addresses whole or masked.
+    #[serde(deserialize_with = "parse::from_str")]
     pub personal_data: domain::log_privacy::LogPersonalData,
 }
 
@@ -333,10 +369,31 @@ impl ServerConfig {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
     Text,
     Json,
+}
+
+impl LogFormat {
+    /// The values the setting takes (`--help` lists them).
+    pub const CHOICES: &[(&str, &str)] = &[("text", ""), ("json", "")];
+}
+
+impl std::str::FromStr for LogFormat {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "text" => Ok(Self::Text),
+            "json" => Ok(Self::Json),
+            _ => Err("[possible values: text, json]".into()),
+        }
+    }
+}
+
+fn filter<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    parse::with(deserializer, parse_filter)
 }
 
 fn parse_filter(raw: &str) -> Result<String, String> {
@@ -345,8 +402,6 @@ fn parse_filter(raw: &str) -> Result<String, String> {
 
 #[cfg(test)]
 mod tests {
-    use clap::CommandFactory;
-
     use super::*;
 
     #[test]

@@ -29,46 +29,46 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use clap::Args;
-use domain::files::ByteSize;
+use domain::{config::parse, files::ByteSize};
 use ipnet::IpNet;
 use leptos::{nonce::Nonce, prelude::*};
+use serde::Deserialize;
 use tokio::time::Instant;
 use tower::{Layer, ServiceExt, service_fn};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use url::Url;
 
-#[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "HTTP hardening")]
+/// The settings `BODY_LIMIT`, `REQUEST_TIMEOUT`, `CORS_ORIGINS`, `IP_ALLOW` and `IP_DENY`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct HardeningConfig {
-    /// Largest request body of forms, JSON and server functions (e.g. 1MiB). Streamed uploads are
-    /// limited by FILES_MAX_SIZE instead.
-    #[arg(long = "body-limit", env = "BODY_LIMIT", value_name = "BODY_LIMIT", default_value = "1MiB", global = true)]
+    /// Largest request body of forms, JSON and server functions.
+    #[serde(deserialize_with = "parse::from_str")]
     pub body_limit: ByteSize,
-
-    /// How long a request may take until its response starts (e.g. 30s; 0 turns it off). Streamed
-    /// uploads, downloads and /events are exempt.
-    #[arg(long = "request-timeout", env = "REQUEST_TIMEOUT", value_name = "REQUEST_TIMEOUT", default_value = "30s",
-          value_parser = humantime::parse_duration, global = true)]
+    /// How long a request may take until its response starts (0 turns it off).
+    #[serde(deserialize_with = "parse::duration")]
     pub request_timeout: Duration,
-
-    /// Origins whose pages may call /api/ from the browser (CORS), comma-separated, e.g.
-    /// https://a.example,https://b.example. None by default.
-    #[arg(long = "cors-origins", env = "CORS_ORIGINS", value_name = "CORS_ORIGINS", value_delimiter = ',',
-          value_parser = parse_origin, global = true)]
+    /// Origins whose pages may call /api/ from the browser (CORS). None by default.
+    #[serde(default, deserialize_with = "origins")]
     pub cors_origins: Vec<HeaderValue>,
-
-    /// Only clients in these networks are served (comma-separated CIDRs or addresses, e.g.
-    /// 10.0.0.0/8,2001:db8::/32). Everyone by default. Judges the TCP peer.
-    #[arg(long = "ip-allow", env = "IP_ALLOW", value_name = "IP_ALLOW", value_delimiter = ',',
-          value_parser = parse_allowed, global = true)]
+    /// Only clients in these networks are served. Everyone by default.
+    #[serde(default, deserialize_with = "allowed")]
     pub ip_allow: Vec<IpNet>,
-
-    /// Clients in these networks are refused, even when IP_ALLOW lists them (comma-separated CIDRs
-    /// or addresses).
-    #[arg(long = "ip-deny", env = "IP_DENY", value_name = "IP_DENY", value_delimiter = ',',
-          value_parser = parse_denied, global = true)]
+    /// Clients in these networks are refused, even when IP_ALLOW lists them.
+    #[serde(default, deserialize_with = "denied")]
     pub ip_deny: Vec<IpNet>,
+}
+
+fn origins<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<HeaderValue>, D::Error> {
+    parse::list(deserializer, parse_origin)
+}
+
+fn allowed<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<IpNet>, D::Error> {
+    parse::list(deserializer, parse_allowed)
+}
+
+fn denied<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<IpNet>, D::Error> {
+    parse::list(deserializer, parse_denied)
 }
 
 /// An origin such as `https://app.example` (no path), as the browser sends it in `Origin`.

@@ -1,7 +1,6 @@
 use std::process::ExitCode;
 
-use clap::Parser;
-use server::{cli::Cli, commands, config_file, telemetry};
+use server::{cli::Cli, commands, telemetry};
 
 // Server-side rendering allocates many small strings per request; glibc's malloc spent a fifth of
 // the CPU of a page render in the benchmark, mimalloc a fraction of that.
@@ -9,18 +8,9 @@ use server::{cli::Cli, commands, config_file, telemetry};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    if let Err(err) = config_file::load_into_env() {
-        eprintln!("error: {err:#}");
-        return ExitCode::from(2);
-    }
-    let mut cli = Cli::parse();
-    cli.domain.oidc = match domain::oidc::OidcConfig::from_env() {
-        Ok(oidc) => oidc,
-        Err(err) => {
-            eprintln!("error: {err:#}");
-            return ExitCode::from(2);
-        }
-    };
+    // The settings, loaded once: defaults, the settings file, the environment, the flags (and
+    // the OpenID Connect providers). A bad one exits with 2, naming it.
+    let cli = Cli::parse();
     let telemetry = telemetry::init(&cli.server.log);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,

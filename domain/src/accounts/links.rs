@@ -4,12 +4,12 @@
 
 use std::time::Duration;
 
-use clap::Args;
 use lettre::message::Mailbox;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
     TransactionTrait, sea_query::Expr,
 };
+use serde::Deserialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -28,17 +28,15 @@ use crate::{
     sessions::{ClientInfo, SessionStore},
 };
 
-#[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "Accounts")]
+/// The settings `EMAIL_VERIFICATION_TTL` and `PASSWORD_RESET_TTL`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LinksConfig {
     /// How long the link confirming an e-mail address works.
-    #[arg(long = "email-verification-ttl", env = "EMAIL_VERIFICATION_TTL", value_name = "EMAIL_VERIFICATION_TTL",
-          default_value = "24h", value_parser = humantime::parse_duration, global = true)]
+    #[serde(deserialize_with = "crate::config::parse::duration")]
     pub verification_ttl: Duration,
-
     /// How long a password reset link works.
-    #[arg(long = "password-reset-ttl", env = "PASSWORD_RESET_TTL", value_name = "PASSWORD_RESET_TTL",
-          default_value = "1h", value_parser = humantime::parse_duration, global = true)]
+    #[serde(deserialize_with = "crate::config::parse::duration")]
     pub reset_ttl: Duration,
 }
 

@@ -10,49 +10,31 @@
 
 use std::{net::IpAddr, time::Duration};
 
-use clap::Args;
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, FromQueryResult, Statement, Value};
+use serde::Deserialize;
 use time::OffsetDateTime;
 
 use crate::{Error, Result};
 
-#[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "Sign-in throttling")]
+/// The settings `AUTH_THROTTLE_*` (see `crate::config::SETTINGS`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ThrottleConfig {
     /// Sign-in attempts to one e-mail address let through before each further failure locks it for
     /// a growing time; 0 turns the per-account limit off.
-    #[arg(
-        long = "auth-throttle-account-threshold",
-        env = "AUTH_THROTTLE_ACCOUNT_THRESHOLD",
-        value_name = "AUTH_THROTTLE_ACCOUNT_THRESHOLD",
-        default_value_t = 5,
-        global = true
-    )]
+    #[serde(deserialize_with = "crate::config::parse::from_str")]
     pub account_threshold: u32,
-
     /// The same, per client IP address (per /64 network for IPv6); 0 turns it off.
-    #[arg(
-        long = "auth-throttle-ip-threshold",
-        env = "AUTH_THROTTLE_IP_THRESHOLD",
-        value_name = "AUTH_THROTTLE_IP_THRESHOLD",
-        default_value_t = 20,
-        global = true
-    )]
+    #[serde(deserialize_with = "crate::config::parse::from_str")]
     pub ip_threshold: u32,
-
     /// The first lock-out; each further failure doubles it.
-    #[arg(long = "auth-throttle-base-delay", env = "AUTH_THROTTLE_BASE_DELAY", value_name = "AUTH_THROTTLE_BASE_DELAY",
-          default_value = "1s", value_parser = humantime::parse_duration, global = true)]
+    #[serde(deserialize_with = "crate::config::parse::duration")]
     pub base_delay: Duration,
-
     /// The longest lock-out.
-    #[arg(long = "auth-throttle-max-delay", env = "AUTH_THROTTLE_MAX_DELAY", value_name = "AUTH_THROTTLE_MAX_DELAY",
-          default_value = "15m", value_parser = humantime::parse_duration, global = true)]
+    #[serde(deserialize_with = "crate::config::parse::duration")]
     pub max_delay: Duration,
-
     /// Failures are forgotten after this long without one.
-    #[arg(long = "auth-throttle-window", env = "AUTH_THROTTLE_WINDOW", value_name = "AUTH_THROTTLE_WINDOW",
-          default_value = "1h", value_parser = humantime::parse_duration, global = true)]
+    #[serde(deserialize_with = "crate::config::parse::duration")]
     pub window: Duration,
 }
 

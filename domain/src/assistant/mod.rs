@@ -15,7 +15,6 @@ mod service;
 
 use std::time::Duration;
 
-use clap::Args;
 use futures_util::stream::BoxStream;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -24,46 +23,36 @@ use uuid::Uuid;
 pub use provider::{Passage, Prompt, Provider, ProviderError, Token, TokenStream};
 pub use service::{AssistantService, store_passages};
 
-#[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "Assistant")]
+/// The settings `AI_*`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AssistantConfig {
-    /// An OpenAI-compatible endpoint (OpenAI, Ollama, vLLM, llama.cpp's server), e.g.
-    /// http://localhost:11434/v1. Unset: the built-in provider answers from the documents alone.
-    #[arg(long = "ai-base-url", env = "AI_BASE_URL", value_name = "AI_BASE_URL", value_parser = http_url, global = true)]
+    /// An OpenAI-compatible endpoint. Unset: the built-in provider answers from the documents alone.
+    #[serde(default, deserialize_with = "base_url")]
     pub base_url: Option<url::Url>,
-
     /// The model the endpoint is asked for.
-    #[arg(long = "ai-model", env = "AI_MODEL", value_name = "AI_MODEL", default_value = "gpt-4o-mini", global = true)]
+    #[serde(deserialize_with = "crate::config::parse::from_str")]
     pub model: String,
-
     /// The endpoint's API key, sent as a bearer token when set.
-    #[arg(long = "ai-api-key", env = "AI_API_KEY", value_name = "AI_API_KEY", hide_env_values = true, global = true)]
+    #[serde(default, deserialize_with = "crate::config::parse::secret")]
     pub api_key: Option<secrecy::SecretString>,
-
     /// How long the endpoint may take to start answering, and between two parts of an answer.
-    #[arg(long = "ai-timeout", env = "AI_TIMEOUT", value_name = "AI_TIMEOUT", default_value = "60s",
-          value_parser = positive_duration, global = true)]
+    #[serde(deserialize_with = "timeout")]
     pub timeout: Duration,
-
     /// Questions each user may ask per day (UTC).
-    #[arg(
-        long = "ai-daily-messages",
-        env = "AI_DAILY_MESSAGES",
-        value_name = "AI_DAILY_MESSAGES",
-        default_value_t = 200,
-        global = true
-    )]
+    #[serde(deserialize_with = "crate::config::parse::from_str")]
     pub daily_messages: u32,
-
     /// Tokens (in and out) each user may spend per day (UTC).
-    #[arg(
-        long = "ai-daily-tokens",
-        env = "AI_DAILY_TOKENS",
-        value_name = "AI_DAILY_TOKENS",
-        default_value_t = 200_000,
-        global = true
-    )]
+    #[serde(deserialize_with = "crate::config::parse::from_str")]
     pub daily_tokens: u64,
+}
+
+fn base_url<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<url::Url>, D::Error> {
+    crate::config::parse::with(deserializer, http_url).map(Some)
+}
+
+fn timeout<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Duration, D::Error> {
+    crate::config::parse::with(deserializer, positive_duration)
 }
 
 fn http_url(value: &str) -> Result<url::Url, String> {

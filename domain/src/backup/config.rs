@@ -3,29 +3,39 @@
 
 use std::str::FromStr;
 
-use clap::Args;
+use serde::Deserialize;
 
 use crate::storage::StorageUrl;
 
-#[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "Backups")]
+/// The settings `BACKUP_*`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BackupConfig {
-    /// Where backup archives go: a folder (path or file:///folder), or s3://bucket/prefix (with the
-    /// S3_* settings of storage). Defaults to DATA_DIR/backups.
-    #[arg(id = "backup_url", long = "backup-url", env = "BACKUP_URL", value_name = "BACKUP_URL", global = true)]
+    /// Where backup archives go. Defaults to DATA_DIR/backups.
+    #[serde(default, deserialize_with = "crate::config::parse::some")]
     pub url: Option<BackupUrl>,
-
     /// When the scheduled backup runs: a cron expression with seconds, in UTC; empty turns it off.
-    /// The default, 02:30 nightly, is after the day's traffic and before the 03:00 retention job,
-    /// so the two do not compete for the database.
-    #[arg(long = "backup-schedule", env = "BACKUP_SCHEDULE", value_name = "BACKUP_SCHEDULE",
-          default_value = "0 30 2 * * *", value_parser = parse_schedule, global = true)]
+    #[serde(deserialize_with = "schedule")]
     pub schedule: String,
-
-    /// How many archives the scheduled backup keeps; older ones are deleted.
-    #[arg(long = "backup-keep", env = "BACKUP_KEEP", value_name = "BACKUP_KEEP", default_value_t = 7,
-          value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    /// How many archives the scheduled backup keeps (at least 1).
+    #[serde(deserialize_with = "keep")]
     pub keep: u32,
+}
+
+fn schedule<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    crate::config::parse::with(deserializer, parse_schedule)
+}
+
+fn keep<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+    crate::config::parse::with(deserializer, parse_keep)
+}
+
+/// A count of at least one.
+fn parse_keep(raw: &str) -> Result<u32, String> {
+    match raw.parse::<u32>().map_err(|e| e.to_string())? {
+        0 => Err(format!("0 is not in 1..={}", u32::MAX)),
+        keep => Ok(keep),
+    }
 }
 
 fn parse_schedule(raw: &str) -> Result<String, String> {

@@ -19,8 +19,8 @@ mod shares;
 mod upload;
 mod uploads;
 
-use clap::Args;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
+use serde::Deserialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -38,38 +38,18 @@ use crate::{Actor, Error, Result, entities::file, jobs::Queue, notifications::No
 /// How many leading bytes the type check looks at.
 const SNIFF_LEN: usize = 8192;
 
-#[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "Files")]
+/// The settings `FILES_*`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FileConfig {
-    /// Largest file a user may upload (e.g. 100MiB).
-    #[arg(
-        long = "files-max-size",
-        env = "FILES_MAX_SIZE",
-        value_name = "FILES_MAX_SIZE",
-        default_value = "100MiB",
-        global = true
-    )]
+    /// Largest file a user may upload.
+    #[serde(deserialize_with = "crate::config::parse::from_str")]
     pub max_size: ByteSize,
-
-    /// Storage each user may fill in total (e.g. 1GiB).
-    #[arg(
-        long = "files-quota",
-        env = "FILES_QUOTA",
-        value_name = "FILES_QUOTA",
-        default_value = "1GiB",
-        global = true
-    )]
+    /// Storage each user may fill in total.
+    #[serde(deserialize_with = "crate::config::parse::from_str")]
     pub quota: ByteSize,
-
-    /// How long an unfinished resumable upload is kept after its last chunk (e.g. 24h).
-    #[arg(
-        long = "files-upload-expiry",
-        env = "FILES_UPLOAD_EXPIRY",
-        value_name = "FILES_UPLOAD_EXPIRY",
-        default_value = "24h",
-        value_parser = humantime::parse_duration,
-        global = true
-    )]
+    /// How long an unfinished resumable upload is kept after its last chunk.
+    #[serde(deserialize_with = "crate::config::parse::duration")]
     pub upload_expiry: std::time::Duration,
 }
 

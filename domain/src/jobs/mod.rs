@@ -15,7 +15,6 @@ mod worker;
 
 use std::time::Duration;
 
-use clap::Args;
 use rand::Rng;
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
@@ -25,40 +24,24 @@ pub use worker::{Handlers, Periodic, Worker, WorkerOptions};
 
 use crate::Error;
 
-#[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "Jobs")]
+/// The settings `REDIS_URL`, `REDIS_PREFIX` and `JOBS_*`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct JobsConfig {
-    /// Redis for the job queue and live events (redis://host:6379); the SQL database otherwise.
-    #[arg(long = "redis-url", env = "REDIS_URL", value_name = "REDIS_URL", global = true)]
-    pub redis_url: Option<url::Url>,
-
-    /// Prefix of every Redis key and channel, so that several deployments can share one Redis.
-    #[arg(
-        long = "redis-prefix",
-        env = "REDIS_PREFIX",
-        value_name = "REDIS_PREFIX",
-        default_value = "smartai:",
-        global = true
-    )]
+    /// Redis for the job queue and live events; the SQL database otherwise.
+    #[serde(default, deserialize_with = "crate::config::parse::some")]
+    pub redis_url: Option<crate::config::RedactedUrl>,
+    /// Prefix of every Redis key and channel.
+    #[serde(deserialize_with = "crate::config::parse::from_str")]
     pub redis_prefix: String,
-
     /// Jobs one worker process runs at the same time.
-    #[arg(
-        long = "jobs-concurrency",
-        env = "JOBS_CONCURRENCY",
-        value_name = "JOBS_CONCURRENCY",
-        default_value_t = 4,
-        global = true
-    )]
+    #[serde(deserialize_with = "crate::config::parse::from_str")]
     pub concurrency: usize,
-
     /// A job claimed but not finished within this time (its worker died) is delivered again.
-    #[arg(long = "jobs-visibility-timeout", env = "JOBS_VISIBILITY_TIMEOUT", value_name = "JOBS_VISIBILITY_TIMEOUT",
-          default_value = "5m", value_parser = humantime::parse_duration, global = true)]
+    #[serde(deserialize_with = "crate::config::parse::duration")]
     pub visibility_timeout: Duration,
-
-    /// Run no workers inside `smartai serve` (separate `smartai worker` processes run the jobs).
-    #[arg(long = "no-in-process-worker", env = "JOBS_NO_IN_PROCESS_WORKER", global = true)]
+    /// Run no workers inside `smartai serve`.
+    #[serde(default, deserialize_with = "crate::config::parse::switch")]
     pub no_in_process_worker: bool,
 }
 

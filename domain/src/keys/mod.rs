@@ -25,7 +25,6 @@ use base64::{
     Engine,
     engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD},
 };
-use clap::Args;
 use hmac::{Hmac, Mac};
 use rand::RngCore;
 use secrecy::SecretBox;
@@ -38,16 +37,17 @@ pub const KEY_FILE: &str = "secret-keys";
 /// are 64 characters wide (`h1:<id>:<43 characters>`).
 const MAX_ID_LEN: usize = 16;
 
-#[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "Secret keys")]
+/// The setting `SECRET_KEYS`.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct KeysConfig {
-    /// The app's secret keys: comma-separated `id:base64` entries of 32 random bytes each, newest
-    /// first (`smartai keys generate` prints one). The first seals TOTP secrets and keys new
-    /// recovery codes and audit events; all of them open what older ones made. Unset: a key
-    /// generated once into DATA_DIR/secret-keys.
-    #[arg(long = "secret-keys", env = "SECRET_KEYS", value_name = "SECRET_KEYS", hide_env_values = true,
-          value_parser = Keyring::parse, global = true)]
+    /// The app's secret keys, newest first. Unset: a key generated once into DATA_DIR/secret-keys.
+    #[serde(default, deserialize_with = "keyring")]
     pub secret_keys: Option<Keyring>,
+}
+
+fn keyring<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Keyring>, D::Error> {
+    crate::config::parse::with(deserializer, Keyring::parse).map(Some)
 }
 
 impl KeysConfig {

@@ -6,7 +6,6 @@ mod templates;
 
 use std::{fmt, str::FromStr};
 
-use clap::Args;
 use lettre::{
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
     message::{Mailbox, header::ContentType},
@@ -26,18 +25,20 @@ use crate::{
     jobs::Job,
 };
 
-#[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "E-mail")]
+/// The settings `SMTP_URL` and `MAIL_FROM`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MailConfig {
-    /// SMTP server for outgoing e-mail: smtp://host:25 (plain), smtp://user:pass@host:587?tls=required
-    /// (STARTTLS) or smtps://user:pass@host:465. Unset: e-mails are kept in the database outbox.
-    #[arg(long = "smtp-url", env = "SMTP_URL", value_name = "SMTP_URL", global = true)]
+    /// SMTP server for outgoing e-mail. Unset: e-mails are kept in the database outbox.
+    #[serde(default, deserialize_with = "crate::config::parse::some")]
     pub smtp_url: Option<SmtpUrl>,
-
     /// Sender of every e-mail.
-    #[arg(long = "mail-from", env = "MAIL_FROM", value_name = "MAIL_FROM",
-          default_value = "SmartAIPlatForm <noreply@localhost>", value_parser = parse_mailbox, global = true)]
+    #[serde(deserialize_with = "mailbox")]
     pub from: Mailbox,
+}
+
+fn mailbox<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Mailbox, D::Error> {
+    crate::config::parse::with(deserializer, parse_mailbox)
 }
 
 fn parse_mailbox(raw: &str) -> Result<Mailbox, String> {

@@ -1,5 +1,5 @@
-//! The OpenID Connect providers, from the environment (which the server fills from the settings
-//! file first): `OIDC_PROVIDERS=acme,okta`, then for each `OIDC_ACME_ISSUER`, `OIDC_ACME_CLIENT_ID`,
+//! The OpenID Connect providers, from the environment or the settings file (the settings loader
+//! hands both over: `crate::config::Sources::oidc`): `OIDC_PROVIDERS=acme,okta`, then for each `OIDC_ACME_ISSUER`, `OIDC_ACME_CLIENT_ID`,
 //! `OIDC_ACME_CLIENT_SECRET`, and optionally `OIDC_ACME_SCOPES` (default `openid email profile`)
 //! and `OIDC_ACME_NAME` (the name on the button; default the provider's name).
 
@@ -42,11 +42,6 @@ impl fmt::Debug for ProviderConfig {
 const DEFAULT_SCOPES: &str = "openid email profile";
 
 impl OidcConfig {
-    /// Reads the providers from the process environment.
-    pub fn from_env() -> anyhow::Result<Self> {
-        Self::from_vars(|name| std::env::var(name).ok())
-    }
-
     /// Reads the providers through `var` (the environment, or a test's map). Every error names
     /// the variable at fault.
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {

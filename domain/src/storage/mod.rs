@@ -12,7 +12,6 @@ use std::{
 
 use anyhow::Context;
 use bytes::Bytes;
-use clap::Args;
 use futures_util::{Stream, StreamExt, TryStreamExt, stream::BoxStream};
 use object_store::{
     GetOptions, ObjectStore, ObjectStoreExt, PutPayload, WriteMultipart,
@@ -22,6 +21,7 @@ use object_store::{
     signer::{SignedUrlOptions, Signer},
 };
 use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 mod parts;
@@ -32,39 +32,27 @@ pub use parts::StagedWriter;
 /// Every part but the last has exactly this size.
 pub const PART_SIZE: usize = 5 << 20;
 
-#[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "Storage")]
+/// The settings `STORAGE_URL`, `S3_*` and `STORAGE_PRESIGNED_DOWNLOADS`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StorageConfig {
-    /// Where files go: file:///absolute/folder or s3://bucket. Defaults to DATA_DIR/objects.
-    #[arg(id = "storage_url", long = "storage-url", env = "STORAGE_URL", value_name = "STORAGE_URL", global = true)]
+    /// Where files go. Defaults to DATA_DIR/objects.
+    #[serde(default, deserialize_with = "crate::config::parse::some")]
     pub url: Option<StorageUrl>,
-
-    /// S3 endpoint for S3-compatible servers (MinIO and the like); AWS when unset.
-    #[arg(long = "s3-endpoint", env = "S3_ENDPOINT", value_name = "S3_ENDPOINT", global = true)]
+    /// S3 endpoint for S3-compatible servers; AWS when unset.
+    #[serde(default, deserialize_with = "crate::config::parse::some")]
     pub endpoint: Option<url::Url>,
-
     /// S3 region.
-    #[arg(long = "s3-region", env = "S3_REGION", value_name = "S3_REGION", default_value = "us-east-1", global = true)]
+    #[serde(deserialize_with = "crate::config::parse::from_str")]
     pub region: String,
-
     /// S3 access key id.
-    #[arg(long = "s3-access-key-id", env = "S3_ACCESS_KEY_ID", value_name = "S3_ACCESS_KEY_ID", global = true)]
+    #[serde(default, deserialize_with = "crate::config::parse::some")]
     pub access_key_id: Option<String>,
-
     /// S3 secret access key.
-    #[arg(
-        long = "s3-secret-access-key",
-        env = "S3_SECRET_ACCESS_KEY",
-        value_name = "S3_SECRET_ACCESS_KEY",
-        global = true,
-        hide_env_values = true,
-        value_parser = parse_secret
-    )]
+    #[serde(default, deserialize_with = "crate::config::parse::secret")]
     pub secret_access_key: Option<SecretString>,
-
-    /// On S3, send downloads to a short-lived presigned URL of the bucket instead of streaming
-    /// them through this server.
-    #[arg(long = "storage-presigned-downloads", env = "STORAGE_PRESIGNED_DOWNLOADS", global = true)]
+    /// On S3, send downloads to a short-lived presigned URL of the bucket.
+    #[serde(default, deserialize_with = "crate::config::parse::switch")]
     pub presigned_downloads: bool,
 }
 
@@ -101,10 +89,6 @@ impl StorageConfig {
             }
         }
     }
-}
-
-fn parse_secret(raw: &str) -> Result<SecretString, std::convert::Infallible> {
-    Ok(raw.into())
 }
 
 /// A parsed `STORAGE_URL`.
@@ -363,7 +347,7 @@ mod tests {
             endpoint: None,
             region: "us-east-1".into(),
             access_key_id: Some("key".into()),
-            secret_access_key: Some(parse_secret("hunter2").unwrap()),
+            secret_access_key: Some("hunter2".into()),
             presigned_downloads: false,
         };
         assert!(!format!("{config:?}").contains("hunter2"));

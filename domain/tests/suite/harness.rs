@@ -1,11 +1,10 @@
 //! What every module of the suite shares: a fresh database (a temp SQLite file, or a fresh
-//! PostgreSQL database at TEST_DATABASE_URL), the settings parsed as the app parses them, and the
+//! PostgreSQL database at TEST_DATABASE_URL), the settings loaded as the app loads them, and the
 //! services wired onto them.
 
 use std::{io, path::Path, time::Duration};
 
 use bytes::Bytes;
-use clap::Parser;
 use domain::{Services, config::Config};
 use futures_util::stream;
 use migration::{Migrator, MigratorTrait};
@@ -16,13 +15,6 @@ use totp_rs::{Algorithm, Secret, Totp};
 pub enum Backend {
     Sqlite,
     Postgres,
-}
-
-/// The app's settings, from a command line.
-#[derive(Parser)]
-pub struct TestCli {
-    #[command(flatten)]
-    pub config: Config,
 }
 
 /// The URL of a new, empty database: a SQLite file in `dir`, or a fresh PostgreSQL database at
@@ -57,9 +49,10 @@ pub async fn open_database(backend: Backend, extra_settings: &[&str]) -> Opened 
     let dir = tempfile::tempdir().unwrap();
     let database_url = database_url(backend, dir.path()).await;
     let data_dir = dir.path().to_str().unwrap().to_owned();
-    let mut args = vec!["test", "--database-url", &database_url, "--data-dir", &data_dir];
+    let mut args = vec!["--database-url", database_url.as_str(), "--data-dir", &data_dir];
     args.extend_from_slice(extra_settings);
-    let config = TestCli::try_parse_from(args).unwrap().config;
+    // The app's own loader, from the defaults and these flags (no file, no environment).
+    let config = Config::from_flags(&args).unwrap();
     let db = domain::db::connect(&config.database).await.unwrap();
     Migrator::up(&db, None).await.unwrap();
     Opened { config, db, dir }

@@ -534,15 +534,9 @@ async fn a_worker_claims_no_more_jobs_than_it_has_free_slots(backend: Backend) {
 
 #[test]
 fn the_config_defaults_to_the_sql_queue() {
-    use clap::Parser;
-    #[derive(Parser)]
-    struct Cli {
-        #[command(flatten)]
-        jobs: JobsConfig,
-    }
-    let cli = Cli::try_parse_from(["x"]).unwrap();
-    assert!(cli.jobs.redis_url.is_none());
-    assert_eq!(cli.jobs.visibility_timeout, Duration::from_secs(300));
+    let jobs: JobsConfig = domain::config::Config::from_flags(&[]).unwrap().jobs;
+    assert!(jobs.redis_url.is_none());
+    assert_eq!(jobs.visibility_timeout, Duration::from_secs(300));
 }
 
 async fn the_depth_tells_ready_delayed_and_running_jobs_apart(backend: Backend) {

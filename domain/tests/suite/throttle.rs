@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use clap::Parser;
 use domain::{
     Error,
     accounts::{Throttle, ThrottleConfig, throttle::Attempt},
@@ -42,14 +41,8 @@ async fn database(backend: Backend) -> TestDb {
     TestDb { db, _dir: dir }
 }
 
-#[derive(Parser)]
-struct Settings {
-    #[command(flatten)]
-    throttle: ThrottleConfig,
-}
-
 fn config(args: &[&str]) -> ThrottleConfig {
-    Settings::try_parse_from(std::iter::once("test").chain(args.iter().copied())).unwrap().throttle
+    domain::config::Config::from_flags(args).unwrap().throttle
 }
 
 async fn throttle(backend: Backend, args: &[&str]) -> (Throttle, TestDb) {

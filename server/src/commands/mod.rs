@@ -28,7 +28,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let one_shot = !matches!(
         command,
         Command::Serve
-            | Command::Worker { .. }
+            | Command::Worker
             | Command::Migrate { .. }
             | Command::MigrateData { .. }
             | Command::Api { .. }
@@ -44,7 +44,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User { action } => user::run(&cli.domain, action).await,
         Command::Storage { action: StorageAction::Check { fix } } => storage::check(&cli.domain, fix).await,
         Command::Storage { action: StorageAction::Reindex } => storage::reindex(&cli.domain).await,
-        Command::Worker { metrics_listen } => worker::run(&cli.domain, &cli.server, metrics_listen).await,
+        Command::Worker => worker::run(&cli.domain, &cli.server).await,
         Command::Jobs { action } => jobs::run(&cli.domain, action).await,
         Command::Mail { action } => mail::run(&cli.domain, action).await,
         Command::Audit { action } => audit::run(&cli.domain, action).await,

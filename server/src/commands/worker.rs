@@ -7,14 +7,10 @@ use crate::{cli::ServerConfig, startup::open_services};
 
 /// Runs jobs until SIGTERM or Ctrl+C, then lets the running ones finish within the shutdown
 /// timeout and hands the rest back to the queue.
-pub(super) async fn run(
-    config: &domain::config::Config,
-    server: &ServerConfig,
-    metrics_listen: Option<std::net::SocketAddr>,
-) -> anyhow::Result<()> {
+pub(super) async fn run(config: &domain::config::Config, server: &ServerConfig) -> anyhow::Result<()> {
     let services = open_services(config).await?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let metrics = match metrics_listen {
+    let metrics = match server.worker.metrics_addr {
         Some(address) => Some(serve_metrics(address, stopped.clone()).await?),
         None => None,
     };

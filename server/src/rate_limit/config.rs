@@ -2,7 +2,8 @@
 
 use std::{fmt, str::FromStr, time::Duration};
 
-use clap::Args;
+use domain::config::parse;
+use serde::Deserialize;
 
 /// At most `max` requests per `period`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,81 +55,32 @@ impl fmt::Display for Limit {
 /// Requests per client address (`ip`) and per signed-in account (`user`, whether by session or
 /// token), for each group of routes. Counted in Redis when `REDIS_URL` is set (shared by every
 /// instance), in this process otherwise.
-#[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "Rate limits (N/PERIOD, e.g. 600/min; 0 or off for none)")]
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RateLimitConfig {
     /// Requests to the REST API (/api/) per client address.
-    #[arg(
-        long = "rate-limit-api-ip",
-        env = "RATE_LIMIT_API_IP",
-        value_name = "RATE_LIMIT_API_IP",
-        default_value = "1200/min",
-        global = true
-    )]
+    #[serde(deserialize_with = "parse::from_str")]
     pub api_ip: Limit,
     /// Requests to the REST API (/api/) per account.
-    #[arg(
-        long = "rate-limit-api-user",
-        env = "RATE_LIMIT_API_USER",
-        value_name = "RATE_LIMIT_API_USER",
-        default_value = "600/min",
-        global = true
-    )]
+    #[serde(deserialize_with = "parse::from_str")]
     pub api_user: Limit,
-    /// Sign-in, sign-up, password reset and other /rpc/auth/ calls, passkey sign-in and the
-    /// /auth/ routes, per client address.
-    #[arg(
-        long = "rate-limit-auth-ip",
-        env = "RATE_LIMIT_AUTH_IP",
-        value_name = "RATE_LIMIT_AUTH_IP",
-        default_value = "60/min",
-        global = true
-    )]
+    /// Sign-in, sign-up, password reset and other auth routes, per client address.
+    #[serde(deserialize_with = "parse::from_str")]
     pub auth_ip: Limit,
-    /// The same routes per account (for those already signed in).
-    #[arg(
-        long = "rate-limit-auth-user",
-        env = "RATE_LIMIT_AUTH_USER",
-        value_name = "RATE_LIMIT_AUTH_USER",
-        default_value = "60/min",
-        global = true
-    )]
+    /// The same routes per account.
+    #[serde(deserialize_with = "parse::from_str")]
     pub auth_user: Limit,
     /// Other server functions (/rpc/) per client address.
-    #[arg(
-        long = "rate-limit-rpc-ip",
-        env = "RATE_LIMIT_RPC_IP",
-        value_name = "RATE_LIMIT_RPC_IP",
-        default_value = "1200/min",
-        global = true
-    )]
+    #[serde(deserialize_with = "parse::from_str")]
     pub rpc_ip: Limit,
     /// Other server functions (/rpc/) per account.
-    #[arg(
-        long = "rate-limit-rpc-user",
-        env = "RATE_LIMIT_RPC_USER",
-        value_name = "RATE_LIMIT_RPC_USER",
-        default_value = "600/min",
-        global = true
-    )]
+    #[serde(deserialize_with = "parse::from_str")]
     pub rpc_user: Limit,
-    /// Everything else (pages, files, avatars, events) per client address.
-    #[arg(
-        long = "rate-limit-pages-ip",
-        env = "RATE_LIMIT_PAGES_IP",
-        value_name = "RATE_LIMIT_PAGES_IP",
-        default_value = "1200/min",
-        global = true
-    )]
+    /// Everything else per client address.
+    #[serde(deserialize_with = "parse::from_str")]
     pub pages_ip: Limit,
     /// Everything else per account.
-    #[arg(
-        long = "rate-limit-pages-user",
-        env = "RATE_LIMIT_PAGES_USER",
-        value_name = "RATE_LIMIT_PAGES_USER",
-        default_value = "off",
-        global = true
-    )]
+    #[serde(deserialize_with = "parse::from_str")]
     pub pages_user: Limit,
 }
 

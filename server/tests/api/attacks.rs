@@ -333,7 +333,6 @@ async fn share_links_are_built_from_public_url_not_the_host_header(backend: Back
 
 #[tokio::test]
 async fn plain_http_beyond_this_machine_needs_an_explicit_flag() {
-    use clap::Parser;
     use server::{cli::Cli, startup::Application};
 
     let dir = tempfile::tempdir().unwrap();

@@ -7,7 +7,6 @@ use std::{
     time::{Duration, Instant, SystemTime},
 };
 
-use clap::Parser;
 use domain::{
     accounts::{Locale, SignUp},
     sessions::ClientInfo,

@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use clap::Parser;
 use reqwest::{
     Body, Client, Response, header,
     multipart::{Form, Part},

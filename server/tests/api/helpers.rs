@@ -1,6 +1,5 @@
 use std::{path::PathBuf, time::Duration};
 
-use clap::Parser;
 use reqwest::{
     Client, Response, header,
     multipart::{Form, Part},

@@ -178,7 +178,6 @@ async fn sigterm_under_load_drains_without_a_failed_request() {
 /// time left they are handed back to the queue untouched, for the next worker.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_lets_the_worker_finish_its_jobs_or_hand_them_back() {
-    use clap::Parser;
     use domain::{
         accounts::{Locale, SignUp},
         sessions::ClientInfo,
@@ -266,7 +265,6 @@ async fn sigterm_lets_the_worker_finish_its_jobs_or_hand_them_back() {
 /// `smartai worker` with `WORKER_METRICS_ADDR` serves the counters of the jobs it ran.
 #[tokio::test]
 async fn the_worker_reports_the_jobs_it_ran_at_its_metrics_address() {
-    use clap::Parser;
     use domain::{
         accounts::{Locale, SignUp},
         sessions::ClientInfo,

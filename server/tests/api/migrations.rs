@@ -3,7 +3,6 @@
 
 use std::process::Output;
 
-use clap::Parser;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, Database};
 use server::{cli::Cli, startup::Application};

@@ -12,7 +12,6 @@ use std::{
     time::{Duration, Instant},
 };
 
-use clap::Parser;
 use reqwest::{Client, StatusCode, header};
 use serde_json::Value;
 use server::{cli::Cli, startup::Application};

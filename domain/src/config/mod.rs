@@ -1,44 +1,43 @@
-//! The back end's settings. Each is a command-line flag and an environment variable; the server
-//! also loads an optional file into the environment first, so the order is
-//! defaults → file → environment → flags.
+//! The back end's settings: one tree ([`Config`], and the server's settings beside it), loaded
+//! once, in layers: defaults → the settings file → the environment → the flags. Each setting is
+//! a row of a table ([`SETTINGS`]): its key in the tree, its environment variable (also its key
+//! in the settings file), its flag, its default and its help. The loader ([`Loader`]) reads the
+//! layers through the table with figment; the server builds its flags and `--help` from it.
+//! Secrets are [`secrecy::SecretString`] or types that never print them.
 
-use std::{fmt, path::PathBuf, str::FromStr, time::Duration};
+mod load;
+pub mod parse;
+mod table;
 
-use clap::Args;
+use std::{fmt, ops::Deref, path::PathBuf, str::FromStr, time::Duration};
 
-#[derive(Debug, Clone, Args)]
+use serde::Deserialize;
+
+pub use load::{CONFIG_FILE_VARIABLE, Loader, Row, SettingsError, SettingsFile, Sources};
+pub use table::{Kind, SETTINGS, Setting};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Config {
-    /// The URL users reach the app at: links in e-mails start with it, and with https:// session
-    /// cookies are marked Secure. Defaults to http://localhost:3000/.
-    #[arg(long = "public-url", env = "PUBLIC_URL", value_name = "PUBLIC_URL", global = true)]
+    /// The URL users reach the app at. Defaults to http://localhost:3000/.
+    #[serde(default, deserialize_with = "parse::some")]
     pub public_url: Option<url::Url>,
-    #[command(flatten)]
     pub database: DatabaseConfig,
-    #[command(flatten)]
     pub sessions: SessionConfig,
-    #[command(flatten)]
     pub throttle: crate::accounts::ThrottleConfig,
-    #[command(flatten)]
     pub storage: crate::storage::StorageConfig,
-    #[command(flatten)]
     pub files: crate::files::FileConfig,
-    #[command(flatten)]
     pub jobs: crate::jobs::JobsConfig,
-    #[command(flatten)]
     pub mail: crate::mail::MailConfig,
-    #[command(flatten)]
     pub links: crate::accounts::LinksConfig,
-    #[command(flatten)]
     pub retention: RetentionConfig,
-    #[command(flatten)]
     pub assistant: crate::assistant::AssistantConfig,
-    #[command(flatten)]
     pub backup: crate::backup::BackupConfig,
-    #[command(flatten)]
+    #[serde(default)]
     pub keys: crate::keys::KeysConfig,
-    /// The OpenID Connect providers: read from `OIDC_*` variables by [`crate::oidc::OidcConfig::from_env`]
-    /// (their names depend on the list, which a flag cannot express).
-    #[arg(skip)]
+    /// The OpenID Connect providers: from `OIDC_*` variables, whose names depend on
+    /// `OIDC_PROVIDERS` (so no flag and no row of the table: see [`Sources::oidc`]).
+    #[serde(skip)]
     pub oidc: crate::oidc::OidcConfig,
 }
 
@@ -47,60 +46,44 @@ impl Config {
     pub fn public_url(&self) -> url::Url {
         self.public_url.clone().unwrap_or_else(|| url::Url::parse("http://localhost:3000/").expect("a valid URL"))
     }
+
+    /// The loader of the domain's settings alone, keyed from the root of [`Config`].
+    pub fn loader() -> Loader {
+        Loader::new(&[("", SETTINGS)])
+    }
+
+    /// The settings from their defaults and these flags alone (`--files-quota 1GiB`, …): no file,
+    /// no environment, no providers. For tests and tools that hold their settings in code.
+    pub fn from_flags(flags: &[&str]) -> Result<Self, SettingsError> {
+        let loader = Self::loader();
+        let sources = Sources { flags: loader.args(flags.iter().copied())?, ..Sources::default() };
+        loader.load(&sources)
+    }
 }
 
-#[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "Retention")]
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RetentionConfig {
     /// Notifications older than this are removed by the nightly job.
-    #[arg(long = "notifications-retention", env = "NOTIFICATIONS_RETENTION", value_name = "NOTIFICATIONS_RETENTION",
-          default_value = "90d", value_parser = humantime::parse_duration, global = true)]
+    #[serde(deserialize_with = "parse::duration")]
     pub notifications: Duration,
-
-    /// Outbox e-mails (kept when no SMTP_URL is set) older than this are removed by the nightly
-    /// job. Shorter than notifications: the outbox is a delivery buffer, whose copies hold the
-    /// message, the address and any link in it, and a month is long enough to look into a
-    /// delivery question.
-    #[arg(long = "outbox-retention", env = "OUTBOX_RETENTION", value_name = "OUTBOX_RETENTION",
-          default_value = "30d", value_parser = humantime::parse_duration, global = true)]
+    /// Outbox e-mails (kept when no SMTP_URL is set) older than this are removed by the nightly job.
+    #[serde(deserialize_with = "parse::duration")]
     pub outbox: Duration,
-
-    /// Assistant conversations whose last message is older than this are removed, with their
-    /// messages, by the nightly job (`forever` or `0` keeps them).
-    #[arg(
-        long = "assistant-conversations-retention",
-        env = "ASSISTANT_CONVERSATIONS_RETENTION",
-        value_name = "ASSISTANT_CONVERSATIONS_RETENTION",
-        default_value = "365d",
-        global = true
-    )]
+    /// Assistant conversations whose last message is older than this are removed.
+    #[serde(deserialize_with = "parse::from_str")]
     pub assistant_conversations: KeepFor,
-
-    /// Audit events older than this are removed by the nightly job, which records in the log
-    /// where the kept chain starts so that it still verifies (`forever` or `0`, the default,
-    /// keeps them).
-    #[arg(
-        long = "audit-retention",
-        env = "AUDIT_RETENTION",
-        value_name = "AUDIT_RETENTION",
-        default_value = "forever",
-        global = true
-    )]
+    /// Audit events older than this are removed (`forever` keeps them).
+    #[serde(deserialize_with = "parse::from_str")]
     pub audit: KeepFor,
-
-    /// How long a data export can be downloaded after it is ready; the nightly job then removes it.
-    #[arg(long = "exports-retention", env = "EXPORTS_RETENTION", value_name = "EXPORTS_RETENTION",
-          default_value = "24h", value_parser = humantime::parse_duration, global = true)]
+    /// How long a data export can be downloaded after it is ready.
+    #[serde(deserialize_with = "parse::duration")]
     pub exports: Duration,
-
     /// Dead jobs older than this are removed by the nightly job.
-    #[arg(long = "dead-jobs-retention", env = "DEAD_JOBS_RETENTION", value_name = "DEAD_JOBS_RETENTION",
-          default_value = "30d", value_parser = humantime::parse_duration, global = true)]
+    #[serde(deserialize_with = "parse::duration")]
     pub dead_jobs: Duration,
-
-    /// How long after its owner asks an account is erased; signing in before cancels.
-    #[arg(long = "account-deletion-grace", env = "ACCOUNT_DELETION_GRACE", value_name = "ACCOUNT_DELETION_GRACE",
-          default_value = "7d", value_parser = humantime::parse_duration, global = true)]
+    /// How long after its owner asks an account is erased.
+    #[serde(deserialize_with = "parse::duration")]
     pub account_deletion_grace: Duration,
 }
 
@@ -138,39 +121,23 @@ impl FromStr for KeepFor {
     }
 }
 
-#[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "Database")]
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DatabaseConfig {
-    /// Database URL: postgres://user:pass@host/db, or sqlite://path?mode=rwc.
-    /// Defaults to a SQLite file in DATA_DIR.
-    #[arg(long = "database-url", env = "DATABASE_URL", value_name = "DATABASE_URL", global = true)]
+    /// Database URL. Defaults to a SQLite file in `data_dir`.
+    #[serde(default, deserialize_with = "parse::some")]
     pub url: Option<DatabaseUrl>,
-
     /// Folder for embedded data (the SQLite database when DATABASE_URL is unset).
-    #[arg(long = "data-dir", env = "DATA_DIR", value_name = "DATA_DIR", default_value = "./data", global = true)]
+    #[serde(deserialize_with = "parse::from_str")]
     pub data_dir: PathBuf,
-
     /// Maximum open database connections.
-    #[arg(
-        long = "database-max-connections",
-        env = "DATABASE_MAX_CONNECTIONS",
-        value_name = "DATABASE_MAX_CONNECTIONS",
-        default_value_t = 10,
-        global = true
-    )]
+    #[serde(deserialize_with = "parse::from_str")]
     pub max_connections: u32,
-
-    /// How long to wait at start-up for the database to accept a connection before giving up
-    /// (e.g. 5s).
-    #[arg(long = "database-connect-timeout", env = "DATABASE_CONNECT_TIMEOUT", value_name = "DATABASE_CONNECT_TIMEOUT", default_value = "5s",
-          value_parser = humantime::parse_duration, global = true)]
+    /// How long to wait at start-up for the database to accept a connection.
+    #[serde(deserialize_with = "parse::duration")]
     pub connect_timeout: Duration,
-
-    /// How long a request waits for a connection from the pool (opening one if needed) before it
-    /// fails with 503 and Retry-After: while the database is down, requests fail this fast
-    /// instead of hanging (e.g. 2s).
-    #[arg(long = "database-acquire-timeout", env = "DATABASE_ACQUIRE_TIMEOUT", value_name = "DATABASE_ACQUIRE_TIMEOUT", default_value = "2s",
-          value_parser = humantime::parse_duration, global = true)]
+    /// How long a request waits for a connection from the pool before it fails with 503.
+    #[serde(deserialize_with = "parse::duration")]
     pub acquire_timeout: Duration,
 }
 
@@ -184,24 +151,54 @@ impl DatabaseConfig {
     }
 }
 
-#[derive(Debug, Clone, Args)]
-#[command(next_help_heading = "Sessions")]
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SessionConfig {
-    /// A session unused for this long ends (e.g. 30m, 7d).
-    #[arg(long = "session-idle-timeout", env = "SESSION_IDLE_TIMEOUT", value_name = "SESSION_IDLE_TIMEOUT", default_value = "7d",
-          value_parser = humantime::parse_duration, global = true)]
+    /// A session unused for this long ends.
+    #[serde(deserialize_with = "parse::duration")]
     pub idle_timeout: Duration,
-
-    /// A session ends this long after sign-in, however active (e.g. 30d).
-    #[arg(long = "session-max-age", env = "SESSION_MAX_AGE", value_name = "SESSION_MAX_AGE", default_value = "30d",
-          value_parser = humantime::parse_duration, global = true)]
+    /// A session ends this long after sign-in, however active.
+    #[serde(deserialize_with = "parse::duration")]
     pub max_age: Duration,
-
-    /// How long a resolved session may be answered from memory without the database (0 turns the
-    /// cache off). Sign-out and account changes reach every instance at once regardless.
-    #[arg(long = "session-cache-ttl", env = "SESSION_CACHE_TTL", value_name = "SESSION_CACHE_TTL", default_value = "10s",
-          value_parser = humantime::parse_duration, global = true)]
+    /// How long a resolved session may be answered from memory (0 turns the cache off).
+    #[serde(deserialize_with = "parse::duration")]
     pub cache_ttl: Duration,
+}
+
+/// A URL that may carry a password (`redis://:password@host`): printed without it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RedactedUrl(url::Url);
+
+impl RedactedUrl {
+    pub fn new(url: url::Url) -> Self {
+        Self(url)
+    }
+}
+
+impl Deref for RedactedUrl {
+    type Target = url::Url;
+
+    fn deref(&self) -> &url::Url {
+        &self.0
+    }
+}
+
+impl FromStr for RedactedUrl {
+    type Err = url::ParseError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        url::Url::parse(s).map(Self)
+    }
+}
+
+impl fmt::Debug for RedactedUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut url = self.0.clone();
+        if url.password().is_some() {
+            let _ = url.set_password(Some("***"));
+        }
+        f.write_str(url.as_str())
+    }
 }
 
 /// A database URL whose scheme we can serve. Parsed at the boundary; never printed with its password.
