@@ -11,9 +11,7 @@ async fn pragma(db: &impl ConnectionTrait, name: &str) -> String {
         .unwrap()
         .unwrap();
     // journal_mode answers with text, synchronous with a number (1 is NORMAL, 2 is FULL).
-    row.try_get_by_index::<String>(0)
-        .or_else(|_| row.try_get_by_index::<i32>(0).map(|n| n.to_string()))
-        .unwrap()
+    row.try_get_by_index::<String>(0).or_else(|_| row.try_get_by_index::<i32>(0).map(|n| n.to_string())).unwrap()
 }
 
 /// Every pooled connection, not only the first: two open transactions hold two connections.
