@@ -28,6 +28,10 @@ pub enum AppError {
     Forbidden,
     #[error("not found")]
     NotFound,
+    /// The change was based on a version of the row that is no longer the stored one: another
+    /// change came first, and nothing was written.
+    #[error("version conflict: changed since it was read")]
+    VersionConflict,
     #[error("service unavailable")]
     Unavailable,
     #[error("internal error")]
@@ -50,6 +54,7 @@ impl AppError {
             AppError::Unauthenticated => "error-unauthenticated".into(),
             AppError::Forbidden => "error-forbidden".into(),
             AppError::NotFound => "error-not-found".into(),
+            AppError::VersionConflict => "error-version-conflict".into(),
             AppError::Unavailable => "error-unavailable".into(),
             AppError::Internal => "error-internal".into(),
             AppError::Request { .. } => "error-request".into(),
@@ -86,6 +91,7 @@ impl AppError {
             AppError::TooManyAttempts { .. } => 429,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
+            AppError::VersionConflict => 412,
             AppError::Unavailable => 503,
             AppError::Internal => 500,
             AppError::Request { .. } => 400,
@@ -138,6 +144,7 @@ mod ssr {
                 Error::Unauthenticated => AppError::Unauthenticated,
                 Error::Forbidden => AppError::Forbidden,
                 Error::NotFound => AppError::NotFound,
+                Error::StaleVersion => AppError::VersionConflict,
                 Error::Unavailable(cause) => {
                     tracing::error!(error = %cause, "dependency unavailable");
                     AppError::Unavailable

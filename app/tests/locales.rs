@@ -56,6 +56,7 @@ const SERVER_ERROR_KEYS: &[&str] = &[
     "error-unauthenticated",
     "error-forbidden",
     "error-not-found",
+    "error-version-conflict",
     "error-unavailable",
     "error-internal",
     "error-request",

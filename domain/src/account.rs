@@ -20,6 +20,9 @@ pub struct Account {
     /// Suspended by an administrator.
     pub suspended: bool,
     pub created_at: OffsetDateTime,
+    /// Counts the account's changes: what a change based on this copy names (see
+    /// `crate::concurrency`), and the REST API's ETag.
+    pub version: i64,
 }
 
 impl From<user::Model> for Account {
@@ -35,6 +38,7 @@ impl From<user::Model> for Account {
             email_verified: m.email_verified_at.is_some(),
             suspended: m.suspended_at.is_some(),
             created_at: m.created_at,
+            version: m.version,
         }
     }
 }

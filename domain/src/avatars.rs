@@ -10,12 +10,12 @@ use std::io::Cursor;
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt, stream::BoxStream};
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, imageops::FilterType};
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
+use sea_orm::{DatabaseConnection, EntityTrait, sea_query::Expr};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{
-    Actor, Error, Result,
+    Actor, Error, Result, concurrency,
     entities::user,
     error::{Field, Problem},
     sessions::SessionStore,
@@ -104,10 +104,10 @@ impl AvatarService {
     async fn point_to(&self, user_id: Uuid, avatar_id: Option<Uuid>) -> Result<Option<Uuid>> {
         let row = user::Entity::find_by_id(user_id).one(&self.db).await?.ok_or(Error::Unauthenticated)?;
         let previous = row.avatar_id;
-        let mut model: user::ActiveModel = row.into();
-        model.avatar_id = Set(avatar_id);
-        model.updated_at = Set(OffsetDateTime::now_utc());
-        model.update(&self.db).await?;
+        let changes = user::Entity::update_many()
+            .col_expr(user::Column::AvatarId, Expr::value(avatar_id))
+            .col_expr(user::Column::UpdatedAt, Expr::value(OffsetDateTime::now_utc()));
+        concurrency::write(&self.db, user_id, changes, user::Column::Version, None, Error::Unauthenticated).await?;
         self.sessions.forget_user(user_id).await;
         Ok(previous)
     }

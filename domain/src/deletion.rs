@@ -102,6 +102,7 @@ impl DeletionService {
         let txn = self.db.begin().await?;
         user::Entity::update_many()
             .col_expr(user::Column::DeletionDueAt, Expr::value(Some(due_at)))
+            .col_expr(user::Column::Version, crate::concurrency::next(user::Column::Version))
             .filter(user::Column::Id.eq(id))
             .exec(&txn)
             .await?;
@@ -134,6 +135,7 @@ impl DeletionService {
         let txn = self.db.begin().await?;
         user::Entity::update_many()
             .col_expr(user::Column::DeletionDueAt, Expr::value(Some(now)))
+            .col_expr(user::Column::Version, crate::concurrency::next(user::Column::Version))
             .filter(user::Column::Id.eq(id))
             .exec(&txn)
             .await?;

@@ -20,6 +20,10 @@ pub enum Error {
     Forbidden,
     #[error("not found")]
     NotFound,
+    /// The caller based a change on a version of the row that is no longer the stored one:
+    /// another change came first, and nothing was written (see `crate::concurrency`).
+    #[error("{field}: the row changed since this version was read", field = Field::Version)]
+    StaleVersion,
     /// A dependency (the database, Redis) cannot be reached right now: retrying soon may work.
     #[error("{0:#}")]
     Unavailable(anyhow::Error),
@@ -70,6 +74,7 @@ impl Error {
             Self::Unauthenticated => "unauthenticated",
             Self::Forbidden => "forbidden",
             Self::NotFound => "not_found",
+            Self::StaleVersion => "precondition_failed",
             Self::Unavailable(_) => "unavailable",
             Self::Unexpected(_) => "internal",
         }
@@ -84,6 +89,7 @@ impl Error {
             Self::TooManyAttempts { retry_after } => Class::RateLimited { retry_after: *retry_after },
             Self::Forbidden => Class::Forbidden,
             Self::NotFound => Class::NotFound,
+            Self::StaleVersion => Class::Stale,
             Self::Unavailable(_) => Class::Unavailable,
             Self::Unexpected(_) => Class::Internal,
         }
@@ -104,6 +110,9 @@ pub enum Class {
     Forbidden,
     /// Nothing the caller may see has this name (404).
     NotFound,
+    /// The change was based on a version that is no longer the stored one (412, as the REST
+    /// API's `If-Match` asks).
+    Stale,
     /// Too many attempts; the caller may retry after the delay (429).
     RateLimited { retry_after: Duration },
     /// A dependency (the database) is down; retrying soon may work (503).
@@ -124,6 +133,7 @@ impl Class {
             Self::Unauthenticated => 401,
             Self::Forbidden => 403,
             Self::NotFound => 404,
+            Self::Stale => 412,
             Self::RateLimited { .. } => 429,
             Self::Unavailable => 503,
             Self::Internal => 500,
@@ -216,7 +226,8 @@ pub enum Field {
     Scopes,
     /// An account's role.
     Role,
-    /// A conditional request's `If-Match` (the resource changed since it was read).
+    /// The version of a row a change was based on (a conditional request's `If-Match`): it
+    /// changed since it was read.
     Version,
     /// A question to the assistant.
     Question,

@@ -10,6 +10,7 @@ pub mod assistant;
 pub mod audit;
 pub mod avatars;
 pub mod backup;
+pub mod concurrency;
 pub mod config;
 pub mod db;
 pub mod deletion;

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use lettre::message::Mailbox;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Set,
+    TransactionTrait,
     sea_query::{Expr, OnConflict},
 };
 use serde::{Deserialize, Serialize};
@@ -84,6 +84,21 @@ impl From<notification::Model> for NotificationInfo {
             read: m.read_at.is_some(),
             created_at: m.created_at,
         }
+    }
+}
+
+/// Which of the user's notifications: a page after a cursor, newest first.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NotificationQuery {
+    /// Only those not read yet.
+    pub unread_only: bool,
+    pub page: PageRequest,
+}
+
+impl NotificationQuery {
+    /// The newest `limit` (at most [`crate::pagination::MAX_LIMIT`]), read or not.
+    pub fn latest(limit: u64) -> Self {
+        Self { unread_only: false, page: PageRequest { after: None, limit } }
     }
 }
 
@@ -203,27 +218,14 @@ impl NotificationService {
         Ok(id)
     }
 
-    /// The user's notifications, newest first.
-    pub async fn list(&self, actor: &Actor, limit: u64) -> Result<Vec<NotificationInfo>> {
-        let user = actor.user_id()?;
-        let rows = notification::Entity::find()
-            .filter(notification::Column::UserId.eq(user))
-            .order_by_desc(notification::Column::CreatedAt)
-            .order_by_desc(notification::Column::Id)
-            .limit(limit.clamp(1, 200))
-            .all(&self.db)
-            .await?;
-        Ok(rows.into_iter().map(NotificationInfo::from).collect())
-    }
-
     /// One page of the user's notifications, newest first, optionally only the unread ones.
-    pub async fn page(&self, actor: &Actor, unread_only: bool, request: PageRequest) -> Result<Page<NotificationInfo>> {
+    pub async fn list(&self, actor: &Actor, query: &NotificationQuery) -> Result<Page<NotificationInfo>> {
         let user = actor.user_id()?;
         let mut select = notification::Entity::find().filter(notification::Column::UserId.eq(user));
-        if unread_only {
+        if query.unread_only {
             select = select.filter(notification::Column::ReadAt.is_null());
         }
-        let page = pagination::fetch(&self.db, select, notification::Column::Id, request, |n| n.id).await?;
+        let page = pagination::fetch(&self.db, select, notification::Column::Id, query.page, |n| n.id).await?;
         Ok(page.map(NotificationInfo::from))
     }
 

@@ -4,7 +4,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    Error, Result,
+    Actor, Error, Result,
     accounts::{AccountLinks, AccountService, PasskeyService, Throttle, TokenService, password},
     assistant::AssistantService,
     audit::AuditLog,
@@ -222,7 +222,7 @@ impl Services {
         let backups = self.backups.clone();
         handlers.register::<ScheduledBackup, _, _>(move |_| {
             let backups = backups.clone();
-            async move { backups.run_scheduled().await }
+            async move { backups.run_scheduled(&Actor::System).await }
         });
         handlers
     }

@@ -246,6 +246,7 @@ error-rate-limited = { $count ->
 error-unauthenticated = Bitte melden Sie sich an, um fortzufahren.
 error-forbidden = Dazu sind Sie nicht berechtigt.
 error-not-found = Das konnte nicht gefunden werden.
+error-version-conflict = Das wurde inzwischen geändert: Eine andere Version wurde zuerst gespeichert. Laden Sie die Seite neu und versuchen Sie es noch einmal.
 error-unavailable = Der Dienst ist vorübergehend nicht verfügbar. Bitte versuchen Sie es gleich noch einmal.
 error-internal = Ein unerwarteter Fehler ist aufgetreten. Er wurde protokolliert; bitte versuchen Sie es erneut.
 error-request = Die Anfrage konnte nicht abgeschlossen werden. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.

@@ -246,6 +246,7 @@ error-rate-limited = { $count ->
 error-unauthenticated = Please sign in to continue.
 error-forbidden = You are not allowed to do that.
 error-not-found = This could not be found.
+error-version-conflict = This was changed in the meantime: another version was saved first. Reload the page and try again.
 error-unavailable = The service is temporarily unavailable. Please try again in a moment.
 error-internal = An unexpected error happened. It has been logged; please try again.
 error-request = The request could not be completed. Check your connection and try again.

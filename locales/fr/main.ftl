@@ -246,6 +246,7 @@ error-rate-limited = { $count ->
 error-unauthenticated = Veuillez vous connecter pour continuer.
 error-forbidden = Vous n’êtes pas autorisé à effectuer cette action.
 error-not-found = Élément introuvable.
+error-version-conflict = Cet élément a été modifié entre-temps : une autre version a été enregistrée d’abord. Rechargez la page et réessayez.
 error-unavailable = Le service est momentanément indisponible. Veuillez réessayer dans quelques instants.
 error-internal = Une erreur inattendue s’est produite. Elle a été consignée ; veuillez réessayer.
 error-request = La requête n’a pas pu aboutir. Vérifiez votre connexion et réessayez.

@@ -27,6 +27,7 @@ mod m20261206_000022_upload_idempotency;
 mod m20261206_000023_data_exports;
 mod m20261206_000024_feature_flags;
 mod m20261206_000025_suspension;
+mod m20261207_000026_row_versions;
 mod schema_parts;
 
 pub struct Migrator;
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000023_data_exports::Migration),
             Box::new(m20261206_000024_feature_flags::Migration),
             Box::new(m20261206_000025_suspension::Migration),
+            Box::new(m20261207_000026_row_versions::Migration),
         ]
     }
 }

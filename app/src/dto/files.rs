@@ -45,6 +45,10 @@ pub struct FilePageDto {
     pub total: u64,
     pub page: u64,
     pub pages: u64,
+    /// The order the items are in (`name`, `type`, `size` or `uploaded`): the one asked for, or
+    /// the default.
+    pub sort: String,
+    pub descending: bool,
     pub used: u64,
     pub quota: u64,
     pub max_size: u64,

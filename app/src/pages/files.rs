@@ -21,10 +21,11 @@ use crate::{
 #[derive(Clone, Copy)]
 struct Changed(RwSignal<u32>);
 
+/// The list as the URL asks for it; what is left out takes the server's default.
 #[derive(Clone, PartialEq)]
 struct ListParams {
     search: Option<String>,
-    sort: String,
+    sort: Option<String>,
     dir: Option<String>,
     page: u64,
 }
@@ -34,7 +35,10 @@ impl ListParams {
     fn href(&self, change: impl FnOnce(&mut Self)) -> String {
         let mut next = self.clone();
         change(&mut next);
-        let mut query = vec![format!("sort={}", next.sort)];
+        let mut query = Vec::new();
+        if let Some(sort) = &next.sort {
+            query.push(format!("sort={sort}"));
+        }
         if let Some(dir) = &next.dir {
             query.push(format!("dir={dir}"));
         }
@@ -44,14 +48,7 @@ impl ListParams {
         if next.page > 1 {
             query.push(format!("page={}", next.page));
         }
-        format!("/files?{}", query.join("&"))
-    }
-
-    fn descending(&self) -> bool {
-        match self.dir.as_deref() {
-            Some(dir) => dir == "desc",
-            None => matches!(self.sort.as_str(), "uploaded" | "size"),
-        }
+        if query.is_empty() { "/files".into() } else { format!("/files?{}", query.join("&")) }
     }
 }
 
@@ -62,10 +59,7 @@ pub fn FilesPage() -> impl IntoView {
         let q = query.get();
         ListParams {
             search: q.get("q").filter(|s| !s.trim().is_empty()),
-            sort: q
-                .get("sort")
-                .filter(|s| ["name", "type", "size", "uploaded"].contains(&s.as_str()))
-                .unwrap_or("uploaded".into()),
+            sort: q.get("sort").filter(|s| ["name", "type", "size", "uploaded"].contains(&s.as_str())),
             dir: q.get("dir").filter(|d| d == "asc" || d == "desc"),
             page: q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1),
         }
@@ -74,7 +68,7 @@ pub fn FilesPage() -> impl IntoView {
     provide_context(changed);
     let data = Resource::new(
         move || (params.get(), changed.0.get()),
-        |(p, _)| list_files(p.search, Some(p.sort), p.dir, Some(p.page)),
+        |(p, _)| list_files(p.search, p.sort, p.dir, Some(p.page)),
     );
     let on_stored = Callback::new(move |()| changed.0.update(|v| *v += 1));
     // The uploader stays outside the part that reloads, so the progress of the other files
@@ -145,14 +139,14 @@ fn Notices() -> impl IntoView {
 fn Files(page: FilePageDto, params: ListParams) -> impl IntoView {
     let search = params.search.clone().unwrap_or_default();
     let dir_input = params.dir.clone().map(|dir| view! { <input type="hidden" name="dir" value=dir/> });
-    let sort = params.sort.clone();
+    let sort_input = params.sort.clone().map(|sort| view! { <input type="hidden" name="sort" value=sort/> });
     let empty_key = if params.search.is_some() { "files-none-match" } else { "files-none" };
     view! {
         <section class="card" aria-labelledby="list-heading">
             <div class="list-toolbar">
                 <h2 id="list-heading">{t("files-list-heading")}</h2>
                 <Form method="GET" action="/files" attr:role="search" attr:class="search-form">
-                    <input type="hidden" name="sort" value=sort/>
+                    {sort_input}
                     {dir_input}
                     <label for="file-search" class="visually-hidden">{t("files-search-label")}</label>
                     <input id="file-search" type="search" name="q" value=search placeholder=t("files-search-label")/>
@@ -162,27 +156,28 @@ fn Files(page: FilePageDto, params: ListParams) -> impl IntoView {
             {if page.items.is_empty() {
                 view! { <p class="muted empty">{t(empty_key)}</p> }.into_any()
             } else {
-                view! { <FileTable items=page.items.clone() params=params.clone()/> }.into_any()
+                let (sort, descending) = (page.sort.clone(), page.descending);
+                view! { <FileTable items=page.items.clone() sort descending params=params.clone()/> }.into_any()
             }}
             <Pager page=page.page pages=page.pages total=page.total params/>
         </section>
     }
 }
 
+/// `sort` and `descending`: the order the server listed the items in.
 #[component]
-fn FileTable(items: Vec<FileDto>, params: ListParams) -> impl IntoView {
+fn FileTable(items: Vec<FileDto>, sort: String, descending: bool, params: ListParams) -> impl IntoView {
     let header = |key: &'static str, label: &'static str| {
-        let active = params.sort == key;
-        let descending = params.descending();
+        let active = sort == key;
         let href = params.href(|p| {
             p.dir = Some(if active && !descending { "desc" } else { "asc" }.into());
-            p.sort = key.into();
+            p.sort = Some(key.into());
             p.page = 1;
         });
-        let sort = active.then_some(if descending { "descending" } else { "ascending" });
+        let aria_sort = active.then_some(if descending { "descending" } else { "ascending" });
         let arrow = active.then_some(if descending { " ↓" } else { " ↑" });
         view! {
-            <th scope="col" aria-sort=sort>
+            <th scope="col" aria-sort=aria_sort>
                 <a href=href>{t(label)}{arrow}</a>
             </th>
         }

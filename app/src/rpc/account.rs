@@ -90,8 +90,9 @@ pub async fn update_profile(display_name: String, locale: String, time_zone: Str
 
     use crate::{i18n::Lang, rpc::ssr::*};
 
-    let update = ProfileUpdate { display_name: &display_name, locale: &locale, time_zone: &time_zone };
-    let account = services()?.accounts.update_profile(&actor(), update).await.map_err(fail)?;
+    let update =
+        ProfileUpdate { display_name: Some(&display_name), locale: Some(&locale), time_zone: Some(&time_zone) };
+    let account = services()?.accounts.update_profile(&actor(), update, None).await.map_err(fail)?;
     if let Some(lang) = Lang::from_code(&account.locale) {
         set_lang_cookie(lang);
     }
@@ -225,16 +226,11 @@ pub async fn linked_providers() -> Result<crate::dto::LinkedProvidersDto, AppErr
         rpc::ssr::*,
     };
 
-    let services = services()?;
-    let linked = services.oidc.identities(&actor()).await.map_err(fail)?;
-    let available = services
-        .oidc
-        .providers()
-        .into_iter()
-        .filter(|p| !linked.iter().any(|l| l.provider == p.name))
-        .map(|p| ProviderDto { name: p.name, display_name: p.display_name })
-        .collect();
-    let linked = linked
+    let providers = services()?.oidc.linked_providers(&actor()).await.map_err(fail)?;
+    let available =
+        providers.available.into_iter().map(|p| ProviderDto { name: p.name, display_name: p.display_name }).collect();
+    let linked = providers
+        .linked
         .into_iter()
         .map(|l| LinkedProviderDto {
             name: l.provider,

@@ -53,7 +53,7 @@ pub async fn set_role(id: String, role: String) -> Result<(), AppError> {
     use crate::rpc::ssr::*;
 
     let role = domain::Role::parse(&role);
-    services()?.accounts.set_role(&administrator()?, parse_id(&id)?, role, &client_info()).await.map_err(fail)?;
+    services()?.accounts.set_role(&administrator()?, parse_id(&id)?, role, None, &client_info()).await.map_err(fail)?;
     redirect_form_post_back();
     Ok(())
 }

@@ -15,7 +15,8 @@ pub const UPLOAD_URL: &str = "/rpc/files/upload";
 /// Files listed per page.
 pub const PER_PAGE: u64 = 20;
 
-/// One page of the user's files. `sort` is name, type, size or uploaded; `dir` asc or desc.
+/// One page of the user's files. `sort` is name, type, size or uploaded; `dir` asc or desc;
+/// either left out (or unknown) takes the default, which the answer names.
 #[server(prefix = "/rpc", endpoint = "files/list", input = GetUrl)]
 pub async fn list_files(
     search: Option<String>,
@@ -23,27 +24,39 @@ pub async fn list_files(
     dir: Option<String>,
     page: Option<u64>,
 ) -> Result<FilePageDto, AppError> {
-    use domain::files::{ListQuery, SortBy};
+    use domain::{
+        files::{ListQuery, SortBy},
+        pagination::Paging,
+    };
 
     use crate::rpc::ssr::*;
 
-    let sort = sort.as_deref().and_then(SortBy::parse).unwrap_or(SortBy::Uploaded);
+    let (services, actor) = (services()?, actor());
     let descending = match dir.as_deref() {
-        Some("asc") => false,
-        Some("desc") => true,
-        _ => matches!(sort, SortBy::Uploaded | SortBy::Size),
+        Some("asc") => Some(false),
+        Some("desc") => Some(true),
+        _ => None,
     };
     let page = page.unwrap_or(1).max(1);
-    let query = ListQuery { search, sort, descending, page, per_page: PER_PAGE };
-    let result = services()?.files.list(&actor(), &query).await.map_err(fail)?;
+    let query = ListQuery {
+        search,
+        sort: sort.as_deref().and_then(SortBy::parse),
+        descending,
+        paging: Paging::Offset { page, per_page: PER_PAGE },
+    };
+    let result = services.files.list(&actor, &query).await.map_err(fail)?;
+    let total = result.total.unwrap_or_default();
+    let (sort, descending) = query.order();
     Ok(FilePageDto {
         items: result.items.iter().map(FileDto::from).collect(),
-        total: result.total,
+        total: total.items,
         page,
-        pages: result.pages,
-        used: result.used,
-        quota: result.quota,
-        max_size: result.max_size,
+        pages: total.pages,
+        sort: sort.as_str().to_owned(),
+        descending,
+        used: services.files.usage(&actor).await.map_err(fail)?,
+        quota: services.files.quota(),
+        max_size: services.files.max_size(),
     })
 }
 
@@ -81,7 +94,7 @@ pub async fn file_details(id: String) -> Result<FileDetailsDto, AppError> {
 pub async fn rename_file(id: String, name: String) -> Result<FileDto, AppError> {
     use crate::rpc::ssr::*;
 
-    let info = services()?.files.rename(&actor(), parse_id(&id)?, &name).await.map_err(fail)?;
+    let info = services()?.files.rename(&actor(), parse_id(&id)?, &name, None).await.map_err(fail)?;
     redirect_form_post_back();
     Ok(FileDto::from(&info))
 }

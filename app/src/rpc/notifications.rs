@@ -14,8 +14,10 @@ use crate::{
 pub async fn list_notifications() -> Result<Vec<NotificationDto>, AppError> {
     use crate::rpc::ssr::*;
 
-    let list = services()?.notifications.list(&actor(), 100).await.map_err(fail)?;
-    Ok(list.iter().map(NotificationDto::from).collect())
+    use domain::notifications::NotificationQuery;
+
+    let list = services()?.notifications.list(&actor(), &NotificationQuery::latest(100)).await.map_err(fail)?;
+    Ok(list.items.iter().map(NotificationDto::from).collect())
 }
 
 /// Marks one notification (`id`) or, without an id, all of them read.

@@ -1,7 +1,7 @@
 //! What administrators do with other people's accounts: look them up, see what they hold, change
 //! their role, suspend them.
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, UpdateMany, sea_query::Expr};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -10,6 +10,7 @@ use super::{TokenInfo, two_factor::TwoFactorStatus};
 use crate::{
     Actor, Error, Result, Role,
     audit::{Context, Event},
+    concurrency,
     entities::{audit_event, file, passkey, storage_usage, user, user_identity},
     error::{Field, Problem},
     pagination::{self, Page, PageRequest},
@@ -149,10 +150,19 @@ impl AccountService {
     }
 
     /// Makes an account an administrator or an ordinary user. Administrators cannot change their
-    /// own role, so the last one cannot lock everybody out by mistake.
+    /// own role, so the last one cannot lock everybody out by mistake. With `expected_version`,
+    /// the version of the account the change is based on: when it changed since, nothing is
+    /// written and the answer is [`Error::StaleVersion`].
     #[tracing::instrument(skip_all, err(level = "info"))]
-    pub async fn set_role(&self, actor: &Actor, id: Uuid, role: Role, client: &ClientInfo) -> Result<Account> {
-        let found = self.other_account(actor, id).await?;
+    pub async fn set_role(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        role: Role,
+        expected_version: Option<i64>,
+        client: &ClientInfo,
+    ) -> Result<Account> {
+        let found = self.other_account(actor, id, expected_version).await?;
         if Role::parse(&found.role) == role {
             return Ok(found.into());
         }
@@ -163,10 +173,10 @@ impl AccountService {
                 return Err(Error::invalid(Field::Role, Problem::LastAdmin));
             }
         }
-        let mut model: user::ActiveModel = found.into();
-        model.role = Set(role.as_str().to_owned());
-        model.updated_at = Set(OffsetDateTime::now_utc());
-        let account: Account = model.update(&self.db).await?.into();
+        let changes = user::Entity::update_many()
+            .col_expr(user::Column::Role, Expr::value(role.as_str()))
+            .col_expr(user::Column::UpdatedAt, Expr::value(OffsetDateTime::now_utc()));
+        let account: Account = self.write(id, changes, expected_version).await?;
         // The new role holds on every instance from the next request on.
         self.sessions.forget_user(id).await;
         self.audit
@@ -180,7 +190,7 @@ impl AccountService {
     /// own, nor the last administrator who is not suspended.
     #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn suspend(&self, actor: &Actor, id: Uuid, client: &ClientInfo) -> Result<Account> {
-        let found = self.other_account(actor, id).await?;
+        let found = self.other_account(actor, id, None).await?;
         if found.suspended_at.is_some() {
             return Ok(found.into());
         }
@@ -194,9 +204,9 @@ impl AccountService {
                 return Err(Error::invalid(Field::Role, Problem::LastAdmin));
             }
         }
-        let mut model: user::ActiveModel = found.into();
-        model.suspended_at = Set(Some(OffsetDateTime::now_utc()));
-        let account: Account = model.update(&self.db).await?.into();
+        let changes = user::Entity::update_many()
+            .col_expr(user::Column::SuspendedAt, Expr::value(Some(OffsetDateTime::now_utc())));
+        let account = self.write(id, changes, None).await?;
         let ended = self.sessions.revoke_all_for(id, None).await?;
         // Tokens are resolved through the same cache: they stop on every instance too.
         self.sessions.forget_user(id).await;
@@ -208,13 +218,13 @@ impl AccountService {
     /// Lifts a suspension: the account may sign in again, and its tokens work again.
     #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn reactivate(&self, actor: &Actor, id: Uuid, client: &ClientInfo) -> Result<Account> {
-        let found = self.other_account(actor, id).await?;
+        let found = self.other_account(actor, id, None).await?;
         if found.suspended_at.is_none() {
             return Ok(found.into());
         }
-        let mut model: user::ActiveModel = found.into();
-        model.suspended_at = Set(None);
-        let account: Account = model.update(&self.db).await?.into();
+        let changes = user::Entity::update_many()
+            .col_expr(user::Column::SuspendedAt, Expr::value(Option::<OffsetDateTime>::None));
+        let account = self.write(id, changes, None).await?;
         self.sessions.forget_user(id).await;
         self.audit.record(Event::AccountReactivated, Context::about(Some(id), actor, client)).await?;
         Ok(account)
@@ -223,7 +233,7 @@ impl AccountService {
     /// Signs an account out everywhere (every session, on every instance); returns how many ended.
     #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn sign_out_everywhere(&self, actor: &Actor, id: Uuid, client: &ClientInfo) -> Result<u64> {
-        self.other_account(actor, id).await?;
+        self.other_account(actor, id, None).await?;
         let ended = self.sessions.revoke_all_for(id, None).await?;
         let context = Context::about(Some(id), actor, client).detail("sessions_ended", ended);
         self.audit.record(Event::SessionRevoked, context).await?;
@@ -233,17 +243,34 @@ impl AccountService {
     /// E-mails the account a link to choose a new password (as "forgot password" would).
     #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn send_password_reset(&self, actor: &Actor, id: Uuid, client: &ClientInfo) -> Result<()> {
-        let found = self.other_account(actor, id).await?;
+        let found = self.other_account(actor, id, None).await?;
         self.links.request_password_reset(&found.email).await?;
         self.audit.record(Event::PasswordResetSent, Context::about(Some(id), actor, client)).await
     }
 
-    /// An account an administrator acts on: not their own (they have the profile for that).
-    async fn other_account(&self, actor: &Actor, id: Uuid) -> Result<user::Model> {
+    /// An account an administrator acts on: not their own (they have the profile for that). With
+    /// `expected_version`, only while it is at that version (the precondition is checked before
+    /// what the change asks for).
+    async fn other_account(&self, actor: &Actor, id: Uuid, expected_version: Option<i64>) -> Result<user::Model> {
         actor.require_admin()?;
+        let found = user::Entity::find_by_id(id).one(&self.db).await?.ok_or(Error::NotFound)?;
+        concurrency::check(expected_version, found.version)?;
         if actor.user_id().ok() == Some(id) {
             return Err(Error::invalid(Field::Role, Problem::Unsupported));
         }
-        user::Entity::find_by_id(id).one(&self.db).await?.ok_or(Error::NotFound)
+        Ok(found)
+    }
+
+    /// Writes `changes` to account `id` with its version bumped and, with `expected_version`,
+    /// only while it is still at that version.
+    async fn write(
+        &self,
+        id: Uuid,
+        changes: UpdateMany<user::Entity>,
+        expected_version: Option<i64>,
+    ) -> Result<Account> {
+        let written =
+            concurrency::write(&self.db, id, changes, user::Column::Version, expected_version, Error::NotFound).await?;
+        Ok(written.into())
     }
 }

@@ -155,6 +155,7 @@ impl AccountLinks {
         forget_unused_links(&txn, user_id).await?;
         user::Entity::update_many()
             .col_expr(user::Column::PasswordHash, Expr::value(hash))
+            .col_expr(user::Column::Version, crate::concurrency::next(user::Column::Version))
             .col_expr(user::Column::UpdatedAt, Expr::value(OffsetDateTime::now_utc()))
             .filter(user::Column::Id.eq(user_id))
             .exec(&txn)
@@ -270,6 +271,7 @@ pub(crate) async fn forget_unused_links<C: ConnectionTrait>(conn: &C, user_id: U
 async fn confirm_email<C: ConnectionTrait>(conn: &C, user_id: Uuid) -> Result<()> {
     user::Entity::update_many()
         .col_expr(user::Column::EmailVerifiedAt, Expr::value(OffsetDateTime::now_utc()))
+        .col_expr(user::Column::Version, crate::concurrency::next(user::Column::Version))
         .filter(user::Column::Id.eq(user_id))
         .filter(user::Column::EmailVerifiedAt.is_null())
         .exec(conn)

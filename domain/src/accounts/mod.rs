@@ -13,7 +13,7 @@ pub mod two_factor;
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, SqlErr,
-    TransactionTrait,
+    TransactionTrait, sea_query::Expr,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -33,6 +33,7 @@ pub use two_factor::{PendingSignIn, TwoFactor};
 use crate::{
     Actor, Error, Result, Role,
     audit::{AuditLog, Context, Event},
+    concurrency,
     entities::user,
     error::{Field, Problem},
     sessions::{ClientInfo, SessionStore, SessionToken},
@@ -56,10 +57,12 @@ pub enum SignIn {
     NeedsSecondFactor(PendingSignIn),
 }
 
+/// A change of the profile; a field left out keeps its value.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct ProfileUpdate<'a> {
-    pub display_name: &'a str,
-    pub locale: &'a str,
-    pub time_zone: &'a str,
+    pub display_name: Option<&'a str>,
+    pub locale: Option<&'a str>,
+    pub time_zone: Option<&'a str>,
 }
 
 #[derive(Clone)]
@@ -175,6 +178,7 @@ impl AccountService {
             updated_at: Set(now),
             deletion_due_at: Set(None),
             suspended_at: Set(None),
+            version: Set(crate::concurrency::FIRST_VERSION),
         };
         match model.insert(&self.db).await {
             Ok(model) => Ok(model.into()),
@@ -278,30 +282,50 @@ impl AccountService {
         Ok(user.into())
     }
 
+    /// Changes the fields of the profile that `update` names (the others are not written, so a
+    /// change of another field made meanwhile stays). With `expected_version`, the version of
+    /// the account the change is based on: when the account changed since, nothing is written
+    /// and the answer is [`Error::StaleVersion`], checked before the fields (a conditional
+    /// request's precondition comes before its content) and again by the write itself.
     #[tracing::instrument(skip_all, err(level = "info"))]
-    pub async fn update_profile(&self, actor: &Actor, update: ProfileUpdate<'_>) -> Result<Account> {
+    pub async fn update_profile(
+        &self,
+        actor: &Actor,
+        update: ProfileUpdate<'_>,
+        expected_version: Option<i64>,
+    ) -> Result<Account> {
         let id = actor.user_id()?;
-        let display_name = DisplayName::parse(update.display_name);
-        let locale = Locale::parse(update.locale);
-        let time_zone = TimeZone::parse(update.time_zone);
-        let (display_name, locale, time_zone) = (display_name?, locale?, time_zone?);
         let user = user::Entity::find_by_id(id).one(&self.db).await?.ok_or(Error::Unauthenticated)?;
-        let mut model: user::ActiveModel = user.into();
-        model.display_name = Set(display_name.as_ref().to_owned());
-        model.locale = Set(locale.as_str().to_owned());
-        model.time_zone = Set(time_zone.as_ref().to_owned());
-        model.updated_at = Set(OffsetDateTime::now_utc());
-        let account = model.update(&self.db).await?.into();
+        concurrency::check(expected_version, user.version)?;
+        let display_name = update.display_name.map(DisplayName::parse).transpose();
+        let locale = update.locale.map(Locale::parse).transpose();
+        let time_zone = update.time_zone.map(TimeZone::parse).transpose();
+        let (display_name, locale, time_zone) = (display_name?, locale?, time_zone?);
+        let mut changes =
+            user::Entity::update_many().col_expr(user::Column::UpdatedAt, Expr::value(OffsetDateTime::now_utc()));
+        if let Some(name) = display_name {
+            changes = changes.col_expr(user::Column::DisplayName, Expr::value(name.as_ref()));
+        }
+        if let Some(locale) = locale {
+            changes = changes.col_expr(user::Column::Locale, Expr::value(locale.as_str()));
+        }
+        if let Some(zone) = time_zone {
+            changes = changes.col_expr(user::Column::TimeZone, Expr::value(zone.as_ref()));
+        }
+        let version = user::Column::Version;
+        let written =
+            concurrency::write(&self.db, id, changes, version, expected_version, Error::Unauthenticated).await?;
         self.sessions.forget_user(id).await;
-        Ok(account)
+        Ok(written.into())
     }
 
     /// Keeps only the signed-in user's language preference up to date (the language switcher).
     pub async fn set_locale(&self, actor: &Actor, locale: Locale) -> Result<()> {
         let id = actor.user_id()?;
         user::Entity::update_many()
-            .col_expr(user::Column::Locale, sea_orm::sea_query::Expr::value(locale.as_str()))
-            .col_expr(user::Column::UpdatedAt, sea_orm::sea_query::Expr::value(OffsetDateTime::now_utc()))
+            .col_expr(user::Column::Locale, Expr::value(locale.as_str()))
+            .col_expr(user::Column::UpdatedAt, Expr::value(OffsetDateTime::now_utc()))
+            .col_expr(user::Column::Version, concurrency::next(user::Column::Version))
             .filter(user::Column::Id.eq(id))
             .exec(&self.db)
             .await?;
@@ -323,11 +347,14 @@ impl AccountService {
         }
         let hash = password::hash(&new).await?;
         let keep = actor.session_id().map(str::to_owned);
-        let mut model: user::ActiveModel = user.into();
-        model.password_hash = Set(hash);
-        model.updated_at = Set(OffsetDateTime::now_utc());
         let txn = self.db.begin().await?;
-        model.update(&txn).await?;
+        user::Entity::update_many()
+            .col_expr(user::Column::PasswordHash, Expr::value(hash))
+            .col_expr(user::Column::UpdatedAt, Expr::value(OffsetDateTime::now_utc()))
+            .col_expr(user::Column::Version, concurrency::next(user::Column::Version))
+            .filter(user::Column::Id.eq(user.id))
+            .exec(&txn)
+            .await?;
         links::forget_unused_links(&txn, id).await?;
         txn.commit().await?;
         let ended = self.sessions.revoke_all_for(id, keep.as_deref()).await?;

@@ -24,6 +24,7 @@ pub(crate) async fn cancel_on_sign_in(
     let txn = db.begin().await?;
     let cancelled = user::Entity::update_many()
         .col_expr(user::Column::DeletionDueAt, Expr::value(Option::<OffsetDateTime>::None))
+        .col_expr(user::Column::Version, crate::concurrency::next(user::Column::Version))
         .filter(user::Column::Id.eq(user_id))
         .filter(user::Column::DeletionDueAt.is_not_null())
         .exec(&txn)

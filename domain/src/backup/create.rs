@@ -11,13 +11,13 @@ use anyhow::Context;
 use sea_orm::ConnectionTrait;
 
 use super::{
-    BackupError, BackupService, FORMAT, Manifest, ObjectEntry, Result, archive, backend_name,
+    BackupError, BackupService, FORMAT, Manifest, ObjectEntry, Result, allow, archive, backend_name,
     database::export,
     location::archive_name,
     rfc3339,
     streams::{file_stream, hash_stream, write_stream},
 };
-use crate::storage::StorageError;
+use crate::{Actor, storage::StorageError};
 
 /// What `create` wrote.
 #[derive(Debug, Clone)]
@@ -36,7 +36,8 @@ pub struct Created {
 impl BackupService {
     /// Writes an archive to BACKUP_URL.
     #[tracing::instrument(skip_all, fields(with_objects), err)]
-    pub async fn create(&self, with_objects: bool) -> Result<Created> {
+    pub async fn create(&self, actor: &Actor, with_objects: bool) -> Result<Created> {
+        allow(actor)?;
         let started = Instant::now();
         let location = self.location()?;
         let work = tempfile::tempdir().context("cannot create a temporary folder")?;

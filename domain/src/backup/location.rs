@@ -1,8 +1,11 @@
 //! The store archives go to (`BACKUP_URL`), the archives in it, named by their time, and the
 //! pruning of the oldest beyond `BACKUP_KEEP`.
 
-use super::{BackupError, BackupService, Result, config::BackupUrl, location_error};
-use crate::storage::{Storage, StorageConfig, StorageUrl};
+use super::{BackupError, BackupService, Result, allow, config::BackupUrl, location_error};
+use crate::{
+    Actor,
+    storage::{Storage, StorageConfig, StorageUrl},
+};
 
 const PREFIX: &str = "smartai-";
 const SUFFIX: &str = ".tar.gz";
@@ -16,7 +19,7 @@ pub struct ArchiveInfo {
 impl BackupService {
     /// The store archives go to. Opened on use, so a bad BACKUP_URL fails the backup that needs it
     /// (with the setting named) rather than the server's start.
-    pub fn location(&self) -> Result<Storage> {
+    pub(super) fn location(&self) -> Result<Storage> {
         let url = match &self.config.url {
             Some(BackupUrl(url)) => url.clone(),
             None => StorageUrl::Folder(self.data_dir.join("backups").to_string_lossy().into_owned()),
@@ -26,7 +29,8 @@ impl BackupService {
     }
 
     /// The archives in BACKUP_URL, oldest first.
-    pub async fn list(&self) -> Result<Vec<ArchiveInfo>> {
+    pub async fn list(&self, actor: &Actor) -> Result<Vec<ArchiveInfo>> {
+        allow(actor)?;
         let location = self.location()?;
         let mut archives = Vec::new();
         for name in archive_names(&location).await? {
@@ -37,7 +41,8 @@ impl BackupService {
     }
 
     /// Deletes the oldest archives beyond BACKUP_KEEP; returns their names.
-    pub async fn prune(&self) -> Result<Vec<String>> {
+    pub async fn prune(&self, actor: &Actor) -> Result<Vec<String>> {
+        allow(actor)?;
         let location = self.location()?;
         let names = archive_names(&location).await?;
         let keep = self.config.keep.max(1) as usize;

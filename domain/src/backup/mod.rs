@@ -32,6 +32,7 @@ pub use location::ArchiveInfo;
 pub use restore::{Restored, Verified};
 
 use crate::{
+    Actor,
     jobs::Job,
     storage::{Storage, StorageConfig, StorageError},
 };
@@ -60,6 +61,8 @@ pub enum BackupError {
         tables.join(", ")
     )]
     UncoveredTables { tables: Vec<String> },
+    #[error("not allowed: backups are for administrators and the operator")]
+    Forbidden,
     #[error("BACKUP_URL: {0:#}")]
     Location(anyhow::Error),
     #[error(transparent)]
@@ -111,11 +114,12 @@ impl BackupService {
         &self.config
     }
 
-    /// The scheduled job: create, prune, and record the metrics.
-    pub async fn run_scheduled(&self) -> anyhow::Result<()> {
-        let created = self.create(false).await?;
+    /// The scheduled job (its handler acts as [`Actor::System`]): create, prune, and record the
+    /// metrics.
+    pub async fn run_scheduled(&self, actor: &Actor) -> anyhow::Result<()> {
+        let created = self.create(actor, false).await?;
         metrics::histogram!(crate::metric_names::BACKUP_DURATION_SECONDS).record(created.elapsed.as_secs_f64());
-        let pruned = self.prune().await?;
+        let pruned = self.prune(actor).await?;
         metrics::gauge!(crate::metric_names::BACKUP_LAST_SUCCESS_TIMESTAMP_SECONDS)
             .set(time::OffsetDateTime::now_utc().unix_timestamp() as f64);
         tracing::info!(
@@ -128,6 +132,12 @@ impl BackupService {
         );
         Ok(())
     }
+}
+
+/// Archives hold every account's data and a restore replaces it all: administrators only, or
+/// the operator (the CLI) and the platform (the scheduled job), who act as [`Actor::System`].
+fn allow(actor: &Actor) -> Result<()> {
+    actor.require_admin().map_err(|_| BackupError::Forbidden)
 }
 
 fn rfc3339(at: time::OffsetDateTime) -> String {

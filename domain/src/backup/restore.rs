@@ -10,12 +10,15 @@ use std::{
 use anyhow::Context;
 
 use super::{
-    BackupError, BackupService, Manifest, ObjectEntry, Result, archive,
+    BackupError, BackupService, Manifest, ObjectEntry, Result, allow, archive,
     database::load,
     location_error,
     streams::{file_stream, hash_stream, write_stream},
 };
-use crate::storage::{Storage, StorageError};
+use crate::{
+    Actor,
+    storage::{Storage, StorageError},
+};
 
 /// What `verify` found.
 #[derive(Debug, Clone)]
@@ -42,7 +45,8 @@ impl BackupService {
     /// Checks an archive against its manifest and, with `check_storage`, every object of the
     /// manifest against storage.
     #[tracing::instrument(skip_all, fields(archive), err)]
-    pub async fn verify(&self, archive: &str, check_storage: bool) -> Result<Verified> {
+    pub async fn verify(&self, actor: &Actor, archive: &str, check_storage: bool) -> Result<Verified> {
+        allow(actor)?;
         let work = tempfile::tempdir().context("cannot create a temporary folder")?;
         let unpacked = self.open_archive(archive, work.path()).await?;
         let mut problems = unpacked.problems;
@@ -55,7 +59,8 @@ impl BackupService {
     /// Rebuilds the database (whose schema the caller has brought up to date) from an archive,
     /// in one transaction, then restores the archive's objects and checks storage against it.
     #[tracing::instrument(skip_all, fields(archive, force), err)]
-    pub async fn restore(&self, archive: &str, force: bool) -> Result<Restored> {
+    pub async fn restore(&self, actor: &Actor, archive: &str, force: bool) -> Result<Restored> {
+        allow(actor)?;
         let started = Instant::now();
         let work = tempfile::tempdir().context("cannot create a temporary folder")?;
         let unpacked = self.open_archive(archive, work.path()).await?;

@@ -19,6 +19,10 @@ pub struct Model {
     /// made before the column existed have none.
     #[serde(default)]
     pub idempotency_key: Option<String>,
+    /// Counts the changes its owner sees (see `crate::concurrency`). Archives made before the
+    /// column existed have none: their rows start at the first version.
+    #[serde(default = "crate::concurrency::first_version")]
+    pub version: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

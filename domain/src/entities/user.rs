@@ -25,6 +25,10 @@ pub struct Model {
     /// Archives made before the column existed have none.
     #[serde(default)]
     pub suspended_at: Option<TimeDateTimeWithTimeZone>,
+    /// Counts the row's changes (see `crate::concurrency`). Archives made before the column
+    /// existed have none: their rows start at the first version.
+    #[serde(default = "crate::concurrency::first_version")]
+    pub version: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

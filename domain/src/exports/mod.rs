@@ -227,6 +227,8 @@ impl ExportService {
             size: info.size.unwrap_or_default(),
             sha256: row.sha256.clone().unwrap_or_default(),
             created_at: row.created_at,
+            // An export is written once and never changes.
+            version: crate::concurrency::FIRST_VERSION,
         };
         Ok(Download::new(file, row.object_key, self.storage.clone()))
     }

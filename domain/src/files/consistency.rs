@@ -98,6 +98,7 @@ impl FileService {
             if !report.missing_avatars.is_empty() {
                 user::Entity::update_many()
                     .col_expr(user::Column::AvatarId, Expr::value(Option::<Uuid>::None))
+                    .col_expr(user::Column::Version, crate::concurrency::next(user::Column::Version))
                     .filter(user::Column::Id.is_in(report.missing_avatars.iter().copied()))
                     .exec(&self.db)
                     .await?;

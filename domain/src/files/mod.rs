@@ -19,7 +19,7 @@ mod shares;
 mod upload;
 mod uploads;
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait, sea_query::Expr};
 use serde::Deserialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -27,13 +27,16 @@ use uuid::Uuid;
 pub use consistency::ConsistencyReport;
 pub use download::{Download, content_disposition};
 pub use erasure::OwnedObjects;
-pub use listing::{FilePage, ListQuery, SortBy};
+pub use listing::{ListQuery, SortBy};
 pub use processing::{ProcessUpload, THUMBNAIL_SIZE, text_key, thumbnail, thumbnail_key};
 pub use rules::{ByteSize, FileName, sniff};
 pub use shares::{NewShare, ShareInfo};
 pub use uploads::{NewUpload, ResumableSha256, UploadError, UploadState};
 
-use crate::{Actor, Error, Result, entities::file, jobs::Queue, notifications::NotificationService, storage::Storage};
+use crate::{
+    Actor, Error, Result, concurrency, entities::file, jobs::Queue, notifications::NotificationService,
+    storage::Storage,
+};
 
 /// How many leading bytes the type check looks at.
 const SNIFF_LEN: usize = 8192;
@@ -62,6 +65,9 @@ pub struct FileInfo {
     pub size: u64,
     pub sha256: String,
     pub created_at: OffsetDateTime,
+    /// Counts the changes of what its owner sees (its name): what a change based on this copy
+    /// names (see `crate::concurrency`), and the REST API's ETag.
+    pub version: i64,
 }
 
 impl From<file::Model> for FileInfo {
@@ -73,6 +79,7 @@ impl From<file::Model> for FileInfo {
             size: u64::try_from(m.size).unwrap_or_default(),
             sha256: m.sha256,
             created_at: m.created_at,
+            version: m.version,
         }
     }
 }
@@ -128,13 +135,20 @@ impl FileService {
         Ok(self.owned(actor, id).await?.into())
     }
 
-    pub async fn rename(&self, actor: &Actor, id: Uuid, name: &str) -> Result<FileInfo> {
-        let name = FileName::parse(name)?;
+    /// Renames one of the user's files. With `expected_version`, the version of the file the
+    /// change is based on: when it changed since, nothing is written and the answer is
+    /// [`Error::StaleVersion`] (checked before the name, as a conditional request's precondition
+    /// comes before its content, and again by the write itself).
+    pub async fn rename(&self, actor: &Actor, id: Uuid, name: &str, expected_version: Option<i64>) -> Result<FileInfo> {
         let row = self.owned(actor, id).await?;
-        let mut model: file::ActiveModel = row.into();
-        model.name = Set(name.as_ref().to_owned());
-        model.updated_at = Set(OffsetDateTime::now_utc());
-        Ok(model.update(&self.db).await?.into())
+        concurrency::check(expected_version, row.version)?;
+        let name = FileName::parse(name)?;
+        let changes = file::Entity::update_many()
+            .col_expr(file::Column::Name, Expr::value(name.as_ref()))
+            .col_expr(file::Column::UpdatedAt, Expr::value(OffsetDateTime::now_utc()));
+        let version = file::Column::Version;
+        let renamed = concurrency::write(&self.db, row.id, changes, version, expected_version, Error::NotFound).await?;
+        Ok(renamed.into())
     }
 
     /// Removes the row (and with it the file's share links), then the object. A failure between

@@ -102,6 +102,7 @@ impl FileService {
             updated_at: Set(now),
             processed_at: Set(None),
             idempotency_key: Set(idempotency_key.map(str::to_owned)),
+            version: Set(crate::concurrency::FIRST_VERSION),
         };
         // The quota, the row and its processing job commit together: no file is left unprocessed,
         // and none is stored past the quota, however many uploads run at once.

@@ -46,6 +46,7 @@ impl OidcService {
             updated_at: Set(now),
             deletion_due_at: Set(None),
             suspended_at: Set(None),
+            version: Set(crate::concurrency::FIRST_VERSION),
         }
         .insert(&txn)
         .await;

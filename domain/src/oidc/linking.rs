@@ -6,7 +6,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{FLOW_LIFETIME, Finished, Identity, OidcError, OidcService};
+use super::{FLOW_LIFETIME, Finished, Identity, OidcError, OidcService, ProviderInfo};
 use crate::accounts::password::NO_PASSWORD;
 use crate::{
     Actor, Error,
@@ -25,6 +25,15 @@ pub struct LinkedIdentity {
     pub display_name: String,
     pub email: Option<String>,
     pub linked_at: OffsetDateTime,
+}
+
+/// The providers linked to the user's account, and the configured ones they could link too.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkedProviders {
+    /// In the order they were linked.
+    pub linked: Vec<LinkedIdentity>,
+    /// In the configuration's order.
+    pub available: Vec<ProviderInfo>,
 }
 
 impl OidcService {
@@ -135,8 +144,15 @@ impl OidcService {
         Ok(())
     }
 
+    /// The providers linked to the signed-in user's account, and those they could still link.
+    pub async fn linked_providers(&self, actor: &Actor) -> crate::Result<LinkedProviders> {
+        let linked = self.identities(actor).await?;
+        let available = self.providers().into_iter().filter(|p| !linked.iter().any(|l| l.provider == p.name)).collect();
+        Ok(LinkedProviders { linked, available })
+    }
+
     /// The providers linked to the signed-in user's account.
-    pub async fn identities(&self, actor: &Actor) -> crate::Result<Vec<LinkedIdentity>> {
+    async fn identities(&self, actor: &Actor) -> crate::Result<Vec<LinkedIdentity>> {
         let id = actor.user_id()?;
         let rows = user_identity::Entity::find()
             .filter(user_identity::Column::UserId.eq(id))

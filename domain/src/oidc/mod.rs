@@ -32,7 +32,7 @@ use tokio::sync::OnceCell;
 
 pub use config::{OidcConfig, ProviderConfig};
 pub use flow::{Callback, Finished, Started};
-pub use linking::LinkedIdentity;
+pub use linking::{LinkedIdentity, LinkedProviders};
 pub use return_path::local_return_path;
 
 use crate::{Error, accounts::AccountService, audit::AuditLog, sessions::SessionStore};

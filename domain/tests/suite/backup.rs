@@ -239,6 +239,7 @@ crate::on_both_databases!(
     restore_refuses_what_it_cannot_do_cleanly,
     retention_keeps_backup_keep_archives,
     an_archive_holds_no_live_link_nor_totp_secret,
+    only_administrators_and_the_operator_may_back_up,
 );
 
 async fn every_table_of_the_schema_is_in_the_backup_list(backend: Backend) {
@@ -257,7 +258,7 @@ async fn every_table_of_the_schema_is_in_the_backup_list(backend: Backend) {
     }
     // And a table the list does not know stops a backup rather than silently leaving it out.
     app.db.execute_unprepared("CREATE TABLE stray_notes (id INTEGER PRIMARY KEY)").await.unwrap();
-    match app.services.backups.create(false).await {
+    match app.services.backups.create(&Actor::System, false).await {
         Err(BackupError::UncoveredTables { tables }) => assert_eq!(tables, vec!["stray_notes".to_owned()]),
         other => panic!("expected UncoveredTables, got {other:?}"),
     }
@@ -271,12 +272,12 @@ async fn create_wipe_restore_gives_back_every_row_and_object(backend: Backend) {
     let objects_before = source.objects().await;
     assert_every_table_has_rows(&rows_before);
 
-    let created = source.services.backups.create(true).await.unwrap();
+    let created = source.services.backups.create(&Actor::System, true).await.unwrap();
     // Wipe: a fresh database and a fresh, empty store.
     let target = install(backend, backups.path(), "7").await;
     assert!(target.objects().await.is_empty());
     let started = Instant::now();
-    let restored = target.services.backups.restore(&created.name, false).await.unwrap();
+    let restored = target.services.backups.restore(&Actor::System, &created.name, false).await.unwrap();
     let restore_seconds = started.elapsed().as_secs_f64();
 
     assert!(restored.problems.is_empty(), "{:?}", restored.problems);
@@ -284,7 +285,7 @@ async fn create_wipe_restore_gives_back_every_row_and_object(backend: Backend) {
     assert_eq!(objects_before, target.objects().await, "objects differ after the restore");
     assert_eq!(restored.rows as usize, rows(&rows_before));
     assert_eq!(restored.objects_restored, objects_before.len());
-    let verified = target.services.backups.verify(&created.name, true).await.unwrap();
+    let verified = target.services.backups.verify(&Actor::System, &created.name, true).await.unwrap();
     assert!(verified.problems.is_empty(), "{:?}", verified.problems);
     // The restored install keeps working where ids come from a sequence (a new file's passages).
     let carol = target.sign_up("carol@example.com").await;
@@ -306,8 +307,8 @@ async fn verify_finds_a_tampered_table_and_a_missing_object(backend: Backend) {
     let backups = tempfile::tempdir().unwrap();
     let app = install(backend, backups.path(), "7").await;
     app.seed().await;
-    let created = app.services.backups.create(false).await.unwrap();
-    let clean = app.services.backups.verify(&created.name, true).await.unwrap();
+    let created = app.services.backups.create(&Actor::System, false).await.unwrap();
+    let clean = app.services.backups.verify(&Actor::System, &created.name, true).await.unwrap();
     assert!(clean.problems.is_empty(), "{:?}", clean.problems);
 
     // A table file edited after the fact.
@@ -319,7 +320,7 @@ async fn verify_finds_a_tampered_table_and_a_missing_object(backend: Backend) {
             data
         }
     });
-    let found = app.services.backups.verify(tampered.to_str().unwrap(), false).await.unwrap();
+    let found = app.services.backups.verify(&Actor::System, tampered.to_str().unwrap(), false).await.unwrap();
     assert_eq!(found.problems.len(), 1, "{:?}", found.problems);
     assert!(found.problems[0].starts_with("table users: checksum mismatch"), "{:?}", found.problems);
 
@@ -327,19 +328,19 @@ async fn verify_finds_a_tampered_table_and_a_missing_object(backend: Backend) {
     let thumbnail =
         app.services.storage.list("derived").await.unwrap().into_iter().find(|k| k.ends_with("thumbnail.png")).unwrap();
     app.services.storage.delete(&thumbnail).await.unwrap();
-    let found = app.services.backups.verify(&created.name, true).await.unwrap();
+    let found = app.services.backups.verify(&Actor::System, &created.name, true).await.unwrap();
     assert_eq!(found.problems, vec![format!("object {thumbnail}: missing from storage")]);
-    let archive_only = app.services.backups.verify(&created.name, false).await.unwrap();
+    let archive_only = app.services.backups.verify(&Actor::System, &created.name, false).await.unwrap();
     assert!(archive_only.problems.is_empty());
 
     // Not an archive at all, and a name that is not there.
     let garbage = backups.path().join("garbage.tar.gz");
     std::fs::write(&garbage, b"this is not gzip").unwrap();
-    match app.services.backups.verify(garbage.to_str().unwrap(), false).await {
+    match app.services.backups.verify(&Actor::System, garbage.to_str().unwrap(), false).await {
         Err(e @ BackupError::Unreadable { .. }) => assert!(e.to_string().contains("not a readable .tar.gz"), "{e}"),
         other => panic!("expected Unreadable, got {other:?}"),
     }
-    match app.services.backups.verify("smartai-1999-01-01T00-00-00.000Z.tar.gz", false).await {
+    match app.services.backups.verify(&Actor::System, "smartai-1999-01-01T00-00-00.000Z.tar.gz", false).await {
         Err(e @ BackupError::UnknownArchive { .. }) => assert!(e.to_string().contains("no archive named"), "{e}"),
         other => panic!("expected UnknownArchive, got {other:?}"),
     }
@@ -349,17 +350,17 @@ async fn restore_refuses_what_it_cannot_do_cleanly(backend: Backend) {
     let backups = tempfile::tempdir().unwrap();
     let source = install(backend, backups.path(), "7").await;
     source.seed().await;
-    let created = source.services.backups.create(false).await.unwrap();
+    let created = source.services.backups.create(&Actor::System, false).await.unwrap();
     let original = archive_path(backups.path(), &created.name);
 
     // Into a database that holds users: refused, then done with --force.
     let busy = install(backend, backups.path(), "7").await;
     busy.sign_up("someone@example.com").await;
-    match busy.services.backups.restore(&created.name, false).await {
+    match busy.services.backups.restore(&Actor::System, &created.name, false).await {
         Err(BackupError::NotEmpty { users: 1 }) => {}
         other => panic!("expected NotEmpty, got {other:?}"),
     }
-    let forced = busy.services.backups.restore(&created.name, true).await.unwrap();
+    let forced = busy.services.backups.restore(&Actor::System, &created.name, true).await.unwrap();
     assert!(forced.wiped_rows > 0);
     assert_same_tables(&dump(&source.db).await.unwrap(), &dump(&busy.db).await.unwrap());
 
@@ -375,7 +376,7 @@ async fn restore_refuses_what_it_cannot_do_cleanly(backend: Backend) {
         }
     });
     let fresh = install(backend, backups.path(), "7").await;
-    match fresh.services.backups.restore(newer.to_str().unwrap(), false).await {
+    match fresh.services.backups.restore(&Actor::System, newer.to_str().unwrap(), false).await {
         Err(e @ BackupError::NewerSchema { .. }) => assert!(e.to_string().contains("m20991231_000001_future"), "{e}"),
         other => panic!("expected NewerSchema, got {other:?}"),
     }
@@ -384,7 +385,7 @@ async fn restore_refuses_what_it_cannot_do_cleanly(backend: Backend) {
     let broken = backups.path().join("broken.tar.gz");
     let last = forced.manifest.tables.last().unwrap().name.clone();
     rewrite_consistently(&original, &broken, &format!("tables/{last}.jsonl"), b"{\"not\": \"a row\"}\n");
-    let error = fresh.services.backups.restore(broken.to_str().unwrap(), false).await.unwrap_err();
+    let error = fresh.services.backups.restore(&Actor::System, broken.to_str().unwrap(), false).await.unwrap_err();
     assert!(error.to_string().contains(&last) || format!("{error:?}").contains(&last), "{error:?}");
     let after = dump(&fresh.db).await.unwrap();
     assert!(after["users"].is_empty() && after["files"].is_empty(), "a failed restore left rows behind");
@@ -396,13 +397,14 @@ async fn retention_keeps_backup_keep_archives(backend: Backend) {
     app.sign_up("ada@example.com").await;
     let mut names = Vec::new();
     for _ in 0..4 {
-        names.push(app.services.backups.create(false).await.unwrap().name);
+        names.push(app.services.backups.create(&Actor::System, false).await.unwrap().name);
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
 
-    app.services.backups.run_scheduled().await.unwrap();
+    app.services.backups.run_scheduled(&Actor::System).await.unwrap();
 
-    let kept: Vec<String> = app.services.backups.list().await.unwrap().into_iter().map(|a| a.name).collect();
+    let kept: Vec<String> =
+        app.services.backups.list(&Actor::System).await.unwrap().into_iter().map(|a| a.name).collect();
     assert_eq!(kept.len(), 2, "{kept:?}");
     assert_eq!(kept[0], names[3], "the newest explicit archive survives beside the scheduled one");
     assert!(kept[1] > names[3]);
@@ -484,7 +486,7 @@ async fn an_archive_holds_no_live_link_nor_totp_secret(backend: Backend) {
     app.services.notifications.mailer().send(mail).await.unwrap();
     assert!(!mail_outbox::Entity::find().all(&app.db).await.unwrap().is_empty());
 
-    let created = app.services.backups.create(false).await.unwrap();
+    let created = app.services.backups.create(&Actor::System, false).await.unwrap();
 
     let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(
         std::fs::File::open(archive_path(backups.path(), &created.name)).unwrap(),
@@ -549,4 +551,37 @@ fn rewrite_consistently(from: &Path, to: &Path, entry: &str, content: &[u8]) {
             data
         }
     });
+}
+
+async fn only_administrators_and_the_operator_may_back_up(backend: Backend) {
+    use domain::{Credential, Role, Scopes};
+
+    let backups = tempfile::tempdir().unwrap();
+    let app = install(backend, backups.path(), "7").await;
+    let member = app.sign_up("ada@example.com").await;
+    let admin = |credential| Actor::User { id: uuid::Uuid::now_v7(), role: Role::Admin, credential };
+    // An administrator's token without the `admin` scope is an ordinary user's.
+    let narrow_token = admin(Credential::Token { id: uuid::Uuid::now_v7(), scopes: Scopes::from_stored("read,write") });
+    let service = &app.services.backups;
+
+    for actor in [&member, &narrow_token, &Actor::Anonymous] {
+        let forbidden = |result: Result<(), BackupError>| matches!(result, Err(BackupError::Forbidden));
+        assert!(forbidden(service.create(actor, true).await.map(drop)), "{actor:?} created an archive");
+        assert!(forbidden(service.list(actor).await.map(drop)), "{actor:?} listed the archives");
+        assert!(forbidden(service.prune(actor).await.map(drop)), "{actor:?} pruned");
+        assert!(forbidden(service.verify(actor, "any.tar.gz", false).await.map(drop)), "{actor:?} verified");
+        assert!(forbidden(service.restore(actor, "any.tar.gz", true).await.map(drop)), "{actor:?} restored");
+        let scheduled = service.run_scheduled(actor).await.unwrap_err();
+        assert!(matches!(scheduled.downcast_ref(), Some(BackupError::Forbidden)), "{scheduled:#}");
+    }
+    assert!(service.list(&Actor::System).await.unwrap().is_empty(), "a refused create writes nothing");
+
+    // An administrator (a session, or a token with the `admin` scope) may, as may the operator.
+    let session = admin(Credential::Session("admin-session".into()));
+    let token = admin(Credential::Token { id: uuid::Uuid::now_v7(), scopes: Scopes::from_stored("admin") });
+    let created = service.create(&session, false).await.unwrap();
+    let listed: Vec<String> = service.list(&token).await.unwrap().into_iter().map(|a| a.name).collect();
+    assert_eq!(listed, std::slice::from_ref(&created.name));
+    assert!(service.verify(&token, &created.name, true).await.unwrap().problems.is_empty());
+    assert!(service.prune(&Actor::System).await.unwrap().is_empty());
 }

@@ -9,6 +9,8 @@ use domain::{
     accounts::{Locale, SignUp},
     error::{Field, Problem},
     files::{FileInfo, ListQuery, SortBy},
+    notifications::NotificationQuery,
+    pagination::{Page, PageRequest, Paging, Total},
     sessions::ClientInfo,
 };
 use futures_util::{TryStreamExt, stream};
@@ -180,7 +182,7 @@ async fn other_users_get_not_found(backend: Backend) {
     assert!(matches!(files.get(&eve, file.id).await, Err(Error::NotFound)));
     assert!(matches!(files.download(&eve, file.id).await.map(|_| ()), Err(Error::NotFound)));
     assert!(matches!(files.share(&eve, file.id, Duration::from_secs(3600)).await, Err(Error::NotFound)));
-    assert!(matches!(files.rename(&eve, file.id, "mine.txt").await, Err(Error::NotFound)));
+    assert!(matches!(files.rename(&eve, file.id, "mine.txt", None).await, Err(Error::NotFound)));
     assert!(matches!(files.delete(&eve, file.id).await, Err(Error::NotFound)));
     assert!(app.list(&eve).await.is_empty());
     assert!(matches!(files.list(&Actor::Anonymous, &ListQuery::default()).await, Err(Error::Unauthenticated)));
@@ -194,11 +196,14 @@ async fn rename_checks_the_name_and_delete_removes_the_bytes(backend: Backend) {
     assert_eq!(file.content_type, "text/markdown");
 
     assert_eq!(
-        refused(app.services.files.rename(&ada, file.id, "../etc/passwd").await),
+        refused(app.services.files.rename(&ada, file.id, "../etc/passwd", None).await),
         (Field::FileName, Problem::Malformed)
     );
-    assert_eq!(refused(app.services.files.rename(&ada, file.id, "AUX.md").await), (Field::FileName, Problem::Reserved));
-    assert_eq!(app.services.files.rename(&ada, file.id, "final.md").await.unwrap().name, "final.md");
+    assert_eq!(
+        refused(app.services.files.rename(&ada, file.id, "AUX.md", None).await),
+        (Field::FileName, Problem::Reserved)
+    );
+    assert_eq!(app.services.files.rename(&ada, file.id, "final.md", None).await.unwrap().name, "final.md");
 
     app.services.files.delete(&ada, file.id).await.unwrap();
     assert!(matches!(app.services.files.get(&ada, file.id).await, Err(Error::NotFound)));
@@ -259,31 +264,46 @@ async fn the_list_searches_sorts_and_pages(backend: Backend) {
         let (files, ada) = (app.services.files.clone(), ada.clone());
         async move { files.list(&ada, &query).await.unwrap() }
     };
-    let names = |page: domain::files::FilePage| page.items.into_iter().map(|f| f.name).collect::<Vec<_>>();
+    let names = |page: Page<FileInfo>| page.items.into_iter().map(|f| f.name).collect::<Vec<_>>();
+    let sorted = |sort, descending| ListQuery { sort: Some(sort), descending, ..ListQuery::default() };
 
-    let by_name = list(ListQuery { sort: SortBy::Name, descending: false, ..ListQuery::default() }).await;
+    let by_name = list(sorted(SortBy::Name, Some(false))).await;
     assert_eq!(names(by_name), ["alpha notes.txt", "Beta report.txt", "gamma_50%.txt", "Report final.md"]);
-    let by_size = list(ListQuery { sort: SortBy::Size, descending: true, ..ListQuery::default() }).await;
+    let by_size = list(sorted(SortBy::Size, Some(true))).await;
     assert_eq!(names(by_size)[0], "Report final.md");
+    // Each order has its own direction unless asked: names from A, sizes from the largest.
+    assert_eq!(names(list(sorted(SortBy::Name, None)).await)[0], "alpha notes.txt");
+    assert_eq!(names(list(sorted(SortBy::Size, None)).await)[0], "Report final.md");
+    assert_eq!(names(list(ListQuery::default()).await)[0], "Report final.md", "newest first");
 
-    let search = list(ListQuery {
-        search: Some("REPORT".into()),
-        sort: SortBy::Name,
-        descending: false,
-        ..ListQuery::default()
-    })
-    .await;
-    assert_eq!(search.total, 2);
+    let search = list(ListQuery { search: Some("REPORT".into()), ..sorted(SortBy::Name, Some(false)) }).await;
+    assert_eq!(search.total.unwrap().items, 2);
     assert_eq!(names(search), ["Beta report.txt", "Report final.md"]);
     // LIKE's wildcards in the search are plain characters.
     assert_eq!(names(list(ListQuery { search: Some("_50%".into()), ..ListQuery::default() }).await), ["gamma_50%.txt"]);
-    assert_eq!(list(ListQuery { search: Some("%".into()), ..ListQuery::default() }).await.total, 1);
+    assert_eq!(list(ListQuery { search: Some("%".into()), ..ListQuery::default() }).await.total.unwrap().items, 1);
 
-    let page = |n| ListQuery { sort: SortBy::Name, descending: false, page: n, per_page: 3, ..ListQuery::default() };
+    let page = |n| ListQuery { paging: Paging::Offset { page: n, per_page: 3 }, ..sorted(SortBy::Name, Some(false)) };
     let first = list(page(1)).await;
-    assert_eq!((first.items.len(), first.total, first.pages, first.used), (3, 4, 2, 100));
+    assert_eq!((first.items.len(), first.total, first.next), (3, Some(Total { items: 4, pages: 2 }), None));
+    assert_eq!(app.services.files.usage(&ada).await.unwrap(), 100);
     assert_eq!(names(list(page(2)).await), ["Report final.md"]);
     assert!(list(page(3)).await.items.is_empty());
+
+    // After a cursor: newest first, every file once, uncounted.
+    let after =
+        |cursor| ListQuery { paging: Paging::Cursor(PageRequest { after: cursor, limit: 3 }), ..ListQuery::default() };
+    let first = list(after(None)).await;
+    assert_eq!((first.items.len(), first.total), (3, None));
+    let rest = list(after(first.next)).await;
+    assert_eq!((rest.items.len(), rest.next), (1, None));
+    assert_eq!(
+        [names(first), names(rest)].concat(),
+        ["Report final.md", "gamma_50%.txt", "alpha notes.txt", "Beta report.txt"]
+    );
+    // A cursor pages newest first only.
+    let sorted_after = ListQuery { sort: Some(SortBy::Name), ..after(None) };
+    assert!(matches!(app.services.files.list(&ada, &sorted_after).await, Err(Error::Unexpected(_))));
 }
 
 async fn share_links_work_until_revoked_or_expired(backend: Backend) {
@@ -376,7 +396,7 @@ async fn an_upload_is_processed_once_and_its_owner_notified(backend: Backend) {
         app.services.files.process(photo.id).await.unwrap();
     }
 
-    let notifications = app.services.notifications.list(&ada, 10).await.unwrap();
+    let notifications = app.services.notifications.list(&ada, &NotificationQuery::latest(10)).await.unwrap().items;
     assert_eq!(notifications.len(), 2);
     assert!(notifications.iter().all(|n| n.kind == "file_processed" && !n.read));
     assert_eq!(app.services.notifications.unread(&ada).await.unwrap(), 2);
@@ -470,7 +490,7 @@ async fn a_pdf_has_its_text_kept_for_search(backend: Backend) {
         assert!(text.contains(word), "{word:?} missing from {text:?}");
     }
     assert!(app.processed_at(pdf.id).await.is_some());
-    let notifications = app.services.notifications.list(&ada, 10).await.unwrap();
+    let notifications = app.services.notifications.list(&ada, &NotificationQuery::latest(10)).await.unwrap().items;
     assert_eq!(notifications.iter().map(|n| n.kind.as_str()).collect::<Vec<_>>(), ["file_processed"]);
 }
 
@@ -496,7 +516,7 @@ async fn a_corrupt_pdf_is_processed_without_text(backend: Backend) {
         assert_eq!(app.services.files.extracted_text(id).await.unwrap(), None);
         assert!(app.processed_at(id).await.is_some());
     }
-    let notifications = app.services.notifications.list(&ada, 10).await.unwrap();
+    let notifications = app.services.notifications.list(&ada, &NotificationQuery::latest(10)).await.unwrap().items;
     assert_eq!(notifications.iter().map(|n| n.kind.as_str()).collect::<Vec<_>>(), ["file_processed"; 2]);
 }
 
@@ -522,7 +542,7 @@ async fn a_file_whose_processing_fails_for_good_is_reported_to_its_owner_once(ba
     let worker = tokio::spawn(Worker::new(jobs.clone(), app.services.handlers(), options).run(stopped));
     let mut notifications = Vec::new();
     for _ in 0..200 {
-        notifications = app.services.notifications.list(&ada, 10).await.unwrap();
+        notifications = app.services.notifications.list(&ada, &NotificationQuery::latest(10)).await.unwrap().items;
         if !notifications.is_empty() {
             break;
         }
@@ -540,7 +560,7 @@ async fn a_file_whose_processing_fails_for_good_is_reported_to_its_owner_once(ba
     // Exactly once: the callback or the job running again changes nothing.
     app.services.files.processing_failed(file.id).await.unwrap();
     app.services.files.process(file.id).await.unwrap();
-    assert_eq!(app.services.notifications.list(&ada, 10).await.unwrap().len(), 1);
+    assert_eq!(app.services.notifications.list(&ada, &NotificationQuery::latest(10)).await.unwrap().items.len(), 1);
 }
 
 /// Finding 7 of issue 15: the quota was read, then spent by a separate insert, so uploads at once
@@ -699,7 +719,7 @@ async fn a_pdf_bomb_is_refused_for_good_and_its_owner_told() {
     assert_eq!(buried.len(), 1, "the job is dead: {dead:?}");
     assert_eq!(buried[0].attempts, 1, "buried at its first attempt, not retried");
     assert!(buried[0].last_error.as_deref().unwrap_or_default().contains("too large"), "{:?}", buried[0].last_error);
-    let notifications = app.services.notifications.list(&ada, 10).await.unwrap();
+    let notifications = app.services.notifications.list(&ada, &NotificationQuery::latest(10)).await.unwrap().items;
     assert_eq!(notifications.iter().map(|n| n.kind.as_str()).collect::<Vec<_>>(), ["file_refused"]);
     assert_eq!(notifications[0].params, serde_json::json!({ "name": "report.pdf", "file_id": file.id }));
     assert!(app.processed_at(file.id).await.is_some());
@@ -707,7 +727,7 @@ async fn a_pdf_bomb_is_refused_for_good_and_its_owner_told() {
     // Running it again (a redelivery, the dead-job callback) tells nobody twice.
     app.services.files.processing_failed(file.id).await.unwrap();
     app.services.files.process(file.id).await.unwrap();
-    assert_eq!(app.services.notifications.list(&ada, 10).await.unwrap().len(), 1);
+    assert_eq!(app.services.notifications.list(&ada, &NotificationQuery::latest(10)).await.unwrap().items.len(), 1);
     // The file itself is kept, and a normal PDF next to it still gets its text.
     assert_eq!(app.services.files.get(&ada, file.id).await.unwrap().size, bomb.len() as u64);
     let normal = app.services.files.upload(&ada, "minutes.pdf", body(&pdf_with_text("Budget approved"))).await.unwrap();

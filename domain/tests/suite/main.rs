@@ -5,6 +5,7 @@ mod assistant;
 mod assistant_openai;
 mod audit;
 mod backup;
+mod concurrency;
 mod database;
 mod exports;
 mod files;

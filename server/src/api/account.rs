@@ -23,7 +23,7 @@ use crate::state::AppState;
 
 use super::{
     error::{ApiError, ErrorBody},
-    extract::{Caller, Json, Path, Read, Write, check_if_match, etag_of, with_etag},
+    extract::{Caller, Json, Path, Read, Write, if_match, with_etag},
 };
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -123,7 +123,7 @@ async fn get_account(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let account = services.accounts.profile(&caller.actor).await?;
-    Ok(with_etag(&headers, AccountBody::from(account)))
+    Ok(with_etag(&headers, account.version, AccountBody::from(account)))
 }
 
 /// Changes the caller's name, language or time zone. Send `If-Match` with the ETag read to refuse
@@ -142,15 +142,13 @@ async fn update_account(
     headers: HeaderMap,
     Json(update): Json<AccountUpdate>,
 ) -> Result<Response, ApiError> {
-    let current = AccountBody::from(services.accounts.profile(&caller.actor).await?);
-    check_if_match(&headers, &etag_of(&current))?;
     let update = ProfileUpdate {
-        display_name: update.display_name.as_deref().unwrap_or(&current.display_name),
-        locale: update.locale.as_deref().unwrap_or(&current.locale),
-        time_zone: update.time_zone.as_deref().unwrap_or(&current.time_zone),
+        display_name: update.display_name.as_deref(),
+        locale: update.locale.as_deref(),
+        time_zone: update.time_zone.as_deref(),
     };
-    let account = services.accounts.update_profile(&caller.actor, update).await?;
-    Ok(with_etag(&HeaderMap::new(), AccountBody::from(account)))
+    let account = services.accounts.update_profile(&caller.actor, update, if_match(&headers)?).await?;
+    Ok(with_etag(&HeaderMap::new(), account.version, AccountBody::from(account)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -230,7 +228,7 @@ async fn set_avatar(State(services): State<Services>, caller: Caller<Write>, bod
     let stream = body.into_data_stream().map_err(std::io::Error::other);
     services.avatars.set(&caller.actor, stream).await?;
     let account = services.accounts.profile(&caller.actor).await?;
-    Ok(with_etag(&HeaderMap::new(), AccountBody::from(account)))
+    Ok(with_etag(&HeaderMap::new(), account.version, AccountBody::from(account)))
 }
 
 /// Removes the caller's avatar.

@@ -19,7 +19,7 @@ use uuid::Uuid;
 use super::{
     account::{AccountBody, RoleName},
     error::{ApiError, ErrorBody},
-    extract::{Admin, Caller, Json, Page, PageQuery, Path, Query, check_if_match, etag_of, with_etag},
+    extract::{Admin, Caller, Json, Page, PageQuery, Path, Query, if_match, with_etag},
     sessions::SessionBody,
     tokens::TokenBody,
 };
@@ -130,7 +130,8 @@ async fn get_user(
     Path(id): Path<Uuid>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    Ok(with_etag(&headers, AccountBody::from(services.accounts.user(&caller.actor, id).await?)))
+    let account = services.accounts.user(&caller.actor, id).await?;
+    Ok(with_etag(&headers, account.version, AccountBody::from(account)))
 }
 
 /// Where an account's two-factor authentication stands.
@@ -230,10 +231,9 @@ async fn update_user(
     headers: HeaderMap,
     Json(update): Json<UserUpdate>,
 ) -> Result<Response, ApiError> {
-    let current = AccountBody::from(services.accounts.user(&caller.actor, id).await?);
-    check_if_match(&headers, &etag_of(&current))?;
-    let account = services.accounts.set_role(&caller.actor, id, update.role.into(), &caller.client).await?;
-    Ok(with_etag(&HeaderMap::new(), AccountBody::from(account)))
+    let expected = if_match(&headers)?;
+    let account = services.accounts.set_role(&caller.actor, id, update.role.into(), expected, &caller.client).await?;
+    Ok(with_etag(&HeaderMap::new(), account.version, AccountBody::from(account)))
 }
 
 /// Suspends an account (not one's own, not the last active administrator): its sessions end and

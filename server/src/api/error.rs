@@ -71,11 +71,7 @@ impl ApiError {
     }
 
     pub fn precondition_failed() -> Self {
-        Self::new(
-            StatusCode::PRECONDITION_FAILED,
-            "precondition_failed",
-            "the resource changed since it was read (If-Match does not match its ETag)",
-        )
+        Self::for_status(StatusCode::PRECONDITION_FAILED)
     }
 
     /// The generic error for a status some layer answered with on its own.
@@ -87,6 +83,9 @@ impl ApiError {
             StatusCode::NOT_FOUND => ("not_found", "no such resource"),
             StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "this method is not allowed on this resource"),
             StatusCode::REQUEST_TIMEOUT => ("timeout", "the request took too long"),
+            StatusCode::PRECONDITION_FAILED => {
+                ("precondition_failed", "the resource changed since it was read (If-Match does not match its ETag)")
+            }
             StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "the request body is too large"),
             StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "send the body as application/json"),
             StatusCode::RANGE_NOT_SATISFIABLE => ("range_not_satisfiable", "the range lies outside the file"),
@@ -146,7 +145,8 @@ impl From<domain::Error> for ApiError {
             E::TooManyAttempts { .. } => {
                 api.message = format!("too many attempts; retry in {} s", api.retry_after.unwrap_or(1));
             }
-            E::Unauthenticated | E::Forbidden | E::NotFound => {}
+            // The words of `for_status`: the resource changed since the version `If-Match` names.
+            E::Unauthenticated | E::Forbidden | E::NotFound | E::StaleVersion => {}
             E::Unavailable(cause) => tracing::error!(error = %cause, "dependency unavailable"),
             E::Unexpected(cause) => tracing::error!(error = ?cause, "unexpected error"),
         }

@@ -138,26 +138,45 @@ impl<T> Page<T> {
     }
 }
 
-/// A strong validator of a representation: a hash of its JSON.
-pub fn etag_of(value: &impl Serialize) -> String {
-    let json = serde_json::to_string(value).unwrap_or_default();
-    // 128 bits of the SHA-256 are plenty to tell versions apart.
-    format!("\"{}\"", &domain::secret::digest(&json)[..32])
+/// The ETag of a resource at `version`: the count of its changes (see `domain::concurrency`), so
+/// every change gives another one, and the `If-Match` of an update names the version it is based
+/// on, checked by the write itself.
+pub fn etag(version: i64) -> String {
+    format!("\"v{version}\"")
 }
 
-/// Refuses an update whose `If-Match` names another version than `current` (412). Without the
-/// header the update goes ahead: the header is how a client asks not to overwrite a change.
-pub fn check_if_match(headers: &HeaderMap, current: &str) -> Result<(), ApiError> {
-    let Some(value) = headers.get(header::IF_MATCH) else { return Ok(()) };
+/// The version an update's `If-Match` names, for the service to write only while the resource is
+/// still at it (412 when it is not). None without the header, or with `*`: the update goes ahead
+/// whatever the version (the header is how a client asks not to overwrite a change). A tag that
+/// is no version of ours (another resource's hash, say) matches no version; with several, the
+/// newest counts.
+pub fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+    let Some(value) = headers.get(header::IF_MATCH) else { return Ok(None) };
     let value = value.to_str().map_err(|_| ApiError::precondition_failed())?;
-    let matches = value.split(',').map(str::trim).any(|tag| tag == "*" || tag == current);
-    if matches { Ok(()) } else { Err(ApiError::precondition_failed()) }
+    let tags: Vec<&str> = value.split(',').map(str::trim).collect();
+    if tags.contains(&"*") {
+        return Ok(None);
+    }
+    let newest = tags.iter().filter_map(|tag| version_of(tag)).max();
+    Ok(Some(newest.unwrap_or(NO_VERSION)))
 }
 
-/// `200` with the body and its ETag, or `304` when the client's `If-None-Match` has it already.
-pub fn with_etag<T: Serialize>(headers: &HeaderMap, value: T) -> axum::response::Response {
+/// A version no resource is ever at: what an `If-Match` naming none of ours asks for.
+const NO_VERSION: i64 = domain::concurrency::FIRST_VERSION - 1;
+
+fn version_of(tag: &str) -> Option<i64> {
+    let digits = tag.strip_prefix("\"v")?.strip_suffix('"')?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// `200` with the body and the ETag of `version`, or `304` when the client's `If-None-Match`
+/// has it already.
+pub fn with_etag<T: Serialize>(headers: &HeaderMap, version: i64, value: T) -> axum::response::Response {
     use axum::response::IntoResponse;
-    let etag = etag_of(&value);
+    let etag = etag(version);
     let fresh = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
@@ -186,14 +205,24 @@ mod tests {
     }
 
     #[test]
-    fn if_match_compares_etags() {
-        let etag = etag_of(&serde_json::json!({"name": "a"}));
-        assert_ne!(etag, etag_of(&serde_json::json!({"name": "b"})));
+    fn if_match_names_the_version_its_etag_is_of() {
+        assert_eq!(etag(3), "\"v3\"");
+        assert_ne!(etag(3), etag(4));
+        let with = |value: &'static str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::IF_MATCH, HeaderValue::from_static(value));
+            if_match(&headers).map_err(|e| e.status)
+        };
+        assert_eq!(if_match(&HeaderMap::new()).unwrap(), None, "no header: no condition");
+        assert_eq!(with("\"v7\"").unwrap(), Some(7));
+        assert_eq!(with("*").unwrap(), None);
+        assert_eq!(with("\"v2\", \"v5\"").unwrap(), Some(5));
+        // Tags that are no version of ours match no version at all.
+        for other in ["\"stale\"", "W/\"v7\"", "\"v\"", "\"v-1\"", "\"v7x\"", "v7"] {
+            assert_eq!(with(other).unwrap(), Some(NO_VERSION), "{other}");
+        }
         let mut headers = HeaderMap::new();
-        assert!(check_if_match(&headers, &etag).is_ok());
-        headers.insert(header::IF_MATCH, HeaderValue::from_str(&etag).unwrap());
-        assert!(check_if_match(&headers, &etag).is_ok());
-        headers.insert(header::IF_MATCH, HeaderValue::from_static("\"stale\""));
-        assert_eq!(check_if_match(&headers, &etag).unwrap_err().status, StatusCode::PRECONDITION_FAILED);
+        headers.insert(header::IF_MATCH, HeaderValue::from_bytes(b"\"v\xff\"").unwrap());
+        assert_eq!(if_match(&headers).unwrap_err().status, StatusCode::PRECONDITION_FAILED);
     }
 }

@@ -11,7 +11,8 @@ use axum::{
 };
 use domain::{
     Services,
-    files::{FileInfo, ShareInfo},
+    files::{FileInfo, ListQuery, ShareInfo},
+    pagination::Paging,
 };
 use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
@@ -22,7 +23,7 @@ use uuid::Uuid;
 
 use super::{
     error::{ApiError, ErrorBody},
-    extract::{Caller, Json, Page, PageQuery, Path, Query, Read, Write, check_if_match, etag_of, with_etag},
+    extract::{Caller, Json, Page, PageQuery, Path, Query, Read, Write, etag, if_match, with_etag},
     idempotency::{ClaimedKey, OneTimeSecret},
 };
 use crate::state::AppState;
@@ -79,7 +80,8 @@ async fn list_files(
     Query(page): Query<PageQuery>,
     Query(search): Query<FileSearch>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let found = services.files.page(&caller.actor, search.q.as_deref(), page.request()?).await?;
+    let query = ListQuery { search: search.q, paging: Paging::Cursor(page.request()?), ..ListQuery::default() };
+    let found = services.files.list(&caller.actor, &query).await?;
     Ok(axum::Json(Page::from_domain(found, FileBody::from)))
 }
 
@@ -110,9 +112,10 @@ async fn upload_file(
 ) -> Result<Response, ApiError> {
     let stream = body.into_data_stream().map_err(std::io::Error::other);
     let key = claimed.as_ref().map(|Extension(ClaimedKey(key))| key.as_str());
-    let stored = FileBody::from(services.files.upload_once(&caller.actor, key, &query.name, stream).await?);
+    let stored = services.files.upload_once(&caller.actor, key, &query.name, stream).await?;
+    let etag = etag(stored.version);
+    let stored = FileBody::from(stored);
     let location = format!("/api/v1/files/{}", stored.id);
-    let etag = etag_of(&stored);
     Ok((StatusCode::CREATED, [(header::LOCATION, location), (header::ETAG, etag)], axum::Json(stored)).into_response())
 }
 
@@ -129,7 +132,8 @@ async fn get_file(
     Path(id): Path<Uuid>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    Ok(with_etag(&headers, FileBody::from(services.files.get(&caller.actor, id).await?)))
+    let file = services.files.get(&caller.actor, id).await?;
+    Ok(with_etag(&headers, file.version, FileBody::from(file)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -154,10 +158,8 @@ async fn rename_file(
     headers: HeaderMap,
     Json(update): Json<FileUpdate>,
 ) -> Result<Response, ApiError> {
-    let current = FileBody::from(services.files.get(&caller.actor, id).await?);
-    check_if_match(&headers, &etag_of(&current))?;
-    let renamed = services.files.rename(&caller.actor, id, &update.name).await?;
-    Ok(with_etag(&HeaderMap::new(), FileBody::from(renamed)))
+    let renamed = services.files.rename(&caller.actor, id, &update.name, if_match(&headers)?).await?;
+    Ok(with_etag(&HeaderMap::new(), renamed.version, FileBody::from(renamed)))
 }
 
 /// Deletes one of the caller's files, its share links and its stored bytes.

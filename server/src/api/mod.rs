@@ -222,5 +222,5 @@ const ME: Deprecated =
 #[deprecated = "use GET /api/v1/account"]
 async fn me(State(services): State<Services>, caller: Caller<Read>, headers: HeaderMap) -> Result<Response, ApiError> {
     let account = services.accounts.profile(&caller.actor).await?;
-    Ok(ME.mark(extract::with_etag(&headers, account::AccountBody::from(account))))
+    Ok(ME.mark(extract::with_etag(&headers, account.version, account::AccountBody::from(account))))
 }

@@ -3,7 +3,7 @@
 use axum::{extract::State, http::StatusCode, response::IntoResponse};
 use domain::{
     Services,
-    notifications::{NotificationInfo, Preference},
+    notifications::{NotificationInfo, NotificationQuery, Preference},
 };
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -85,7 +85,8 @@ async fn list_notifications(
     Query(page): Query<PageQuery>,
     Query(filter): Query<NotificationFilter>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let found = services.notifications.page(&caller.actor, filter.unread.unwrap_or(false), page.request()?).await?;
+    let query = NotificationQuery { unread_only: filter.unread.unwrap_or(false), page: page.request()? };
+    let found = services.notifications.list(&caller.actor, &query).await?;
     Ok(axum::Json(Page::from_domain(found, NotificationBody::from)))
 }
 

@@ -3,7 +3,10 @@
 use std::fmt;
 
 use anyhow::Context;
-use domain::backup::{ArchiveInfo, BackupError, Created, Restored, Verified};
+use domain::{
+    Actor,
+    backup::{ArchiveInfo, BackupError, Created, Restored, Verified},
+};
 
 use super::Lines;
 use crate::{cli::BackupAction, startup::open_services};
@@ -15,18 +18,23 @@ pub(super) async fn run(config: &domain::config::Config, action: BackupAction) -
     }
     let services = open_services(config).await?;
     let backups = &services.backups;
+    // The operator at the command line.
+    let operator = &Actor::System;
     let fail = |e: BackupError| anyhow::anyhow!("backup: {e}");
     let result = match action {
         BackupAction::Create { with_objects } => {
-            backups.create(with_objects).await.map(|created| println!("{}", Written(&created))).map_err(fail)
+            backups.create(operator, with_objects).await.map(|created| println!("{}", Written(&created))).map_err(fail)
         }
-        BackupAction::List => backups.list().await.map(|archives| println!("{}", Archives(&archives))).map_err(fail),
+        BackupAction::List => {
+            backups.list(operator).await.map(|archives| println!("{}", Archives(&archives))).map_err(fail)
+        }
         BackupAction::Prune => backups
-            .prune()
+            .prune(operator)
             .await
             .map(|deleted| println!("{}", Pruned { deleted: &deleted, keep: backups.config().keep }))
             .map_err(fail),
-        BackupAction::Verify { archive, archive_only } => match backups.verify(&archive, !archive_only).await {
+        BackupAction::Verify { archive, archive_only } => match backups.verify(operator, &archive, !archive_only).await
+        {
             Ok(verified) => {
                 println!("{}", Checked { archive: &archive, verified: &verified, archive_only });
                 if verified.problems.is_empty() {
@@ -40,7 +48,7 @@ pub(super) async fn run(config: &domain::config::Config, action: BackupAction) -
             }
             Err(e) => Err(fail(e)),
         },
-        BackupAction::Restore { archive, force } => match backups.restore(&archive, force).await {
+        BackupAction::Restore { archive, force } => match backups.restore(operator, &archive, force).await {
             Ok(restored) => {
                 // Running instances (told through Redis) must not trust what they cached before.
                 services.sessions.forget_everything().await;

@@ -240,7 +240,7 @@ async fn administrators_delete_at_once_but_never_the_last_administrator(backend:
     let client = domain::sessions::ClientInfo::default();
     let last = app.services.deletion.delete_user(&Actor::System, root_id, &client).await.unwrap_err();
     assert!(matches!(&last, domain::Error::Invalid { .. }) && last.to_string().contains("last_admin"), "{last:?}");
-    let demoted = app.services.accounts.set_role(&Actor::System, root_id, domain::Role::User, &client).await;
+    let demoted = app.services.accounts.set_role(&Actor::System, root_id, domain::Role::User, None, &client).await;
     assert!(demoted.is_err_and(|e| e.to_string().contains("last_admin")));
     let own = ask(&app, &root, json!({ "confirmation": root.email })).await;
     assert_eq!(expect_error(own, 422, "validation_failed").await["error"]["fields"]["role"], "last_admin");

@@ -24,6 +24,7 @@ fn table() -> Vec<(Error, u16, Option<&'static str>, &'static str)> {
         (Error::Unauthenticated, 401, None, "unauthenticated"),
         (Error::Forbidden, 403, None, "forbidden"),
         (Error::NotFound, 404, None, "not_found"),
+        (Error::StaleVersion, 412, None, "precondition_failed"),
         // Rounded up, never zero: a retry on the dot must not find the lock still on.
         (Error::TooManyAttempts { retry_after: Duration::from_millis(1500) }, 429, Some("2"), "too_many_attempts"),
         (Error::TooManyAttempts { retry_after: Duration::from_millis(200) }, 429, Some("1"), "too_many_attempts"),

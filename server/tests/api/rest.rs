@@ -13,6 +13,7 @@ crate::on_both_databases!(
     tokens_authenticate_until_revoked_or_expired,
     scopes_limit_what_a_token_may_do,
     the_account_has_etags_and_refuses_stale_or_bad_updates,
+    if_match_is_checked_by_the_write_itself,
     every_error_has_the_one_body,
     files_stream_in_and_out_and_page_by_cursor,
     idempotency_keys_replay_the_first_answer,
@@ -250,6 +251,56 @@ async fn the_account_has_etags_and_refuses_stale_or_bad_updates(backend: Backend
     assert!(me.headers()["deprecation"].to_str().unwrap().starts_with('@'));
     assert_eq!(me.headers()["sunset"], "Wed, 30 Jun 2027 00:00:00 GMT");
     assert!(me.headers()[header::LINK].to_str().unwrap().contains("</api/v1/account>"));
+}
+
+/// Updates based on the same ETag sent at once: the write checks the version, so exactly one
+/// wins and the others get 412, however they interleave.
+async fn if_match_is_checked_by_the_write_itself(backend: Backend) {
+    let app = spawn(backend).await;
+    let ada = caller(&app).await;
+    let created = upload(&app, &ada.token, "draft.txt", b"some text").await;
+    let location = created.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    let created_etag = created.headers()[header::ETAG].clone();
+    let read = call(&app, &ada.token, Method::GET, &location).send().await.unwrap();
+    assert_eq!(read.headers()[header::ETAG], created_etag, "the upload's answer carries the file's ETag");
+
+    let renames = (0..4).map(|n| {
+        call(&app, &ada.token, Method::PATCH, &location)
+            .header(header::IF_MATCH, created_etag.clone())
+            .json(&json!({ "name": format!("name-{n}.txt") }))
+            .send()
+    });
+    let statuses: Vec<u16> =
+        futures_util::future::join_all(renames).await.into_iter().map(|r| r.unwrap().status().as_u16()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 412).count(), 3, "{statuses:?}");
+
+    let account = call(&app, &ada.token, Method::GET, "/api/v1/account").send().await.unwrap();
+    let etag = account.headers()[header::ETAG].clone();
+    let updates = ["Ada", "Ada L.", "Ada Lovelace"].map(|name| {
+        call(&app, &ada.token, Method::PATCH, "/api/v1/account")
+            .header(header::IF_MATCH, etag.clone())
+            .json(&json!({ "display_name": name }))
+            .send()
+    });
+    let statuses: Vec<u16> =
+        futures_util::future::join_all(updates).await.into_iter().map(|r| r.unwrap().status().as_u16()).collect();
+    assert_eq!(
+        (statuses.iter().filter(|s| **s == 200).count(), statuses.iter().filter(|s| **s == 412).count()),
+        (1, 2)
+    );
+
+    // `*` asks only that the resource exists; a tag that is no version of it matches nothing.
+    let patch = |tag: &str| {
+        call(&app, &ada.token, Method::PATCH, &location).header(header::IF_MATCH, tag).json(&json!({ "name": "x.txt" }))
+    };
+    assert_eq!(patch("*").send().await.unwrap().status(), 200);
+    let hashed = format!("\"{}\"", "0".repeat(32));
+    expect_error(patch(&hashed).send().await.unwrap(), 412, "precondition_failed").await;
+    let missing = call(&app, &ada.token, Method::PATCH, &format!("/api/v1/files/{}", uuid::Uuid::now_v7()))
+        .header(header::IF_MATCH, "*")
+        .json(&json!({ "name": "x.txt" }));
+    expect_error(missing.send().await.unwrap(), 404, "not_found").await;
 }
 
 async fn every_error_has_the_one_body(backend: Backend) {

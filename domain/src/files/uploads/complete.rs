@@ -60,6 +60,7 @@ impl FileService {
             updated_at: Set(now),
             processed_at: Set(None),
             idempotency_key: Set(None),
+            version: Set(crate::concurrency::FIRST_VERSION),
         };
         let committed = async {
             let txn = self.db.begin().await?;
