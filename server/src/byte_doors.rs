@@ -62,11 +62,11 @@ fn open_multipart(
     headers: &HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
     path: &str,
-) -> Result<(ReplyTo, Multipart), Response> {
+) -> Result<(ReplyTo, Multipart), Box<Response>> {
     let reply_to = ReplyTo::of(headers);
     match multipart {
         Ok(multipart) => Ok((reply_to, multipart)),
-        Err(rejection) => Err(reply_to.fail(path, bad_request(rejection))),
+        Err(rejection) => Err(Box::new(reply_to.fail(path, bad_request(rejection)))),
     }
 }
 
@@ -81,7 +81,7 @@ pub async fn upload(
 ) -> Response {
     let (reply_to, mut multipart) = match open_multipart(&headers, multipart, UPLOAD_PATH) {
         Ok(opened) => opened,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let mut stored = Vec::new();
     loop {
@@ -266,7 +266,7 @@ pub async fn set_avatar(
 ) -> Response {
     let (reply_to, mut multipart) = match open_multipart(&headers, multipart, AVATAR_PATH) {
         Ok(opened) => opened,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     loop {
         match multipart.next_field().await {

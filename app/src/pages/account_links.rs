@@ -73,7 +73,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     let email = RwSignal::new(String::new());
     let (_, on_submit) = use_validated_form(action, move || {
         let email = email.get_untracked();
-        validate::email(&email).is_none().then(|| ForgotPassword { email })
+        validate::email(&email).is_none().then_some(ForgotPassword { email })
     });
     let sent = move || matches!(result.get(), Some(Ok(()))) || (result.get().is_none() && sent_before);
     let pending = action.pending();
@@ -111,7 +111,9 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let submitted_token = token.clone();
     let (_, on_submit) = use_validated_form(action, move || {
         let new_password = new_password.get_untracked();
-        validate::new_password(&new_password).is_none().then(|| ResetPassword { token: submitted_token.clone(), new_password })
+        validate::new_password(&new_password)
+            .is_none()
+            .then(|| ResetPassword { token: submitted_token.clone(), new_password })
     });
     let pending = action.pending();
     view! {

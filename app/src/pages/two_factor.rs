@@ -75,7 +75,7 @@ fn ConfirmForm(
     });
     let (_, on_submit) = use_validated_form(action, move || {
         let code = code.get_untracked();
-        validate::code(&code).is_none().then(|| ConfirmTwoFactor { code })
+        validate::code(&code).is_none().then_some(ConfirmTwoFactor { code })
     });
     let pending = action.pending();
     view! {
@@ -122,7 +122,7 @@ fn RegenerateForm(fresh_codes: RwSignal<Option<Vec<String>>>, changed: RwSignal<
     });
     let (_, on_submit) = use_validated_form(action, move || {
         let code = code.get_untracked();
-        validate::code(&code).is_none().then(|| RegenerateRecoveryCodes { code })
+        validate::code(&code).is_none().then_some(RegenerateRecoveryCodes { code })
     });
     view! {
         <h3>{t("two-factor-regenerate-heading")}</h3>
@@ -154,7 +154,7 @@ fn DisableForm(
     });
     let (_, on_submit) = use_validated_form(action, move || {
         let proof = proof.get_untracked();
-        validate::code(&proof).is_none().then(|| DisableTwoFactor { proof })
+        validate::code(&proof).is_none().then_some(DisableTwoFactor { proof })
     });
     view! {
         <h3>{t("two-factor-disable-heading")}</h3>

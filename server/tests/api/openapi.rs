@@ -149,8 +149,10 @@ async fn every_documented_operation_is_served_and_the_docs_come_from_the_binary(
     expected.sort();
     operations.sort();
     assert_eq!(operations, expected);
-    let handlers: usize =
-        api_sources().iter().map(|path| std::fs::read_to_string(path).unwrap().matches("#[utoipa::path(").count()).sum();
+    let handlers: usize = api_sources()
+        .iter()
+        .map(|path| std::fs::read_to_string(path).unwrap().matches("#[utoipa::path(").count())
+        .sum();
     assert_eq!(operations.len(), handlers, "a documented handler that is not served, or the reverse");
 
     let page = app.get("/api/docs/").await;

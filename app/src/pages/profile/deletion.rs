@@ -30,7 +30,9 @@ pub(super) fn DeleteAccountCard(email: String, grace_days: u64) -> impl IntoView
     });
     let (_, on_submit) = use_validated_form(action, move || {
         let confirmation = confirmation.get_untracked();
-        validate::deletion_confirmation(&confirmation).is_none().then(|| DeleteAccount { password: password.get_untracked(), confirmation })
+        validate::deletion_confirmation(&confirmation)
+            .is_none()
+            .then(|| DeleteAccount { password: password.get_untracked(), confirmation })
     });
     let pending = action.pending();
     let days = grace_days.to_string();

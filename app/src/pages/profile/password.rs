@@ -21,7 +21,8 @@ pub(super) fn PasswordForm(saved: Option<String>, changed: RwSignal<u32>) -> imp
     let new_password = RwSignal::new(String::new());
     let (attempted, on_submit) = use_validated_form(action, move || {
         let (current, new) = (current_password.get_untracked(), new_password.get_untracked());
-        (validate::current_password_present(&current).is_none() && validate::new_password(&new).is_none()).then(|| ChangePassword { current_password: current, new_password: new })
+        (validate::current_password_present(&current).is_none() && validate::new_password(&new).is_none())
+            .then_some(ChangePassword { current_password: current, new_password: new })
     });
     Effect::new(move |_| {
         if let Some(Ok(())) = result.get() {

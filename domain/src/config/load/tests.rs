@@ -22,10 +22,7 @@ fn the_defaults_alone_make_a_whole_tree() {
 fn each_layer_overrides_the_one_before() {
     let loader = loader();
     let file = loader
-        .parse_file(
-            Path::new("s.toml"),
-            "FILES_QUOTA = \"2GiB\"\nFILES_MAX_SIZE = \"2MiB\"\nJOBS_CONCURRENCY = 3\n",
-        )
+        .parse_file(Path::new("s.toml"), "FILES_QUOTA = \"2GiB\"\nFILES_MAX_SIZE = \"2MiB\"\nJOBS_CONCURRENCY = 3\n")
         .unwrap();
     let sources = Sources {
         file: Some(file),

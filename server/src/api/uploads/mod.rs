@@ -237,7 +237,6 @@ fn describe(out: &mut HeaderMap, state: &UploadState) {
     }
 }
 
-
 fn upload_error(err: UploadError) -> ApiError {
     let status = |code: u16| StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let message = err.to_string();
