@@ -6,17 +6,15 @@ use std::{io, time::Duration};
 use bytes::Bytes;
 use domain::{
     Actor, Error, Services,
-    accounts::{Locale, SignUp},
     assistant::{AnswerEvent, AnswerStream, Speaker},
     entities::passage,
     error::{Field, Problem},
-    sessions::ClientInfo,
 };
 use futures_util::{StreamExt, stream};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 
-use crate::harness::{Backend, spawn_services};
+use crate::harness::{Backend, sign_up_member, spawn_services};
 
 struct TestApp {
     services: Services,
@@ -37,11 +35,7 @@ const HANDBOOK: &str = "Office handbook\n\n\
 
 impl TestApp {
     async fn user(&self) -> Actor {
-        let email = format!("u-{}@example.com", Uuid::new_v4().simple());
-        let input =
-            SignUp { email: &email, password: "correct horse battery staple", display_name: None, locale: Locale::En };
-        let (_, token) = self.services.accounts.sign_up(input, &ClientInfo::default()).await.unwrap();
-        self.services.sessions.resolve(&token).await.unwrap().actor
+        sign_up_member(&self.services).await
     }
 
     /// Uploads `text` as `name` and runs its processing job, as the worker would.

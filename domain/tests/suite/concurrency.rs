@@ -5,12 +5,12 @@
 
 use domain::{
     Actor, Error, Role, Services,
-    accounts::{Locale, ProfileUpdate, SignUp},
+    accounts::{Locale, ProfileUpdate},
     sessions::ClientInfo,
 };
 use futures_util::future::join_all;
 
-use crate::harness::{Backend, body, spawn_services};
+use crate::harness::{Backend, body, sign_up_member, spawn_services};
 
 struct TestApp {
     services: Services,
@@ -24,11 +24,7 @@ async fn spawn(backend: Backend) -> TestApp {
 
 impl TestApp {
     async fn user(&self) -> Actor {
-        let email = format!("u-{}@example.com", uuid::Uuid::new_v4().simple());
-        let input =
-            SignUp { email: &email, password: "correct horse battery staple", display_name: None, locale: Locale::En };
-        let (_, token) = self.services.accounts.sign_up(input, &ClientInfo::default()).await.unwrap();
-        self.services.sessions.resolve(&token).await.unwrap().actor
+        sign_up_member(&self.services).await
     }
 
     async fn version(&self, actor: &Actor) -> i64 {

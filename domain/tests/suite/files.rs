@@ -6,16 +6,14 @@ use std::{io, time::Duration};
 use bytes::Bytes;
 use domain::{
     Actor, Error, Services,
-    accounts::{Locale, SignUp},
     error::{Field, Problem},
     files::{FileInfo, ListQuery, SortBy},
     notifications::NotificationQuery,
     pagination::{Page, PageRequest, Paging, Total},
-    sessions::ClientInfo,
 };
 use futures_util::{TryStreamExt, stream};
 
-use crate::harness::{Backend, body, peak_rss, spawn_services};
+use crate::harness::{Backend, body, peak_rss, sign_up_member, spawn_services};
 
 struct TestFiles {
     services: Services,
@@ -30,11 +28,7 @@ async fn spawn(backend: Backend, quota: &str) -> TestFiles {
 
 impl TestFiles {
     async fn user(&self) -> Actor {
-        let email = format!("u-{}@example.com", uuid::Uuid::new_v4().simple());
-        let input =
-            SignUp { email: &email, password: "correct horse battery staple", display_name: None, locale: Locale::En };
-        let (_, token) = self.services.accounts.sign_up(input, &ClientInfo::default()).await.unwrap();
-        self.services.sessions.resolve(&token).await.unwrap().actor
+        sign_up_member(&self.services).await
     }
 
     async fn list(&self, actor: &Actor) -> Vec<FileInfo> {

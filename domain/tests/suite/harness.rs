@@ -77,6 +77,19 @@ pub async fn spawn_services(backend: Backend, extra_settings: &[&str]) -> Spawne
     Spawned { services, db, config, dir }
 }
 
+/// A new member with a random address, signed in: the actor of their session.
+pub async fn sign_up_member(services: &Services) -> domain::Actor {
+    let email = format!("u-{}@example.com", uuid::Uuid::new_v4().simple());
+    let input = domain::accounts::SignUp {
+        email: &email,
+        password: "correct horse battery staple",
+        display_name: None,
+        locale: domain::accounts::Locale::En,
+    };
+    let (_, token) = services.accounts.sign_up(input, &domain::sessions::ClientInfo::default()).await.unwrap();
+    services.sessions.resolve(&token).await.unwrap().actor
+}
+
 /// `data` as an upload's body, in chunks of 1000 bytes.
 pub fn body(data: &[u8]) -> impl futures_util::Stream<Item = io::Result<Bytes>> + Send + 'static + use<> {
     let parts: Vec<io::Result<Bytes>> = data.chunks(1000).map(|c| Ok(Bytes::copy_from_slice(c))).collect();
