@@ -42,7 +42,7 @@ impl std::str::FromStr for LogPersonalData {
         match s {
             "keep" => Ok(Self::Keep),
             "mask" => Ok(Self::Mask),
-            _ => Err("[possible values: keep, mask]".into()),
+            _ => Err(crate::config::parse::possible_values(Self::CHOICES)),
         }
     }
 }

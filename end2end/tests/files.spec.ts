@@ -229,7 +229,7 @@ test('a large upload cut off by the network resumes after a reload, and pauses a
 test('times show in the time zone chosen on the profile, and recent ones relative to now', async ({ page }) => {
   await signUpByApi(page.request, uniqueEmail('zone'), 'Zoned');
   await open(page, '/profile');
-  await page.getByLabel('Time zone').selectOption('Asia/Kolkata');
+  await page.getByLabel('Time zone').fill('Asia/Kolkata');
   await page.getByRole('button', { name: 'Save changes' }).click();
   await expect(page.getByText('Your profile has been saved.')).toBeVisible();
 

@@ -53,6 +53,7 @@ field-display-name = الاسم المعروض
 field-display-name-hint = اختياري. يظهر في أعلى الصفحة وللأشخاص الذين تشارك معهم.
 field-language = اللغة
 field-time-zone = المنطقة الزمنية
+field-time-zone-hint = اكتب للبحث، مثل Asia/Riyadh أو Europe/Berlin.
 field-current-password = كلمة المرور الحالية
 field-new-password = كلمة المرور الجديدة
 

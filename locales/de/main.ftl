@@ -53,6 +53,7 @@ field-display-name = Anzeigename
 field-display-name-hint = Optional. Wird in der Kopfzeile angezeigt und für Personen, mit denen Sie etwas teilen.
 field-language = Sprache
 field-time-zone = Zeitzone
+field-time-zone-hint = Zum Suchen tippen, z. B. Europe/Berlin oder America/New_York.
 field-current-password = Aktuelles Passwort
 field-new-password = Neues Passwort
 

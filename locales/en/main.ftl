@@ -53,6 +53,7 @@ field-display-name = Display name
 field-display-name-hint = Optional. Shown in the header and to people you share with.
 field-language = Language
 field-time-zone = Time zone
+field-time-zone-hint = Type to search, e.g. Europe/Berlin or America/New_York.
 field-current-password = Current password
 field-new-password = New password
 

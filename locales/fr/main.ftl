@@ -53,6 +53,7 @@ field-display-name = Nom affiché
 field-display-name-hint = Facultatif. Apparaît dans l’en-tête et auprès des personnes avec qui vous partagez.
 field-language = Langue
 field-time-zone = Fuseau horaire
+field-time-zone-hint = Tapez pour chercher, par ex. Europe/Paris ou America/New_York.
 field-current-password = Mot de passe actuel
 field-new-password = Nouveau mot de passe
 

@@ -32,11 +32,11 @@ use crate::{
     api,
     assets::Assets,
     byte_doors,
-    cli::ServerConfig,
     csrf::{self, CsrfPolicy},
     event_stream, health,
     metrics::{self, FallbackRoute},
     migrate, oidc_sign_in, request_context,
+    settings::ServerConfig,
     state::AppState,
 };
 

@@ -31,7 +31,7 @@ use tracing_subscriber::{
     registry::LookupSpan,
 };
 
-use crate::cli::{LogConfig, LogFormat};
+use crate::settings::{LogConfig, LogFormat};
 
 const SERVICE_NAME: &str = "smartai";
 

@@ -42,6 +42,12 @@ pub fn Field(
     #[prop(optional)]
     hint: Option<&'static str>,
     #[prop(optional)] readonly: bool,
+    /// The id of a `<datalist>` whose options the browser suggests as the user types.
+    #[prop(optional)]
+    list: Option<&'static str>,
+    /// Runs when the input gets focus: the moment to load the suggestions, not before.
+    #[prop(optional, into)]
+    on_focus: Option<Callback<()>>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let attempted = use_context::<FormAttempt>().map(|a| a.0);
@@ -83,12 +89,18 @@ pub fn Field(
                 autocomplete=autocomplete
                 required=required
                 readonly=readonly
+                list=list
                 value=value.get_untracked()
                 prop:value=move || value.get()
                 on:input=move |ev| {
                     value.set(event_target_value(&ev));
                     edited.set(true);
                     stale.set(true);
+                }
+                on:focus=move |_| {
+                    if let Some(on_focus) = on_focus {
+                        on_focus.run(());
+                    }
                 }
                 aria-invalid=move || error.get().is_some().to_string()
                 aria-describedby=described_by

@@ -7,6 +7,7 @@
 
 mod load;
 pub mod parse;
+mod setting;
 mod table;
 
 use std::{fmt, ops::Deref, path::PathBuf, str::FromStr, time::Duration};
@@ -14,7 +15,8 @@ use std::{fmt, ops::Deref, path::PathBuf, str::FromStr, time::Duration};
 use serde::Deserialize;
 
 pub use load::{CONFIG_FILE_VARIABLE, Loader, Row, SettingsError, SettingsFile, Sources};
-pub use table::{Kind, SETTINGS, Setting};
+pub use setting::{Kind, Setting};
+pub use table::SETTINGS;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -86,6 +86,12 @@ pub fn switch<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Err
     })
 }
 
+/// The error of a setting that takes one of `choices` (a row's `Kind::Choice`), in clap's words.
+pub fn possible_values(choices: &[(&str, &str)]) -> String {
+    let names: Vec<&str> = choices.iter().map(|(name, _)| *name).collect();
+    format!("[possible values: {}]", names.join(", "))
+}
+
 /// `true` or `false`, also as `yes`/`no`, `on`/`off`, `1`/`0`, `y`/`n`, `t`/`f` (any case).
 pub fn boolish(raw: &str) -> Result<bool, &'static str> {
     match raw.to_ascii_lowercase().as_str() {

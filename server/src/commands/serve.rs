@@ -1,7 +1,7 @@
 //! `smartai serve` (and `smartai` alone): the web app, until Ctrl+C or SIGTERM.
 
 use super::shutdown_signal;
-use crate::{cli::ServerConfig, startup::Application};
+use crate::{settings::ServerConfig, startup::Application};
 
 pub(super) async fn run(domain: domain::config::Config, server: ServerConfig) -> anyhow::Result<()> {
     let app = Application::build(&domain, &server).await?;

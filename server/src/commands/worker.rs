@@ -3,7 +3,7 @@
 use anyhow::Context;
 
 use super::shutdown_signal;
-use crate::{cli::ServerConfig, startup::open_services};
+use crate::{settings::ServerConfig, startup::open_services};
 
 /// Runs jobs until SIGTERM or Ctrl+C, then lets the running ones finish within the shutdown
 /// timeout and hands the rest back to the queue.

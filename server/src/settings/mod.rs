@@ -14,10 +14,10 @@ use clap::{
 use domain::config::{Kind, Loader, Setting, SettingsError, Sources};
 use serde::Deserialize;
 
-use crate::cli::ServerConfig;
-
+mod server;
 mod table;
 
+pub use server::{LogConfig, LogFormat, ServerConfig, WorkerConfig};
 pub use table::SETTINGS;
 
 /// Every setting: the domain's, then the server's.
@@ -218,7 +218,7 @@ mod tests {
         assert_eq!(cli.domain.database.data_dir, std::path::PathBuf::from("./data"));
         assert_eq!(cli.domain.backup.schedule, "0 30 2 * * *");
         assert_eq!(cli.server.listen.to_string(), "127.0.0.1:3000");
-        assert_eq!(cli.server.log.format, crate::cli::LogFormat::Text);
+        assert_eq!(cli.server.log.format, LogFormat::Text);
         assert_eq!(cli.server.rate_limit.pages_user.0, None);
         assert!(cli.server.migrate_on_start.is_none() && !cli.server.allow_plain_http);
         assert!(cli.domain.oidc.providers.is_empty() && cli.server.worker.metrics_addr.is_none());

@@ -60,7 +60,7 @@ pub const SETTINGS: &[Setting] = &[
     .under(HTTP),
     // Logging
     Setting::new("log.format", "LOG_FORMAT", "log-format", "Log line format")
-        .kind(Kind::Choice(crate::cli::LogFormat::CHOICES))
+        .kind(Kind::Choice(super::LogFormat::CHOICES))
         .default("text")
         .under(LOGGING),
     Setting::new("log.filter", "RUST_LOG", "log", "Which logs to keep, as a tracing filter (e.g. info,server=debug)")

@@ -12,6 +12,7 @@ crate::on_both_databases!(
     unknown_paths_get_the_404_page,
     static_files_are_served_from_the_binary,
     times_are_shown_in_the_readers_time_zone_and_language,
+    the_profile_page_loads_time_zones_only_on_demand,
 );
 
 async fn pages_render_on_the_server(backend: Backend) {
@@ -166,16 +167,7 @@ async fn times_are_shown_in_the_readers_time_zone_and_language(backend: Backend)
     use time::{OffsetDateTime, format_description::well_known::Rfc3339};
 
     let app = spawn_app(backend).await;
-    let client = browser();
-    app.sign_up_with(&client, &unique_email()).await;
-    let saved = app
-        .rpc_with(
-            &client,
-            "account/update_profile",
-            &[("display_name", "Ada"), ("locale", "de"), ("time_zone", "Asia/Kolkata")],
-        )
-        .await;
-    assert_eq!(saved.status(), 200);
+    let client = reader_in_kolkata(&app).await;
     assert_eq!(app.upload_with(&client, "notes.txt", b"notes").await.status(), 201);
     let listed: serde_json::Value = app.get_rpc_with(&client, "files/list").await.json().await.unwrap();
     let at = listed["items"][0]["uploaded_at"].as_str().unwrap().to_owned();
@@ -200,4 +192,29 @@ async fn times_are_shown_in_the_readers_time_zone_and_language(backend: Backend)
     let element = html.split(&format!(r#"<time datetime="{at}""#)).nth(1).expect("the upload's time is on the page");
     let text = &element[..element.find("</time>").unwrap()];
     assert!(text.contains(&shown), "{shown} not in {text}");
+}
+
+async fn the_profile_page_loads_time_zones_only_on_demand(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = reader_in_kolkata(&app).await;
+
+    // The page holds the user's zone and an empty list of suggestions, neither in its HTML nor in
+    // its hydration data the ~600 zones (`Pacific/Auckland` is one of them).
+    let html = client.get(app.url("/profile")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains(r#"id="field-time_zone""#) && html.contains(r#"value="Asia/Kolkata""#), "no zone field");
+    assert!(html.contains(r#"<datalist id="time-zones">"#), "no suggestions list");
+    assert!(!html.contains("Pacific/Auckland"), "the page carries the zone list");
+
+    // The field asks for them when focused, from a server function anyone may call.
+    let zones: Vec<String> = app.get_rpc_with(&client, "account/time_zones").await.json().await.unwrap();
+    assert!(zones.len() > 400 && zones.iter().any(|zone| zone == "Pacific/Auckland"), "{} zones", zones.len());
+}
+
+/// A signed-in browser whose profile reads German in India's time zone.
+async fn reader_in_kolkata(app: &crate::helpers::TestApp) -> reqwest::Client {
+    let client = browser();
+    app.sign_up_with(&client, &unique_email()).await;
+    let details = [("display_name", "Ada"), ("locale", "de"), ("time_zone", "Asia/Kolkata")];
+    assert_eq!(app.rpc_with(&client, "account/update_profile", &details).await.status(), 200);
+    client
 }

@@ -1,4 +1,5 @@
-//! The profile's "Details" card: display name, language and time zone.
+//! The profile's "Details" card: display name, language and time zone (typed, with the zones
+//! suggested once the field is focused).
 
 use leptos::{prelude::*, server_fn::ServerFn};
 
@@ -10,13 +11,13 @@ use crate::{
     dto::ProfileDto,
     i18n::{Lang, t, use_i18n},
     pages::form_action,
-    rpc::account::UpdateProfile,
+    rpc::account::{UpdateProfile, time_zones},
     session::use_current_user,
     validate,
 };
 
 #[component]
-pub(super) fn DetailsForm(profile: ProfileDto, zones: Vec<String>, saved: Option<String>) -> impl IntoView {
+pub(super) fn DetailsForm(profile: ProfileDto, saved: Option<String>) -> impl IntoView {
     let i18n = use_i18n();
     let current = use_current_user();
     let action = form_action::<UpdateProfile>();
@@ -24,6 +25,20 @@ pub(super) fn DetailsForm(profile: ProfileDto, zones: Vec<String>, saved: Option
     let display_name = RwSignal::new(profile.display_name.clone());
     let locale = RwSignal::new(profile.locale.clone());
     let time_zone = RwSignal::new(profile.time_zone.clone());
+    // ~600 zones: fetched when the field is first focused, so the page and its hydration data do
+    // not carry them. Typing works before they arrive (and without JavaScript); the server checks.
+    let zones = RwSignal::new(None::<Vec<String>>);
+    let load_zones = move |()| {
+        if zones.get_untracked().is_none() {
+            zones.set(Some(Vec::new()));
+            leptos::task::spawn_local(async move {
+                match time_zones().await {
+                    Ok(list) => zones.set(Some(list)),
+                    Err(_) => zones.set(None),
+                }
+            });
+        }
+    };
     // The header's language switcher changes the same preference: keep the select in step, or
     // saving the form would switch the user back.
     Effect::new(move |_| {
@@ -69,16 +84,12 @@ pub(super) fn DetailsForm(profile: ProfileDto, zones: Vec<String>, saved: Option
                         }).collect_view()}
                     </select>
                 </div>
-                <div class="field">
-                    <label for="field-time-zone">{t("field-time-zone")}</label>
-                    <select id="field-time-zone" name="time_zone" on:change=move |ev| time_zone.set(event_target_value(&ev))>
-                        {zones.into_iter().map(|zone| {
-                            let selected = zone == profile.time_zone;
-                            let label = zone.clone();
-                            view! { <option value=zone selected=selected>{label}</option> }
-                        }).collect_view()}
-                    </select>
-                </div>
+                <Field label="field-time-zone" name="time_zone" value=time_zone required=true
+                    hint="field-time-zone-hint" list="time-zones" on_focus=load_zones
+                    server_error=server_error_for(result, "time_zone")/>
+                <datalist id="time-zones">
+                    {move || zones.get().unwrap_or_default().into_iter().map(|zone| view! { <option value=zone/> }).collect_view()}
+                </datalist>
                 <button type="submit" class="button" disabled=move || pending.get()>{t("profile-save")}</button>
             </form>
         </section>

@@ -18,12 +18,7 @@ use leptos_router::{components::Redirect, hooks::use_query_map};
 pub(crate) use sessions::device_name;
 
 use super::{error::ErrorPage, two_factor::TwoFactorCard};
-use crate::{
-    dto::ProfileDto,
-    error::AppError,
-    i18n::t,
-    rpc::account::{profile, time_zones},
-};
+use crate::{dto::ProfileDto, error::AppError, i18n::t, rpc::account::profile};
 use activity::ActivityCard;
 use avatar::AvatarForm;
 use deletion::DeleteAccountCard;
@@ -36,13 +31,13 @@ use sessions::Sessions;
 
 #[component]
 pub fn ProfilePage() -> impl IntoView {
-    let data = Resource::new(|| (), |_| async { Ok::<_, AppError>((profile().await?, time_zones().await?)) });
+    let data = Resource::new(|| (), |_| profile());
     view! {
         <Title text=t("profile-title")/>
         <Suspense fallback=|| view! { <p class="muted" aria-busy="true">{t("loading")}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Ok((profile, zones)) => view! { <Profile profile zones/> }.into_any(),
+                    Ok(profile) => view! { <Profile profile/> }.into_any(),
                     Err(AppError::Unauthenticated) => view! { <Redirect path="/signin"/> }.into_any(),
                     Err(error) => view! { <ErrorPage error/> }.into_any(),
                 }
@@ -52,7 +47,7 @@ pub fn ProfilePage() -> impl IntoView {
 }
 
 #[component]
-fn Profile(profile: ProfileDto, zones: Vec<String>) -> impl IntoView {
+fn Profile(profile: ProfileDto) -> impl IntoView {
     let saved = use_query_map().get_untracked().get("saved");
     // Bumped when the password changes here, so the new event shows without a reload.
     let activity_changed = RwSignal::new(0u32);
@@ -69,7 +64,7 @@ fn Profile(profile: ProfileDto, zones: Vec<String>) -> impl IntoView {
         {(!profile.email_verified || saved.as_deref() == Some("verified")).then(|| view! { <EmailCheck verified=profile.email_verified saved=saved.clone()/> })}
         <div class="profile-grid">
             <AvatarForm avatar=profile.avatar_url.clone() name=profile.display_name.clone() saved=saved.clone()/>
-            <DetailsForm profile zones saved=saved.clone()/>
+            <DetailsForm profile saved=saved.clone()/>
             <PasswordForm saved=saved.clone() changed=activity_changed/>
             <TwoFactorCard saved=saved.clone() changed=activity_changed/>
             <ActivityCard changed=activity_changed/>

@@ -29,76 +29,17 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
-use domain::{config::parse, files::ByteSize};
 use ipnet::IpNet;
 use leptos::{nonce::Nonce, prelude::*};
-use serde::Deserialize;
 use tokio::time::Instant;
 use tower::{Layer, ServiceExt, service_fn};
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use url::Url;
 
-/// The settings `BODY_LIMIT`, `REQUEST_TIMEOUT`, `CORS_ORIGINS`, `IP_ALLOW` and `IP_DENY`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct HardeningConfig {
-    /// Largest request body of forms, JSON and server functions.
-    #[serde(deserialize_with = "parse::from_str")]
-    pub body_limit: ByteSize,
-    /// How long a request may take until its response starts (0 turns it off).
-    #[serde(deserialize_with = "parse::duration")]
-    pub request_timeout: Duration,
-    /// Origins whose pages may call /api/ from the browser (CORS). None by default.
-    #[serde(default, deserialize_with = "origins")]
-    pub cors_origins: Vec<HeaderValue>,
-    /// Only clients in these networks are served. Everyone by default.
-    #[serde(default, deserialize_with = "allowed")]
-    pub ip_allow: Vec<IpNet>,
-    /// Clients in these networks are refused, even when IP_ALLOW lists them.
-    #[serde(default, deserialize_with = "denied")]
-    pub ip_deny: Vec<IpNet>,
-}
+mod config;
+mod csp;
 
-fn origins<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<HeaderValue>, D::Error> {
-    parse::list(deserializer, parse_origin)
-}
-
-fn allowed<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<IpNet>, D::Error> {
-    parse::list(deserializer, parse_allowed)
-}
-
-fn denied<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<IpNet>, D::Error> {
-    parse::list(deserializer, parse_denied)
-}
-
-/// An origin such as `https://app.example` (no path), as the browser sends it in `Origin`.
-fn parse_origin(raw: &str) -> Result<HeaderValue, String> {
-    let raw = raw.trim();
-    let refuse = || format!("CORS_ORIGINS: `{raw}` is not an origin like https://app.example");
-    let url = Url::parse(raw).map_err(|_| refuse())?;
-    let origin = url.origin();
-    let bare = url.path() == "/" && url.query().is_none() && url.fragment().is_none() && url.username().is_empty();
-    if !origin.is_tuple() || !bare || !matches!(url.scheme(), "http" | "https") {
-        return Err(refuse());
-    }
-    HeaderValue::from_str(&origin.ascii_serialization()).map_err(|_| refuse())
-}
-
-/// A network (`10.0.0.0/8`) or one address (`192.0.2.7`, `2001:db8::1`).
-fn parse_network(setting: &str, raw: &str) -> Result<IpNet, String> {
-    let raw = raw.trim();
-    raw.parse::<IpNet>()
-        .or_else(|_| raw.parse::<IpAddr>().map(IpNet::from))
-        .map_err(|_| format!("{setting}: `{raw}` is not an IP network"))
-}
-
-fn parse_allowed(raw: &str) -> Result<IpNet, String> {
-    parse_network("IP_ALLOW", raw)
-}
-
-fn parse_denied(raw: &str) -> Result<IpNet, String> {
-    parse_network("IP_DENY", raw)
-}
+pub use config::HardeningConfig;
+use csp::ContentSecurityPolicy;
 
 /// What `guard` enforces, built once at start-up.
 #[derive(Clone)]
@@ -111,15 +52,11 @@ struct Policy {
     allow: Vec<IpNet>,
     deny: Vec<IpNet>,
     hsts: bool,
-    /// Where plain form posts may lead, besides this app: see [`form_targets`].
-    form_action: String,
-    /// Where images and frames may come from, besides this app: see [`download_origin`].
-    downloads: String,
+    csp: ContentSecurityPolicy,
 }
 
 impl Hardening {
     pub fn new(domain: &domain::config::Config, config: &HardeningConfig) -> Self {
-        let sources = |origins: Vec<String>| origins.iter().map(|o| format!(" {o}")).collect::<String>();
         Self(Arc::new(Policy {
             body_limit: usize::try_from(config.body_limit.0).unwrap_or(usize::MAX),
             timeout: (!config.request_timeout.is_zero()).then_some(config.request_timeout),
@@ -127,8 +64,7 @@ impl Hardening {
             allow: config.ip_allow.clone(),
             deny: config.ip_deny.clone(),
             hsts: domain.public_url.as_ref().is_some_and(|url| url.scheme() == "https"),
-            form_action: sources(form_targets(&domain.oidc)),
-            downloads: sources(download_origin(&domain.storage).into_iter().collect()),
+            csp: ContentSecurityPolicy::new(domain),
         }))
     }
 }
@@ -147,37 +83,6 @@ fn cors(origins: &[HeaderValue]) -> CorsLayer {
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::IF_MATCH, IDEMPOTENCY_KEY])
         .expose_headers(exposed.collect::<Vec<_>>())
         .max_age(Duration::from_secs(600))
-}
-
-/// The providers' origins. Signing out without JavaScript posts a form whose answer redirects to
-/// the provider's end-session endpoint (RP-initiated logout), and Chromium applies `form-action`
-/// to the redirects after a form post too: with `'self'` alone that last step would be blocked.
-/// (Sign-in starts with a plain link, which `form-action` does not govern.) A provider whose
-/// end-session endpoint is on another origin than its issuer would still be blocked there; the
-/// session here is ended either way.
-fn form_targets(oidc: &domain::oidc::OidcConfig) -> Vec<String> {
-    let mut origins: Vec<String> = oidc
-        .providers
-        .iter()
-        .filter_map(|p| Url::parse(&p.issuer).ok())
-        .map(|url| url.origin().ascii_serialization())
-        .collect();
-    origins.sort();
-    origins.dedup();
-    origins
-}
-
-/// With presigned downloads a file's URL redirects to the bucket, and the file page shows images
-/// (`<img>`) and PDFs (`<iframe>`) from that URL: the bucket's origin must be allowed for both.
-fn download_origin(storage: &domain::storage::StorageConfig) -> Option<String> {
-    if !storage.presigned_downloads {
-        return None;
-    }
-    Some(match &storage.endpoint {
-        Some(endpoint) => endpoint.origin().ascii_serialization(),
-        // AWS itself: virtual-hosted bucket names under amazonaws.com.
-        None => "https://*.amazonaws.com".to_owned(),
-    })
 }
 
 /// Routes whose bodies stream for as long as they take, so the body limit and the timeout would
@@ -302,7 +207,7 @@ impl Policy {
     fn add_headers(&self, path: &str, nonce: &str, headers: &mut HeaderMap) {
         // A handler that set its own policy (stored files: `default-src 'none'`) knows better.
         if !headers.contains_key(header::CONTENT_SECURITY_POLICY)
-            && let Ok(value) = HeaderValue::from_str(&self.content_security_policy(path, nonce))
+            && let Ok(value) = HeaderValue::from_str(&self.csp.header(path, nonce))
         {
             headers.insert(header::CONTENT_SECURITY_POLICY, value);
         }
@@ -316,31 +221,6 @@ impl Policy {
             );
         }
     }
-
-    /// The policy of every page (and, harmlessly, of every other response).
-    ///
-    /// - `script-src`: our files, the inline scripts Leptos writes (hydration, streamed resources
-    ///   and suspense chunks all carry the nonce), and compiling the wasm. No `'unsafe-inline'`.
-    /// - `style-src`: see [`style_sources`].
-    /// - `img-src`: `data:` for the two-factor QR code, `blob:` for local previews.
-    /// - `frame-src`: the file page shows PDFs in an `<iframe>` of our own download URL.
-    fn content_security_policy(&self, path: &str, nonce: &str) -> String {
-        let (downloads, form_action) = (&self.downloads, &self.form_action);
-        format!(
-            "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src {}; \
-             img-src 'self' data: blob:{downloads}; frame-src 'self'{downloads}; connect-src 'self'; \
-             font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'{form_action}; \
-             frame-ancestors 'none'",
-            style_sources(path)
-        )
-    }
-}
-
-/// Where styles may come from, by path. The app has no inline styles (no `style=` attributes, no
-/// `<style>`; Leptos adds none): only its stylesheet. The API docs page (Swagger UI, served from
-/// our own files) sets styles inline, so it gets `'unsafe-inline'` for styles, never for scripts.
-fn style_sources(path: &str) -> &'static str {
-    if path == "/api/docs" || path.starts_with("/api/docs/") { "'self' 'unsafe-inline'" } else { "'self'" }
 }
 
 /// Deny wins; an empty allow list allows everyone.
@@ -369,7 +249,7 @@ fn is_length_limit(err: &axum::Error) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use super::{config::parse_network, *};
 
     fn nets(list: &[&str]) -> Vec<IpNet> {
         list.iter().map(|n| parse_network("TEST", n).unwrap()).collect()
@@ -384,19 +264,6 @@ mod tests {
         assert!(!admits(&nets(&["10.0.0.0/8"]), &[], ip("11.1.2.3")));
         assert!(!admits(&nets(&["10.0.0.0/8"]), &nets(&["10.1.2.3"]), ip("10.1.2.3")));
         assert!(admits(&nets(&["2001:db8::/32"]), &[], ip("2001:db8::1")));
-    }
-
-    #[test]
-    fn bad_networks_and_origins_name_their_setting() {
-        assert_eq!(parse_denied("10.0.0/8").unwrap_err(), "IP_DENY: `10.0.0/8` is not an IP network");
-        assert_eq!(parse_allowed("nowhere").unwrap_err(), "IP_ALLOW: `nowhere` is not an IP network");
-        assert_eq!(parse_allowed(" 192.0.2.7 ").unwrap(), "192.0.2.7/32".parse::<IpNet>().unwrap());
-        assert_eq!(parse_origin("https://a.example").unwrap(), "https://a.example");
-        assert_eq!(parse_origin("https://a.example:8443/").unwrap(), "https://a.example:8443");
-        for bad in ["a.example", "https://a.example/app", "ftp://a.example", "*"] {
-            let err = parse_origin(bad).unwrap_err();
-            assert!(err.starts_with("CORS_ORIGINS: ") && err.contains(bad), "{err}");
-        }
     }
 
     #[test]
@@ -433,12 +300,5 @@ mod tests {
         for path in ["/rpc/assistant/conversations", "/rpc/assistant/rename", "/assistant", "/events"] {
             assert!(!streams_response(path), "{path}");
         }
-    }
-
-    #[test]
-    fn only_the_api_docs_may_style_inline() {
-        assert_eq!(style_sources("/profile"), "'self'");
-        assert_eq!(style_sources("/api/docs"), "'self' 'unsafe-inline'");
-        assert_eq!(style_sources("/api/docsx"), "'self'");
     }
 }
