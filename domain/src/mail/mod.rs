@@ -174,14 +174,22 @@ impl Mailer {
             return self.send(mail).await;
         }
         let txn = self.db.begin().await?;
-        let mut owner = user::Entity::find_by_id(account);
-        if txn.get_database_backend() == DatabaseBackend::Postgres {
-            owner = owner.lock_shared();
+        // SQLite: write first. A transaction that has read cannot start writing once another
+        // connection has committed since (SQLITE_BUSY_SNAPSHOT at once, whatever the busy
+        // timeout); writing first takes the lock, and dropping the transaction takes the mail
+        // back. PostgreSQL: lock the owner's row first, as an erasure takes it to delete the mail.
+        let sqlite = txn.get_database_backend() == DatabaseBackend::Sqlite;
+        if sqlite {
+            Self::keep(&txn, mail.clone()).await?;
         }
+        let owner = user::Entity::find_by_id(account);
+        let owner = if sqlite { owner } else { owner.lock_shared() };
         if owner.one(&txn).await?.is_none() {
             return Ok(());
         }
-        Self::keep(&txn, mail).await?;
+        if !sqlite {
+            Self::keep(&txn, mail).await?;
+        }
         txn.commit().await?;
         self.count_sent();
         Ok(())

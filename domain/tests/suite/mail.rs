@@ -202,3 +202,46 @@ async fn an_email_about_an_account_erased_on_its_way_is_not_kept(backend: Backen
     }
     assert_eq!(kept().await, 0, "nothing of the erased account is left in the outbox");
 }
+
+/// On SQLite a transaction that has read cannot start writing once another connection has
+/// committed since (SQLITE_BUSY_SNAPSHOT, at once, whatever the busy timeout): an e-mail must be
+/// kept while the rest of the app writes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emails_are_kept_while_other_connections_write() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+
+    let app = spawn_services(Backend::Sqlite, &[]).await;
+    let email = format!("user-{}@example.com", uuid::Uuid::new_v4().simple());
+    let input =
+        SignUp { email: &email, password: "correct horse battery staple", display_name: None, locale: Locale::En };
+    let (account, _) = app.services.accounts.sign_up(input, &ClientInfo::default()).await.unwrap();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let writer = tokio::spawn({
+        let db = app.db.clone();
+        async move {
+            let mut writes = 0u32;
+            while !*stopped.borrow() {
+                domain::entities::user::Entity::update_many()
+                    .col_expr(domain::entities::user::Column::UpdatedAt, Expr::value(time::OffsetDateTime::now_utc()))
+                    .filter(domain::entities::user::Column::Id.eq(account.id))
+                    .exec(&db)
+                    .await
+                    .unwrap();
+                writes += 1;
+            }
+            writes
+        }
+    });
+    for event in (0..100).map(|i| format!("event_{i}")) {
+        let notice = domain::notifications::SecurityNotice {
+            message_id: uuid::Uuid::now_v7(),
+            user_id: account.id,
+            event,
+            at: time::OffsetDateTime::now_utc(),
+            ip: None,
+        };
+        app.services.notifications.send_security_notice(notice).await.unwrap();
+    }
+    stop.send(true).unwrap();
+    assert!(writer.await.unwrap() > 100, "the other connection hardly wrote");
+}
