@@ -658,6 +658,7 @@ admin-audit-event = الحدث
 admin-audit-any-event = أي حدث
 admin-audit-from = من
 admin-audit-to = إلى
+admin-audit-seq = #
 admin-audit-when = متى
 admin-audit-by = بواسطة
 admin-audit-details = التفاصيل

@@ -646,6 +646,7 @@ admin-audit-event = Ereignis
 admin-audit-any-event = Jedes Ereignis
 admin-audit-from = Von
 admin-audit-to = Bis
+admin-audit-seq = #
 admin-audit-when = Wann
 admin-audit-by = Durch
 admin-audit-details = Details

@@ -646,6 +646,7 @@ admin-audit-event = Event
 admin-audit-any-event = Any event
 admin-audit-from = From
 admin-audit-to = To
+admin-audit-seq = #
 admin-audit-when = When
 admin-audit-by = By
 admin-audit-details = Details

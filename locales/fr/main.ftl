@@ -646,6 +646,7 @@ admin-audit-event = Événement
 admin-audit-any-event = Tout événement
 admin-audit-from = Du
 admin-audit-to = Au
+admin-audit-seq = #
 admin-audit-when = Quand
 admin-audit-by = Par
 admin-audit-details = Détails

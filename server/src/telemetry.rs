@@ -154,44 +154,41 @@ fn current_ids() -> (Option<String>, Option<String>) {
 /// A log line formatter that adds `trace_id` and `request_id` to what `F` writes.
 struct WithTraceIds<F>(F);
 
-impl<S, N> FormatEvent<S, N> for WithTraceIds<Format<Full>>
-where
-    S: Subscriber + for<'a> LookupSpan<'a>,
-    N: for<'a> FormatFields<'a> + 'static,
-{
-    fn format_event(&self, ctx: &FmtContext<'_, S, N>, mut writer: Writer<'_>, event: &Event<'_>) -> std::fmt::Result {
-        let (trace_id, request_id) = current_ids();
-        if trace_id.is_none() && request_id.is_none() {
-            return self.0.format_event(ctx, writer, event);
-        }
-        let mut line = String::new();
-        self.0.format_event(ctx, Writer::new(&mut line), event)?;
-        let line = line.trim_end_matches('\n');
-        write!(writer, "{line}")?;
+/// How a formatted line takes the ids: text as `key=value` pairs at its end, JSON as two more
+/// top-level members.
+trait AppendIds {
+    fn append_ids(
+        line: String,
+        trace_id: Option<String>,
+        request_id: Option<String>,
+    ) -> Result<String, std::fmt::Error>;
+}
+
+impl AppendIds for Format<Full> {
+    fn append_ids(
+        line: String,
+        trace_id: Option<String>,
+        request_id: Option<String>,
+    ) -> Result<String, std::fmt::Error> {
+        let mut out = line.trim_end_matches('\n').to_owned();
         if let Some(trace_id) = trace_id {
-            write!(writer, " trace_id={trace_id}")?;
+            write!(out, " trace_id={trace_id}")?;
         }
         if let Some(request_id) = request_id {
-            write!(writer, " request_id={request_id}")?;
+            write!(out, " request_id={request_id}")?;
         }
-        writeln!(writer)
+        out.push('\n');
+        Ok(out)
     }
 }
 
-impl<S, N> FormatEvent<S, N> for WithTraceIds<Format<Json>>
-where
-    S: Subscriber + for<'a> LookupSpan<'a>,
-    N: for<'a> FormatFields<'a> + 'static,
-{
-    fn format_event(&self, ctx: &FmtContext<'_, S, N>, mut writer: Writer<'_>, event: &Event<'_>) -> std::fmt::Result {
-        let (trace_id, request_id) = current_ids();
-        if trace_id.is_none() && request_id.is_none() {
-            return self.0.format_event(ctx, writer, event);
-        }
-        let mut line = String::new();
-        self.0.format_event(ctx, Writer::new(&mut line), event)?;
-        // The line is one JSON object: the ids go in as two more top-level members.
-        let Some(end) = line.rfind('}') else { return writer.write_str(&line) };
+impl AppendIds for Format<Json> {
+    fn append_ids(
+        mut line: String,
+        trace_id: Option<String>,
+        request_id: Option<String>,
+    ) -> Result<String, std::fmt::Error> {
+        let Some(end) = line.rfind('}') else { return Ok(line) };
         let mut extra = String::new();
         if let Some(trace_id) = trace_id {
             write!(extra, ",\"trace_id\":\"{trace_id}\"")?;
@@ -201,7 +198,24 @@ where
             write!(extra, ",\"request_id\":{quoted}")?;
         }
         line.insert_str(end, &extra);
-        writer.write_str(&line)
+        Ok(line)
+    }
+}
+
+impl<S, N, F> FormatEvent<S, N> for WithTraceIds<F>
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+    F: FormatEvent<S, N> + AppendIds,
+{
+    fn format_event(&self, ctx: &FmtContext<'_, S, N>, mut writer: Writer<'_>, event: &Event<'_>) -> std::fmt::Result {
+        let (trace_id, request_id) = current_ids();
+        if trace_id.is_none() && request_id.is_none() {
+            return self.0.format_event(ctx, writer, event);
+        }
+        let mut line = String::new();
+        self.0.format_event(ctx, Writer::new(&mut line), event)?;
+        writer.write_str(&F::append_ids(line, trace_id, request_id)?)
     }
 }
 

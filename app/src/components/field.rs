@@ -1,6 +1,9 @@
 use leptos::prelude::*;
 
-use crate::{error::AppError, i18n::use_i18n};
+use crate::{
+    error::AppError,
+    i18n::{t, use_i18n},
+};
 
 /// A check run as the user types: the translation key of the problem, if any.
 pub type Check = fn(&str) -> Option<&'static str>;
@@ -113,21 +116,35 @@ pub fn Field(
     }
 }
 
-/// The error of a form that belongs to no single field, as an alert.
+/// The error of a form that belongs to no single field, as an alert; or, given `field`, the error
+/// of a field the form does not show (a link's token).
 #[component]
-pub fn FormAlert<T, S>(result: S) -> impl IntoView
+pub fn FormAlert<T, S>(result: S, #[prop(optional)] field: Option<&'static str>) -> impl IntoView
 where
     T: Send + Sync + 'static,
     S: Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
 {
     let i18n = use_i18n();
     let message = Signal::derive(move || match result.get() {
-        Some(Err(err)) if err.field().is_none() => Some(i18n.t_args(&err.message_key(), &err.message_args())),
+        Some(Err(err)) if err.field() == field => Some(i18n.t_args(&err.message_key(), &err.message_args())),
         _ => None,
     });
     view! {
         <Show when=move || message.get().is_some()>
             <div class="alert alert-error" role="alert">{move || message.get()}</div>
+        </Show>
+    }
+}
+
+/// What a form did, once `when` holds, as a status a screen reader says.
+#[component]
+pub fn SuccessAlert<W>(when: W, message: &'static str) -> impl IntoView
+where
+    W: Fn() -> bool + Send + Sync + 'static,
+{
+    view! {
+        <Show when>
+            <p class="alert alert-success" role="status">{t(message)}</p>
         </Show>
     }
 }

@@ -4,4 +4,6 @@ pub mod field;
 pub mod form;
 pub mod header;
 pub mod icon;
+pub mod loading;
+pub mod table;
 pub mod uploader;

@@ -8,36 +8,16 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use super::form_action;
 use crate::{
     components::{
-        field::{Field, FormAlert, server_error_for},
+        field::{Field, FormAlert, SuccessAlert, server_error_for},
         form::{hydrated_form_ref, use_validated_form},
     },
-    error::AppError,
-    i18n::{t, use_i18n},
+    i18n::t,
     rpc::auth::{ForgotPassword, ResetPassword, VerifyEmail},
     validate,
 };
 
 fn token_from_query() -> String {
     use_query_map().get_untracked().get("token").unwrap_or_default()
-}
-
-/// A refused link: said plainly, with the way to a new one.
-#[component]
-fn LinkError<T, S>(result: S) -> impl IntoView
-where
-    T: Send + Sync + 'static,
-    S: Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
-{
-    let i18n = use_i18n();
-    let message = Signal::derive(move || match result.get() {
-        Some(Err(err)) if err.field() == Some("token") => Some(i18n.t_args(&err.message_key(), &err.message_args())),
-        _ => None,
-    });
-    view! {
-        <Show when=move || message.get().is_some()>
-            <div class="alert alert-error" role="alert">{move || message.get()}</div>
-        </Show>
-    }
 }
 
 #[component]
@@ -56,7 +36,7 @@ pub fn VerifyEmailPage() -> impl IntoView {
         <section class="auth card">
             <h1>{t("verify-title")}</h1>
             <p class="muted">{t("verify-lead")}</p>
-            <LinkError result/>
+            <FormAlert result field="token"/>
             <ActionForm action>
                 <input type="hidden" name="token" value=token/>
                 <button type="submit" class="button button-block">{t("verify-submit")}</button>
@@ -82,9 +62,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
         <section class="auth card">
             <h1>{t("forgot-title")}</h1>
             <p class="muted">{t("forgot-lead")}</p>
-            <Show when=sent>
-                <p class="alert alert-success" role="status">{t("forgot-sent")}</p>
-            </Show>
+            <SuccessAlert when=sent message="forgot-sent"/>
             <FormAlert result/>
             <form node_ref=hydrated_form_ref() method="post" action=ForgotPassword::url() on:submit=on_submit>
                 <Field label="field-email" name="email" kind="email" autocomplete="email" required=true
@@ -121,7 +99,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
         <section class="auth card">
             <h1>{t("reset-title")}</h1>
             <p class="muted">{t("reset-lead")}</p>
-            <LinkError result/>
+            <FormAlert result field="token"/>
             <FormAlert result/>
             <form node_ref=hydrated_form_ref() method="post" action=ResetPassword::url() on:submit=on_submit>
                 <input type="hidden" name="token" value=token/>

@@ -7,7 +7,7 @@ use leptos_router::{components::Redirect, hooks::use_query_map};
 
 use super::error::ErrorPage;
 use crate::{
-    components::assistant::MessageItem,
+    components::{assistant::MessageItem, loading::loading},
     error::AppError,
     i18n::t,
     rpc::assistant::{conversation_messages, list_conversations},
@@ -33,7 +33,7 @@ pub fn AssistantPage() -> impl IntoView {
             <h1>{t("assistant-title")}</h1>
             <p class="muted">{t("assistant-page-lead")}</p>
         </div>
-        <Transition fallback=|| view! { <p class="muted" aria-busy="true">{t("loading")}</p> }>
+        <Transition fallback=loading>
             {move || Suspend::new(async move {
                 match conversations.await {
                     Err(AppError::Unauthenticated) => view! { <Redirect path="/signin"/> }.into_any(),

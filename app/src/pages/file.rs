@@ -9,7 +9,7 @@ use leptos_router::{
 
 use super::{error::ErrorPage, url_error};
 use crate::{
-    components::date_time::DateTime,
+    components::{date_time::DateTime, loading::loading},
     dto::{FileDetailsDto, Preview, ShareDto},
     error::AppError,
     format,
@@ -30,7 +30,7 @@ pub fn FilePage() -> impl IntoView {
         |(id, _)| file_details(id),
     );
     view! {
-        <Transition fallback=|| view! { <p class="muted" aria-busy="true">{t("loading")}</p> }>
+        <Transition fallback=loading>
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(details) => view! { <File details/> }.into_any(),

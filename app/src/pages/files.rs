@@ -9,7 +9,7 @@ use leptos_router::{
 
 use super::{error::ErrorPage, url_error, urlencode};
 use crate::{
-    components::{date_time::DateTime, uploader::Uploader},
+    components::{date_time::DateTime, loading::loading, uploader::Uploader},
     dto::{FileDto, FilePageDto},
     error::AppError,
     format,
@@ -89,7 +89,7 @@ pub fn FilesPage() -> impl IntoView {
                 })}
             </Transition>
         </section>
-        <Transition fallback=|| view! { <p class="muted" aria-busy="true">{t("loading")}</p> }>
+        <Transition fallback=loading>
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(page) => view! { <Files page params=params.get_untracked()/> }.into_any(),

@@ -7,6 +7,7 @@ use leptos_router::hooks::use_params_map;
 
 use super::error::ErrorPage;
 use crate::{
+    components::loading::loading,
     i18n::t,
     markdown::to_safe_html,
     rpc::assistant::{help_page, help_pages},
@@ -21,7 +22,7 @@ pub fn HelpIndexPage() -> impl IntoView {
             <h1>{t("help-title")}</h1>
             <p class="muted">{t("help-lead")}</p>
         </div>
-        <Suspense fallback=|| view! { <p class="muted" aria-busy="true">{t("loading")}</p> }>
+        <Suspense fallback=loading>
             {move || Suspend::new(async move {
                 match pages.await {
                     Ok(list) if list.is_empty() => view! { <p class="card muted empty">{t("help-none")}</p> }.into_any(),
@@ -42,7 +43,7 @@ pub fn HelpPage() -> impl IntoView {
     let params = use_params_map();
     let page = Resource::new(move || params.with(|p| p.get("slug").unwrap_or_default()), help_page);
     view! {
-        <Suspense fallback=|| view! { <p class="muted" aria-busy="true">{t("loading")}</p> }>
+        <Suspense fallback=loading>
             {move || Suspend::new(async move {
                 match page.await {
                     Ok(page) => {

@@ -8,7 +8,7 @@ use leptos_router::{components::Redirect, hooks::use_query_map};
 
 use super::error::ErrorPage;
 use crate::{
-    components::{date_time::DateTime, header::use_live_unread},
+    components::{date_time::DateTime, field::SuccessAlert, header::use_live_unread, loading::loading},
     dto::{NotificationDto, PreferenceDto},
     error::AppError,
     i18n::{t, use_i18n},
@@ -34,7 +34,7 @@ pub fn NotificationsPage() -> impl IntoView {
                 <button type="submit" class="button button-ghost">{t("notifications-mark-all")}</button>
             </ActionForm>
         </div>
-        <Transition fallback=|| view! { <p class="muted" aria-busy="true">{t("loading")}</p> }>
+        <Transition fallback=loading>
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(list) if list.is_empty() => view! { <p class="card muted empty">{t("notifications-none")}</p> }.into_any(),
@@ -75,9 +75,7 @@ fn SettingsForm(preferences: Vec<PreferenceDto>) -> impl IntoView {
         <section class="card" id="settings" aria-labelledby="settings-heading">
             <h2 id="settings-heading">{t("notification-settings-heading")}</h2>
             <p class="muted">{t("notification-settings-lead")}</p>
-            <Show when=show_saved>
-                <p class="alert alert-success" role="status">{t("notification-settings-saved")}</p>
-            </Show>
+            <SuccessAlert when=show_saved message="notification-settings-saved"/>
             <ActionForm action=save>
                 <table class="settings-table">
                     <thead>

@@ -10,7 +10,8 @@ use super::url_error;
 use crate::{
     components::{
         date_time::DateTime,
-        field::{Field, FormAttempt},
+        field::{Field, FormAttempt, SuccessAlert},
+        loading::loading,
     },
     dto::{LinkedProviderDto, ProviderDto, provider_start_url},
     i18n::{t, use_i18n},
@@ -110,14 +111,12 @@ pub fn LinkedProvidersCard(saved: Option<String>) -> impl IntoView {
             <h2 id="providers-heading">{t("providers-heading")}</h2>
             <p class="muted">{t("providers-lead")}</p>
             {(saved_linked).then(|| view! { <p class="alert alert-success" role="status">{t("providers-linked")}</p> })}
-            <Show when=done>
-                <p class="alert alert-success" role="status">{t("providers-unlinked")}</p>
-            </Show>
+            <SuccessAlert when=done message="providers-unlinked"/>
             {move || error().map(|err| {
                 let key = err.message_key();
                 view! { <p class="alert alert-error" role="alert">{move || i18n.t(&key)}</p> }
             })}
-            <Transition fallback=|| view! { <p class="muted" aria-busy="true">{t("loading")}</p> }>
+            <Transition fallback=loading>
                 {move || Suspend::new(async move {
                     let Ok(list) = list.await else {
                         return view! { <p class="muted">{t("providers-none")}</p> }.into_any();

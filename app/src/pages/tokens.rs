@@ -10,8 +10,10 @@ use super::{form_action, url_error};
 use crate::{
     components::{
         date_time::DateTime,
-        field::{Field, FormAlert, server_error_for},
+        field::{Field, FormAlert, SuccessAlert, server_error_for},
         form::{hydrated_form_ref, use_validated_form},
+        loading::loading,
+        table::{Column, DataTable},
     },
     dto::{NewTokenDto, TokenDto},
     i18n::{t, use_i18n},
@@ -62,9 +64,7 @@ pub fn AccessTokens(saved: Option<String>) -> impl IntoView {
         <section class="card" id="tokens" aria-labelledby="tokens-heading">
             <h2 id="tokens-heading">{t("tokens-heading")}</h2>
             <p class="muted">{t("tokens-lead")}</p>
-            <Show when=show_revoked>
-                <p class="alert alert-success" role="status">{t("tokens-revoked")}</p>
-            </Show>
+            <SuccessAlert when=show_revoked message="tokens-revoked"/>
             {revoke_failed.map(|err| view! {
                 <p class="alert alert-error" role="alert">{move || i18n.t_args(&err.message_key(), &err.message_args())}</p>
             })}
@@ -83,7 +83,7 @@ pub fn AccessTokens(saved: Option<String>) -> impl IntoView {
                     })}
                 </Suspense>
             </div>
-            <Transition fallback=|| view! { <p class="muted" aria-busy="true">{t("loading")}</p> }>
+            <Transition fallback=loading>
                 {move || Suspend::new(async move {
                     let tokens = list.await.unwrap_or_default();
                     if tokens.is_empty() {
@@ -137,24 +137,9 @@ fn TokenMade(new: NewTokenDto) -> impl IntoView {
 #[component]
 fn TokenTable(tokens: Vec<TokenDto>, on_revoked: Callback<String>) -> impl IntoView {
     view! {
-        <div class="table-scroll">
-            <table class="file-table token-table">
-                <caption class="visually-hidden">{t("tokens-heading")}</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">{t("tokens-col-name")}</th>
-                        <th scope="col">{t("tokens-col-scopes")}</th>
-                        <th scope="col">{t("tokens-col-created")}</th>
-                        <th scope="col">{t("tokens-col-expires")}</th>
-                        <th scope="col">{t("tokens-col-last-used")}</th>
-                        <th scope="col"><span class="visually-hidden">{t("tokens-col-actions")}</span></th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {tokens.into_iter().map(|token| view! { <TokenRow token on_revoked/> }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <DataTable caption=t("tokens-heading") columns=TOKEN_COLUMNS class="token-table">
+            {tokens.into_iter().map(|token| view! { <TokenRow token on_revoked/> }).collect_view()}
+        </DataTable>
     }
 }
 
@@ -280,6 +265,19 @@ fn CreateForm(action: ServerAction<CreateToken>, admin: bool) -> impl IntoView {
         </form>
     }
 }
+
+/// The tokens page's columns: those of [`TokenCells`], then the row's buttons.
+const TOKEN_COLUMNS: &[Column] = &[
+    Column::text("tokens-col-name"),
+    Column::text("tokens-col-scopes"),
+    Column::text("tokens-col-created"),
+    Column::text("tokens-col-expires"),
+    Column::text("tokens-col-last-used"),
+    Column::actions("tokens-col-actions"),
+];
+
+/// The columns of [`TokenCells`] alone: the admin console shows tokens without buttons.
+pub(crate) const TOKEN_CELL_COLUMNS: &[Column] = TOKEN_COLUMNS.split_last().unwrap().1;
 
 /// A token's name, scopes, creation, expiry and last use, as cells of its row (here and in the
 /// admin console's page of an account).

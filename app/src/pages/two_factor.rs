@@ -8,8 +8,10 @@ use crate::{
     components::{
         field::{Field, FormAlert, server_error_for},
         form::{hydrated_form_ref, use_validated_form},
+        loading::loading,
     },
     dto::EnrolmentDto,
+    error::AppError,
     i18n::t,
     rpc::account::{ConfirmTwoFactor, DisableTwoFactor, RegenerateRecoveryCodes, StartTwoFactor, two_factor},
     validate,
@@ -28,13 +30,15 @@ pub fn TwoFactorCard(saved: Option<String>, changed: RwSignal<u32>) -> impl Into
             <p class="muted">{t("two-factor-lead")}</p>
             {turned_off.then(|| view! { <p class="alert alert-success" role="status">{t("two-factor-disabled")}</p> })}
             {move || fresh_codes.get().map(|codes| view! { <RecoveryCodeList codes/> })}
-            <Transition fallback=|| view! { <p class="muted" aria-busy="true">{t("loading")}</p> }>
+            <Transition fallback=loading>
                 {move || Suspend::new(async move {
                     match status.await {
                         Ok(status) if status.enabled => view! {
                             <p class="two-factor-state">{t("two-factor-on")}</p>
                             <p class="muted">{t("two-factor-codes-left")} " " <strong>{status.recovery_codes_left}</strong></p>
-                            <RegenerateForm fresh_codes changed/>
+                            <h3>{t("two-factor-regenerate-heading")}</h3>
+                            <CodeForm input=|code| RegenerateRecoveryCodes { code } fresh_codes changed
+                                submit="two-factor-regenerate" button_class="button button-ghost"/>
                             <DisableForm changed fresh_codes start/>
                         }.into_any(),
                         Ok(_) => view! {
@@ -64,20 +68,6 @@ fn ConfirmForm(
     fresh_codes: RwSignal<Option<Vec<String>>>,
     changed: RwSignal<u32>,
 ) -> impl IntoView {
-    let action = form_action::<ConfirmTwoFactor>();
-    let result = action.value();
-    let code = RwSignal::new(String::new());
-    Effect::new(move |_| {
-        if let Some(Ok(codes)) = result.get() {
-            fresh_codes.set(Some(codes));
-            changed.update(|n| *n += 1);
-        }
-    });
-    let (_, on_submit) = use_validated_form(action, move || {
-        let code = code.get_untracked();
-        validate::code(&code).is_none().then_some(ConfirmTwoFactor { code })
-    });
-    let pending = action.pending();
     view! {
         <ol class="two-factor-steps">
             <li>{t("two-factor-step-scan")}</li>
@@ -87,12 +77,8 @@ fn ConfirmForm(
         <p>
             {t("two-factor-secret")} " " <code class="two-factor-secret">{enrolment.secret}</code>
         </p>
-        <FormAlert result/>
-        <form node_ref=hydrated_form_ref() method="post" action=ConfirmTwoFactor::url() on:submit=on_submit>
-            <Field label="field-code" name="code" autocomplete="one-time-code" required=true value=code
-                check=validate::code server_error=server_error_for(result, "code")/>
-            <button type="submit" class="button" disabled=move || pending.get()>{t("two-factor-confirm")}</button>
-        </form>
+        <CodeForm input=|code| ConfirmTwoFactor { code } fresh_codes changed submit="two-factor-confirm"
+            button_class="button"/>
     }
 }
 
@@ -109,9 +95,20 @@ fn RecoveryCodeList(codes: Vec<String>) -> impl IntoView {
     }
 }
 
+/// One authenticator code, for an action that answers with new recovery codes (confirming the
+/// app, or making new codes): they are shown this once, and the card reads its state again.
 #[component]
-fn RegenerateForm(fresh_codes: RwSignal<Option<Vec<String>>>, changed: RwSignal<u32>) -> impl IntoView {
-    let action = form_action::<RegenerateRecoveryCodes>();
+fn CodeForm<S>(
+    input: fn(String) -> S,
+    fresh_codes: RwSignal<Option<Vec<String>>>,
+    changed: RwSignal<u32>,
+    submit: &'static str,
+    button_class: &'static str,
+) -> impl IntoView
+where
+    S: ServerFn<Output = Vec<String>, Error = AppError> + Clone + Send + Sync + 'static,
+{
+    let action = form_action::<S>();
     let result = action.value();
     let code = RwSignal::new(String::new());
     Effect::new(move |_| {
@@ -122,15 +119,15 @@ fn RegenerateForm(fresh_codes: RwSignal<Option<Vec<String>>>, changed: RwSignal<
     });
     let (_, on_submit) = use_validated_form(action, move || {
         let code = code.get_untracked();
-        validate::code(&code).is_none().then_some(RegenerateRecoveryCodes { code })
+        validate::code(&code).is_none().then(|| input(code))
     });
+    let pending = action.pending();
     view! {
-        <h3>{t("two-factor-regenerate-heading")}</h3>
         <FormAlert result/>
-        <form node_ref=hydrated_form_ref() method="post" action=RegenerateRecoveryCodes::url() on:submit=on_submit>
+        <form node_ref=hydrated_form_ref() method="post" action=S::url() on:submit=on_submit>
             <Field label="field-code" name="code" autocomplete="one-time-code" required=true value=code
                 check=validate::code server_error=server_error_for(result, "code")/>
-            <button type="submit" class="button button-ghost">{t("two-factor-regenerate")}</button>
+            <button type="submit" class=button_class disabled=move || pending.get()>{t(submit)}</button>
         </form>
     }
 }

@@ -7,11 +7,19 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 
 use super::{AccountActions, ActionResults, AdminNav, AdminSection, UserActions, refused};
 use crate::{
-    components::date_time::DateTime,
+    components::{
+        date_time::DateTime,
+        loading::loading,
+        table::{Column, DataTable},
+    },
     dto::{AdminAccountDto, SessionDto, TokenDto},
     format,
     i18n::{t, use_i18n},
-    pages::{profile::device_name, tokens::TokenCells, urlencode},
+    pages::{
+        profile::device_name,
+        tokens::{TOKEN_CELL_COLUMNS, TokenCells},
+        urlencode,
+    },
     rpc::admin::admin_user,
 };
 
@@ -30,7 +38,7 @@ pub fn AdminAccountPage() -> impl IntoView {
     });
     view! {
         <Title text=t("admin-account-title")/>
-        <Transition fallback=|| view! { <p class="muted" aria-busy="true">{t("loading")}</p> }>
+        <Transition fallback=loading>
             {move || Suspend::new(async move {
                 match account.await {
                     Err(error) => refused(error),
@@ -128,59 +136,38 @@ fn AccountDetails(account: AdminAccountDto, actions: UserActions) -> impl IntoVi
 
 #[component]
 fn SessionsTable(sessions: Vec<SessionDto>) -> impl IntoView {
+    const COLUMNS: &[Column] = &[
+        Column::text("admin-col-device"),
+        Column::text("admin-col-ip"),
+        Column::text("sessions-signed-in"),
+        Column::text("sessions-last-seen"),
+    ];
     let i18n = use_i18n();
     view! {
-        <div class="table-scroll">
-            <table class="file-table">
-                <caption class="visually-hidden">{t("admin-sessions-heading")}</caption>
-                <thead>
+        <DataTable caption=t("admin-sessions-heading") columns=COLUMNS>
+            {sessions.into_iter().map(|session| {
+                let agent = session.user_agent.clone().unwrap_or_default();
+                view! {
                     <tr>
-                        <th scope="col">{t("admin-col-device")}</th>
-                        <th scope="col">{t("admin-col-ip")}</th>
-                        <th scope="col">{t("sessions-signed-in")}</th>
-                        <th scope="col">{t("sessions-last-seen")}</th>
+                        <td title=session.user_agent.clone()>{move || device_name(i18n, &agent)}</td>
+                        <td>{session.ip.clone().unwrap_or_default()}</td>
+                        <td class="numeric"><DateTime at=session.created_at.clone()/></td>
+                        <td class="numeric"><DateTime at=session.last_seen_at.clone() relative=true/></td>
                     </tr>
-                </thead>
-                <tbody>
-                    {sessions.into_iter().map(|session| {
-                        let agent = session.user_agent.clone().unwrap_or_default();
-                        view! {
-                            <tr>
-                                <td title=session.user_agent.clone()>{move || device_name(i18n, &agent)}</td>
-                                <td>{session.ip.clone().unwrap_or_default()}</td>
-                                <td class="numeric"><DateTime at=session.created_at.clone()/></td>
-                                <td class="numeric"><DateTime at=session.last_seen_at.clone() relative=true/></td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+                }
+            }).collect_view()}
+        </DataTable>
     }
 }
 
 #[component]
 fn TokensTable(tokens: Vec<TokenDto>) -> impl IntoView {
     view! {
-        <div class="table-scroll">
-            <table class="file-table">
-                <caption class="visually-hidden">{t("tokens-heading")}</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">{t("tokens-col-name")}</th>
-                        <th scope="col">{t("tokens-col-scopes")}</th>
-                        <th scope="col">{t("tokens-col-created")}</th>
-                        <th scope="col">{t("tokens-col-expires")}</th>
-                        <th scope="col">{t("tokens-col-last-used")}</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {tokens.into_iter().map(|token| {
-                        let expired = token.expired;
-                        view! { <tr class:token-expired=expired><TokenCells token/></tr> }
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <DataTable caption=t("tokens-heading") columns=TOKEN_CELL_COLUMNS>
+            {tokens.into_iter().map(|token| {
+                let expired = token.expired;
+                view! { <tr class:token-expired=expired><TokenCells token/></tr> }
+            }).collect_view()}
+        </DataTable>
     }
 }

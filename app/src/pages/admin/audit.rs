@@ -7,7 +7,11 @@ use leptos_router::hooks::use_query_map;
 
 use super::{AdminNav, AdminSection, refused};
 use crate::{
-    components::date_time::DateTime,
+    components::{
+        date_time::DateTime,
+        loading::loading,
+        table::{Column, DataTable},
+    },
     dto::{AdminAuditEventDto, AuditVerificationDto},
     i18n::{t, use_i18n},
     pages::urlencode,
@@ -28,7 +32,7 @@ pub fn AdminAuditPage() -> impl IntoView {
     );
     view! {
         <Title text=t("admin-audit-title")/>
-        <Transition fallback=|| view! { <p class="muted" aria-busy="true">{t("loading")}</p> }>
+        <Transition fallback=loading>
             {move || Suspend::new(async move {
                 let (page, error) = match log.await {
                     Ok(page) => (Some(page), None),
@@ -150,46 +154,40 @@ fn AuditFilter(events: Vec<String>, values: [String; 4]) -> impl IntoView {
     }
 }
 
+const EVENT_COLUMNS: &[Column] = &[
+    Column::numeric("admin-audit-seq"),
+    Column::text("admin-audit-when"),
+    Column::text("admin-audit-event"),
+    Column::text("admin-audit-account"),
+    Column::text("admin-audit-by"),
+    Column::text("admin-col-ip"),
+    Column::text("admin-audit-details"),
+];
+
 #[component]
 fn AuditTable(events: Vec<AdminAuditEventDto>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <div class="table-scroll">
-            <table class="file-table" id="audit-events">
-                <caption class="visually-hidden">{t("admin-audit-events")}</caption>
-                <thead>
+        <DataTable caption=t("admin-audit-events") columns=EVENT_COLUMNS id="audit-events">
+            {events.into_iter().map(|e| {
+                let key = format!("audit-event-{}", e.event);
+                let account = match (e.user_email.clone(), e.user_id.clone()) {
+                    (Some(email), Some(id)) => view! { <a href=format!("/admin/users/{id}")>{email}</a> }.into_any(),
+                    (None, Some(id)) => view! { <code>{id}</code> }.into_any(),
+                    _ => view! { <span class="muted">"—"</span> }.into_any(),
+                };
+                view! {
                     <tr>
-                        <th scope="col" class="numeric">"#"</th>
-                        <th scope="col">{t("admin-audit-when")}</th>
-                        <th scope="col">{t("admin-audit-event")}</th>
-                        <th scope="col">{t("admin-audit-account")}</th>
-                        <th scope="col">{t("admin-audit-by")}</th>
-                        <th scope="col">{t("admin-col-ip")}</th>
-                        <th scope="col">{t("admin-audit-details")}</th>
+                        <td class="numeric">{e.seq}</td>
+                        <td class="numeric"><DateTime at=e.at.clone()/></td>
+                        <td>{move || i18n.t(&key)}</td>
+                        <td>{account}</td>
+                        <td>{e.actor.clone().unwrap_or_default()}</td>
+                        <td>{e.ip.clone().unwrap_or_default()}</td>
+                        <td><code class="audit-details">{e.details.clone()}</code></td>
                     </tr>
-                </thead>
-                <tbody>
-                    {events.into_iter().map(|e| {
-                        let key = format!("audit-event-{}", e.event);
-                        let account = match (e.user_email.clone(), e.user_id.clone()) {
-                            (Some(email), Some(id)) => view! { <a href=format!("/admin/users/{id}")>{email}</a> }.into_any(),
-                            (None, Some(id)) => view! { <code>{id}</code> }.into_any(),
-                            _ => view! { <span class="muted">"—"</span> }.into_any(),
-                        };
-                        view! {
-                            <tr>
-                                <td class="numeric">{e.seq}</td>
-                                <td class="numeric"><DateTime at=e.at.clone()/></td>
-                                <td>{move || i18n.t(&key)}</td>
-                                <td>{account}</td>
-                                <td>{e.actor.clone().unwrap_or_default()}</td>
-                                <td>{e.ip.clone().unwrap_or_default()}</td>
-                                <td><code class="audit-details">{e.details.clone()}</code></td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+                }
+            }).collect_view()}
+        </DataTable>
     }
 }

@@ -7,7 +7,12 @@ use leptos_meta::Title;
 
 use super::{ActionAlert, AdminNav, AdminSection, refused};
 use crate::{
-    components::date_time::DateTime,
+    components::{
+        date_time::DateTime,
+        field::SuccessAlert,
+        loading::loading,
+        table::{Column, DataTable},
+    },
     dto::{DeadJobDto, JobsDto, PendingJobDto},
     i18n::{t, use_i18n},
     rpc::admin::{DeadJob, admin_jobs},
@@ -36,7 +41,7 @@ pub fn AdminJobsPage() -> impl IntoView {
     );
     view! {
         <Title text=t("admin-jobs-title")/>
-        <Transition fallback=|| view! { <p class="muted" aria-busy="true">{t("loading")}</p> }>
+        <Transition fallback=loading>
             {move || Suspend::new(async move {
                 match jobs.await {
                     Err(error) => refused(error),
@@ -47,9 +52,7 @@ pub fn AdminJobsPage() -> impl IntoView {
                         </div>
                         <AdminNav current=AdminSection::Jobs/>
                         <ActionAlert result=act.value()/>
-                        <Show when=move || matches!(act.value().get(), Some(Ok(())))>
-                            <p class="alert alert-success" role="status">{t("admin-jobs-done")}</p>
-                        </Show>
+                        <SuccessAlert when=move || matches!(act.value().get(), Some(Ok(()))) message="admin-jobs-done"/>
                         <Transition fallback=|| ()>
                             {move || Suspend::new(async move {
                                 counts.await.ok().map(|jobs| view! { <Queues jobs=jobs.clone()/> <Pending jobs=jobs.pending/> })
@@ -62,6 +65,13 @@ pub fn AdminJobsPage() -> impl IntoView {
         </Transition>
     }
 }
+
+const QUEUE_COLUMNS: &[Column] = &[
+    Column::text("admin-col-queue"),
+    Column::numeric("admin-col-ready"),
+    Column::numeric("admin-col-delayed"),
+    Column::numeric("admin-col-running"),
+];
 
 #[component]
 fn Queues(jobs: JobsDto) -> impl IntoView {
@@ -78,34 +88,29 @@ fn Queues(jobs: JobsDto) -> impl IntoView {
                 view! { <p class="muted">{t("admin-queues-empty")}</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-scroll">
-                        <table class="file-table" id="queues">
-                            <caption class="visually-hidden">{t("admin-queues-heading")}</caption>
-                            <thead>
-                                <tr>
-                                    <th scope="col">{t("admin-col-queue")}</th>
-                                    <th scope="col" class="numeric">{t("admin-col-ready")}</th>
-                                    <th scope="col" class="numeric">{t("admin-col-delayed")}</th>
-                                    <th scope="col" class="numeric">{t("admin-col-running")}</th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {jobs.queues.into_iter().map(|q| view! {
-                                    <tr>
-                                        <th scope="row"><code>{q.queue}</code></th>
-                                        <td class="numeric">{q.ready}</td>
-                                        <td class="numeric">{q.delayed}</td>
-                                        <td class="numeric">{q.running}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
+                    <DataTable caption=t("admin-queues-heading") columns=QUEUE_COLUMNS id="queues">
+                        {jobs.queues.into_iter().map(|q| view! {
+                            <tr>
+                                <th scope="row"><code>{q.queue}</code></th>
+                                <td class="numeric">{q.ready}</td>
+                                <td class="numeric">{q.delayed}</td>
+                                <td class="numeric">{q.running}</td>
+                            </tr>
+                        }).collect_view()}
+                    </DataTable>
                 }.into_any()
             }}
         </section>
     }
 }
+
+const PENDING_COLUMNS: &[Column] = &[
+    Column::text("admin-col-kind"),
+    Column::text("admin-col-queue"),
+    Column::text("admin-col-state"),
+    Column::numeric("admin-col-attempts"),
+    Column::text("admin-col-error"),
+];
 
 /// Jobs on a worker now, and jobs waiting for their time with why they failed before.
 #[component]
@@ -117,41 +122,36 @@ fn Pending(jobs: Vec<PendingJobDto>) -> impl IntoView {
                 view! { <p class="muted">{t("admin-pending-none")}</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-scroll">
-                        <table class="file-table" id="pending-jobs">
-                            <caption class="visually-hidden">{t("admin-pending-heading")}</caption>
-                            <thead>
-                                <tr>
-                                    <th scope="col">{t("admin-col-kind")}</th>
-                                    <th scope="col">{t("admin-col-queue")}</th>
-                                    <th scope="col">{t("admin-col-state")}</th>
-                                    <th scope="col" class="numeric">{t("admin-col-attempts")}</th>
-                                    <th scope="col">{t("admin-col-error")}</th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {jobs.into_iter().map(|job| view! {
-                                    <tr>
-                                        <td><code>{job.kind}</code></td>
-                                        <td><code>{job.queue}</code></td>
-                                        <td>
-                                            {match job.due_at {
-                                                Some(at) => view! { {t("admin-job-due")} " " <DateTime at relative=true/> }.into_any(),
-                                                None => view! { {t("admin-job-running")} }.into_any(),
-                                            }}
-                                        </td>
-                                        <td class="numeric">{job.attempts}</td>
-                                        <td class="job-error">{job.last_error.unwrap_or_default()}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
+                    <DataTable caption=t("admin-pending-heading") columns=PENDING_COLUMNS id="pending-jobs">
+                        {jobs.into_iter().map(|job| view! {
+                            <tr>
+                                <td><code>{job.kind}</code></td>
+                                <td><code>{job.queue}</code></td>
+                                <td>
+                                    {match job.due_at {
+                                        Some(at) => view! { {t("admin-job-due")} " " <DateTime at relative=true/> }.into_any(),
+                                        None => view! { {t("admin-job-running")} }.into_any(),
+                                    }}
+                                </td>
+                                <td class="numeric">{job.attempts}</td>
+                                <td class="job-error">{job.last_error.unwrap_or_default()}</td>
+                            </tr>
+                        }).collect_view()}
+                    </DataTable>
                 }.into_any()
             }}
         </section>
     }
 }
+
+const DEAD_COLUMNS: &[Column] = &[
+    Column::text("admin-col-kind"),
+    Column::text("admin-col-queue"),
+    Column::numeric("admin-col-attempts"),
+    Column::text("admin-col-error"),
+    Column::text("admin-col-enqueued"),
+    Column::actions("admin-col-actions"),
+];
 
 #[component]
 fn DeadJobs(jobs: JobsDto, act: ServerAction<DeadJob>) -> impl IntoView {
@@ -169,24 +169,9 @@ fn DeadJobs(jobs: JobsDto, act: ServerAction<DeadJob>) -> impl IntoView {
                 view! { <p class="muted">{t("admin-dead-none")}</p> }.into_any()
             } else {
                 view! {
-                    <div class="table-scroll">
-                        <table class="file-table" id="dead-jobs">
-                            <caption class="visually-hidden">{heading}</caption>
-                            <thead>
-                                <tr>
-                                    <th scope="col">{t("admin-col-kind")}</th>
-                                    <th scope="col">{t("admin-col-queue")}</th>
-                                    <th scope="col" class="numeric">{t("admin-col-attempts")}</th>
-                                    <th scope="col">{t("admin-col-error")}</th>
-                                    <th scope="col">{t("admin-col-enqueued")}</th>
-                                    <th scope="col"><span class="visually-hidden">{t("admin-col-actions")}</span></th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {jobs.dead.into_iter().map(|job| view! { <DeadJobRow job act/> }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
+                    <DataTable caption=heading columns=DEAD_COLUMNS id="dead-jobs">
+                        {jobs.dead.into_iter().map(|job| view! { <DeadJobRow job act/> }).collect_view()}
+                    </DataTable>
                 }.into_any()
             }}
         </section>

@@ -17,7 +17,12 @@ use leptos_router::{components::Redirect, hooks::use_query_map};
 
 use super::{error::ErrorPage, urlencode};
 use crate::{
-    components::date_time::DateTime,
+    components::{
+        date_time::DateTime,
+        field::SuccessAlert,
+        loading::loading,
+        table::{Column, DataTable},
+    },
     dto::{AdminUserDto, FlagDto},
     error::AppError,
     i18n::{t, use_i18n},
@@ -35,7 +40,7 @@ pub fn AdminPage() -> impl IntoView {
     );
     view! {
         <Title text=t("admin-title")/>
-        <Transition fallback=|| view! { <p class="muted" aria-busy="true">{t("loading")}</p> }>
+        <Transition fallback=loading>
             {move || Suspend::new(async move {
                 match users.await {
                     Err(error) => refused(error),
@@ -156,49 +161,43 @@ impl UserActions {
     }
 }
 
+const USER_COLUMNS: &[Column] = &[
+    Column::text("admin-col-email"),
+    Column::text("admin-col-name"),
+    Column::text("admin-col-role"),
+    Column::text("admin-col-since"),
+    Column::actions("admin-col-actions"),
+];
+
 #[component]
 fn UsersTable(users: Vec<AdminUserDto>, you: String, actions: UserActions) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <div class="table-scroll">
-            <table class="file-table">
-                <caption class="visually-hidden">{t("admin-users-heading")}</caption>
-                <thead>
+        <DataTable caption=t("admin-users-heading") columns=USER_COLUMNS>
+            {users.into_iter().map(|user| {
+                let role_key = format!("admin-role-{}", user.role);
+                let own = user.id == you;
+                let href = format!("/admin/users/{}", user.id);
+                view! {
                     <tr>
-                        <th scope="col">{t("admin-col-email")}</th>
-                        <th scope="col">{t("admin-col-name")}</th>
-                        <th scope="col">{t("admin-col-role")}</th>
-                        <th scope="col">{t("admin-col-since")}</th>
-                        <th scope="col"><span class="visually-hidden">{t("admin-col-actions")}</span></th>
+                        <td><a href=href>{user.email.clone()}</a></td>
+                        <td>{user.display_name.clone()}</td>
+                        <td>
+                            {move || i18n.t(&role_key)}
+                            {user.suspended.then(|| view! { " " <span class="badge">{t("admin-suspended")}</span> })}
+                        </td>
+                        <td><DateTime at=user.created_at.clone()/></td>
+                        <td class="row-actions">
+                            {if own {
+                                view! { <span class="muted">{t("admin-you")}</span> }.into_any()
+                            } else {
+                                view! { <AccountActions user actions/> }.into_any()
+                            }}
+                        </td>
                     </tr>
-                </thead>
-                <tbody>
-                    {users.into_iter().map(|user| {
-                        let role_key = format!("admin-role-{}", user.role);
-                        let own = user.id == you;
-                        let href = format!("/admin/users/{}", user.id);
-                        view! {
-                            <tr>
-                                <td><a href=href>{user.email.clone()}</a></td>
-                                <td>{user.display_name.clone()}</td>
-                                <td>
-                                    {move || i18n.t(&role_key)}
-                                    {user.suspended.then(|| view! { " " <span class="badge">{t("admin-suspended")}</span> })}
-                                </td>
-                                <td><DateTime at=user.created_at.clone()/></td>
-                                <td class="row-actions">
-                                    {if own {
-                                        view! { <span class="muted">{t("admin-you")}</span> }.into_any()
-                                    } else {
-                                        view! { <AccountActions user actions/> }.into_any()
-                                    }}
-                                </td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+                }
+            }).collect_view()}
+        </DataTable>
     }
 }
 
@@ -265,12 +264,8 @@ fn ActionResults(actions: UserActions) -> impl IntoView {
         <ActionAlert result=actions.suspend.value()/>
         <ActionAlert result=Signal::derive(move || actions.sign_out.value().get().map(|r| r.map(|_| ())))/>
         <ActionAlert result=actions.reset.value()/>
-        <Show when=move || matches!(actions.sign_out.value().get(), Some(Ok(_)))>
-            <p class="alert alert-success" role="status">{t("admin-signed-out")}</p>
-        </Show>
-        <Show when=move || matches!(actions.reset.value().get(), Some(Ok(())))>
-            <p class="alert alert-success" role="status">{t("admin-reset-sent")}</p>
-        </Show>
+        <SuccessAlert when=move || matches!(actions.sign_out.value().get(), Some(Ok(_))) message="admin-signed-out"/>
+        <SuccessAlert when=move || matches!(actions.reset.value().get(), Some(Ok(()))) message="admin-reset-sent"/>
     }
 }
 
@@ -325,11 +320,9 @@ fn Flags() -> impl IntoView {
         <section class="card" id="flags" aria-labelledby="flags-heading">
             <h2 id="flags-heading">{t("admin-flags-heading")}</h2>
             <p class="muted">{t("admin-flags-lead")}</p>
-            <Show when=saved>
-                <p class="alert alert-success" role="status">{t("admin-flags-saved")}</p>
-            </Show>
+            <SuccessAlert when=saved message="admin-flags-saved"/>
             <ActionAlert result=save.value()/>
-            <Transition fallback=|| view! { <p class="muted" aria-busy="true">{t("loading")}</p> }>
+            <Transition fallback=loading>
                 {move || Suspend::new(async move {
                     flags.await.ok().map(|list| list.into_iter().map(|flag| view! { <FlagForm flag save/> }).collect_view())
                 })}

@@ -5,7 +5,7 @@ use leptos::{prelude::*, server_fn::ServerFn};
 
 use crate::{
     components::{
-        field::{Field, FormAlert, server_error_for},
+        field::{Field, FormAlert, SuccessAlert, server_error_for},
         form::{hydrated_form_ref, use_validated_form},
     },
     dto::ProfileDto,
@@ -66,9 +66,7 @@ pub(super) fn DetailsForm(profile: ProfileDto, saved: Option<String>) -> impl In
     view! {
         <section class="card" aria-labelledby="details-heading">
             <h2 id="details-heading">{t("profile-details-heading")}</h2>
-            <Show when=show_saved>
-                <p class="alert alert-success" role="status">{t("profile-saved")}</p>
-            </Show>
+            <SuccessAlert when=show_saved message="profile-saved"/>
             <FormAlert result/>
             <form node_ref=hydrated_form_ref() method="post" action=UpdateProfile::url() on:submit=on_submit>
                 <Field label="field-display-name" name="display_name" autocomplete="name" required=true

@@ -4,7 +4,12 @@
 use leptos::prelude::*;
 
 use crate::{
-    components::{date_time::DateTime, field::FormAlert, header::use_live_unread},
+    components::{
+        date_time::DateTime,
+        field::{FormAlert, SuccessAlert},
+        header::use_live_unread,
+        loading::loading,
+    },
     dto::ExportDto,
     format,
     i18n::{t, use_i18n},
@@ -30,14 +35,12 @@ pub(super) fn DataExportCard(hours: u64, saved: Option<String>) -> impl IntoView
         <section class="card" id="data-export" aria-labelledby="export-heading">
             <h2 id="export-heading">{t("export-heading")}</h2>
             <p class="muted">{move || i18n.t_args("export-lead", &[("hours", hours.to_string())])}</p>
-            <Show when=asked>
-                <p class="alert alert-success" role="status">{t("export-requested")}</p>
-            </Show>
+            <SuccessAlert when=asked message="export-requested"/>
             <FormAlert result/>
             <ActionForm action=request>
                 <button type="submit" class="button" disabled=move || pending.get()>{t("export-request")}</button>
             </ActionForm>
-            <Transition fallback=|| view! { <p class="muted" aria-busy="true">{t("loading")}</p> }>
+            <Transition fallback=loading>
                 {move || Suspend::new(async move {
                     match list.await {
                         Ok(list) if list.is_empty() => view! { <p class="muted">{t("export-none")}</p> }.into_any(),

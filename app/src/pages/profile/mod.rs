@@ -18,7 +18,7 @@ use leptos_router::{components::Redirect, hooks::use_query_map};
 pub(crate) use sessions::device_name;
 
 use super::{error::ErrorPage, two_factor::TwoFactorCard};
-use crate::{dto::ProfileDto, error::AppError, i18n::t, rpc::account::profile};
+use crate::{components::loading::loading, dto::ProfileDto, error::AppError, i18n::t, rpc::account::profile};
 use activity::ActivityCard;
 use avatar::AvatarForm;
 use deletion::DeleteAccountCard;
@@ -34,7 +34,7 @@ pub fn ProfilePage() -> impl IntoView {
     let data = Resource::new(|| (), |_| profile());
     view! {
         <Title text=t("profile-title")/>
-        <Suspense fallback=|| view! { <p class="muted" aria-busy="true">{t("loading")}</p> }>
+        <Suspense fallback=loading>
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(profile) => view! { <Profile profile/> }.into_any(),

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::{
-    components::date_time::DateTime,
+    components::{date_time::DateTime, field::SuccessAlert, loading::loading},
     dto::PasskeyDto,
     i18n::t,
     rpc::passkeys::{DeletePasskey, list_passkeys},
@@ -23,10 +23,8 @@ pub(super) fn Passkeys(saved: Option<String>) -> impl IntoView {
         <section class="card" id="passkeys" aria-labelledby="passkeys-heading">
             <h2 id="passkeys-heading">{t("passkeys-heading")}</h2>
             <p class="muted">{t("passkeys-lead")}</p>
-            <Show when=changed>
-                <p class="alert alert-success" role="status">{t("passkeys-saved")}</p>
-            </Show>
-            <Transition fallback=|| view! { <p class="muted" aria-busy="true">{t("loading")}</p> }>
+            <SuccessAlert when=changed message="passkeys-saved"/>
+            <Transition fallback=loading>
                 {move || Suspend::new(async move {
                     let keys = list.await.unwrap_or_default();
                     if keys.is_empty() {

@@ -4,7 +4,7 @@ use leptos::{prelude::*, server_fn::ServerFn};
 
 use crate::{
     components::{
-        field::{Field, FormAlert, server_error_for},
+        field::{Field, FormAlert, SuccessAlert, server_error_for},
         form::{hydrated_form_ref, use_validated_form},
     },
     i18n::t,
@@ -40,9 +40,7 @@ pub(super) fn PasswordForm(saved: Option<String>, changed: RwSignal<u32>) -> imp
         <section class="card" aria-labelledby="password-heading">
             <h2 id="password-heading">{t("password-heading")}</h2>
             <p class="muted">{t("password-lead")}</p>
-            <Show when=show_saved>
-                <p class="alert alert-success" role="status">{t("password-changed")}</p>
-            </Show>
+            <SuccessAlert when=show_saved message="password-changed"/>
             <FormAlert result/>
             <form node_ref=hydrated_form_ref() method="post" action=ChangePassword::url() on:submit=on_submit>
                 <Field label="field-current-password" name="current_password" kind="password"

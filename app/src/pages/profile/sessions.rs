@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::{
-    components::date_time::DateTime,
+    components::{date_time::DateTime, field::SuccessAlert, loading::loading},
     dto::SessionDto,
     format,
     i18n::{I18n, t, use_i18n},
@@ -28,10 +28,8 @@ pub(super) fn Sessions(saved: Option<String>) -> impl IntoView {
         <section class="card" id="sessions" aria-labelledby="sessions-heading">
             <h2 id="sessions-heading">{t("sessions-heading")}</h2>
             <p class="muted">{t("sessions-lead")}</p>
-            <Show when=done>
-                <p class="alert alert-success" role="status">{t("sessions-ended")}</p>
-            </Show>
-            <Transition fallback=|| view! { <p class="muted" aria-busy="true">{t("loading")}</p> }>
+            <SuccessAlert when=done message="sessions-ended"/>
+            <Transition fallback=loading>
                 {move || Suspend::new(async move {
                     let list = list.await.unwrap_or_default();
                     let others = list.iter().any(|s| !s.current);

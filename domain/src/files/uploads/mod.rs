@@ -158,17 +158,22 @@ impl FileService {
         self.upload_state(row).await
     }
 
+    /// The caller's upload while it can still go on (or once it is finished).
     async fn owned_upload(&self, actor: &Actor, id: Uuid) -> Result<upload::Model, UploadError> {
-        let owner = actor.user_id()?;
-        let row = upload::Entity::find_by_id(id)
-            .filter(upload::Column::OwnerId.eq(owner))
-            .one(&self.db)
-            .await?
-            .ok_or(Error::NotFound)?;
+        let row = self.find_owned_upload(actor, id).await?;
         if row.file_id.is_none() && row.expires_at <= OffsetDateTime::now_utc() {
             return Err(UploadError::Expired);
         }
         Ok(row)
+    }
+
+    /// The caller's upload, expired or not; anyone else's is not found.
+    async fn find_owned_upload(&self, actor: &Actor, id: Uuid) -> Result<upload::Model, Error> {
+        upload::Entity::find_by_id(id)
+            .filter(upload::Column::OwnerId.eq(actor.user_id()?))
+            .one(&self.db)
+            .await?
+            .ok_or(Error::NotFound)
     }
 
     async fn upload_state(&self, row: upload::Model) -> Result<UploadState, UploadError> {
@@ -189,12 +194,7 @@ impl FileService {
     /// Gives up an upload (the protocol's termination): its stored parts go and its reserved quota
     /// comes back. A finished upload's file stays; only the record of its upload goes.
     pub async fn terminate_upload(&self, actor: &Actor, id: Uuid) -> Result<(), UploadError> {
-        let owner = actor.user_id()?;
-        let row = upload::Entity::find_by_id(id)
-            .filter(upload::Column::OwnerId.eq(owner))
-            .one(&self.db)
-            .await?
-            .ok_or(Error::NotFound)?;
+        let row = self.find_owned_upload(actor, id).await?;
         if row.lock_token.is_some() && row.locked_until.is_some_and(|until| until > OffsetDateTime::now_utc()) {
             return Err(UploadError::Locked);
         }
