@@ -13,34 +13,7 @@ mod markdown;
 
 use libfuzzer_sys::fuzz_target;
 
-const ELEMENTS: [&str; 26] = [
-    "p",
-    "a",
-    "em",
-    "strong",
-    "code",
-    "pre",
-    "ul",
-    "ol",
-    "li",
-    "br",
-    "hr",
-    "img",
-    "del",
-    "blockquote",
-    "table",
-    "thead",
-    "tbody",
-    "tr",
-    "th",
-    "td",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-];
+use markdown::ELEMENTS;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
