@@ -409,6 +409,8 @@ fn key_scanner_sees_calls_props_and_error_literals() {
             let c = lang.tr_args("welcome-back", &[("name", name)]) + &i18n.t_args ( "greeting" , &[]);
             let d = Some("error-email-required");
             view! { <Field label="field-email" name="email" hint="field-password-hint"/> }
+            const COLUMNS: &[Column] = &[Column::text("col-name"), Column::numeric("col-size"), Column::actions("col-actions")];
+            view! { <SuccessAlert when=done message="saved"/> <CodeForm submit="confirm"/> }
         }
     "#;
     let keys: Vec<String> = translation_keys_used(source).into_iter().map(|(_, key)| key).collect();
@@ -422,7 +424,12 @@ fn key_scanner_sees_calls_props_and_error_literals() {
             "greeting",
             "error-email-required",
             "field-email",
-            "field-password-hint"
+            "field-password-hint",
+            "col-name",
+            "col-size",
+            "col-actions",
+            "saved",
+            "confirm"
         ]
     );
     assert_eq!(translation_keys_used(source)[0].0, 6, "line numbers count from 1");
@@ -437,6 +444,11 @@ fn english_ids() -> BTreeSet<String> {
 /// `(line, key)` of each literal the code hands to the translator: `t("…")`, `.tr("…")`,
 /// `t_args("…"`, `tr_args("…"`, the `label="…"` and `hint="…"` props of `Field`, and every
 /// literal that is a whole `error-…` key.
+/// Functions whose string argument is a message key: the lookups, and a table's `Column`s.
+const KEY_CALLS: [&str; 7] = ["t", "tr", "t_args", "tr_args", "text", "numeric", "actions"];
+/// Component props that take a message key.
+const KEY_PROPS: [&str; 4] = ["label", "hint", "message", "submit"];
+
 fn translation_keys_used(source: &str) -> Vec<(usize, String)> {
     let lexed = Lexed::new(source);
     let code = &lexed.masked;
@@ -445,8 +457,8 @@ fn translation_keys_used(source: &str) -> Vec<(usize, String)> {
         let Some(before) = previous_code(code, literal.open) else { continue };
         let is_key = match code[before] {
             b'(' => name_before(code, before, false)
-                .is_some_and(|(_, name)| matches!(name.as_str(), "t" | "tr" | "t_args" | "tr_args")),
-            b'=' => prop_name(code, before).is_some_and(|name| matches!(name.as_str(), "label" | "hint")),
+                .is_some_and(|(_, name)| KEY_CALLS.contains(&name.as_str())),
+            b'=' => prop_name(code, before).is_some_and(|name| KEY_PROPS.contains(&name.as_str())),
             _ => false,
         } || (literal.value.starts_with("error-") && !literal.value.contains('{'));
         if is_key {
