@@ -32,7 +32,7 @@ test('a passkey added on the profile then signs in on its own', async ({ page, c
 
   // Signed out, the passkey alone signs in: no e-mail, no password. (The open profile's live
   // event stream may reconnect without the cookie before the next page loads: a 401 there is right.)
-  allowConsoleError(page, /status of 401 .*\/events\)/);
+  allowConsoleError(page, /status of 401 .*\/events/);
   await context.clearCookies();
   await open(page, '/signin');
   await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
