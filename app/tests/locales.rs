@@ -456,8 +456,7 @@ fn translation_keys_used(source: &str) -> Vec<(usize, String)> {
     for literal in &lexed.literals {
         let Some(before) = previous_code(code, literal.open) else { continue };
         let is_key = match code[before] {
-            b'(' => name_before(code, before, false)
-                .is_some_and(|(_, name)| KEY_CALLS.contains(&name.as_str())),
+            b'(' => name_before(code, before, false).is_some_and(|(_, name)| KEY_CALLS.contains(&name.as_str())),
             b'=' => prop_name(code, before).is_some_and(|name| KEY_PROPS.contains(&name.as_str())),
             _ => false,
         } || (literal.value.starts_with("error-") && !literal.value.contains('{'));
