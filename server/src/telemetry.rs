@@ -166,19 +166,19 @@ trait AppendIds {
 
 impl AppendIds for Format<Full> {
     fn append_ids(
-        line: String,
+        mut line: String,
         trace_id: Option<String>,
         request_id: Option<String>,
     ) -> Result<String, std::fmt::Error> {
-        let mut out = line.trim_end_matches('\n').to_owned();
+        line.truncate(line.trim_end_matches('\n').len());
         if let Some(trace_id) = trace_id {
-            write!(out, " trace_id={trace_id}")?;
+            write!(line, " trace_id={trace_id}")?;
         }
         if let Some(request_id) = request_id {
-            write!(out, " request_id={request_id}")?;
+            write!(line, " request_id={request_id}")?;
         }
-        out.push('\n');
-        Ok(out)
+        line.push('\n');
+        Ok(line)
     }
 }
 
