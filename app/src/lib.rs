@@ -20,7 +20,7 @@ mod components;
 mod pages;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{Meta, MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
     SsrMode,
     components::{Route, Router, Routes},
@@ -112,6 +112,8 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="leptos" href=format!("/pkg/{OUTPUT_NAME}.css")/>
         <Title formatter=move |page: String| format!("{page} · {}", app_name())/>
+        // What a search result shows under the title (Lighthouse's SEO audit wants one on every page).
+        <Meta name="description" content=t("meta-description")/>
         <Router>
             <Header/>
             <main id="main" class="container" tabindex="-1">

@@ -1,5 +1,6 @@
 ## Rahmen der Anwendung
 app-name = SmartAIPlatForm
+meta-description = Eine Plattform für Ihre Dokumente und die KI, die sie kennt: ein sicheres Konto, Ihre Dateien mit Vorschau und Freigabelinks, Live-Benachrichtigungen und ein Assistent, der aus Ihren Dokumenten antwortet.
 lang-native = Deutsch
 lang-switch = Sprache ändern
 nav-label = Hauptnavigation

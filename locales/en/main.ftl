@@ -1,5 +1,6 @@
 ## The shell
 app-name = SmartAIPlatForm
+meta-description = One platform for your documents and the AI that knows them: a secure account, your files with previews and share links, live notifications and an assistant that answers from your documents.
 lang-native = English
 lang-switch = Change language
 nav-label = Main

@@ -1,5 +1,6 @@
 ## Cadre de l’application
 app-name = SmartAIPlatForm
+meta-description = Une plateforme pour vos documents et l’IA qui les connaît : un compte sécurisé, vos fichiers avec aperçus et liens de partage, des notifications en direct et un assistant qui répond à partir de vos documents.
 lang-native = Français
 lang-switch = Changer de langue
 nav-label = Navigation principale
