@@ -41,4 +41,4 @@ mod services;
 
 pub use actor::{Actor, Credential, Role, Scope, Scopes};
 pub use error::{Error, Result};
-pub use services::Services;
+pub use services::{ServiceSet, Services};
