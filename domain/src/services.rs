@@ -320,8 +320,9 @@ impl Services {
         Ok(())
     }
 
+    /// Closes the database pool (every clone of these services shares it).
     pub async fn close(self) {
-        if let Err(err) = self.db.close().await {
+        if let Err(err) = self.db.clone().close().await {
             tracing::warn!(error = %err, "closing the database pool failed");
         }
     }
