@@ -42,8 +42,8 @@ pub async fn list_passkeys() -> Result<Vec<PasskeyDto>, AppError> {
 pub async fn register_start(password: Option<String>) -> Result<CeremonyDto, AppError> {
     use crate::rpc::ssr::*;
 
-    let passkeys = &services()?.passkeys;
-    Ok(ceremony(passkeys.start_registration(&actor(), password.as_deref(), &client_info()).await.map_err(fail)?))
+    let services = services()?;
+    Ok(ceremony(services.passkeys.start_registration(&actor(), password.as_deref(), &client_info()).await.map_err(fail)?))
 }
 
 /// `credential` is the authenticator's answer as JSON (binary fields base64url).

@@ -30,7 +30,7 @@ pub async fn assistant() -> Result<domain::assistant::AssistantService, AppError
     if !services.flags.enabled(&actor(), domain::flags::Flag::Assistant).await.map_err(fail)? {
         return Err(fail(AppError::NotFound));
     }
-    Ok(services.assistant)
+    Ok(services.assistant.clone())
 }
 
 /// An id from a form or a query, the one way every server function reads one (they take ids as
