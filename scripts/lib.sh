@@ -44,6 +44,18 @@ forget_other_checkouts() {
   echo "$ROOT" > "$marker"
 }
 
+# Every rate limit off: a benchmark or a scripted check drives the app from one client address,
+# far past any of them.
+RATE_LIMITS_OFF=(RATE_LIMIT_PAGES_IP=off RATE_LIMIT_PAGES_USER=off RATE_LIMIT_RPC_IP=off RATE_LIMIT_RPC_USER=off
+  RATE_LIMIT_AUTH_IP=off RATE_LIMIT_AUTH_USER=off RATE_LIMIT_API_IP=off RATE_LIMIT_API_USER=off)
+
+# end2end/'s packages (Playwright, the OpenID Connect provider, Lighthouse): installed again only
+# when the lock file changed.
+ensure_end2end_packages() {
+  (cd "$ROOT/end2end" && { [ -d node_modules ] && [ node_modules/.package-lock.json -nt package-lock.json ] ||
+    npm ci --no-audit --no-fund --loglevel=error; })
+}
+
 ensure_build_tools() {
   mkdir -p "$CARGO_TARGET_DIR" 2>/dev/null || as_root install -d -o "$(id -u)" "$CARGO_TARGET_DIR"
   forget_other_checkouts
