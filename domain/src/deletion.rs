@@ -44,30 +44,20 @@ pub struct Scheduled {
     pub due_at: OffsetDateTime,
 }
 
+/// Built by `Services` only (hence the crate-visible fields instead of a constructor).
 #[derive(Clone)]
 pub struct DeletionService {
-    db: DatabaseConnection,
-    sessions: SessionStore,
-    step_up: StepUp,
-    audit: AuditLog,
-    files: FileService,
-    jobs: Queue,
-    grace: Duration,
+    pub(crate) db: DatabaseConnection,
+    pub(crate) sessions: SessionStore,
+    pub(crate) step_up: StepUp,
+    pub(crate) audit: AuditLog,
+    pub(crate) files: FileService,
+    pub(crate) jobs: Queue,
+    /// How long an account may be restored after its deletion was asked for.
+    pub(crate) grace: Duration,
 }
 
 impl DeletionService {
-    pub fn new(
-        db: DatabaseConnection,
-        sessions: SessionStore,
-        step_up: StepUp,
-        audit: AuditLog,
-        files: FileService,
-        jobs: Queue,
-        grace: Duration,
-    ) -> Self {
-        Self { db, sessions, step_up, audit, files, jobs, grace }
-    }
-
     /// How long after the owner asks their account is erased.
     pub fn grace(&self) -> Duration {
         self.grace

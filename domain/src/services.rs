@@ -133,23 +133,23 @@ impl Services {
         );
         let step_up = accounts.step_up().clone();
         let files = FileService::new(db.clone(), storage.clone(), jobs.clone(), notifications.clone(), &config.files);
-        let deletion = DeletionService::new(
-            db.clone(),
-            sessions.clone(),
-            step_up.clone(),
-            audit.clone(),
-            files.clone(),
-            jobs.clone(),
-            config.retention.account_deletion_grace,
-        );
-        let exports = ExportService::new(
-            db.clone(),
-            storage.clone(),
-            jobs.clone(),
-            notifications.clone(),
-            audit.clone(),
-            config.retention.exports,
-        );
+        let deletion = DeletionService {
+            db: db.clone(),
+            sessions: sessions.clone(),
+            step_up: step_up.clone(),
+            audit: audit.clone(),
+            files: files.clone(),
+            jobs: jobs.clone(),
+            grace: config.retention.account_deletion_grace,
+        };
+        let exports = ExportService {
+            db: db.clone(),
+            storage: storage.clone(),
+            jobs: jobs.clone(),
+            notifications: notifications.clone(),
+            audit: audit.clone(),
+            lifetime: config.retention.exports,
+        };
         let flags = FlagService::new(db.clone(), events.clone(), audit.clone());
         Self(Arc::new(ServiceSet {
             accounts,

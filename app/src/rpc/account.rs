@@ -105,7 +105,11 @@ pub async fn update_profile(display_name: String, locale: String, time_zone: Str
 pub async fn change_password(current_password: String, new_password: String) -> Result<(), AppError> {
     use crate::rpc::ssr::*;
 
-    services()?.accounts.change_password(&actor(), &current_password, &new_password, &client_info()).await.map_err(fail)?;
+    services()?
+        .accounts
+        .change_password(&actor(), &current_password, &new_password, &client_info())
+        .await
+        .map_err(fail)?;
     redirect_form_post("/profile?saved=password");
     Ok(())
 }

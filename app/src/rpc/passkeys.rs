@@ -43,7 +43,9 @@ pub async fn register_start(password: Option<String>) -> Result<CeremonyDto, App
     use crate::rpc::ssr::*;
 
     let services = services()?;
-    Ok(ceremony(services.passkeys.start_registration(&actor(), password.as_deref(), &client_info()).await.map_err(fail)?))
+    Ok(ceremony(
+        services.passkeys.start_registration(&actor(), password.as_deref(), &client_info()).await.map_err(fail)?,
+    ))
 }
 
 /// `credential` is the authenticator's answer as JSON (binary fields base64url).

@@ -108,28 +108,19 @@ impl ExportInfo {
     }
 }
 
+/// Built by `Services` only (hence the crate-visible fields instead of a constructor).
 #[derive(Clone)]
 pub struct ExportService {
-    db: DatabaseConnection,
-    storage: Storage,
-    jobs: Queue,
-    notifications: NotificationService,
-    audit: AuditLog,
-    lifetime: Duration,
+    pub(crate) db: DatabaseConnection,
+    pub(crate) storage: Storage,
+    pub(crate) jobs: Queue,
+    pub(crate) notifications: NotificationService,
+    pub(crate) audit: AuditLog,
+    /// How long a finished archive stays downloadable.
+    pub(crate) lifetime: Duration,
 }
 
 impl ExportService {
-    pub fn new(
-        db: DatabaseConnection,
-        storage: Storage,
-        jobs: Queue,
-        notifications: NotificationService,
-        audit: AuditLog,
-        lifetime: Duration,
-    ) -> Self {
-        Self { db, storage, jobs, notifications, audit, lifetime }
-    }
-
     /// How long a ready export can be downloaded.
     pub fn lifetime(&self) -> Duration {
         self.lifetime

@@ -208,10 +208,37 @@ async fn a_transactional_enqueue_exists_only_if_committed(backend: Backend) {
     assert!(q.claim("w").await.is_none(), "the rolled-back job never appears");
 }
 
+/// What a `Note` handler did: the notes whose effect happened, and how often each was tried.
 #[derive(Clone, Default)]
-struct Effects(Arc<Mutex<Vec<u32>>>);
+struct Effects(Arc<Mutex<Vec<u32>>>, Arc<Mutex<std::collections::HashMap<u32, u32>>>);
 
 impl Effects {
+    /// A `Note` handler that counts each attempt, lets `misbehave` (the note, its attempt from 1)
+    /// fail or panic it, and otherwise records the note's effect.
+    fn handlers(&self, misbehave: fn(u32, u32) -> anyhow::Result<()>) -> Handlers {
+        let mut handlers = Handlers::default();
+        let effects = self.clone();
+        handlers.register::<Note, _, _>(move |note: Note| {
+            let effects = effects.clone();
+            async move {
+                let attempt = {
+                    let mut tries = effects.1.lock().unwrap();
+                    let tried = tries.entry(note.n).or_default();
+                    *tried += 1;
+                    *tried
+                };
+                misbehave(note.n, attempt)?;
+                effects.record(note.n);
+                Ok(())
+            }
+        });
+        handlers
+    }
+
+    fn attempts(&self, n: u32) -> u32 {
+        self.1.lock().unwrap()[&n]
+    }
+
     fn record(&self, n: u32) -> bool {
         let mut seen = self.0.lock().unwrap();
         // Idempotent: a second delivery of the same job changes nothing.
@@ -250,28 +277,13 @@ async fn eventually(mut check: impl FnMut() -> bool) {
 async fn a_worker_retries_failures_and_runs_each_effect_once(backend: Backend) {
     let q = open(backend, Duration::from_secs(60)).await;
     let effects = Effects::default();
-    let tries = Arc::new(Mutex::new(std::collections::HashMap::<u32, u32>::new()));
-    let mut handlers = Handlers::default();
-    {
-        let (effects, tries) = (effects.clone(), tries.clone());
-        handlers.register::<Note, _, _>(move |note: Note| {
-            let (effects, tries) = (effects.clone(), tries.clone());
-            async move {
-                let attempt = {
-                    let mut tries = tries.lock().unwrap();
-                    let t = tries.entry(note.n).or_default();
-                    *t += 1;
-                    *t
-                };
-                // Job 0 fails on its first attempt; job 99 always fails.
-                if (note.n == 0 && attempt == 1) || note.n == 99 {
-                    anyhow::bail!("transient failure of {}", note.n);
-                }
-                effects.record(note.n);
-                Ok(())
-            }
-        });
-    }
+    // Job 0 fails on its first attempt; job 99 always fails.
+    let handlers = effects.handlers(|n, attempt| {
+        if (n == 0 && attempt == 1) || n == 99 {
+            anyhow::bail!("transient failure of {n}");
+        }
+        Ok(())
+    });
     for i in 0..10 {
         q.queue.enqueue(q.job(i)).await.unwrap();
     }
@@ -287,7 +299,7 @@ async fn a_worker_retries_failures_and_runs_each_effect_once(backend: Backend) {
     .await;
 
     assert_eq!(effects.sorted(), (0..10).collect::<Vec<_>>(), "every effect exactly once");
-    assert_eq!(tries.lock().unwrap()[&0], 2, "job 0 ran twice: once failing, once succeeding");
+    assert_eq!(effects.attempts(0), 2, "job 0 ran twice: once failing, once succeeding");
     let dead = q.queue.dead().await.unwrap();
     assert_eq!(dead.len(), 1);
     assert!(dead[0].last_error.as_deref().unwrap().contains("transient failure of 99"));
@@ -582,28 +594,13 @@ async fn a_panicking_handler_fails_its_attempt_and_the_worker_goes_on(backend: B
     // A long visibility timeout: the panicked job must come back by its retry, not by the lease.
     let q = open(backend, Duration::from_secs(600)).await;
     let effects = Effects::default();
-    let tries = Arc::new(Mutex::new(std::collections::HashMap::<u32, u32>::new()));
-    let mut handlers = Handlers::default();
-    {
-        let (effects, tries) = (effects.clone(), tries.clone());
-        handlers.register::<Note, _, _>(move |note: Note| {
-            let (effects, tries) = (effects.clone(), tries.clone());
-            async move {
-                let attempt = {
-                    let mut tries = tries.lock().unwrap();
-                    let t = tries.entry(note.n).or_default();
-                    *t += 1;
-                    *t
-                };
-                // Job 1 panics on its first attempt only; job 7 on every attempt.
-                if (note.n == 1 && attempt == 1) || note.n == 7 {
-                    panic!("handler bug on job {}", note.n);
-                }
-                effects.record(note.n);
-                Ok(())
-            }
-        });
-    }
+    // Job 1 panics on its first attempt only; job 7 on every attempt.
+    let handlers = effects.handlers(|n, attempt| {
+        if (n == 1 && attempt == 1) || n == 7 {
+            panic!("handler bug on job {n}");
+        }
+        Ok(())
+    });
     for i in 0..4 {
         q.queue.enqueue(q.job(i)).await.unwrap();
     }
@@ -623,7 +620,7 @@ async fn a_panicking_handler_fails_its_attempt_and_the_worker_goes_on(backend: B
     .await;
 
     assert_eq!(effects.sorted(), [0, 1, 2, 3], "the worker went on after the panics");
-    assert_eq!(tries.lock().unwrap()[&1], 2, "the panicked attempt was retried");
+    assert_eq!(effects.attempts(1), 2, "the panicked attempt was retried");
     let dead = q.queue.dead().await.unwrap();
     assert_eq!(dead.len(), 1, "{dead:?}");
     assert_eq!(dead[0].attempts, 2);

@@ -8,7 +8,7 @@ use reqwest::{Client, Method, StatusCode, header};
 use serde_json::Value;
 
 use crate::{
-    helpers::{Backend, PASSWORD, TestApp, browser, unique_email},
+    helpers::{Backend, PASSWORD, TestApp, browser, fetch_json, unique_email},
     oidc::reset_token_for,
     rest::{call, caller, create_token, expect_error, json, make_admin, spawn},
 };
@@ -58,15 +58,7 @@ async fn an_administrator_reads_an_account_with_what_it_holds(backend: Backend) 
     assert!(overview["last_sign_in"].is_string(), "{overview}");
 
     // The console's page and server function say the same.
-    let dto: Value = root
-        .get(app.url(&format!("/rpc/admin/user?id={ada_id}")))
-        .header(header::ACCEPT, "application/json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let dto = fetch_json(root.get(app.url(&format!("/rpc/admin/user?id={ada_id}")))).await;
     assert_eq!(dto["user"]["email"], ada.email.as_str());
     assert_eq!(dto["files"], 1);
     assert_eq!(dto["you"], false);
@@ -141,15 +133,7 @@ async fn an_administrator_retries_and_discards_dead_jobs(backend: Backend) {
     expect_error(again.send().await.unwrap(), 404, "not_found").await;
 
     // Discarded through the console's server function: gone for good.
-    let rpc: Value = root
-        .get(app.url("/rpc/admin/jobs"))
-        .header(header::ACCEPT, "application/json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let rpc = fetch_json(root.get(app.url("/rpc/admin/jobs"))).await;
     assert_eq!(rpc["dead"][0]["id"], second.to_string());
     let discarded = app.rpc_with(&root, "admin/dead_job", &[("id", &second.to_string()), ("retry", "false")]).await;
     assert_eq!(discarded.status(), 200);
@@ -251,16 +235,14 @@ async fn an_administrator_filters_pages_and_verifies_the_audit_log(backend: Back
     assert_eq!(verified["intact"], true, "{verified}");
     assert!(verified["events"].as_u64().unwrap() >= 5);
     let today = time::OffsetDateTime::now_utc().date().to_string();
-    let rpc: Value = root
-        .get(app.url("/rpc/admin/audit"))
-        .query(&[("email", email.as_str()), ("event", "sign_in"), ("from", &today), ("to", &today), ("before", "")])
-        .header(header::ACCEPT, "application/json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let rpc = fetch_json(root.get(app.url("/rpc/admin/audit")).query(&[
+        ("email", email.as_str()),
+        ("event", "sign_in"),
+        ("from", &today),
+        ("to", &today),
+        ("before", ""),
+    ]))
+    .await;
     assert_eq!(rpc["items"].as_array().unwrap().len(), expected.len(), "{rpc}");
     assert_eq!(rpc["items"][0]["user_email"], ada.email.as_str());
     let html = root.get(app.url("/admin/audit")).send().await.unwrap().text().await.unwrap();
@@ -277,14 +259,7 @@ async fn signed_up(app: &TestApp, email: &str) -> Client {
 }
 
 async fn users(app: &TestApp, admin: &Client, query: &str) -> Value {
-    let response = admin
-        .get(app.url(&format!("/rpc/admin/users?{query}")))
-        .header(header::ACCEPT, "application/json")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    response.json().await.unwrap()
+    fetch_json(admin.get(app.url(&format!("/rpc/admin/users?{query}")))).await
 }
 
 async fn an_administrator_manages_accounts_and_flags_from_the_console(backend: Backend) {

@@ -11,6 +11,8 @@ use crate::{
     on_both_databases,
 };
 
+/// Ada's sign-up and sign-in form.
+const ADA: [(&str, &str); 2] = [("email", "ada@example.com"), ("password", PASSWORD)];
 const USER_AGENT: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
 
 on_both_databases!(
@@ -47,14 +49,10 @@ async fn security_events_show_on_the_users_own_activity(backend: Backend) {
     let (ada, grace) = (program(), program());
     let new_password = "an entirely new passphrase";
 
-    assert_eq!(
-        call(&app, &ada, "auth/sign_up", &[("email", "ada@example.com"), ("password", PASSWORD)], "req-up").await,
-        200
-    );
+    assert_eq!(call(&app, &ada, "auth/sign_up", &ADA, "req-up").await, 200);
     let wrong = [("email", "ada@example.com"), ("password", "not the password")];
     assert_eq!(call(&app, &Client::new(), "auth/sign_in", &wrong, "req-wrong").await, 401);
-    let right = [("email", "ada@example.com"), ("password", PASSWORD)];
-    assert_eq!(call(&app, &ada, "auth/sign_in", &right, "req-in").await, 200);
+    assert_eq!(call(&app, &ada, "auth/sign_in", &ADA, "req-in").await, 200);
     let change = [("current_password", PASSWORD), ("new_password", new_password)];
     assert_eq!(call(&app, &ada, "account/change_password", &change, "req-pw").await, 200);
     assert_eq!(
@@ -94,15 +92,9 @@ async fn security_events_show_on_the_users_own_activity(backend: Backend) {
 async fn audit_verify_catches_a_tampered_row(backend: Backend) {
     let app = spawn_app(backend).await;
     let client = program();
-    assert_eq!(
-        call(&app, &client, "auth/sign_up", &[("email", "ada@example.com"), ("password", PASSWORD)], "r1").await,
-        200
-    );
+    assert_eq!(call(&app, &client, "auth/sign_up", &ADA, "r1").await, 200);
     assert_eq!(call(&app, &client, "auth/sign_out", &[], "r2").await, 200);
-    assert_eq!(
-        call(&app, &client, "auth/sign_in", &[("email", "ada@example.com"), ("password", PASSWORD)], "r3").await,
-        200
-    );
+    assert_eq!(call(&app, &client, "auth/sign_in", &ADA, "r3").await, 200);
     let dir = tempfile::tempdir().unwrap();
     let env = [("DATABASE_URL", app.database_url.as_str())];
 
@@ -127,10 +119,7 @@ async fn audit_verify_catches_a_tampered_row(backend: Backend) {
 async fn audit_verify_names_where_the_retention_started_the_chain(backend: Backend) {
     let app = spawn_app(backend).await;
     let client = program();
-    assert_eq!(
-        call(&app, &client, "auth/sign_up", &[("email", "ada@example.com"), ("password", PASSWORD)], "r1").await,
-        200
-    );
+    assert_eq!(call(&app, &client, "auth/sign_up", &ADA, "r1").await, 200);
     assert_eq!(call(&app, &client, "auth/sign_out", &[], "r2").await, 200);
     let anchor = app.services.audit.prune_before(time::OffsetDateTime::now_utc()).await.unwrap().unwrap();
     assert_eq!((anchor.through, anchor.seq), (2, 3));

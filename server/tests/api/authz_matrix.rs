@@ -27,7 +27,7 @@ use sea_orm::{ActiveModelTrait, Database, Set};
 use serde_json::{Value, json};
 
 use crate::{
-    helpers::{Backend, Options, PASSWORD, TestApp, browser, set_cookie, spawn_app_with, unique_email},
+    helpers::{Backend, Options, PASSWORD, TestApp, browser, fetch_json, set_cookie, spawn_app_with, unique_email},
     rest::{create_token, make_admin},
 };
 
@@ -329,12 +329,6 @@ fn blob(kind: Blob) -> (Vec<u8>, &'static str) {
     }
 }
 
-async fn get_json(request: RequestBuilder) -> Value {
-    let response = request.header(header::ACCEPT, "application/json").send().await.unwrap();
-    assert!(response.status().is_success(), "{}: {}", response.url().clone(), response.status());
-    response.json().await.unwrap()
-}
-
 /// Creates, through the real doors, one of each thing Ada can own.
 async fn arrange(app: &TestApp) -> World {
     let (ada, eve_email) = (unique_email(), unique_email());
@@ -350,13 +344,13 @@ async fn arrange(app: &TestApp) -> World {
     let api = |method: Method, path: &str| program().request(method, app.url(path)).bearer_auth(&write_token);
 
     let text = "Ada's secret plans: the Zephyr launch code is TANGERINE-42.";
-    let file = get_json(api(Method::POST, "/api/v1/files?name=plans.txt").body(text)).await;
+    let file = fetch_json(api(Method::POST, "/api/v1/files?name=plans.txt").body(text)).await;
     let file_id = file["id"].as_str().unwrap().to_owned();
     let share =
-        get_json(api(Method::POST, &format!("/api/v1/files/{file_id}/shares")).json(&json!({ "expires_in": 3600 })))
+        fetch_json(api(Method::POST, &format!("/api/v1/files/{file_id}/shares")).json(&json!({ "expires_in": 3600 })))
             .await;
     let notification = loop {
-        let page = get_json(api(Method::GET, "/api/v1/notifications")).await;
+        let page = fetch_json(api(Method::GET, "/api/v1/notifications")).await;
         if let Some(id) = page["items"][0]["id"].as_str() {
             break id.to_owned();
         }
@@ -369,12 +363,12 @@ async fn arrange(app: &TestApp) -> World {
     let answer = answer.send().await.unwrap();
     assert_eq!(answer.status(), 200);
     answer.text().await.unwrap();
-    let conversations = get_json(ada_browser.get(app.url("/rpc/assistant/conversations"))).await;
-    let avatar = get_json(api(Method::PUT, "/api/v1/account/avatar").body(png())).await;
+    let conversations = fetch_json(ada_browser.get(app.url("/rpc/assistant/conversations"))).await;
+    let avatar = fetch_json(api(Method::PUT, "/api/v1/account/avatar").body(png())).await;
     let avatar_url = avatar["avatar_url"].as_str().unwrap().trim_start_matches("/avatars/").to_owned();
     let (avatar_id, avatar_file) = avatar_url.split_once('/').unwrap();
     let phone = session(app, &ada, true).await;
-    let sessions = get_json(program().get(app.url("/api/v1/sessions")).header(header::COOKIE, cookie(&phone))).await;
+    let sessions = fetch_json(program().get(app.url("/api/v1/sessions")).header(header::COOKIE, cookie(&phone))).await;
     let session_id = sessions.as_array().unwrap().iter().find(|s| s["current"] == true).unwrap()["id"].clone();
     let upload = api(Method::POST, "/api/v1/uploads")
         .header("Tus-Resumable", "1.0.0")
@@ -386,17 +380,17 @@ async fn arrange(app: &TestApp) -> World {
     assert_eq!(upload.status(), 201);
     let upload = upload.headers()[header::LOCATION].to_str().unwrap().rsplit('/').next().unwrap().to_owned();
     // Ada's export, and one of Eve's own (so that Eve asking again is refused, whatever the timing).
-    let export = get_json(api(Method::POST, "/api/v1/account/exports")).await["id"].as_str().unwrap().to_owned();
+    let export = fetch_json(api(Method::POST, "/api/v1/account/exports")).await["id"].as_str().unwrap().to_owned();
     let eves = |method: Method, path: &str| {
         program().request(method, app.url(path)).header(header::COOKIE, cookie(&eve_session))
     };
-    let eve_export = get_json(eves(Method::POST, "/api/v1/account/exports")).await["id"].as_str().unwrap().to_owned();
+    let eve_export = fetch_json(eves(Method::POST, "/api/v1/account/exports")).await["id"].as_str().unwrap().to_owned();
     for (id, hers) in [(&export, false), (&eve_export, true)] {
         let path = format!("/api/v1/account/exports/{id}");
         let mut status = Value::Null;
         for _ in 0..300 {
             let read = if hers { eves(Method::GET, &path) } else { api(Method::GET, &path) };
-            status = get_json(read).await["status"].clone();
+            status = fetch_json(read).await["status"].clone();
             if status == "ready" {
                 break;
             }
@@ -404,9 +398,9 @@ async fn arrange(app: &TestApp) -> World {
         }
         assert_eq!(status, "ready", "export {id} was not built");
     }
-    let tokens = get_json(api(Method::GET, "/api/v1/tokens")).await;
-    let account = get_json(api(Method::GET, "/api/v1/account")).await;
-    let help = get_json(program().get(app.url("/rpc/assistant/help_pages"))).await;
+    let tokens = fetch_json(api(Method::GET, "/api/v1/tokens")).await;
+    let account = fetch_json(api(Method::GET, "/api/v1/account")).await;
+    let help = fetch_json(program().get(app.url("/rpc/assistant/help_pages"))).await;
 
     // A passkey needs an authenticator's signature, which no test here can make without a
     // browser: the row is written as the registration would write it.
@@ -628,7 +622,7 @@ async fn every_route_answers_every_caller_as_the_matrix_says(backend: Backend) {
 
     // Nothing of Ada's changed or went away, whatever the answers said.
     let owner = |path: String| program().get(app.url(&world.fill(&path))).bearer_auth(&world.write_token);
-    let account = get_json(owner("/api/v1/account".into())).await;
+    let account = fetch_json(owner("/api/v1/account".into())).await;
     for field in ["role", "display_name", "locale", "time_zone", "avatar_url"] {
         assert_eq!(account[field], world.account[field], "Ada's {field}");
     }
@@ -641,11 +635,11 @@ async fn every_route_answers_every_caller_as_the_matrix_says(backend: Backend) {
         ("/api/v1/tokens", "token"),
         ("/api/v1/notifications", "notification"),
     ] {
-        let list = get_json(owner(path.into())).await.to_string();
+        let list = fetch_json(owner(path.into())).await.to_string();
         assert!(list.contains(&world.ids[id]), "Ada's {id} is still there");
     }
     let ada = |path: &str| program().get(app.url(&world.fill(path))).header(header::COOKIE, cookie(&world.ada_session));
-    let passkeys = get_json(ada("/rpc/passkeys/list")).await.to_string();
+    let passkeys = fetch_json(ada("/rpc/passkeys/list")).await.to_string();
     assert!(passkeys.contains(&world.ids["passkey"]), "Ada's passkey is still there");
     assert_eq!(ada("/rpc/assistant/messages?id={conversation}").send().await.unwrap().status(), 200);
 

@@ -14,6 +14,8 @@ use domain::{
 use sea_orm::{ConnectionTrait, Database, FromQueryResult, Statement};
 use server::{cli::Cli, startup::open_services};
 
+use crate::helpers::{drop_postgres_database, new_postgres_database};
+
 const RUNS: usize = 20;
 const FILES: usize = 60;
 
@@ -40,13 +42,7 @@ struct Count {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killed_workers_lose_no_job_and_repeat_no_effect() {
-    let admin_url =
-        std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let name = format!("smartai_test_{}", uuid::Uuid::new_v4().simple());
-    let admin = Database::connect(&admin_url).await.unwrap();
-    admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.unwrap();
-    let mut database_url = url::Url::parse(&admin_url).unwrap();
-    database_url.set_path(&format!("/{name}"));
+    let (database_url, name) = new_postgres_database().await;
     let redis_url = std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
     let prefix = format!("smartai-test:{}:", uuid::Uuid::new_v4().simple());
     let data_dir = tempfile::tempdir().unwrap();
@@ -177,5 +173,5 @@ async fn killed_workers_lose_no_job_and_repeat_no_effect() {
     assert!(services.jobs.dead().await.unwrap().is_empty(), "no job died of the kills");
 
     services.close().await;
-    admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.ok();
+    drop_postgres_database(&name).await;
 }

@@ -7,7 +7,9 @@ use reqwest::{
 };
 use serde_json::Value;
 
-use crate::helpers::{Backend, Options, TestApp, browser, spawn_app_with, unique_email};
+use crate::helpers::{
+    Backend, Options, TestApp, browser, fetch_json, s3_endpoint, s3_settings, spawn_app_with, unique_email,
+};
 
 crate::on_both_databases!(
     uploads_stream_in_and_download_with_ranges_and_validators,
@@ -226,15 +228,7 @@ async fn a_share_link_downloads_without_an_account_until_revoked(backend: Backen
     assert_eq!(stranger.get(format!("{url}x")).send().await.unwrap().status(), 404, "a wrong secret");
 
     let share_id = made["share"]["id"].as_str().unwrap();
-    let details: Value = ada
-        .get(app.url(&format!("/rpc/files/details?id={id}")))
-        .header(header::ACCEPT, "application/json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let details = fetch_json(ada.get(app.url(&format!("/rpc/files/details?id={id}")))).await;
     assert_eq!(details["shares"][0]["id"], share_id);
     assert!(details["text_preview"].as_str().unwrap().starts_with("The quick brown fox"));
 
@@ -360,19 +354,8 @@ async fn the_files_pages_render_without_javascript(backend: Backend) {
 /// The same doors on a real S3 server, with downloads handed to presigned URLs of the bucket.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_s3_uploads_stream_to_the_bucket_and_downloads_redirect_to_it() {
-    let env = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
-    let storage_url = format!("s3://{}/http-{}", env("TEST_S3_BUCKET", "smartai-test"), uuid::Uuid::new_v4().simple());
-    let extra: Vec<String> = vec![
-        "--storage-url".into(),
-        storage_url,
-        "--s3-endpoint".into(),
-        env("TEST_S3_ENDPOINT", "http://127.0.0.1:9000"),
-        "--s3-access-key-id".into(),
-        env("TEST_S3_ACCESS_KEY_ID", "smartai"),
-        "--s3-secret-access-key".into(),
-        env("TEST_S3_SECRET_ACCESS_KEY", "smartai-secret"),
-        "--storage-presigned-downloads".into(),
-    ];
+    let mut extra = s3_settings("http", &s3_endpoint());
+    extra.push("--storage-presigned-downloads".into());
     let app = spawn_app_with(Backend::Sqlite, Options { extra, ..Options::default() }).await;
     let ada = user(&app).await;
     let big: Vec<u8> = b"%PDF-1.7\n".iter().copied().chain((0..6 * 1024 * 1024u32).map(|i| (i % 251) as u8)).collect();
@@ -383,7 +366,7 @@ async fn on_s3_uploads_stream_to_the_bucket_and_downloads_redirect_to_it() {
     let response = ada.get(app.url(&format!("/files/{id}/content?download"))).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::TEMPORARY_REDIRECT);
     let location = header(&response, header::LOCATION).to_owned();
-    assert!(location.starts_with(&env("TEST_S3_ENDPOINT", "http://127.0.0.1:9000")), "{location}");
+    assert!(location.starts_with(&s3_endpoint()), "{location}");
     let from_bucket = reqwest::get(&location).await.unwrap();
     assert_eq!(from_bucket.status(), 200);
     assert!(from_bucket.bytes().await.unwrap().as_ref() == big.as_slice(), "6 MiB came back different");
@@ -404,15 +387,7 @@ async fn the_in_process_worker_processes_uploads_and_is_measured(backend: Backen
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert_eq!(unread, 1, "the upload's processing job notified its owner");
-    let list: Value = ada
-        .get(app.url("/rpc/notifications/list"))
-        .header(header::ACCEPT, "application/json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = fetch_json(ada.get(app.url("/rpc/notifications/list"))).await;
     assert_eq!(list[0]["kind"], "file_processed");
     let eve = user(&app).await;
     let id = list[0]["id"].as_str().unwrap();

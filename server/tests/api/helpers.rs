@@ -1,7 +1,7 @@
 use std::{path::PathBuf, time::Duration};
 
 use reqwest::{
-    Client, Response, header,
+    Client, RequestBuilder, Response, header,
     multipart::{Form, Part},
 };
 use sea_orm::{ConnectionTrait, Database};
@@ -46,6 +46,11 @@ pub fn with_database(url: &str, name: &str) -> String {
 
 /// A new, empty PostgreSQL database at TEST_DATABASE_URL's server; its URL.
 pub async fn create_postgres_database() -> String {
+    new_postgres_database().await.0
+}
+
+/// A new, empty PostgreSQL database at TEST_DATABASE_URL's server; its URL and its name.
+pub async fn new_postgres_database() -> (String, String) {
     let admin_url = postgres_admin_url();
     let name = format!("smartai_test_{}", uuid::Uuid::new_v4().simple());
     let admin = Database::connect(&admin_url)
@@ -53,7 +58,7 @@ pub async fn create_postgres_database() -> String {
         .unwrap_or_else(|e| panic!("PostgreSQL at TEST_DATABASE_URL={admin_url} is not reachable: {e}"));
     admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test database");
     admin.close().await.ok();
-    with_database(&admin_url, &name)
+    (with_database(&admin_url, &name), name)
 }
 
 pub struct Options {
@@ -85,14 +90,8 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> TestApp {
             (format!("sqlite://{}?mode=rwc", file.display()), None, Some(file))
         }
         Backend::Postgres => {
-            let admin_url = postgres_admin_url();
-            let name = format!("smartai_test_{}", uuid::Uuid::new_v4().simple());
-            let admin = Database::connect(&admin_url)
-                .await
-                .unwrap_or_else(|e| panic!("PostgreSQL at TEST_DATABASE_URL={admin_url} is not reachable: {e}"));
-            admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test database");
-            admin.close().await.ok();
-            (with_database(&admin_url, &name), Some(name), None)
+            let (url, name) = new_postgres_database().await;
+            (url, Some(name), None)
         }
     };
     let listen = options.listen.clone().unwrap_or_else(|| "127.0.0.1:0".into());
@@ -142,6 +141,51 @@ pub fn browser() -> Client {
         .timeout(Duration::from_secs(30))
         .build()
         .expect("http client")
+}
+
+fn env_or(name: &str, default: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| default.to_owned())
+}
+
+/// The S3 test server (`TEST_S3_ENDPOINT`, started by `scripts/test`).
+pub fn s3_endpoint() -> String {
+    env_or("TEST_S3_ENDPOINT", "http://127.0.0.1:9000")
+}
+
+/// Settings that keep files in the S3 server at `endpoint`, under a new prefix named after `name`.
+pub fn s3_settings(name: &str, endpoint: &str) -> Vec<String> {
+    vec![
+        "--storage-url".into(),
+        format!("s3://{}/{name}-{}", env_or("TEST_S3_BUCKET", "smartai-test"), uuid::Uuid::new_v4().simple()),
+        "--s3-endpoint".into(),
+        endpoint.to_owned(),
+        "--s3-access-key-id".into(),
+        env_or("TEST_S3_ACCESS_KEY_ID", "smartai"),
+        "--s3-secret-access-key".into(),
+        env_or("TEST_S3_SECRET_ACCESS_KEY", "smartai-secret"),
+    ]
+}
+
+/// A new browser, signed up with a fresh address at the app served at `base` (an app in another
+/// process, or one of several instances, which `TestApp` does not describe).
+pub async fn signed_up_at(base: &str) -> Client {
+    let client = browser();
+    let response = client
+        .post(format!("{base}/rpc/auth/sign_up"))
+        .header(header::ACCEPT, "application/json")
+        .form(&[("email", unique_email().as_str()), ("password", PASSWORD)])
+        .send()
+        .await
+        .expect("request sent");
+    assert_eq!(response.status(), 200, "sign-up at {base}");
+    client
+}
+
+/// Sends `request` asking for JSON, checks that it succeeded and returns the body.
+pub async fn fetch_json(request: RequestBuilder) -> Value {
+    let response = request.header(header::ACCEPT, "application/json").send().await.expect("request sent");
+    assert!(response.status().is_success(), "{}: {}", response.url().clone(), response.status());
+    response.json().await.expect("a JSON body")
 }
 
 impl TestApp {
@@ -255,16 +299,16 @@ impl TestApp {
                 let file = self.sqlite_file.as_ref().unwrap();
                 std::fs::remove_file(file).expect("remove the SQLite file");
             }
-            Backend::Postgres => {
-                let admin = Database::connect(&postgres_admin_url()).await.unwrap();
-                let name = self.pg_database.as_ref().unwrap();
-                admin
-                    .execute_unprepared(&format!("DROP DATABASE \"{name}\" WITH (FORCE)"))
-                    .await
-                    .expect("drop database");
-            }
+            Backend::Postgres => drop_postgres_database(self.pg_database.as_ref().unwrap()).await,
         }
     }
+}
+
+/// Drops a database made by `new_postgres_database`, whoever is still connected to it.
+pub async fn drop_postgres_database(name: &str) {
+    let admin = Database::connect(&postgres_admin_url()).await.expect("TEST_DATABASE_URL is reachable");
+    admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.expect("drop database");
+    admin.close().await.ok();
 }
 
 /// The value a Set-Cookie header gives a cookie, with its attributes.

@@ -18,7 +18,7 @@ use reqwest::{
 use sea_orm::{ConnectionTrait, Database, Statement};
 
 use crate::{
-    helpers::{PASSWORD, browser, unique_email},
+    helpers::{PASSWORD, signed_up_at},
     process::{Served, serve},
 };
 
@@ -72,15 +72,7 @@ async fn sigterm_under_load_drains_without_a_failed_request() {
         ])
         .await,
     );
-    let client = browser();
-    let signed_up = client
-        .post(served.url("/rpc/auth/sign_up"))
-        .header(header::ACCEPT, "application/json")
-        .form(&[("email", unique_email().as_str()), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(signed_up.status(), 200);
+    let client = signed_up_at(&served.base).await;
     // A few uploads whose processing jobs are queued or running when the signal comes.
     for i in 0..5 {
         let form =
@@ -174,28 +166,35 @@ async fn sigterm_under_load_drains_without_a_failed_request() {
     println!("{} of 6 files processed before exit; {waiting} jobs wait for redelivery", 6 - unprocessed);
 }
 
-/// `smartai worker` on SIGTERM: the jobs it is running finish within `SHUTDOWN_TIMEOUT`; with no
-/// time left they are handed back to the queue untouched, for the next worker.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigterm_lets_the_worker_finish_its_jobs_or_hand_them_back() {
+/// A migrated SQLite database in `data_dir`, its services opened in this process as a command
+/// opens them, and a user signed up in it: for tests that queue work for a `smartai worker`.
+async fn opened_with_a_user(data_dir: &str) -> (String, domain::Services, domain::Actor) {
     use domain::{
         accounts::{Locale, SignUp},
         sessions::ClientInfo,
     };
     use server::{cli::Cli, startup::open_services};
 
+    let database_url = format!("sqlite://{data_dir}/app.db?mode=rwc");
+    let cli = Cli::try_parse_from(["smartai", "--database-url", &database_url, "--data-dir", data_dir]).unwrap();
+    server::migrate::up_at(&cli.domain.database).await.unwrap();
+    let services = open_services(&cli.domain).await.unwrap();
+    let input = SignUp { email: "worker@example.com", password: PASSWORD, display_name: None, locale: Locale::En };
+    let (_, token) = services.accounts.sign_up(input, &ClientInfo::default()).await.unwrap();
+    let actor = services.sessions.resolve(&token).await.unwrap().actor;
+    (database_url, services, actor)
+}
+
+/// `smartai worker` on SIGTERM: the jobs it is running finish within `SHUTDOWN_TIMEOUT`; with no
+/// time left they are handed back to the queue untouched, for the next worker.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_lets_the_worker_finish_its_jobs_or_hand_them_back() {
     const RUNNING: &str = "SELECT COUNT(*) FROM jobs WHERE state = 'running' AND kind = 'files.process'";
 
     // Arrange: uploads (each commits its processing job) made in this process.
     let data_dir = tempfile::tempdir().unwrap();
-    let database_url = format!("sqlite://{}?mode=rwc", data_dir.path().join("app.db").display());
     let data = data_dir.path().to_str().unwrap();
-    let cli = Cli::try_parse_from(["smartai", "--database-url", &database_url, "--data-dir", data]).unwrap();
-    server::migrate::up_at(&cli.domain.database).await.unwrap();
-    let services = open_services(&cli.domain).await.unwrap();
-    let input = SignUp { email: "drain@example.com", password: PASSWORD, display_name: None, locale: Locale::En };
-    let (_, token) = services.accounts.sign_up(input, &ClientInfo::default()).await.unwrap();
-    let actor = services.sessions.resolve(&token).await.unwrap().actor;
+    let (database_url, services, actor) = opened_with_a_user(data).await;
     let upload = async |i: u32| {
         let bytes = bytes::Bytes::from(crate::chaos::png(i));
         let body = futures_util::stream::once(async move { Ok::<_, std::io::Error>(bytes) });
@@ -265,21 +264,9 @@ async fn sigterm_lets_the_worker_finish_its_jobs_or_hand_them_back() {
 /// `smartai worker` with `WORKER_METRICS_ADDR` serves the counters of the jobs it ran.
 #[tokio::test]
 async fn the_worker_reports_the_jobs_it_ran_at_its_metrics_address() {
-    use domain::{
-        accounts::{Locale, SignUp},
-        sessions::ClientInfo,
-    };
-    use server::{cli::Cli, startup::open_services};
-
     let data_dir = tempfile::tempdir().unwrap();
-    let database_url = format!("sqlite://{}?mode=rwc", data_dir.path().join("app.db").display());
     let data = data_dir.path().to_str().unwrap();
-    let cli = Cli::try_parse_from(["smartai", "--database-url", &database_url, "--data-dir", data]).unwrap();
-    server::migrate::up_at(&cli.domain.database).await.unwrap();
-    let services = open_services(&cli.domain).await.unwrap();
-    let input = SignUp { email: "metrics@example.com", password: PASSWORD, display_name: None, locale: Locale::En };
-    let (_, token) = services.accounts.sign_up(input, &ClientInfo::default()).await.unwrap();
-    let actor = services.sessions.resolve(&token).await.unwrap().actor;
+    let (database_url, services, actor) = opened_with_a_user(data).await;
     let bytes = bytes::Bytes::from(crate::chaos::png(1));
     let body = futures_util::stream::once(async move { Ok::<_, std::io::Error>(bytes) });
     services.files.upload(&actor, "photo.png", body).await.unwrap();

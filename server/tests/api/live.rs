@@ -15,15 +15,15 @@ use reqwest::{
     Client, header,
     multipart::{Form, Part},
 };
-use sea_orm::{ConnectionTrait, Database};
 use serde_json::Value;
 
-use crate::helpers::{PASSWORD, browser, unique_email};
+use crate::helpers::{
+    PASSWORD, browser, drop_postgres_database, fetch_json, new_postgres_database, signed_up_at, unique_email,
+};
 
 /// A fresh PostgreSQL database (migrated, as a fleet's migration Job does), a Redis prefix and an
 /// objects folder, for instances to share; the database is dropped at the end.
 struct Shared {
-    admin_url: String,
     name: String,
     database_url: String,
     redis_url: String,
@@ -33,17 +33,10 @@ struct Shared {
 
 impl Shared {
     async fn new() -> Self {
-        let admin_url =
-            std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-        let name = format!("smartai_test_{}", uuid::Uuid::new_v4().simple());
-        let admin = Database::connect(&admin_url).await.unwrap();
-        admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.unwrap();
-        let mut database_url = url::Url::parse(&admin_url).unwrap();
-        database_url.set_path(&format!("/{name}"));
+        let (database_url, name) = new_postgres_database().await;
         let shared = Self {
-            admin_url,
             name,
-            database_url: database_url.to_string(),
+            database_url,
             redis_url: std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into()),
             prefix: format!("smartai-test:{}:", uuid::Uuid::new_v4().simple()),
             data_dir: tempfile::tempdir().unwrap(),
@@ -68,8 +61,7 @@ impl Shared {
     }
 
     async fn drop_database(self) {
-        let admin = Database::connect(&self.admin_url).await.unwrap();
-        admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name)).await.ok();
+        drop_postgres_database(&self.name).await;
     }
 }
 
@@ -124,16 +116,7 @@ async fn an_upload_on_one_instance_notifies_the_page_open_on_another() {
     let first = shared.start(true).await;
     let second = shared.start(false).await;
 
-    let client: Client = browser();
-    let email = unique_email();
-    let signed_up = client
-        .post(format!("{}/rpc/auth/sign_up", first.base))
-        .header(header::ACCEPT, "application/json")
-        .form(&[("email", email.as_str()), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(signed_up.status(), 200);
+    let client = signed_up_at(&first.base).await;
 
     // The page's event stream, on the second instance (the session cookie works on both).
     let events =
@@ -170,15 +153,7 @@ async fn an_upload_on_one_instance_notifies_the_page_open_on_another() {
     assert_eq!(upload.status(), 201);
 
     assert_eq!(next_unread().await, 1, "the processing job's notification reached the other instance");
-    let list: Value = client
-        .get(format!("{}/rpc/notifications/list", second.base))
-        .header(header::ACCEPT, "application/json")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = fetch_json(client.get(format!("{}/rpc/notifications/list", second.base))).await;
     assert_eq!(list[0]["kind"], "file_processed");
     assert!(list[0]["params"].to_string().contains("budget.txt"));
 
@@ -317,15 +292,7 @@ async fn a_resumable_upload_moves_between_instances_and_outlives_a_killed_one() 
     const MIB: usize = 1024 * 1024;
     let shared = Shared::new().await;
     let (first, second) = (shared.start(false).await, shared.start(false).await);
-    let ada = browser();
-    let signed_up = ada
-        .post(format!("{}/rpc/auth/sign_up", first.base))
-        .header(header::ACCEPT, "application/json")
-        .form(&[("email", unique_email().as_str()), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(signed_up.status(), 200);
+    let ada = signed_up_at(&first.base).await;
     let file: Vec<u8> = b"%PDF-1.7\n"
         .iter()
         .copied()
@@ -402,20 +369,7 @@ async fn a_resumable_upload_moves_between_instances_and_outlives_a_killed_one() 
 async fn a_feature_flag_set_on_one_instance_holds_on_the_other_within_a_second() {
     let shared = Shared::new().await;
     let (first, second) = (shared.start(false).await, shared.start(false).await);
-    let signed_in = |base: String, email: String| async move {
-        let client = browser();
-        let response = client
-            .post(format!("{base}/rpc/auth/sign_up"))
-            .header(header::ACCEPT, "application/json")
-            .form(&[("email", email.as_str()), ("password", PASSWORD)])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200);
-        client
-    };
-    let (ada, bob) =
-        (signed_in(second.base.clone(), unique_email()).await, signed_in(second.base.clone(), unique_email()).await);
+    let (ada, bob) = (signed_up_at(&second.base).await, signed_up_at(&second.base).await);
     let usage = |client: &Client| {
         client.get(format!("{}/rpc/assistant/usage", second.base)).header(header::ACCEPT, "application/json").send()
     };

@@ -21,7 +21,7 @@ use tokio::{
     task::JoinHandle,
 };
 
-use crate::helpers::{PASSWORD, SECRET_KEYS, browser, create_postgres_database, unique_email};
+use crate::helpers::{SECRET_KEYS, browser, create_postgres_database, s3_endpoint, s3_settings, signed_up_at};
 
 /// Forwards 127.0.0.1:port to `target` until cut; a cut proxy refuses connections (nothing
 /// listens on its port) and has closed every connection it carried.
@@ -169,15 +169,7 @@ async fn a_dependency_outage_makes_readiness_fail_fast_and_requests_fail_fast_th
     tokio::spawn(app.run_until_stopped(std::future::pending()));
     let (ready, live, me) =
         (format!("{base}/health/ready"), format!("{base}/health/live"), format!("{base}/rpc/account/me"));
-    let user = browser();
-    let signed_up = user
-        .post(format!("{base}/rpc/auth/sign_up"))
-        .header(header::ACCEPT, "application/json")
-        .form(&[("email", unique_email().as_str()), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(signed_up.status(), 200);
+    let user = signed_up_at(&base).await;
     assert_eq!(user.get(&me).header(header::ACCEPT, "application/json").send().await.unwrap().status(), 200);
     let answer = probe(&user, &ready).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
@@ -291,31 +283,26 @@ async fn a_dependency_outage_makes_readiness_fail_fast_and_requests_fail_fast_th
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_s3_outage_makes_readiness_name_storage_then_recover() {
     // Arrange: the app stores files in S3 (the test server at TEST_S3_ENDPOINT) through a proxy.
-    let env = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
-    let endpoint = env("TEST_S3_ENDPOINT", "http://127.0.0.1:9000");
+    let endpoint = s3_endpoint();
     let s3 = Proxy::start(socket(&endpoint, 80)).await;
     let data_dir = tempfile::tempdir().unwrap();
     let database = data_dir.path().join("app.db");
-    let cli = Cli::try_parse_from([
-        "smartai".to_owned(),
-        "--database-url".into(),
-        format!("sqlite://{}?mode=rwc", database.display()),
-        "--data-dir".into(),
-        data_dir.path().to_str().unwrap().into(),
-        "--listen".into(),
-        "127.0.0.1:0".into(),
-        "--secret-keys".into(),
-        SECRET_KEYS.into(),
-        "--storage-url".into(),
-        format!("s3://{}/ready-{}", env("TEST_S3_BUCKET", "smartai-test"), uuid::Uuid::new_v4().simple()),
-        "--s3-endpoint".into(),
-        through(&endpoint, &s3).trim_end_matches('/').to_owned(),
-        "--s3-access-key-id".into(),
-        env("TEST_S3_ACCESS_KEY_ID", "smartai"),
-        "--s3-secret-access-key".into(),
-        env("TEST_S3_SECRET_ACCESS_KEY", "smartai-secret"),
-        "serve".into(),
-    ])
+    let cli = Cli::try_parse_from(
+        [
+            "smartai".to_owned(),
+            "--database-url".into(),
+            format!("sqlite://{}?mode=rwc", database.display()),
+            "--data-dir".into(),
+            data_dir.path().to_str().unwrap().into(),
+            "--listen".into(),
+            "127.0.0.1:0".into(),
+            "--secret-keys".into(),
+            SECRET_KEYS.into(),
+        ]
+        .into_iter()
+        .chain(s3_settings("ready", through(&endpoint, &s3).trim_end_matches('/')))
+        .chain(["serve".to_owned()]),
+    )
     .unwrap();
     let app = Application::build(&cli.domain, &cli.server).await.expect("the app builds");
     let ready = format!("http://{}/health/ready", app.address());

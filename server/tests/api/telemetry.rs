@@ -25,7 +25,7 @@ use reqwest::{
 use serde_json::Value;
 
 use crate::{
-    helpers::{PASSWORD, browser, unique_email},
+    helpers::signed_up_at,
     process::{Served, serve},
 };
 
@@ -86,16 +86,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 async fn signed_up(served: &Served) -> Client {
-    let client = browser();
-    let response = client
-        .post(served.url("/rpc/auth/sign_up"))
-        .header(header::ACCEPT, "application/json")
-        .form(&[("email", unique_email().as_str()), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    client
+    signed_up_at(&served.base).await
 }
 
 /// Uploads one small text file (whose processing job the in-process worker runs) and returns the

@@ -11,7 +11,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::{
-    helpers::{Backend, Options, TestApp, spawn_app_with},
+    helpers::{Backend, Options, TestApp, s3_endpoint, s3_settings, spawn_app_with},
     rest::{Caller, call, caller, expect_error, json},
 };
 
@@ -30,20 +30,6 @@ async fn spawn(backend: Backend, quota: &str, extra: &[&str]) -> TestApp {
     let mut args = ["--files-max-size", "16MiB", "--files-quota", quota].map(String::from).to_vec();
     args.extend(extra.iter().map(|s| s.to_string()));
     spawn_app_with(backend, Options { extra: args, ..Options::default() }).await
-}
-
-fn s3_settings() -> Vec<String> {
-    let env = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
-    vec![
-        "--storage-url".into(),
-        format!("s3://{}/tus-{}", env("TEST_S3_BUCKET", "smartai-test"), uuid::Uuid::new_v4().simple()),
-        "--s3-endpoint".into(),
-        env("TEST_S3_ENDPOINT", "http://127.0.0.1:9000"),
-        "--s3-access-key-id".into(),
-        env("TEST_S3_ACCESS_KEY_ID", "smartai"),
-        "--s3-secret-access-key".into(),
-        env("TEST_S3_SECRET_ACCESS_KEY", "smartai-secret"),
-    ]
 }
 
 /// A PDF of `len` bytes whose content depends on `seed`.
@@ -393,7 +379,7 @@ async fn uploads_cut_off_at_several_offsets_resume_to_the_same_bytes(backend: Ba
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_s3_uploads_cut_off_resume_to_the_same_bytes_and_parts_are_assembled_by_the_bucket() {
-    let s3 = s3_settings();
+    let s3 = s3_settings("tus", &s3_endpoint());
     let app = spawn(Backend::Sqlite, "40MiB", &s3.iter().map(String::as_str).collect::<Vec<_>>()).await;
     cut_and_resume(&app).await;
 
