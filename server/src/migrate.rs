@@ -88,11 +88,9 @@ pub async fn require_current(db: &DatabaseConnection) -> anyhow::Result<Schema> 
     Ok(schema)
 }
 
-/// Applies every pending migration, one process at a time: on PostgreSQL under an advisory lock
-/// held on a connection of its own for the whole run, so that several `migrate up` started
-/// together apply each migration once (the others wait, then find nothing to do). SQLite is one
-/// process's file and needs no lock. Refuses a schema ahead of this binary: an older binary must
-/// not migrate what a newer one shaped.
+/// Applies every pending migration, one process at a time (see [`MigrationLock`]), so that several
+/// started together apply each migration once: the others wait, then find nothing to do. Refuses
+/// a schema ahead of this binary: an older binary must not migrate what a newer one shaped.
 pub async fn up(db: &DatabaseConnection) -> anyhow::Result<Schema> {
     let lock = MigrationLock::acquire(db).await?;
     let result = async {
@@ -130,18 +128,32 @@ pub async fn up_at(config: &domain::config::DatabaseConfig) -> anyhow::Result<Sc
     result
 }
 
-/// A session-level advisory lock on a PostgreSQL connection of its own (taken from the pool and
-/// detached from it): released by `release`, or by the server when the connection closes, so a
-/// migrating process that dies frees it.
-struct MigrationLock(Option<sea_orm::sqlx::PgConnection>);
+/// Held for a whole migration run, and freed by `release` or by the process's death:
+/// - on PostgreSQL, a session-level advisory lock on a connection of its own (taken from the pool
+///   and detached from it), which the server drops with the connection;
+/// - on SQLite, an exclusive lock on a file beside the database's (`<database>.migrate-lock`),
+///   which the kernel drops with the file. One SQLite file may be shared by several processes
+///   (`serve` and `worker`, or the old and the new release during a restart), and SQLite's own
+///   locks last one transaction while a run is many.
+enum MigrationLock {
+    Postgres(sea_orm::sqlx::PgConnection),
+    Sqlite(std::fs::File),
+    /// An in-memory database: one connection's own.
+    None,
+}
 
 impl MigrationLock {
     async fn acquire(db: &DatabaseConnection) -> anyhow::Result<Self> {
+        match db.get_database_backend() {
+            DatabaseBackend::Postgres => Self::postgres(db).await,
+            DatabaseBackend::Sqlite => Self::sqlite(db).await,
+            _ => Ok(Self::None),
+        }
+    }
+
+    async fn postgres(db: &DatabaseConnection) -> anyhow::Result<Self> {
         use sea_orm::sqlx;
 
-        if db.get_database_backend() != DatabaseBackend::Postgres {
-            return Ok(Self(None));
-        }
         let mut conn = db
             .get_postgres_connection_pool()
             .acquire()
@@ -163,17 +175,55 @@ impl MigrationLock {
                 .context("waiting for the migration lock")?;
             tracing::info!(waited = ?started.elapsed(), "migration lock taken");
         }
-        Ok(Self(Some(conn)))
+        Ok(Self::Postgres(conn))
+    }
+
+    async fn sqlite(db: &DatabaseConnection) -> anyhow::Result<Self> {
+        let options = db.get_sqlite_connection_pool().connect_options();
+        let database = options.get_filename();
+        let name = database.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if name.is_empty() || name.contains(":memory:") {
+            return Ok(Self::None);
+        }
+        let path = database.with_file_name(format!("{name}.migrate-lock"));
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("opening the migration lock {}", path.display()))?;
+        match file.try_lock() {
+            Ok(()) => Ok(Self::Sqlite(file)),
+            Err(std::fs::TryLockError::WouldBlock) => {
+                tracing::info!("another process is migrating this database; waiting for it");
+                let started = std::time::Instant::now();
+                let file = tokio::task::spawn_blocking(move || file.lock().map(|()| file))
+                    .await
+                    .context("waiting for the migration lock")?
+                    .with_context(|| format!("waiting for the migration lock {}", path.display()))?;
+                tracing::info!(waited = ?started.elapsed(), "migration lock taken");
+                Ok(Self::Sqlite(file))
+            }
+            Err(std::fs::TryLockError::Error(err)) => {
+                Err(err).with_context(|| format!("taking the migration lock {}", path.display()))
+            }
+        }
     }
 
     async fn release(self) {
         use sea_orm::sqlx::{self, Connection};
 
-        if let Some(mut conn) = self.0 {
-            if let Err(err) = sqlx::query("SELECT pg_advisory_unlock($1)").bind(LOCK_KEY).execute(&mut conn).await {
-                tracing::warn!(error = %err, "releasing the migration lock failed; closing its connection frees it");
+        match self {
+            Self::Postgres(mut conn) => {
+                if let Err(err) = sqlx::query("SELECT pg_advisory_unlock($1)").bind(LOCK_KEY).execute(&mut conn).await
+                {
+                    tracing::warn!(error = %err, "releasing the migration lock failed; closing its connection frees it");
+                }
+                let _ = tokio::time::timeout(Duration::from_secs(5), conn.close()).await;
             }
-            let _ = tokio::time::timeout(Duration::from_secs(5), conn.close()).await;
+            // Closing the file releases its lock.
+            Self::Sqlite(file) => drop(file),
+            Self::None => {}
         }
     }
 }

@@ -62,12 +62,30 @@ fn known() -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_migrate_up_on_one_fresh_postgres_database_applies_the_schema_once() {
-    // Arrange: a fresh database, and several processes told to migrate it at the same moment.
     let database_url = create_postgres_database().await;
+
+    concurrent_migrate_up_applies_the_schema_once(&database_url).await;
+
+    assert_eq!(recorded_migrations(&database_url).await, Some(known()));
+}
+
+/// One SQLite file may be shared too (`serve` and `worker`, or two releases during a restart).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_migrate_up_on_one_fresh_sqlite_file_applies_the_schema_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = format!("sqlite://{}?mode=rwc", dir.path().join("shared.db").display());
+
+    concurrent_migrate_up_applies_the_schema_once(&database_url).await;
+
+    assert!(dir.path().join("shared.db.migrate-lock").exists(), "the lock is a file beside the database");
+}
+
+async fn concurrent_migrate_up_applies_the_schema_once(database_url: &str) {
+    // Arrange: a fresh database, and several processes told to migrate it at the same moment.
     const PROCESSES: usize = 4;
 
     // Act
-    let runs = futures_util::future::join_all((0..PROCESSES).map(|_| run(&database_url, &["migrate", "up"]))).await;
+    let runs = futures_util::future::join_all((0..PROCESSES).map(|_| run(database_url, &["migrate", "up"]))).await;
 
     // Assert: every process succeeded, exactly one applied the migrations, the others found
     // nothing left to do; the schema is complete.
@@ -85,9 +103,9 @@ async fn concurrent_migrate_up_on_one_fresh_postgres_database_applies_the_schema
         .collect();
     assert_eq!(applied_now.iter().filter(|&&n| n == total).count(), 1, "{applied_now:?}");
     assert_eq!(applied_now.iter().filter(|&&n| n == 0).count(), PROCESSES - 1, "{applied_now:?}");
-    assert_eq!(recorded_migrations(&database_url).await, Some(known()));
-    let status = stdout(&run(&database_url, &["migrate", "status"]).await);
+    let status = stdout(&run(database_url, &["migrate", "status"]).await);
     assert!(status.lines().all(|l| l.starts_with("applied  ")), "{status}");
+    assert_eq!(status.lines().count(), total, "{status}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
