@@ -8,6 +8,8 @@ use server::{cli::Cli, commands, telemetry};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // SAFETY: mi_collect has no preconditions; it only returns free pages to the OS.
+    domain::heavy::on_memory_freed(|| unsafe { libmimalloc_sys::mi_collect(true) });
     // The settings, loaded once: defaults, the settings file, the environment, the flags (and
     // the OpenID Connect providers). A bad one exits with 2, naming it.
     let cli = Cli::parse();

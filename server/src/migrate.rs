@@ -215,8 +215,7 @@ impl MigrationLock {
 
         match self {
             Self::Postgres(mut conn) => {
-                if let Err(err) = sqlx::query("SELECT pg_advisory_unlock($1)").bind(LOCK_KEY).execute(&mut conn).await
-                {
+                if let Err(err) = sqlx::query("SELECT pg_advisory_unlock($1)").bind(LOCK_KEY).execute(&mut conn).await {
                     tracing::warn!(error = %err, "releasing the migration lock failed; closing its connection frees it");
                 }
                 let _ = tokio::time::timeout(Duration::from_secs(5), conn.close()).await;

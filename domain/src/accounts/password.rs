@@ -85,10 +85,12 @@ pub async fn hash(password: &NewPassword) -> Result<String, Error> {
     let password = password.0.clone();
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
+        let hashed = Argon2::default()
             .hash_password(password.as_bytes(), &salt)
             .map(|hash| hash.to_string())
-            .map_err(|e| anyhow::anyhow!("argon2 hashing failed: {e}"))
+            .map_err(|e| anyhow::anyhow!("argon2 hashing failed: {e}"));
+        crate::heavy::release_memory();
+        hashed
     })
     .await
     .context("password hashing task panicked")?
@@ -108,6 +110,7 @@ pub async fn verify(candidate: &str, stored: Option<&str>) -> Result<bool, Error
         let parsed =
             PasswordHash::new(&stored).map_err(|e| anyhow::anyhow!("stored password hash is unreadable: {e}"))?;
         let matches = Argon2::default().verify_password(candidate.as_bytes(), &parsed).is_ok();
+        crate::heavy::release_memory();
         Ok(known && matches)
     })
     .await

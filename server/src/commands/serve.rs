@@ -5,10 +5,9 @@ use crate::{settings::ServerConfig, startup::Application};
 
 pub(super) async fn run(domain: domain::config::Config, server: ServerConfig) -> anyhow::Result<()> {
     let app = Application::build(&domain, &server).await?;
-    // Start-up hashes a dummy password (argon2 takes 19 MiB); give that memory back now rather
-    // than idle on it.
-    // SAFETY: mi_collect has no preconditions; it only returns free pages to the OS.
-    unsafe { libmimalloc_sys::mi_collect(true) };
+    // Start-up hashes a dummy password (argon2 takes 19 MiB) and reads the schema: give back what
+    // that freed rather than idle on it.
+    domain::heavy::release_memory();
     let url = match &domain.public_url {
         Some(url) => url.to_string(),
         None => format!("http://{}/", app.address()),

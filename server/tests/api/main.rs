@@ -20,6 +20,7 @@ mod helpers;
 mod lifecycle;
 mod live;
 mod mail;
+mod memory;
 mod migrations;
 mod oidc;
 mod openapi;
