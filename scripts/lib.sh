@@ -49,6 +49,25 @@ forget_other_checkouts() {
 RATE_LIMITS_OFF=(RATE_LIMIT_PAGES_IP=off RATE_LIMIT_PAGES_USER=off RATE_LIMIT_RPC_IP=off RATE_LIMIT_RPC_USER=off
   RATE_LIMIT_AUTH_IP=off RATE_LIMIT_AUTH_USER=off RATE_LIMIT_API_IP=off RATE_LIMIT_API_USER=off)
 
+# stop PID...: SIGTERM, as an orchestrator sends it, then up to 45 s (the default readiness delay
+# and shutdown timeout, and a margin) for each process to exit. One still running then is named
+# and killed: a shutdown that hangs is a finding to report, not a benchmark that never ends.
+stop() {
+  local pid deadline=$((SECONDS + 45))
+  kill "$@" 2>/dev/null || true
+  for pid in "$@"; do
+    # An exited child stays a zombie until waited for: it counts as stopped.
+    while [ -r "/proc/$pid/status" ] && ! grep -qs '^State:[[:space:]]*Z' "/proc/$pid/status" && [ "$SECONDS" -lt "$deadline" ]; do
+      sleep 0.2
+    done
+    if [ -r "/proc/$pid/status" ] && ! grep -qs '^State:[[:space:]]*Z' "/proc/$pid/status"; then
+      log "SHUTDOWN HUNG: process $pid ($(tr '\0' ' ' <"/proc/$pid/cmdline")) still ran 45 s after SIGTERM; killed"
+      kill -9 "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+  done
+}
+
 # end2end/'s packages (Playwright, the OpenID Connect provider, Lighthouse): installed again only
 # when the lock file changed.
 ensure_end2end_packages() {
