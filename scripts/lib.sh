@@ -56,16 +56,19 @@ stop() {
   local pid deadline=$((SECONDS + 45))
   kill "$@" 2>/dev/null || true
   for pid in "$@"; do
-    # An exited child stays a zombie until waited for: it counts as stopped.
-    while [ -r "/proc/$pid/status" ] && ! grep -qs '^State:[[:space:]]*Z' "/proc/$pid/status" && [ "$SECONDS" -lt "$deadline" ]; do
-      sleep 0.2
-    done
-    if [ -r "/proc/$pid/status" ] && ! grep -qs '^State:[[:space:]]*Z' "/proc/$pid/status"; then
-      log "SHUTDOWN HUNG: process $pid ($(tr '\0' ' ' <"/proc/$pid/cmdline")) still ran 45 s after SIGTERM; killed"
+    while running "$pid" && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
+    if running "$pid"; then
+      log "SHUTDOWN HUNG: process $pid ($(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)) still ran 45 s after SIGTERM; killed"
       kill -9 "$pid" 2>/dev/null || true
     fi
     wait "$pid" 2>/dev/null || true
   done
+}
+
+# running PID: the process exists and has not exited (an exited child stays a zombie until waited for).
+running() {
+  local state
+  state="$(awk '$1 == "State:" { print $2 }' "/proc/$1/status" 2>/dev/null)" && [ -n "$state" ] && [ "$state" != Z ]
 }
 
 # end2end/'s packages (Playwright, the OpenID Connect provider, Lighthouse): installed again only
