@@ -179,13 +179,22 @@ impl MigrationLock {
     }
 
     async fn sqlite(db: &DatabaseConnection) -> anyhow::Result<Self> {
-        let options = db.get_sqlite_connection_pool().connect_options();
-        let database = options.get_filename();
-        let name = database.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        if name.is_empty() || name.contains(":memory:") {
+        // SQLite's own answer: the main database's file, empty for any in-memory form
+        // (`sqlite::memory:`, `?mode=memory`), which sqlx names `file:sqlx-in-memory-N`.
+        let statement = Statement::from_string(
+            DatabaseBackend::Sqlite,
+            "SELECT file FROM pragma_database_list WHERE name = 'main'",
+        );
+        let file: String = db
+            .query_one(statement)
+            .await
+            .context("finding the SQLite file to lock for migrations")?
+            .and_then(|row| row.try_get::<String>("", "file").ok())
+            .unwrap_or_default();
+        if file.is_empty() {
             return Ok(Self::None);
         }
-        let path = database.with_file_name(format!("{name}.migrate-lock"));
+        let path = std::path::PathBuf::from(format!("{file}.migrate-lock"));
         let file = std::fs::OpenOptions::new()
             .create(true)
             .truncate(false)

@@ -80,6 +80,21 @@ async fn concurrent_migrate_up_on_one_fresh_sqlite_file_applies_the_schema_once(
     assert!(dir.path().join("shared.db.migrate-lock").exists(), "the lock is a file beside the database");
 }
 
+/// An in-memory database is one connection's own: migrated without a lock file anywhere.
+#[tokio::test]
+async fn migrate_up_on_an_in_memory_sqlite_database_leaves_no_lock_file() {
+    let locks = || -> Vec<_> {
+        let names = std::fs::read_dir(".").unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned());
+        names.filter(|name| name.ends_with(".migrate-lock")).collect()
+    };
+    let db = sea_orm::Database::connect("sqlite::memory:").await.unwrap();
+
+    let schema = server::migrate::up(&db).await.unwrap();
+
+    assert_eq!(schema.pending, known());
+    assert_eq!(locks(), Vec::<String>::new(), "a lock file in the working folder");
+}
+
 async fn concurrent_migrate_up_applies_the_schema_once(database_url: &str) {
     // Arrange: a fresh database, and several processes told to migrate it at the same moment.
     const PROCESSES: usize = 4;
